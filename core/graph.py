@@ -1,0 +1,138 @@
+"""The quantity graph: named givens and derived values of one exercise.
+
+A problem kind (see ``nntutor.core.kinds``) turns a lesson's data into a
+:class:`Problem`: an ordered collection of :class:`Quantity` objects, each either a
+given or a function of earlier quantities. Evaluation accepts *overrides* so that a
+value the student typed (and that was accepted) replaces the engine's value for
+everything downstream -- the student is judged against their own rounding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Callable, Iterable, Mapping
+
+import numpy as np
+
+Array = np.ndarray
+
+#: Roles a quantity can play; they order the answer key and pick the hint wording.
+ROLES = ("given", "forward", "loss", "backward", "update", "value")
+
+
+def frozen_array(value) -> Array:
+    """A read-only float64 copy of ``value`` (scalars become 0-d arrays)."""
+    arr = np.array(value, dtype=np.float64)
+    arr.setflags(write=False)
+    return arr
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One named value of a problem.
+
+    ``key`` is stable and ASCII (``z1``, ``grad.W1``, ``W1.next``); ``symbol`` is what the
+    student reads (``z₁``, ``∂L/∂W₁``, ``W₁′``); ``meaning`` says what it is, per language.
+    A given has ``fn is None``; a derived quantity is ``fn(*values of deps)``.
+    """
+
+    key: str
+    symbol: str
+    meaning: Mapping[str, str]
+    role: str
+    deps: tuple[str, ...] = ()
+    fn: Callable[..., Array] | None = None
+    formula: str = ""
+
+    @property
+    def is_given(self) -> bool:
+        return self.fn is None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An exercise as a DAG of quantities, in topological (insertion) order."""
+
+    kind: str
+    quantities: Mapping[str, Quantity]
+    givens: Mapping[str, Array]
+    conventions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        seen: set[str] = set()
+        for key, q in self.quantities.items():
+            if key != q.key:
+                raise ValueError(f"quantity stored under {key!r} is named {q.key!r}")
+            missing = [d for d in q.deps if d not in seen]
+            if missing:
+                raise ValueError(f"{key} depends on {missing} defined later or not at all")
+            if q.is_given and key not in self.givens:
+                raise ValueError(f"given {key} has no value")
+            seen.add(key)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.quantities
+
+    def keys(self) -> Iterable[str]:
+        return self.quantities.keys()
+
+    def evaluate(self, overrides: Mapping[str, Array] | None = None) -> Mapping[str, Array]:
+        """Every quantity's value; an override replaces a value and feeds its dependents."""
+        overrides = overrides or {}
+        values: dict[str, Array] = {}
+        for key, q in self.quantities.items():
+            if key in overrides:
+                values[key] = frozen_array(overrides[key])
+            elif q.is_given:
+                values[key] = self.givens[key]
+            else:
+                values[key] = frozen_array(q.fn(*(values[d] for d in q.deps)))
+        return MappingProxyType(values)
+
+
+class ProblemBuilder:
+    """Collects quantities in order; ``build()`` freezes them into a :class:`Problem`."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._quantities: dict[str, Quantity] = {}
+        self._givens: dict[str, Array] = {}
+        self._conventions: dict[str, Mapping[str, str]] = {}
+
+    def given(self, key: str, value, symbol: str, meaning: Mapping[str, str]) -> str:
+        self._add(Quantity(key, symbol, MappingProxyType(dict(meaning)), "given"))
+        self._givens[key] = frozen_array(value)
+        return key
+
+    def derived(
+        self,
+        key: str,
+        fn: Callable[..., Array],
+        deps: Iterable[str],
+        symbol: str,
+        meaning: Mapping[str, str],
+        role: str,
+        formula: str = "",
+    ) -> str:
+        if role not in ROLES or role == "given":
+            raise ValueError(f"bad role {role!r} for {key}")
+        self._add(Quantity(key, symbol, MappingProxyType(dict(meaning)), role, tuple(deps), fn, formula))
+        return key
+
+    def convention(self, name: str, text: Mapping[str, str]) -> None:
+        """A convention the problem follows, stated in words for the student."""
+        self._conventions[name] = MappingProxyType(dict(text))
+
+    def _add(self, q: Quantity) -> None:
+        if q.key in self._quantities:
+            raise ValueError(f"quantity {q.key} defined twice")
+        self._quantities[q.key] = q
+
+    def build(self) -> Problem:
+        return Problem(
+            self.kind,
+            MappingProxyType(dict(self._quantities)),
+            MappingProxyType(dict(self._givens)),
+            MappingProxyType(dict(self._conventions)),
+        )

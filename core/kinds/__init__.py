@@ -1,0 +1,163 @@
+"""Problem kinds: builders that turn a lesson's ``[problem]`` table into a quantity graph.
+
+Each kind module defines ``KIND``, a :class:`Kind`; :data:`KINDS` maps names to them.
+Builders validate their data and raise :class:`DataError` naming the field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from ..graph import Problem
+
+
+class DataError(ValueError):
+    """Bad problem data: ``field`` is a dotted path such as ``problem.layers[1].W``."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class FieldDoc:
+    """One field of a kind's data, for the checker's messages and the teacher's guide."""
+
+    name: str
+    required: bool
+    doc: str
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    summary: str
+    fields: tuple[FieldDoc, ...]
+    build: Callable[[Mapping[str, Any]], Problem]
+
+
+# -- readers shared by the builders -------------------------------------------------
+
+_MAX_ELEMENTS = 10_000
+
+
+def read_array(data: Mapping[str, Any], key: str, path: str, *, ndim: tuple[int, ...] | None = None,
+               required: bool = True, default=None) -> np.ndarray | None:
+    """A numeric array from ``data[key]``: a number or a (nested) list of numbers."""
+    field = f"{path}.{key}"
+    if key not in data:
+        if required:
+            raise DataError(field, "missing (a number or a list of numbers is required)")
+        return None if default is None else np.array(default, dtype=np.float64)
+    value = data[key]
+    if isinstance(value, bool) or not _is_numeric_nest(value):
+        raise DataError(field, f"must be a number or a list of numbers, got {_show(value)}")
+    try:
+        arr = np.array(value, dtype=np.float64)
+    except ValueError:
+        raise DataError(field, "rows have different lengths") from None
+    if arr.size > _MAX_ELEMENTS:
+        raise DataError(field, f"too large ({arr.size} numbers; at most {_MAX_ELEMENTS})")
+    if not np.all(np.isfinite(arr)):
+        raise DataError(field, "must contain only finite numbers")
+    if ndim is not None and arr.ndim not in ndim:
+        names = {0: "a number", 1: "a list of numbers", 2: "a list of rows (a matrix)"}
+        want = " or ".join(names.get(n, f"{n}-d") for n in ndim)
+        raise DataError(field, f"must be {want}")
+    return arr
+
+
+def read_choice(data: Mapping[str, Any], key: str, path: str, choices, default: str | None = None) -> str:
+    field = f"{path}.{key}"
+    if key not in data:
+        if default is None:
+            raise DataError(field, f"missing (one of: {', '.join(choices)})")
+        return default
+    value = data[key]
+    if value not in choices:
+        raise DataError(field, f"must be one of {', '.join(choices)}; got {_show(value)}")
+    return value
+
+
+def read_bool(data: Mapping[str, Any], key: str, path: str, default: bool) -> bool:
+    if key not in data:
+        return default
+    value = data[key]
+    if not isinstance(value, bool):
+        raise DataError(f"{path}.{key}", f"must be true or false, got {_show(value)}")
+    return value
+
+
+def read_number(data: Mapping[str, Any], key: str, path: str, default: float | None = None,
+                positive: bool = False) -> float:
+    field = f"{path}.{key}"
+    if key not in data:
+        if default is None:
+            raise DataError(field, "missing (a number is required)")
+        return float(default)
+    value = data[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise DataError(field, f"must be a number, got {_show(value)}")
+    if not np.isfinite(value):
+        raise DataError(field, "must be a finite number")
+    if positive and value <= 0:
+        raise DataError(field, f"must be positive, got {value}")
+    return float(value)
+
+
+def reject_unknown(data: Mapping[str, Any], path: str, known) -> None:
+    for key in data:
+        if key not in known:
+            raise DataError(f"{path}.{key}", f"unknown field (known: {', '.join(sorted(known))})")
+
+
+def _is_numeric_nest(value, depth: int = 0) -> bool:
+    if depth > 4:
+        return False
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    if isinstance(value, list):
+        return all(_is_numeric_nest(v, depth + 1) for v in value)
+    return False
+
+
+def _show(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _registry() -> Mapping[str, Kind]:
+    """Every module in this package that defines ``KIND``, by kind name."""
+    import importlib
+    import pkgutil
+
+    kinds: dict[str, Kind] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        kind = getattr(module, "KIND", None)
+        if isinstance(kind, Kind):
+            if kind.name in kinds:
+                raise RuntimeError(f"problem kind {kind.name!r} defined twice")
+            kinds[kind.name] = kind
+    return kinds
+
+
+KINDS: Mapping[str, Kind] = _registry()
+
+
+def build_problem(data: Mapping[str, Any]) -> Problem:
+    """Build the problem described by a lesson's ``[problem]`` table."""
+    if not isinstance(data, Mapping):
+        raise DataError("problem", "must be a table")
+    kind = data.get("kind")
+    if kind is None:
+        raise DataError("problem.kind", f"missing (one of: {', '.join(KINDS)})")
+    if kind not in KINDS:
+        raise DataError("problem.kind", f"unknown kind {_show(kind)} (known: {', '.join(KINDS)})")
+    return KINDS[kind].build(data)
