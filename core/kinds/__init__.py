@@ -33,11 +33,22 @@ class FieldDoc:
 
 
 @dataclass(frozen=True)
+class NameDoc:
+    """A quantity name (or pattern such as ``z{l}``) a kind provides, for the teacher's guide."""
+
+    pattern: str
+    doc: str
+
+
+@dataclass(frozen=True)
 class Kind:
+    """A problem kind: its name, its data fields, the quantity names it provides, its builder."""
+
     name: str
     summary: str
     fields: tuple[FieldDoc, ...]
     build: Callable[[Mapping[str, Any]], Problem]
+    names: tuple[NameDoc, ...] = ()
 
 
 # -- readers shared by the builders -------------------------------------------------

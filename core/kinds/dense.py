@@ -17,7 +17,7 @@ import numpy as np
 from ..graph import Problem, ProblemBuilder
 from ..notation import base_symbol, subscript, grad_key, grad_symbol, next_key, next_symbol
 from ..ops import ACTIVATIONS, squared_loss, squared_loss_grad
-from . import DataError, FieldDoc, Kind, read_array, read_bool, read_choice, read_number, reject_unknown
+from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown
 
 _TOP = {"kind", "layout", "x", "y", "loss", "half", "learning_rate", "layers"}
 _LAYER = {"W", "b", "activation"}
@@ -184,4 +184,16 @@ KIND = Kind(
                                  "output unit), optional b, and activation: " + ", ".join(ACTIVATIONS)),
     ),
     build=build,
+    names=(
+        NameDoc("x, y, lr", "givens: the input, the target, the learning rate γ"),
+        NameDoc("W{l}, b{l}", "givens: weights and biases of layer l (l = 1 … number of layers)"),
+        NameDoc("z{l}", "pre-activation of layer l"),
+        NameDoc("a{l}", "activation of hidden layer l (the last layer's activation is y_hat)"),
+        NameDoc("y_hat", "the net's output ŷ"),
+        NameDoc("L", "the loss"),
+        NameDoc("grad.y_hat", "∂L/∂ŷ"),
+        NameDoc("grad.z{l}, grad.a{l}", "∂L/∂z_l and ∂L/∂a_l (hidden layers)"),
+        NameDoc("grad.W{l}, grad.b{l}", "∂L/∂W_l and ∂L/∂b_l"),
+        NameDoc("W{l}.next, b{l}.next", "the weights and biases after one gradient step"),
+    ),
 )
