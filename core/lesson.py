@@ -1,0 +1,324 @@
+"""Lesson files: load, validate, and locate problems in them.
+
+A lesson is a TOML file (data only) with English and Russian text side by side, a
+``[problem]`` table for one problem kind, and ``[[steps]]`` that each name a quantity
+of that problem. ``load_lesson`` returns a :class:`Lesson` or raises
+:class:`LessonError` carrying every :class:`Issue` found (file, field, line, message).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .graph import Problem
+from .kinds import DataError, build_problem
+
+FORMAT_VERSION = 1
+LANGS = ("en", "ru")
+MAX_FILE_BYTES = 256 * 1024
+MAX_STEPS = 200
+MAX_TEXT = 20_000
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_TOP_FIELDS = {"format_version", "id", "unit", "title", "source", "text", "problem", "steps"}
+_STEP_FIELDS = {"id", "quantity", "prompt", "hints", "answer", "exact", "tolerance"}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in a lesson file."""
+
+    file: str
+    field: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class LessonError(Exception):
+    def __init__(self, issues: list[Issue]) -> None:
+        super().__init__("\n".join(map(str, issues)))
+        self.issues = issues
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    quantity: str
+    prompt: Mapping[str, str]
+    hints: Mapping[str, tuple[str, ...]]
+    answer: str | None = None
+    exact: bool = False
+    rel: float | None = None
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    unit: str
+    title: Mapping[str, str]
+    text: Mapping[str, str]
+    problem: Problem
+    steps: tuple[Step, ...]
+    path: Path
+    fingerprint: str
+    source: str = ""
+    problem_data: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    def step(self, step_id: str) -> Step:
+        for s in self.steps:
+            if s.id == step_id:
+                return s
+        raise KeyError(step_id)
+
+
+# -- loading ---------------------------------------------------------------------------
+
+def load_lesson(path: str | Path) -> Lesson:
+    """Load and validate one lesson file; raise LessonError listing every issue."""
+    path = Path(path)
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LessonError([Issue(name, "", f"cannot read the file ({exc.strerror or exc})")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise LessonError([Issue(name, "", f"file too large ({len(raw)} bytes; at most {MAX_FILE_BYTES})")])
+    try:
+        source = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LessonError([Issue(name, "", f"not UTF-8 text (byte {exc.start})")]) from None
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_error_line(str(exc))
+        raise LessonError([Issue(name, "", f"not valid TOML: {exc}", line)]) from None
+    return lesson_from_data(data, path, source)
+
+
+def lesson_from_data(data: Mapping[str, Any], path: Path, source: str = "") -> Lesson:
+    name = str(path)
+    issues: list[Issue] = []
+
+    def issue(fld: str, message: str) -> None:
+        issues.append(Issue(name, fld, message, locate(source, fld)))
+
+    version = data.get("format_version")
+    if version is None:
+        issue("format_version", f"missing (this nntutor reads format_version = {FORMAT_VERSION})")
+    elif version != FORMAT_VERSION:
+        issue("format_version", f"is {version!r}; this nntutor reads format_version = {FORMAT_VERSION}")
+    for key in data:
+        if key not in _TOP_FIELDS:
+            issue(key, f"unknown field (known: {', '.join(sorted(_TOP_FIELDS))})")
+
+    lesson_id = data.get("id")
+    if not isinstance(lesson_id, str) or not _ID.match(lesson_id):
+        issue("id", "missing or not a short id of lowercase letters, digits and '-' (e.g. \"layer-by-layer\")")
+        lesson_id = path.stem
+    unit = data.get("unit")
+    if not isinstance(unit, str) or not _ID.match(unit):
+        issue("unit", "missing or not a short id of lowercase letters, digits and '-'")
+        unit = ""
+    title = _bilingual(data, "title", issue, max_len=120)
+    text = _bilingual(data, "text", issue, max_len=MAX_TEXT)
+    source_note = data.get("source", "")
+    if not isinstance(source_note, str):
+        issue("source", "must be a string")
+        source_note = ""
+
+    problem_data = data.get("problem")
+    problem: Problem | None = None
+    if not isinstance(problem_data, Mapping):
+        issue("problem", "missing: a [problem] table with a kind and its data is required")
+    else:
+        try:
+            problem = build_problem(problem_data)
+        except DataError as exc:
+            issue(exc.field, exc.message)
+        except (ValueError, TypeError, ArithmeticError) as exc:  # a builder's own check
+            issue("problem", f"cannot build the problem: {exc}")
+    steps = _steps(data.get("steps"), problem, issue)
+
+    if issues:
+        raise LessonError(issues)
+    assert problem is not None
+    return Lesson(
+        id=lesson_id, unit=unit, title=title, text=text, problem=problem, steps=tuple(steps),
+        path=path, fingerprint=fingerprint(problem_data, steps), source=source_note,
+        problem_data=problem_data,
+    )
+
+
+def fingerprint(problem_data: Mapping[str, Any], steps) -> str:
+    """A short digest of what decides the values: the problem data and the step order.
+
+    Progress is keyed by it, so editing prose keeps a student's progress while changing
+    numbers or steps starts the lesson afresh.
+    """
+    blob = json.dumps({"problem": problem_data, "steps": [(s.id, s.quantity) for s in steps]},
+                      sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+def _bilingual(data, key, issue, max_len: int) -> dict[str, str]:
+    value = data.get(key)
+    if not isinstance(value, Mapping):
+        issue(key, f"missing: {key}.en and {key}.ru are required")
+        return {lang: "" for lang in LANGS}
+    out = {}
+    for lang in LANGS:
+        text = value.get(lang)
+        if not isinstance(text, str) or not text.strip():
+            issue(f"{key}.{lang}", "missing or empty")
+            text = ""
+        elif len(text) > max_len:
+            issue(f"{key}.{lang}", f"too long ({len(text)} characters; at most {max_len})")
+        out[lang] = text
+    for extra in value:
+        if extra not in LANGS:
+            issue(f"{key}.{extra}", f"unknown language (known: {', '.join(LANGS)})")
+    return out
+
+
+def _steps(raw, problem: Problem | None, issue) -> list[Step]:
+    if not isinstance(raw, list) or not raw:
+        issue("steps", "missing: at least one [[steps]] table is required")
+        return []
+    if len(raw) > MAX_STEPS:
+        issue("steps", f"too many steps ({len(raw)}; at most {MAX_STEPS})")
+        return []
+    steps: list[Step] = []
+    seen_ids: set[str] = set()
+    seen_quantities: set[str] = set()
+    for i, s in enumerate(raw, start=1):
+        p = f"steps[{i}]"
+        if not isinstance(s, Mapping):
+            issue(p, "must be a table")
+            continue
+        for key in s:
+            if key not in _STEP_FIELDS:
+                issue(f"{p}.{key}", f"unknown field (known: {', '.join(sorted(_STEP_FIELDS))})")
+        quantity = s.get("quantity")
+        if not isinstance(quantity, str) or not quantity:
+            issue(f"{p}.quantity", "missing: name the quantity this step asks for")
+            continue
+        if problem is not None and quantity not in problem:
+            near = _near(quantity, problem.keys())
+            issue(f"{p}.quantity", f"the problem has no quantity {quantity!r}"
+                                   + (f" (did you mean {near!r}?)" if near else "")
+                                   + f"; it has: {', '.join(problem.keys())}")
+        if quantity in seen_quantities:
+            issue(f"{p}.quantity", f"{quantity!r} is already asked for by an earlier step")
+        seen_quantities.add(quantity)
+        step_id = s.get("id", quantity)
+        if not isinstance(step_id, str) or not step_id or len(step_id) > 64:
+            issue(f"{p}.id", "must be a short string")
+            step_id = quantity
+        if step_id in seen_ids:
+            issue(f"{p}.id", f"duplicate step id {step_id!r}")
+        seen_ids.add(step_id)
+        prompt = _bilingual(s, "prompt", lambda f, m: issue(f"{p}.{f}", m), max_len=2000)
+        hints = _hints(s.get("hints"), p, issue)
+        answer = s.get("answer")
+        if answer is not None and not isinstance(answer, str):
+            issue(f"{p}.answer", "must be a string, as a student would type it (e.g. \"2 -1\")")
+            answer = None
+        exact = s.get("exact", False)
+        if not isinstance(exact, bool):
+            issue(f"{p}.exact", "must be true or false")
+            exact = False
+        rel = None
+        tol = s.get("tolerance")
+        if tol is not None:
+            if not isinstance(tol, Mapping) or set(tol) - {"rel"} or not isinstance(tol.get("rel"), (int, float)) \
+                    or isinstance(tol.get("rel"), bool) or not (0 < tol["rel"] < 0.5):
+                issue(f"{p}.tolerance", "must be a table { rel = 0.01 } with 0 < rel < 0.5")
+            else:
+                rel = float(tol["rel"])
+        steps.append(Step(step_id, quantity, prompt, hints, answer, exact, rel))
+    return steps
+
+
+def _hints(raw, p: str, issue) -> dict[str, tuple[str, ...]]:
+    if raw is None:
+        return {lang: () for lang in LANGS}
+    if not isinstance(raw, Mapping):
+        issue(f"{p}.hints", "must be a table with en and ru lists")
+        return {lang: () for lang in LANGS}
+    out = {}
+    for lang in LANGS:
+        items = raw.get(lang, [])
+        if not isinstance(items, list) or not all(isinstance(h, str) and h.strip() for h in items):
+            issue(f"{p}.hints.{lang}", "must be a list of non-empty strings")
+            items = []
+        out[lang] = tuple(items)
+    if len(out["en"]) != len(out["ru"]):
+        issue(f"{p}.hints", f"en has {len(out['en'])} hints but ru has {len(out['ru'])}: give each hint in both")
+    return out
+
+
+def _near(word: str, options) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+# -- finding lines ---------------------------------------------------------------------
+
+_SEG = re.compile(r"([A-Za-z0-9_\-]+)(?:\[(\d+)\])?")
+
+
+def locate(source: str, field_path: str) -> int | None:
+    """Best-effort line number (1-based) of a dotted field path such as
+    ``steps[3].quantity`` or ``problem.layers[2].W`` in TOML source."""
+    if not source or not field_path:
+        return None
+    lines = source.splitlines()
+    segments = [(m[1], int(m[2]) if m[2] else None) for m in _SEG.finditer(field_path)]
+    start, prefix = 0, ""
+    found: int | None = None
+    for depth, (name, index) in enumerate(segments):
+        full = f"{prefix}.{name}" if prefix else name
+        last = depth == len(segments) - 1
+        if index is not None:
+            header = re.compile(rf"^\s*\[\[\s*{re.escape(full)}\s*\]\]")
+            hits = [n for n in range(start, len(lines)) if header.match(lines[n])]
+            if len(hits) < index:
+                return found
+            start = hits[index - 1]
+            found = start + 1
+        else:
+            table = re.compile(rf"^\s*\[\s*{re.escape(full)}\s*\]")
+            key = re.compile(rf"^\s*{re.escape(name)}\s*[=.]")
+            dotted = re.compile(rf"\.\s*{re.escape(name)}\s*[=.]")
+            if depth and dotted.search(lines[start]):  # title.en = ... on one line
+                found = start + 1
+                prefix = full
+                continue
+            hit = next((n for n in range(start, len(lines)) if table.match(lines[n])), None)
+            if hit is None:
+                hit = next((n for n in range(start, len(lines)) if key.match(lines[n])), None)
+            if hit is None:
+                return found
+            start = hit
+            found = hit + 1
+        prefix = full
+        if last:
+            break
+    return found
+
+
+def _toml_error_line(message: str) -> int | None:
+    m = re.search(r"at line (\d+)", message)
+    return int(m[1]) if m else None
