@@ -1,0 +1,69 @@
+"""The authoring checker behind ``nntutor check``: every issue in a set of lessons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from .answers import FormatProblem, format_value, read_answer
+from .catalog import Catalog, load_catalog
+from .lesson import Issue, Lesson, LessonError, load_lesson, locate
+from .tolerance import Tolerance, compare
+
+
+def check_lesson(lesson: Lesson) -> list[Issue]:
+    """Issues a loaded lesson still has: author answers the engine disagrees with."""
+    issues: list[Issue] = []
+    source = _source(lesson.path)
+    values = lesson.problem.evaluate()
+    for n, step in enumerate(lesson.steps, start=1):
+        if step.answer is None:
+            continue
+        expected = np.asarray(values[step.quantity])
+        field = f"steps[{n}].answer"
+        reading = read_answer(step.answer, expected.shape)
+        if isinstance(reading, FormatProblem):
+            issues.append(Issue(str(lesson.path), field, f"cannot be read: {reading.message['en']}",
+                                locate(source, field)))
+            continue
+        tol = Tolerance(rel=step.rel if step.rel is not None else Tolerance.rel, exact=step.exact)
+        if not compare(reading, expected, tol).ok:
+            issues.append(Issue(str(lesson.path), field,
+                                f"the author's answer {step.answer!r} disagrees with the engine, which "
+                                f"computes {step.quantity} = {format_value(expected)}", locate(source, field)))
+    return issues
+
+
+def check_paths(paths: Iterable[Path]) -> list[Issue]:
+    issues: list[Issue] = []
+    for path in paths:
+        try:
+            lesson = load_lesson(path)
+        except LessonError as exc:
+            issues.extend(exc.issues)
+            continue
+        issues.extend(check_lesson(lesson))
+    return issues
+
+
+def check_catalog(catalog: Catalog | None = None) -> tuple[int, list[Issue]]:
+    """(number of lessons checked, issues) for the bundled course."""
+    catalog = catalog or load_catalog()
+    issues = list(catalog.issues)
+    count = 0
+    for entry in catalog.entries():
+        count += 1
+        if entry.lesson is None:
+            issues.extend(entry.issues)
+        else:
+            issues.extend(check_lesson(entry.lesson))
+    return count, issues
+
+
+def _source(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""

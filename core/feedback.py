@@ -1,0 +1,108 @@
+"""Verdicts and diagnoses: what a wrong value most likely is.
+
+A wrong value is compared with every other quantity of the problem ("that is z₁, the
+pre-activation") and with generic slips (sign, rounding, coarse rounding, some entries
+right). Each finding is a short message in the student's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from .answers import Reading, format_value
+from .graph import Problem
+from .tolerance import Comparison, Tolerance, compare, rounded_like
+
+CORRECT, WRONG, FORMAT = "correct", "wrong", "format"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer to one submission, already in the student's language."""
+
+    status: str
+    message: str
+    read_as: str | None = None
+    diagnosis: str | None = None
+    lesson_complete: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.status == CORRECT
+
+
+_T = {
+    "correct": {"en": "Correct.", "ru": "Верно."},
+    "wrong": {"en": "Not quite.", "ru": "Пока неверно."},
+    "read_as": {"en": "read as {0}", "ru": "прочитано как {0}"},
+    "is_other": {"en": "That is {sym}, {meaning}: this step asks for {want}.",
+                 "ru": "Это {sym} — {meaning}, а в этом шаге нужно {want}."},
+    "sign": {"en": "The sign is flipped: check which way the difference or the step goes.",
+             "ru": "Знак перепутан: проверьте, в какую сторону идёт разность или шаг."},
+    "coarse": {"en": "Close, but give at least {n} significant figures.",
+               "ru": "Близко, но дайте хотя бы {n} значащие цифры."},
+    "rounding": {"en": "Very close: check the rounding. To the digits you typed it is {0}.",
+                 "ru": "Очень близко: проверьте округление. С вашей точностью это {0}."},
+    "some_right": {"en": "{right} of {total} entries are right; look again at {where}.",
+                   "ru": "Верно {right} из {total} компонент; проверьте {where}."},
+    "entry": {"en": "entry {0}", "ru": "компоненту {0}"},
+    "entries": {"en": "entries {0}", "ru": "компоненты {0}"},
+    "complete": {"en": "Lesson complete!", "ru": "Урок пройден!"},
+}
+
+
+def text(key: str, lang: str, *args, **kwargs) -> str:
+    """A feedback message in ``lang`` (falls back to English)."""
+    table = _T[key]
+    return table.get(lang, table["en"]).format(*args, **kwargs)
+
+
+def judge(reading: Reading, expected: np.ndarray, tol: Tolerance) -> Comparison:
+    return compare(reading, expected, tol)
+
+
+def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: Problem,
+             values: Mapping[str, np.ndarray], tol: Tolerance, lang: str) -> str | None:
+    """The most specific explanation of a wrong value, or None."""
+    expected = np.asarray(values[quantity])
+    want = problem.quantities[quantity].symbol
+    # (a) another quantity of the problem, of the same size
+    for key, q in problem.quantities.items():
+        if key == quantity:
+            continue
+        other = np.asarray(values[key])
+        if other.size != expected.size or np.allclose(other.reshape(-1), expected.reshape(-1)):
+            continue
+        if compare(reading, other.reshape(expected.shape), tol).ok:
+            return text("is_other", lang, sym=q.symbol, meaning=q.meaning.get(lang, q.meaning["en"]), want=want)
+    # (b) generic slips
+    if np.any(expected != 0) and compare(reading, -expected, tol).ok:
+        return text("sign", lang)
+    if comparison.too_coarse and not comparison.rounding_slip:
+        return text("coarse", lang, n=tol.min_sig_figs)
+    if comparison.rounding_slip:
+        flat_e = expected.reshape(-1)
+        flat_d = np.asarray(reading.decimals).reshape(-1)
+        bad = np.flatnonzero(~np.asarray(comparison.element_ok).reshape(-1))
+        shown = ", ".join(rounded_like(float(flat_e[i]), int(flat_d[i])) for i in bad[:4])
+        return text("rounding", lang, shown)
+    ok = np.asarray(comparison.element_ok).reshape(-1)
+    if expected.size > 1 and ok.any():
+        bad = [_entry_name(i, expected.shape) for i in np.flatnonzero(~ok)]
+        where = text("entry" if len(bad) == 1 else "entries", lang, ", ".join(bad[:6]))
+        return text("some_right", lang, right=int(ok.sum()), total=expected.size, where=where)
+    return None
+
+
+def _entry_name(flat_index: int, shape: tuple[int, ...]) -> str:
+    if len(shape) <= 1 or (len(shape) == 2 and 1 in shape):
+        return str(flat_index + 1)
+    idx = np.unravel_index(flat_index, shape)
+    return "(" + ", ".join(str(i + 1) for i in idx) + ")"
+
+
+def show_value(value: np.ndarray) -> str:
+    return format_value(np.asarray(value))

@@ -1,0 +1,57 @@
+"""The worked solution of a lesson, computed by the engine (``nntutor key``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .answers import format_value
+from .lesson import Lesson
+
+#: Version of the JSON form; bump it when a field changes meaning or disappears.
+KEY_FORMAT = 1
+
+
+def answer_key(lesson: Lesson) -> dict:
+    """The worked solution as plain data: the stable form behind ``nntutor key --json``.
+
+    ``steps``: every step in order (n, id, quantity, symbol, formula, shape, value);
+    ``quantities``: every quantity of the problem (key, symbol, role, formula, meaning,
+    shape, value). Values are numbers or nested lists of numbers.
+    """
+    problem = lesson.problem
+    values = problem.evaluate()
+    return {
+        "format": KEY_FORMAT,
+        "lesson": {"id": lesson.id, "unit": lesson.unit, "title": dict(lesson.title),
+                   "fingerprint": lesson.fingerprint},
+        "kind": problem.kind,
+        "conventions": {name: dict(text) for name, text in problem.conventions.items()},
+        "steps": [
+            {"n": n, "id": s.id, "quantity": s.quantity, "symbol": problem.quantities[s.quantity].symbol,
+             "formula": problem.quantities[s.quantity].formula, "shape": list(values[s.quantity].shape),
+             "value": values[s.quantity].tolist()}
+            for n, s in enumerate(lesson.steps, start=1)
+        ],
+        "quantities": [
+            {"key": q.key, "symbol": q.symbol, "role": q.role, "formula": q.formula,
+             "meaning": dict(q.meaning), "shape": list(values[q.key].shape), "value": values[q.key].tolist()}
+            for q in problem.quantities.values()
+        ],
+    }
+
+
+def render_key(data: dict, lang: str) -> str:
+    """The answer key as text for a terminal."""
+    lines = [f"{data['lesson']['title'][lang]}  [{data['lesson']['id']}, kind {data['kind']}]"]
+    lines += [f"  · {conv.get(lang, conv['en'])}" for conv in data["conventions"].values()]
+    lines.append("")
+    width = max((len(s["symbol"]) for s in data["steps"]), default=1)
+    for s in data["steps"]:
+        formula = f"      ({s['formula']})" if s["formula"] else ""
+        lines.append(f"{s['n']:>3}. {s['symbol']:<{width}} = {format_value(np.asarray(s['value']))}{formula}")
+    lines.append("")
+    lines.append("All quantities:" if lang == "en" else "Все величины:")
+    width = max(len(q["key"]) for q in data["quantities"])
+    for q in data["quantities"]:
+        lines.append(f"  {q['key']:<{width}}  {q['symbol']:<8} {q['role']:<9} {format_value(np.asarray(q['value']))}")
+    return "\n".join(lines)

@@ -1,0 +1,168 @@
+"""One student working through one lesson: the calls the TUI and plain mode share.
+
+``LessonRun`` keeps which steps are accepted (with the student's own values, which feed
+everything downstream), checks submissions, serves hints from a nudge to the worked
+value, and writes every accepted step to the progress store at once.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+from .answers import FormatProblem, describe_shape, example_for, read_answer
+from .feedback import CORRECT, FORMAT, WRONG, Verdict, diagnose, show_value, text
+from .lesson import Lesson, Step
+from .progress import ProgressStore
+from .tolerance import Tolerance, compare
+
+_H = {
+    "worked": {"en": "Worked value: {formula} = {value}", "ru": "Готовое значение: {formula} = {value}"},
+    "no_more": {"en": "That was the last hint.", "ru": "Больше подсказок нет."},
+    "expect": {"en": "Expected {0}, e.g. {1}.", "ru": "Нужно {0}, например {1}."},
+}
+
+
+def progress_key(lesson: Lesson) -> str:
+    """Progress is kept per lesson id and per version of its numbers."""
+    return f"{lesson.id}#{lesson.fingerprint}"
+
+
+class LessonRun:
+    """The state of one lesson for one student."""
+
+    def __init__(self, lesson: Lesson, store: ProgressStore | None = None, lang: str = "en") -> None:
+        self.lesson = lesson
+        self.store = store
+        self.lang = lang
+        self.key = progress_key(lesson)
+        self._shapes = {k: tuple(v.shape) for k, v in lesson.problem.evaluate().items()}
+        self._accepted: dict[str, np.ndarray] = {}
+        self._texts: dict[str, str] = {}
+        self._hints: dict[str, int] = {}
+        if store is not None:
+            for step_id, rec in store.steps(self.key).items():
+                if rec.hints:
+                    self._hints[step_id] = rec.hints
+                if rec.value is not None and any(s.id == step_id for s in lesson.steps):
+                    step = lesson.step(step_id)
+                    shape = self._shape(step)
+                    if rec.value.size == int(np.prod(shape)):
+                        self._accepted[step_id] = rec.value.reshape(shape)
+                        self._texts[step_id] = rec.text or ""
+
+    # -- state ------------------------------------------------------------------------
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return self.lesson.steps
+
+    @property
+    def current(self) -> Step | None:
+        """The first step not yet accepted (None when the lesson is complete)."""
+        return next((s for s in self.steps if s.id not in self._accepted), None)
+
+    @property
+    def complete(self) -> bool:
+        return self.current is None
+
+    def is_accepted(self, step: Step) -> bool:
+        return step.id in self._accepted
+
+    def accepted_text(self, step: Step) -> str | None:
+        return self._texts.get(step.id)
+
+    def values(self) -> Mapping[str, np.ndarray]:
+        """Every quantity, with the student's accepted values in place of the engine's."""
+        overrides = {self.lesson.step(sid).quantity: v for sid, v in self._accepted.items()}
+        return self.lesson.problem.evaluate(overrides)
+
+    def expected(self, step: Step) -> np.ndarray:
+        return np.asarray(self.values()[step.quantity])
+
+    def symbol(self, step: Step) -> str:
+        return self.lesson.problem.quantities[step.quantity].symbol
+
+    def shape_text(self, step: Step) -> str:
+        return describe_shape(self._shape(step), self.lang)
+
+    def _shape(self, step: Step) -> tuple[int, ...]:
+        return self._shapes[step.quantity]
+
+    def tolerance(self, step: Step) -> Tolerance:
+        return Tolerance(rel=step.rel if step.rel is not None else Tolerance.rel, exact=step.exact)
+
+    # -- answering --------------------------------------------------------------------
+
+    def submit(self, answer: str) -> Verdict:
+        """Check ``answer`` for the current step; accept and save it when right."""
+        step = self.current
+        if step is None:
+            return Verdict(CORRECT, text("complete", self.lang), lesson_complete=True)
+        shape = self._shape(step)
+        reading = read_answer(answer, shape)
+        if isinstance(reading, FormatProblem):
+            return Verdict(FORMAT, reading.message.get(self.lang, reading.message["en"]))
+        values = self.values()
+        expected = np.asarray(values[step.quantity]).reshape(shape)
+        tol = self.tolerance(step)
+        comparison = compare(reading, expected, tol)
+        read_as = text("read_as", self.lang, reading.shown)
+        if self.store is not None:
+            self.store.record_attempt(self.key, step.id, answer, comparison.ok)
+        if not comparison.ok:
+            why = diagnose(reading, comparison, step.quantity, self.lesson.problem, values, tol, self.lang)
+            return Verdict(WRONG, text("wrong", self.lang), read_as, why)
+        value = np.array(reading.value, dtype=np.float64).reshape(shape)
+        self._accepted[step.id] = value
+        self._texts[step.id] = answer
+        if self.store is not None:
+            self.store.accept(self.key, step.id, answer, value)
+        done = self.complete
+        if done and self.store is not None:
+            self.store.complete(self.key)
+        message = text("correct", self.lang) + (" " + text("complete", self.lang) if done else "")
+        return Verdict(CORRECT, message, read_as, lesson_complete=done)
+
+    # -- hints ------------------------------------------------------------------------
+
+    def hint_count(self, step: Step) -> int:
+        """How many hint levels the step has: the author's, then the worked value."""
+        return len(step.hints.get(self.lang, ())) + 1
+
+    def hints_shown(self, step: Step) -> list[str]:
+        return [self._hint_text(step, i) for i in range(min(self._hints.get(step.id, 0), self.hint_count(step)))]
+
+    def next_hint(self) -> str | None:
+        """Reveal the next hint level of the current step (None if none is left)."""
+        step = self.current
+        if step is None:
+            return None
+        level = self._hints.get(step.id, 0)
+        if level >= self.hint_count(step):
+            return None
+        self._hints[step.id] = level + 1
+        if self.store is not None:
+            self.store.record_hint(self.key, step.id, level + 1)
+        return self._hint_text(step, level)
+
+    def _hint_text(self, step: Step, level: int) -> str:
+        authored = step.hints.get(self.lang, ())
+        if level < len(authored):
+            return authored[level]
+        q = self.lesson.problem.quantities[step.quantity]
+        formula = q.formula or q.symbol
+        return _H["worked"][self.lang].format(formula=formula, value=show_value(self.expected(step)))
+
+    def format_help(self, step: Step) -> str:
+        shape = self._shape(step)
+        return _H["expect"][self.lang].format(describe_shape(shape, self.lang), example_for(shape))
+
+    def restart(self) -> None:
+        """Forget accepted values and hints for this lesson and start again."""
+        self._accepted.clear()
+        self._texts.clear()
+        self._hints.clear()
+        if self.store is not None:
+            self.store.reset_lesson(self.key)

@@ -1,0 +1,111 @@
+"""The structure stays easy to see: a headless core, an honest package list, no bare imports."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FOLDERS = {"core": "nntutor.core", "tui": "nntutor.tui", "lessons": "nntutor.lessons"}
+
+
+def test_core_imports_no_ui_or_sympy(tmp_path):
+    code = (
+        "import json, sys\n"
+        "import nntutor.core, nntutor.core.session, nntutor.core.catalog, nntutor.core.checker, nntutor.core.key\n"
+        "from nntutor.core.catalog import load_catalog\n"
+        "load_catalog()\n"
+        "print(json.dumps(sorted(m.split('.')[0] for m in sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    loaded = set(json.loads(out.stdout))
+    assert not loaded & {"textual", "rich", "plotext", "textual_plotext", "sympy"}
+
+
+def test_cli_commands_do_not_load_textual(tmp_path):
+    code = (
+        "import sys, io, contextlib\n"
+        "from nntutor.tui.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        "    main(['list']); main(['key', 'layer-by-layer']); main(['check'])\n"
+        "print('textual' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def _package_dirs() -> set[str]:
+    found = set()
+    for folder, name in FOLDERS.items():
+        base = ROOT / folder
+        for d in [base, *[p for p in base.rglob("*") if p.is_dir()]]:
+            if d.name == "__pycache__" or any(part.startswith(".") for part in d.relative_to(ROOT).parts):
+                continue
+            has_code = any(d.glob("*.py"))
+            if folder == "lessons" and d == base:
+                found.add(name)  # data-only package root
+            elif has_code:
+                rel = d.relative_to(base).parts
+                found.add(".".join((name, *rel)))
+    return found
+
+
+def test_pyproject_lists_every_package_directory():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert set(config["packages"]) == _package_dirs()
+    assert config["package-dir"] == {v: k for k, v in FOLDERS.items()}
+
+
+def test_lessons_hold_no_code():
+    code = [p for p in (ROOT / "lessons").rglob("*") if p.suffix in {".py", ".pyc", ".sh"}]
+    assert code == []
+
+
+def test_no_bare_imports_of_the_folders():
+    offenders = []
+    for folder in ("core", "tui", "tests", "bench"):
+        for path in (ROOT / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                names = []
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                for name in names:
+                    if name.split(".")[0] in FOLDERS:
+                        offenders.append(f"{path.relative_to(ROOT)}: {name}")
+    assert offenders == []
+
+
+def test_core_never_imports_the_tui():
+    offenders = []
+    for path in (ROOT / "core").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for bad in ("nntutor.tui", "textual", "import rich", "from rich", "plotext"):
+            if bad in text:
+                offenders.append(f"{path.relative_to(ROOT)}: {bad}")
+    assert offenders == []
+
+
+def test_no_eval_on_text():
+    hits = []
+    for folder in ("core", "tui"):
+        for path in (ROOT / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Call):
+                    f = node.func
+                    if isinstance(f, ast.Name):
+                        name = f.id if f.id in {"eval", "exec", "compile", "sympify", "parse_expr", "lambdify"} else ""
+                    elif isinstance(f, ast.Attribute):  # re.compile is fine; sympy.sympify is not
+                        name = f.attr if f.attr in {"eval", "exec", "sympify", "parse_expr", "lambdify"} else ""
+                    else:
+                        name = ""
+                    if name:
+                        hits.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}")
+    assert hits == []

@@ -1,0 +1,148 @@
+"""The ``nntutor`` command line.
+
+    nntutor                      the home screen
+    nntutor LESSON_ID | PATH     open one lesson
+    nntutor list                 units and lessons with their ids
+    nntutor check [PATH ...]     validate lessons (default: all bundled); exit 1 on any error
+    nntutor key LESSON [--json]  the worked solution, computed by the engine
+    nntutor --version
+
+Only the interactive paths import Textual, so ``list``/``check``/``key`` stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from nntutor.core import __version__
+from nntutor.core.key import answer_key, render_key
+from nntutor.core.catalog import Catalog, load_catalog
+from nntutor.core.lesson import Lesson, LessonError, load_lesson
+
+
+def default_lang() -> str:
+    """``ru`` when NNTUTOR_LANG or the locale says Russian, else ``en``."""
+    for var in ("NNTUTOR_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "ru" if value.lower().startswith("ru") else "en"
+    return "en"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = {"list": _list, "check": _check, "key": _key}
+    if argv and argv[0] in commands:
+        return commands[argv[0]](argv[1:])
+    parser = argparse.ArgumentParser(
+        prog="nntutor", description="Neural-network math by hand, with instant feedback.",
+        epilog="commands: list | check [PATH...] | key LESSON [--json]   (nntutor COMMAND -h for more)")
+    parser.add_argument("lesson", nargs="?", help="a lesson id (see `nntutor list`) or a path to a lesson file")
+    parser.add_argument("--lang", choices=("en", "ru"), default=None, help="language (default: from the locale)")
+    parser.add_argument("--version", action="version", version=f"nntutor {__version__}")
+    args = parser.parse_args(argv)
+    lang = args.lang or default_lang()
+    lesson = None
+    if args.lesson:
+        lesson = _resolve(args.lesson)
+        if lesson is None:
+            return 2
+    from .app import NNTutorApp  # Textual is imported only here
+
+    app = NNTutorApp(lang=lang, lesson=lesson)
+    app.run()
+    return app.return_code or 0
+
+
+# -- subcommands -----------------------------------------------------------------------
+
+def _list(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="nntutor list", description="Units and lessons with their ids.")
+    parser.add_argument("--lang", choices=("en", "ru"), default=None)
+    args = parser.parse_args(argv)
+    lang = args.lang or default_lang()
+    catalog = load_catalog()
+    for unit in catalog.units:
+        print(f"{unit.number}. {unit.title.get(lang, unit.id)}")
+        for entry in unit.entries:
+            if entry.lesson is None:
+                print(f"   {entry.id:<28} (broken: run `nntutor check`)")
+            else:
+                print(f"   {entry.id:<28} {entry.lesson.title[lang]}  ({len(entry.lesson.steps)} steps)")
+    for issue in catalog.issues:
+        print(f"warning: {issue}", file=sys.stderr)
+    return 0
+
+
+def _check(argv: list[str]) -> int:
+    from nntutor.core.checker import check_catalog, check_paths
+
+    parser = argparse.ArgumentParser(prog="nntutor check",
+                                     description="Validate lesson files; exit 1 if any has an error.")
+    parser.add_argument("paths", nargs="*", type=Path, help="lesson files (default: every bundled lesson)")
+    args = parser.parse_args(argv)
+    if args.paths:
+        count, issues = len(args.paths), check_paths(args.paths)
+    else:
+        count, issues = check_catalog()
+    for issue in issues:
+        print(issue)
+    bad = len({i.file for i in issues})
+    print(f"{count} lesson file(s) checked: " + (f"{bad} with errors ({len(issues)} in all)" if issues else "all OK"),
+          file=sys.stderr)
+    return 1 if issues else 0
+
+
+def _key(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="nntutor key",
+                                     description="Print a lesson's worked solution, computed by the engine.")
+    parser.add_argument("lesson", help="a lesson id or a path to a lesson file")
+    parser.add_argument("--json", action="store_true", help="stable JSON for scripts (documented in lessons/README.md)")
+    parser.add_argument("--lang", choices=("en", "ru"), default=None)
+    args = parser.parse_args(argv)
+    lesson = _resolve(args.lesson)
+    if lesson is None:
+        return 2
+    data = answer_key(lesson)
+    if args.json:
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(render_key(data, args.lang or default_lang()))
+    return 0
+
+
+def _resolve(ref: str, catalog: Catalog | None = None) -> Lesson | None:
+    """A lesson from an id or a path; prints a clear message and returns None if not found."""
+    path = Path(ref)
+    if ref.endswith(".toml") or os.sep in ref or path.is_file():
+        try:
+            return load_lesson(path)
+        except LessonError as exc:
+            print(f"nntutor: cannot open {ref}:", file=sys.stderr)
+            for issue in exc.issues:
+                print(f"  {issue}", file=sys.stderr)
+            return None
+    catalog = catalog or load_catalog()
+    entry = catalog.find(ref)
+    if entry is None:
+        import difflib
+
+        near = difflib.get_close_matches(ref, catalog.ids(), n=1)
+        hint = f" Did you mean {near[0]!r}?" if near else ""
+        print(f"nntutor: no lesson {ref!r}.{hint} `nntutor list` shows them all.", file=sys.stderr)
+        return None
+    if entry.lesson is None:
+        print(f"nntutor: lesson {ref!r} is broken:", file=sys.stderr)
+        for issue in entry.issues:
+            print(f"  {issue}", file=sys.stderr)
+        return None
+    return entry.lesson
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

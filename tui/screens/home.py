@@ -1,0 +1,83 @@
+"""The home screen: units and their lessons, with progress."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from nntutor.core.catalog import Catalog
+from nntutor.core.session import progress_key
+
+from ..i18n import t
+
+
+class HomeScreen(Screen):
+    """Lists the course; Enter opens the highlighted lesson."""
+
+    CSS_PATH = "home.tcss"
+    BINDINGS = [Binding("f2", "app.toggle_lang", "EN/RU")]
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__()
+        self.catalog = catalog
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="home-title")
+        yield OptionList(id="lessons")
+        yield Static(id="home-help")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_list()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_list()
+
+    def refresh_list(self) -> None:
+        """Rebuild the list from the catalog and the progress store."""
+        lang = self.app.lang
+        self.query_one("#home-title", Static).update(Text(t("home_title", lang), style="bold"))
+        self.query_one("#home-help", Static).update(t("home_help", lang))
+        store = self.app.store
+        counts = store.accepted_counts() if store else {}
+        done = store.completed_lessons() if store else set()
+        options: list[Option] = []
+        first_open = None
+        for unit in self.catalog.units:
+            options.append(Option(Text(f"{unit.number}. {unit.title.get(lang, unit.id)}", style="bold"),
+                                  disabled=True))
+            for entry in unit.entries:
+                if entry.lesson is None:
+                    options.append(Option(Text(f"   ✗ {entry.id} — {t('broken', lang)}", style="dim"),
+                                          id=entry.id, disabled=True))
+                    continue
+                key = progress_key(entry.lesson)
+                total = len(entry.lesson.steps)
+                n = min(counts.get(key, 0), total)
+                finished = key in done
+                mark = "✓" if finished else ("◐" if n else "○")
+                label = Text(f"   {mark} {entry.lesson.title[lang]}")
+                label.append(f"   {t('steps_done', lang, n, total)}", style="dim")
+                options.append(Option(label, id=entry.id))
+                if first_open is None and not finished:
+                    first_open = len(options) - 1
+        lessons = self.query_one("#lessons", OptionList)
+        highlighted = lessons.highlighted
+        lessons.clear_options()
+        lessons.add_options(options)
+        if highlighted is not None and highlighted < len(options):
+            lessons.highlighted = highlighted
+        elif first_open is not None:
+            lessons.highlighted = first_open
+        lessons.focus()
+
+    @on(OptionList.OptionSelected, "#lessons")
+    def open_lesson(self, event: OptionList.OptionSelected) -> None:
+        entry = self.catalog.find(event.option.id or "")
+        if entry is not None and entry.lesson is not None:
+            self.app.open_lesson(entry.lesson)

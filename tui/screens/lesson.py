@@ -1,0 +1,185 @@
+"""The lesson screen: the problem, the steps, the answer box, feedback and hints."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Markdown, Static
+
+from nntutor.core.answers import example_for
+from nntutor.core.feedback import Verdict
+from nntutor.core.session import LessonRun
+
+from ..i18n import t
+from ..widgets.feedback import Feedback
+from ..widgets.steps import StepLine, StepList
+
+MIN_WIDTH, MIN_HEIGHT = 60, 18
+HINT_WORDS = {"?", "hint", "подсказка"}
+
+
+class LessonScreen(Screen):
+    """One lesson, one step at a time."""
+
+    CSS_PATH = "lesson.tcss"
+    BINDINGS = [
+        Binding("f1", "hint", "Hint"),
+        Binding("escape", "back", "Lessons"),
+        Binding("f2", "app.toggle_lang", "EN/RU"),
+        Binding("ctrl+r", "restart", "Start over"),
+    ]
+
+    def __init__(self, run: LessonRun) -> None:
+        super().__init__()
+        self.run = run
+        self._feedback: list[tuple[str, str]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="lesson-title")
+        with VerticalScroll(id="lesson-body"):
+            yield Markdown(id="problem-text")
+            yield StepList(id="steps")
+        yield Static(id="prompt")
+        yield Input(id="answer", select_on_focus=False)
+        yield Feedback(id="feedback")
+        yield Static(id="too-small")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        answer = self.query_one("#answer", Input)
+        answer.cursor_blink = False  # a blinking cursor costs CPU and bytes for as long as the app is open
+        self.relabel()
+        self.restore_hints()
+        answer.focus()
+
+    # -- rendering --------------------------------------------------------------------
+
+    def relabel(self) -> None:
+        """Redraw every text for the current language and state."""
+        lang = self.run.lang
+        self.query_one("#problem-text", Markdown).update(self.run.lesson.text[lang])
+        self.query_one("#answer", Input).placeholder = t("answer_placeholder", lang)
+        self.refresh_steps()
+
+    def refresh_steps(self) -> None:
+        run, lang = self.run, self.run.lang
+        lines = []
+        for step in run.steps:
+            if run.is_accepted(step):
+                lines.append(StepLine(run.symbol(step), "done", run.accepted_text(step) or ""))
+            elif step is run.current:
+                lines.append(StepLine(run.symbol(step), "active", step.prompt[lang]))
+            else:
+                lines.append(StepLine(run.symbol(step), "todo", ""))
+        self.query_one("#steps", StepList).lines = tuple(lines)
+        step = run.current
+        total = len(run.steps)
+        title = Text(f" {run.lesson.title[lang]}", style="bold")
+        prompt = self.query_one("#prompt", Static)
+        answer = self.query_one("#answer", Input)
+        if step is None:
+            title.append(f"  — {t('done_title', lang)}", style="green")
+            prompt.update(Text(t("complete", lang), style="bold green"))
+            answer.disabled = True
+        else:
+            index = run.steps.index(step) + 1
+            title.append(f"  — {t('step_of', lang, index, total)}", style="dim")
+            text = Text()
+            text.append(run.symbol(step), style="bold")
+            text.append(f"  {step.prompt[lang]}\n")
+            shape = run.expected(step).shape
+            text.append(t("expect", lang, run.shape_text(step), example_for(shape)), style="dim")
+            prompt.update(text)
+            answer.disabled = False
+        self.query_one("#lesson-title", Static).update(title)
+
+    def restore_hints(self) -> None:
+        step = self.run.current
+        if step is None:
+            self.show_feedback()
+            return
+        shown = self.run.hints_shown(step)
+        total = self.run.hint_count(step)
+        self.show_feedback(*[("hint", f"{t('hint', self.run.lang, i + 1, total)}: {h}") for i, h in enumerate(shown)])
+
+    def show_feedback(self, *lines: tuple[str, str]) -> None:
+        self._feedback = list(lines)
+        self.query_one("#feedback", Feedback).show(*lines)
+
+    # -- events -----------------------------------------------------------------------
+
+    @on(Input.Submitted, "#answer")
+    def submitted(self, event: Input.Submitted) -> None:
+        text = event.value
+        if text.strip().lower() in HINT_WORDS:
+            event.input.value = ""
+            self.action_hint()
+            return
+        verdict = self.run.submit(text)
+        self.show_verdict(verdict)
+        if verdict.ok:
+            event.input.value = ""
+            self.refresh_steps()
+            self.post_message(self.StepAccepted(verdict))
+            if not verdict.lesson_complete:
+                self.restore_hints()
+                self.show_feedback(*self._verdict_lines(verdict), *self._feedback)
+
+    def _verdict_lines(self, verdict: Verdict) -> list[tuple[str, str]]:
+        head = verdict.message + (f"  ({verdict.read_as})" if verdict.read_as else "")
+        lines = [(verdict.status, head)]
+        if verdict.diagnosis:
+            lines.append(("info", verdict.diagnosis))
+        return lines
+
+    def show_verdict(self, verdict: Verdict) -> None:
+        self.show_feedback(*self._verdict_lines(verdict))
+
+    def action_hint(self) -> None:
+        step = self.run.current
+        if step is None:
+            return
+        hint = self.run.next_hint()
+        if hint is None:
+            self.show_feedback(*self._hint_lines(step), ("info", t("no_more_hints", self.run.lang)))
+        else:
+            self.show_feedback(*self._hint_lines(step))
+
+    def _hint_lines(self, step) -> list[tuple[str, str]]:
+        total = self.run.hint_count(step)
+        return [("hint", f"{t('hint', self.run.lang, i + 1, total)}: {h}")
+                for i, h in enumerate(self.run.hints_shown(step))]
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_restart(self) -> None:
+        self.run.restart()
+        self.refresh_steps()
+        self.show_feedback(("info", t("restarted", self.run.lang)))
+        self.query_one("#answer", Input).focus()
+
+    def set_lang(self, lang: str) -> None:
+        self.run.lang = lang
+        self.relabel()
+        self.restore_hints()
+
+    def on_resize(self) -> None:
+        w, h = self.size
+        small = w < MIN_WIDTH or h < MIN_HEIGHT
+        note = self.query_one("#too-small", Static)
+        note.display = small
+        if small:
+            note.update(t("too_small", self.run.lang, w=w, h=h, mw=MIN_WIDTH, mh=MIN_HEIGHT))
+
+    class StepAccepted(Message):
+        """A step's answer was accepted (and saved)."""
+
+        def __init__(self, verdict: Verdict) -> None:
+            super().__init__()
+            self.verdict = verdict

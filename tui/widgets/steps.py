@@ -1,0 +1,49 @@
+"""The step list of a lesson: done steps with their values, the active one, the rest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+
+@dataclass(frozen=True)
+class StepLine:
+    """What the list shows for one step (set by the screen; no logic here)."""
+
+    symbol: str
+    state: str  # "done" | "active" | "todo"
+    label: str  # the accepted value (done) or the prompt (active/todo)
+
+
+class StepList(Static):
+    """Renders :class:`StepLine` items, one line each."""
+
+    DEFAULT_CSS = """
+    StepList {
+        height: auto;
+        padding: 0 1;
+    }
+    """
+
+    lines: reactive[tuple[StepLine, ...]] = reactive((), layout=True)
+
+    def render(self) -> Text:
+        out = Text(no_wrap=True, overflow="ellipsis")
+        for n, line in enumerate(self.lines):
+            if n:
+                out.append("\n")
+            if line.state == "done":
+                out.append(" ✓ ", style="bold green")
+                out.append(line.symbol, style="bold")
+                out.append(" = " + line.label)
+            elif line.state == "active":
+                out.append(" ▶ ", style="bold yellow")
+                out.append(line.symbol, style="bold reverse")
+                out.append("  " + line.label, style="bold")
+            else:
+                out.append(" · ", style="dim")
+                out.append(line.symbol, style="dim")
+        return out
