@@ -224,7 +224,7 @@ def _steps(raw, problem: Problem | None, issue) -> list[Step]:
         if not isinstance(step_id, str) or not step_id or len(step_id) > 64:
             issue(f"{p}.id", "must be a short string")
             step_id = quantity
-        if step_id in seen_ids:
+        if step_id in seen_ids and "id" in s:
             issue(f"{p}.id", f"duplicate step id {step_id!r}")
         seen_ids.add(step_id)
         prompt = _bilingual(s, "prompt", lambda f, m: issue(f"{p}.{f}", m), max_len=2000)
@@ -270,7 +270,11 @@ def _hints(raw, p: str, issue) -> dict[str, tuple[str, ...]]:
 def _near(word: str, options) -> str | None:
     import difflib
 
-    found = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    options = list(options)
+    same_case = [o for o in options if o.lower() == word.lower()]
+    if same_case:
+        return same_case[0]
+    found = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return found[0] if found else None
 
 
