@@ -10,6 +10,7 @@ from nntutor.core.lesson import Lesson
 from nntutor.core.progress import ProgressStore, default_path
 from nntutor.core.session import LessonRun
 
+from .bindings import localize_bindings
 from .screens.home import HomeScreen
 from .screens.lesson import LessonScreen
 
@@ -45,6 +46,7 @@ class NNTutorApp(App):
     def action_toggle_lang(self) -> None:
         self.lang = "ru" if self.lang == "en" else "en"
         screen = self.screen
+        localize_bindings(self, self.lang)
         if isinstance(screen, LessonScreen):
             screen.set_lang(self.lang)
         elif isinstance(screen, HomeScreen):

@@ -2,6 +2,7 @@
 
     nntutor                      the home screen
     nntutor LESSON_ID | PATH     open one lesson
+    nntutor --plain LESSON       the lesson as a line dialogue on stdin/stdout
     nntutor list                 units and lessons with their ids
     nntutor check [PATH ...]     validate lessons (default: all bundled); exit 1 on any error
     nntutor key LESSON [--json]  the worked solution, computed by the engine
@@ -43,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         epilog="commands: list | check [PATH...] | key LESSON [--json]   (nntutor COMMAND -h for more)")
     parser.add_argument("lesson", nargs="?", help="a lesson id (see `nntutor list`) or a path to a lesson file")
     parser.add_argument("--lang", choices=("en", "ru"), default=None, help="language (default: from the locale)")
+    parser.add_argument("--plain", action="store_true",
+                        help="run the lesson as a plain line dialogue on stdin/stdout (screen readers, scripts)")
     parser.add_argument("--version", action="version", version=f"nntutor {__version__}")
     args = parser.parse_args(argv)
     lang = args.lang or default_lang()
@@ -51,6 +54,17 @@ def main(argv: list[str] | None = None) -> int:
         lesson = _resolve(args.lesson)
         if lesson is None:
             return 2
+    if args.plain:
+        if lesson is None:
+            parser.error("--plain needs a lesson: nntutor --plain LESSON_ID")
+        from nntutor.core.progress import ProgressStore, default_path
+
+        from .plain import run_plain
+
+        with ProgressStore(default_path()) as store:
+            if store.notice:
+                print(store.notice_ru if lang == "ru" else store.notice, file=sys.stderr)
+            return run_plain(lesson, store, lang)
     from .app import NNTutorApp  # Textual is imported only here
 
     app = NNTutorApp(lang=lang, lesson=lesson)

@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 from nntutor.core.catalog import Catalog
 from nntutor.core.session import progress_key
 
+from ..bindings import localize_bindings
 from ..i18n import t
 
 
@@ -20,7 +21,7 @@ class HomeScreen(Screen):
     """Lists the course; Enter opens the highlighted lesson."""
 
     CSS_PATH = "home.tcss"
-    BINDINGS = [Binding("f2", "app.toggle_lang", "EN/RU")]
+    BINDINGS = [Binding("f2", "app.toggle_lang", "Русский")]
 
     def __init__(self, catalog: Catalog) -> None:
         super().__init__()
@@ -41,6 +42,8 @@ class HomeScreen(Screen):
     def refresh_list(self) -> None:
         """Rebuild the list from the catalog and the progress store."""
         lang = self.app.lang
+        localize_bindings(self, lang)
+        localize_bindings(self.app, lang)
         self.query_one("#home-title", Static).update(Text(t("home_title", lang), style="bold"))
         self.query_one("#home-help", Static).update(t("home_help", lang))
         store = self.app.store

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown, Static
@@ -15,6 +15,7 @@ from nntutor.core.answers import example_for
 from nntutor.core.feedback import Verdict
 from nntutor.core.session import LessonRun
 
+from ..bindings import localize_bindings
 from ..i18n import t
 from ..widgets.feedback import Feedback
 from ..widgets.steps import StepLine, StepList
@@ -30,7 +31,7 @@ class LessonScreen(Screen):
     BINDINGS = [
         Binding("f1", "hint", "Hint"),
         Binding("escape", "back", "Lessons"),
-        Binding("f2", "app.toggle_lang", "EN/RU"),
+        Binding("f2", "app.toggle_lang", "Русский"),
         Binding("ctrl+r", "restart", "Start over"),
     ]
 
@@ -41,9 +42,11 @@ class LessonScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="lesson-title")
-        with VerticalScroll(id="lesson-body"):
-            yield Markdown(id="problem-text")
-            yield StepList(id="steps")
+        with Horizontal(id="lesson-main"):
+            with VerticalScroll(id="lesson-body"):
+                yield Markdown(id="problem-text")
+            with VerticalScroll(id="steps-pane"):
+                yield StepList(id="steps")
         yield Static(id="prompt")
         yield Input(id="answer", select_on_focus=False)
         yield Feedback(id="feedback")
@@ -62,6 +65,7 @@ class LessonScreen(Screen):
     def relabel(self) -> None:
         """Redraw every text for the current language and state."""
         lang = self.run.lang
+        localize_bindings(self, lang)
         self.query_one("#problem-text", Markdown).update(self.run.lesson.text[lang])
         self.query_one("#answer", Input).placeholder = t("answer_placeholder", lang)
         self.refresh_steps()
@@ -73,10 +77,13 @@ class LessonScreen(Screen):
             if run.is_accepted(step):
                 lines.append(StepLine(run.symbol(step), "done", run.accepted_text(step) or ""))
             elif step is run.current:
-                lines.append(StepLine(run.symbol(step), "active", step.prompt[lang]))
+                lines.append(StepLine(run.symbol(step), "active", ""))
             else:
                 lines.append(StepLine(run.symbol(step), "todo", ""))
-        self.query_one("#steps", StepList).lines = tuple(lines)
+        steps = self.query_one("#steps", StepList)
+        steps.lines = tuple(lines)
+        if run.current is not None:  # keep the active step in view in a long lesson
+            self.query_one("#steps-pane").scroll_to(y=max(0, run.steps.index(run.current) - 3), animate=False)
         step = run.current
         total = len(run.steps)
         title = Text(f" {run.lesson.title[lang]}", style="bold")

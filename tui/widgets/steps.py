@@ -42,7 +42,8 @@ class StepList(Static):
             elif line.state == "active":
                 out.append(" ▶ ", style="bold yellow")
                 out.append(line.symbol, style="bold reverse")
-                out.append("  " + line.label, style="bold")
+                if line.label:
+                    out.append("  " + line.label, style="bold")
             else:
                 out.append(" · ", style="dim")
                 out.append(line.symbol, style="dim")

@@ -1,0 +1,28 @@
+"""Pilot helpers: run the app headless at 80×24 with a progress store in a temp dir."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from nntutor.core.catalog import load_catalog
+from nntutor.core.progress import ProgressStore
+
+
+@pytest.fixture
+def store_path(tmp_path):
+    return tmp_path / "progress.sqlite3"
+
+
+@pytest.fixture
+def lesson():
+    return load_catalog().find("layer-by-layer").lesson
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def open_store(path):
+    return ProgressStore(path)

@@ -1,0 +1,195 @@
+"""The lesson screen as a student uses it, driven with Pilot at 80×24."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nntutor.core.answers import format_value
+from nntutor.core.progress import ProgressStore
+from nntutor.tui.app import NNTutorApp
+from nntutor.tui.screens.home import HomeScreen
+from nntutor.tui.screens.lesson import LessonScreen
+from nntutor.tui.widgets.steps import StepList
+
+from .conftest import run
+
+SIZE = (80, 24)
+
+
+def feedback(app) -> str:
+    return str(app.screen.query_one("#feedback").render())
+
+
+def prompt(app) -> str:
+    return str(app.screen.query_one("#prompt").render())
+
+
+async def answer(pilot, text: str) -> None:
+    box = pilot.app.screen.query_one("#answer")
+    box.value = text
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def engine_answer(app) -> str:
+    """The right value for the active step, computed by the engine and written as a student would."""
+    run_ = app.screen.run
+    return format_value(run_.expected(run_.current)).replace("[", "").replace("]", "").replace(",", "") \
+        if run_.expected(run_.current).ndim < 2 else _matrix(run_.expected(run_.current))
+
+
+def _matrix(value: np.ndarray) -> str:
+    return "; ".join(" ".join(format_value(v) for v in row) for row in value)
+
+
+def test_complete_the_lesson_by_typing_right_values(lesson, store_path):
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, LessonScreen)
+            for n, step in enumerate(lesson.steps, start=1):
+                assert f"step {n} of {len(lesson.steps)}" in str(app.screen.query_one("#lesson-title").render())
+                await answer(pilot, engine_answer(app))
+                assert "Correct." in feedback(app), (step.id, feedback(app))
+            assert "Lesson complete" in feedback(app)
+            assert app.screen.query_one("#answer").disabled
+            lines = app.screen.query_one(StepList).lines
+            assert all(line.state == "done" for line in lines)
+        store = ProgressStore(store_path)
+        assert store.completed_lessons()
+        store.close()
+    run(go())
+
+
+def test_typing_keys_into_the_box(lesson, store_path):
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("2", "space", "minus", "1", "enter")
+            await pilot.pause()
+            assert "Correct." in feedback(app)
+            assert "read as" in feedback(app)
+            assert app.screen.run.current.quantity == "a1"
+    run(go())
+
+
+def test_wrong_value_gets_a_verdict_and_does_not_advance(lesson, store_path):
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await answer(pilot, "2 -1")
+            # a₁ = ReLU(z₁): typing z₁ again is the classic slip
+            await answer(pilot, "2 -1")
+            text = feedback(app)
+            assert "Not quite." in text
+            assert "z₁" in text  # the diagnosis names the quantity the value really is
+            assert app.screen.run.current.quantity == "a1"
+            assert app.screen.query_one("#answer").value == "2 -1"  # kept for editing
+    run(go())
+
+
+def test_malformed_input_gets_a_format_message_and_costs_no_attempt(lesson, store_path):
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await answer(pilot, "2 -1 7")
+            assert "vector of 2 numbers" in feedback(app)
+            await answer(pilot, "two")
+            assert "Not quite." not in feedback(app)
+            assert app.screen.run.current.quantity == "z1"
+            key = app.screen.run.key
+        store = ProgressStore(store_path)
+        record = store.steps(key).get("z1")
+        assert record is None or record.attempts == 0
+        store.close()
+    run(go())
+
+
+def test_hints_go_from_nudge_to_worked_value(lesson, store_path):
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            step = lesson.steps[0]
+            total = len(step.hints["en"]) + 1
+            await pilot.press("f1")
+            assert step.hints["en"][0] in feedback(app)
+            for _ in range(total - 1):
+                await pilot.press("f1")
+            text = feedback(app)
+            assert f"Hint {total}/{total}" in text
+            assert "2, -1" in text.replace("[", "").replace("]", "")
+            await answer(pilot, "?")  # typed ? asks for a hint too
+            assert "No more hints" in feedback(app)
+    run(go())
+
+
+def test_resume_after_restart(lesson, store_path):
+    async def first():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await answer(pilot, "2 -1")
+            await answer(pilot, "2 0")
+            assert app.screen.run.current.quantity == "y_hat"
+
+    async def second():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert app.screen.run.current.quantity == "y_hat"
+            assert "step 3 of" in str(app.screen.query_one("#lesson-title").render())
+            done = [line for line in app.screen.query_one(StepList).lines if line.state == "done"]
+            assert [line.label for line in done] == ["2 -1", "2 0"]
+    run(first())
+    run(second())
+
+
+def test_language_switch(lesson, store_path):
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("f2")
+            await pilot.pause()
+            assert lesson.steps[0].prompt["ru"] in prompt(app)
+            await answer(pilot, "0,5 7")
+            assert "Пока неверно" in feedback(app)
+    run(go())
+
+
+def test_home_lists_lessons_and_opens_one(store_path):
+    async def go():
+        app = NNTutorApp(lang="en", store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen)
+            options = app.screen.query_one("#lessons")
+            prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+            assert any("Backpropagation" in p for p in prompts)
+            assert any("Backprop layer by layer" in p and "0/11" in p for p in prompts)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, LessonScreen)
+            await answer(pilot, "2 -1")
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen)
+            prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+            assert any("1/11" in p for p in prompts)
+    run(go())
+
+
+def test_too_small_terminal_says_so(lesson, store_path):
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=(50, 14)) as pilot:
+            await pilot.pause()
+            note = app.screen.query_one("#too-small")
+            assert note.display
+            assert "50×14" in str(note.render())
+    run(go())
