@@ -69,7 +69,13 @@ def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: P
     """The most specific explanation of a wrong value, or None."""
     expected = np.asarray(values[quantity])
     want = problem.quantities[quantity].symbol
-    # (a) another quantity of the problem, of the same size
+    # (a) a mistake the operation declares (sign of the step, a forgotten derivative, …)
+    for variant, value in problem.variant_values(quantity, values):
+        if value.size != expected.size or np.allclose(value.reshape(-1), expected.reshape(-1)):
+            continue  # a variant equal to the right answer for these numbers never fires
+        if compare(reading, value.reshape(expected.shape), tol).ok:
+            return variant.message.get(lang, variant.message["en"])
+    # (b) another quantity of the problem, of the same size
     for key, q in problem.quantities.items():
         if key == quantity:
             continue
@@ -78,7 +84,7 @@ def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: P
             continue
         if compare(reading, other.reshape(expected.shape), tol).ok:
             return text("is_other", lang, sym=q.symbol, meaning=q.meaning.get(lang, q.meaning["en"]), want=want)
-    # (b) generic slips
+    # (c) generic slips
     if np.any(expected != 0) and compare(reading, -expected, tol).ok:
         return text("sign", lang)
     if comparison.too_coarse and not comparison.rounding_slip:

@@ -29,6 +29,22 @@ def frozen_array(value) -> Array:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """A common wrong way to compute a quantity, declared once by the operation.
+
+    ``fn(*values of deps)`` gives the value that mistake produces; ``message`` (per
+    language) names the mistake. ``convention`` marks a variant that is another common
+    convention rather than an error ("momentum with η inside the velocity").
+    """
+
+    name: str
+    deps: tuple[str, ...]
+    fn: Callable[..., Array]
+    message: Mapping[str, str]
+    convention: bool = False
+
+
+@dataclass(frozen=True)
 class Quantity:
     """One named value of a problem.
 
@@ -44,6 +60,7 @@ class Quantity:
     deps: tuple[str, ...] = ()
     fn: Callable[..., Array] | None = None
     formula: str = ""
+    variants: tuple[Variant, ...] = ()
 
     @property
     def is_given(self) -> bool:
@@ -76,6 +93,19 @@ class Problem:
 
     def keys(self) -> Iterable[str]:
         return self.quantities.keys()
+
+    def variant_values(self, key: str, values: Mapping[str, Array]) -> list[tuple[Variant, Array]]:
+        """The value each declared mistake of ``key`` would give, from ``values``."""
+        out = []
+        for v in self.quantities[key].variants:
+            try:
+                with np.errstate(all="ignore"):
+                    value = np.asarray(v.fn(*(values[d] for d in v.deps)), dtype=np.float64)
+            except (ValueError, ArithmeticError):
+                continue
+            if np.all(np.isfinite(value)):
+                out.append((v, value))
+        return out
 
     def evaluate(self, overrides: Mapping[str, Array] | None = None) -> Mapping[str, Array]:
         """Every quantity's value; an override replaces a value and feeds its dependents."""
@@ -114,10 +144,16 @@ class ProblemBuilder:
         meaning: Mapping[str, str],
         role: str,
         formula: str = "",
+        variants: Iterable[Variant] = (),
     ) -> str:
         if role not in ROLES or role == "given":
             raise ValueError(f"bad role {role!r} for {key}")
-        self._add(Quantity(key, symbol, MappingProxyType(dict(meaning)), role, tuple(deps), fn, formula))
+        variants = tuple(variants)
+        for v in variants:
+            missing = [d for d in v.deps if d not in self._quantities and d != key]
+            if missing:
+                raise ValueError(f"variant {v.name} of {key} depends on unknown {missing}")
+        self._add(Quantity(key, symbol, MappingProxyType(dict(meaning)), role, tuple(deps), fn, formula, variants))
         return key
 
     def convention(self, name: str, text: Mapping[str, str]) -> None:
