@@ -1,0 +1,443 @@
+"""Optimizer steps as pure functions: ``step(params, grads, state, hyper) -> (params, state)``.
+
+``params`` and ``grads`` are float64 arrays of one shape (a number is a 0-d array);
+``state`` maps names (``"t"``, ``"h"``, ``"m"``, ...) to arrays; ``hyper`` is plain data:
+``{"method": "momentum", "lr": 0.1, "alpha": 0.9, "form": "textbook"}``. Nothing is
+mutated: every call returns new read-only arrays.
+
+Each method is written once, as an ordered list of named :class:`Stage` s (``h``, ``m``,
+``m_hat``, ..., finally ``w``) so that a problem kind can show every intermediate as its
+own quantity; :func:`step` simply runs the stages. Step t (1-based) takes
+w_{t−1} and the gradient g_t to w_t; all states start at zero.
+
+Methods (η = ``lr``; element-wise operations on vectors):
+
+- ``gd``:          w_t = w_{t−1} − η·g_t
+- ``gd_decay``:    η_t = η/t;  w_t = w_{t−1} − η_t·g_t
+- ``momentum``, form ``textbook``:  h_t = α·h_{t−1} + η·g_t;  w_t = w_{t−1} − h_t
+                 form ``pytorch``:   b_t = α·b_{t−1} + g_t;   w_t = w_{t−1} − η·b_t
+  (PyTorch ``SGD(momentum=α)``, dampening 0: its b_1 = g_1 equals α·0 + g_1.)
+- ``nesterov``, form ``textbook``:  g_t is taken at the look-ahead point
+  w̃_t = w_{t−1} − α·h_{t−1};  h_t = α·h_{t−1} + η·g_t;  w_t = w_{t−1} − h_t
+                 form ``pytorch``:   g_t at w_{t−1};  b_t = α·b_{t−1} + g_t;
+  d_t = g_t + α·b_t;  w_t = w_{t−1} − η·d_t   (PyTorch ``SGD(momentum=α, nesterov=True)``)
+- ``adagrad``:     G_t = G_{t−1} + g_t²;  w_t = w_{t−1} − η·g_t/(√G_t + ε)  (ε ``outside``,
+  PyTorch ``Adagrad``) or η·g_t/√(G_t + ε) (ε ``inside``)
+- ``rmsprop``:     v_t = α·v_{t−1} + (1 − α)·g_t²;  w_t = w_{t−1} − η·g_t/(√v_t + ε)
+  (ε ``outside``, PyTorch ``RMSprop``) or η·g_t/√(v_t + ε) (ε ``inside``)
+- ``adam``:        m_t = β₁·m_{t−1} + (1 − β₁)·g_t;  v_t = β₂·v_{t−1} + (1 − β₂)·g_t²;
+  m̂_t = m_t/(1 − β₁ᵗ);  v̂_t = v_t/(1 − β₂ᵗ);  w_t = w_{t−1} − η·m̂_t/(√v̂_t + ε).
+  Form ``pytorch`` (Kingma & Ba, PyTorch ``Adam``) carries m_t, v_t to the next step;
+  form ``fed_back`` carries m̂_t, v̂_t instead. ``bias_correction = False`` sets m̂ = m, v̂ = v.
+- ``newton``:      w_t = w_{t−1} − η·H_t⁻¹·g_t  (η defaults to 1; H_t the Hessian)
+- ``coordinate``:  exact minimisation of a quadratic along coordinate i = ((t − 1) mod n) + 1:
+  w_t[i] = w_{t−1}[i] − g_t[i]/H[i, i], other coordinates unchanged. For
+  f(w) = ½wᵀAw − bᵀw this is w[i] = (b[i] − Σ_{j≠i} A[i, j]·w[j]) / A[i, i].
+
+Gradient clipping by norm is a separate transform: :func:`clip_by_norm`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+Array = np.ndarray
+State = Mapping[str, Array]
+
+
+# -- the hyper-parameters each method takes ------------------------------------------
+
+#: The default of a hyper-parameter that has none: the caller must give it.
+REQUIRED = object()
+_REQUIRED = REQUIRED
+
+#: Per method: hyper-parameter name -> default (``REQUIRED`` when it has none).
+HYPER: Mapping[str, Mapping[str, Any]] = MappingProxyType({k: MappingProxyType(v) for k, v in {
+    "gd": {"lr": _REQUIRED},
+    "gd_decay": {"lr": _REQUIRED},
+    "momentum": {"lr": _REQUIRED, "alpha": _REQUIRED, "form": _REQUIRED},
+    "nesterov": {"lr": _REQUIRED, "alpha": _REQUIRED, "form": _REQUIRED},
+    "adagrad": {"lr": _REQUIRED, "eps": 1e-10, "eps_placement": "outside"},
+    "rmsprop": {"lr": _REQUIRED, "alpha": _REQUIRED, "eps": 1e-8, "eps_placement": "outside"},
+    "adam": {"lr": _REQUIRED, "beta1": _REQUIRED, "beta2": _REQUIRED, "eps": 1e-8,
+             "form": "pytorch", "eps_placement": "outside", "bias_correction": True},
+    "newton": {"lr": 1.0},
+    "coordinate": {},
+}.items()})
+
+#: The string-valued conventions and their choices.
+FORMS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "momentum": ("textbook", "pytorch"),
+    "nesterov": ("textbook", "pytorch"),
+    "adam": ("pytorch", "fed_back"),
+})
+EPS_PLACEMENTS = ("outside", "inside")
+
+METHODS = tuple(HYPER)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One named value computed in a step: ``key = fn(*deps)``.
+
+    ``deps`` name ``w_prev`` (w_{t−1}), ``g`` (the gradient g_t), ``H`` (the Hessian),
+    ``<s>_prev`` (state s after step t − 1) or a key computed earlier in the same step.
+    ``formula`` is a template: ``{name}`` stands for the symbol of key or dep ``name``,
+    ``{lr}`` for the learning rate's symbol, ``{t}`` for the step number. ``symbol`` is
+    the base display symbol (``{lr}`` again for the learning rate's; the caller appends
+    the step index). ``meaning`` (per language) may hold ``{t}`` for the step number.
+    """
+
+    key: str
+    deps: tuple[str, ...]
+    fn: Callable[..., Array]
+    formula: str
+    symbol: str
+    meaning: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What step t of a method computes.
+
+    ``lookahead`` stages run before the gradient (the last gives the point where g_t is
+    taken; empty: g_t is taken at w_{t−1}); ``stages`` run after it, the last giving ``w``.
+    ``carry`` maps each state name to the stage key whose value becomes that state.
+    """
+
+    lookahead: tuple[Stage, ...]
+    stages: tuple[Stage, ...]
+    carry: Mapping[str, str]
+    needs_hessian: bool = False
+
+
+# -- public API --------------------------------------------------------------------
+
+
+def resolve(hyper: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``hyper`` completed with the method's defaults; ValueError on anything wrong."""
+    method = hyper.get("method")
+    if method not in HYPER:
+        raise ValueError(f"unknown method {method!r} (known: {', '.join(METHODS)})")
+    spec = HYPER[method]
+    unknown = set(hyper) - set(spec) - {"method"}
+    if unknown:
+        raise ValueError(f"{method} takes no {', '.join(sorted(unknown))}")
+    out: dict[str, Any] = {"method": method}
+    for name, default in spec.items():
+        if name in hyper:
+            out[name] = hyper[name]
+        elif default is _REQUIRED:
+            raise ValueError(f"{method} needs {name}")
+        else:
+            out[name] = default
+    if "form" in out and out["form"] not in FORMS[method]:
+        raise ValueError(f"{method} form must be one of {', '.join(FORMS[method])}")
+    if "eps_placement" in out and out["eps_placement"] not in EPS_PLACEMENTS:
+        raise ValueError(f"eps_placement must be one of {', '.join(EPS_PLACEMENTS)}")
+    if method == "adam" and not out["bias_correction"] and out["form"] != "pytorch":
+        raise ValueError("bias_correction = False only makes sense with the pytorch form")
+    for name, value in out.items():
+        problem = check_value(name, value)
+        if problem:
+            raise ValueError(f"{name} {problem}")
+    return MappingProxyType(out)
+
+
+def check_value(name: str, value: Any) -> str | None:
+    """Why a numeric hyper-parameter value is out of range (None when it is fine)."""
+    if name not in ("lr", "alpha", "beta1", "beta2", "eps"):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+        return f"must be a finite number, got {value!r}"
+    if name == "lr" and value <= 0:
+        return f"must be positive, got {value}"
+    if name == "eps" and value < 0:
+        return f"must be zero or positive, got {value}"
+    if name in ("alpha", "beta1", "beta2") and not 0 <= value < 1:
+        return f"must be in [0, 1), got {value}"
+    return None
+
+
+def plan(hyper: Mapping[str, Any], t: int, n: int | None = None) -> Plan:
+    """The stages of step ``t`` (1-based) of ``hyper["method"]``.
+
+    ``n``, the number of parameters, only makes formulas more specific (the coordinate
+    that coordinate descent updates).
+    """
+    if t < 1:
+        raise ValueError(f"steps are numbered from 1, got {t}")
+    h = resolve(hyper)
+    return _PLANS[h["method"]](h, t, n)
+
+
+def init_state(params, hyper: Mapping[str, Any]) -> State:
+    """Zero state shaped like ``params``, with the step counter ``t = 0``."""
+    p = _arr(params)
+    carry = plan(hyper, 1).carry
+    return _freeze({"t": 0.0, **{name: np.zeros_like(p) for name in carry}})
+
+
+def lookahead(params, state: State, hyper: Mapping[str, Any]) -> Array:
+    """The point where the next step's gradient must be taken (``params`` for most methods)."""
+    pl = plan(hyper, int(state["t"]) + 1)
+    if not pl.lookahead:
+        return _arr(params)
+    env = _env(params, None, state, None, pl)
+    for st in pl.lookahead:
+        env[st.key] = _arr(st.fn(*(env[d] for d in st.deps)))
+    return _frozen(env[pl.lookahead[-1].key])
+
+
+def step(params, grads, state: State, hyper: Mapping[str, Any], *, hessian=None) -> tuple[Array, State]:
+    """One step: new ``(params, state)``; ``grads`` taken at :func:`lookahead`.
+
+    ``hessian`` (∇²L at the same point, shape (n, n), or a number for one parameter) is
+    needed by ``newton`` and ``coordinate`` only.
+    """
+    t = int(state["t"]) + 1
+    pl = plan(hyper, t)
+    if pl.needs_hessian and hessian is None:
+        raise ValueError(f"{hyper['method']} needs the Hessian")
+    g = _arr(grads)
+    if g.shape != _arr(params).shape:
+        raise ValueError(f"grads have shape {g.shape}, params {_arr(params).shape}")
+    env = _env(params, g, state, hessian, pl)
+    for st in pl.lookahead + pl.stages:
+        env[st.key] = _arr(st.fn(*(env[d] for d in st.deps)))
+    new_state = {"t": float(t), **{name: env[key] for name, key in pl.carry.items()}}
+    return _frozen(env["w"]), _freeze(new_state)
+
+
+def clip_by_norm(g, c: float) -> Array:
+    """ĝ = g · min(1, c/‖g‖) with the Euclidean norm over all entries; g = 0 stays 0."""
+    g = _arr(g)
+    norm = float(np.sqrt(np.sum(g * g)))
+    return _frozen(g if norm <= c else g * (c / norm))
+
+
+# -- the methods ---------------------------------------------------------------------
+
+
+def _gd(h, t, n):
+    lr = h["lr"]
+    return Plan((), (
+        Stage("w", ("w_prev", "g"), lambda w, g: w - lr * g,
+              "{w} = {w_prev} − {lr}·{g}", "w", _W_MEANING),
+    ), {})
+
+
+def _gd_decay(h, t, n):
+    lr = h["lr"]
+    return Plan((), (
+        Stage("eta", (), lambda: np.asarray(lr / t),
+              "{eta} = {lr}/{t}", "{lr}",
+              {"en": "the decayed step size η/t", "ru": "уменьшающийся шаг η/t"}),
+        Stage("w", ("w_prev", "eta", "g"), lambda w, e, g: w - e * g,
+              "{w} = {w_prev} − {eta}·{g}", "w", _W_MEANING),
+    ), {})
+
+
+def _momentum(h, t, n):
+    lr, a = h["lr"], h["alpha"]
+    if h["form"] == "textbook":
+        return Plan((), (
+            Stage("h", ("h_prev", "g"), lambda hp, g: a * hp + lr * g,
+                  "{h} = α·{h_prev} + {lr}·{g}", "h", _H_MEANING),
+            Stage("w", ("w_prev", "h"), lambda w, hh: w - hh,
+                  "{w} = {w_prev} − {h}", "w", _W_MEANING),
+        ), {"h": "h"})
+    return Plan((), (
+        Stage("buf", ("buf_prev", "g"), lambda bp, g: a * bp + g,
+              "{buf} = α·{buf_prev} + {g}", "b", _BUF_MEANING),
+        Stage("w", ("w_prev", "buf"), lambda w, b: w - lr * b,
+              "{w} = {w_prev} − {lr}·{buf}", "w", _W_MEANING),
+    ), {"buf": "buf"})
+
+
+def _nesterov(h, t, n):
+    lr, a = h["lr"], h["alpha"]
+    if h["form"] == "textbook":
+        return Plan((
+            Stage("look", ("w_prev", "h_prev"), lambda w, hp: w - a * hp,
+                  "{look} = {w_prev} − α·{h_prev}", "w̃",
+                  {"en": "the look-ahead point where Nesterov takes the gradient",
+                   "ru": "точка «заглядывания вперёд», в которой метод Нестерова берёт градиент"}),
+        ), (
+            Stage("h", ("h_prev", "g"), lambda hp, g: a * hp + lr * g,
+                  "{h} = α·{h_prev} + {lr}·{g}", "h", _H_MEANING),
+            Stage("w", ("w_prev", "h"), lambda w, hh: w - hh,
+                  "{w} = {w_prev} − {h}", "w", _W_MEANING),
+        ), {"h": "h"})
+    return Plan((), (
+        Stage("buf", ("buf_prev", "g"), lambda bp, g: a * bp + g,
+              "{buf} = α·{buf_prev} + {g}", "b", _BUF_MEANING),
+        Stage("dir", ("g", "buf"), lambda g, b: g + a * b,
+              "{dir} = {g} + α·{buf}", "d",
+              {"en": "the Nesterov step direction (PyTorch form): the gradient plus α times the buffer",
+               "ru": "направление шага Нестерова (форма PyTorch): градиент плюс α, умноженное на буфер"}),
+        Stage("w", ("w_prev", "dir"), lambda w, d: w - lr * d,
+              "{w} = {w_prev} − {lr}·{dir}", "w", _W_MEANING),
+    ), {"buf": "buf"})
+
+
+def _scaled(g, acc, eps, inside):
+    """g/(√acc + ε) or g/√(acc + ε); a zero denominator gives inf/nan, caught by the caller."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return g / (np.sqrt(acc + eps) if inside else np.sqrt(acc) + eps)
+
+
+def _eps_formula(num: str, acc: str, inside: bool) -> str:
+    return f"{num}/√({acc} + ε)" if inside else f"{num}/(√{acc} + ε)"
+
+
+def _adagrad(h, t, n):
+    lr, eps, inside = h["lr"], h["eps"], h["eps_placement"] == "inside"
+    return Plan((), (
+        Stage("G", ("G_prev", "g"), lambda Gp, g: Gp + g * g,
+              "{G} = {G_prev} + {g}²", "G",
+              {"en": "the running sum of squared gradients (AdaGrad)",
+               "ru": "накопленная сумма квадратов градиентов (AdaGrad)"}),
+        Stage("w", ("w_prev", "g", "G"), lambda w, g, G: w - lr * _scaled(g, G, eps, inside),
+              "{w} = {w_prev} − {lr}·" + _eps_formula("{g}", "{G}", inside), "w", _W_MEANING),
+    ), {"G": "G"})
+
+
+def _rmsprop(h, t, n):
+    lr, a, eps, inside = h["lr"], h["alpha"], h["eps"], h["eps_placement"] == "inside"
+    return Plan((), (
+        Stage("v", ("v_prev", "g"), lambda vp, g: a * vp + (1.0 - a) * g * g,
+              "{v} = α·{v_prev} + (1 − α)·{g}²", "v",
+              {"en": "the moving average of squared gradients (RMSprop)",
+               "ru": "скользящее среднее квадратов градиентов (RMSprop)"}),
+        Stage("w", ("w_prev", "g", "v"), lambda w, g, v: w - lr * _scaled(g, v, eps, inside),
+              "{w} = {w_prev} − {lr}·" + _eps_formula("{g}", "{v}", inside), "w", _W_MEANING),
+    ), {"v": "v"})
+
+
+def _adam(h, t, n):
+    lr, b1, b2, eps = h["lr"], h["beta1"], h["beta2"], h["eps"]
+    inside = h["eps_placement"] == "inside"
+    c1, c2 = (1.0 - b1 ** t, 1.0 - b2 ** t) if h["bias_correction"] else (1.0, 1.0)
+    fed_back = h["form"] == "fed_back"
+    prev_note = {"en": " (the previous step's bias-corrected value is fed back)" if fed_back else "",
+                 "ru": " (в формулу подставляется исправленное значение прошлого шага)" if fed_back else ""}
+    if h["bias_correction"]:
+        fm, fv = "{m_hat} = {m}/(1 − β₁^{t})", "{v_hat} = {v}/(1 − β₂^{t})"
+    else:
+        fm, fv = "{m_hat} = {m} (no bias correction)", "{v_hat} = {v} (no bias correction)"
+    stages = (
+        Stage("m", ("m_prev", "g"), lambda mp, g: b1 * mp + (1.0 - b1) * g,
+              "{m} = β₁·{m_prev} + (1 − β₁)·{g}", "m",
+              {"en": "Adam's first moment: the moving average of gradients" + prev_note["en"],
+               "ru": "первый момент Adam: скользящее среднее градиентов" + prev_note["ru"]}),
+        Stage("v", ("v_prev", "g"), lambda vp, g: b2 * vp + (1.0 - b2) * g * g,
+              "{v} = β₂·{v_prev} + (1 − β₂)·{g}²", "v",
+              {"en": "Adam's second moment: the moving average of squared gradients" + prev_note["en"],
+               "ru": "второй момент Adam: скользящее среднее квадратов градиентов" + prev_note["ru"]}),
+        Stage("m_hat", ("m",), lambda m: m / c1, fm, "m̂",
+              {"en": "the bias-corrected first moment", "ru": "первый момент с поправкой на смещение"}),
+        Stage("v_hat", ("v",), lambda v: v / c2, fv, "v̂",
+              {"en": "the bias-corrected second moment", "ru": "второй момент с поправкой на смещение"}),
+        Stage("w", ("w_prev", "m_hat", "v_hat"), lambda w, m, v: w - lr * _scaled(m, v, eps, inside),
+              "{w} = {w_prev} − {lr}·" + _eps_formula("{m_hat}", "{v_hat}", inside), "w", _W_MEANING),
+    )
+    carry = {"m": "m_hat", "v": "v_hat"} if fed_back else {"m": "m", "v": "v"}
+    return Plan((), stages, carry)
+
+
+def _newton(h, t, n):
+    lr = h["lr"]
+    lr_text = "" if lr == 1.0 else "{lr}·"
+    return Plan((), (
+        Stage("w", ("w_prev", "g", "H"), lambda w, g, H: w - lr * _solve(H, g),
+              "{w} = {w_prev} − " + lr_text + "{H}⁻¹·{g}", "w", _W_MEANING),
+    ), {}, needs_hessian=True)
+
+
+def _coordinate(h, t, n):
+    def fn(w, g, H):
+        w, g, H = np.asarray(w), np.asarray(g), np.asarray(H)
+        if w.ndim == 0:
+            return w - _solve(H, g)
+        i = (t - 1) % w.size
+        out = np.array(w, dtype=np.float64)  # a fresh copy; the recorded w is untouched
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[i] = w[i] - g[i] / H[i, i]
+        return out
+
+    return Plan((), (
+        Stage("w", ("w_prev", "g", "H"), fn, _coordinate_formula(t, n), "w",
+              {"en": "the parameters after step {t}: exact minimisation along one coordinate",
+               "ru": "параметры после шага {t}: точная минимизация вдоль одной координаты"}),
+    ), {}, needs_hessian=True)
+
+
+def _coordinate_formula(t: int, n: int | None) -> str:
+    if n == 1:
+        return "{w} = {w_prev} − {g}/{H}"
+    if n is None:
+        return ("{w}[i] = {w_prev}[i] − {g}[i]/{H}[i, i], i = (({t} − 1) mod n) + 1; "
+                "{w}[j] = {w_prev}[j], j ≠ i")
+    i = (t - 1) % n + 1
+    rest = [f"{{w}}[{j}] = {{w_prev}}[{j}]" for j in range(1, n + 1) if j != i]
+    return "; ".join([f"{{w}}[{i}] = {{w_prev}}[{i}] − {{g}}[{i}]/{{H}}[{i}, {i}]"] + rest)
+
+
+def _solve(H, g) -> Array:
+    """H⁻¹·g; nan when H is singular (shown to the caller as a non-finite value)."""
+    H, g = np.asarray(H, dtype=np.float64), np.asarray(g, dtype=np.float64)
+    if H.ndim == 0:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g / H
+    try:
+        return np.linalg.solve(H, g)
+    except np.linalg.LinAlgError:
+        return np.full_like(g, np.nan)
+
+
+_W_MEANING = {"en": "the parameters after step {t}", "ru": "параметры после шага {t}"}
+_H_MEANING = {"en": "the momentum (velocity) h: the step actually taken, textbook form",
+              "ru": "инерция (скорость) h: сделанный шаг, учебная форма"}
+_BUF_MEANING = {"en": "the momentum buffer b (PyTorch form): a running sum of gradients",
+                "ru": "буфер инерции b (форма PyTorch): накопленная сумма градиентов"}
+
+_PLANS: Mapping[str, Callable[[Mapping[str, Any], int], Plan]] = MappingProxyType({
+    "gd": _gd, "gd_decay": _gd_decay, "momentum": _momentum, "nesterov": _nesterov,
+    "adagrad": _adagrad, "rmsprop": _rmsprop, "adam": _adam, "newton": _newton,
+    "coordinate": _coordinate,
+})
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _env(params, g, state, hessian, pl: Plan) -> dict[str, Array]:
+    env: dict[str, Array] = {"w_prev": _arr(params)}
+    if g is not None:
+        env["g"] = g
+    if hessian is not None:
+        env["H"] = _arr(hessian)
+    for name in pl.carry:
+        if name not in state:
+            raise ValueError(f"state has no {name!r} (start from init_state)")
+        env[f"{name}_prev"] = _arr(state[name])
+    return env
+
+
+def _arr(x) -> Array:
+    return np.asarray(x, dtype=np.float64)
+
+
+def _frozen(x) -> Array:
+    out = np.array(x, dtype=np.float64)  # always a copy: callers may hold read-only inputs
+    out.setflags(write=False)
+    return out
+
+
+def _freeze(state: Mapping[str, Any]) -> State:
+    return MappingProxyType({k: _frozen(v) for k, v in state.items()})
