@@ -1,0 +1,258 @@
+"""nntutor's benchmark: the figures DESIGN.md budgets, as medians and as ratios to a bare Textual app.
+
+    /work/venv/bin/python bench/run.py [--runs 7] [--idle 3] [--calls 1000]
+
+Every interactive figure is measured in a real 80×24 pseudo-terminal read back by pyte
+(the driver is tests/e2e/ptyterm.py, shared with the end-to-end tests), against
+bench/hello_app.py in the same run, apps interleaved so load drifts hit all of them.
+Each launch gets a fresh temporary NNTUTOR_DATA_DIR. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))  # the one pty+pyte driver, shared with the e2e tests
+
+from ptyterm import Terminal, console_script, cpu_seconds, peak_rss_mb, terminal_env  # noqa: E402
+
+HELLO = ROOT / "bench" / "hello_app.py"
+LESSON = "layer-by-layer"
+HOME_TEXT = "Backprop layer by layer"  # the lesson's entry, the last thing the home list draws
+PROMPT_TEXT = "hidden pre-activations"  # the z₁ prompt on the lesson screen
+PLACEHOLDER = "your answer, then Enter"  # the empty answer box
+TIMEOUT = 30.0
+
+
+def _quit(term: Terminal) -> float:
+    """Ctrl+Q → process exit, in seconds (the child is killed if it does not exit)."""
+    sent = term.press("ctrl+q")
+    code = term.wait_exit(TIMEOUT)
+    took = time.perf_counter() - sent
+    if code != 0:
+        raise RuntimeError(f"{term.proc.args} exited with {code}")
+    return took
+
+
+def _first_screen(term: Terminal, text: str) -> dict:
+    """Launch → ``text`` on screen (s), and the KB written until the screen then stays quiet."""
+    seen = term.wait_for(text, TIMEOUT)
+    term.settle(0.3)  # a frame may arrive in several writes: count all of the first screen
+    return {"first_frame": seen - term.started, "first_kb": term.bytes_read / 1e3}
+
+
+def _idle(term: Terminal, seconds: float) -> tuple[float, int]:
+    """CPU % and bytes written to the terminal over ``seconds`` of doing nothing."""
+    term.settle(0.3)
+    cpu0, bytes0, t0 = cpu_seconds(term.pid), term.bytes_read, time.perf_counter()
+    time.sleep(seconds)
+    cpu1, bytes1, t1 = cpu_seconds(term.pid), term.bytes_read, time.perf_counter()
+    return 100.0 * (cpu1 - cpu0) / (t1 - t0), bytes1 - bytes0
+
+
+def _enter_latency(term: Terminal, typed: str, verdict: str) -> float:
+    """Type ``typed``, wait for its echo, then time Enter → ``verdict`` on screen (seconds)."""
+    before = term.text().count(typed)  # the text may already be on screen elsewhere
+    term.send(typed)
+    term.wait_for(lambda screen: screen.count(typed) > before, TIMEOUT)
+    term.settle(0.1)
+    sent = term.send("\r")
+    return term.wait_for(verdict, TIMEOUT) - sent
+
+
+def run_hello(idle: float) -> dict:
+    with tempfile.TemporaryDirectory() as data, Terminal([sys.executable, HELLO], env=terminal_env(data)) as term:
+        out = _first_screen(term, "hello")
+        out["idle_cpu"], out["idle_bytes"] = _idle(term, idle)
+        out["rss"] = peak_rss_mb(term.pid)
+        out["quit"] = _quit(term)
+    return out
+
+
+def run_hello_echo() -> dict:
+    with tempfile.TemporaryDirectory() as data, \
+            Terminal([sys.executable, HELLO, "--echo"], env=terminal_env(data)) as term:
+        term.wait_for("hello", TIMEOUT)
+        term.settle(0.3)
+        out = {"enter": _enter_latency(term, "42", "echo: 42")}
+        _quit(term)
+    return out
+
+
+def run_home(nntutor: Path) -> dict:
+    with tempfile.TemporaryDirectory() as data, Terminal([nntutor], env=terminal_env(data)) as term:
+        out = _first_screen(term, HOME_TEXT)
+        out["rss"] = peak_rss_mb(term.pid)
+        out["quit"] = _quit(term)
+    return out
+
+
+def run_lesson(nntutor: Path, idle: float) -> dict:
+    with tempfile.TemporaryDirectory() as data, Terminal([nntutor, LESSON], env=terminal_env(data)) as term:
+        out = _first_screen(term, PROMPT_TEXT)
+        out["idle_cpu"], out["idle_bytes"] = _idle(term, idle)
+        out["enter"] = _enter_latency(term, "3 -1", "Not quite.")
+        term.press("ctrl+e")
+        term.send("\x7f" * 10)
+        # Wait for the empty box before typing on: Textual 8 runs bound keys (backspace) after
+        # printable keys of the same burst (Textualize/textual#6605).
+        term.wait_for(PLACEHOLDER, TIMEOUT)
+        term.settle(0.1)
+        out["enter_ok"] = _enter_latency(term, "2 -1", "Correct.")
+        term.settle(0.3)
+        out["rss"] = peak_rss_mb(term.pid)
+        out["quit"] = _quit(term)
+    return out
+
+
+def wall(argv: list) -> float:
+    """Wall time of one command run to completion (its output discarded)."""
+    with tempfile.TemporaryDirectory() as data:
+        start = time.perf_counter()
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       env=terminal_env(data))
+        return time.perf_counter() - start
+
+
+def submit_latency(calls: int, with_store: bool) -> float:
+    """Median seconds of ``LessonRun.submit("3 -1")`` (a wrong number) in this process."""
+    from nntutor.core.catalog import load_catalog
+    from nntutor.core.progress import ProgressStore
+    from nntutor.core.session import LessonRun
+
+    lesson = load_catalog().find(LESSON).lesson
+    with tempfile.TemporaryDirectory() as data:
+        store = ProgressStore(Path(data) / "progress.sqlite3") if with_store else None
+        try:
+            run = LessonRun(lesson, store, "en")
+            assert not run.submit("3 -1").ok
+            times = []
+            for _ in range(calls):
+                start = time.perf_counter()
+                run.submit("3 -1")
+                times.append(time.perf_counter() - start)
+        finally:
+            if store is not None:
+                store.close()
+    return statistics.median(times)
+
+
+# -- the table ---------------------------------------------------------------------------
+
+def _med(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    if unit == "ms":
+        return f"{value * 1e3:.1f}"
+    if unit == "s":
+        return f"{value:.3f}"
+    if unit in ("MB", "KB"):
+        return f"{value:.1f}"
+    if unit == "%":
+        return f"{value:.2f}"
+    if unit == "B":
+        return f"{value:.0f}"
+    return f"{value:g}"
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.2f}×" if a is not None and b else "–"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="launches per app (default 7); medians are shown")
+    parser.add_argument("--idle", type=float, default=3.0, help="seconds of idle measurement (default 3)")
+    parser.add_argument("--calls", type=int, default=1000, help="in-process submit() calls (default 1000)")
+    parser.add_argument("--nntutor", type=Path, default=console_script("nntutor"),
+                        help="the nntutor command (default: the console script next to this Python)")
+    args = parser.parse_args(argv)
+    if not args.nntutor.exists():
+        parser.error(f"{args.nntutor} not found: install the project (pip install -e .) or pass --nntutor")
+
+    # Byte-code as an installed package has it: pip compiles .pyc at install time, but an
+    # editable checkout under PYTHONDONTWRITEBYTECODE=1 would recompile nntutor's own modules
+    # on every launch (and not Textual's). So: children write .pyc into a private tree, and a
+    # warm-up round fills it before anything is timed.
+    cache = tempfile.mkdtemp(prefix="nntutor-bench-pycache-")
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = cache
+    nntutor = str(args.nntutor)
+    try:
+        print("warm-up …", file=sys.stderr, flush=True)
+        run_hello(0.1), run_home(args.nntutor), run_lesson(args.nntutor, 0.1), run_hello_echo()
+        wall([nntutor, "check"]), wall([nntutor, "key", LESSON, "--json"])
+        hello, echo, home, lesson = [], [], [], []
+        for n in range(args.runs):
+            print(f"run {n + 1}/{args.runs} …", file=sys.stderr, flush=True)
+            hello.append(run_hello(args.idle))
+            home.append(run_home(args.nntutor))
+            lesson.append(run_lesson(args.nntutor, args.idle))
+            echo.append(run_hello_echo())
+        check = statistics.median(wall([nntutor, "check"]) for _ in range(args.runs))
+        key = statistics.median(wall([nntutor, "key", LESSON, "--json"]) for _ in range(args.runs))
+        bare = statistics.median(wall([sys.executable, "-c", "pass"]) for _ in range(args.runs))
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    core_none = submit_latency(args.calls, with_store=False)
+    core_store = submit_latency(args.calls, with_store=True)
+
+    def med(runs, k):
+        return _med(runs, k) if runs and k in runs[0] else None
+
+    rows = [
+        # label, unit, hello, home, lesson, budget
+        ("launch → first frame", "s", med(hello, "first_frame"), med(home, "first_frame"),
+         med(lesson, "first_frame"), "≤ 1.2× hello"),
+        ("peak memory (VmHWM)", "MB", med(hello, "rss"), med(home, "rss"), med(lesson, "rss"), "≤ 1.3× hello"),
+        ("bytes written for the first screen", "KB", med(hello, "first_kb"), med(home, "first_kb"),
+         med(lesson, "first_kb"), ""),
+        (f"idle CPU over {args.idle:g} s", "%", med(hello, "idle_cpu"), None, med(lesson, "idle_cpu"), "near zero"),
+        (f"bytes written while idle {args.idle:g} s", "B", med(hello, "idle_bytes"), None,
+         med(lesson, "idle_bytes"), "0"),
+        ("Enter → on screen (echo / Not quite.)", "ms", med(echo, "enter"), None, med(lesson, "enter"),
+         "verdict < 16 ms"),
+        ("Enter → on screen (Correct., saved)", "ms", med(echo, "enter"), None, med(lesson, "enter_ok"), ""),
+        ("Ctrl+Q → process exit", "s", med(hello, "quit"), med(home, "quit"), med(lesson, "quit"), ""),
+    ]
+    head = f"{'measure (median of %d)' % args.runs:<40} {'unit':>4} {'hello':>8} {'home':>8} {'lesson':>8} " \
+           f"{'home/h':>7} {'less/h':>7}  budget"
+    print(f"\nnntutor bench — {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.2f}, 80×24 pty, medians of {args.runs}")
+    print(head)
+    print("-" * len(head))
+    for label, unit, h, hm, ls, budget in rows:
+        ratios = unit not in ("%", "B")  # a ratio of near-zero idle figures means nothing
+        print(f"{label:<40} {unit:>4} {_fmt(h, unit):>8} {_fmt(hm, unit):>8} {_fmt(ls, unit):>8} "
+              f"{_ratio(hm, h) if ratios else '–':>7} {_ratio(ls, h) if ratios else '–':>7}  {budget}")
+    extra = med(lesson, "enter") - med(echo, "enter")
+    print(f"{'  Not quite. minus echo (nntutor’s share)':<40} {'ms':>4} {'':>8} {'':>8} {extra * 1e3:>8.1f}"
+          f" {'':>7} {'':>7}  < 16 ms")
+    print()
+    singles = [
+        (f'LessonRun.submit("3 -1"), no store ({args.calls}×)', "ms", core_none, "< 16 ms"),
+        (f'LessonRun.submit("3 -1"), with store ({args.calls}×)', "ms", core_store, "< 16 ms"),
+        ("nntutor check (all bundled lessons)", "s", check, "well under 1 s"),
+        (f"nntutor key {LESSON} --json", "s", key, ""),
+        ("python -c pass (reference)", "s", bare, ""),
+    ]
+    for label, unit, value, budget in singles:
+        print(f"{label:<50} {unit:>4} {_fmt(value, unit):>8}  {budget}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

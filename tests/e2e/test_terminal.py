@@ -1,0 +1,106 @@
+"""The real ``nntutor`` command in a real 80×24 pseudo-terminal, read back through pyte.
+
+These run the installed console script (next to sys.executable), not the App object:
+what a student sees after typing ``nntutor`` is what is checked here.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import tomllib
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # ptyterm.py sits next to this file
+
+from ptyterm import Terminal, console_script, terminal_env  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+NNTUTOR = console_script("nntutor")
+TITLE = "Backprop layer by layer"
+Z1_PROMPT = "hidden pre-activations"  # from the z₁ step's prompt
+A1_PROMPT = "hidden activations a₁"
+PLACEHOLDER = "your answer, then Enter"  # the empty answer box
+TIMEOUT = 15.0
+
+
+def _step_count() -> int:
+    data = tomllib.loads((ROOT / "lessons" / "4-backprop" / "layer-by-layer.toml").read_text(encoding="utf-8"))
+    return len(data["steps"])
+
+
+def _start(tmp_path: Path, *args: str) -> Terminal:
+    assert NNTUTOR.exists(), f"the console script {NNTUTOR} is not installed (pip install -e .)"
+    return Terminal([NNTUTOR, *args], env=terminal_env(tmp_path / "data"), cwd=tmp_path)
+
+
+def _clear_input(term: Terminal) -> None:
+    # End, then more backspaces than the field holds (whatever Ctrl+U is bound to), and wait
+    # for the placeholder: Textual 8 runs Input's bound keys (backspace) after printable keys
+    # that arrive in the same burst (Textualize/textual#6605), so typing on at once would
+    # have the new answer erased.
+    term.press("ctrl+e")
+    term.send("\x7f" * 20)
+    term.wait_for(PLACEHOLDER, TIMEOUT)
+
+
+def test_lesson_wrong_then_right_then_quit(tmp_path):
+    term = _start(tmp_path, "layer-by-layer")
+    try:
+        term.wait_for(TITLE, TIMEOUT)
+        term.wait_for(Z1_PROMPT, TIMEOUT)
+        assert f"step 1 of {_step_count()}" in term.text()
+
+        term.send("3 -1\r")
+        term.wait_for("Not quite.", TIMEOUT)
+        assert "Correct." not in term.text()
+
+        _clear_input(term)
+        term.send("2 -1\r")
+        term.wait_for("Correct.", TIMEOUT)
+        term.wait_for(f"step 2 of {_step_count()}", TIMEOUT)
+        term.wait_for(A1_PROMPT, TIMEOUT)
+
+        term.press("ctrl+q")
+        assert term.wait_exit(5) == 0
+    finally:
+        term.close()
+
+
+def test_home_lists_the_unit_and_enter_opens_the_lesson(tmp_path):
+    term = _start(tmp_path)
+    try:
+        term.wait_for("Backpropagation", TIMEOUT)
+        term.wait_for(TITLE, TIMEOUT)
+        assert Z1_PROMPT not in term.text()
+
+        term.press("enter")
+        term.wait_for(Z1_PROMPT, TIMEOUT)
+        assert f"step 1 of {_step_count()}" in term.text()
+
+        term.press("ctrl+q")
+        assert term.wait_exit(5) == 0
+    finally:
+        term.close()
+
+
+def test_killed_after_a_correct_answer_resumes_at_step_2(tmp_path):
+    term = _start(tmp_path, "layer-by-layer")
+    try:
+        term.wait_for(Z1_PROMPT, TIMEOUT)
+        term.send("2 -1\r")
+        term.wait_for("Correct.", TIMEOUT)
+        term.kill()  # SIGKILL: no clean shutdown, no atexit, no close()
+        assert term.proc.returncode == -signal.SIGKILL
+    finally:
+        term.close()
+
+    again = _start(tmp_path, "layer-by-layer")
+    try:
+        again.wait_for(f"step 2 of {_step_count()}", TIMEOUT)
+        again.wait_for(A1_PROMPT, TIMEOUT)
+        again.wait_for("z₁ = 2 -1", TIMEOUT)  # the accepted value in the step list, no scrolling
+        again.press("ctrl+q")
+        assert again.wait_exit(5) == 0
+    finally:
+        again.close()
