@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from .lesson import FORMAT_VERSION, Issue, Lesson, LessonError, load_lesson
+from .lesson import FORMAT_VERSION, Issue, Lesson, LessonError, LessonMeta, load_lesson, read_meta
 
 INDEX = "index.toml"
 
@@ -30,12 +30,22 @@ def lessons_dir() -> Path:
 
 @dataclass(frozen=True)
 class Entry:
-    """One lesson of the index: loaded, or with the issues that stopped it loading."""
+    """One lesson of the index: its metadata, the loaded lesson (full catalogs), or the
+    issues that stopped it loading."""
 
     id: str
     path: Path
     lesson: Lesson | None
     issues: tuple[Issue, ...] = ()
+    meta: LessonMeta | None = None
+
+    def load(self) -> Lesson:
+        """The full lesson (built now if this entry came from a light catalog)."""
+        if self.lesson is not None:
+            return self.lesson
+        if self.issues:
+            raise LessonError(list(self.issues))
+        return load_lesson(self.path)
 
 
 @dataclass(frozen=True)
@@ -62,8 +72,12 @@ class Catalog:
         return [e.id for e in self.entries()]
 
 
-def load_catalog(root: Path | None = None) -> Catalog:
-    """Read the index and every lesson it lists; problems become issues, never exceptions."""
+def load_catalog(root: Path | None = None, light: bool = False) -> Catalog:
+    """Read the index and every lesson it lists; problems become issues, never exceptions.
+
+    ``light`` reads only each lesson's metadata (no engine, no NumPy): enough for the
+    home screen, which builds a lesson when it is opened.
+    """
     root = root or lessons_dir()
     index_path = root / INDEX
     name = str(index_path)
@@ -96,10 +110,17 @@ def load_catalog(root: Path | None = None) -> Catalog:
                 issues.append(Issue(name, f"{where}.lessons", f"lesson {lesson_id!r} is listed twice"))
                 continue
             seen.add(lesson_id)
-            entries.append(_entry(lesson_id, u["id"], path))
+            entries.append(_light_entry(lesson_id, path) if light else _entry(lesson_id, u["id"], path))
         units.append(Unit(u["id"], int(u.get("number", n)), {k: str(v) for k, v in title.items()},
                           tuple(entries)))
     return Catalog(tuple(units), tuple(issues))
+
+
+def _light_entry(lesson_id: str, path: Path) -> Entry:
+    try:
+        return Entry(lesson_id, path, None, meta=read_meta(path))
+    except LessonError as exc:
+        return Entry(lesson_id, path, None, tuple(exc.issues))
 
 
 def _entry(lesson_id: str, unit_id: str, path: Path) -> Entry:
@@ -114,4 +135,5 @@ def _entry(lesson_id: str, unit_id: str, path: Path) -> Entry:
         problems.append(Issue(str(path), "unit", f"is {lesson.unit!r} but the index puts it in {unit_id!r}"))
     if problems:
         return Entry(lesson_id, path, None, tuple(problems))
-    return Entry(lesson_id, path, lesson)
+    meta = LessonMeta(lesson.id, lesson.unit, lesson.title, len(lesson.steps), lesson.fingerprint)
+    return Entry(lesson_id, path, lesson, meta=meta)

@@ -14,10 +14,10 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from .graph import Problem
-from .kinds import DataError, build_problem
+if TYPE_CHECKING:  # the engine (NumPy) loads only when a lesson is built, not to list lessons
+    from .graph import Problem
 
 FORMAT_VERSION = 1
 LANGS = ("en", "ru")
@@ -73,6 +73,10 @@ class Lesson:
     fingerprint: str
     source: str = ""
     problem_data: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def progress_key(self) -> str:
+        return progress_key(self.id, self.fingerprint)
 
     def step(self, step_id: str) -> Step:
         for s in self.steps:
@@ -136,6 +140,8 @@ def lesson_from_data(data: Mapping[str, Any], path: Path, source: str = "") -> L
         issue("source", "must be a string")
         source_note = ""
 
+    from .kinds import DataError, build_problem
+
     problem_data = data.get("problem")
     problem: Problem | None = None
     if not isinstance(problem_data, Mapping):
@@ -154,20 +160,65 @@ def lesson_from_data(data: Mapping[str, Any], path: Path, source: str = "") -> L
     assert problem is not None
     return Lesson(
         id=lesson_id, unit=unit, title=title, text=text, problem=problem, steps=tuple(steps),
-        path=path, fingerprint=fingerprint(problem_data, steps), source=source_note,
+        path=path, fingerprint=fingerprint(problem_data, [(s.id, s.quantity) for s in steps]), source=source_note,
         problem_data=problem_data,
     )
 
 
-def fingerprint(problem_data: Mapping[str, Any], steps) -> str:
-    """A short digest of what decides the values: the problem data and the step order.
+def fingerprint(problem_data: Mapping[str, Any], steps: list[tuple[str, str]]) -> str:
+    """A short digest of what decides the values: the problem data and the (id, quantity)
+    of each step, in order.
 
     Progress is keyed by it, so editing prose keeps a student's progress while changing
     numbers or steps starts the lesson afresh.
     """
-    blob = json.dumps({"problem": problem_data, "steps": [(s.id, s.quantity) for s in steps]},
+    blob = json.dumps({"problem": problem_data, "steps": [list(pair) for pair in steps]},
                       sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+def progress_key(lesson_id: str, fp: str) -> str:
+    """Progress is kept per lesson id and per version of its numbers."""
+    return f"{lesson_id}#{fp}"
+
+
+@dataclass(frozen=True)
+class LessonMeta:
+    """What the home screen needs of a lesson, read without building its problem."""
+
+    id: str
+    unit: str
+    title: Mapping[str, str]
+    steps: int
+    fingerprint: str
+
+    @property
+    def progress_key(self) -> str:
+        return progress_key(self.id, self.fingerprint)
+
+
+def read_meta(path: str | Path) -> LessonMeta:
+    """Title, step count and fingerprint of a lesson file; LessonError if even those are broken.
+
+    Cheap (TOML only, no engine): the full check happens when the lesson is opened.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+        if len(raw) > MAX_FILE_BYTES:
+            raise LessonError([Issue(str(path), "", f"file too large ({len(raw)} bytes)")])
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise LessonError([Issue(str(path), "", f"cannot read the lesson: {exc}")]) from None
+    title, steps, problem = data.get("title"), data.get("steps"), data.get("problem")
+    if (data.get("format_version") != FORMAT_VERSION or not isinstance(data.get("id"), str)
+            or not isinstance(title, Mapping) or not all(isinstance(title.get(lang), str) for lang in LANGS)
+            or not isinstance(steps, list) or not steps or not isinstance(problem, Mapping)
+            or not all(isinstance(st, Mapping) and isinstance(st.get("quantity"), str) for st in steps)):
+        raise LessonError([Issue(str(path), "", "not a complete lesson: run `nntutor check` on it")])
+    pairs = [(str(st.get("id", st["quantity"])), st["quantity"]) for st in steps]
+    return LessonMeta(data["id"], str(data.get("unit", "")), {lang: title[lang] for lang in LANGS},
+                      len(steps), fingerprint(problem, pairs))
 
 
 def _bilingual(data, key, issue, max_len: int) -> dict[str, str]:

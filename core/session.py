@@ -24,11 +24,6 @@ _H = {
 }
 
 
-def progress_key(lesson: Lesson) -> str:
-    """Progress is kept per lesson id and per version of its numbers."""
-    return f"{lesson.id}#{lesson.fingerprint}"
-
-
 class LessonRun:
     """The state of one lesson for one student."""
 
@@ -36,7 +31,7 @@ class LessonRun:
         self.lesson = lesson
         self.store = store
         self.lang = lang
-        self.key = progress_key(lesson)
+        self.key = lesson.progress_key
         self._shapes = {k: tuple(v.shape) for k, v in lesson.problem.evaluate().items()}
         self._accepted: dict[str, np.ndarray] = {}
         self._texts: dict[str, str] = {}

@@ -1,18 +1,26 @@
-"""The Textual application: opens the progress store, shows home and lesson screens."""
+"""The Textual application: opens the progress store, shows home and lesson screens.
+
+Start-up stays light: the home screen lists lessons from their metadata, and the engine
+(NumPy), the lesson screen and its Markdown widget load when a lesson is opened.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
 
-from nntutor.core.catalog import load_catalog
-from nntutor.core.lesson import Lesson
+from nntutor.core.catalog import Catalog, load_catalog
+from nntutor.core.lesson import LessonError
 from nntutor.core.progress import ProgressStore, default_path
-from nntutor.core.session import LessonRun
 
 from .bindings import localize_bindings
+from .i18n import t
 from .screens.home import HomeScreen
-from .screens.lesson import LessonScreen
+
+if TYPE_CHECKING:
+    from nntutor.core.lesson import Lesson
 
 
 class NNTutorApp(App):
@@ -22,12 +30,13 @@ class NNTutorApp(App):
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
     ENABLE_COMMAND_PALETTE = False
 
-    def __init__(self, lang: str = "en", lesson: Lesson | None = None, store: ProgressStore | None = None) -> None:
+    def __init__(self, lang: str = "en", lesson: Lesson | None = None, store: ProgressStore | None = None,
+                 catalog: Catalog | None = None) -> None:
         super().__init__()
         self.lang = lang
         self._start_lesson = lesson
         self.store = store
-        self.catalog = None
+        self.catalog = catalog
 
     def on_mount(self) -> None:
         if self.store is None:
@@ -35,22 +44,38 @@ class NNTutorApp(App):
         if self.store.notice:
             self.notify(self.store.notice_ru if self.lang == "ru" else self.store.notice,
                         severity="warning", timeout=10, markup=False)
-        self.catalog = load_catalog()
+        if self.catalog is None:
+            self.catalog = load_catalog(light=True)
         self.push_screen(HomeScreen(self.catalog))
         if self._start_lesson is not None:
             self.open_lesson(self._start_lesson)
 
     def open_lesson(self, lesson: Lesson) -> None:
+        from nntutor.core.session import LessonRun
+
+        from .screens.lesson import LessonScreen
+
         self.push_screen(LessonScreen(LessonRun(lesson, self.store, self.lang)))
+
+    def open_entry(self, lesson_id: str) -> None:
+        """Build a listed lesson and open it; a broken one gets a message, not a crash."""
+        entry = self.catalog.find(lesson_id) if self.catalog else None
+        if entry is None:
+            return
+        try:
+            lesson = entry.load()
+        except LessonError as exc:
+            details = "\n".join(str(issue) for issue in exc.issues[:5])
+            self.notify(f"{t('broken', self.lang)}\n{details}", severity="error", timeout=15, markup=False)
+            return
+        self.open_lesson(lesson)
 
     def action_toggle_lang(self) -> None:
         self.lang = "ru" if self.lang == "en" else "en"
-        screen = self.screen
         localize_bindings(self, self.lang)
-        if isinstance(screen, LessonScreen):
-            screen.set_lang(self.lang)
-        elif isinstance(screen, HomeScreen):
-            screen.refresh_list()
+        set_lang = getattr(self.screen, "set_lang", None)
+        if set_lang is not None:
+            set_lang(self.lang)
 
     def on_unmount(self) -> None:
         if self.store is not None:

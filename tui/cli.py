@@ -20,7 +20,6 @@ import sys
 from pathlib import Path
 
 from nntutor.core import __version__
-from nntutor.core.key import answer_key, render_key
 from nntutor.core.catalog import Catalog, load_catalog
 from nntutor.core.lesson import Lesson, LessonError, load_lesson
 
@@ -118,6 +117,8 @@ def _key(argv: list[str]) -> int:
     parser.add_argument("--json", action="store_true", help="stable JSON for scripts (documented in lessons/README.md)")
     parser.add_argument("--lang", choices=("en", "ru"), default=None)
     args = parser.parse_args(argv)
+    from nntutor.core.key import answer_key, render_key
+
     lesson = _resolve(args.lesson)
     if lesson is None:
         return 2
@@ -141,7 +142,7 @@ def _resolve(ref: str, catalog: Catalog | None = None) -> Lesson | None:
             for issue in exc.issues:
                 print(f"  {issue}", file=sys.stderr)
             return None
-    catalog = catalog or load_catalog()
+    catalog = catalog or load_catalog(light=True)
     entry = catalog.find(ref)
     if entry is None:
         import difflib
@@ -150,12 +151,13 @@ def _resolve(ref: str, catalog: Catalog | None = None) -> Lesson | None:
         hint = f" Did you mean {near[0]!r}?" if near else ""
         print(f"nntutor: no lesson {ref!r}.{hint} `nntutor list` shows them all.", file=sys.stderr)
         return None
-    if entry.lesson is None:
+    try:
+        return entry.load()
+    except LessonError as exc:
         print(f"nntutor: lesson {ref!r} is broken:", file=sys.stderr)
-        for issue in entry.issues:
+        for issue in exc.issues:
             print(f"  {issue}", file=sys.stderr)
         return None
-    return entry.lesson
 
 
 if __name__ == "__main__":

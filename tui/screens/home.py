@@ -11,7 +11,6 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from nntutor.core.catalog import Catalog
-from nntutor.core.session import progress_key
 
 from ..bindings import localize_bindings
 from ..i18n import t
@@ -55,16 +54,17 @@ class HomeScreen(Screen):
             options.append(Option(Text(f"{unit.number}. {unit.title.get(lang, unit.id)}", style="bold"),
                                   disabled=True))
             for entry in unit.entries:
-                if entry.lesson is None:
+                meta = entry.meta
+                if meta is None:
                     options.append(Option(Text(f"   ✗ {entry.id} — {t('broken', lang)}", style="dim"),
                                           id=entry.id, disabled=True))
                     continue
-                key = progress_key(entry.lesson)
-                total = len(entry.lesson.steps)
+                key = meta.progress_key
+                total = meta.steps
                 n = min(counts.get(key, 0), total)
                 finished = key in done
                 mark = "✓" if finished else ("◐" if n else "○")
-                label = Text(f"   {mark} {entry.lesson.title[lang]}")
+                label = Text(f"   {mark} {meta.title[lang]}")
                 label.append(f"   {t('steps_done', lang, n, total)}", style="dim")
                 options.append(Option(label, id=entry.id))
                 if first_open is None and not finished:
@@ -79,8 +79,10 @@ class HomeScreen(Screen):
             lessons.highlighted = first_open
         lessons.focus()
 
+    def set_lang(self, lang: str) -> None:
+        self.refresh_list()
+
     @on(OptionList.OptionSelected, "#lessons")
     def open_lesson(self, event: OptionList.OptionSelected) -> None:
-        entry = self.catalog.find(event.option.id or "")
-        if entry is not None and entry.lesson is not None:
-            self.app.open_lesson(entry.lesson)
+        if event.option.id:
+            self.app.open_entry(event.option.id)
