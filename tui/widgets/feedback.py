@@ -13,8 +13,8 @@ class Feedback(Static):
 
     DEFAULT_CSS = """
     Feedback {
-        height: auto;
-        max-height: 6;
+        /* a fixed height: a verdict then never reflows the whole screen */
+        height: 4;
         padding: 0 1;
     }
     """
