@@ -1,199 +1,736 @@
-"""Dense feed-forward net, one observation: forward, squared loss, backward, one GD step.
+"""Dense feed-forward net: forward, loss, backward and gradient steps, by hand.
 
 Row layout (default):    z_l = a_{l-1} · W_l (+ b_l),  W_l has shape (n_in, n_out).
 Column layout:           z_l = W_l · a_{l-1} (+ b_l),  W_l has shape (n_out, n_in).
-a_0 = x, a_l = g_l(z_l), ŷ = a_L, L = c · Σ (ŷ − y)² with c = ½ or 1.
-Backward: ∂L/∂ŷ = 2c(ŷ − y); ∂L/∂z_l = ∂L/∂a_l ∘ g_l′(z_l);
+a_0 = x, a_l = g_l(z_l), ŷ = a_L.
+Backward: ∂L/∂z_l = ∂L/∂a_l ∘ g_l′(z_l) (softmax: the Jacobian-vector product);
 row: ∂L/∂W_l = a_{l-1}ᵀ ∂L/∂z_l, ∂L/∂a_{l-1} = ∂L/∂z_l W_lᵀ (column: transposed).
 Update: W_l′ = W_l − γ ∂L/∂W_l.
+
+Observations come one at a time (``x``, ``y``) or as a batch (``X``, ``Y``: one row per
+observation in the row layout, one column in the column layout). A batch either enters
+as a matrix (Z = X·W, ∂L/∂W = Xᵀ·∂L/∂Z, ∂L/∂b = column sums; loss mean or sum) or is
+walked through by SGD in a stated ``order``, one observation per step.
+
+Keys: one step keeps the plain names (``z1``, ``grad.W1``, ``W1.next``); with several
+steps every per-step quantity carries ``@k`` (``z1@2``), and its symbol the superscript
+⁽ᵏ⁾ (z₁⁽²⁾). Step k starts from ``W1`` (k = 1) or ``W1.next@{k-1}``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
 from ..graph import Problem, ProblemBuilder
-from ..notation import base_symbol, subscript, grad_key, grad_symbol, next_key, next_symbol
-from ..ops import ACTIVATIONS, squared_loss, squared_loss_grad
-from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown
+from ..notation import base_symbol, grad_key, next_key, subscript
+from ..ops import (
+    ACTIVATION_NAMES, LEAKY_SLOPE, Activation, cross_entropy, cross_entropy_grad, cross_entropy_logits,
+    log_loss, log_loss_grad, log_loss_logits, make_activation, output_logit_grad, poisson_loss,
+    poisson_loss_grad, poisson_loss_logits, squared_loss, squared_loss_grad,
+)
+from . import (
+    DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown,
+)
 
-_TOP = {"kind", "layout", "x", "y", "loss", "half", "learning_rate", "layers"}
-_LAYER = {"W", "b", "activation"}
+_TOP = {"kind", "layout", "x", "y", "X", "Y", "order", "iterations", "reduction", "loss", "half",
+        "loss_from", "learning_rate", "init", "biases", "layers"}
+_LAYER = {"W", "b", "units", "activation", "slope", "temperature"}
+_LOSSES = ("squared", "log", "cross_entropy", "poisson")
+#: The output activation each loss (other than squared) needs.
+_HEAD = {"log": "sigmoid", "cross_entropy": "softmax", "poisson": "exp"}
+_MAX_STEPS = 20
+_MAX_UNITS = 100
+_KINKED = {"relu": "ReLU′(0) = 0", "leaky_relu": "leaky ReLU′(0) = slope",
+           "step": "step(0) = 1, step′(z) = 0 everywhere"}
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+@dataclass(frozen=True)
+class _Layer:
+    index: int
+    W: np.ndarray
+    b: np.ndarray | None
+    act: Activation
+
+
+@dataclass(frozen=True)
+class _Data:
+    """The observations: ``mode`` is "single" (x, y), "batch" (X, Y as matrices) or "sgd"."""
+
+    mode: str
+    x: np.ndarray          # x (n,) or X (m×n row layout, n×m column layout)
+    y_raw: np.ndarray      # as written; the targets are read once the net's outputs are known
+    m: int                 # number of observations (1 for "single")
+    order: tuple[int, ...]  # 0-based observation per SGD step
+    n_steps: int
 
 
 def build(data: Mapping[str, Any]) -> Problem:
     path = "problem"
     reject_unknown(data, path, _TOP)
     layout = read_choice(data, "layout", path, ("row", "column"), default="row")
-    x = read_array(data, "x", path, ndim=(0, 1)).reshape(-1)
-    y = read_array(data, "y", path, ndim=(0, 1)).reshape(-1)
-    read_choice(data, "loss", path, ("squared",))
-    if "half" not in data:
-        raise DataError(f"{path}.half", "missing: say whether the squared loss carries ½ (true or false)")
-    half = read_bool(data, "half", path, default=False)
+    row = layout == "row"
+    obs = _read_observations(data, path, row)
+    loss = read_choice(data, "loss", path, _LOSSES)
+    half = False
+    if loss == "squared":
+        if "half" not in data:
+            raise DataError(f"{path}.half", "missing: say whether the squared loss carries ½ (true or false)")
+        half = read_bool(data, "half", path, default=False)
+    elif "half" in data:
+        raise DataError(f"{path}.half", "only for the squared loss (the ½ of L = ½Σ(ŷ − y)²)")
+    loss_from = read_choice(data, "loss_from", path, ("output", "logits"), default="output")
+    if loss == "squared" and loss_from != "output":
+        raise DataError(f"{path}.loss_from", 'the squared loss is computed from the output ŷ: leave out '
+                                             'loss_from or write "output"')
     lr = read_number(data, "learning_rate", path, positive=True)
-    layers = data.get("layers")
-    if not isinstance(layers, list) or not layers:
+    n_in = obs.x.size if obs.mode == "single" else obs.x.shape[1 if row else 0]
+    layers = _read_layers(data, path, row, n_in)
+    head = layers[-1].act.name
+    if loss in _HEAD and head != _HEAD[loss]:
+        what = {"log": "the log-loss needs a sigmoid output layer",
+                "cross_entropy": "the cross-entropy needs a softmax output layer",
+                "poisson": "the Poisson loss needs the rate λ = exp(z) as output: activation \"exp\""}[loss]
+        raise DataError(f"{path}.layers[{len(layers)}].activation", f"{what} (got {head!r})")
+    n_out = layers[-1].W.shape[1] if row else layers[-1].W.shape[0]
+    y = _read_targets(obs, loss, n_out, row, path)
+    mean = obs.mode == "batch" and read_choice(data, "reduction", path, ("mean", "sum")) == "mean"
+    return _Net(obs, layers, y, loss, half, mean, loss_from, lr, row).problem(data)
+
+
+# -- reading the data ------------------------------------------------------------------
+
+
+def _read_observations(data, path: str, row: bool) -> _Data:
+    single = "x" in data
+    if single == ("X" in data):
+        raise DataError(f"{path}.x", "give either x and y (one observation) or X and Y (several observations: "
+                                     "one per row in the row layout, one per column in the column layout)")
+    if single:
+        if "Y" in data:
+            raise DataError(f"{path}.Y", "goes with X; with one observation x the target is y")
+        for name in ("order", "reduction"):
+            if name in data:
+                raise DataError(f"{path}.{name}", "needs several observations: X and Y instead of x and y")
+        x = read_array(data, "x", path, ndim=(0, 1)).reshape(-1)
+        y_raw = read_array(data, "y", path, ndim=(0, 1))
+        return _Data("single", x, y_raw, 1, (), _read_iterations(data, path))
+    if "y" in data:
+        raise DataError(f"{path}.y", "goes with x; with several observations X the targets are Y")
+    X = read_array(data, "X", path, ndim=(1, 2))
+    if X.ndim == 1:  # one input per observation
+        X = X.reshape(-1, 1) if row else X.reshape(1, -1)
+    m = X.shape[0] if row else X.shape[1]
+    y_raw = read_array(data, "Y", path, ndim=(1, 2))
+    if "order" in data:
+        if "iterations" in data:
+            raise DataError(f"{path}.iterations", "with order, there is one SGD step per entry of order")
+        if "reduction" in data:
+            raise DataError(f"{path}.reduction", "each SGD step uses one observation, so there is nothing to "
+                                                 "average: reduction is for batches (X without order)")
+        return _Data("sgd", X, y_raw, m, _read_order(data, path, m), len(data["order"]))
+    return _Data("batch", X, y_raw, m, (), _read_iterations(data, path))
+
+
+def _read_iterations(data, path: str) -> int:
+    value = data.get("iterations", 1)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_STEPS:
+        raise DataError(f"{path}.iterations", f"must be a whole number of gradient steps from 1 to {_MAX_STEPS}, "
+                                              f"got {value!r}")
+    return value
+
+
+def _read_order(data, path: str, m: int) -> tuple[int, ...]:
+    value = data["order"]
+    if (not isinstance(value, list) or not value
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
+        raise DataError(f"{path}.order", "must be a list of observation numbers, e.g. [2, 1] to take the "
+                                         "second observation first")
+    if len(value) > _MAX_STEPS:
+        raise DataError(f"{path}.order", f"too many steps ({len(value)}; at most {_MAX_STEPS})")
+    for i, v in enumerate(value, start=1):
+        if not 1 <= v <= m:
+            raise DataError(f"{path}.order", f"entry {i} is {v}, but the observations are numbered 1 … {m}")
+    return tuple(v - 1 for v in value)
+
+
+def _read_init(data, path: str):
+    """None, ("zeros",) or ("random", seed, scale)."""
+    if "init" not in data:
+        return None
+    value = data["init"]
+    if value == "zeros":
+        return ("zeros",)
+    if isinstance(value, Mapping):
+        ipath = f"{path}.init"
+        reject_unknown(value, ipath, {"seed", "scale"})
+        seed = value.get("seed")
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise DataError(f"{ipath}.seed", f"must be a whole number ≥ 0, got {seed!r}")
+        return ("random", seed, read_number(value, "scale", ipath, positive=True))
+    raise DataError(f"{path}.init", 'must be "zeros" or a table such as {seed = 1, scale = 0.1}')
+
+
+def _read_layers(data, path: str, row: bool, n_in: int) -> list[_Layer]:
+    raw = data.get("layers")
+    if not isinstance(raw, list) or not raw:
         raise DataError(f"{path}.layers", "missing: at least one [[problem.layers]] table is required")
-
-    b = ProblemBuilder("dense")
-    b.given("x", x, "x", {"en": "the input", "ru": "вход"})
-    b.given("y", y, "y", {"en": "the target", "ru": "целевое значение"})
-    b.given("lr", lr, "γ", {"en": "the learning rate", "ru": "шаг обучения"})
-
-    n_in = x.size
-    spec = []  # (index, activation, has_bias)
-    for i, layer in enumerate(layers, start=1):
+    init = _read_init(data, path)
+    rng = np.random.default_rng(init[1]) if init and init[0] == "random" else None
+    biases_said = "biases" in data
+    biases = read_bool(data, "biases", path, default=False)
+    out = []
+    for i, layer in enumerate(raw, start=1):
         lpath = f"{path}.layers[{i}]"
         if not isinstance(layer, Mapping):
             raise DataError(lpath, "must be a table")
         reject_unknown(layer, lpath, _LAYER)
-        W = read_array(layer, "W", lpath, ndim=(1, 2))
-        if W.ndim == 1:  # one output unit
-            W = W.reshape(-1, 1) if layout == "row" else W.reshape(1, -1)
-        rows, cols = W.shape
-        fan_in, fan_out = (rows, cols) if layout == "row" else (cols, rows)
-        if fan_in != n_in:
-            want = f"{n_in} rows" if layout == "row" else f"{n_in} columns"
-            raise DataError(f"{lpath}.W", f"has shape {rows}×{cols} but its input has {n_in} values: "
-                                          f"it needs {want} ({layout} layout)")
+        units = layer.get("units")
+        if units is not None and (isinstance(units, bool) or not isinstance(units, int)
+                                  or not 1 <= units <= _MAX_UNITS):
+            raise DataError(f"{lpath}.units", f"must be a whole number of units from 1 to {_MAX_UNITS}")
+        if "W" in layer:
+            W = read_array(layer, "W", lpath, ndim=(1, 2))
+            if W.ndim == 1:  # one output unit
+                W = W.reshape(-1, 1) if row else W.reshape(1, -1)
+            rows, cols = W.shape
+            fan_in, fan_out = (rows, cols) if row else (cols, rows)
+            if fan_in != n_in:
+                want = f"{n_in} rows" if row else f"{n_in} columns"
+                raise DataError(f"{lpath}.W", f"has shape {rows}×{cols} but its input has {n_in} values: "
+                                              f"it needs {want} ({'row' if row else 'column'} layout)")
+            if units is not None and units != fan_out:
+                raise DataError(f"{lpath}.units", f"is {units} but W has {fan_out} output units")
+        else:
+            if init is None:
+                raise DataError(f"{lpath}.W", 'missing: give the weights W, or set problem.init ("zeros" or '
+                                              '{seed = 1, scale = 0.1}) and the layer\'s units')
+            if units is None:
+                raise DataError(f"{lpath}.units", "missing: with problem.init, a layer without W needs its "
+                                                  "number of units")
+            fan_out = units
+            shape = (n_in, units) if row else (units, n_in)
+            W = np.zeros(shape) if rng is None else rng.normal(0.0, init[2], size=shape)
         bias = read_array(layer, "b", lpath, ndim=(0, 1), required=False)
         if bias is not None:
+            if biases_said and not biases:
+                raise DataError(f"{lpath}.b", "problem.biases is false: remove b or set biases = true")
             bias = bias.reshape(-1)
             if bias.size != fan_out:
                 raise DataError(f"{lpath}.b", f"has {bias.size} values but the layer has {fan_out} units")
-        act = read_choice(layer, "activation", lpath, tuple(ACTIVATIONS))
-        b.given(f"W{i}", W, base_symbol(f"W{i}"), {"en": f"the weights of layer {i}", "ru": f"веса слоя {i}"})
-        if bias is not None:
-            b.given(f"b{i}", bias, base_symbol(f"b{i}"), {"en": f"the biases of layer {i}", "ru": f"смещения слоя {i}"})
-        spec.append((i, ACTIVATIONS[act], bias is not None))
+        elif biases:
+            bias = np.zeros(fan_out)
+        name = read_choice(layer, "activation", lpath, ACTIVATION_NAMES)
+        if "slope" in layer and name != "leaky_relu":
+            raise DataError(f"{lpath}.slope", 'only for activation = "leaky_relu"')
+        if "temperature" in layer and name != "softmax":
+            raise DataError(f"{lpath}.temperature", 'only for activation = "softmax"')
+        slope = read_number(layer, "slope", lpath, default=LEAKY_SLOPE)
+        temperature = read_number(layer, "temperature", lpath, default=1.0, positive=True)
+        out.append(_Layer(i, W, bias, make_activation(name, slope=slope, temperature=temperature)))
         n_in = fan_out
-    if y.size != n_in:
-        raise DataError(f"{path}.y", f"has {y.size} values but the net outputs {n_in}")
+    return out
 
-    L = len(spec)
-    row = layout == "row"
 
-    def a_key(i: int) -> str:
-        return "x" if i == 0 else ("y_hat" if i == L else f"a{i}")
+def _read_targets(obs: _Data, loss: str, k: int, row: bool, path: str) -> np.ndarray:
+    """The targets as numbers: y (k,) for one observation; Y (m×k row layout, k×m column layout).
 
-    # forward
-    for i, act, has_b in spec:
-        deps = [a_key(i - 1), f"W{i}"] + ([f"b{i}"] if has_b else [])
-        prev_sym = base_symbol(a_key(i - 1))
-        lin = f"{prev_sym}·W{_s(i)}" if row else f"W{_s(i)}·{prev_sym}"
-        b.derived(f"z{i}", _linear(row), deps, base_symbol(f"z{i}"),
-                  {"en": f"the pre-activation of layer {i} (before {act.names['en']})",
-                   "ru": f"пре-активация слоя {i} (до функции {act.names['ru']})"},
-                  "forward", f"z{_s(i)} = {lin}" + (f" + b{_s(i)}" if has_b else ""))
-        out = a_key(i)
-        b.derived(out, act.f, [f"z{i}"], base_symbol(out),
-                  {"en": ("the output ŷ of the net" if i == L else f"the activation of layer {i}"),
-                   "ru": ("выход сети ŷ" if i == L else f"активация слоя {i}")},
-                  "forward", f"{base_symbol(out)} = {act.symbol}(z{_s(i)})")
+    For the cross-entropy a class number 1 … k (one per observation) becomes a one-hot vector.
+    """
+    field = f"{path}.{'y' if obs.mode == 'single' else 'Y'}"
+    raw, m = obs.y_raw, obs.m
+    unit_axis = -1 if (row or obs.mode == "single") else 0
+    if loss == "cross_entropy" and raw.ndim == (0 if obs.mode == "single" else 1):
+        labels = raw.reshape(-1)
+        if labels.size != m:
+            raise DataError(field, f"has {labels.size} class numbers but there are {m} observations")
+        if np.any(labels != np.round(labels)) or np.any(labels < 1) or np.any(labels > k):
+            raise DataError(field, f"class numbers must be whole numbers from 1 to {k} (the net has {k} outputs)")
+        onehot = np.eye(k)[labels.astype(int) - 1]  # m×k
+        return onehot[0] if obs.mode == "single" else (onehot if row else onehot.T)
+    if obs.mode == "single":
+        y = raw.reshape(-1)
+        if y.size != k:
+            raise DataError(field, f"has {y.size} values but the net outputs {k}")
+    else:
+        want = (m, k) if row else (k, m)
+        if raw.ndim == 1:
+            if k != 1:
+                raise DataError(field, f"is a plain list but the net outputs {k} values per observation: give "
+                                       f"a {want[0]}×{want[1]} matrix")
+            if raw.size != m:
+                raise DataError(field, f"has {raw.size} values but there are {m} observations")
+            y = raw.reshape(want)
+        else:
+            y = raw
+        if y.shape != want:
+            raise DataError(field, f"has shape {y.shape[0]}×{y.shape[1]} but needs {want[0]}×{want[1]} "
+                                   f"({m} observations, {k} outputs, {'row' if row else 'column'} layout)")
+    if loss == "log" and (np.any(y < 0) or np.any(y > 1)):
+        raise DataError(field, "log-loss targets must lie between 0 and 1 (usually 0 or 1)")
+    if loss == "poisson" and np.any(y < 0):
+        raise DataError(field, "Poisson targets are counts: they must be ≥ 0")
+    if loss == "cross_entropy":
+        if np.any(y < 0) or not np.allclose(np.sum(y, axis=unit_axis), 1.0):
+            raise DataError(field, "cross-entropy targets are a one-hot vector per observation (or a class "
+                                   f"number 1 … {k})")
+    return y
 
-    c = "½·" if half else ""
-    b.derived("L", lambda yh, t: squared_loss(yh, t, half), ["y_hat", "y"], "L",
-              {"en": "the loss", "ru": "значение функции потерь"}, "loss", f"L = {c}Σ(ŷ − y)²")
-    b.convention("loss", {
-        "en": f"squared loss L = {c}Σ(ŷ − y)²" + (" (with ½)" if half else " (no ½)"),
-        "ru": f"квадратичная функция потерь L = {c}Σ(ŷ − y)²" + (" (с ½)" if half else " (без ½)"),
-    })
-    b.convention("layout", {
-        "en": "row vectors: z = a·W" if row else "column vectors: z = W·a",
-        "ru": "векторы-строки: z = a·W" if row else "векторы-столбцы: z = W·a",
-    })
 
-    # backward
-    b.derived(grad_key("y_hat"), lambda yh, t: squared_loss_grad(yh, t, half), ["y_hat", "y"],
-              grad_symbol("y_hat"), {"en": "the gradient of the loss with respect to the output ŷ",
-                                     "ru": "производная функции потерь по выходу ŷ"},
-              "backward", f"∂L/∂ŷ = {'' if half else '2·'}(ŷ − y)")
-    for i, act, has_b in reversed(spec):
-        out = a_key(i)
-        b.derived(grad_key(f"z{i}"), lambda g, z, d=act.df: g * d(z), [grad_key(out), f"z{i}"],
-                  grad_symbol(f"z{i}"),
-                  {"en": f"the gradient with respect to z{_s(i)}, through the {act.names['en']}",
-                   "ru": f"производная по z{_s(i)} (через функцию {act.names['ru']})"},
-                  "backward", f"∂L/∂z{_s(i)} = ∂L/∂{base_symbol(out)} ∘ {act.symbol}′(z{_s(i)})")
-        prev = a_key(i - 1)
-        b.derived(grad_key(f"W{i}"), _weight_grad(row), [prev, grad_key(f"z{i}")], grad_symbol(f"W{i}"),
-                  {"en": f"the gradient with respect to the weights W{_s(i)}",
-                   "ru": f"производная по весам W{_s(i)}"},
-                  "backward",
-                  f"∂L/∂W{_s(i)} = {base_symbol(prev)}ᵀ·∂L/∂z{_s(i)}" if row
-                  else f"∂L/∂W{_s(i)} = ∂L/∂z{_s(i)}·{base_symbol(prev)}ᵀ")
-        if has_b:
-            b.derived(grad_key(f"b{i}"), lambda g: g * 1.0, [grad_key(f"z{i}")], grad_symbol(f"b{i}"),
-                      {"en": f"the gradient with respect to the biases b{_s(i)}",
-                       "ru": f"производная по смещениям b{_s(i)}"},
-                      "backward", f"∂L/∂b{_s(i)} = ∂L/∂z{_s(i)}")
-        if i > 1:
-            b.derived(grad_key(prev), _input_grad(row), [grad_key(f"z{i}"), f"W{i}"], grad_symbol(prev),
-                      {"en": f"the gradient with respect to the activation a{_s(i - 1)}",
-                       "ru": f"производная по активации a{_s(i - 1)}"},
-                      "backward",
-                      f"∂L/∂a{_s(i - 1)} = ∂L/∂z{_s(i)}·W{_s(i)}ᵀ" if row
-                      else f"∂L/∂a{_s(i - 1)} = W{_s(i)}ᵀ·∂L/∂z{_s(i)}")
+# -- the graph -------------------------------------------------------------------------
 
-    # one gradient step
-    for i, _act, has_b in spec:
-        for p in [f"W{i}"] + ([f"b{i}"] if has_b else []):
-            b.derived(next_key(p), lambda w, g, lr_: w - lr_ * g, [p, grad_key(p), "lr"], next_symbol(p),
-                      {"en": f"{base_symbol(p)} after one gradient step",
-                       "ru": f"{base_symbol(p)} после одного шага градиентного спуска"},
-                      "update", f"{next_symbol(p)} = {base_symbol(p)} − γ·∂L/∂{base_symbol(p)}")
-    b.convention("step", {"en": "gradient descent: w′ = w − γ·∂L/∂w",
-                          "ru": "градиентный спуск: w′ = w − γ·∂L/∂w"})
-    return b.build()
+
+def _sup(k: int) -> str:
+    return "⁽" + str(k).translate(_SUP) + "⁾"
 
 
 def _s(i: int) -> str:
     return subscript(str(i))
 
 
-def _linear(row: bool):
+def _num(v: float) -> str:
+    return f"{v:g}"
+
+
+class _Net:
+    """One-shot builder of a problem's quantity graph (wraps a ProblemBuilder for :func:`build`)."""
+
+    def __init__(self, obs: _Data, layers: list[_Layer], y: np.ndarray, loss: str, half: bool, mean: bool,
+                 loss_from: str, lr: float, row: bool) -> None:
+        self.obs, self.layers, self.y, self.loss, self.half = obs, layers, y, loss, half
+        self.loss_from, self.lr, self.row = loss_from, lr, row
+        self.batch = obs.mode == "batch"
+        self.multi = obs.n_steps > 1
+        self.mean = mean
+        self.scale = 1.0 / obs.m if mean else 1.0  # every loss is scale·Σ over the observations
+        self.axis = 0 if (self.batch and not row) else -1  # the axis of the units
+        self.b = ProblemBuilder("dense")
+        self.sym: dict[str, str] = {}
+
+    # keys, symbols, meanings of one step
+    def key(self, base: str, k: int) -> str:
+        return f"{base}@{k}" if self.multi else base
+
+    def symbol(self, plain: str, k: int) -> str:
+        return plain + _sup(k) if self.multi else plain
+
+    def meaning(self, en: str, ru: str, k: int) -> dict[str, str]:
+        return {"en": f"{en} (step {k})", "ru": f"{ru} (шаг {k})"} if self.multi else {"en": en, "ru": ru}
+
+    def given(self, key: str, value, symbol: str, meaning: Mapping[str, str]) -> str:
+        self.sym[key] = symbol
+        return self.b.given(key, value, symbol, meaning)
+
+    def derived(self, key: str, fn: Callable, deps: list[str], symbol: str, meaning, role: str,
+                formula: Callable[[Callable[[str], str]], str]) -> str:
+        """A derived quantity; ``formula`` gets a function from key to symbol, so every step names its own."""
+        self.sym[key] = symbol
+        return self.b.derived(key, fn, deps, symbol, meaning, role, formula(lambda q: self.sym[q]))
+
+    def problem(self, data) -> Problem:
+        obs, row = self.obs, self.row
+        if obs.mode == "batch":
+            self.given("X", obs.x, "X", {"en": "the inputs, one " + ("row" if row else "column") + " per observation",
+                                         "ru": "входы, по " + ("строке" if row else "столбцу") + " на наблюдение"})
+            self.given("Y", self.y, "Y", {"en": "the targets, one " + ("row" if row else "column") + " per observation",
+                                          "ru": "целевые значения, по " + ("строке" if row else "столбцу")
+                                                + " на наблюдение"})
+        elif obs.mode == "sgd":
+            self.given("X", obs.x, "X", {"en": "the observations' inputs, one " + ("row" if row else "column")
+                                               + " per observation",
+                                         "ru": "входы наблюдений, по " + ("строке" if row else "столбцу")
+                                               + " на наблюдение"})
+            self.given("Y", self.y, "Y", {"en": "the observations' targets", "ru": "целевые значения наблюдений"})
+        else:
+            self.given("x", obs.x, "x", {"en": "the input", "ru": "вход"})
+            self.given("y", self.y, "y", {"en": "the target", "ru": "целевое значение"})
+        self.given("lr", self.lr, "γ", {"en": "the learning rate", "ru": "шаг обучения"})
+        params = {}
+        for layer in self.layers:
+            i = layer.index
+            params[f"W{i}"] = self.given(f"W{i}", layer.W, base_symbol(f"W{i}"),
+                                         {"en": f"the weights of layer {i}", "ru": f"веса слоя {i}"})
+            if layer.b is not None:
+                params[f"b{i}"] = self.given(f"b{i}", layer.b, base_symbol(f"b{i}"),
+                                             {"en": f"the biases of layer {i}", "ru": f"смещения слоя {i}"})
+        for k in range(1, obs.n_steps + 1):
+            params = self.step(k, params)
+        self.conventions(data)
+        return self.b.build()
+
+    def step(self, k: int, params: dict[str, str]) -> dict[str, str]:
+        """Forward, loss, backward and update of step k; returns the keys of the new parameters."""
+        obs, row, batch, L = self.obs, self.row, self.batch, len(self.layers)
+        if obs.mode == "sgd":
+            j = obs.order[k - 1]
+            pick = (lambda a: a[j]) if row else (lambda a: a[:, j])
+            x_key = self.given(self.key("x", k), pick(obs.x), self.symbol("x", k),
+                               self.meaning(f"the input: observation {j + 1}", f"вход: наблюдение {j + 1}", k))
+            y_key = self.given(self.key("y", k), pick(self.y), self.symbol("y", k),
+                               self.meaning(f"the target of observation {j + 1}",
+                                            f"целевое значение наблюдения {j + 1}", k))
+        else:
+            x_key, y_key = ("X", "Y") if batch else ("x", "y")
+        Z, A, YH = ("Z", "A", "Y_hat") if batch else ("z", "a", "y_hat")
+        yh_plain = "Ŷ" if batch else "ŷ"
+        axis = self.axis
+
+        def act_key(i: int) -> str:
+            return x_key if i == 0 else self.key(YH if i == L else f"{A}{i}", k)
+
+        def act_plain(i: int) -> str:
+            return yh_plain if i == L else base_symbol(f"{A}{i}")
+
+        # forward
+        for layer in self.layers:
+            i, act = layer.index, layer.act
+            w, bias = params[f"W{i}"], params.get(f"b{i}")
+            deps = [act_key(i - 1), w] + ([bias] if bias else [])
+            z = self.key(f"{Z}{i}", k)
+            self.derived(z, _linear(row, batch), deps, self.symbol(base_symbol(f"{Z}{i}"), k),
+                         self.meaning(f"the pre-activation of layer {i} (before {act.names['en']})",
+                                      f"пре-активация слоя {i} (до функции {act.names['ru']})", k),
+                         "forward",
+                         lambda s, d=deps, z=z: f"{s(z)} = " + (f"{s(d[0])}·{s(d[1])}" if row
+                                                               else f"{s(d[1])}·{s(d[0])}")
+                         + (f" + {s(d[2])}" if len(d) == 3 else ""))
+            out = act_key(i)
+            self.derived(out, lambda v, a=act: a.forward(v, axis), [z], self.symbol(act_plain(i), k),
+                         self.meaning("the output ŷ of the net" if i == L else f"the activation of layer {i}",
+                                      "выход сети ŷ" if i == L else f"активация слоя {i}", k),
+                         "forward", lambda s, out=out, z=z, a=act: f"{s(out)} = {_apply(a, s(z))}")
+        y_hat, z_last = act_key(L), self.key(f"{Z}{L}", k)
+
+        # loss
+        loss_key = self.key("L", k)
+        fn, deps, formula = self.loss_fn(loss_key, y_hat, z_last, y_key)
+        self.derived(loss_key, fn, deps, self.symbol("L", k),
+                     self.meaning("the loss", "значение функции потерь", k), "loss", formula)
+
+        # backward
+        head = self.layers[-1].act
+        if self.loss_from == "output":
+            g_out = self.key(grad_key(YH), k)
+            gfn, gformula = self.output_grad()
+            self.derived(g_out, gfn, [y_hat, y_key], self.symbol(f"∂L/∂{yh_plain}", k),
+                         self.meaning("the gradient of the loss with respect to the output ŷ",
+                                      "производная функции потерь по выходу ŷ", k),
+                         "backward", lambda s: gformula(s(g_out), s(y_hat), s(y_key)))
+        new = {}
+        for layer in reversed(self.layers):
+            i, act = layer.index, layer.act
+            z, out = self.key(f"{Z}{i}", k), act_key(i)
+            gz = self.key(grad_key(f"{Z}{i}"), k)
+            sz = self.symbol(f"∂L/∂{base_symbol(f'{Z}{i}')}", k)
+            if i == L and self.loss_from == "logits":
+                scale, t = self.scale, head.temperature
+                self.derived(gz, lambda yh, yy, c=scale, t=t: output_logit_grad(yh, yy, c, t), [y_hat, y_key], sz,
+                             self.meaning(f"the gradient with respect to z{_s(i)} (loss and {head.names['en']} "
+                                          f"taken together)",
+                                          f"производная по z{_s(i)} (потери и {head.names['ru']} вместе)", k),
+                             "backward", lambda s: f"{s(gz)} = {self.fused(s(y_hat), s(y_key))}")
+            else:
+                g_a = self.key(grad_key(YH if i == L else f"{A}{i}"), k)
+                if act.elementwise:
+                    rule = lambda s, g_a=g_a, z=z, a=act: f"{s(gz)} = {s(g_a)} ∘ {a.symbol}′({s(z)})"
+                else:
+                    t = "" if act.temperature == 1.0 else f"/{_num(act.temperature)}"
+                    rule = (lambda s, g_a=g_a, out=out, t=t:
+                            f"{s(gz)} = {s(out)} ∘ ({s(g_a)} − ⟨{s(g_a)}, {s(out)}⟩){t}")
+                self.derived(gz, lambda g, v, a=act: a.backward(v, g, axis), [g_a, z], sz,
+                             self.meaning(f"the gradient with respect to z{_s(i)}, through the {act.names['en']}",
+                                          f"производная по z{_s(i)} (через функцию {act.names['ru']})", k),
+                             "backward", rule)
+            prev = act_key(i - 1)
+            gw = self.key(grad_key(f"W{i}"), k)
+            self.derived(gw, _weight_grad(row), [prev, gz], self.symbol(f"∂L/∂W{_s(i)}", k),
+                         self.meaning(f"the gradient with respect to the weights W{_s(i)}",
+                                      f"производная по весам W{_s(i)}", k),
+                         "backward", lambda s, gw=gw, prev=prev, gz=gz:
+                         f"{s(gw)} = {s(prev)}ᵀ·{s(gz)}" if row else f"{s(gw)} = {s(gz)}·{s(prev)}ᵀ")
+            new[f"W{i}"] = gw
+            if f"b{i}" in params:
+                gb = self.key(grad_key(f"b{i}"), k)
+                self.derived(gb, _bias_grad(row, batch), [gz], self.symbol(f"∂L/∂b{_s(i)}", k),
+                             self.meaning(f"the gradient with respect to the biases b{_s(i)}"
+                                          + (" (summed over the observations)" if batch else ""),
+                                          f"производная по смещениям b{_s(i)}"
+                                          + (" (сумма по наблюдениям)" if batch else ""), k),
+                             "backward", lambda s, gb=gb, gz=gz:
+                             f"{s(gb)} = " + (s(gz) if not batch else (f"1ᵀ·{s(gz)}" if row else f"{s(gz)}·1")))
+                new[f"b{i}"] = gb
+            if i > 1:
+                ga = self.key(grad_key(f"{A}{i - 1}"), k)
+                w = params[f"W{i}"]
+                self.derived(ga, _input_grad(row), [gz, w], self.symbol(f"∂L/∂{base_symbol(f'{A}{i - 1}')}", k),
+                             self.meaning(f"the gradient with respect to the activation a{_s(i - 1)}",
+                                          f"производная по активации a{_s(i - 1)}", k),
+                             "backward", lambda s, ga=ga, gz=gz, w=w:
+                             f"{s(ga)} = {s(gz)}·{s(w)}ᵀ" if row else f"{s(ga)} = {s(w)}ᵀ·{s(gz)}")
+
+        # gradient step
+        updated = {}
+        for layer in self.layers:
+            for p in [f"W{layer.index}"] + ([f"b{layer.index}"] if f"b{layer.index}" in params else []):
+                nk = self.key(next_key(p), k)
+                cur, g = params[p], new[p]
+                en = (f"{base_symbol(p)} after step {k}" if self.multi
+                      else f"{base_symbol(p)} after one gradient step")
+                ru = (f"{base_symbol(p)} после шага {k}" if self.multi
+                      else f"{base_symbol(p)} после одного шага градиентного спуска")
+                self.derived(nk, lambda w, gr, lr_: w - lr_ * gr, [cur, g, "lr"],
+                             self.symbol(base_symbol(p) + "′", k), {"en": en, "ru": ru}, "update",
+                             lambda s, nk=nk, cur=cur, g=g: f"{s(nk)} = {s(cur)} − γ·{s(g)}")
+                updated[p] = nk
+        return updated
+
+    def fused(self, y_hat: str, y: str) -> str:
+        """The text of ∂L/∂z for a loss taken from the logits: s·(ŷ − y)/T."""
+        t = self.layers[-1].act.temperature
+        coef = (f"(1/{self.obs.m})·" if self.mean else "") + ("" if t == 1.0 else f"(1/{_num(t)})·")
+        return f"{coef}({y_hat} − {y})" if coef else f"{y_hat} − {y}"
+
+    def loss_fn(self, lk: str, y_hat: str, z: str, y: str):
+        """(fn, deps, formula) of the loss ``lk``."""
+        loss, scale = self.loss, self.scale
+        red = f"(1/{self.obs.m})·" if self.mean else ""
+        if loss == "squared":
+            h = "½·" if self.half else ""
+            return (lambda yh, t, half=self.half: squared_loss(yh, t, half, scale), [y_hat, y],
+                    lambda s: f"{s(lk)} = {red}{h}Σ({s(y_hat)} − {s(y)})²")
+        if self.loss_from == "output":
+            fn, text = {
+                "log": (log_loss, "−{red}Σ[{y}·ln {p} + (1 − {y})·ln(1 − {p})]"),
+                "cross_entropy": (cross_entropy, "−{red}Σ {y}·ln {p}"),
+                "poisson": (poisson_loss, "{red}Σ({p} − {y}·ln {p})"),
+            }[loss]
+            return (lambda p, t: fn(p, t, scale), [y_hat, y],
+                    lambda s: f"{s(lk)} = " + text.format(red=red, y=s(y), p=s(y_hat)))
+        if loss == "log":
+            return (lambda v, t: log_loss_logits(v, t, scale), [z, y],
+                    lambda s: f"{s(lk)} = {red}Σ[max({s(z)}, 0) − {s(y)}·{s(z)} + ln(1 + e^(−|{s(z)}|))]")
+        if loss == "poisson":
+            return (lambda v, t: poisson_loss_logits(v, t, scale), [z, y],
+                    lambda s: f"{s(lk)} = {red}Σ(e^{s(z)} − {s(y)}·{s(z)})")
+        temp, axis = self.layers[-1].act.temperature, self.axis
+        u = "{z}" if temp == 1.0 else "{z}/" + _num(temp)
+        return (lambda v, t: cross_entropy_logits(v, t, temp, axis, scale), [z, y],
+                lambda s: f"{s(lk)} = " + f"{red}Σ[ln Σₖ e^({u}) − Σₖ {{y}}·{u}]".format(z=s(z), y=s(y)))
+
+    def output_grad(self):
+        """(fn of ŷ and y, formula of (∂L/∂ŷ, ŷ, y)) for a loss computed from the output."""
+        c, loss = self.scale, self.loss
+        red = f"(1/{self.obs.m})·" if self.mean else ""
+        if loss == "squared":
+            two = "" if self.half else "2·"
+            if self.mean:
+                two = f"(1/{self.obs.m})·" if self.half else f"(2/{self.obs.m})·"
+            return (lambda yh, t, half=self.half: squared_loss_grad(yh, t, half, c),
+                    lambda g, p, y: f"{g} = {two}({p} − {y})" if two else f"{g} = {p} − {y}")
+        fn, text = {
+            "log": (log_loss_grad, "{g} = {red}({p} − {y})/({p}·(1 − {p}))"),
+            "cross_entropy": (cross_entropy_grad, "{g} = −{red}{y}/{p}"),
+            "poisson": (poisson_loss_grad, "{g} = {red}(1 − {y}/{p})"),
+        }[loss]
+        return (lambda p, t: fn(p, t, c), lambda g, p, y: text.format(g=g, p=p, y=y, red=red))
+
+    def conventions(self, data) -> None:
+        b, obs, row = self.b, self.obs, self.row
+        m = obs.m
+        per = ""
+        per_ru = ""
+        if self.batch:
+            per = f", averaged over the {m} observations" if self.mean else f", summed over the {m} observations"
+            per_ru = f", среднее по {m} наблюдениям" if self.mean else f", сумма по {m} наблюдениям"
+        if self.loss == "squared":
+            c = "½·" if self.half else ""
+            b.convention("loss", {
+                "en": f"squared loss L = {c}Σ(ŷ − y)²" + (" (with ½)" if self.half else " (no ½)") + per,
+                "ru": f"квадратичная функция потерь L = {c}Σ(ŷ − y)²" + (" (с ½)" if self.half else " (без ½)")
+                      + per_ru,
+            })
+        else:
+            en, ru = {
+                "log": ("log-loss L = −Σ[y·ln ŷ + (1 − y)·ln(1 − ŷ)], ŷ = σ(z)",
+                        "логистическая функция потерь L = −Σ[y·ln ŷ + (1 − y)·ln(1 − ŷ)], ŷ = σ(z)"),
+                "cross_entropy": ("cross-entropy L = −Σ yₖ·ln ŷₖ, ŷ = softmax(z), the true class as a one-hot y",
+                                  "перекрёстная энтропия L = −Σ yₖ·ln ŷₖ, ŷ = softmax(z), верный класс — "
+                                  "вектор y из нулей и одной единицы"),
+                "poisson": ("Poisson loss L = Σ(λ − y·ln λ) with the rate λ = ŷ = e^z (the constant ln y! "
+                            "is left out)",
+                            "пуассоновская функция потерь L = Σ(λ − y·ln λ), интенсивность λ = ŷ = e^z "
+                            "(константа ln y! опущена)"),
+            }[self.loss]
+            b.convention("loss", {"en": en + per, "ru": ru + per_ru})
+            if self.loss_from == "logits":
+                b.convention("loss_from", {
+                    "en": "the loss is computed from the logits z of the last layer in a numerically stable "
+                          f"form, and ∂L/∂z = {self.fused('ŷ', 'y')} comes straight from it (there is no "
+                          "separate ∂L/∂ŷ step)",
+                    "ru": "потери считаются по логитам z последнего слоя в численно устойчивой форме, и "
+                          f"∂L/∂z = {self.fused('ŷ', 'y')} получается сразу (отдельного шага ∂L/∂ŷ нет)",
+                })
+            else:
+                b.convention("loss_from", {
+                    "en": "the loss is computed from the output ŷ, then the gradient goes back through the "
+                          "output activation: ∂L/∂z = ∂L/∂ŷ · ∂ŷ/∂z",
+                    "ru": "потери считаются по выходу ŷ, затем градиент проходит назад через активацию "
+                          "выхода: ∂L/∂z = ∂L/∂ŷ · ∂ŷ/∂z",
+                })
+        b.convention("layout", {
+            "en": "row vectors: z = a·W" if row else "column vectors: z = W·a",
+            "ru": "векторы-строки: z = a·W" if row else "векторы-столбцы: z = W·a",
+        })
+        if self.batch:
+            b.convention("batch", {
+                "en": ("the batch X has one row per observation: Z = X·W (+ b in every row)" if row
+                       else "the batch X has one column per observation: Z = W·X (+ b in every column)"),
+                "ru": ("в матрице X по строке на наблюдение: Z = X·W (+ b к каждой строке)" if row
+                       else "в матрице X по столбцу на наблюдение: Z = W·X (+ b к каждому столбцу)"),
+            })
+        if obs.mode == "sgd":
+            seq = ", ".join(str(j + 1) for j in obs.order)
+            b.convention("step", {
+                "en": f"stochastic gradient descent, one observation per step, in the order {seq}; "
+                      "each step: w′ = w − γ·∂L/∂w on that observation's loss",
+                "ru": f"стохастический градиентный спуск, по одному наблюдению за шаг, в порядке {seq}; "
+                      "каждый шаг: w′ = w − γ·∂L/∂w по потерям этого наблюдения",
+            })
+        elif self.multi:
+            b.convention("step", {
+                "en": f"gradient descent, {obs.n_steps} steps" + (" on the whole batch" if self.batch else "")
+                      + ": w′ = w − γ·∂L/∂w",
+                "ru": f"градиентный спуск, {obs.n_steps} шагов" + (" по всей выборке" if self.batch else "")
+                      + ": w′ = w − γ·∂L/∂w",
+            })
+        else:
+            b.convention("step", {"en": "gradient descent: w′ = w − γ·∂L/∂w",
+                                  "ru": "градиентный спуск: w′ = w − γ·∂L/∂w"})
+        if self.multi:
+            b.convention("steps", {
+                "en": "a superscript names the step: z₁⁽²⁾ is z₁ in step 2; W₁′⁽¹⁾ are the weights after "
+                      "step 1, which step 2 starts from",
+                "ru": "верхний индекс — номер шага: z₁⁽²⁾ — это z₁ на шаге 2; W₁′⁽¹⁾ — веса после шага 1, "
+                      "с них начинается шаг 2",
+            })
+        init = data.get("init")
+        has_b = any(layer.b is not None for layer in self.layers)
+        if init == "zeros":
+            b.convention("init", {"en": "the weights start at zero" + (" (and the biases)" if has_b else ""),
+                                  "ru": "веса в начале равны нулю" + (" (и смещения)" if has_b else "")})
+        elif init is not None:
+            b.convention("init", {
+                "en": f"weights not given are drawn from N(0, {_num(init['scale'])}²), layer by layer, with "
+                      f"numpy.random.default_rng({init['seed']})" + ("; biases start at 0" if has_b else ""),
+                "ru": f"веса, которые не заданы, взяты из N(0, {_num(init['scale'])}²), слой за слоем, "
+                      f"генератором numpy.random.default_rng({init['seed']})"
+                      + ("; смещения в начале равны 0" if has_b else ""),
+            })
+        if not has_b:
+            b.convention("biases", {"en": "no biases", "ru": "без смещений"})
+        kinks = [text for name, text in _KINKED.items() if any(layer.act.name == name for layer in self.layers)]
+        if kinks:
+            b.convention("kinks", {"en": "; ".join(kinks), "ru": "; ".join(kinks)})
+        temps = [layer for layer in self.layers if layer.act.name == "softmax" and layer.act.temperature != 1.0]
+        for layer in temps:
+            t = _num(layer.act.temperature)
+            b.convention(f"temperature{layer.index}", {
+                "en": f"layer {layer.index}: softmax with temperature T = {t}: a = softmax(z/T)",
+                "ru": f"слой {layer.index}: softmax с температурой T = {t}: a = softmax(z/T)",
+            })
+
+
+def _apply(act: Activation, z: str) -> str:
+    if act.name == "softmax" and act.temperature != 1.0:
+        return f"softmax({z}/{_num(act.temperature)})"
+    return f"{act.symbol}({z})"
+
+
+def _linear(row: bool, batch: bool):
+    """z = a·W (+ b) or W·a (+ b); a column-layout batch adds b to every column."""
     def f(a, W, bias=None):
         z = a @ W if row else W @ a
-        return z if bias is None else z + bias
+        if bias is None:
+            return z
+        return z + (bias[:, None] if batch and not row else bias)
     return f
 
 
 def _weight_grad(row: bool):
-    return (lambda a, g: np.outer(a, g)) if row else (lambda a, g: np.outer(g, a))
+    """Row: aᵀ·∂L/∂z (an outer product for one observation, Xᵀ·∂L/∂Z for a batch); column: transposed."""
+    def f(a, g):
+        a2 = a.reshape(1, -1) if a.ndim == 1 else a
+        g2 = g.reshape(1, -1) if g.ndim == 1 else g
+        return a2.T @ g2 if row else (g2.T @ a2 if a.ndim == 1 else g2 @ a2.T)
+    return f
+
+
+def _bias_grad(row: bool, batch: bool):
+    if not batch:
+        return lambda g: g * 1.0
+    return (lambda g: np.sum(g, axis=0)) if row else (lambda g: np.sum(g, axis=1))
 
 
 def _input_grad(row: bool):
-    return (lambda g, W: W @ g) if row else (lambda g, W: W.T @ g)
+    return (lambda g, W: g @ W.T) if row else (lambda g, W: W.T @ g)
 
 
 KIND = Kind(
     name="dense",
-    summary="A dense feed-forward net on one observation: forward pass, squared loss, "
-            "backward pass, one gradient-descent step.",
+    summary="A dense feed-forward net: forward pass, loss, backward pass and gradient steps, for one "
+            "observation, a mini-batch in matrix form, or SGD over several observations in a stated order.",
     fields=(
-        FieldDoc("layout", False, '"row" (z = a·W, default) or "column" (z = W·a)'),
-        FieldDoc("x", True, "the input: a number or a list"),
-        FieldDoc("y", True, "the target: a number or a list, one per output unit"),
-        FieldDoc("loss", True, '"squared"'),
-        FieldDoc("half", True, "true for L = ½Σ(ŷ − y)², false for L = Σ(ŷ − y)²"),
+        FieldDoc("layout", False, '"row" (z = a·W, W has one row per input; default) or "column" (z = W·a)'),
+        FieldDoc("x", False, "one observation's input: a number or a list (give x and y, or X and Y)"),
+        FieldDoc("y", False, "its target: a number or a list, one per output unit; for the cross-entropy "
+                             "a class number 1 … K or a one-hot list"),
+        FieldDoc("X", False, "several observations: a matrix with one row per observation in the row layout, "
+                             "one column per observation in the column layout; a plain list means one input "
+                             "per observation"),
+        FieldDoc("Y", False, "their targets, shaped like the outputs (a plain list for one output unit); for the "
+                             "cross-entropy also a list of class numbers 1 … K"),
+        FieldDoc("order", False, "SGD over X: the observation (1-based) each step uses, e.g. [2, 1] takes the "
+                                 "second observation first; one step per entry. Without it, X is one batch"),
+        FieldDoc("iterations", False, "the number of gradient steps, each on the whole of x or X (default 1; "
+                                      "not with order)"),
+        FieldDoc("reduction", False, 'with a batch X (no order), required: "mean" or "sum" of the observations\' '
+                                     "losses"),
+        FieldDoc("loss", True, '"squared"; "log" (log-loss; output activation sigmoid); "cross_entropy" '
+                               '(output activation softmax); "poisson" (L = λ − y·ln λ, output activation exp)'),
+        FieldDoc("half", False, "required for the squared loss: true for L = ½Σ(ŷ − y)², false for L = Σ(ŷ − y)²"),
+        FieldDoc("loss_from", False, '"output" (default): L from ŷ, then ∂L/∂ŷ and back through the output '
+                                     'activation; "logits": L from the last z in a numerically stable form, '
+                                     "∂L/∂z = ŷ − y directly (log, cross_entropy, poisson)"),
         FieldDoc("learning_rate", True, "γ in w′ = w − γ·∂L/∂w"),
+        FieldDoc("init", False, 'weights for layers that give no W: "zeros", or {seed = 1, scale = 0.1} for '
+                                "N(0, scale²) draws from numpy.random.default_rng(seed), layer by layer"),
+        FieldDoc("biases", False, "true gives every layer biases (0 unless the layer gives b); false forbids b; "
+                                  "default: only the layers that give b have biases"),
         FieldDoc("layers", True, "[[problem.layers]] tables in order, each with W (matrix; a list means one "
-                                 "output unit), optional b, and activation: " + ", ".join(ACTIVATIONS)),
+                                 "output unit) or units (with init), optional b, and activation: "
+                                 + ", ".join(ACTIVATION_NAMES) + "; leaky_relu takes slope (default 0.01), "
+                                 "softmax takes temperature T (softmax(z/T), default 1)"),
     ),
     build=build,
     names=(
-        NameDoc("x, y, lr", "givens: the input, the target, the learning rate γ"),
-        NameDoc("W{l}, b{l}", "givens: weights and biases of layer l (l = 1 … number of layers)"),
-        NameDoc("z{l}", "pre-activation of layer l"),
+        NameDoc("x, y, lr", "givens: the input, the target (one-hot for the cross-entropy), the learning rate γ"),
+        NameDoc("X, Y", "givens with several observations (batch or SGD)"),
+        NameDoc("W{l}, b{l}", "givens: initial weights and biases of layer l (l = 1 … number of layers)"),
+        NameDoc("z{l}", "pre-activation of layer l (one observation)"),
         NameDoc("a{l}", "activation of hidden layer l (the last layer's activation is y_hat)"),
         NameDoc("y_hat", "the net's output ŷ"),
+        NameDoc("Z{l}, A{l}, Y_hat", "the same for a batch in matrix form (one row, or column, per observation)"),
         NameDoc("L", "the loss"),
-        NameDoc("grad.y_hat", "∂L/∂ŷ"),
-        NameDoc("grad.z{l}, grad.a{l}", "∂L/∂z_l and ∂L/∂a_l (hidden layers)"),
-        NameDoc("grad.W{l}, grad.b{l}", "∂L/∂W_l and ∂L/∂b_l"),
-        NameDoc("W{l}.next, b{l}.next", "the weights and biases after one gradient step"),
+        NameDoc("grad.y_hat, grad.Y_hat", "∂L/∂ŷ (not with loss_from = \"logits\")"),
+        NameDoc("grad.z{l}, grad.a{l}", "∂L/∂z_l and ∂L/∂a_l (hidden layers); grad.Z{l}, grad.A{l} for a batch"),
+        NameDoc("grad.W{l}, grad.b{l}", "∂L/∂W_l and ∂L/∂b_l (for a batch, ∂L/∂b_l sums over the observations)"),
+        NameDoc("W{l}.next, b{l}.next", "the weights and biases after the gradient step"),
+        NameDoc("{name}@{k}", "with several steps (order, or iterations > 1) every quantity of step k carries "
+                              "@k, e.g. z1@2, grad.W1@2, W1.next@2, L@2, and its symbol the superscript (k): "
+                              "z₁⁽²⁾; step k starts from W{l}.next@{k-1}; with one step the names stay plain"),
+        NameDoc("x@{k}, y@{k}", "SGD: the observation step k uses"),
     ),
 )
