@@ -17,6 +17,7 @@ from .graph import Problem
 from .tolerance import Comparison, Tolerance, compare, rounded_like
 
 CORRECT, WRONG, FORMAT = "correct", "wrong", "format"
+NOTED = "noted"  # a part of a weight design, taken now and judged with the rest
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ class Verdict:
 
     @property
     def ok(self) -> bool:
-        return self.status == CORRECT
+        """The step is done (accepted, or noted as part of a design) and the lesson moves on."""
+        return self.status in (CORRECT, NOTED)
 
 
 _T = {
@@ -51,6 +53,12 @@ _T = {
     "entry": {"en": "entry {0}", "ru": "компоненту {0}"},
     "entries": {"en": "entries {0}", "ru": "компоненты {0}"},
     "complete": {"en": "Lesson complete!", "ru": "Урок пройден!"},
+    "design_noted": {"en": "Noted. The design is checked once all its weights are in.",
+                     "ru": "Записано. Конструкцию проверим, когда будут введены все её веса."},
+    "design_ok": {"en": "Correct: your design gets every case right.",
+                  "ru": "Верно: ваша конструкция правильна на всех примерах."},
+    "design_fails": {"en": "Your design gets case(s) {cases} wrong. Enter its weights again from {first}.",
+                     "ru": "Ваша конструкция ошибается на примерах {cases}. Введите веса заново, начиная с {first}."},
 }
 
 

@@ -68,6 +68,18 @@ class Quantity:
 
 
 @dataclass(frozen=True)
+class Criterion:
+    """Student-chosen quantities judged by what they do, not by their value (a weight design).
+
+    Any values for ``chosen`` are right when the quantity ``check`` -- the numbers of the
+    cases they get wrong -- evaluates to an empty list with them as overrides.
+    """
+
+    chosen: tuple[str, ...]
+    check: str
+
+
+@dataclass(frozen=True)
 class Problem:
     """An exercise as a DAG of quantities, in topological (insertion) order."""
 
@@ -75,6 +87,7 @@ class Problem:
     quantities: Mapping[str, Quantity]
     givens: Mapping[str, Array]
     conventions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    criterion: Criterion | None = None
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
@@ -87,6 +100,17 @@ class Problem:
             if q.is_given and key not in self.givens:
                 raise ValueError(f"given {key} has no value")
             seen.add(key)
+        if self.criterion is not None:
+            unknown = [k for k in (*self.criterion.chosen, self.criterion.check) if k not in self.quantities]
+            if unknown:
+                raise ValueError(f"criterion names unknown quantities {unknown}")
+
+    def failed_cases(self, overrides: Mapping[str, Array]) -> tuple[int, ...]:
+        """The case numbers a chosen design gets wrong (empty: it works)."""
+        if self.criterion is None:
+            raise ValueError("this problem has no criterion")
+        values = self.evaluate(overrides)
+        return tuple(int(i) for i in np.asarray(values[self.criterion.check]).reshape(-1))
 
     def __contains__(self, key: str) -> bool:
         return key in self.quantities
@@ -129,6 +153,7 @@ class ProblemBuilder:
         self._quantities: dict[str, Quantity] = {}
         self._givens: dict[str, Array] = {}
         self._conventions: dict[str, Mapping[str, str]] = {}
+        self._criterion: Criterion | None = None
 
     def given(self, key: str, value, symbol: str, meaning: Mapping[str, str]) -> str:
         self._add(Quantity(key, symbol, MappingProxyType(dict(meaning)), "given"))
@@ -160,6 +185,10 @@ class ProblemBuilder:
         """A convention the problem follows, stated in words for the student."""
         self._conventions[name] = MappingProxyType(dict(text))
 
+    def criterion(self, chosen: Iterable[str], check: str) -> None:
+        """Declare student-chosen quantities judged by ``check`` (see :class:`Criterion`)."""
+        self._criterion = Criterion(tuple(chosen), check)
+
     def _add(self, q: Quantity) -> None:
         if q.key in self._quantities:
             raise ValueError(f"quantity {q.key} defined twice")
@@ -171,4 +200,5 @@ class ProblemBuilder:
             MappingProxyType(dict(self._quantities)),
             MappingProxyType(dict(self._givens)),
             MappingProxyType(dict(self._conventions)),
+            self._criterion,
         )

@@ -12,7 +12,7 @@ from typing import Mapping
 import numpy as np
 
 from .answers import FormatProblem, describe_shape, example_for, read_answer
-from .feedback import CORRECT, FORMAT, WRONG, Verdict, diagnose, show_value, text
+from .feedback import CORRECT, FORMAT, NOTED, WRONG, Verdict, diagnose, show_value, text
 from .lesson import Lesson, Step
 from .progress import ProgressStore
 from .tolerance import Tolerance, compare
@@ -36,6 +36,9 @@ class LessonRun:
         self._accepted: dict[str, np.ndarray] = {}
         self._texts: dict[str, str] = {}
         self._hints: dict[str, int] = {}
+        # parts of a weight design typed but not yet judged: step id -> (value, text)
+        self._pending: dict[str, tuple[np.ndarray, str]] = {}
+        self._previous: dict[str, str] = {}
         if store is not None:
             for step_id, rec in store.steps(self.key).items():
                 if rec.hints:
@@ -56,7 +59,7 @@ class LessonRun:
     @property
     def current(self) -> Step | None:
         """The first step not yet accepted (None when the lesson is complete)."""
-        return next((s for s in self.steps if s.id not in self._accepted), None)
+        return next((s for s in self.steps if s.id not in self._accepted and s.id not in self._pending), None)
 
     @property
     def complete(self) -> bool:
@@ -68,10 +71,25 @@ class LessonRun:
     def accepted_text(self, step: Step) -> str | None:
         return self._texts.get(step.id)
 
+    def is_pending(self, step: Step) -> bool:
+        """Part of a design typed in and waiting for the rest of the design."""
+        return step.id in self._pending
+
+    def pending_text(self, step: Step) -> str | None:
+        return self._pending[step.id][1] if step.id in self._pending else None
+
+    def previous_text(self, step: Step) -> str | None:
+        """What the student typed last time for a design step that must be re-entered."""
+        return self._previous.get(step.id)
+
     def values(self) -> Mapping[str, np.ndarray]:
         """Every quantity, with the student's accepted values in place of the engine's."""
-        overrides = {self.lesson.step(sid).quantity: v for sid, v in self._accepted.items()}
-        return self.lesson.problem.evaluate(overrides)
+        return self.lesson.problem.evaluate(self._overrides())
+
+    def _overrides(self) -> dict[str, np.ndarray]:
+        out = {self.lesson.step(sid).quantity: v for sid, v in self._accepted.items()}
+        out.update({self.lesson.step(sid).quantity: v for sid, (v, _t) in self._pending.items()})
+        return out
 
     def expected(self, step: Step) -> np.ndarray:
         return np.asarray(self.values()[step.quantity])
@@ -99,6 +117,9 @@ class LessonRun:
         reading = read_answer(answer, shape)
         if isinstance(reading, FormatProblem):
             return Verdict(FORMAT, reading.message.get(self.lang, reading.message["en"]))
+        group = self._design_group(step)
+        if group:
+            return self._submit_design(step, group, reading, answer, shape)
         values = self.values()
         expected = np.asarray(values[step.quantity]).reshape(shape)
         tol = self.tolerance(step)
@@ -118,6 +139,52 @@ class LessonRun:
         if done and self.store is not None:
             self.store.complete(self.key)
         message = text("correct", self.lang) + (" " + text("complete", self.lang) if done else "")
+        return Verdict(CORRECT, message, read_as, lesson_complete=done)
+
+    # -- weight designs ---------------------------------------------------------------
+
+    def _design_group(self, step: Step) -> list[Step]:
+        """The run of consecutive steps asking for student-chosen quantities around ``step``."""
+        crit = self.lesson.problem.criterion
+        if crit is None or step.quantity not in crit.chosen:
+            return []
+        steps = list(self.steps)
+        first = last = steps.index(step)
+        while first > 0 and steps[first - 1].quantity in crit.chosen:
+            first -= 1
+        while last + 1 < len(steps) and steps[last + 1].quantity in crit.chosen:
+            last += 1
+        return steps[first:last + 1]
+
+    def _submit_design(self, step: Step, group: list[Step], reading, answer: str, shape) -> Verdict:
+        """A design is judged by what it does, once all its parts are in: any working one is right."""
+        value = np.array(reading.value, dtype=np.float64).reshape(shape)
+        read_as = text("read_as", self.lang, reading.shown)
+        if step is not group[-1]:
+            self._pending[step.id] = (value, answer)
+            return Verdict(NOTED, text("design_noted", self.lang), read_as)
+        overrides = self._overrides()
+        overrides[step.quantity] = value
+        failed = self.lesson.problem.failed_cases(overrides)
+        if self.store is not None:
+            self.store.record_attempt(self.key, step.id, answer, not failed)
+        if failed:
+            for s in group:
+                if s.id in self._pending:
+                    self._previous[s.id] = self._pending.pop(s.id)[1]
+            self._previous[step.id] = answer
+            why = text("design_fails", self.lang, cases=", ".join(map(str, failed)), first=self.symbol(group[0]))
+            return Verdict(WRONG, text("wrong", self.lang), read_as, why)
+        parts = [(s, *self._pending.pop(s.id)) for s in group if s.id in self._pending]
+        for s, v, typed in [*parts, (step, value, answer)]:
+            self._accepted[s.id] = v
+            self._texts[s.id] = typed
+            if self.store is not None:
+                self.store.accept(self.key, s.id, typed, v)
+        done = self.complete
+        if done and self.store is not None:
+            self.store.complete(self.key)
+        message = text("design_ok", self.lang) + (" " + text("complete", self.lang) if done else "")
         return Verdict(CORRECT, message, read_as, lesson_complete=done)
 
     # -- hints ------------------------------------------------------------------------
@@ -159,5 +226,6 @@ class LessonRun:
         self._accepted.clear()
         self._texts.clear()
         self._hints.clear()
+        self._pending.clear()
         if self.store is not None:
             self.store.reset_lesson(self.key)

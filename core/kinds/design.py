@@ -172,8 +172,7 @@ def judge(problem: Problem, overrides: Mapping[str, Any] | None = None) -> tuple
     overridden keep the reference design.  Returns (every case right, failing case numbers from 1)."""
     if problem.kind != "design":
         raise ValueError(f"judge() is for design problems, not {problem.kind!r}")
-    values = problem.evaluate(overrides)
-    failed = tuple(int(i) for i in np.asarray(values["failed_cases"]).reshape(-1))
+    failed = problem.failed_cases(overrides or {})
     return (not failed, failed)
 
 
@@ -276,6 +275,8 @@ class _Graph:
         self.b.convention(name, {"en": en, "ru": ru})
 
     def build(self) -> Problem:
+        chosen = [k for k in self.shapes if _CHOSEN.match(k)]
+        self.b.criterion(chosen, "failed_cases")
         return self.b.build()
 
 

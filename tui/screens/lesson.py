@@ -76,6 +76,8 @@ class LessonScreen(Screen):
         for step in run.steps:
             if run.is_accepted(step):
                 lines.append(StepLine(run.symbol(step), "done", run.accepted_text(step) or ""))
+            elif run.is_pending(step):
+                lines.append(StepLine(run.symbol(step), "noted", run.pending_text(step) or ""))
             elif step is run.current:
                 lines.append(StepLine(run.symbol(step), "active", ""))
             else:
@@ -127,8 +129,12 @@ class LessonScreen(Screen):
             event.input.value = ""
             self.action_hint()
             return
+        before = self.run.current
         verdict = self.run.submit(text)
         self.show_verdict(verdict)
+        if not verdict.ok and self.run.current is not before:  # a failed design goes back to its start
+            self.refresh_steps()
+            event.input.value = self.run.previous_text(self.run.current) or ""
         if verdict.ok:
             event.input.value = ""
             self.refresh_steps()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-STYLES = {"correct": "bold green", "wrong": "bold red", "format": "bold yellow", "hint": "cyan", "info": ""}
+STYLES = {"correct": "bold green", "noted": "bold cyan", "wrong": "bold red", "format": "bold yellow", "hint": "cyan", "info": ""}
 
 
 class Feedback(Static):

@@ -14,7 +14,7 @@ class StepLine:
     """What the list shows for one step (set by the screen; no logic here)."""
 
     symbol: str
-    state: str  # "done" | "active" | "todo"
+    state: str  # "done" | "noted" (part of a design, judged later) | "active" | "todo"
     label: str  # the accepted value (done) or the prompt (active/todo)
 
 
@@ -37,6 +37,10 @@ class StepList(Static):
                 out.append("\n")
             if line.state == "done":
                 out.append(" ✓ ", style="bold green")
+                out.append(line.symbol, style="bold")
+                out.append(" = " + line.label)
+            elif line.state == "noted":
+                out.append(" … ", style="bold cyan")
                 out.append(line.symbol, style="bold")
                 out.append(" = " + line.label)
             elif line.state == "active":

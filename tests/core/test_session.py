@@ -1,0 +1,117 @@
+"""LessonRun: what a student's submissions do, independent of any screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from nntutor.core.catalog import load_catalog
+from nntutor.core.lesson import load_lesson
+from nntutor.core.progress import ProgressStore
+from nntutor.core.session import LessonRun
+
+KIND_LESSONS = Path(__file__).parents[1] / "lessons" / "kinds"
+
+
+SIGMOID_LESSON = """
+format_version = 1
+id = "sigmoid-net"
+unit = "tests"
+title.en = "t"
+title.ru = "т"
+[text]
+en = "t"
+ru = "т"
+[problem]
+kind = "dense"
+x = [1, 2]
+y = 1
+loss = "squared"
+half = true
+learning_rate = 0.5
+[[problem.layers]]
+W = [[0.3, -0.2], [0.1, 0.4]]
+activation = "sigmoid"
+[[problem.layers]]
+W = [0.7, -0.5]
+activation = "identity"
+"""
+STEPS = ["z1", "a1", "y_hat", "L", "grad.y_hat", "grad.W2", "grad.z1", "W1.next"]
+
+
+def _typed(value: np.ndarray, decimals: int) -> str:
+    rows = np.atleast_2d(np.round(value, decimals)) if value.ndim == 2 else [np.atleast_1d(np.round(value, decimals))]
+    return "; ".join(" ".join(f"{v:.{decimals}f}" for v in row) for row in rows)
+
+
+def test_error_carried_forward_judges_later_steps_by_the_students_rounding(tmp_path):
+    path = tmp_path / "sigmoid.toml"
+    path.write_text(SIGMOID_LESSON + "".join(
+        f'[[steps]]\nquantity = "{q}"\nprompt.en = "p"\nprompt.ru = "п"\n' for q in STEPS), encoding="utf-8")
+    lesson = load_lesson(path)
+    run = LessonRun(lesson)
+    accepted = {}
+    for step in lesson.steps:
+        expected = run.expected(step)
+        # the expectation is the engine's value computed from the student's accepted values
+        np.testing.assert_array_equal(expected, lesson.problem.evaluate(accepted)[step.quantity])
+        typed = _typed(expected, 2)
+        assert run.submit(typed).ok, (step.id, typed)
+        accepted[step.quantity] = np.round(expected, 2)
+    assert run.complete
+    # and that differs from full precision: a student who rounded to 2 decimals throughout
+    # would have been marked wrong on the last step without error carried forward
+    last = STEPS[-1]
+    full = lesson.problem.evaluate()[last]
+    carried = lesson.problem.evaluate({k: v for k, v in accepted.items() if k != last})[last]
+    assert np.max(np.abs(np.round(carried, 2) - np.round(full, 2))) > 0
+
+
+def test_design_any_working_xor_passes_and_a_failing_one_reopens_the_design(tmp_path):
+    lesson = load_lesson(KIND_LESSONS / "design.toml")
+    store = ProgressStore(tmp_path / "p.sqlite3")
+    run = LessonRun(lesson, store, "en")
+    chosen = [s for s in lesson.steps if s.quantity in lesson.problem.criterion.chosen]
+    assert [s.quantity for s in chosen] == ["W1", "b1", "W2", "b2"]
+    # a design different from the lesson's reference: OR and AND units, output OR − AND > 0
+    design = {"W1": "1 1; 1 1", "b1": "-0.5 -1.5", "W2": "1 -2", "b2": "-0.5"}
+    broken = {"W1": "1 1; 1 1", "b1": "-0.5 -1.5", "W2": "1 1", "b2": "-0.5"}  # plain OR: fails case 4
+    for s in chosen[:-1]:
+        verdict = run.submit(broken[s.quantity])
+        assert verdict.status == "noted", verdict
+    verdict = run.submit(broken["b2"])
+    assert verdict.status == "wrong" and "4" in verdict.diagnosis
+    assert run.current is chosen[0]  # back to the start of the design, nothing accepted
+    assert run.previous_text(chosen[0]) == "1 1; 1 1"
+    assert store.steps(run.key) == {} or all(r.value is None for r in store.steps(run.key).values())
+    for s in chosen:
+        verdict = run.submit(design[s.quantity])
+    assert verdict.status == "correct", verdict
+    assert {s.id for s in chosen} <= {sid for sid, r in store.steps(run.key).items() if r.value is not None}
+    store.close()
+
+
+def test_hints_end_with_the_engine_value_and_persist(tmp_path):
+    lesson = load_catalog().find("layer-by-layer").lesson
+    path = tmp_path / "p.sqlite3"
+    with ProgressStore(path) as store:
+        run = LessonRun(lesson, store, "en")
+        first = run.next_hint()
+        assert first == lesson.steps[0].hints["en"][0]
+    with ProgressStore(path) as store:
+        run = LessonRun(lesson, store, "en")
+        assert run.hints_shown(lesson.steps[0]) == [first]
+        while (hint := run.next_hint()) is not None:
+            last = hint
+        assert "[2, -1]" in last
+
+
+def test_format_problems_cost_no_attempt(tmp_path):
+    lesson = load_catalog().find("layer-by-layer").lesson
+    with ProgressStore(tmp_path / "p.sqlite3") as store:
+        run = LessonRun(lesson, store, "en")
+        assert run.submit("1 2 3").status == "format"
+        assert run.submit("").status == "format"
+        assert run.submit("3 -1").status == "wrong"
+        assert store.steps(run.key)["z1"].attempts == 1
