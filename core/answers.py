@@ -1,0 +1,1063 @@
+"""Reading a student's typed answer: numbers, expressions, vectors and matrices.
+
+``read_answer(text, shape)`` returns a :class:`Reading` (float64 values in the expected
+shape plus the precision the student typed) or a :class:`FormatProblem` (a stable code
+and a short EN/RU message saying what was wrong and what was expected, with an example).
+
+A tokenizer and a recursive-descent parser evaluate each element in Python floats with
+``math``; student text never reaches eval/exec/compile/sympify. Every input is bounded
+(length, nesting, literal length, element count) so hostile text ends in well under 10 ms.
+
+Grammar (per element; whitespace separates elements MATLAB-style at element level):
+
+    expr    := term (('+'|'-') term)*          # `1 -2` is two elements, `1 - 2` one
+    term    := juxt (('*'|'/') juxt)*
+    juxt    := unary (power)*                  # `2π`, `2(1+1)`: no space, binds tighter than * /
+    unary   := ('+'|'-') unary | power
+    power   := primary (('^'|'**') unary)?     # right-associative, `e^-2`
+    primary := number | constant | func '(' expr ')' | func unary | '(' expr ')'
+
+Arrays: elements separated by spaces or commas, rows by ';' or newlines, optional
+brackets (`[1, 2]`, `[[1, 2], [3, 4]]`, `[1 2; 3 4]`). The typed array is accepted when
+its squeezed shape equals the expected squeezed shape, then reshaped to it.
+
+Decimal comma: a comma between two digits (`0,25`) is read both ways. The decimal reading
+wins when it gives the expected shape; when only the separator reading does, the student
+is asked (`1,2` for two numbers) unless each such number stood alone in brackets
+(`[1,2]`, `[[1,2],[3,4]]`). `84,301` (possible digit grouping) is always asked about.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterator, Mapping, Sequence
+
+import numpy as np
+
+MAX_CHARS = 2000
+MAX_DEPTH = 40
+MAX_ELEMENTS = 400
+MAX_LITERAL = 40
+#: Bounds the work for any input; a 20×20 matrix with signs and commas is about 1000.
+MAX_TOKENS = 1200
+#: sig_figs recorded for exact elements (integers, fractions, expressions).
+EXACT_SIG_FIGS = 99
+# Typed precision beyond this carries no meaning for float64 and would make huge strings.
+_DECIMALS_LIMIT = 330
+
+__all__ = [
+    "Reading", "FormatProblem", "read_answer", "describe_shape", "example_for",
+    "format_value", "MAX_CHARS", "MAX_DEPTH", "MAX_ELEMENTS", "MAX_LITERAL", "MAX_TOKENS",
+    "EXACT_SIG_FIGS",
+]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A successfully read answer; every array has the expected shape and is read-only.
+
+    exact: the element was an integer, fraction or expression (no rounding implied);
+    decimals/sig_figs: digits after the separator (exponent honoured, may be negative:
+    1.23e4 → −2) and significant figures of decimal literals; 0 and EXACT_SIG_FIGS for
+    exact elements. shown: the values as read ("[0.25, -1]"), for "read as …".
+    """
+
+    value: np.ndarray
+    exact: np.ndarray
+    decimals: np.ndarray
+    sig_figs: np.ndarray
+    shown: str
+    decimal_comma: bool
+
+
+@dataclass(frozen=True)
+class FormatProblem:
+    """Why the text could not be read; ``message`` has "en" and "ru".
+
+    Codes: empty, too_long, bad_char, unreadable, shape, ragged, ambiguous_comma,
+    too_large, too_many, not_finite, too_deep, unknown_name, domain, division_by_zero.
+    ``position`` is a 0-based offset into the typed text, where one applies.
+    """
+
+    code: str
+    message: Mapping[str, str]
+    position: int | None = None
+
+
+# ----------------------------------------------------------------------------- display
+
+def _fmt_number(x: float, digits: int) -> str:
+    """A compact decimal for display: `digits` significant digits, no trailing zeros."""
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == 0:
+        return "0"
+    ax = abs(x)
+    if ax >= 1e15 or ax < 1e-4:
+        s = f"{x:.{digits}g}"
+        if "e" in s:
+            mant, exp = s.split("e")
+            if "." in mant:
+                mant = mant.rstrip("0").rstrip(".")
+            s = f"{mant}e{int(exp)}"
+        return s
+    mag = math.floor(math.log10(ax))
+    dec = max(0, digits - 1 - mag)
+    s = f"{x:.{dec}f}"
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    if s in ("-0", ""):
+        s = "0"
+    return s
+
+
+def _fmt_nested(arr: np.ndarray, digits: int) -> str:
+    if arr.ndim == 0:
+        return _fmt_number(float(arr), digits)
+    return "[" + ", ".join(_fmt_nested(sub, digits) for sub in arr) + "]"
+
+
+def format_value(value, digits: int = 4) -> str:
+    """Compact display of a value: "0.2689", "[2, -1]", "[[1, 0], [2, 0]]"; -0 shows as 0."""
+    return _fmt_nested(np.asarray(value, dtype=np.float64), max(1, int(digits)))
+
+
+def _ru_count(n: int, one: str, few: str, many: str) -> str:
+    """Russian noun form after a numeral: 1 число, 2 числа, 5 чисел."""
+    n = abs(n)
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def _ru_of(n: int) -> str:
+    """Genitive after "из": из 1 числа, из 21 числа, из 2 чисел."""
+    return "числа" if n % 10 == 1 and n % 100 != 11 else "чисел"
+
+
+def _dims(shape) -> str:
+    return "×".join(str(d) for d in shape)
+
+
+def _layout(shape: tuple[int, ...]) -> tuple[str, tuple[int, ...]]:
+    """What the student must type for `shape`: scalar, vector, column, row, matrix, array."""
+    if any(d == 0 for d in shape):
+        return "empty", shape
+    sq = tuple(d for d in shape if d != 1)
+    if not sq:
+        return "scalar", ()
+    if len(sq) == 1:
+        if len(shape) == 2 and shape[1] == 1:
+            return "column", sq
+        if len(shape) == 2 and shape[0] == 1:
+            return "row", sq
+        return "vector", sq
+    if len(sq) == 2:
+        return "matrix", sq
+    return "array", sq
+
+
+def describe_shape(shape, lang: str = "en") -> str:
+    """"a number" / "a vector of 2 numbers" / "a 2×2 matrix" (RU: "число", "матрица 2×2")."""
+    kind, sq = _layout(tuple(int(d) for d in shape))
+    ru = lang == "ru"
+    if kind == "scalar":
+        return "число" if ru else "a number"
+    if kind == "empty":
+        return "пустой массив" if ru else "an empty array"
+    if kind in ("vector", "column", "row"):
+        n = sq[0]
+        if ru:
+            word = {"vector": "вектор", "column": "столбец", "row": "строка"}[kind]
+            return f"{word} из {n} {_ru_of(n)}"
+        word = {"vector": "a vector", "column": "a column", "row": "a row"}[kind]
+        return f"{word} of {n} numbers"
+    if kind == "matrix":
+        return f"матрица {_dims(sq)}" if ru else f"a {_dims(sq)} matrix"
+    return f"массив {_dims(sq)}" if ru else f"an array of shape {_dims(sq)}"
+
+
+def example_for(shape) -> str:
+    """A typing example for `shape`: "0.25", "1 2 3", "1; 2", "1 2; 3 4"."""
+    kind, sq = _layout(tuple(int(d) for d in shape))
+    if kind in ("scalar", "empty"):
+        return "0.25"
+    if kind in ("vector", "row"):
+        n = sq[0]
+        nums = [str(i) for i in range(1, n + 1)]
+        return " ".join(nums if n <= 8 else nums[:3] + ["…", str(n)])
+    if kind == "column":
+        n = sq[0]
+        nums = [str(i) for i in range(1, n + 1)]
+        return "; ".join(nums if n <= 8 else nums[:3] + ["…", str(n)])
+    if kind == "matrix":
+        m, n = sq
+        return "; ".join(" ".join(str(r * n + c + 1) for c in range(n)) for r in range(m))
+    size = int(np.prod(sq))
+    return format_value(np.arange(1, size + 1, dtype=np.float64).reshape(sq))
+
+
+def _how(shape: tuple[int, ...], lang: str) -> str:
+    """How to type `shape`, with the example: used in shape messages."""
+    kind, _ = _layout(shape)
+    ex = example_for(shape)
+    ru = lang == "ru"
+    if kind in ("scalar", "empty"):
+        return f"например: {ex}" if ru else f"e.g. {ex}"
+    if kind in ("vector", "row"):
+        return f"через пробел, например: {ex}" if ru else f"separated by spaces, e.g. {ex}"
+    if kind == "column":
+        flat = ex.replace("; ", " ")
+        return (f"например: {ex} или {flat}" if ru else f"e.g. {ex} or {flat}")
+    if kind == "matrix":
+        return (f"строки разделяются «;», например: {ex}" if ru
+                else f"rows separated by ';', e.g. {ex}")
+    return f"например: {ex}" if ru else f"e.g. {ex}"
+
+
+def _got(typed: tuple[int, ...], lang: str) -> str:
+    """What the student typed, as a phrase: "got 4 numbers in one row"."""
+    ru = lang == "ru"
+    sq = tuple(d for d in typed if d != 1)
+    if not sq:
+        return "введено одно число" if ru else "got one number"
+    if len(sq) == 1:
+        n = sq[0]
+        column = len(typed) >= 2 and typed[-1] == 1
+        if ru:
+            where = "в одном столбце" if column else "в одной строке"
+            return f"введено {n} {_ru_count(n, 'число', 'числа', 'чисел')} {where}"
+        return f"got {n} numbers in one {'column' if column else 'row'}"
+    if len(sq) == 2:
+        return f"введена матрица {_dims(sq)}" if ru else f"got a {_dims(sq)} matrix"
+    return f"введён массив {_dims(sq)}" if ru else f"got an array of shape {_dims(sq)}"
+
+
+# ----------------------------------------------------------------------------- errors
+
+class _Fail(Exception):
+    """Internal: carries a FormatProblem out of the tokenizer/parser."""
+
+    def __init__(self, code: str, en: str, ru: str, pos: int | None = None,
+                 comma_specific: bool = False):
+        super().__init__(code)
+        self.code, self.en, self.ru, self.pos = code, en, ru, pos
+        self.comma_specific = comma_specific
+
+
+class _Ctx:
+    """The expected shape's wording, appended to every message."""
+
+    __slots__ = ("shape", "example", "suffix_en", "suffix_ru")
+
+    def __init__(self, shape: tuple[int, ...]):
+        self.shape = shape
+        self.example = example_for(shape)
+        self.suffix_en = f" Expected {describe_shape(shape, 'en')}, e.g. {self.example}"
+        self.suffix_ru = f" Ожидается {describe_shape(shape, 'ru')}, например: {self.example}"
+
+    def problem(self, code: str, en: str, ru: str, pos: int | None = None) -> FormatProblem:
+        return FormatProblem(code, {"en": en + self.suffix_en, "ru": ru + self.suffix_ru}, pos)
+
+
+def _at(pos: int) -> tuple[str, str]:
+    """"at character 5" / "позиция 5" (1-based, as people count)."""
+    return f"character {pos + 1}", f"позиция {pos + 1}"
+
+
+# ----------------------------------------------------------------------------- characters
+
+_CHAR_MAP = str.maketrans({
+    "\u2212": "-", "\u2013": "-", "\u2012": "-", "\u2010": "-", "\u2011": "-", "\ufe63": "-",
+    "\uff0d": "-", "\u2014": "-",
+    "\u00d7": "*", "\u00b7": "*", "\u22c5": "*", "\u2219": "*", "\u2217": "*", "\uff0a": "*",
+    "\u00f7": "/", "\u2215": "/", "\uff0f": "/", "\uff0b": "+",
+    "\u2028": "\n", "\u2029": "\n", "\r": " ", "\t": " ",
+})
+_SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6",
+                 "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-", "⁺": "+"}
+_HAS_SUPERSCRIPT = re.compile("[" + "".join(_SUPERSCRIPTS) + "]")
+# Cyrillic letters that look exactly like Latin ones: a Russian keyboard layout must not
+# turn "ехр" (typed in Cyrillic) into an unknown name.
+_HOMOGLYPHS = str.maketrans("аеорсхуікѕ", "aeopcxyiks")
+_DIGITS = frozenset("0123456789")
+_INVISIBLE = frozenset(("Cc", "Cf", "Cs"))
+_ASCII_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TIGHT_COMMA = re.compile(r"(?<=[0-9]),(?=[0-9])")
+
+
+def _check_chars(text: str) -> None:
+    """Control, bidi and other invisible characters are refused with their position."""
+    if text.isascii():
+        m = _ASCII_CONTROL.search(text)
+        bad = m.start() if m else None
+    else:
+        # Categories of the distinct characters only: bounded work for any text.
+        chars = [ch for ch in set(text)
+                 if ch not in "\t\n\r" and unicodedata.category(ch) in _INVISIBLE]
+        bad = min(text.index(ch) for ch in chars) if chars else None
+    if bad is not None:
+        en_at, ru_at = _at(bad)
+        code = f"U+{ord(text[bad]):04X}"
+        raise _Fail(
+            "bad_char",
+            f"An invisible control character ({code}) at {en_at}: retype the answer without it.",
+            f"Невидимый управляющий символ ({code}), {ru_at}: наберите ответ заново без него.",
+            bad)
+
+
+def _normalize(text: str) -> tuple[str, Sequence[int]]:
+    """Map look-alike characters to ASCII; superscripts become ^( ); keep each origin."""
+    if not _HAS_SUPERSCRIPT.search(text):
+        return text.translate(_CHAR_MAP), range(len(text))
+    out: list[str] = []
+    origin: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in _SUPERSCRIPTS:
+            j = i
+            while j < n and text[j] in _SUPERSCRIPTS:
+                j += 1
+            run = "^(" + "".join(_SUPERSCRIPTS[c] for c in text[i:j]) + ")"
+            out.append(run)
+            origin.extend([i] * len(run))
+            i = j
+            continue
+        out.append(ch.translate(_CHAR_MAP))
+        origin.append(i)
+        i += 1
+    return "".join(out), origin
+
+
+def _tight_commas(s: str) -> list[int]:
+    """Indices of commas directly between two digits (`0,25`): maybe a decimal comma."""
+    return [m.start() for m in _TIGHT_COMMA.finditer(s)]
+
+
+# ----------------------------------------------------------------------------- tokens
+
+_NUM, _NAME, _OP, _LP, _RP, _LB, _RB, _COMMA, _SEMI, _END = range(10)
+_ENDS_ELEMENT = frozenset((_COMMA, _SEMI, _RB, _END))
+_STARTS_ELEMENT = frozenset((_NUM, _NAME, _LP, _LB))
+_PUNCT = {"(": _LP, ")": _RP, "[": _LB, "]": _RB, ",": _COMMA}
+
+
+class _Tok:
+    __slots__ = ("kind", "text", "pos", "sb")
+
+    def __init__(self, kind: int, text: str, pos: int, sb: bool):
+        # sb: whitespace came before this token (MATLAB-style element separation)
+        self.kind, self.text, self.pos, self.sb = kind, text, pos, sb
+
+
+class _NumTok(_Tok):
+    __slots__ = ("value", "decimal", "decimals", "sig")
+
+
+_BAD_CHAR_HINT = ("Use numbers, + − * / ^, ( ), [ ], e, π, exp, ln, sqrt, σ.",
+                  "Можно: числа, + − * / ^, ( ), [ ], e, π, exp, ln, sqrt, σ.")
+
+
+def _lex_pattern(mode_a: bool) -> re.Pattern:
+    # Mode A reads a comma between digits as a decimal comma; mode B as a separator.
+    frac = r"(?:\.[0-9]*|,[0-9]+)" if mode_a else r"(?:\.[0-9]*)"
+    return re.compile(
+        r"(?P<ws>[^\S\n]+)"
+        r"|(?P<semi>[\n;])"
+        rf"|(?P<num>(?:[0-9]+(?P<sep>{frac})?|\.[0-9]+)(?P<exp>[eE][+-]?[0-9]+)?)"
+        r"|(?P<name>[^\W\d]\w*)"
+        r"|(?P<pow>\*\*)"
+        r"|(?P<op>[-+*/^])"
+        r"|(?P<punct>[()\[\],])"
+        r"|(?P<special>[√∞])"
+        r"|(?P<bad>.)", re.DOTALL)
+
+
+_LEX = {True: _lex_pattern(True), False: _lex_pattern(False)}
+
+
+class _Lexer:
+    """Splits normalized text into tokens; in mode A a tight comma is a decimal comma."""
+
+    def __init__(self, s: str, origin: Sequence[int], mode_a: bool):
+        self.s, self.origin, self.mode_a = s, origin, mode_a
+        self.pattern = _LEX[mode_a]
+        self.comma_numbers: list[_NumTok] = []  # numbers read with a decimal comma
+
+    def tokens(self) -> Iterator[_Tok]:
+        """Tokens on demand (hostile input stops at its first problem), then END forever."""
+        s, origin = self.s, self.origin
+        sb = True
+        count = 0
+        for m in self.pattern.finditer(s):
+            kind = m.lastgroup
+            if kind == "ws":
+                sb = True
+                continue
+            count += 1
+            if count > MAX_TOKENS:
+                raise _Fail("too_long", f"The answer is too long: more than {MAX_TOKENS} numbers "
+                            "and signs.",
+                            f"Ответ слишком длинный: больше {MAX_TOKENS} чисел и знаков.")
+            start = m.start()
+            pos = origin[start]
+            text = m.group()
+            if kind == "num":
+                tok = self.number(m, pos, sb)
+            elif kind == "op":
+                tok = _Tok(_OP, text, pos, sb)
+            elif kind == "punct":
+                tok = _Tok(_PUNCT[text], text, pos, sb)
+            elif kind == "name":
+                tok = _Tok(_NAME, text.lower().translate(_HOMOGLYPHS), pos, sb)
+            elif kind == "semi":
+                yield _Tok(_SEMI, text, pos, sb)
+                sb = True
+                continue
+            elif kind == "pow":
+                tok = _Tok(_OP, "^", pos, sb)
+            elif kind == "special":
+                tok = _Tok(_NAME, "sqrt" if text == "√" else "∞", pos, sb)
+            else:
+                raise self.bad_char(start)
+            sb = False
+            yield tok
+        end = _Tok(_END, "", origin[-1] + 1 if s else 0, True)
+        while True:
+            yield end
+
+    def bad_char(self, i: int) -> _Fail:
+        ch = self.s[i]
+        pos = self.origin[i]
+        en_at, ru_at = _at(pos)
+        if ch == "=":
+            return _Fail("bad_char", f"Type only the value, without «=» ({en_at}).",
+                         f"Введите только значение, без «=» ({ru_at}).", pos)
+        shown = ch if ch.isprintable() else f"U+{ord(ch):04X}"
+        return _Fail("bad_char",
+                     f"The character «{shown}» ({en_at}) can't be used in an answer. "
+                     + _BAD_CHAR_HINT[0],
+                     f"Символ «{shown}» ({ru_at}) нельзя использовать в ответе. "
+                     + _BAD_CHAR_HINT[1], pos)
+
+    def number(self, m: re.Match, pos: int, sb: bool) -> _Tok:
+        text = m.group()
+        sep, exp_text = m.group("sep", "exp")
+        if not sep and not exp_text and text[0] != "." and len(text) <= MAX_LITERAL:
+            tok = _NumTok(_NUM, text, pos, sb)  # a plain integer, the common case
+            tok.value = float(text)
+            tok.decimal = False
+            tok.decimals = 0
+            tok.sig = EXACT_SIG_FIGS
+            return tok
+        s, end = self.s, m.end()
+        sep = sep or ("." if text.startswith(".") else "")
+        nxt = s[end] if end < len(s) else ""
+        tight_next = nxt == "," and self.mode_a and end + 1 < len(s) and s[end + 1] in _DIGITS
+        if (nxt == "." and (sep or exp_text)) or (tight_next and sep):
+            # `1.2.3`, or `1,5,2` read with decimal commas: not one number.
+            j = end + 1
+            while j < len(s) and s[j] in _DIGITS:
+                j += 1
+            bad = s[m.start():j][:MAX_LITERAL + 5]
+            en_at, ru_at = _at(pos)
+            raise _Fail("unreadable", f"«{bad}» ({en_at}) has two decimal separators.",
+                        f"В «{bad}» ({ru_at}) два десятичных разделителя.", pos,
+                        comma_specific=tight_next or sep.startswith(","))
+        if len(text) > MAX_LITERAL:
+            en_at, ru_at = _at(pos)
+            raise _Fail("too_large",
+                        f"The number at {en_at} is too long (at most {MAX_LITERAL} characters).",
+                        f"Число ({ru_at}) слишком длинное (не больше {MAX_LITERAL} символов).", pos)
+        value = float(text.replace(",", "."))
+        if not math.isfinite(value):
+            en_at, ru_at = _at(pos)
+            raise _Fail("too_large", f"The number «{text}» ({en_at}) is too large.",
+                        f"Число «{text}» ({ru_at}) слишком велико.", pos)
+        tok = _NumTok(_NUM, text, pos, sb)
+        tok.value = value
+        if sep.startswith(","):
+            self.comma_numbers.append(tok)
+        tok.decimal = False
+        tok.decimals = 0
+        tok.sig = EXACT_SIG_FIGS
+        if sep or exp_text:
+            mantissa = text[:len(text) - len(exp_text)] if exp_text else text
+            int_part, _, frac = mantissa.replace(",", ".").partition(".")
+            exponent = int(exp_text[1:]) if exp_text else 0
+            tok.decimal = True
+            tok.decimals = max(-_DECIMALS_LIMIT, min(_DECIMALS_LIMIT, len(frac) - exponent))
+            digits = (int_part + frac).lstrip("0")
+            tok.sig = len(digits) if digits else 1
+        return tok
+
+
+# ----------------------------------------------------------------------------- evaluation
+
+def _sigmoid(t: float) -> float:
+    if t >= 0:
+        return 1.0 / (1.0 + math.exp(-t))
+    z = math.exp(t)
+    return z / (1.0 + z)
+
+
+_FUNCS = {
+    "exp": math.exp, "ln": math.log, "log": math.log, "sqrt": math.sqrt,
+    "sigmoid": _sigmoid, "sigma": _sigmoid, "σ": _sigmoid, "tanh": math.tanh, "th": math.tanh,
+    "sin": math.sin, "cos": math.cos, "abs": abs,
+}
+_CONSTS = {"e": math.e, "pi": math.pi, "π": math.pi, "пи": math.pi}
+_NOT_FINITE = {"nan", "inf", "infinity", "∞"}
+_ALLOWED = ("e, π (pi), exp, ln (= log, natural), sqrt (√), σ (sigmoid), tanh, sin, cos, abs",
+            "e, π (pi), exp, ln (= log, натуральный), sqrt (√), σ (sigmoid), tanh, sin, cos, abs")
+
+
+class _Leaf:
+    __slots__ = ("value", "exact", "decimals", "sig", "tok")
+
+    def __init__(self, value: float, exact: bool, decimals: int, sig: int, tok=None):
+        self.value, self.exact, self.decimals, self.sig = value, exact, decimals, sig
+        self.tok = tok  # the literal the element was, if it was a lone (signed) number
+
+
+def _too_large(what: str, pos: int) -> _Fail:
+    en_at, ru_at = _at(pos)
+    return _Fail("too_large", f"The result of «{what}» ({en_at}) is too large.",
+                 f"Результат «{what}» ({ru_at}) слишком велик.", pos)
+
+
+def _finite(v: float, what: str, pos: int) -> float:
+    if not math.isfinite(v):
+        raise _too_large(what, pos)
+    return v
+
+
+class _Parser:
+    """Recursive descent over tokens; evaluates as it goes (floats only, `math` only)."""
+
+    def __init__(self, tokens: Iterator[_Tok]):
+        self.next_token = tokens.__next__
+        self.tok = self.next_token()  # the current token
+        self.nxt = self.next_token()  # one token of look-ahead
+        self.prev = self.tok          # the last token consumed
+        self.count = 0                # tokens consumed so far
+        self.depth = 0
+        self.leaves = 0
+        self.bracketed: set[int] = set()  # ids of literals alone in their brackets: `[1,2]`
+
+    def peek(self) -> _Tok:
+        return self.nxt
+
+    def advance(self) -> _Tok:
+        t = self.tok
+        if t.kind != _END:
+            self.prev = t
+            self.count += 1
+            self.tok = self.nxt
+            self.nxt = self.next_token()
+        return t
+
+    def enter(self, pos: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            en_at, ru_at = _at(pos)
+            raise _Fail("too_deep",
+                        f"Nested too deeply at {en_at} (more than {MAX_DEPTH} levels of "
+                        "brackets, signs or powers).",
+                        f"Слишком глубокая вложенность ({ru_at}): больше {MAX_DEPTH} уровней "
+                        "скобок, знаков или степеней.", pos)
+
+    def leave(self) -> None:
+        self.depth -= 1
+
+    def unexpected(self, t: _Tok) -> _Fail:
+        en_at, ru_at = _at(t.pos)
+        if t.kind == _END:
+            return _Fail("unreadable", "The answer ends too early: something is missing at the end.",
+                         "Ответ обрывается: в конце чего-то не хватает.", t.pos)
+        if t.kind == _RP:
+            return _Fail("unreadable", f"«)» at {en_at} has no matching «(».",
+                         f"У скобки «)» ({ru_at}) нет парной «(».", t.pos)
+        if t.kind == _RB:
+            return _Fail("unreadable", f"«]» at {en_at} has no matching «[».",
+                         f"У скобки «]» ({ru_at}) нет парной «[».", t.pos)
+        if t.kind == _SEMI:
+            return _Fail("unreadable", f"A row break at {en_at} inside parentheses.",
+                         f"Перенос строки или «;» ({ru_at}) внутри скобок.", t.pos)
+        if t.kind == _COMMA:
+            return _Fail("unreadable",
+                         f"A comma at {en_at} inside parentheses or after an operator; "
+                         "separate numbers with spaces outside parentheses.",
+                         f"Запятая ({ru_at}) внутри скобок или после знака действия; числа "
+                         "разделяются пробелами вне скобок.", t.pos)
+        if t.kind == _LB:
+            return _Fail("unreadable",
+                         f"«[» at {en_at}: square brackets go around a whole vector or matrix; "
+                         "use ( ) inside expressions.",
+                         f"«[» ({ru_at}): квадратные скобки ставятся вокруг всего вектора или "
+                         "матрицы; внутри выражений используйте ( ).", t.pos)
+        if t.kind == _OP:
+            return _Fail("unreadable", f"«{t.text}» at {en_at} has nothing to work on.",
+                         f"Знаку «{t.text}» ({ru_at}) не хватает числа.", t.pos)
+        return _Fail("unreadable", f"Unexpected «{t.text}» at {en_at}: is an operator missing?",
+                     f"Непонятно, что делает «{t.text}» ({ru_at}): не пропущен ли знак действия?",
+                     t.pos)
+
+    # --- arrays
+    def top(self):
+        rows = self.block()
+        t = self.tok
+        if t.kind != _END:
+            raise self.unexpected(t)
+        if not rows:
+            raise _Fail("unreadable", "There are separators but no numbers.",
+                        "Есть разделители, но нет чисел.", 0)
+        if len(rows) == 1:
+            return rows[0][0] if len(rows[0]) == 1 else rows[0]
+        return self.stack(rows)
+
+    @staticmethod
+    def stack(rows):
+        # MATLAB vertical concatenation: `[1,2]; [3,4]` and `1 2; 3 4` are both 2×2.
+        return [r[0] if len(r) == 1 and isinstance(r[0], list) else r for r in rows]
+
+    def block(self):
+        rows = []
+        while True:
+            items = self.row()
+            if items:
+                rows.append(items)
+            if self.tok.kind == _SEMI:
+                self.advance()
+                continue
+            return rows
+
+    def row(self):
+        items = []
+        while True:
+            t = self.tok
+            if t.kind in (_SEMI, _RB, _END):
+                return items
+            if t.kind == _COMMA:
+                en_at, ru_at = _at(t.pos)
+                raise _Fail("unreadable", f"Nothing before the comma at {en_at}.",
+                            f"Перед запятой ({ru_at}) ничего нет.", t.pos)
+            items.append(self.item())
+            t = self.tok
+            if t.kind == _COMMA:
+                self.advance()
+                if self.tok.kind in (_SEMI, _RB, _END, _COMMA):
+                    en_at, ru_at = _at(t.pos)
+                    raise _Fail("unreadable", f"Nothing after the comma at {en_at}.",
+                                f"После запятой ({ru_at}) ничего нет.", t.pos)
+                continue
+            if t.kind in (_SEMI, _RB, _END):
+                return items
+            if t.sb and (t.kind in (_NUM, _NAME, _LP, _LB) or
+                         (t.kind == _OP and t.text in "+-")):
+                continue
+            raise self.unexpected(t)
+
+    def item(self):
+        t = self.tok
+        if t.kind == _LB:
+            return self.bracket()
+        self.leaves += 1
+        if self.leaves > MAX_ELEMENTS:
+            raise _Fail("too_many", f"Too many numbers (more than {MAX_ELEMENTS}).",
+                        f"Слишком много чисел (больше {MAX_ELEMENTS}).", t.pos)
+        # Fast path (same result as the full parse): a lone number ending where the
+        # element ends; long plain lists stay cheap.
+        after = self.nxt
+        if t.kind == _NUM and (after.kind in _ENDS_ELEMENT or
+                               (after.sb and after.kind in _STARTS_ELEMENT)):
+            self.advance()
+            if t.decimal:
+                return _Leaf(t.value, False, t.decimals, t.sig, t)
+            return _Leaf(t.value, True, 0, EXACT_SIG_FIGS, t)
+        start = self.count
+        value = self.expr(True)
+        used = self.count - start
+        lit = None
+        if used == 1 and t.kind == _NUM:
+            lit = t
+        elif used == 2 and t.kind == _OP and t.text in "+-" and self.prev.kind == _NUM:
+            lit = self.prev
+        if lit is not None and lit.decimal:
+            return _Leaf(value, False, lit.decimals, lit.sig, lit)
+        return _Leaf(value, True, 0, EXACT_SIG_FIGS, lit)
+
+    def bracket(self):
+        open_tok = self.advance()
+        self.enter(open_tok.pos)
+        rows = self.block()
+        t = self.tok
+        if t.kind != _RB:
+            if t.kind == _END:
+                en_at, ru_at = _at(open_tok.pos)
+                raise _Fail("unreadable", f"«[» at {en_at} is never closed.",
+                            f"Скобка «[» ({ru_at}) не закрыта.", open_tok.pos)
+            raise self.unexpected(t)
+        self.advance()
+        self.leave()
+        if not rows:
+            en_at, ru_at = _at(open_tok.pos)
+            raise _Fail("unreadable", f"Empty brackets at {en_at}.",
+                        f"Пустые скобки ({ru_at}).", open_tok.pos)
+        if len(rows) == 1 and len(rows[0]) == 1 and isinstance(rows[0][0], _Leaf):
+            self.bracketed.add(id(rows[0][0].tok))
+        if len(rows) == 1:
+            return rows[0]
+        return self.stack(rows)
+
+    # --- expressions
+    def expr(self, top: bool) -> float:
+        left = self.term(top)
+        while True:
+            t = self.tok
+            if t.kind != _OP or t.text not in "+-":
+                return left
+            nxt = self.peek()
+            if top and t.sb and not nxt.sb and nxt.kind in (_NUM, _NAME, _LP, _OP):
+                return left  # `1 -2`: a new element, MATLAB-style
+            self.advance()
+            right = self.term(top)
+            left = _finite(left + right if t.text == "+" else left - right, t.text, t.pos)
+
+    def term(self, top: bool) -> float:
+        left = self.juxt(top)
+        while True:
+            t = self.tok
+            if t.kind != _OP or t.text not in "*/":
+                return left
+            self.advance()
+            right = self.juxt(top)
+            if t.text == "*":
+                left = _finite(left * right, "*", t.pos)
+            else:
+                if right == 0:
+                    en_at, ru_at = _at(t.pos)
+                    raise _Fail("division_by_zero", f"Division by zero at {en_at}.",
+                                f"Деление на ноль ({ru_at}).", t.pos)
+                left = _finite(left / right, "/", t.pos)
+
+    def juxt(self, top: bool) -> float:
+        left = self.unary(top)
+        while True:
+            t = self.tok
+            if t.sb or t.kind not in (_NAME, _LP):
+                return left
+            right = self.power(top)  # `2π`, `2(1+1)`, `(1)(2)`, `2sqrt(2)`
+            left = _finite(left * right, "·", t.pos)
+
+    def unary(self, top: bool) -> float:
+        t = self.tok
+        if t.kind == _OP and t.text in "+-":
+            self.advance()
+            self.enter(t.pos)
+            v = self.unary(top)
+            self.leave()
+            return -v if t.text == "-" else v
+        return self.power(top)
+
+    def power(self, top: bool) -> float:
+        base = self.primary(top)
+        t = self.tok
+        if t.kind == _OP and t.text == "^":
+            self.advance()
+            self.enter(t.pos)
+            exponent = self.unary(top)
+            self.leave()
+            return _pow(base, exponent, t.pos)
+        return base
+
+    def primary(self, top: bool) -> float:
+        t = self.tok
+        if t.kind == _NUM:
+            self.advance()
+            return t.value
+        if t.kind == _LP:
+            return self.parens()
+        if t.kind == _NAME:
+            self.advance()
+            return self.name(t, top)
+        raise self.unexpected(t)
+
+    def parens(self) -> float:
+        open_tok = self.advance()
+        self.enter(open_tok.pos)
+        en_at, ru_at = _at(open_tok.pos)
+        if self.tok.kind == _RP:
+            raise _Fail("unreadable", f"Empty parentheses «()» at {en_at}.",
+                        f"Пустые скобки «()» ({ru_at}).", open_tok.pos)
+        v = self.expr(False)
+        t = self.tok
+        if t.kind != _RP:
+            if t.kind == _END:
+                raise _Fail("unreadable", f"«(» at {en_at} is never closed.",
+                            f"Скобка «(» ({ru_at}) не закрыта.", open_tok.pos)
+            raise self.unexpected(t)
+        self.advance()
+        self.leave()
+        return v
+
+    def name(self, t: _Tok, top: bool) -> float:
+        name = t.text
+        if name in _CONSTS:
+            return _CONSTS[name]
+        en_at, ru_at = _at(t.pos)
+        if name in _NOT_FINITE:
+            raise _Fail("not_finite", f"«{name}» ({en_at}) is not a finite number.",
+                        f"«{name}» ({ru_at}) — не конечное число.", t.pos)
+        fn = _FUNCS.get(name)
+        if fn is None:
+            shown = name if len(name) <= 20 else name[:20] + "…"
+            raise _Fail("unknown_name", f"Unknown name «{shown}» ({en_at}). Allowed: {_ALLOWED[0]}.",
+                        f"Неизвестное имя «{shown}» ({ru_at}). Можно: {_ALLOWED[1]}.", t.pos)
+        if self.tok.kind == _LP:
+            arg = self.parens()
+        elif self.tok.kind in (_NUM, _NAME) or (self.tok.kind == _OP and self.tok.text in "+-"):
+            self.enter(t.pos)
+            arg = self.unary(top)  # prefix form: `ln 2`, `exp -1`, `ln 2^3` = ln 8
+            self.leave()
+        else:
+            raise _Fail("unreadable", f"«{name}» at {en_at} needs a number after it, e.g. {name}(2).",
+                        f"После «{name}» ({ru_at}) нужно число, например {name}(2).", t.pos)
+        try:
+            v = fn(arg)
+        except OverflowError:
+            raise _too_large(f"{name}({_fmt_number(arg, 6)})", t.pos) from None
+        except ValueError:
+            call = f"{name}({_fmt_number(arg, 6)})"
+            raise _Fail("domain", f"{call} is not defined ({en_at}).",
+                        f"{call} не определено ({ru_at}).", t.pos) from None
+        return _finite(float(v), name, t.pos)
+
+
+def _pow(base: float, exponent: float, pos: int) -> float:
+    """base^exponent in floats; overflow is an error, never a hang or a complex number."""
+    en_at, ru_at = _at(pos)
+    if base == 0 and exponent < 0:
+        raise _Fail("division_by_zero", f"0 to a negative power at {en_at} divides by zero.",
+                    f"0 в отрицательной степени ({ru_at}) — деление на ноль.", pos)
+    try:
+        v = math.pow(base, exponent)
+    except OverflowError:
+        raise _too_large("^", pos) from None
+    except ValueError:
+        what = f"({_fmt_number(base, 6)})^{_fmt_number(exponent, 6)}"
+        raise _Fail("domain", f"{what} at {en_at} is not a real number.",
+                    f"{what} ({ru_at}) — не действительное число.", pos) from None
+    return _finite(v, "^", pos)
+
+
+# ----------------------------------------------------------------------------- arrays
+
+class _Typed:
+    """What the student typed before it is matched to the expected shape.
+
+    comma_numbers: literals read with a decimal comma (mode A); bracketed: each of them
+    stood alone in square brackets, as in `[1,2]`, which nobody types for one number.
+    """
+
+    __slots__ = ("shape", "leaves", "comma_numbers", "bracketed")
+
+    def __init__(self, shape, leaves, comma_numbers, bracketed):
+        self.shape, self.leaves = shape, leaves
+        self.comma_numbers, self.bracketed = comma_numbers, bracketed
+
+    @property
+    def decimal_comma(self) -> bool:
+        return bool(self.comma_numbers)
+
+
+def _flatten(node, out: list) -> tuple[int, ...]:
+    """Shape of a nested node; appends leaves in C order; raises on ragged rows."""
+    if isinstance(node, _Leaf):
+        out.append(node)
+        return ()
+    shapes = [_flatten(child, out) for child in node]
+    first = shapes[0]
+    if any(s != first for s in shapes):
+        lens = [s[0] if s else 1 for s in shapes]
+        if all(len(s) <= 1 for s in shapes):
+            listed = ", ".join(str(k) for k in lens)
+            raise _Fail("ragged",
+                        f"Rows have different lengths ({listed} numbers); every row needs the "
+                        "same count.",
+                        f"В строках разное количество чисел ({listed}); во всех строках их "
+                        "должно быть поровну.")
+        raise _Fail("ragged", "Parts of the answer have different shapes.",
+                    "Части ответа разной формы.")
+    return (len(shapes),) + first
+
+
+def _parse(s: str, origin: Sequence[int], mode_a: bool) -> _Typed:
+    lexer = _Lexer(s, origin, mode_a)
+    parser = _Parser(lexer.tokens())
+    node = parser.top()
+    leaves: list[_Leaf] = []
+    shape = _flatten(node, leaves)
+    commas = lexer.comma_numbers
+    bracketed = bool(commas) and all(id(t) in parser.bracketed for t in commas)
+    return _Typed(shape, leaves, commas, bracketed)
+
+
+def _fits(typed: _Typed, shape: tuple[int, ...]) -> bool:
+    return (len(typed.leaves) == int(np.prod(shape))
+            and tuple(d for d in typed.shape if d != 1) == tuple(d for d in shape if d != 1))
+
+
+def _frozen(values, dtype, shape) -> np.ndarray:
+    arr = np.array(values, dtype=dtype).reshape(shape)
+    arr.setflags(write=False)
+    return arr
+
+
+def _reading(typed: _Typed, shape: tuple[int, ...]) -> Reading:
+    # + 0.0 turns a typed -0 into 0.
+    value = _frozen([lf.value + 0.0 for lf in typed.leaves], np.float64, shape)
+    return Reading(
+        value=value,
+        exact=_frozen([lf.exact for lf in typed.leaves], bool, shape),
+        decimals=_frozen([lf.decimals for lf in typed.leaves], np.int64, shape),
+        sig_figs=_frozen([lf.sig for lf in typed.leaves], np.int64, shape),
+        shown=format_value(value, 6),
+        decimal_comma=typed.decimal_comma,
+    )
+
+
+def _shape_problem(typed: _Typed, ctx: _Ctx) -> FormatProblem:
+    shape = ctx.shape
+    sq_t = tuple(d for d in typed.shape if d != 1)
+    sq_e = tuple(d for d in shape if d != 1)
+    swapped = len(sq_t) == 2 and sq_t == sq_e[::-1]
+    en = (f"Expected {describe_shape(shape, 'en')} ({_how(shape, 'en')}), "
+          f"{_got(typed.shape, 'en')}" + (": rows and columns swapped?" if swapped else "."))
+    ru = (f"Ожидается {describe_shape(shape, 'ru')} ({_how(shape, 'ru')}), а "
+          f"{_got(typed.shape, 'ru')}" + (": строки и столбцы перепутаны?" if swapped else "."))
+    if typed.comma_numbers:
+        t = typed.comma_numbers[0].text
+        d = t.replace(",", ".")
+        en += f" ({t} was read as the decimal {d}.)"
+        ru += f" ({t} прочитано как десятичная дробь {d}.)"
+    return FormatProblem("shape", {"en": en, "ru": ru}, None)
+
+
+def _ambiguous(s: str, origin: Sequence[int], commas: list[int]) -> FormatProblem:
+    i = commas[0]
+    a = i
+    while a > 0 and s[a - 1] in _DIGITS:
+        a -= 1
+    b = i + 1
+    while b < len(s) and s[b] in _DIGITS:
+        b += 1
+    text = s[a:b]
+    one, two = text.replace(",", "."), text.replace(",", " ")
+    return FormatProblem(
+        "ambiguous_comma",
+        {"en": f"Is {text} one number (write {one}) or two (write {two})?",
+         "ru": f"{text} — это одно число (напишите {one}) или два (напишите {two})?"},
+        origin[i])
+
+
+# `84,301`: a decimal comma, or digit grouping of 84301? (`0,250` can only be a decimal.)
+_THOUSANDS = re.compile(r"[1-9][0-9]{0,2},[0-9]{3}$")
+
+
+def _ambiguous_thousands(tok: _Tok) -> FormatProblem:
+    text = tok.text
+    one, grouped = text.replace(",", "."), text.replace(",", "")
+    return FormatProblem(
+        "ambiguous_comma",
+        {"en": f"Is {text} the number {one} or {grouped}? Please type {one} or {grouped} "
+               "(without the comma).",
+         "ru": f"{text} — это {one} или {grouped}? Введите {one} или {grouped} (без запятой)."},
+        tok.pos + text.index(","))
+
+
+def _outcome(result, ctx: _Ctx):
+    if isinstance(result, _Fail):
+        return ctx.problem(result.code, result.en, result.ru, result.pos)
+    if _fits(result, ctx.shape):
+        return _reading(result, ctx.shape)
+    return _shape_problem(result, ctx)
+
+
+def _try_parse(s: str, origin: Sequence[int], mode_a: bool):
+    try:
+        return _parse(s, origin, mode_a)
+    except _Fail as fail:
+        return fail
+
+
+# Failures that reading the commas as separators cannot cure (same characters, names,
+# nesting; at least as many elements), so the second parse is skipped.
+_SAME_IN_BOTH_MODES = frozenset(
+    ("too_many", "too_long", "unknown_name", "bad_char", "not_finite", "too_deep"))
+
+
+def _read(text: str, shape: tuple[int, ...]) -> Reading | FormatProblem:
+    """read_answer without the last-resort guard (the fuzz tests call this one)."""
+    ctx = _Ctx(shape)
+    if not isinstance(text, str):
+        return ctx.problem("unreadable", "The answer is not text.", "Ответ — не текст.")
+    if len(text) > MAX_CHARS:
+        n = len(text)
+        return ctx.problem(
+            "too_long", f"The answer is too long: {n} characters (at most {MAX_CHARS}).",
+            f"Ответ слишком длинный: {n} {_ru_count(n, 'символ', 'символа', 'символов')} "
+            f"(можно не больше {MAX_CHARS}).")
+    try:
+        _check_chars(text)
+    except _Fail as fail:
+        return ctx.problem(fail.code, fail.en, fail.ru, fail.pos)
+    if not text.strip():
+        return ctx.problem("empty", "Nothing is typed yet.", "Ответ пока пуст.")
+    s, origin = _normalize(text)
+    commas = _tight_commas(s)
+    if not commas:
+        return _outcome(_try_parse(s, origin, False), ctx)
+    # A comma between digits: decimal comma (A) or element separator (B)? Never guess
+    # silently when only B gives the expected shape.
+    a = _try_parse(s, origin, True)
+    a_ok = not isinstance(a, _Fail)
+    if a_ok and _fits(a, shape):
+        grouped = next((t for t in a.comma_numbers if _THOUSANDS.match(t.text)), None)
+        return _reading(a, shape) if grouped is None else _ambiguous_thousands(grouped)
+    if not a_ok and a.code in _SAME_IN_BOTH_MODES:
+        return _outcome(a, ctx)
+    b = _try_parse(s, origin, False)
+    b_ok = not isinstance(b, _Fail)
+    if b_ok and _fits(b, shape):
+        if a_ok and not a.bracketed:
+            return _ambiguous(s, origin, commas)
+        return _reading(b, shape)
+    if a_ok and not (a.bracketed and b_ok):
+        return _shape_problem(a, ctx)
+    if b_ok:
+        return _shape_problem(b, ctx)
+    return _outcome(b if a.comma_specific else a, ctx)
+
+
+def read_answer(text: str, shape: tuple[int, ...]) -> Reading | FormatProblem:
+    """Read typed `text` as an array of the expected `shape` (squeezed shapes must match).
+
+    Returns a Reading (values reshaped to `shape`, per-element precision) or a
+    FormatProblem; never raises for any string.
+    """
+    shape = tuple(int(d) for d in shape)
+    try:
+        return _read(text, shape)
+    except Exception:  # last resort: a reader bug must not crash the tutor
+        return _Ctx(shape).problem("unreadable", "This answer could not be read.",
+                                   "Не удалось прочитать ответ.")
