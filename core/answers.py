@@ -124,8 +124,12 @@ def _fmt_nested(arr: np.ndarray, digits: int) -> str:
 
 
 def format_value(value, digits: int = 4) -> str:
-    """Compact display of a value: "0.2689", "[2, -1]", "[[1, 0], [2, 0]]"; -0 shows as 0."""
-    return _fmt_nested(np.asarray(value, dtype=np.float64), max(1, int(digits)))
+    """Compact display of a value: "0.2689", "[2, -1]", "[[1, 0], [2, 0]]"; -0 shows as 0.
+
+    Sizes of 1 are dropped, as the student types them: a 1-vector shows as a number and a
+    2×1 column as a vector (``describe_shape`` words them the same way).
+    """
+    return _fmt_nested(np.squeeze(np.asarray(value, dtype=np.float64)), max(1, int(digits)))
 
 
 def _ru_count(n: int, one: str, few: str, many: str) -> str:
