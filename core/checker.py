@@ -19,16 +19,27 @@ def check_lesson(lesson: Lesson) -> list[Issue]:
     source = _source(lesson.path)
     values = lesson.problem.evaluate()
     for n, step in enumerate(lesson.steps, start=1):
+        expected = np.asarray(values[step.quantity])
+        tol = Tolerance(rel=step.rel if step.rel is not None else Tolerance.rel, exact=step.exact)
+        for k, mistake in enumerate(step.mistakes, start=1):
+            field = f"steps[{n}].mistakes[{k}].answer"
+            reading = read_answer(mistake.answer, expected.shape)
+            if isinstance(reading, FormatProblem):
+                issues.append(Issue(str(lesson.path), field, f"cannot be read: {reading.message['en']}",
+                                    locate(source, field)))
+            elif compare(reading, expected, tol).ok:
+                issues.append(Issue(str(lesson.path), field,
+                                    f"{mistake.answer!r} is the right answer ({step.quantity} = "
+                                    f"{format_value(expected)}), so this message would never show",
+                                    locate(source, field)))
         if step.answer is None:
             continue
-        expected = np.asarray(values[step.quantity])
         field = f"steps[{n}].answer"
         reading = read_answer(step.answer, expected.shape)
         if isinstance(reading, FormatProblem):
             issues.append(Issue(str(lesson.path), field, f"cannot be read: {reading.message['en']}",
                                 locate(source, field)))
             continue
-        tol = Tolerance(rel=step.rel if step.rel is not None else Tolerance.rel, exact=step.exact)
         if not compare(reading, expected, tol).ok:
             issues.append(Issue(str(lesson.path), field,
                                 f"the author's answer {step.answer!r} disagrees with the engine, which "

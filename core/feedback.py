@@ -8,7 +8,7 @@ right). Each finding is a short message in the student's language.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -73,10 +73,18 @@ def judge(reading: Reading, expected: np.ndarray, tol: Tolerance) -> Comparison:
 
 
 def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: Problem,
-             values: Mapping[str, np.ndarray], tol: Tolerance, lang: str) -> str | None:
-    """The most specific explanation of a wrong value, or None."""
+             values: Mapping[str, np.ndarray], tol: Tolerance, lang: str,
+             authored: Sequence[tuple[np.ndarray, Mapping[str, str]]] = ()) -> str | None:
+    """The most specific explanation of a wrong value, or None.
+
+    In order: the lesson author's own wrong answers, the mistakes the operation declares,
+    another quantity of the problem, then generic slips (sign, rounding, some entries).
+    """
     expected = np.asarray(values[quantity])
     want = problem.quantities[quantity].symbol
+    for value, message in authored:
+        if compare(reading, np.asarray(value).reshape(expected.shape), tol).ok:
+            return message.get(lang, message["en"])
     # (a) a mistake the operation declares (sign of the step, a forgotten derivative, …)
     for variant, value in problem.variant_values(quantity, values):
         if value.size != expected.size or np.allclose(value.reshape(-1), expected.reshape(-1)):

@@ -27,7 +27,8 @@ MAX_TEXT = 20_000
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _TOP_FIELDS = {"format_version", "id", "unit", "title", "source", "text", "problem", "steps"}
-_STEP_FIELDS = {"id", "quantity", "prompt", "hints", "answer", "exact", "tolerance"}
+_STEP_FIELDS = {"id", "quantity", "prompt", "hints", "answer", "exact", "tolerance", "mistakes"}
+MAX_MISTAKES = 20
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,14 @@ class LessonError(Exception):
 
 
 @dataclass(frozen=True)
+class Mistake:
+    """An author's wrong answer with its own message (``[[steps.mistakes]]``)."""
+
+    answer: str
+    message: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class Step:
     id: str
     quantity: str
@@ -59,6 +68,7 @@ class Step:
     answer: str | None = None
     exact: bool = False
     rel: float | None = None
+    mistakes: tuple[Mistake, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -296,8 +306,30 @@ def _steps(raw, problem: Problem | None, issue) -> list[Step]:
                 issue(f"{p}.tolerance", "must be a table { rel = 0.01 } with 0 < rel < 0.5")
             else:
                 rel = float(tol["rel"])
-        steps.append(Step(step_id, quantity, prompt, hints, answer, exact, rel))
+        mistakes = _mistakes(s.get("mistakes"), p, issue)
+        steps.append(Step(step_id, quantity, prompt, hints, answer, exact, rel, mistakes))
     return steps
+
+
+def _mistakes(raw, p: str, issue) -> tuple[Mistake, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or len(raw) > MAX_MISTAKES:
+        issue(f"{p}.mistakes", f"must be up to {MAX_MISTAKES} [[steps.mistakes]] tables")
+        return ()
+    out = []
+    for n, m in enumerate(raw, start=1):
+        mp = f"{p}.mistakes[{n}]"
+        if not isinstance(m, Mapping) or set(m) - {"answer", "message"}:
+            issue(mp, "must be a table with answer and message.en / message.ru")
+            continue
+        answer = m.get("answer")
+        if not isinstance(answer, str) or not answer.strip():
+            issue(f"{mp}.answer", "missing: the wrong answer, typed as a student would")
+            continue
+        message = _bilingual(m, "message", lambda f, msg: issue(f"{mp}.{f}", msg), max_len=500)
+        out.append(Mistake(answer, message))
+    return tuple(out)
 
 
 def _hints(raw, p: str, issue) -> dict[str, tuple[str, ...]]:

@@ -128,7 +128,8 @@ class LessonRun:
         if self.store is not None:
             self.store.record_attempt(self.key, step.id, answer, comparison.ok)
         if not comparison.ok:
-            why = diagnose(reading, comparison, step.quantity, self.lesson.problem, values, tol, self.lang)
+            why = diagnose(reading, comparison, step.quantity, self.lesson.problem, values, tol, self.lang,
+                           self._authored(step, shape))
             return Verdict(WRONG, text("wrong", self.lang), read_as, why)
         value = np.array(reading.value, dtype=np.float64).reshape(shape)
         self._accepted[step.id] = value
@@ -140,6 +141,15 @@ class LessonRun:
             self.store.complete(self.key)
         message = text("correct", self.lang) + (" " + text("complete", self.lang) if done else "")
         return Verdict(CORRECT, message, read_as, lesson_complete=done)
+
+    def _authored(self, step: Step, shape) -> list[tuple[np.ndarray, Mapping[str, str]]]:
+        """The author's wrong answers for ``step`` that read as values (the checker vets them)."""
+        out = []
+        for mistake in step.mistakes:
+            reading = read_answer(mistake.answer, shape)
+            if not isinstance(reading, FormatProblem):
+                out.append((reading.value, mistake.message))
+        return out
 
     # -- weight designs ---------------------------------------------------------------
 

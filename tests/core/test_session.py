@@ -115,3 +115,13 @@ def test_format_problems_cost_no_attempt(tmp_path):
         assert run.submit("").status == "format"
         assert run.submit("3 -1").status == "wrong"
         assert store.steps(run.key)["z1"].attempts == 1
+
+
+def test_an_authors_wrong_answer_gets_the_authors_message():
+    lesson = load_catalog().find("layer-by-layer").lesson
+    run = LessonRun(lesson, lang="ru")
+    assert run.submit("2 -1").ok and run.submit("2 0").ok
+    verdict = run.submit("0")
+    step = lesson.step("y_hat")
+    assert verdict.status == "wrong"
+    assert verdict.diagnosis == step.mistakes[0].message["ru"]
