@@ -19,8 +19,6 @@ from .tolerance import Tolerance, compare
 
 _H = {
     "worked": {"en": "Worked value: {formula} = {value}", "ru": "Готовое значение: {formula} = {value}"},
-    "no_more": {"en": "That was the last hint.", "ru": "Больше подсказок нет."},
-    "expect": {"en": "Expected {0}, e.g. {1}.", "ru": "Нужно {0}, например {1}."},
 }
 
 
@@ -226,10 +224,6 @@ class LessonRun:
         q = self.lesson.problem.quantities[step.quantity]
         formula = q.formula or q.symbol
         return _H["worked"][self.lang].format(formula=formula, value=show_value(self.expected(step)))
-
-    def format_help(self, step: Step) -> str:
-        shape = self._shape(step)
-        return _H["expect"][self.lang].format(describe_shape(shape, self.lang), example_for(shape))
 
     def restart(self) -> None:
         """Forget accepted values and hints for this lesson and start again."""
