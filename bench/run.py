@@ -146,6 +146,28 @@ def submit_latency(calls: int, with_store: bool) -> float:
     return statistics.median(times)
 
 
+def build_latency(calls: int) -> list[tuple[str, float]]:
+    """Median seconds to build and evaluate each kind's test lesson problem (and the bundled
+    lessons): the engine work behind opening a lesson and every verdict."""
+    import tomllib
+
+    from nntutor.core.catalog import lessons_dir
+    from nntutor.core.kinds import build_problem
+
+    root = Path(__file__).resolve().parents[1]
+    files = sorted((root / "tests" / "lessons" / "kinds").glob("*.toml")) + sorted(lessons_dir().glob("*/*.toml"))
+    out = []
+    for path in files:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))["problem"]
+        times = []
+        for _ in range(calls):
+            start = time.perf_counter()
+            build_problem(data).evaluate()
+            times.append(time.perf_counter() - start)
+        out.append((f"{data['kind']} ({path.stem})", statistics.median(times)))
+    return out
+
+
 # -- the table ---------------------------------------------------------------------------
 
 def _med(runs: list[dict], key: str) -> float:
@@ -251,6 +273,10 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for label, unit, value, budget in singles:
         print(f"{label:<50} {unit:>4} {_fmt(value, unit):>8}  {budget}")
+    print()
+    calls = max(20, args.calls // 10)
+    for label, value in build_latency(calls):
+        print(f"{'build + evaluate: ' + label:<50} {'ms':>4} {value * 1e3:>8.3f}  < 1 ms ({calls}×)")
     return 0
 
 
