@@ -1,0 +1,550 @@
+"""Scalar expressions: a small whitelisting parser and the computational graph built from them.
+
+Grammar (spaces ignored; ``**`` means ``^``; ``·`` and ``×`` mean ``*``; ``−`` means ``-``):
+
+    expr  := term (('+' | '-') term)*
+    term  := unary (('*' | '/') unary)*
+    unary := ('-' | '+') unary | power
+    power := atom (('^' | '**') unary)?        right-associative: 2^3^2 = 2^9; -x^2 = -(x^2)
+    atom  := NUMBER | NAME | FUNC '(' expr ')' | '(' expr ')'
+
+FUNC is one of exp, ln (log means ln), sin, cos, tanh, sigmoid (σ); NAME is
+``[A-Za-z_][A-Za-z0-9_]*`` and is always a variable (there are no named constants: write
+``exp(1)`` for e). No product is implied: ``xy`` is one name, write ``x*y``.
+
+Nothing here is ever evaluated by Python: text becomes frozen nodes, and nodes are
+evaluated with NumPy float64. Inputs are bounded (length, nesting depth, node count,
+size of a number) so hostile text is refused at once with an :class:`ExprError`.
+
+The graph (:func:`build_graph`): one input node per variable (first, in the order given),
+then one node per operation in evaluation order (post-order, left operand first).
+Structurally identical sub-expressions share one node (``sin(x)*y + sin(x)`` computes
+``sin(x)`` once); sub-expressions without variables are folded into constants that sit
+on the operation using them (``2*x`` is one node with one edge, ∂/∂x = 2).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .notation import subscript
+from .ops import sigmoid
+
+MAX_LENGTH = 500
+MAX_DEPTH = 50
+MAX_NODES = 200
+MAX_NUMBER = 1e12
+_MAX_NUMBER_CHARS = 32
+
+#: Function names the parser accepts, mapped to the operation they mean.
+FUNCTIONS: Mapping[str, str] = {
+    "exp": "exp", "ln": "ln", "log": "ln", "sin": "sin", "cos": "cos", "tanh": "tanh",
+    "sigmoid": "sigmoid", "σ": "sigmoid",
+}
+_SHOWN = {"exp": "exp", "ln": "ln", "sin": "sin", "cos": "cos", "tanh": "tanh", "sigmoid": "σ"}
+UNARY_OPS = ("neg",) + tuple(_SHOWN)
+BINARY_OPS = ("add", "sub", "mul", "div", "pow")
+MINUS = "−"
+
+
+class ExprError(ValueError):
+    """Text that is not an expression of the grammar; ``position`` is 0-based (−1: the whole text)."""
+
+    def __init__(self, message: str, position: int = -1) -> None:
+        where = f" (at character {position + 1})" if position >= 0 else ""
+        super().__init__(message + where)
+        self.message = message
+        self.position = position
+
+
+# -- syntax tree ------------------------------------------------------------------------
+# Equality ignores positions and spellings, so equal sub-trees are the same sub-expression.
+
+@dataclass(frozen=True)
+class Num:
+    value: float
+    text: str = field(compare=False)
+    pos: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str
+    pos: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Op:
+    op: str
+    args: tuple
+    pos: int = field(default=0, compare=False)
+
+
+Expr = Num | Var | Op
+
+
+# -- tokens -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "num", "name", "op", "end"
+    text: str
+    pos: int
+
+
+_NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SYMBOLS = {"+": "+", "-": "-", MINUS: "-", "*": "*", "·": "*", "×": "*", "/": "/", "^": "^",
+            "(": "(", ")": ")"}
+
+
+def tokenize(text: str) -> list[Token]:
+    """Tokens of ``text``; raises ExprError on any character outside the grammar."""
+    if not isinstance(text, str):
+        raise ExprError("the expression must be text")
+    if len(text) > MAX_LENGTH:
+        raise ExprError(f"the expression is too long ({len(text)} characters; at most {MAX_LENGTH})")
+    tokens: list[Token] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in " \t\r\n":
+            i += 1
+        elif text.startswith("**", i):
+            tokens.append(Token("op", "^", i))
+            i += 2
+        elif ch in _SYMBOLS:
+            tokens.append(Token("op", _SYMBOLS[ch], i))
+            i += 1
+        elif ch == "σ":
+            tokens.append(Token("name", "σ", i))
+            i += 1
+        elif ch.isascii() and (ch.isdigit() or ch == "."):
+            m = _NUMBER.match(text, i)
+            if not m:
+                raise ExprError(f"unexpected character {ch!r}", i)
+            word = m.group()
+            if len(word) > _MAX_NUMBER_CHARS:
+                raise ExprError(f"the number {word[:12]}… is too long", i)
+            value = float(word)
+            if not np.isfinite(value) or abs(value) > MAX_NUMBER:
+                raise ExprError(f"the number {word} is too large (at most 10^12)", i)
+            tokens.append(Token("num", word, i))
+            i = m.end()
+        elif ch.isascii() and (ch.isalpha() or ch == "_"):
+            m = _NAME.match(text, i)
+            tokens.append(Token("name", m.group(), i))
+            i = m.end()
+        else:
+            raise ExprError(f"unexpected character {ch!r}", i)
+    tokens.append(Token("end", "", len(text)))
+    return tokens
+
+
+# -- parser -----------------------------------------------------------------------------
+
+def parse(text: str) -> Expr:
+    """The syntax tree of ``text`` (see the module grammar); raises ExprError."""
+    return _Parser(tokenize(text)).parse()
+
+
+class _Parser:
+    """Recursive descent over a token list; depth and node count are bounded."""
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+        self.i = 0
+        self.depth = 0
+        self.nodes = 0
+
+    def parse(self) -> Expr:
+        if self.peek().kind == "end":
+            raise ExprError("the expression is empty")
+        tree = self.expr()
+        tok = self.peek()
+        if tok.kind != "end":
+            if tok.text == ")":
+                raise ExprError("unmatched ')'", tok.pos)
+            raise ExprError(f"expected an operator before {tok.text!r} (write x*y for a product)", tok.pos)
+        return tree
+
+    def peek(self) -> Token:
+        return self.tokens[self.i]
+
+    def take(self) -> Token:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def count(self, node: Expr) -> Expr:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise ExprError(f"the expression is too big (more than {MAX_NODES} operations and operands)",
+                            node.pos)
+        return node
+
+    def expr(self) -> Expr:
+        left = self.term()
+        while self.peek().text in ("+", "-") and self.peek().kind == "op":
+            tok = self.take()
+            right = self.term()
+            left = self.count(Op("add" if tok.text == "+" else "sub", (left, right), tok.pos))
+        return left
+
+    def term(self) -> Expr:
+        left = self.unary()
+        while self.peek().text in ("*", "/") and self.peek().kind == "op":
+            tok = self.take()
+            right = self.unary()
+            left = self.count(Op("mul" if tok.text == "*" else "div", (left, right), tok.pos))
+        return left
+
+    def unary(self) -> Expr:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise ExprError(f"the expression is nested too deeply (at most {MAX_DEPTH} levels)",
+                                self.peek().pos)
+            tok = self.peek()
+            if tok.kind == "op" and tok.text in ("+", "-"):
+                self.take()
+                operand = self.unary()
+                return operand if tok.text == "+" else self.count(Op("neg", (operand,), tok.pos))
+            return self.power()
+        finally:
+            self.depth -= 1
+
+    def power(self) -> Expr:
+        base = self.atom()
+        if self.peek().kind == "op" and self.peek().text == "^":
+            tok = self.take()
+            exponent = self.unary()
+            return self.count(Op("pow", (base, exponent), tok.pos))
+        return base
+
+    def atom(self) -> Expr:
+        tok = self.take()
+        if tok.kind == "num":
+            return self.count(Num(float(tok.text), tok.text, tok.pos))
+        if tok.kind == "name":
+            is_call = self.peek().text == "(" and self.peek().kind == "op"
+            if tok.text in FUNCTIONS:
+                if not is_call:
+                    raise ExprError(f"{tok.text} needs parentheses: {tok.text}(...)", tok.pos)
+                self.take()
+                arg = self.expr()
+                self.expect_close(tok.pos)
+                return self.count(Op(FUNCTIONS[tok.text], (arg,), tok.pos))
+            if is_call:
+                raise ExprError(f"unknown function {tok.text!r} (known: {', '.join(FUNCTIONS)}); "
+                                f"for a product write {tok.text}*(...)", tok.pos)
+            return self.count(Var(tok.text, tok.pos))
+        if tok.kind == "op" and tok.text == "(":
+            inner = self.expr()
+            self.expect_close(tok.pos)
+            return inner
+        if tok.kind == "end":
+            raise ExprError("the expression ends too early: an operand is missing", tok.pos)
+        raise ExprError(f"expected a number, a variable or '(' but found {tok.text!r}", tok.pos)
+
+    def expect_close(self, opened: int) -> None:
+        tok = self.take()
+        if not (tok.kind == "op" and tok.text == ")"):
+            raise ExprError(f"the '(' at character {opened + 1} is never closed", tok.pos)
+
+
+# -- printing ---------------------------------------------------------------------------
+
+_PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pow": 4}
+
+
+def show(node: Expr) -> str:
+    """The expression in course notation with as few parentheses as keep its structure."""
+    if isinstance(node, Num):
+        return node.text
+    if isinstance(node, Var):
+        return node.name
+    op, args = node.op, node.args
+    if op in _SHOWN:
+        return f"{_SHOWN[op]}({show(args[0])})"
+    if op == "neg":
+        return MINUS + _wrap(args[0], 4)
+    if op == "pow":
+        return f"{_wrap(args[0], 5)}^{_wrap(args[1], 4)}"
+    sign = {"add": " + ", "sub": f" {MINUS} ", "mul": "·", "div": "/"}[op]
+    p = _PREC[op]
+    return _wrap(args[0], p) + sign + _wrap(args[1], p + 1)
+
+
+def _prec(node: Expr) -> int:
+    return _PREC.get(node.op, 5) if isinstance(node, Op) else 5
+
+
+def _wrap(node: Expr, at_least: int) -> str:
+    text = show(node)
+    return text if _prec(node) >= at_least else f"({text})"
+
+
+# -- evaluation of one operation ---------------------------------------------------------
+
+def apply(op: str, args: Sequence[float]) -> float:
+    """The value of one operation on float64 operands (NaN or ±inf outside its domain)."""
+    a = np.float64(args[0])
+    b = np.float64(args[1]) if len(args) > 1 else None
+    with np.errstate(all="ignore"):
+        if op == "add":
+            return float(a + b)
+        if op == "sub":
+            return float(a - b)
+        if op == "mul":
+            return float(a * b)
+        if op == "div":
+            return float(a / b) if b != 0 else float("nan")
+        if op == "pow":
+            return float(np.power(a, b))
+        if op == "neg":
+            return float(-a)
+        if op == "exp":
+            return float(np.exp(a))
+        if op == "ln":
+            return float(np.log(a)) if a > 0 else float("nan")
+        if op == "sin":
+            return float(np.sin(a))
+        if op == "cos":
+            return float(np.cos(a))
+        if op == "tanh":
+            return float(np.tanh(a))
+        if op == "sigmoid":
+            return float(sigmoid(np.asarray(a)))
+    raise ValueError(f"unknown operation {op!r}")
+
+
+def partial(op: str, args: Sequence[float], position: int) -> float:
+    """∂ op(args) / ∂ args[position], the local derivative along one edge."""
+    a = np.float64(args[0])
+    b = np.float64(args[1]) if len(args) > 1 else None
+    with np.errstate(all="ignore"):
+        if op == "add":
+            return 1.0
+        if op == "sub":
+            return 1.0 if position == 0 else -1.0
+        if op == "mul":
+            return float(b if position == 0 else a)
+        if op == "div":
+            if b == 0:
+                return float("nan")
+            return float(1.0 / b) if position == 0 else float(-a / (b * b))
+        if op == "pow":
+            if position == 0:
+                return float(b * np.power(a, b - 1.0)) if b != 0 else 0.0
+            # d(a^b)/db = a^b · ln a needs a > 0 (a = 0 with b > 0: the power is flat, 0)
+            if a > 0:
+                return float(np.power(a, b) * np.log(a))
+            return 0.0 if (a == 0 and b > 0) else float("nan")
+        if op == "neg":
+            return -1.0
+        if op == "exp":
+            return float(np.exp(a))
+        if op == "ln":
+            return float(1.0 / a) if a > 0 else float("nan")
+        if op == "sin":
+            return float(np.cos(a))
+        if op == "cos":
+            return float(-np.sin(a))
+        if op == "tanh":
+            return float(1.0 - np.tanh(a) ** 2)
+        if op == "sigmoid":
+            s = float(sigmoid(np.asarray(a)))
+            return s * (1.0 - s)
+    raise ValueError(f"unknown operation {op!r}")
+
+
+def partial_text(op: str, operands: Sequence[str], position: int) -> str:
+    """The local derivative ∂ op / ∂ operands[position] as a formula in the operands' names."""
+    a = operands[0]
+    b = operands[1] if len(operands) > 1 else ""
+    if op == "add":
+        return "1"
+    if op == "sub":
+        return "1" if position == 0 else f"{MINUS}1"
+    if op == "mul":
+        return b if position == 0 else a
+    if op == "div":
+        return f"1/{b}" if position == 0 else f"{MINUS}{a}/{b}^2"
+    if op == "pow":
+        if position == 1:
+            return f"{a}^{b}·ln({a})"
+        return f"{b}·{a}^({b} {MINUS} 1)"
+    return {"neg": f"{MINUS}1", "exp": f"exp({a})", "ln": f"1/{a}", "sin": f"cos({a})",
+            "cos": f"{MINUS}sin({a})", "tanh": f"1 {MINUS} tanh({a})^2",
+            "sigmoid": f"σ({a})·(1 {MINUS} σ({a}))"}[op]
+
+
+def number_text(value: float) -> str:
+    """A float as a student writes it: 2 rather than 2.0, − for minus."""
+    text = str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
+    return text.replace("-", MINUS)
+
+
+# -- the computational graph --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Operand:
+    """One operand of a node: another node (``node`` ≥ 1) or a folded constant (``node == 0``)."""
+
+    node: int
+    value: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Node:
+    """A vertex vₖ of the graph: an input (``op == "input"``) or one operation on its operands."""
+
+    index: int
+    op: str
+    operands: tuple[Operand, ...]
+    text: str
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"v{self.index}"
+
+    @property
+    def symbol(self) -> str:
+        return "v" + subscript(str(self.index))
+
+    def children(self) -> tuple[int, ...]:
+        """Distinct operand nodes, in operand order: the tails of this node's edges."""
+        seen: list[int] = []
+        for o in self.operands:
+            if o.node and o.node not in seen:
+                seen.append(o.node)
+        return tuple(seen)
+
+    def value(self, child_values: Mapping[int, float]) -> float:
+        """vₖ from the values of its child nodes."""
+        return apply(self.op, [child_values[o.node] if o.node else o.value for o in self.operands])
+
+    def edge(self, child: int, child_values: Mapping[int, float]) -> float:
+        """∂vₖ/∂v_child: the sum of partials over every operand slot holding that child."""
+        args = [child_values[o.node] if o.node else o.value for o in self.operands]
+        return sum(partial(self.op, args, i) for i, o in enumerate(self.operands) if o.node == child)
+
+    def edge_text(self, child: int, names: Mapping[int, str]) -> str:
+        """∂vₖ/∂v_child as a formula in node names (vⱼ) and constants."""
+        texts = [names[o.node] if o.node else _atomic(o.text) for o in self.operands]
+        slots = [i for i, o in enumerate(self.operands) if o.node == child]
+        if self.op == "mul" and len(slots) == 2:
+            return f"2·{texts[0]}"
+        if self.op == "pow" and slots == [0] and not self.operands[1].node:
+            return _power_rule(self.operands[1].value, texts[0])
+        return " + ".join(partial_text(self.op, texts, i) for i in slots)
+
+    def formula_text(self, names: Mapping[int, str]) -> str:
+        """vₖ as a formula in node names and constants, e.g. ``v₁·v₂``."""
+        if self.op == "input":
+            return self.name
+        texts = [names[o.node] if o.node else _atomic(o.text) for o in self.operands]
+        if self.op in _SHOWN:
+            return f"{_SHOWN[self.op]}({texts[0]})"
+        if self.op == "neg":
+            return MINUS + texts[0]
+        sign = {"add": " + ", "sub": f" {MINUS} ", "mul": "·", "div": "/", "pow": "^"}[self.op]
+        return texts[0] + sign + texts[1]
+
+
+@dataclass(frozen=True)
+class ExprGraph:
+    """The computational graph of an expression: nodes v₁ … vₙ in evaluation order, the last is f."""
+
+    text: str
+    variables: tuple[str, ...]
+    nodes: tuple[Node, ...]
+    output_index: int
+
+    @property
+    def output(self) -> Node:
+        """The node whose value is f (the last operation, or the input itself for f = x)."""
+        return self.nodes[self.output_index - 1]
+
+    def node(self, index: int) -> Node:
+        return self.nodes[index - 1]
+
+    def parents(self, index: int) -> tuple[int, ...]:
+        """Nodes that use vᵢ directly, in increasing order."""
+        return tuple(n.index for n in self.nodes if index in n.children())
+
+
+def variables_of(tree: Expr) -> tuple[str, ...]:
+    """Variable names in order of first appearance."""
+    found: list[str] = []
+
+    def walk(t: Expr) -> None:
+        if isinstance(t, Var):
+            if t.name not in found:
+                found.append(t.name)
+        elif isinstance(t, Op):
+            for a in t.args:
+                walk(a)
+
+    walk(tree)
+    return tuple(found)
+
+
+def build_graph(text: str, variables: Sequence[str] | None = None) -> ExprGraph:
+    """Parse ``text`` and build its graph; input nodes follow ``variables`` (default: first use)."""
+    tree = parse(text)
+    used = variables_of(tree)
+    order = tuple(variables) if variables is not None else used
+    missing = [v for v in used if v not in order]
+    if missing:
+        raise ExprError(f"no input for variable {missing[0]!r}")
+    if not used:
+        raise ExprError("the expression has no variables: there is nothing to differentiate")
+    nodes: list[Node] = [Node(i, "input", (), name, name) for i, name in enumerate(order, start=1)]
+    index_of: dict[Expr, int] = {Var(name): i for i, name in enumerate(order, start=1)}
+
+    def visit(t: Expr) -> Operand:
+        if isinstance(t, Num):
+            return Operand(0, t.value, t.text)
+        if t in index_of:
+            return Operand(index_of[t], 0.0, show(t))
+        operands = tuple(visit(a) for a in t.args)
+        if all(o.node == 0 for o in operands):  # no variable below: fold into a constant
+            value = apply(t.op, [o.value for o in operands])
+            if not np.isfinite(value):
+                raise ExprError(f"the constant part {show(t)} is not a finite number", t.pos)
+            return Operand(0, value, show(t))
+        node = Node(len(nodes) + 1, t.op, operands, show(t))
+        nodes.append(node)
+        index_of[t] = node.index
+        return Operand(node.index, 0.0, node.text)
+
+    top = visit(tree)
+    return ExprGraph(show(tree), order, tuple(nodes), top.node)
+
+
+def _atomic(text: str) -> str:
+    return text if re.fullmatch(r"[0-9.eE+]+|[A-Za-z_][A-Za-z0-9_]*", text) else f"({text})"
+
+
+def _power_rule(c: float, base: str) -> str:
+    """d(b^c)/db for a constant c, simplified: 2·b, 3·b^2, 0.5·b^(−0.5)."""
+    if c == 0:
+        return "0"
+    if c == 1:
+        return "1"
+    coef = number_text(c)
+    coef = f"({coef})" if c < 0 else coef
+    e = c - 1
+    if e == 1:
+        return f"{coef}·{base}"
+    exp = number_text(e)
+    exp = exp if e > 0 and re.fullmatch(r"[0-9]+", exp) else f"({exp})"
+    return f"{coef}·{base}^{exp}"

@@ -1,0 +1,252 @@
+"""Scalar computational graph of an expression: node values, edge derivatives, reverse mode.
+
+The lesson gives f as text (``x^2 + x*y + (x + y)^2``) and a value for each variable.
+Nodes v₁ … vₙ: the inputs in the order the values are listed, then one node per
+operation in evaluation order (see :mod:`nntutor.core.expr`; shared sub-expressions are
+one node, constants are folded into the operation that uses them).
+Edges: ∂vₖ/∂vⱼ for each operand vⱼ of vₖ (the local derivative).
+Reverse mode: ∂f/∂vₙ = 1, ∂f/∂vⱼ = Σ over nodes k using vⱼ of ∂f/∂vₖ·∂vₖ/∂vⱼ,
+which equals the sum over all paths from vⱼ to f of the product of edge derivatives.
+All values are scalars (0-d arrays).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+import numpy as np
+
+from ..expr import FUNCTIONS, MINUS, ExprError, ExprGraph, Node, build_graph, parse, variables_of
+from ..graph import Problem, ProblemBuilder
+from ..notation import subscript
+from . import DataError, FieldDoc, Kind, NameDoc, read_number, reject_unknown
+
+_TOP = {"kind", "expression", "values"}
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_RESERVED = re.compile(r"^(f|v\d+)$")
+_SYMBOL_TEXT = 40  # longer sub-expressions are shortened in symbols (meanings keep them whole)
+
+
+def build(data: Mapping[str, Any]) -> Problem:
+    path = "problem"
+    reject_unknown(data, path, _TOP)
+    text = data.get("expression")
+    if not isinstance(text, str) or not text.strip():
+        raise DataError(f"{path}.expression", 'missing: the function as text, e.g. "x^2 + x*y"')
+    values = _read_values(data, path)
+    try:
+        used = variables_of(parse(text))
+    except ExprError as exc:
+        raise DataError(f"{path}.expression", str(exc)) from None
+    if not used:
+        raise DataError(f"{path}.expression", "the expression has no variables: there is nothing to differentiate")
+    for name in used:
+        if name not in values:
+            if len(name) > 1 and all(ch in values for ch in name):  # "xy" meant as x times y
+                raise DataError(f"{path}.expression", f"{name!r} is one variable name here: "
+                                                      f"for a product write {'*'.join(name)}")
+            raise DataError(f"{path}.values", f"no value for {name!r}, which the expression uses")
+    for name in values:
+        if name not in used:
+            raise DataError(f"{path}.values.{name}", "the expression does not use this variable")
+    try:
+        graph = build_graph(text, tuple(values))
+    except ExprError as exc:
+        raise DataError(f"{path}.expression", str(exc)) from None
+
+    b = ProblemBuilder("graph_expr")
+    for name, value in values.items():
+        b.given(name, value, _var_symbol(name), {"en": f"the value of {name}", "ru": f"значение {name}"})
+    _forward(b, graph)
+    _edges(b, graph)
+    _reverse(b, graph)
+    _conventions(b, graph)
+    problem = b.build()
+    _check_finite(problem)
+    return problem
+
+
+def _read_values(data: Mapping[str, Any], path: str) -> dict[str, float]:
+    raw = data.get("values")
+    field = f"{path}.values"
+    if not isinstance(raw, Mapping) or not raw:
+        raise DataError(field, "missing: a table giving each variable a number, e.g. values = { x = 1, y = 2 }")
+    out: dict[str, float] = {}
+    for name in raw:
+        if not isinstance(name, str) or not _NAME.match(name) or name in FUNCTIONS:
+            raise DataError(f"{field}.{name}", "not a variable name (letters, digits and _, "
+                                               "starting with a letter; not a function name)")
+        if _RESERVED.match(name):
+            raise DataError(f"{field}.{name}", "this name is taken by the graph (f is the function, "
+                                               "v1, v2, … are its nodes): rename the variable")
+        out[name] = read_number(raw, name, field)
+    return out
+
+
+def _names(graph: ExprGraph) -> dict[int, str]:
+    return {n.index: n.symbol for n in graph.nodes}
+
+
+def _forward(b: ProblemBuilder, graph: ExprGraph) -> None:
+    names = _names(graph)
+    for n in graph.nodes:
+        sym = f"{n.symbol} = {_short(n.text)}"
+        if n.op == "input":
+            b.derived(n.key, lambda x: np.asarray(x, dtype=np.float64) * 1.0, [n.name], sym,
+                      {"en": f"node {n.symbol}: the input {n.name}", "ru": f"вершина {n.symbol}: вход {n.name}"},
+                      "forward", f"{n.symbol} = {n.name}")
+            continue
+        kids = n.children()
+        b.derived(n.key, _node_value(n, kids), [f"v{j}" for j in kids], sym,
+                  {"en": f"node {n.symbol}: the value of {n.text}", "ru": f"вершина {n.symbol}: значение {n.text}"},
+                  "forward", f"{n.symbol} = {n.formula_text(names)}")
+    out = graph.output
+    b.derived("f", lambda v: np.asarray(v, dtype=np.float64) * 1.0, [out.key], "f",
+              {"en": f"the value of f = {graph.text}", "ru": f"значение f = {graph.text}"},
+              "forward", f"f = {out.symbol}")
+
+
+def _edges(b: ProblemBuilder, graph: ExprGraph) -> None:
+    names = _names(graph)
+    for n in graph.nodes:
+        kids = n.children()
+        for j in kids:
+            child = graph.node(j)
+            b.derived(_edge_key(n.index, j), _edge_value(n, j, kids), [f"v{c}" for c in kids],
+                      _edge_symbol(n, child),
+                      {"en": f"the local derivative on the edge {child.symbol} → {n.symbol}: how {n.symbol} "
+                             f"({n.text}) changes with {child.symbol} ({child.text})",
+                       "ru": f"локальная производная на ребре {child.symbol} → {n.symbol}: как {n.symbol} "
+                             f"({n.text}) меняется при изменении {child.symbol} ({child.text})"},
+                      "backward", f"{_edge_symbol(n, child)} = {n.edge_text(j, names)}")
+
+
+def _reverse(b: ProblemBuilder, graph: ExprGraph) -> None:
+    out = graph.output
+    for n in reversed(graph.nodes):
+        sym = _adj_symbol(n)
+        meaning = {"en": f"the adjoint of {n.symbol}: the derivative of f with respect to node {n.symbol} ({n.text})",
+                   "ru": f"сопряжённая величина для {n.symbol}: производная f по вершине {n.symbol} ({n.text})"}
+        if n.index == out.index:
+            b.derived(_adj_key(n.index), lambda: np.float64(1.0), [], sym, meaning, "backward", f"{sym} = 1")
+            continue
+        parents = graph.parents(n.index)
+        deps: list[str] = []
+        terms: list[str] = []
+        for p in parents:
+            deps += [_adj_key(p), _edge_key(p, n.index)]
+            terms.append(f"{_adj_symbol(graph.node(p))}·{_edge_symbol(graph.node(p), n)}")
+        b.derived(_adj_key(n.index), _sum_of_products, deps, sym, meaning, "backward",
+                  f"{sym} = {' + '.join(terms) or '0'}")
+    for name in graph.variables:
+        i = graph.variables.index(name) + 1
+        b.derived(f"grad.{name}", lambda a: np.asarray(a, dtype=np.float64) * 1.0, [_adj_key(i)],
+                  f"∂f/∂{_var_symbol(name)}",
+                  {"en": f"the partial derivative of f with respect to {name}",
+                   "ru": f"частная производная f по {name}"},
+                  "backward", f"∂f/∂{_var_symbol(name)} = ∂f/∂v{subscript(str(i))}")
+
+
+def _conventions(b: ProblemBuilder, graph: ExprGraph) -> None:
+    inputs = ", ".join(f"v{subscript(str(i))} = {v}" for i, v in enumerate(graph.variables, start=1))
+    b.convention("nodes", {
+        "en": f"nodes: {inputs} are the inputs; then one node per operation, numbered in the order "
+              f"it is computed (inner operations first, left before right). A sub-expression that "
+              f"appears twice is one node; constants are not nodes.",
+        "ru": f"вершины: {inputs} — входы; дальше по одной вершине на операцию, в порядке вычисления "
+              f"(сначала внутренние, слева направо). Повторяющееся подвыражение — одна вершина; "
+              f"константы вершинами не считаются.",
+    })
+    b.convention("reverse", {
+        "en": "reverse mode: ∂f/∂f = 1; the adjoint ∂f/∂vⱼ is the sum, over the nodes vₖ that use vⱼ, "
+              "of ∂f/∂vₖ·∂vₖ/∂vⱼ (the same as summing edge products over all paths from vⱼ to f)",
+        "ru": "обратный режим: ∂f/∂f = 1; ∂f/∂vⱼ — сумма по вершинам vₖ, использующим vⱼ, "
+              "произведений ∂f/∂vₖ·∂vₖ/∂vⱼ (то же, что сумма произведений по всем путям от vⱼ до f)",
+    })
+    ops = {n.op for n in graph.nodes}
+    if "ln" in ops or "sigmoid" in ops:
+        b.convention("functions", {
+            "en": f"ln is the natural logarithm; σ(t) = 1/(1 + e^({MINUS}t))",
+            "ru": f"ln — натуральный логарифм; σ(t) = 1/(1 + e^({MINUS}t))",
+        })
+
+
+def _check_finite(problem: Problem) -> None:
+    with np.errstate(all="ignore"):
+        values = problem.evaluate()
+    for key, q in problem.quantities.items():
+        if not np.all(np.isfinite(values[key])):
+            raise DataError("problem.values", f"{q.symbol} ({q.formula}) is not a finite number at these "
+                                              f"values: choose other values or another expression")
+
+
+# -- small pieces -------------------------------------------------------------------------
+
+def _node_value(n: Node, kids: tuple[int, ...]):
+    def fn(*vals):
+        return np.float64(n.value(dict(zip(kids, map(float, vals)))))
+    return fn
+
+
+def _edge_value(n: Node, j: int, kids: tuple[int, ...]):
+    def fn(*vals):
+        return np.float64(n.edge(j, dict(zip(kids, map(float, vals)))))
+    return fn
+
+
+def _sum_of_products(*vals):
+    """adj_p₁·d₁ + adj_p₂·d₂ + … from the flat list (adj_p₁, d₁, adj_p₂, d₂, …)."""
+    return np.float64(sum(float(vals[i]) * float(vals[i + 1]) for i in range(0, len(vals), 2)))
+
+
+def _edge_key(k: int, j: int) -> str:
+    return f"d.v{k}.v{j}"
+
+
+def _adj_key(k: int) -> str:
+    return f"adj.v{k}"
+
+
+def _edge_symbol(n: Node, child: Node) -> str:
+    return f"∂{n.symbol}/∂{child.symbol}"
+
+
+def _adj_symbol(n: Node) -> str:
+    return f"∂f/∂{n.symbol}"
+
+
+def _var_symbol(name: str) -> str:
+    m = re.fullmatch(r"([A-Za-z]+)(\d+)", name)
+    return m[1] + subscript(m[2]) if m else name
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _SYMBOL_TEXT else text[: _SYMBOL_TEXT - 1] + "…"
+
+
+KIND = Kind(
+    name="graph_expr",
+    summary="A scalar computational graph drawn from a formula: node values, edge derivatives, "
+            "reverse-mode adjoints and the partial derivatives of f.",
+    fields=(
+        FieldDoc("expression", True,
+                 'f as text, e.g. "x^2 + x*y + (x + y)^2" or "sin(x1) + x1*x2": + − * / ^ (or **), '
+                 "parentheses, numbers, variables, and exp, ln (log), sin, cos, tanh, sigmoid (σ); "
+                 "write products with * (xy is one name); at most 500 characters"),
+        FieldDoc("values", True,
+                 "a table with a number for every variable of the expression, e.g. { x = 1, y = 2 }; "
+                 "its order numbers the input nodes v1, v2, …"),
+    ),
+    build=build,
+    names=(
+        NameDoc("x, y, … (each variable)", "givens: the variables' values"),
+        NameDoc("v{k}", "the value of node k: the inputs first (v1 = the first variable listed), then one "
+                        "node per operation in evaluation order (inner first, left before right); a "
+                        "repeated sub-expression is one node; the teacher's key lists each node's formula"),
+        NameDoc("f", "the value of the function (the last node)"),
+        NameDoc("d.v{k}.v{j}", "∂v_k/∂v_j, the local derivative on the edge from node j to node k"),
+        NameDoc("adj.v{k}", "∂f/∂v_k, the adjoint of node k in reverse mode (adj of the last node is 1)"),
+        NameDoc("grad.{x}", "∂f/∂x for each variable x (equal to the adjoint of its input node)"),
+    ),
+)
