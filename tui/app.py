@@ -28,7 +28,7 @@ class NNTutorApp(App):
 
     TITLE = "nntutor"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
-    ENABLE_COMMAND_PALETTE = False
+    # Ctrl+P: Textual's command palette (themes, the keys panel, quit)
 
     def __init__(self, lang: str = "en", lesson: Lesson | None = None, store: ProgressStore | None = None,
                  catalog: Catalog | None = None) -> None:
@@ -69,6 +69,13 @@ class NNTutorApp(App):
             self.notify(f"{t('broken', self.lang)}\n{details}", severity="error", timeout=15, markup=False)
             return
         self.open_lesson(lesson)
+
+    def action_toggle_keys(self) -> None:
+        """Show or hide the panel listing every key of the current screen."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
     def action_toggle_lang(self) -> None:
         self.lang = "ru" if self.lang == "en" else "en"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 STRINGS: dict[str, dict[str, str]] = {
     "home_title": {"en": "nntutor — neural-network math by hand", "ru": "nntutor — математика нейросетей вручную"},
-    "home_help": {"en": "↑↓ choose a lesson · Enter open · F2 English/Русский · Ctrl+Q quit",
-                  "ru": "↑↓ выбор урока · Enter открыть · F2 English/Русский · Ctrl+Q выход"},
+    "home_help": {"en": "↑↓ choose a lesson · Enter open · ? keys · Ctrl+P commands · Ctrl+Q quit",
+                  "ru": "↑↓ выбор урока · Enter открыть · ? клавиши · Ctrl+P команды · Ctrl+Q выход"},
     "broken": {"en": "unavailable: run `nntutor check`", "ru": "недоступен: запустите `nntutor check`"},
     "steps_done": {"en": "{0}/{1} steps", "ru": "шагов: {0}/{1}"},
     "step_of": {"en": "step {0} of {1}", "ru": "шаг {0} из {1}"},
@@ -26,7 +26,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "lang_key": {"en": "Русский", "ru": "English"},
     "restart_key": {"en": "Start over", "ru": "Заново"},
     "quit_key": {"en": "Quit", "ru": "Выход"},
-    "open_key": {"en": "Open", "ru": "Открыть"},
+    "keys_key": {"en": "Keys", "ru": "Клавиши"},
 }
 
 

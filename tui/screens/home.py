@@ -20,7 +20,10 @@ class HomeScreen(Screen):
     """Lists the course; Enter opens the highlighted lesson."""
 
     CSS_PATH = "home.tcss"
-    BINDINGS = [Binding("f2", "app.toggle_lang", "Русский")]
+    BINDINGS = [
+        Binding("f2", "app.toggle_lang", "Русский"),
+        Binding("question_mark", "app.toggle_keys", "Keys"),
+    ]
 
     def __init__(self, catalog: Catalog) -> None:
         super().__init__()

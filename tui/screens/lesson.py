@@ -33,6 +33,7 @@ class LessonScreen(Screen):
         Binding("escape", "back", "Lessons"),
         Binding("f2", "app.toggle_lang", "Русский"),
         Binding("ctrl+r", "restart", "Start over"),
+        Binding("ctrl+k", "app.toggle_keys", "Keys", show=False),
     ]
 
     def __init__(self, run: LessonRun) -> None:
