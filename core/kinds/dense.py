@@ -12,6 +12,11 @@ observation in the row layout, one column in the column layout). A batch either 
 as a matrix (Z = X·W, ∂L/∂W = Xᵀ·∂L/∂Z, ∂L/∂b = column sums; loss mean or sum) or is
 walked through by SGD in a stated ``order``, one observation per step.
 
+Mistakes: every quantity declares its common wrong forms as graph Variants (the bias left out,
+W used untransposed, the activation or its derivative forgotten, the ½ or the 1/m of a mean
+slipped, the step added, …), so a wrong value is named; SGD in a stated order also offers, for
+every quantity, its value along the trajectory that visits the observations as 1, 2, … instead.
+
 Keys: one step keeps the plain names (``z1``, ``grad.W1``, ``W1.next``); with several
 steps every per-step quantity carries ``@k`` (``z1@2``), and its symbol the superscript
 ⁽ᵏ⁾ (z₁⁽²⁾). Step k starts from ``W1`` (k = 1) or ``W1.next@{k-1}``.
@@ -19,17 +24,17 @@ steps every per-step quantity carries ``@k`` (``z1@2``), and its symbol the supe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
-from ..graph import Problem, ProblemBuilder
+from ..graph import Problem, ProblemBuilder, Variant
 from ..notation import base_symbol, grad_key, next_key, subscript
 from ..ops import (
     ACTIVATION_NAMES, LEAKY_SLOPE, Activation, cross_entropy, cross_entropy_grad, cross_entropy_logits,
     log_loss, log_loss_grad, log_loss_logits, make_activation, output_logit_grad, poisson_loss,
-    poisson_loss_grad, poisson_loss_logits, squared_loss, squared_loss_grad,
+    poisson_loss_grad, poisson_loss_logits, sigmoid, softmax, squared_loss, squared_loss_grad,
 )
 from . import (
     DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown,
@@ -98,7 +103,48 @@ def build(data: Mapping[str, Any]) -> Problem:
     n_out = layers[-1].W.shape[1] if row else layers[-1].W.shape[0]
     y = _read_targets(obs, loss, n_out, row, path)
     mean = obs.mode == "batch" and read_choice(data, "reduction", path, ("mean", "sum")) == "mean"
-    return _Net(obs, layers, y, loss, half, mean, loss_from, lr, row).problem(data)
+    alt = _other_order(obs, layers, y, loss, half, mean, loss_from, lr, row, data)
+    return _Net(obs, layers, y, loss, half, mean, loss_from, lr, row, alt).problem(data)
+
+
+@dataclass(frozen=True)
+class _Alt:
+    """SGD in the order a student falls back on (1, 2, …): every value of that trajectory, and the message."""
+
+    values: Mapping[str, np.ndarray]
+    message: Mapping[str, str]
+
+
+def _other_order(obs: _Data, layers, y, loss, half, mean, loss_from, lr, row, data) -> _Alt | None:
+    """The trajectory of SGD taking the observations in their natural order 1, 2, …, m, 1, …
+
+    None unless the lesson's order differs from that one (then "took them in the wrong order" is
+    a mistake worth naming for every quantity of every step).
+    """
+    if obs.mode != "sgd":
+        return None
+    natural = tuple(k % obs.m for k in range(obs.n_steps))
+    if natural == obs.order:
+        return None
+    other = _Net(replace(obs, order=natural), layers, y, loss, half, mean, loss_from, lr, row, None)
+    with np.errstate(all="ignore"):
+        values = other.problem(data).evaluate()
+    seq = ", ".join(str(j + 1) for j in obs.order)
+    alt_seq = ", ".join(str(j + 1) for j in natural)
+    if natural[0] != obs.order[0]:
+        message = {
+            "en": f"That is the value you get taking observation {natural[0] + 1} first; this lesson takes "
+                  f"observation {obs.order[0] + 1} first (order {seq}).",
+            "ru": f"Это значение получится, если начать с наблюдения {natural[0] + 1}; в этом уроке первым "
+                  f"берётся наблюдение {obs.order[0] + 1} (порядок {seq}).",
+        }
+    else:
+        message = {
+            "en": f"That is the value you get visiting the observations in the order {alt_seq}; this lesson's "
+                  f"order is {seq}.",
+            "ru": f"Это значение получится при порядке наблюдений {alt_seq}; в этом уроке порядок {seq}.",
+        }
+    return _Alt(values, message)
 
 
 # -- reading the data ------------------------------------------------------------------
@@ -299,9 +345,9 @@ class _Net:
     """One-shot builder of a problem's quantity graph (wraps a ProblemBuilder for :func:`build`)."""
 
     def __init__(self, obs: _Data, layers: list[_Layer], y: np.ndarray, loss: str, half: bool, mean: bool,
-                 loss_from: str, lr: float, row: bool) -> None:
+                 loss_from: str, lr: float, row: bool, alt: _Alt | None = None) -> None:
         self.obs, self.layers, self.y, self.loss, self.half = obs, layers, y, loss, half
-        self.loss_from, self.lr, self.row = loss_from, lr, row
+        self.loss_from, self.lr, self.row, self.alt = loss_from, lr, row, alt
         self.batch = obs.mode == "batch"
         self.multi = obs.n_steps > 1
         self.mean = mean
@@ -325,10 +371,20 @@ class _Net:
         return self.b.given(key, value, symbol, meaning)
 
     def derived(self, key: str, fn: Callable, deps: list[str], symbol: str, meaning, role: str,
-                formula: Callable[[Callable[[str], str]], str]) -> str:
-        """A derived quantity; ``formula`` gets a function from key to symbol, so every step names its own."""
+                formula: Callable[[Callable[[str], str]], str],
+                variants: Callable[[Callable[[str], str], str], Iterable[Variant]] | None = None) -> str:
+        """A derived quantity; ``formula`` gets a function from key to symbol, so every step names its own.
+
+        ``variants(s, f)`` -- s the key-to-symbol function, f the right formula -- lists the mistakes
+        declared for it; in SGD with a stated order, "the other order" is added to every quantity.
+        """
         self.sym[key] = symbol
-        return self.b.derived(key, fn, deps, symbol, meaning, role, formula(lambda q: self.sym[q]))
+        s = lambda q: self.sym[q]  # noqa: E731
+        text = formula(s)
+        declared = list(variants(s, text)) if variants else []
+        if self.alt is not None and key in self.alt.values:
+            declared.append(Variant("other_order", (), lambda v=self.alt.values[key]: v, self.alt.message))
+        return self.b.derived(key, fn, deps, symbol, meaning, role, text, declared)
 
     def problem(self, data) -> Problem:
         obs, row = self.obs, self.row
@@ -396,29 +452,35 @@ class _Net:
                          "forward",
                          lambda s, d=deps, z=z: f"{s(z)} = " + (f"{s(d[0])}·{s(d[1])}" if row
                                                                else f"{s(d[1])}·{s(d[0])}")
-                         + (f" + {s(d[2])}" if len(d) == 3 else ""))
+                         + (f" + {s(d[2])}" if len(d) == 3 else ""),
+                         self.linear_variants(layer, deps))
             out = act_key(i)
             self.derived(out, lambda v, a=act: a.forward(v, axis), [z], self.symbol(act_plain(i), k),
                          self.meaning("the output ŷ of the net" if i == L else f"the activation of layer {i}",
                                       "выход сети ŷ" if i == L else f"активация слоя {i}", k),
-                         "forward", lambda s, out=out, z=z, a=act: f"{s(out)} = {_apply(a, s(z))}")
+                         "forward", lambda s, out=out, z=z, a=act: f"{s(out)} = {_apply(a, s(z))}",
+                         self.activation_variants(act, z))
         y_hat, z_last = act_key(L), self.key(f"{Z}{L}", k)
 
         # loss
         loss_key = self.key("L", k)
         fn, deps, formula = self.loss_fn(loss_key, y_hat, z_last, y_key)
         self.derived(loss_key, fn, deps, self.symbol("L", k),
-                     self.meaning("the loss", "значение функции потерь", k), "loss", formula)
+                     self.meaning("the loss", "значение функции потерь", k), "loss", formula,
+                     self.loss_variants(loss_key, y_hat, y_key))
 
         # backward
         head = self.layers[-1].act
+        # where the 1/m of a mean loss enters the backward pass (every later gradient carries it)
+        origin = self.key(grad_key(YH) if self.loss_from == "output" else grad_key(f"{Z}{L}"), k)
         if self.loss_from == "output":
-            g_out = self.key(grad_key(YH), k)
+            g_out = origin
             gfn, gformula = self.output_grad()
             self.derived(g_out, gfn, [y_hat, y_key], self.symbol(f"∂L/∂{yh_plain}", k),
                          self.meaning("the gradient of the loss with respect to the output ŷ",
                                       "производная функции потерь по выходу ŷ", k),
-                         "backward", lambda s: gformula(s(g_out), s(y_hat), s(y_key)))
+                         "backward", lambda s: gformula(s(g_out), s(y_hat), s(y_key)),
+                         self.output_grad_variants(g_out))
         new = {}
         for layer in reversed(self.layers):
             i, act = layer.index, layer.act
@@ -431,7 +493,8 @@ class _Net:
                              self.meaning(f"the gradient with respect to z{_s(i)} (loss and {head.names['en']} "
                                           f"taken together)",
                                           f"производная по z{_s(i)} (потери и {head.names['ru']} вместе)", k),
-                             "backward", lambda s: f"{s(gz)} = {self.fused(s(y_hat), s(y_key))}")
+                             "backward", lambda s: f"{s(gz)} = {self.fused(s(y_hat), s(y_key))}",
+                             self.fused_grad_variants(gz, t))
             else:
                 g_a = self.key(grad_key(YH if i == L else f"{A}{i}"), k)
                 if act.elementwise:
@@ -443,14 +506,17 @@ class _Net:
                 self.derived(gz, lambda g, v, a=act: a.backward(v, g, axis), [g_a, z], sz,
                              self.meaning(f"the gradient with respect to z{_s(i)}, through the {act.names['en']}",
                                           f"производная по z{_s(i)} (через функцию {act.names['ru']})", k),
-                             "backward", rule)
+                             "backward", rule, self.act_grad_variants(act, gz, g_a, z, out, origin))
             prev = act_key(i - 1)
+            prev_z = (self.key(f"{Z}{i - 1}", k)
+                      if i > 1 and self.layers[i - 2].act.name != "identity" else None)
             gw = self.key(grad_key(f"W{i}"), k)
             self.derived(gw, _weight_grad(row), [prev, gz], self.symbol(f"∂L/∂W{_s(i)}", k),
                          self.meaning(f"the gradient with respect to the weights W{_s(i)}",
                                       f"производная по весам W{_s(i)}", k),
                          "backward", lambda s, gw=gw, prev=prev, gz=gz:
-                         f"{s(gw)} = {s(prev)}ᵀ·{s(gz)}" if row else f"{s(gw)} = {s(gz)}·{s(prev)}ᵀ")
+                         f"{s(gw)} = {s(prev)}ᵀ·{s(gz)}" if row else f"{s(gw)} = {s(gz)}·{s(prev)}ᵀ",
+                         self.weight_grad_variants(layer, gw, gz, prev, prev_z, out, origin))
             new[f"W{i}"] = gw
             if f"b{i}" in params:
                 gb = self.key(grad_key(f"b{i}"), k)
@@ -460,7 +526,8 @@ class _Net:
                                           f"производная по смещениям b{_s(i)}"
                                           + (" (сумма по наблюдениям)" if batch else ""), k),
                              "backward", lambda s, gb=gb, gz=gz:
-                             f"{s(gb)} = " + (s(gz) if not batch else (f"1ᵀ·{s(gz)}" if row else f"{s(gz)}·1")))
+                             f"{s(gb)} = " + (s(gz) if not batch else (f"1ᵀ·{s(gz)}" if row else f"{s(gz)}·1")),
+                             lambda s, f, gb=gb: self.reduction_variants(gb, s, f, origin, at_origin=False))
                 new[f"b{i}"] = gb
             if i > 1:
                 ga = self.key(grad_key(f"{A}{i - 1}"), k)
@@ -469,7 +536,8 @@ class _Net:
                              self.meaning(f"the gradient with respect to the activation a{_s(i - 1)}",
                                           f"производная по активации a{_s(i - 1)}", k),
                              "backward", lambda s, ga=ga, gz=gz, w=w:
-                             f"{s(ga)} = {s(gz)}·{s(w)}ᵀ" if row else f"{s(ga)} = {s(w)}ᵀ·{s(gz)}")
+                             f"{s(ga)} = {s(gz)}·{s(w)}ᵀ" if row else f"{s(ga)} = {s(w)}ᵀ·{s(gz)}",
+                             self.input_grad_variants(layer, gz, w, act_key(i - 1)))
 
         # gradient step
         updated = {}
@@ -483,10 +551,280 @@ class _Net:
                       else f"{base_symbol(p)} после одного шага градиентного спуска")
                 self.derived(nk, lambda w, gr, lr_: w - lr_ * gr, [cur, g, "lr"],
                              self.symbol(base_symbol(p) + "′", k), {"en": en, "ru": ru}, "update",
-                             lambda s, nk=nk, cur=cur, g=g: f"{s(nk)} = {s(cur)} − γ·{s(g)}")
+                             lambda s, nk=nk, cur=cur, g=g: f"{s(nk)} = {s(cur)} − γ·{s(g)}",
+                             self.update_variants(cur, g))
                 updated[p] = nk
         return updated
 
+    # -- mistake variants: each builder returns variants(s, f), s giving symbols, f the right formula
+
+    def linear_variants(self, layer: _Layer, deps: list[str]):
+        """z: the bias left out; W taken the other way round (square W only)."""
+        lin = _linear(self.row, self.batch)
+        square = layer.W.shape[0] == layer.W.shape[1]
+        where = ("column", "столбец") if self.row else ("row", "строку")
+
+        def make(s, f):
+            out = []
+            if len(deps) == 3:
+                out.append(_v("no_bias", deps[:2], lin, f"You left out the bias: {f}.", f"Вы забыли смещение: {f}."))
+            if square:
+                w = s(deps[1])
+                out.append(_v("transposed_W", deps, lambda a, W, *b: lin(a, W.T, *b),
+                              f"You used {w} transposed: {f}; output unit j takes {where[0]} j of {w}.",
+                              f"Вы взяли {w} транспонированной: {f}; выходной нейрон j использует "
+                              f"{where[1]} j матрицы {w}."))
+            return out
+        return make
+
+    def activation_variants(self, act: Activation, z: str):
+        """a: the activation forgotten or applied wrongly."""
+        axis, name, temp = self.axis, act.name, act.temperature
+
+        def make(s, f):
+            sz = s(z)
+            if name == "identity":
+                return []
+            if name == "relu":
+                out = [_v("no_activation", [z], _same,
+                          f"That is {sz} itself: ReLU turns negative entries into 0, {f} = max({sz}, 0).",
+                          f"Это просто {sz}: ReLU заменяет отрицательные компоненты нулём, {f} = max({sz}, 0)."),
+                       _v("relu_abs", [z], np.abs,
+                          f"ReLU does not flip the sign of negative entries, it sets them to 0: {f} = max({sz}, 0).",
+                          f"ReLU не меняет знак отрицательных компонент, а заменяет их нулём: {f} = max({sz}, 0).")]
+            else:
+                out = [_v("no_activation", [z], _same, f"That is {sz} itself: you forgot the activation, {f}.",
+                          f"Это просто {sz}: вы забыли применить функцию активации, {f}.")]
+            if name == "leaky_relu":
+                slope = _num(_slope(act))
+                out.append(_v("leaky_as_relu", [z], lambda v: np.maximum(v, 0.0),
+                              f"Leaky ReLU keeps {slope}·z for negative z, not 0: {f}.",
+                              f"Leaky ReLU при отрицательных z даёт {slope}·z, а не 0: {f}."))
+            if name == "sigmoid":
+                out.append(_v("sigmoid_sign", [z], lambda v: sigmoid(-v),
+                              "Sign slip in the exponent: σ(z) = 1/(1 + e^(−z)); you computed 1/(1 + e^z) = σ(−z).",
+                              "Ошибка в знаке показателя: σ(z) = 1/(1 + e^(−z)), а у вас 1/(1 + e^z) = σ(−z)."))
+            if name == "softmax":
+                if temp != 1.0:
+                    out.append(_v("no_temperature", [z], lambda v: softmax(v, 1.0, axis),
+                                  f"You left out the temperature: {f}; divide {sz} by T = {_num(temp)} before "
+                                  "taking exponentials.",
+                                  f"Вы забыли температуру: {f}; поделите {sz} на T = {_num(temp)} до взятия "
+                                  "экспонент."))
+                out.append(_v("not_normalized", [z], lambda v: np.exp(v / temp),
+                              f"You forgot to divide by the sum of the exponentials: {f}, where "
+                              "softmax(u)ₖ = e^(uₖ)/Σⱼ e^(uⱼ).",
+                              f"Вы забыли поделить на сумму экспонент: {f}, где softmax(u)ₖ = e^(uₖ)/Σⱼ e^(uⱼ)."))
+            return out
+        return make
+
+    def loss_variants(self, lk: str, y_hat: str, y: str):
+        """L: sum for mean (or back), the ½ dropped or added, the log-loss's minus or base, the wrong class."""
+        m, loss, scale, axis = self.obs.m, self.loss, self.scale, self.axis
+
+        def make(s, f):
+            out = []
+            if self.batch and m > 1:
+                if self.mean:
+                    out.append(_v("sum_not_mean", [lk], lambda v: v * m,
+                                  f"You summed the losses; this lesson averages them: {f}.",
+                                  f"Вы сложили потери, а в этом уроке они усредняются: {f}."))
+                else:
+                    out.append(_v("mean_not_sum", [lk], lambda v: v / m,
+                                  f"You averaged the losses; this lesson sums them: {f}.",
+                                  f"Вы усреднили потери, а в этом уроке они суммируются: {f}."))
+            if loss == "squared":
+                if self.half:
+                    out.append(_v("no_half", [lk], lambda v: v * 2, f"You dropped the ½: {f}.",
+                                  f"Вы потеряли ½: {f}."))
+                else:
+                    out.append(_v("half_added", [lk], lambda v: v / 2, f"This lesson's squared loss has no ½: {f}.",
+                                  f"В этом уроке в квадратичной функции потерь нет ½: {f}."))
+            elif loss in ("log", "cross_entropy"):
+                red = f"(1/{m})·" if self.mean else ""
+                L, p, t = s(lk), s(y_hat), s(y)
+                text = (f"{L} = −{red}Σ[{t}·ln {p} + (1 − {t})·ln(1 − {p})]" if loss == "log"
+                        else f"{L} = −{red}Σ {t}·ln {p}")
+                out.append(_v("no_minus", [lk], lambda v: -v, f"You lost the minus sign: {text} is never negative.",
+                              f"Вы потеряли знак минус: потери {text} всегда неотрицательны."))
+                out.append(_v("log10", [lk], lambda v: v / np.log(10.0),
+                              f"You used the base-10 logarithm; the loss uses the natural one, ln: {text}.",
+                              f"Вы взяли десятичный логарифм, а в функции потерь — натуральный, ln: {text}."))
+                if loss == "cross_entropy":
+                    out.append(_v("largest_class", [y_hat],
+                                  lambda q: -scale * np.sum(np.log(np.max(q, axis=axis))),
+                                  f"You took the largest probability; the cross-entropy takes the true class's: "
+                                  f"{text}, only the entry where {t} = 1 counts.",
+                                  f"Вы взяли наибольшую вероятность, а перекрёстная энтропия берёт вероятность "
+                                  f"верного класса: {text}, важна только компонента, где {t} = 1."))
+            return out
+        return make
+
+    def reduction_variants(self, key: str, s, f: str, origin: str, at_origin: bool) -> list[Variant]:
+        """A batch's 1/m forgotten, applied twice (mean), or put in although the losses are summed."""
+        m = self.obs.m
+        if not self.batch or m == 1:
+            return []
+        if not self.mean:
+            return [_v("mean_not_sum", [key], lambda v: v / m,
+                       f"This lesson sums the losses, so there is no 1/{m}: {f}.",
+                       f"В этом уроке потери суммируются, поэтому множителя 1/{m} нет: {f}.")] if at_origin else []
+        if at_origin:
+            return [_v("no_mean", [key], lambda v: v * m, f"You left out the factor 1/{m} of the mean loss: {f}.",
+                       f"Вы потеряли множитель 1/{m} от усреднения потерь: {f}.")]
+        where = s(origin)
+        return [
+            _v("no_mean", [key], lambda v: v * m,
+               f"You left out the factor 1/{m} of the mean loss: it enters once, at {where}, and every later "
+               "gradient carries it.",
+               f"Вы потеряли множитель 1/{m} от усреднения потерь: он входит один раз, в {where}, и переходит "
+               "во все следующие градиенты."),
+            _v("mean_twice", [key], lambda v: v / m,
+               f"You divided by {m} twice: the factor 1/{m} of the mean loss enters once, at {where}.",
+               f"Вы поделили на {m} дважды: множитель 1/{m} от усреднения потерь входит один раз, в {where}."),
+        ]
+
+    def output_grad_variants(self, g_out: str):
+        """∂L/∂ŷ: the 2 of the square dropped (no ½) or kept (with ½); the batch's 1/m."""
+        def make(s, f):
+            out = []
+            if self.loss == "squared":
+                if self.half:
+                    out.append(_v("two_kept", [g_out], lambda v: v * 2, f"With the ½ in the loss, the 2 cancels: {f}.",
+                                  f"С ½ в функции потерь двойка сокращается: {f}."))
+                else:
+                    out.append(_v("no_two", [g_out], lambda v: v / 2,
+                                  f"You dropped the 2: the loss has no ½ to cancel it, so {f}.",
+                                  f"Вы потеряли двойку: в функции потерь нет ½, которая бы её сократила, "
+                                  f"поэтому {f}."))
+            return out + self.reduction_variants(g_out, s, f, g_out, at_origin=True)
+        return make
+
+    def fused_grad_variants(self, gz: str, temp: float):
+        """∂L/∂z from the logits: the 1/T forgotten; the batch's 1/m."""
+        def make(s, f):
+            out = []
+            if temp != 1.0:
+                out.append(_v("no_temperature", [gz], lambda v: v * temp,
+                              f"You forgot to divide by T = {_num(temp)}: {f}.",
+                              f"Вы забыли поделить на T = {_num(temp)}: {f}."))
+            return out + self.reduction_variants(gz, s, f, gz, at_origin=True)
+        return make
+
+    def act_grad_variants(self, act: Activation, gz: str, g_a: str, z: str, out: str, origin: str):
+        """∂L/∂z through the activation: g′ forgotten, taken at a, replaced by g; softmax's T and Jacobian."""
+        name, temp = act.name, act.temperature
+
+        def make(s, f):
+            sz, sa = s(z), s(out)
+            vs = []
+            if name == "relu":
+                vs.append(_v("no_derivative", [g_a], _same,
+                             f"That is {s(g_a)} itself: you forgot ReLU′, {f}, so the gradient is 0 where "
+                             f"{sz} ≤ 0.",
+                             f"Это просто {s(g_a)}: вы забыли ReLU′, {f}, поэтому там, где {sz} ≤ 0, "
+                             "градиент равен 0."))
+            elif name != "identity":
+                vs.append(_v("no_derivative", [g_a], _same,
+                             f"That is {s(g_a)} itself: you forgot the activation's derivative, {f}.",
+                             f"Это просто {s(g_a)}: вы забыли умножить на производную функции активации, {f}."))
+            if name in ("sigmoid", "tanh"):
+                d = "σ′" if name == "sigmoid" else "tanh′"
+                right = f"{sa}·(1 − {sa})" if name == "sigmoid" else f"1 − {sa}²"
+                at_a = ((lambda g, a: g * sigmoid(a) * (1.0 - sigmoid(a))) if name == "sigmoid"
+                        else (lambda g, a: g * (1.0 - np.tanh(a) ** 2)))
+                vs.append(_v("derivative_at_output", [g_a, out], at_a,
+                             f"{d} is taken at {sz}, not at {sa}: {d}({sz}) = {right}, so {f}.",
+                             f"{d} берётся в точке {sz}, а не {sa}: {d}({sz}) = {right}, поэтому {f}."))
+            if name in ("sigmoid", "tanh", "relu"):
+                deriv = {"sigmoid": (f"σ′({sz}) = σ({sz})·(1 − σ({sz}))",) * 2,
+                         "tanh": (f"tanh′({sz}) = 1 − tanh²({sz})",) * 2,
+                         "relu": (f"ReLU′({sz}) (1 where {sz} > 0, else 0)", f"ReLU′({sz}) (1 при {sz} > 0, иначе 0)"),
+                         }[name]
+                vs.append(_v("function_not_derivative", [g_a, out], lambda g, a: g * a,
+                             f"You multiplied by {act.symbol}({sz}) instead of its derivative {deriv[0]}: {f}.",
+                             f"Вы умножили на {act.symbol}({sz}) вместо производной {deriv[1]}: {f}."))
+            if name == "leaky_relu":
+                slope = _num(_slope(act))
+                vs.append(_v("no_slope", [g_a, z], lambda g, v: g * (v > 0),
+                             f"Leaky ReLU′ is {slope} where {sz} ≤ 0, not 0: {f}.",
+                             f"Производная leaky ReLU там, где {sz} ≤ 0, равна {slope}, а не 0: {f}."))
+            if name == "softmax":
+                if temp != 1.0:
+                    vs.append(_v("no_temperature", [gz], lambda v: v * temp,
+                                 f"You forgot to divide by T = {_num(temp)}: {f}.",
+                                 f"Вы забыли поделить на T = {_num(temp)}: {f}."))
+                vs.append(_v("diagonal_jacobian", [g_a, out], lambda g, p: g * p * (1.0 - p) / temp,
+                             f"You used only the diagonal pᵢ(1 − pᵢ) of the softmax Jacobian; every zⱼ moves every "
+                             f"pᵢ: {f}.",
+                             f"Вы взяли только диагональ pᵢ(1 − pᵢ) матрицы Якоби softmax, а каждое zⱼ влияет на "
+                             f"каждое pᵢ: {f}."))
+            return vs + self.reduction_variants(gz, s, f, origin, at_origin=False)
+        return make
+
+    def weight_grad_variants(self, layer: _Layer, gw: str, gz: str, prev: str, prev_z: str | None, out: str,
+                             origin: str):
+        """∂L/∂W: transposed; the layer's output or the previous pre-activation in place of its input; 1/m."""
+        row = self.row
+        n_out, n_in = (layer.W.shape[1], layer.W.shape[0]) if row else layer.W.shape
+        w = base_symbol(f"W{layer.index}")
+        per = ("input", "вход") if row else ("output unit", "выходной нейрон")
+
+        def make(s, f):
+            vs = []
+            if n_in == n_out:
+                vs.append(_v("transposed", [gw], lambda v: v.T, f"That is the transpose: {f}, with one row per "
+                                                                f"{per[0]} like {w}.",
+                             f"Это транспонированная матрица: {f}, в ней по строке на каждый {per[1]}, как в {w}."))
+                vs.append(_v("output_not_input", [out, gz], _weight_grad(row),
+                             f"You used the layer's output {s(out)}; the weight gradient takes the layer's input: {f}.",
+                             f"Вы взяли выход слоя {s(out)}, а градиент по весам использует вход слоя: {f}."))
+            if prev_z is not None:
+                vs.append(_v("preactivation_input", [prev_z, gz], _weight_grad(row),
+                             f"You used the pre-activation {s(prev_z)}; the layer's input is the activation "
+                             f"{s(prev)}: {f}.",
+                             f"Вы взяли пре-активацию {s(prev_z)}, а вход слоя — это активация {s(prev)}: {f}."))
+            return vs + self.reduction_variants(gw, s, f, origin, at_origin=False)
+        return make
+
+    def input_grad_variants(self, layer: _Layer, gz: str, w: str, a_prev: str):
+        """∂L/∂a_{l−1}: W instead of Wᵀ (square W); one unit's contribution instead of the sum."""
+        row, batch = self.row, self.batch
+        n_out = layer.W.shape[1] if row else layer.W.shape[0]
+        square = layer.W.shape[0] == layer.W.shape[1]
+
+        def make(s, f):
+            vs = []
+            sw = s(w)
+            if square:
+                vs.append(_v("W_not_transposed", [gz, w], (lambda g, W: g @ W) if row else (lambda g, W: W @ g),
+                             f"You multiplied by {sw} instead of {sw}ᵀ: {f}.",
+                             f"Вы умножили на {sw} вместо {sw}ᵀ: {f}."))
+            for j in range(n_out if n_out > 1 else 0):
+                vs.append(_v(f"one_unit_{j + 1}", [gz, w], _one_unit(row, batch, j),
+                             f"You kept only one unit's contribution: each entry of {s(a_prev)} feeds every unit "
+                             f"of the next layer, so {f} sums over them.",
+                             f"Вы учли вклад только одного нейрона: каждая компонента {s(a_prev)} влияет на все "
+                             f"нейроны следующего слоя, и {f} суммирует по ним."))
+            return vs
+        return make
+
+    def update_variants(self, cur: str, g: str):
+        """W′: the step added, the learning rate left out, or the step alone."""
+        def make(s, f):
+            lr = _num(self.lr)
+            return [
+                _v("step_added", [cur, g, "lr"], lambda w, gr, lr_: w + lr_ * gr,
+                   f"You added the step instead of subtracting it: {f}.",
+                   f"Вы прибавили шаг вместо того, чтобы вычесть его: {f}."),
+                _v("no_learning_rate", [cur, g], lambda w, gr: w - gr,
+                   f"You left out the learning rate: {f} with γ = {lr}.",
+                   f"Вы забыли умножить на шаг обучения: {f}, где γ = {lr}."),
+                _v("step_only", [g, "lr"], lambda gr, lr_: -lr_ * gr,
+                   f"That is only the step −γ·{s(g)}; the new value is {f}.",
+                   f"Это только шаг −γ·{s(g)}; новое значение: {f}."),
+            ]
+        return make
     def fused(self, y_hat: str, y: str) -> str:
         """The text of ∂L/∂z for a loss taken from the logits: s·(ŷ − y)/T."""
         t = self.layers[-1].act.temperature
@@ -641,6 +979,30 @@ class _Net:
                 "en": f"layer {layer.index}: softmax with temperature T = {t}: a = softmax(z/T)",
                 "ru": f"слой {layer.index}: softmax с температурой T = {t}: a = softmax(z/T)",
             })
+
+
+def _v(name: str, deps, fn, en: str, ru: str) -> Variant:
+    return Variant(name, tuple(deps), fn, {"en": en, "ru": ru})
+
+
+def _same(v):
+    """The value passed through unchanged (the step a student left out)."""
+    return v * 1.0
+
+
+def _slope(act: Activation) -> float:
+    """The slope of a leaky ReLU for z < 0, read back from the activation: g(−1) = −slope."""
+    return -float(act.f(np.array(-1.0)))
+
+
+def _one_unit(row: bool, batch: bool, j: int):
+    """∂L/∂a from output unit j alone: ∂L/∂zⱼ times unit j's weights (row: column j of W; column: row j).
+
+    One observation: (n_in,); a batch: m×n_in (row layout) or n_in×m (column layout).
+    """
+    if not batch:
+        return (lambda g, W: g[j] * W[:, j]) if row else (lambda g, W: g[j] * W[j, :])
+    return (lambda G, W: G[:, j:j + 1] * W[:, j]) if row else (lambda G, W: W[j, :, None] * G[j:j + 1, :])
 
 
 def _apply(act: Activation, z: str) -> str:
