@@ -35,6 +35,10 @@ Methods (η = ``lr``; element-wise operations on vectors):
   f(w) = ½wᵀAw − bᵀw this is w[i] = (b[i] − Σ_{j≠i} A[i, j]·w[j]) / A[i, i].
 
 Gradient clipping by norm is a separate transform: :func:`clip_by_norm`.
+
+Each stage also lists its common wrong ways (:class:`StageVariant`): the step added
+instead of subtracted, η forgotten, the other momentum form, Adam without bias
+correction, ε on the other side of the root, … so that a problem kind can name them.
 """
 
 from __future__ import annotations
@@ -81,6 +85,23 @@ METHODS = tuple(HYPER)
 
 
 @dataclass(frozen=True)
+class StageVariant:
+    """A common wrong way to compute a stage: ``fn(*deps)`` is the value the mistake gives.
+
+    ``deps`` are named as for :class:`Stage`, plus the stage's own key (its right value)
+    and ``<key>_last``: stage ``key`` of step t − 1 (only offered from step 2 on).
+    ``message`` (per language) is a template like ``Stage.formula``. ``convention`` marks
+    another common convention rather than an error.
+    """
+
+    name: str
+    deps: tuple[str, ...]
+    fn: Callable[..., Array]
+    message: Mapping[str, str]
+    convention: bool = False
+
+
+@dataclass(frozen=True)
 class Stage:
     """One named value computed in a step: ``key = fn(*deps)``.
 
@@ -90,6 +111,7 @@ class Stage:
     ``{lr}`` for the learning rate's symbol, ``{t}`` for the step number. ``symbol`` is
     the base display symbol (``{lr}`` again for the learning rate's; the caller appends
     the step index). ``meaning`` (per language) may hold ``{t}`` for the step number.
+    ``variants`` are the common wrong ways to compute it.
     """
 
     key: str
@@ -98,6 +120,7 @@ class Stage:
     formula: str
     symbol: str
     meaning: Mapping[str, str]
+    variants: tuple[StageVariant, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -220,68 +243,161 @@ def clip_by_norm(g, c: float) -> Array:
     return _frozen(g if norm <= c else g * (c / norm))
 
 
+# -- common mistakes, declared once per stage ------------------------------------------------
+
+
+def _v(name: str, deps, fn, en: str, ru: str, convention: bool = False) -> StageVariant:
+    return StageVariant(name, tuple(deps), fn, MappingProxyType({"en": en, "ru": ru}), convention)
+
+
+def _added(formula: str) -> StageVariant:
+    """w_{t−1} + step instead of w_{t−1} − step, whatever the step: 2·w_{t−1} − w_t."""
+    return _v("step_added", ("w_prev", "w"), lambda wp, w: 2.0 * wp - w,
+              "You added the step instead of subtracting it: " + formula + ".",
+              "Вы прибавили шаг, а его нужно вычесть: " + formula + ".")
+
+
+def _no_lr(deps, fn, formula: str) -> StageVariant:
+    return _v("no_lr", deps, fn,
+              "You left out the learning rate {lr}: " + formula + ".",
+              "Вы забыли умножить на шаг обучения {lr}: " + formula + ".")
+
+
+def _no_square(acc: str, deps, keep: float | None, formula: str) -> tuple[StageVariant, ...]:
+    """acc_{t−1}-weighted sum of |g| or g instead of g² (``keep`` the weight on the old value)."""
+    en = "You used |{g}| (or {g}) instead of {g}²: " + formula + "."
+    ru = "Вы взяли |{g}| (или {g}) вместо {g}²: " + formula + "."
+    k = 1.0 if keep is None else keep
+    c = 1.0 if keep is None else 1.0 - keep
+    return (_v(f"{acc}_no_square_abs", deps, lambda ap, g: k * ap + c * np.abs(g), en, ru),
+            _v(f"{acc}_no_square", deps, lambda ap, g: k * ap + c * g, en, ru))
+
+
+def _eps_variants(lr, eps, inside, num: str, acc: str, formula: str) -> tuple[StageVariant, ...]:
+    """For w = w − η·num/(√acc + ε): ε on the other side of the root (a convention), the root
+    forgotten, η forgotten."""
+    deps = ("w_prev", num, acc)
+    out_, in_ = "/(√{" + acc + "} + ε)", "/√({" + acc + "} + ε)"
+    if inside:
+        en = f"You put ε outside the root, {out_}, as PyTorch does; this lesson puts it inside, {in_}: "
+        ru = f"Вы поставили ε вне корня, {out_}, как в PyTorch; в этом уроке ε под корнем, {in_}: "
+    else:
+        en = f"You put ε inside the root, {in_}; this lesson, like PyTorch, puts it outside, {out_}: "
+        ru = f"Вы поставили ε под корень, {in_}; в этом уроке, как в PyTorch, ε вне корня, {out_}: "
+    other = _v("eps_placement", deps, lambda w, g, a: w - lr * _scaled(g, a, eps, not inside),
+               en + formula + ".", ru + formula + ".", convention=True)
+    no_root = _v("no_root", deps, lambda w, g, a: w - lr * g / (a + eps),
+                 "You forgot the square root of {" + acc + "}: " + formula + ".",
+                 "Вы забыли извлечь квадратный корень из {" + acc + "}: " + formula + ".")
+    no_lr = _no_lr(deps, lambda w, g, a: w - _scaled(g, a, eps, inside), formula)
+    return other, no_root, no_lr
+
+
+def _momentum_h(lr, a, formula: str) -> tuple[StageVariant, ...]:
+    """Textbook velocity h asked for: PyTorch's buffer b = h/η (the other form), or η forgotten."""
+    return (
+        _v("momentum_form", ("h",), lambda hh: hh / lr,
+           "That is PyTorch's buffer b = h/{lr} (b ← αb + g, w ← w − {lr}·b); this lesson uses the textbook "
+           "form h ← αh + {lr}·g, w ← w − h: " + formula + ".",
+           "Это буфер PyTorch b = h/{lr} (b ← αb + g, w ← w − {lr}·b); в этом уроке учебная форма "
+           "h ← αh + {lr}·g, w ← w − h: " + formula + ".", convention=True),
+        _no_lr(("h_prev", "g"), lambda hp, g: a * hp + g, formula),
+    )
+
+
+def _momentum_buf(lr, formula: str) -> tuple[StageVariant, ...]:
+    """PyTorch's buffer b asked for: the textbook velocity h = η·b (the other form)."""
+    return (
+        _v("momentum_form", ("buf",), lambda b: lr * b,
+           "That is the textbook velocity h = {lr}·b (h ← αh + {lr}·g, w ← w − h); this lesson uses PyTorch's "
+           "buffer b ← αb + g, w ← w − {lr}·b: " + formula + ".",
+           "Это скорость из учебной формы h = {lr}·b (h ← αh + {lr}·g, w ← w − h); в этом уроке буфер "
+           "PyTorch b ← αb + g, w ← w − {lr}·b: " + formula + ".", convention=True),
+    )
+
+
 # -- the methods ---------------------------------------------------------------------
 
 
 def _gd(h, t, n):
     lr = h["lr"]
+    fw = "{w} = {w_prev} − {lr}·{g}"
     return Plan((), (
-        Stage("w", ("w_prev", "g"), lambda w, g: w - lr * g,
-              "{w} = {w_prev} − {lr}·{g}", "w", _W_MEANING),
+        Stage("w", ("w_prev", "g"), lambda w, g: w - lr * g, fw, "w", _W_MEANING,
+              (_added(fw), _no_lr(("w_prev", "g"), lambda w, g: w - g, fw))),
     ), {})
 
 
 def _gd_decay(h, t, n):
     lr = h["lr"]
+    fe, fw = "{eta} = {lr}/{t}", "{w} = {w_prev} − {eta}·{g}"
+    off = {"en": f"You divided {{lr}} by {t + 1}, not by the step number {t}: ",
+           "ru": f"Вы разделили {{lr}} на {t + 1}, а не на номер шага {t}: "}
     return Plan((), (
-        Stage("eta", (), lambda: np.asarray(lr / t),
-              "{eta} = {lr}/{t}", "{lr}",
-              {"en": "the decayed step size η/t", "ru": "уменьшающийся шаг η/t"}),
-        Stage("w", ("w_prev", "eta", "g"), lambda w, e, g: w - e * g,
-              "{w} = {w_prev} − {eta}·{g}", "w", _W_MEANING),
+        Stage("eta", (), lambda: np.asarray(lr / t), fe, "{lr}",
+              {"en": "the decayed step size η/t", "ru": "уменьшающийся шаг η/t"},
+              (_v("decay_off_by_one", (), lambda: np.asarray(lr / (t + 1)),
+                  off["en"] + fe + ".", off["ru"] + fe + "."),)),
+        Stage("w", ("w_prev", "eta", "g"), lambda w, e, g: w - e * g, fw, "w", _W_MEANING,
+              (_added(fw),
+               _no_lr(("w_prev", "g"), lambda w, g: w - g, fw),
+               _v("decay_off_by_one", ("w_prev", "g"), lambda w, g: w - lr / (t + 1) * g,
+                  off["en"] + fe + ", " + fw + ".", off["ru"] + fe + ", " + fw + "."))),
     ), {})
 
 
 def _momentum(h, t, n):
     lr, a = h["lr"], h["alpha"]
     if h["form"] == "textbook":
+        fh, fw = "{h} = α·{h_prev} + {lr}·{g}", "{w} = {w_prev} − {h}"
         return Plan((), (
-            Stage("h", ("h_prev", "g"), lambda hp, g: a * hp + lr * g,
-                  "{h} = α·{h_prev} + {lr}·{g}", "h", _H_MEANING),
-            Stage("w", ("w_prev", "h"), lambda w, hh: w - hh,
-                  "{w} = {w_prev} − {h}", "w", _W_MEANING),
+            Stage("h", ("h_prev", "g"), lambda hp, g: a * hp + lr * g, fh, "h", _H_MEANING,
+                  _momentum_h(lr, a, fh)),
+            Stage("w", ("w_prev", "h"), lambda w, hh: w - hh, fw, "w", _W_MEANING, (_added(fw),)),
         ), {"h": "h"})
+    fb, fw = "{buf} = α·{buf_prev} + {g}", "{w} = {w_prev} − {lr}·{buf}"
     return Plan((), (
-        Stage("buf", ("buf_prev", "g"), lambda bp, g: a * bp + g,
-              "{buf} = α·{buf_prev} + {g}", "b", _BUF_MEANING),
-        Stage("w", ("w_prev", "buf"), lambda w, b: w - lr * b,
-              "{w} = {w_prev} − {lr}·{buf}", "w", _W_MEANING),
+        Stage("buf", ("buf_prev", "g"), lambda bp, g: a * bp + g, fb, "b", _BUF_MEANING, _momentum_buf(lr, fb)),
+        Stage("w", ("w_prev", "buf"), lambda w, b: w - lr * b, fw, "w", _W_MEANING,
+              (_added(fw), _no_lr(("w_prev", "buf"), lambda w, b: w - b, fw))),
     ), {"buf": "buf"})
 
 
 def _nesterov(h, t, n):
     lr, a = h["lr"], h["alpha"]
     if h["form"] == "textbook":
+        fh, fw = "{h} = α·{h_prev} + {lr}·{g}", "{w} = {w_prev} − {h}"
         return Plan((
             Stage("look", ("w_prev", "h_prev"), lambda w, hp: w - a * hp,
                   "{look} = {w_prev} − α·{h_prev}", "w̃",
                   {"en": "the look-ahead point where Nesterov takes the gradient",
                    "ru": "точка «заглядывания вперёд», в которой метод Нестерова берёт градиент"}),
         ), (
-            Stage("h", ("h_prev", "g"), lambda hp, g: a * hp + lr * g,
-                  "{h} = α·{h_prev} + {lr}·{g}", "h", _H_MEANING),
-            Stage("w", ("w_prev", "h"), lambda w, hh: w - hh,
-                  "{w} = {w_prev} − {h}", "w", _W_MEANING),
+            Stage("h", ("h_prev", "g"), lambda hp, g: a * hp + lr * g, fh, "h", _H_MEANING,
+                  _momentum_h(lr, a, fh)),
+            Stage("w", ("w_prev", "h"), lambda w, hh: w - hh, fw, "w", _W_MEANING, (
+                _added(fw),
+                _v("nesterov_form", ("w_prev", "g", "h"), lambda w, g, hh: w - lr * g - a * hh,
+                   "You stepped by {lr}·{g} + α·{h}, PyTorch's Nesterov form (d = g + αb); the textbook form "
+                   "used here steps by {h}: " + fw + ".",
+                   "Вы сделали шаг {lr}·{g} + α·{h}, как в форме Нестерова из PyTorch (d = g + αb); в учебной "
+                   "форме этого урока шаг равен {h}: " + fw + ".", convention=True))),
         ), {"h": "h"})
+    fb, fd, fw = "{buf} = α·{buf_prev} + {g}", "{dir} = {g} + α·{buf}", "{w} = {w_prev} − {lr}·{dir}"
     return Plan((), (
-        Stage("buf", ("buf_prev", "g"), lambda bp, g: a * bp + g,
-              "{buf} = α·{buf_prev} + {g}", "b", _BUF_MEANING),
-        Stage("dir", ("g", "buf"), lambda g, b: g + a * b,
-              "{dir} = {g} + α·{buf}", "d",
+        Stage("buf", ("buf_prev", "g"), lambda bp, g: a * bp + g, fb, "b", _BUF_MEANING, _momentum_buf(lr, fb)),
+        Stage("dir", ("g", "buf"), lambda g, b: g + a * b, fd, "d",
               {"en": "the Nesterov step direction (PyTorch form): the gradient plus α times the buffer",
                "ru": "направление шага Нестерова (форма PyTorch): градиент плюс α, умноженное на буфер"}),
-        Stage("w", ("w_prev", "dir"), lambda w, d: w - lr * d,
-              "{w} = {w_prev} − {lr}·{dir}", "w", _W_MEANING),
+        Stage("w", ("w_prev", "dir"), lambda w, d: w - lr * d, fw, "w", _W_MEANING, (
+            _added(fw),
+            _no_lr(("w_prev", "dir"), lambda w, d: w - d, fw),
+            _v("nesterov_form", ("w_prev", "buf"), lambda w, b: w - lr * b,
+               "You stepped by {lr}·{buf}, as plain momentum or the textbook form's w − h does; PyTorch's "
+               "Nesterov form used here steps along {dir} = {g} + α·{buf}: " + fw + ".",
+               "Вы сделали шаг {lr}·{buf}, как в обычном методе инерции или в учебной форме (w − h); в форме "
+               "Нестерова из PyTorch, принятой здесь, шаг идёт вдоль {dir} = {g} + α·{buf}: " + fw + ".",
+               convention=True))),
     ), {"buf": "buf"})
 
 
@@ -297,54 +413,98 @@ def _eps_formula(num: str, acc: str, inside: bool) -> str:
 
 def _adagrad(h, t, n):
     lr, eps, inside = h["lr"], h["eps"], h["eps_placement"] == "inside"
+    fG = "{G} = {G_prev} + {g}²"
+    fw = "{w} = {w_prev} − {lr}·" + _eps_formula("{g}", "{G}", inside)
     return Plan((), (
-        Stage("G", ("G_prev", "g"), lambda Gp, g: Gp + g * g,
-              "{G} = {G_prev} + {g}²", "G",
+        Stage("G", ("G_prev", "g"), lambda Gp, g: Gp + g * g, fG, "G",
               {"en": "the running sum of squared gradients (AdaGrad)",
-               "ru": "накопленная сумма квадратов градиентов (AdaGrad)"}),
-        Stage("w", ("w_prev", "g", "G"), lambda w, g, G: w - lr * _scaled(g, G, eps, inside),
-              "{w} = {w_prev} − {lr}·" + _eps_formula("{g}", "{G}", inside), "w", _W_MEANING),
+               "ru": "накопленная сумма квадратов градиентов (AdaGrad)"},
+              _no_square("G", ("G_prev", "g"), None, fG)),
+        Stage("w", ("w_prev", "g", "G"), lambda w, g, G: w - lr * _scaled(g, G, eps, inside), fw, "w", _W_MEANING,
+              (_added(fw), *_eps_variants(lr, eps, inside, "g", "G", fw))),
     ), {"G": "G"})
 
 
 def _rmsprop(h, t, n):
     lr, a, eps, inside = h["lr"], h["alpha"], h["eps"], h["eps_placement"] == "inside"
+    fv = "{v} = α·{v_prev} + (1 − α)·{g}²"
+    fw = "{w} = {w_prev} − {lr}·" + _eps_formula("{g}", "{v}", inside)
     return Plan((), (
-        Stage("v", ("v_prev", "g"), lambda vp, g: a * vp + (1.0 - a) * g * g,
-              "{v} = α·{v_prev} + (1 − α)·{g}²", "v",
+        Stage("v", ("v_prev", "g"), lambda vp, g: a * vp + (1.0 - a) * g * g, fv, "v",
               {"en": "the moving average of squared gradients (RMSprop)",
-               "ru": "скользящее среднее квадратов градиентов (RMSprop)"}),
-        Stage("w", ("w_prev", "g", "v"), lambda w, g, v: w - lr * _scaled(g, v, eps, inside),
-              "{w} = {w_prev} − {lr}·" + _eps_formula("{g}", "{v}", inside), "w", _W_MEANING),
+               "ru": "скользящее среднее квадратов градиентов (RMSprop)"},
+              _no_square("v", ("v_prev", "g"), a, fv)),
+        Stage("w", ("w_prev", "g", "v"), lambda w, g, v: w - lr * _scaled(g, v, eps, inside), fw, "w", _W_MEANING,
+              (_added(fw), *_eps_variants(lr, eps, inside, "g", "v", fw))),
     ), {"v": "v"})
 
 
 def _adam(h, t, n):
     lr, b1, b2, eps = h["lr"], h["beta1"], h["beta2"], h["eps"]
     inside = h["eps_placement"] == "inside"
-    c1, c2 = (1.0 - b1 ** t, 1.0 - b2 ** t) if h["bias_correction"] else (1.0, 1.0)
+    corrected = h["bias_correction"]
+    c1, c2 = (1.0 - b1 ** t, 1.0 - b2 ** t) if corrected else (1.0, 1.0)
     fed_back = h["form"] == "fed_back"
     prev_note = {"en": " (the previous step's bias-corrected value is fed back)" if fed_back else "",
                  "ru": " (в формулу подставляется исправленное значение прошлого шага)" if fed_back else ""}
-    if h["bias_correction"]:
-        fm, fv = "{m_hat} = {m}/(1 − β₁^{t})", "{v_hat} = {v}/(1 − β₂^{t})"
+    if corrected:
+        fmh, fvh = "{m_hat} = {m}/(1 − β₁^{t})", "{v_hat} = {v}/(1 − β₂^{t})"
     else:
-        fm, fv = "{m_hat} = {m} (no bias correction)", "{v_hat} = {v} (no bias correction)"
+        fmh, fvh = "{m_hat} = {m} (no bias correction)", "{v_hat} = {v} (no bias correction)"
+    fm, fv = "{m} = β₁·{m_prev} + (1 − β₁)·{g}", "{v} = β₂·{v_prev} + (1 − β₂)·{g}²"
+    fw = "{w} = {w_prev} − {lr}·" + _eps_formula("{m_hat}", "{v_hat}", inside)
+
+    def form_variant(key: str, b: float, formula: str) -> tuple[StageVariant, ...]:
+        """The other Adam form: the moment carried from step t − 1 corrected or not (from step 2 on)."""
+        if t < 2:
+            return ()
+        power = 2 if key == "v" else 1
+
+        def fn(prev, g):
+            return b * prev + (1.0 - b) * g ** power
+
+        if fed_back:
+            return (_v(f"{key}_adam_form", (f"{key}_last", "g"), fn,
+                       f"You carried the uncorrected {key} of the last step, as PyTorch does; this lesson feeds "
+                       f"back the bias-corrected {key}̂: " + formula + ".",
+                       f"Вы взяли неисправленное {key} прошлого шага, как в PyTorch; в этом уроке подставляется "
+                       f"исправленное {key}̂: " + formula + ".", convention=True),)
+        return (_v(f"{key}_adam_form", (f"{key}_hat_last", "g"), fn,
+                   f"You fed back the bias-corrected {key}̂ of the last step; this lesson carries the uncorrected "
+                   f"{key}, as PyTorch and Kingma & Ba do: " + formula + ".",
+                   f"Вы подставили исправленное {key}̂ прошлого шага; в этом уроке, как в PyTorch и у Kingma & Ba, "
+                   f"переносится неисправленное {key}: " + formula + ".", convention=True),)
+
+    def uncorrected(key: str, formula: str) -> tuple[StageVariant, ...]:
+        if not corrected:
+            return ()
+        return (_v("no_bias_correction", (key,), lambda x: x * 1.0,
+                   "You left out the bias correction: " + formula + ".",
+                   "Вы забыли поправку на смещение: " + formula + "."),)
+
+    w_variants = [_added(fw), *_eps_variants(lr, eps, inside, "m_hat", "v_hat", fw)]
+    if corrected:
+        w_variants.append(_v("no_bias_correction", ("w_prev", "m", "v"),
+                             lambda w, m, v: w - lr * _scaled(m, v, eps, inside),
+                             "You left out the bias correction (m and v in place of m̂ and v̂): " + fw + ".",
+                             "Вы забыли поправку на смещение (m и v вместо m̂ и v̂): " + fw + "."))
     stages = (
-        Stage("m", ("m_prev", "g"), lambda mp, g: b1 * mp + (1.0 - b1) * g,
-              "{m} = β₁·{m_prev} + (1 − β₁)·{g}", "m",
+        Stage("m", ("m_prev", "g"), lambda mp, g: b1 * mp + (1.0 - b1) * g, fm, "m",
               {"en": "Adam's first moment: the moving average of gradients" + prev_note["en"],
-               "ru": "первый момент Adam: скользящее среднее градиентов" + prev_note["ru"]}),
-        Stage("v", ("v_prev", "g"), lambda vp, g: b2 * vp + (1.0 - b2) * g * g,
-              "{v} = β₂·{v_prev} + (1 − β₂)·{g}²", "v",
+               "ru": "первый момент Adam: скользящее среднее градиентов" + prev_note["ru"]},
+              form_variant("m", b1, fm)),
+        Stage("v", ("v_prev", "g"), lambda vp, g: b2 * vp + (1.0 - b2) * g * g, fv, "v",
               {"en": "Adam's second moment: the moving average of squared gradients" + prev_note["en"],
-               "ru": "второй момент Adam: скользящее среднее квадратов градиентов" + prev_note["ru"]}),
-        Stage("m_hat", ("m",), lambda m: m / c1, fm, "m̂",
-              {"en": "the bias-corrected first moment", "ru": "первый момент с поправкой на смещение"}),
-        Stage("v_hat", ("v",), lambda v: v / c2, fv, "v̂",
-              {"en": "the bias-corrected second moment", "ru": "второй момент с поправкой на смещение"}),
-        Stage("w", ("w_prev", "m_hat", "v_hat"), lambda w, m, v: w - lr * _scaled(m, v, eps, inside),
-              "{w} = {w_prev} − {lr}·" + _eps_formula("{m_hat}", "{v_hat}", inside), "w", _W_MEANING),
+               "ru": "второй момент Adam: скользящее среднее квадратов градиентов" + prev_note["ru"]},
+              form_variant("v", b2, fv) + _no_square("v", ("v_prev", "g"), b2, fv)),
+        Stage("m_hat", ("m",), lambda m: m / c1, fmh, "m̂",
+              {"en": "the bias-corrected first moment", "ru": "первый момент с поправкой на смещение"},
+              uncorrected("m", fmh)),
+        Stage("v_hat", ("v",), lambda v: v / c2, fvh, "v̂",
+              {"en": "the bias-corrected second moment", "ru": "второй момент с поправкой на смещение"},
+              uncorrected("v", fvh)),
+        Stage("w", ("w_prev", "m_hat", "v_hat"), lambda w, m, v: w - lr * _scaled(m, v, eps, inside), fw, "w",
+              _W_MEANING, tuple(w_variants)),
     )
     carry = {"m": "m_hat", "v": "v_hat"} if fed_back else {"m": "m", "v": "v"}
     return Plan((), stages, carry)
@@ -353,27 +513,37 @@ def _adam(h, t, n):
 def _newton(h, t, n):
     lr = h["lr"]
     lr_text = "" if lr == 1.0 else "{lr}·"
+    fw = "{w} = {w_prev} − " + lr_text + "{H}⁻¹·{g}"
     return Plan((), (
-        Stage("w", ("w_prev", "g", "H"), lambda w, g, H: w - lr * _solve(H, g),
-              "{w} = {w_prev} − " + lr_text + "{H}⁻¹·{g}", "w", _W_MEANING),
+        Stage("w", ("w_prev", "g", "H"), lambda w, g, H: w - lr * _solve(H, g), fw, "w", _W_MEANING, (
+            _added(fw),
+            _no_lr(("w_prev", "g", "H"), lambda w, g, H: w - _solve(H, g), fw),
+            _v("hessian_not_inverted", ("w_prev", "g", "H"), lambda w, g, H: w - lr * _times(H, g),
+               "You multiplied by {H} instead of its inverse {H}⁻¹: " + fw + ".",
+               "Вы умножили на {H}, а нужно на обратную к ней {H}⁻¹: " + fw + "."))),
     ), {}, needs_hessian=True)
 
 
 def _coordinate(h, t, n):
-    def fn(w, g, H):
+    def along(w, g, H, times: bool):
         w, g, H = np.asarray(w), np.asarray(g), np.asarray(H)
         if w.ndim == 0:
-            return w - _solve(H, g)
+            return w - (H * g if times else _solve(H, g))
         i = (t - 1) % w.size
         out = np.array(w, dtype=np.float64)  # a fresh copy; the recorded w is untouched
         with np.errstate(divide="ignore", invalid="ignore"):
-            out[i] = w[i] - g[i] / H[i, i]
+            out[i] = w[i] - (g[i] * H[i, i] if times else g[i] / H[i, i])
         return out
 
+    fw = _coordinate_formula(t, n)
     return Plan((), (
-        Stage("w", ("w_prev", "g", "H"), fn, _coordinate_formula(t, n), "w",
+        Stage("w", ("w_prev", "g", "H"), lambda w, g, H: along(w, g, H, False), fw, "w",
               {"en": "the parameters after step {t}: exact minimisation along one coordinate",
-               "ru": "параметры после шага {t}: точная минимизация вдоль одной координаты"}),
+               "ru": "параметры после шага {t}: точная минимизация вдоль одной координаты"}, (
+                  _added(fw),
+                  _v("hessian_not_inverted", ("w_prev", "g", "H"), lambda w, g, H: along(w, g, H, True),
+                     "You multiplied by the second derivative instead of dividing by it: " + fw + ".",
+                     "Вы умножили на вторую производную, а на неё нужно делить: " + fw + "."))),
     ), {}, needs_hessian=True)
 
 
@@ -386,6 +556,12 @@ def _coordinate_formula(t: int, n: int | None) -> str:
     i = (t - 1) % n + 1
     rest = [f"{{w}}[{j}] = {{w_prev}}[{j}]" for j in range(1, n + 1) if j != i]
     return "; ".join([f"{{w}}[{i}] = {{w_prev}}[{i}] − {{g}}[{i}]/{{H}}[{i}, {i}]"] + rest)
+
+
+def _times(H, g) -> Array:
+    """H·g (a number times a number for one parameter)."""
+    H, g = np.asarray(H, dtype=np.float64), np.asarray(g, dtype=np.float64)
+    return H * g if H.ndim == 0 else H @ g
 
 
 def _solve(H, g) -> Array:

@@ -16,6 +16,10 @@ Backward from g = ∂L/∂y (given, or L = Σ c∘y so that g = c), all shapes a
 Running statistics with momentum α, s the batch statistic (μ, and σ² or the unbiased
 m/(m − 1)·σ²): α on the new value (PyTorch) r′ = (1 − α)·r + α·s; α on the old value
 (Keras) r′ = α·r + (1 − α)·s. At evaluation time y = γ·(x − μ_run′)/√(σ²_run′ + ε) + β.
+
+Declared mistakes: the unbiased variance 1/(m − 1), ε forgotten, σ² + ε without the root
+(in σ², √(σ² + ε), x̂ and y); ∂L/∂x without the paths through μ and/or σ²; the running
+statistics with α on the other term, or fed the other variance (conventions).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..graph import Problem, ProblemBuilder
+from ..graph import Problem, ProblemBuilder, Variant
 from ..notation import grad_key
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_choice, read_number, reject_unknown
 
@@ -71,15 +75,19 @@ def build(data: Mapping[str, Any]) -> Problem:
     b.derived("var", lambda xc: np.mean(xc ** 2, axis=0), ["xc"], "σ²",
               {"en": "the batch variance of each feature (biased, divided by m)",
                "ru": "дисперсия по батчу для каждого признака (смещённая, делим на m)"},
-              "forward", "σ² = (1/m)·Σᵢ (xᵢ − μ)²")
+              "forward", "σ² = (1/m)·Σᵢ (xᵢ − μ)²",
+              [Variant("unbiased", ("xc",), lambda xc: _unbiased(xc), _unbiased_message(m))])
     b.derived("std", lambda v, e: np.sqrt(v + e), ["var", "eps"], "√(σ² + ε)",
-              {"en": "the denominator √(σ² + ε)", "ru": "знаменатель √(σ² + ε)"}, "forward", "√(σ² + ε)")
+              {"en": "the denominator √(σ² + ε)", "ru": "знаменатель √(σ² + ε)"}, "forward", "√(σ² + ε)",
+              _denominator_variants(m))
     b.derived("x_hat", lambda xc, s: xc / s, ["xc", "std"], "x̂",
               {"en": "the normalised batch x̂", "ru": "нормированный батч x̂"},
-              "forward", "x̂ = (x − μ)/√(σ² + ε)")
+              "forward", "x̂ = (x − μ)/√(σ² + ε)",
+              _denominator_variants(m, lambda d, xc: xc / d, ("xc",)))
     b.derived("y", lambda g_, xh, b_: g_ * xh + b_, ["gamma", "x_hat", "beta"], "y",
               {"en": "the output of the batch-norm layer", "ru": "выход слоя батч-нормализации"},
-              "forward", "y = γ·x̂ + β")
+              "forward", "y = γ·x̂ + β",
+              _denominator_variants(m, lambda d, xc, g_, b_: g_ * xc / d + b_, ("xc", "gamma", "beta")))
     b.convention("variance", {
         "en": f"training mode: the batch variance σ² divides by m = {m} (biased), and ε = {eps:g}",
         "ru": f"режим обучения: дисперсия по батчу σ² делится на m = {m} (смещённая), ε = {eps:g}",
@@ -136,7 +144,20 @@ def _backward(b: ProblemBuilder, upstream, c, m: int) -> None:
               lambda gxh, s, gv, xc, gmu: gxh / s + gv * 2.0 * xc / m + gmu / m,
               [grad_key("x_hat"), "std", grad_key("var"), "xc", grad_key("mu")], "∂L/∂x",
               {"en": "the gradient with respect to the input batch x", "ru": "производная по входному батчу x"},
-              "backward", "∂L/∂xᵢ = ∂L/∂x̂ᵢ/√(σ² + ε) + ∂L/∂σ²·2(xᵢ − μ)/m + ∂L/∂μ/m")
+              "backward", "∂L/∂xᵢ = ∂L/∂x̂ᵢ/√(σ² + ε) + ∂L/∂σ²·2(xᵢ − μ)/m + ∂L/∂μ/m",
+              [Variant("no_stat_paths", (grad_key("x_hat"), "std"), lambda gxh, s: gxh / s, {
+                  "en": "You kept only the direct path γ/√(σ² + ε)·∂L/∂y; μ and σ² depend on x too: "
+                        "∂L/∂xᵢ = ∂L/∂x̂ᵢ/√(σ² + ε) + ∂L/∂σ²·2(xᵢ − μ)/m + ∂L/∂μ/m.",
+                  "ru": "Вы учли только прямой путь γ/√(σ² + ε)·∂L/∂y, но μ и σ² тоже зависят от x: "
+                        "∂L/∂xᵢ = ∂L/∂x̂ᵢ/√(σ² + ε) + ∂L/∂σ²·2(xᵢ − μ)/m + ∂L/∂μ/m."}),
+               Variant("no_var_path", (grad_key("x_hat"), "std", grad_key("mu")),
+                       lambda gxh, s, gmu: gxh / s + gmu / m, {
+                  "en": "You left out the path through σ², the term ∂L/∂σ²·2(xᵢ − μ)/m.",
+                  "ru": "Вы пропустили путь через σ², слагаемое ∂L/∂σ²·2(xᵢ − μ)/m."}),
+               Variant("no_mean_path", (grad_key("x_hat"), "std", grad_key("var"), "xc"),
+                       lambda gxh, s, gv, xc: gxh / s + gv * 2.0 * xc / m, {
+                  "en": "You left out the path through μ, the term ∂L/∂μ/m.",
+                  "ru": "Вы пропустили путь через μ, слагаемое ∂L/∂μ/m."})])
 
 
 def _running(b: ProblemBuilder, running, path: str, x: np.ndarray, eps: float) -> None:
@@ -177,12 +198,35 @@ def _running(b: ProblemBuilder, running, path: str, x: np.ndarray, eps: float) -
                    "ru": "несмещённая дисперсия батча m/(m − 1)·σ²"},
                   "update", f"s² = m/(m − 1)·σ² = {m}/{m - 1}·σ²")
         feed = "var_unbiased"
+    other_mix = (lambda r, s, a: a * r + (1.0 - a) * s) if on_new else (lambda r, s, a: (1.0 - a) * r + a * s)
+    other_text = ("You put α on the old value, r′ = α·r + (1 − α)·batch, as Keras does; this lesson puts it on "
+                  "the batch value, as PyTorch does: r′ = (1 − α)·r + α·batch." if on_new else
+                  "You put α on the batch value, r′ = (1 − α)·r + α·batch, as PyTorch does; this lesson puts it on "
+                  "the old value, as Keras does: r′ = α·r + (1 − α)·batch.")
+    other_text_ru = ("Вы поставили α при старом значении, r′ = α·r + (1 − α)·батч, как в Keras; в этом уроке α "
+                     "стоит при значении по батчу, как в PyTorch: r′ = (1 − α)·r + α·батч." if on_new else
+                     "Вы поставили α при значении по батчу, r′ = (1 − α)·r + α·батч, как в PyTorch; в этом уроке α "
+                     "стоит при старом значении, как в Keras: r′ = α·r + (1 − α)·батч.")
+    mix_variant = {"en": other_text, "ru": other_text_ru}
     b.derived("running_mean.next", mix, ["running_mean", "mu", "momentum"], "μ_run′",
               {"en": "the running mean after this batch", "ru": "скользящее среднее после этого батча"},
-              "update", "μ_run′ = " + mix_text.format(r="μ_run", s="μ"))
+              "update", "μ_run′ = " + mix_text.format(r="μ_run", s="μ"),
+              [Variant("momentum_on", ("running_mean", "mu", "momentum"), other_mix, mix_variant, convention=True)])
+    feed_other = (lambda rv, v, a: mix(rv, v, a)) if unbiased else (lambda rv, v, a: mix(rv, v * m / (m - 1), a))
+    feed_text = ({"en": "You fed the running variance the biased σ²; this lesson, like PyTorch, feeds it the unbiased "
+                        "m/(m − 1)·σ².",
+                  "ru": "Вы подали в скользящую дисперсию смещённую σ²; в этом уроке, как в PyTorch, подаётся "
+                        "несмещённая m/(m − 1)·σ²."} if unbiased else
+                 {"en": "You fed the running variance the unbiased m/(m − 1)·σ², as PyTorch does; this lesson feeds "
+                        "it the biased σ².",
+                  "ru": "Вы подали в скользящую дисперсию несмещённую m/(m − 1)·σ², как в PyTorch; в этом уроке "
+                        "подаётся смещённая σ²."})
     b.derived("running_var.next", mix, ["running_var", feed, "momentum"], "σ²_run′",
               {"en": "the running variance after this batch", "ru": "скользящая дисперсия после этого батча"},
-              "update", "σ²_run′ = " + mix_text.format(r="σ²_run", s="s²" if unbiased else "σ²"))
+              "update", "σ²_run′ = " + mix_text.format(r="σ²_run", s="s²" if unbiased else "σ²"),
+              [Variant("momentum_on", ("running_var", feed, "momentum"), other_mix, mix_variant, convention=True),
+               Variant("running_variance", ("running_var", "var", "momentum"), feed_other, feed_text,
+                       convention=True)])
     b.derived("y_eval", lambda x_, g_, b_, rm, rv, e: g_ * (x_ - rm) / np.sqrt(rv + e) + b_,
               ["x", "gamma", "beta", "running_mean.next", "running_var.next", "eps"], "y_eval",
               {"en": "the layer's output for the same x in evaluation mode (running statistics after this batch)",
@@ -200,6 +244,35 @@ def _running(b: ProblemBuilder, running, path: str, x: np.ndarray, eps: float) -
                + (" (как в PyTorch)" if on_new else " (как в Keras)")
                + "; в скользящую дисперсию идёт " + ("несмещённая m/(m − 1)·σ²" if unbiased else "смещённая σ²")),
     })
+
+
+def _unbiased(xc: np.ndarray) -> np.ndarray:
+    """Σᵢ (xᵢ − μ)²/(m − 1): the unbiased variance, a mistake in training-mode batch norm."""
+    return np.sum(xc ** 2, axis=0) / (xc.shape[0] - 1)
+
+
+def _unbiased_message(m: int) -> dict[str, str]:
+    return {"en": f"You divided by m − 1 = {m - 1} (the unbiased variance); batch norm in training divides by "
+                  f"m = {m}: σ² = (1/m)·Σᵢ (xᵢ − μ)².",
+            "ru": f"Вы разделили на m − 1 = {m - 1} (несмещённая дисперсия), а батч-нормализация при обучении "
+                  f"делит на m = {m}: σ² = (1/m)·Σᵢ (xᵢ − μ)²."}
+
+
+def _denominator_variants(m: int, finish=None, finish_deps: tuple[str, ...] = ()) -> list[Variant]:
+    """Wrong denominators d of x̂ = (x − μ)/√(σ² + ε): ε forgotten, no square root, the unbiased
+    variance; each carried on as ``finish(d, *values of finish_deps)`` (d itself when None)."""
+    wrong = {
+        "no_eps": (lambda v, e: np.sqrt(v), {
+            "en": "You forgot ε under the root: √(σ² + ε).", "ru": "Вы забыли ε под корнем: √(σ² + ε)."}),
+        "variance_not_std": (lambda v, e: v + e, {
+            "en": "You used σ² + ε without the square root: the denominator is √(σ² + ε).",
+            "ru": "Вы взяли σ² + ε без квадратного корня, а знаменатель равен √(σ² + ε)."}),
+        "unbiased": (lambda v, e: np.sqrt(v * m / (m - 1) + e), _unbiased_message(m)),
+    }
+    finish = finish or (lambda d: d)
+    return [Variant(name, ("var", "eps", *finish_deps),
+                    lambda v, e, *rest, den=den: finish(den(v, e), *rest), msg)
+            for name, (den, msg) in wrong.items()]
 
 
 def _per_feature(data, key: str, path: str, x: np.ndarray, *, required: bool, default: float = 0.0) -> np.ndarray:

@@ -19,6 +19,10 @@ the kept neurons of hidden layer l (K₀ = n₀, K_{H+1} = n_out fixed), the par
 form for E[P] = (1 − θ)·P_full. Var[P] = E[P²] − E[P]² is computed exactly in rational
 arithmetic from E[K] = nq and E[K²] = nq(1 − q) + (nq)². A hidden layer is entirely off with
 probability (1 − q)^{n_l}; K_l has mean n_l·q and variance n_l·q(1 − q).
+
+Declared mistakes: p taken for q (keep vs drop, in every q-dependent value); the train-time
+factor left out, multiplied instead of divided, or applied at the other time (a convention);
+the mask applied at test time; ∂L/∂x without the mask or without the factor.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..graph import Problem, ProblemBuilder
+from ..graph import Problem, ProblemBuilder, Variant
 from ..notation import grad_key, subscript
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown
 
@@ -57,13 +61,14 @@ def build(data: Mapping[str, Any]) -> Problem:
                           "ru": "вероятность выключить нейрон" if drop else "вероятность оставить нейрон"})
     b.derived("keep", (lambda p_: 1.0 - p_) if drop else (lambda p_: p_ * 1.0), ["p"], "q",
               {"en": "the probability q that a neuron is kept", "ru": "вероятность q, что нейрон остаётся"},
-              "value", "q = 1 − p" if drop else "q = p")
+              "value", "q = 1 − p" if drop else "q = p",
+              [Variant("p_vs_q", ("keep",), lambda q: 1.0 - q, _p_vs_q(drop))])
     b.convention("p", {
         "en": f"p = {p:g} is the probability to {'drop' if drop else 'keep'} each neuron, independently",
         "ru": f"p = {p:g} — вероятность {'выключить' if drop else 'оставить'} каждый нейрон, независимо от других",
     })
     if "layer" in data:
-        _layer(b, data["layer"], f"{path}.layer")
+        _layer(b, data["layer"], f"{path}.layer", drop)
     if "net" in data:
         _net(b, data["net"], f"{path}.net", drop)
     return b.build()
@@ -71,7 +76,7 @@ def build(data: Mapping[str, Any]) -> Problem:
 
 # -- one layer with a given mask ------------------------------------------------------
 
-def _layer(b: ProblemBuilder, layer, path: str) -> None:
+def _layer(b: ProblemBuilder, layer, path: str, drop: bool) -> None:
     if not isinstance(layer, Mapping):
         raise DataError(path, "must be a table ([problem.layer])")
     reject_unknown(layer, path, _LAYER)
@@ -98,23 +103,41 @@ def _layer(b: ProblemBuilder, layer, path: str) -> None:
     b.given("x", x, "x", {"en": "the input of the dropout layer", "ru": "вход слоя дропаута"})
     b.given("mask", mask, "m", {"en": "the mask: 1 keeps a neuron, 0 drops it",
                                 "ru": "маска: 1 — нейрон остаётся, 0 — выключен"})
+    pq = _p_vs_q(drop)
+    # the train-time factor s in y = x∘m·s: wrong ones as (name, s(q), message, convention)
     if inverted:
+        factors = [("scaling", lambda q: np.ones_like(q), _NO_INVERTED, True),
+                   ("times_q", lambda q: q * 1.0, _TIMES_Q, False),
+                   ("p_vs_q", lambda q: 1.0 / (1.0 - q), pq, False)]
         b.derived("scale", lambda q: 1.0 / q, ["keep"], "1/q",
                   {"en": "the factor applied to kept values at train time",
-                   "ru": "множитель для оставшихся значений при обучении"}, "forward", "1/q")
+                   "ru": "множитель для оставшихся значений при обучении"}, "forward", "1/q",
+                  [Variant(name, ("keep",), f, msg, conv) for name, f, msg, conv in factors])
     else:
+        factors = [("scaling", lambda q: 1.0 / q, _INVERTED_AT_TRAIN, True),
+                   ("scaled_at_train", lambda q: q * 1.0, _Q_AT_TRAIN, False)]
         b.derived("scale", lambda q: np.ones_like(q), ["keep"], "1",
                   {"en": "the factor applied to kept values at train time (none: scaling happens at test time)",
                    "ru": "множитель для оставшихся значений при обучении (его нет: масштаб — при применении)"},
-                  "forward", "1")
+                  "forward", "1", [Variant(name, ("keep",), f, msg, conv) for name, f, msg, conv in factors])
     # "+ 0.0": a dropped negative input would show as −0
     b.derived("y", lambda x_, m, s: x_ * m * s + 0.0, ["x", "mask", "scale"], "y",
               {"en": "the output of the dropout layer at train time", "ru": "выход слоя дропаута при обучении"},
-              "forward", "y = x∘m/q" if inverted else "y = x∘m")
+              "forward", "y = x∘m/q" if inverted else "y = x∘m",
+              [Variant(name, ("x", "mask", "keep"), lambda x_, m, q, f=f: x_ * m * f(q) + 0.0, msg, conv)
+               for name, f, msg, conv in factors])
+    if inverted:
+        test_variants = [Variant("scaling", ("x", "keep"), lambda x_, q: q * x_, _Q_AT_TEST, convention=True),
+                         Variant("mask_at_test", ("x", "mask"), lambda x_, m: x_ * m + 0.0, _MASK_AT_TEST)]
+    else:
+        test_variants = [Variant("scaling", ("x",), lambda x_: x_ * 1.0, _NO_TEST_SCALING, convention=True),
+                         Variant("p_vs_q", ("x", "keep"), lambda x_, q: (1.0 - q) * x_, pq),
+                         Variant("mask_at_test", ("x", "mask", "keep"), lambda x_, m, q: q * x_ * m + 0.0,
+                                 _MASK_AT_TEST)]
     b.derived("y_test", (lambda x_, q: x_ * 1.0) if inverted else (lambda x_, q: q * x_), ["x", "keep"], "y_test",
               {"en": "the output of the layer for the same x at test time (no neuron dropped)",
                "ru": "выход слоя для того же x при применении (все нейроны включены)"},
-              "value", "y_test = x" if inverted else "y_test = q·x")
+              "value", "y_test = x" if inverted else "y_test = q·x", test_variants)
     b.convention("scaling", {
         "en": "inverted dropout: kept values are divided by q at train time; at test time the layer passes x"
               if inverted else "no scaling at train time; at test time the layer multiplies x by q",
@@ -134,10 +157,28 @@ def _layer(b: ProblemBuilder, layer, path: str) -> None:
         b.given(grad_key("y"), back["upstream"], "∂L/∂y",
                 {"en": "the upstream gradient ∂L/∂y (given)", "ru": "градиент ∂L/∂y, пришедший сверху (дан)"})
     if back:
+        back_variants = [
+            Variant("no_mask", (grad_key("y"), "scale"), lambda g, s: g * s + 0.0, {
+                "en": "You forgot the mask: a dropped neuron passes no gradient back, ∂L/∂x = 0 where m = 0.",
+                "ru": "Вы забыли маску: через выключенный нейрон градиент не проходит, ∂L/∂x = 0 там, где m = 0."})]
+        if inverted:
+            back_variants.append(Variant("no_scale", (grad_key("y"), "mask"), lambda g, m: g * m + 0.0, {
+                "en": "You forgot the factor 1/q: the forward pass divided the kept values by q, so the gradient "
+                      "is divided by q too, ∂L/∂x = ∂L/∂y∘m/q.",
+                "ru": "Вы забыли множитель 1/q: при прямом проходе оставшиеся значения делились на q, поэтому и "
+                      "градиент делится на q, ∂L/∂x = ∂L/∂y∘m/q."}))
+            back_variants.append(Variant("p_vs_q", (grad_key("y"), "mask", "keep"),
+                                         lambda g, m, q: g * m / (1.0 - q) + 0.0, pq))
+        else:
+            back_variants.append(Variant("scaling", (grad_key("y"), "mask", "keep"), lambda g, m, q: g * m / q + 0.0, {
+                "en": "You divided by q as inverted dropout does; in this lesson the train-time pass has no factor, "
+                      "so ∂L/∂x = ∂L/∂y∘m.",
+                "ru": "Вы разделили на q, как в обратном дропауте; в этом уроке при обучении множителя нет, поэтому "
+                      "∂L/∂x = ∂L/∂y∘m."}, convention=True))
         b.derived(grad_key("x"), lambda g, m, s: g * m * s + 0.0, [grad_key("y"), "mask", "scale"], "∂L/∂x",
                   {"en": "the gradient with respect to the input x (zero where the neuron was dropped)",
                    "ru": "производная по входу x (ноль там, где нейрон выключен)"},
-                  "backward", "∂L/∂x = ∂L/∂y∘m/q" if inverted else "∂L/∂x = ∂L/∂y∘m")
+                  "backward", "∂L/∂x = ∂L/∂y∘m/q" if inverted else "∂L/∂x = ∂L/∂y∘m", back_variants)
 
 
 # -- counting on a net -------------------------------------------------------------------
@@ -160,6 +201,11 @@ def _net(b: ProblemBuilder, net, path: str, drop: bool) -> None:
         raise DataError(f"{path}.thin", f"cannot be reached: with every hidden neuron dropped {a0} parameters "
                                         f"(the output biases) remain, more than {1 - thin:g} of {full}")
     hidden = range(1, len(sizes) - 1)
+    pq = _p_vs_q(drop)
+
+    def flipped(fn) -> list[Variant]:
+        """``fn(n, q)`` with 1 − q for q: p taken for the keep probability (or the other way round)."""
+        return [Variant("p_vs_q", ("sizes", "keep"), lambda n, q: fn(n, 1.0 - q), pq)]
 
     b.given("sizes", sizes, "n", {"en": "the layer sizes, inputs first", "ru": "размеры слоёв, начиная со входа"})
     b.given("thin", thin, "θ", {"en": "the share θ by which the net should be thinned",
@@ -170,57 +216,117 @@ def _net(b: ProblemBuilder, net, path: str, drop: bool) -> None:
               "value", "P = Σₗ (nₗ₋₁·nₗ + nₗ)" if bias else "P = Σₗ nₗ₋₁·nₗ")
     for l in hidden:
         s = subscript(str(l))
-        b.derived(f"off{l}", lambda n, q, l=l: (1.0 - q) ** n[l], ["sizes", "keep"], f"P(off{s})",
+        off = lambda n, q, l=l: (1.0 - q) ** n[l]
+        b.derived(f"off{l}", off, ["sizes", "keep"], f"P(off{s})",
                   {"en": f"the probability that all of hidden layer {l} is dropped",
                    "ru": f"вероятность, что весь скрытый слой {l} выключен"},
-                  "value", f"(1 − q)^n{s}")
+                  "value", f"(1 − q)^n{s}", flipped(off))
     b.derived("off.any", _any_off, ["sizes", "keep"], "P(any off)",
               {"en": "the probability that at least one hidden layer is dropped entirely (the net cannot learn)",
                "ru": "вероятность, что хотя бы один скрытый слой выключен целиком (сеть не может учиться)"},
-              "value", "1 − Πₗ (1 − (1 − q)^nₗ)")
+              "value", "1 − Πₗ (1 − (1 − q)^nₗ)", flipped(_any_off))
     for l in hidden:
         s = subscript(str(l))
-        b.derived(f"active{l}.mean", lambda n, q, l=l: n[l] * q, ["sizes", "keep"], f"E N{s}",
+        mean_l = lambda n, q, l=l: n[l] * q
+        b.derived(f"active{l}.mean", mean_l, ["sizes", "keep"], f"E N{s}",
                   {"en": f"the expected number of kept neurons in hidden layer {l}",
                    "ru": f"математическое ожидание числа включённых нейронов в скрытом слое {l}"},
-                  "value", f"E N{s} = n{s}·q")
+                  "value", f"E N{s} = n{s}·q", flipped(mean_l))
         b.derived(f"active{l}.var", lambda n, q, l=l: n[l] * q * (1.0 - q), ["sizes", "keep"], f"Var N{s}",
                   {"en": f"the variance of the number of kept neurons in hidden layer {l}",
                    "ru": f"дисперсия числа включённых нейронов в скрытом слое {l}"},
                   "value", f"Var N{s} = n{s}·q·(1 − q)")
-    b.derived("active.mean", lambda n, q: np.sum(n[1:-1]) * q, ["sizes", "keep"], "E N",
+    mean_all = lambda n, q: np.sum(n[1:-1]) * q
+    b.derived("active.mean", mean_all, ["sizes", "keep"], "E N",
               {"en": "the expected number of kept hidden neurons in the whole net",
                "ru": "математическое ожидание числа включённых скрытых нейронов во всей сети"},
-              "value", "E N = (Σ hidden nₗ)·q")
+              "value", "E N = (Σ hidden nₗ)·q", flipped(mean_all))
     b.derived("active.var", lambda n, q: np.sum(n[1:-1]) * q * (1.0 - q), ["sizes", "keep"], "Var N",
               {"en": "the variance of the number of kept hidden neurons in the whole net",
                "ru": "дисперсия числа включённых скрытых нейронов во всей сети"},
               "value", "Var N = (Σ hidden nₗ)·q·(1 − q)")
-    b.derived("params.mean", lambda n, q: float(_count(n, bias, q)),
+    params_mean = lambda n, q: float(_count(n, bias, q))
+    params_var = lambda n, q: float(_count(n, bias, q, variance=True))
+    b.derived("params.mean", params_mean,
               ["sizes", "keep"], "E P",
               {"en": "the expected number of parameters left under dropout",
                "ru": "математическое ожидание числа оставшихся параметров при дропауте"},
               "value", ("E P = Σₗ (nₗ₋₁q·nₗq + nₗq)" if bias else "E P = Σₗ nₗ₋₁q·nₗq")
-              + ", with q = 1 for the inputs and outputs")
-    b.derived("params.var", lambda n, q: float(_count(n, bias, q, variance=True)),
+              + ", with q = 1 for the inputs and outputs", flipped(params_mean))
+    b.derived("params.var", params_var,
               ["sizes", "keep"], "Var P",
               {"en": "the variance of the number of parameters left under dropout",
                "ru": "дисперсия числа оставшихся параметров при дропауте"},
-              "value", "Var P = E P² − (E P)²")
+              "value", "Var P = E P² − (E P)²", flipped(params_var))
     b.derived("p_thin.neurons", (lambda t: t * 1.0) if drop else (lambda t: 1.0 - t), ["thin"], "p_N",
               {"en": "the p for which the expected number of kept hidden neurons is (1 − θ) of them all",
                "ru": "p, при котором ожидаемое число включённых скрытых нейронов — (1 − θ) от всех"},
-              "value", "E N = (1 − θ)·N ⇒ " + ("p = θ" if drop else "p = 1 − θ"))
+              "value", "E N = (1 − θ)·N ⇒ " + ("p = θ" if drop else "p = 1 − θ"),
+              [Variant("p_vs_q", ("p_thin.neurons",), lambda p_: 1.0 - p_, _p_thin_message(drop))])
     b.derived("p_thin.params", lambda n, t: _solve_thin(_ints(n), bias, t, drop), ["sizes", "thin"], "p_P",
               {"en": "the p for which the expected number of parameters is (1 − θ) of the full net's",
                "ru": "p, при котором ожидаемое число параметров — (1 − θ) от числа параметров полной сети"},
-              "value", "a₂q² + a₁q + a₀ = (1 − θ)·P, q = 2D/(a₁ + √(a₁² + 4a₂D)), D = (1 − θ)·P − a₀")
+              "value", "a₂q² + a₁q + a₀ = (1 − θ)·P, q = 2D/(a₁ + √(a₁² + 4a₂D)), D = (1 − θ)·P − a₀",
+              [Variant("p_vs_q", ("p_thin.params",), lambda p_: 1.0 - p_, _p_thin_message(drop))])
     b.convention("counting", {
         "en": "only hidden neurons are dropped; a dropped neuron removes its incoming weights, its outgoing "
               "weights" + (" and its bias" if bias else "") + "; a weight counts when both of its neurons are kept",
         "ru": "выключаются только скрытые нейроны; выключенный нейрон убирает входящие и исходящие веса"
               + (" и своё смещение" if bias else "") + "; вес учитывается, если оба его нейрона включены",
     })
+
+
+# -- the common mistakes' messages ------------------------------------------------------------
+
+def _p_vs_q(drop: bool) -> dict[str, str]:
+    if drop:
+        return {"en": "You used p as the probability to keep a neuron; here p is the probability to drop it, "
+                      "so a neuron is kept with q = 1 − p.",
+                "ru": "Вы взяли p как вероятность оставить нейрон; здесь p — вероятность его выключить, "
+                      "поэтому нейрон остаётся с вероятностью q = 1 − p."}
+    return {"en": "You used 1 − p as the probability to keep a neuron; here p itself is the probability to keep it, "
+                  "q = p.",
+            "ru": "Вы взяли 1 − p как вероятность оставить нейрон; здесь p и есть вероятность его оставить, q = p."}
+
+
+def _p_thin_message(drop: bool) -> dict[str, str]:
+    if drop:
+        return {"en": "That is the keep probability q; the question asks for p, the probability to drop: p = 1 − q.",
+                "ru": "Это вероятность оставить нейрон q; спрашивается p — вероятность выключить: p = 1 − q."}
+    return {"en": "That is the drop probability 1 − q; here p is the probability to keep a neuron: p = q.",
+            "ru": "Это вероятность выключить нейрон 1 − q; здесь p — вероятность его оставить: p = q."}
+
+
+_NO_INVERTED = {
+    "en": "You left out the 1/q: with inverted dropout, used here, kept values are divided by q at train time "
+          "(scaling by q at test time instead is the other convention).",
+    "ru": "Вы забыли множитель 1/q: в обратном дропауте, принятом здесь, оставшиеся значения делятся на q при "
+          "обучении (умножать на q при применении — другое соглашение)."}
+_TIMES_Q = {
+    "en": "You multiplied by q; inverted dropout divides the kept values by q: y = x∘m/q.",
+    "ru": "Вы умножили на q, а обратный дропаут делит оставшиеся значения на q: y = x∘m/q."}
+_INVERTED_AT_TRAIN = {
+    "en": "You divided by q at train time, as inverted dropout does; this lesson scales at test time instead, "
+          "so at train time y = x∘m.",
+    "ru": "Вы разделили на q при обучении, как в обратном дропауте; в этом уроке масштабируют при применении, "
+          "поэтому при обучении y = x∘m."}
+_Q_AT_TRAIN = {
+    "en": "You multiplied by q at train time; in this lesson q is applied at test time only, so at train time y = x∘m.",
+    "ru": "Вы умножили на q при обучении; в этом уроке на q умножают только при применении, поэтому при обучении "
+          "y = x∘m."}
+_Q_AT_TEST = {
+    "en": "You multiplied by q at test time, as dropout without inverted scaling does; this lesson uses inverted "
+          "dropout, so at test time the layer passes x unchanged.",
+    "ru": "Вы умножили на q при применении, как в дропауте без обратного масштабирования; в этом уроке обратный "
+          "дропаут, поэтому при применении слой пропускает x без изменений."}
+_NO_TEST_SCALING = {
+    "en": "You passed x unchanged, as inverted dropout does; this lesson does not scale at train time, so at test "
+          "time the layer multiplies by q: y_test = q·x.",
+    "ru": "Вы пропустили x без изменений, как в обратном дропауте; в этом уроке при обучении масштаба нет, поэтому "
+          "при применении слой умножает на q: y_test = q·x."}
+_MASK_AT_TEST = {
+    "en": "At test time no neuron is dropped: do not apply the mask.",
+    "ru": "При применении нейроны не выключаются: маску применять не нужно."}
 
 
 def param_terms(sizes, bias: bool) -> dict[tuple[int, ...], int]:

@@ -15,18 +15,24 @@ takes g_t at w_{t−1} (at the look-ahead point for textbook Nesterov) and goes 
 the stages of :mod:`nntutor.core.optim`. L_t = L(w_t) is the loss over all observations.
 Parameters have shape () for one parameter, (n,) otherwise; per-batch values have shape
 () for one observation, (|B_t|,) otherwise.
+
+Declared mistakes (graph variants): each optimizer stage's own (see :mod:`nntutor.core.optim`);
+for the loss, gradient and Hessian the other reduction (sum/mean) and the other ½ convention;
+with sgd or minibatch batching the other order of the observations (ŷ, z, p, g at the same
+point on the other batch; w_t as the whole run in the other order, computed at build time);
+Nesterov's gradient at the other form's point; clipping each component instead of the norm.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any, Mapping
 
 import numpy as np
 
 from .. import optim
-from ..graph import Problem, ProblemBuilder
+from ..graph import Problem, ProblemBuilder, Variant
 from ..notation import subscript
 from ..ops import sigmoid
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown
@@ -103,20 +109,25 @@ def build(data: Mapping[str, Any]) -> Problem:
             raise DataError(f"{path}.batching", "coordinate descent here uses all observations (batching = \"full\")")
     w0 = _read_w0(data, path, model, m)
 
-    b = ProblemBuilder("optimize")
-    _givens(b, model, m, w0, hyper, clip, lr_sym)
     spec = _Spec(model, MappingProxyType(m), hyper, clip, lr_sym, batches, w0.shape)
+    problem = _graph(spec, w0, iterations, _other_orders(spec, w0, iterations))
+    _check_finite(problem)
+    return problem
+
+
+def _graph(spec: _Spec, w0: np.ndarray, iterations: int, others: tuple[_Other, ...] = ()) -> Problem:
+    """The run as a quantity graph; ``others`` are the same run with the batches in another order."""
+    b = ProblemBuilder("optimize")
+    _givens(b, spec.model, spec.m, w0, spec.hyper, spec.clip, spec.lr_sym)
     _optimum(b, spec)
     every = spec.batch_text(spec.everyone())
     b.derived("L0", spec.loss, ["w0"], "L(w₀)",
               {"en": "the loss at the start w₀" + every["en"], "ru": "потери в начальной точке w₀" + every["ru"]},
-              "loss", spec.loss_formula("w₀"))
+              "loss", spec.loss_formula("w₀"), _scale_variants(spec, "L0", spec.everyone(), "loss"))
     for t in range(1, iterations + 1):
-        _step(b, spec, t)
+        _step(b, spec, t, others)
     _conventions(b, spec, iterations)
-    problem = b.build()
-    _check_finite(problem)
-    return problem
+    return b.build()
 
 
 # -- reading the data -------------------------------------------------------------------
@@ -305,6 +316,19 @@ class _Spec:
             r = r * (1.0 if self.m["half"] else 2.0)
         return self.pshape(self._reduce(r[:, None] * X, batch))
 
+    def grad_at(self, w, batch) -> np.ndarray:
+        """∇L over ``batch`` at the point ``w`` (for mistakes that take the gradient elsewhere)."""
+        if self.model == "quadratic":
+            return self.pshape(self.m["A"] @ np.reshape(w, -1) - self.m["b"])
+        z = self.lin(w, batch)
+        return self.grad_from_out(z if self.model == "regression" else sigmoid(z), batch)
+
+    def order_text(self, batches) -> str:
+        """``2, 1`` (one observation per step) or ``(1, 3), (2)`` (batches)."""
+        if all(len(bt) == 1 for bt in batches):
+            return ", ".join(str(bt[0] + 1) for bt in batches)
+        return ", ".join("(" + ", ".join(str(i + 1) for i in bt) + ")" for bt in batches)
+
     def hess(self, p_out, batch) -> np.ndarray:
         X = self.m["X"][list(batch)]
         if self.model == "regression":
@@ -376,6 +400,106 @@ class _Spec:
         return formula + ", i ∈ {" + ", ".join(str(i + 1) for i in batch) + "}"
 
 
+# -- common mistakes the model's quantities share ---------------------------------------
+
+
+@dataclass(frozen=True)
+class _Other:
+    """The same run with the batches in another order: its batches and its iterates w₁ … w_T."""
+
+    batches: tuple[tuple[int, ...], ...]
+    trajectory: tuple[np.ndarray, ...]
+
+
+def _other_orders(spec: _Spec, w0: np.ndarray, iterations: int) -> tuple[_Other, ...]:
+    """The run with the observations reversed and in their natural order (when either differs)."""
+    if len(spec.batches) < 2:
+        return ()
+    candidates = [tuple(reversed(spec.batches))]
+    if all(len(bt) == 1 for bt in spec.batches):
+        candidates.append(tuple(sorted(spec.batches)))
+    out: list[_Other] = []
+    seen = {spec.batches}
+    for alt in candidates:
+        if alt in seen:
+            continue
+        seen.add(alt)
+        with np.errstate(all="ignore"):  # a diverging other order only gives non-finite variants, never used
+            values = _graph(replace(spec, batches=alt), w0, iterations).evaluate()
+        out.append(_Other(alt, tuple(np.asarray(values[f"w{t}"]) for t in range(1, iterations + 1))))
+    return tuple(out)
+
+
+def _order_message(spec: _Spec, other: _Other) -> dict[str, str]:
+    alt, given = spec.order_text(other.batches), spec.order_text(spec.batches)
+    if all(len(bt) == 1 for bt in spec.batches):
+        return {"en": f"You took the observations in the order {alt}; this lesson's steps take them in the "
+                      f"order {given}.",
+                "ru": f"Вы брали наблюдения в порядке {alt}, а в этом уроке шаги берут их в порядке {given}."}
+    return {"en": f"You took the batches in the order {alt}; this lesson's steps take them in the order {given}.",
+            "ru": f"Вы брали батчи в порядке {alt}, а в этом уроке шаги берут их в порядке {given}."}
+
+
+def _scale_variants(spec: _Spec, key: str, batch, what: str) -> list[Variant]:
+    """The loss, gradient or Hessian under the other conventions: sum vs mean over the
+    observations, squared loss with or without ½ (each scales the right value)."""
+    if spec.model == "quadratic":
+        return []
+    n, mean = len(batch), spec.m["mean"]
+    of = {"gradient": ("the gradient of ", "градиент "), "hessian": ("the Hessian of ", "гессиан ")}.get(what)
+    out = []
+    if n > 1:
+        if what == "loss":
+            msg = ({"en": f"That is the loss summed over the observations; this lesson's loss is their mean, "
+                          f"so divide by {n}.",
+                    "ru": f"Это сумма потерь по наблюдениям; в этом уроке функция потерь — их среднее, "
+                          f"поэтому разделите на {n}."}
+                   if mean else
+                   {"en": "That is the mean loss over the observations; this lesson's loss is their sum.",
+                    "ru": "Это среднее значение потерь по наблюдениям; в этом уроке функция потерь — их сумма."})
+        else:
+            msg = ({"en": f"That is {of[0]}the summed loss; this lesson's loss is the mean over the observations, "
+                          f"so divide by {n}.",
+                    "ru": f"Это {of[1]}суммы потерь; в этом уроке функция потерь — среднее по наблюдениям, "
+                          f"поэтому разделите на {n}."}
+                   if mean else
+                   {"en": f"That is {of[0]}the mean loss; this lesson's loss is the sum over the observations, "
+                          f"so do not divide by {n}.",
+                    "ru": f"Это {of[1]}среднего значения потерь; в этом уроке функция потерь — сумма по наблюдениям, "
+                          f"поэтому делить на {n} не нужно."})
+        out.append(Variant("reduction", (key,), lambda v, k=(n if mean else 1.0 / n): v * k, msg, convention=True))
+    if spec.model == "regression":
+        half = spec.m["half"]
+        if what == "loss":
+            msg = ({"en": "That is the squared loss without ½; this lesson's loss carries ½.",
+                    "ru": "Это квадратичные потери без ½; в этом уроке функция потерь содержит ½."}
+                   if half else
+                   {"en": "That is the squared loss with ½; this lesson's loss has no ½.",
+                    "ru": "Это квадратичные потери с ½; в этом уроке функция потерь без ½."})
+        else:
+            msg = ({"en": f"That is {of[0]}the squared loss without ½; this lesson's loss carries ½, "
+                          "which cancels the 2 from the square.",
+                    "ru": f"Это {of[1]}квадратичных потерь без ½; в этом уроке функция потерь содержит ½, "
+                          "и она сокращает двойку из квадрата."}
+                   if half else
+                   {"en": f"That is {of[0]}the squared loss with ½; this lesson's loss has no ½, "
+                          "so the 2 from the square stays.",
+                    "ru": f"Это {of[1]}квадратичных потерь с ½; в этом уроке функция потерь без ½, "
+                          "поэтому двойка из квадрата остаётся."})
+        out.append(Variant("half", (key,), lambda v, k=(2.0 if half else 0.5): v * k, msg, convention=True))
+    return out
+
+
+def _stage_variants(st, t: int, keys: Mapping[str, str], syms: Mapping[str, str]) -> list[Variant]:
+    """A stage's declared mistakes as graph variants: deps mapped to this step's keys, messages filled in."""
+    out = []
+    for sv in st.variants:
+        deps = tuple(f"{d[:-len('_last')]}{t - 1}" if d.endswith("_last") else keys[d] for d in sv.deps)
+        message = {lang: text.format_map(syms) for lang, text in sv.message.items()}
+        out.append(Variant(sv.name, deps, sv.fn, message, sv.convention))
+    return out
+
+
 # -- the graph --------------------------------------------------------------------------
 
 
@@ -444,7 +568,7 @@ def _sym(base: str, t: int) -> str:
     return base + subscript(str(t))
 
 
-def _step(b, spec: _Spec, t: int) -> None:
+def _step(b, spec: _Spec, t: int, others: tuple[_Other, ...] = ()) -> None:
     pl = optim.plan(spec.hyper, t, spec.m["p"])
     batch = spec.batches[(t - 1) % len(spec.batches)]
     on, every = spec.batch_text(batch), spec.batch_text(spec.everyone())
@@ -455,17 +579,28 @@ def _step(b, spec: _Spec, t: int) -> None:
         keys[f"{name}_prev"] = f"{name}0" if t == 1 else f"{carried}{t - 1}"
         syms[f"{name}_prev"] = _sym(_stage(pl, name if t == 1 else carried).symbol, t - 1)
 
-    def add_stage(st) -> None:
+    def add_stage(st, extra=()) -> None:
         keys[st.key] = f"{st.key}{t}"
         syms[st.key] = _sym(st.symbol.format(lr=spec.lr_sym), t)
         b.derived(keys[st.key], st.fn, [keys[d] for d in st.deps], syms[st.key],
                   _step_meaning(st.meaning, t),
-                  "update", st.formula.format_map(syms))
+                  "update", st.formula.format_map(syms), [*_stage_variants(st, t, keys, syms), *extra])
 
     for st in pl.lookahead:
         add_stage(st)
     point = keys[pl.lookahead[-1].key] if pl.lookahead else keys["w_prev"]
     pt = syms[pl.lookahead[-1].key] if pl.lookahead else syms["w_prev"]
+    at_other = _other_points(spec, t, keys, syms)
+    batch_msgs = [(o.batches[(t - 1) % len(o.batches)], _order_message(spec, o)) for o in others]
+    batch_msgs = [(bt, msg) for bt, msg in batch_msgs if bt != batch]
+
+    def moved(key: str, fn_at, same_size: bool = True) -> list[Variant]:
+        """``key`` computed at another point (Nesterov's other form) or on another batch (order)."""
+        out = [Variant(name, deps, lambda *d, f=f: fn_at(f(*d), batch), msg, conv)
+               for name, deps, f, msg, conv in at_other]
+        out += [Variant("order", (point,), lambda w, B=bt: fn_at(w, B), msg)
+                for bt, msg in batch_msgs if not same_size or len(bt) == len(batch)]
+        return out
 
     # forward on the batch, then the gradient from it (so an accepted rounded ŷ or p carries on)
     if spec.model == "quadratic":
@@ -478,17 +613,20 @@ def _step(b, spec: _Spec, t: int) -> None:
         b.derived(out, lambda w, B=batch: spec.bshape(spec.lin(w, B), B), [point], f"ŷ({pt})",
                   {"en": f"the predictions ŷᵢ = w·xᵢ at {pt}, step {t}{on['en']}",
                    "ru": f"прогнозы ŷᵢ = w·xᵢ в точке {pt}, шаг {t}{on['ru']}"},
-                  "forward", spec.each(f"ŷᵢ = {pt}·{spec.xt()}", batch))
+                  "forward", spec.each(f"ŷᵢ = {pt}·{spec.xt()}", batch),
+                  moved(out, lambda w, B: spec.bshape(spec.lin(w, B), B)))
         gfn = lambda yh, B=batch: spec.grad_from_out(yh, B)
     else:
         b.derived(f"z{t}", lambda w, B=batch: spec.bshape(spec.lin(w, B), B), [point], f"z({pt})",
                   {"en": f"the logits zᵢ = w·xᵢ at {pt}, step {t}{on['en']}",
                    "ru": f"логиты zᵢ = w·xᵢ в точке {pt}, шаг {t}{on['ru']}"},
-                  "forward", spec.each(f"zᵢ = {pt}·{spec.xt()}", batch))
+                  "forward", spec.each(f"zᵢ = {pt}·{spec.xt()}", batch),
+                  moved(f"z{t}", lambda w, B: spec.bshape(spec.lin(w, B), B)))
         b.derived(f"p{t}", sigmoid, [f"z{t}"], f"p({pt})",
                   {"en": f"the probabilities pᵢ = σ(zᵢ) at {pt}, step {t}{on['en']}",
                    "ru": f"вероятности pᵢ = σ(zᵢ) в точке {pt}, шаг {t}{on['ru']}"},
-                  "forward", spec.each("pᵢ = σ(zᵢ) = 1/(1 + e^(−zᵢ))", batch))
+                  "forward", spec.each("pᵢ = σ(zᵢ) = 1/(1 + e^(−zᵢ))", batch),
+                  moved(f"p{t}", lambda w, B: spec.bshape(sigmoid(spec.lin(w, B)), B)))
         out, out_sym = f"p{t}", "p"
         gfn = lambda pr, B=batch: spec.grad_from_out(pr, B)
 
@@ -496,7 +634,8 @@ def _step(b, spec: _Spec, t: int) -> None:
     b.derived(f"grad{t}", gfn, [out], g_sym,
               {"en": f"the gradient g{subscript(str(t))} = ∇L at {pt}, used at step {t}{on['en']}",
                "ru": f"градиент g{subscript(str(t))} = ∇L в точке {pt}, используется на шаге {t}{on['ru']}"},
-              "backward", spec.grad_formula(g_sym, out_sym, batch))
+              "backward", spec.grad_formula(g_sym, out_sym, batch),
+              [*_scale_variants(spec, f"grad{t}", batch, "gradient"), *moved(f"grad{t}", spec.grad_at, False)])
     keys["g"], syms["g"] = f"grad{t}", g_sym
     if pl.needs_hessian:
         H_sym = _sym("H", t)
@@ -506,7 +645,8 @@ def _step(b, spec: _Spec, t: int) -> None:
         b.derived(f"hess{t}", hfn, [] if spec.model != "logistic" else [out], H_sym,
                   {"en": f"the Hessian (second derivative) of the loss at {pt}, step {t}{on['en']}",
                    "ru": f"гессиан (вторая производная) функции потерь в точке {pt}, шаг {t}{on['ru']}"},
-                  "backward", spec.hess_formula(H_sym, out_sym, batch))
+                  "backward", spec.hess_formula(H_sym, out_sym, batch),
+                  _scale_variants(spec, f"hess{t}", batch, "hessian"))
         keys["H"], syms["H"] = f"hess{t}", H_sym
     if spec.clip is not None:
         c = spec.clip
@@ -516,14 +656,43 @@ def _step(b, spec: _Spec, t: int) -> None:
         b.derived(f"grad_clip{t}", lambda g, n: g * min(1.0, c / float(n)) if n > 0 else g * 1.0,
                   [f"grad{t}", f"grad_norm{t}"], f"clip({g_sym})",
                   {"en": f"the gradient after clipping by norm, step {t}", "ru": f"градиент после обрезки по норме, шаг {t}"},
-                  "backward", f"clip({g_sym}) = {g_sym}·min(1, c/‖{g_sym}‖)")
+                  "backward", f"clip({g_sym}) = {g_sym}·min(1, c/‖{g_sym}‖)",
+                  [Variant("clip_components", (f"grad{t}",), lambda g: np.clip(g, -c, c), {
+                      "en": f"You clipped each component to ±c; clipping by norm scales the whole gradient: "
+                            f"clip({g_sym}) = {g_sym}·min(1, c/‖{g_sym}‖).",
+                      "ru": f"Вы обрезали каждую компоненту до ±c, а обрезка по норме масштабирует весь градиент: "
+                            f"clip({g_sym}) = {g_sym}·min(1, c/‖{g_sym}‖)."})])
         keys["g"], syms["g"] = f"grad_clip{t}", f"clip({g_sym})"
     for st in pl.stages:
-        add_stage(st)
+        order = [Variant("order", (), lambda w=o.trajectory[t - 1]: w, _order_message(spec, o))
+                 for o in others] if st.key == "w" else []
+        add_stage(st, order)
     b.derived(f"L{t}", spec.loss, [f"w{t}"], f"L({_sym('w', t)})",
               {"en": f"the loss after step {t}, at w{subscript(str(t))}" + every["en"],
                "ru": f"потери после шага {t}, в точке w{subscript(str(t))}" + every["ru"]},
-              "loss", spec.loss_formula(_sym("w", t)))
+              "loss", spec.loss_formula(_sym("w", t)), _scale_variants(spec, f"L{t}", spec.everyone(), "loss"))
+
+
+def _other_points(spec: _Spec, t: int, keys: Mapping[str, str], syms: Mapping[str, str]) -> list:
+    """Where the other form of Nesterov takes g_t: (name, deps, point(*deps), message, convention)."""
+    hyper = spec.hyper
+    if hyper["method"] != "nesterov":
+        return []
+    a = hyper["alpha"]
+    if hyper["form"] == "textbook":
+        return [("nesterov_form", (keys["w_prev"],), lambda w: w, {
+            "en": "You took the gradient at {w_prev}, as PyTorch's Nesterov form does; the textbook form used here "
+                  "takes it at the look-ahead point {look} = {w_prev} − α·{h_prev}.".format_map(syms),
+            "ru": "Вы взяли градиент в точке {w_prev}, как в форме Нестерова из PyTorch; в учебной форме этого урока "
+                  "он берётся в точке {look} = {w_prev} − α·{h_prev}.".format_map(syms)}, True)]
+    if t < 2:
+        return []  # b₀ = 0: the look-ahead point is w₀ itself
+    lr = hyper["lr"]
+    return [("nesterov_form", (keys["w_prev"], keys["buf_prev"]), lambda w, bp: w - a * lr * bp, {
+        "en": "You took the gradient at the look-ahead point {w_prev} − α·{lr}·{buf_prev}, as the textbook form "
+              "does; PyTorch's Nesterov form used here takes it at {w_prev}.".format_map(syms),
+        "ru": "Вы взяли градиент в точке {w_prev} − α·{lr}·{buf_prev}, как в учебной форме; в форме Нестерова "
+              "из PyTorch, принятой здесь, он берётся в точке {w_prev}.".format_map(syms)}, True)]
 
 
 def _step_meaning(meaning, t: int) -> dict[str, str]:

@@ -21,15 +21,19 @@ Clipping: g = ∂L/∂W; if ‖g‖ > τ then g ← τ·g/‖g‖ (Frobenius nor
 Shapes:   column vectors: x_t (n_in), s_t, z_t, b (n_h), U (n_h×n_in), W (n_h×n_h), V (n_out×n_h),
           c, v_t, o_t (n_out).  Sizes of 1 are dropped in the values shown and typed: a scalar net
           has scalar quantities, a 1×n matrix is a list of n numbers.
+Mistakes:  f′ forgotten (∂L/∂z_t, ∂s_k/∂s_{k−1}, ∂s_k/∂W*); W for Wᵀ (vector state); ∂L/∂s_t
+          without the later steps or without its own output; ∂L/∂W, ∂L/∂U, ∂L/∂b from the last
+          step only; ∂s_k/∂W without its direct term, or the direct term alone; clipping each
+          entry instead of the norm.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
-from ..graph import Problem, ProblemBuilder
+from ..graph import Problem, ProblemBuilder, Variant
 from ..notation import base_symbol, grad_key, grad_symbol, subscript
 from ..ops import ACTIVATIONS
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown
@@ -196,6 +200,17 @@ def _shown(shape: Sequence[int]) -> tuple[int, ...]:
     return tuple(d for d in shape if d != 1)
 
 
+class _V(NamedTuple):
+    """A common mistake for a quantity, computed in full column shapes like the quantity itself."""
+
+    name: str
+    deps: tuple[str, ...]
+    fn: Callable[..., Any]
+    en: str
+    ru: str
+    convention: bool = False
+
+
 class _Graph:
     """A ProblemBuilder that computes in full column shapes and shows values with sizes of 1 dropped."""
 
@@ -209,10 +224,12 @@ class _Graph:
         self.b.given(key, value.reshape(_shown(value.shape)), symbol, {"en": en, "ru": ru})
 
     def derived(self, key: str, fn: Callable[..., Any], deps: Sequence[str], shape: Sequence[int],
-                symbol: str, en: str, ru: str, role: str, formula: str) -> None:
+                symbol: str, en: str, ru: str, role: str, formula: str, variants: Sequence[_V] = ()) -> None:
         self.shapes[key] = tuple(shape)
         self.b.derived(key, _reshaped(fn, [self.shapes[d] for d in deps], tuple(shape)), list(deps),
-                       symbol, {"en": en, "ru": ru}, role, formula)
+                       symbol, {"en": en, "ru": ru}, role, formula,
+                       [Variant(v.name, tuple(v.deps), _reshaped(v.fn, [self.shapes[d] for d in v.deps], tuple(shape)),
+                                {"en": v.en, "ru": v.ru}, v.convention) for v in variants])
 
     def convention(self, name: str, en: str, ru: str) -> None:
         self.b.convention(name, {"en": en, "ru": ru})
@@ -395,28 +412,74 @@ def _bptt(g: _Graph, T, n_in, n_h, act, output, loss, half, has_b) -> None:
             if t < T:
                 deps += [grad_key(f"z{t + 1}"), "W"]
                 parts.append(f"Wᵀ·∂L/∂z{_s(t + 1)}")
+            variants = []
+            if t < T and n_h > 1:
+                variants.append(_not_transposed(deps, f"∂L/∂s{_s(t)} = " + " + ".join(parts)))
+            if t < T and t in out_at:
+                variants.append(_V("truncated", (out_at[t], "V"), lambda gv, V: V.T @ gv,
+                                   f"You left out the path through the later steps, Wᵀ·∂L/∂z{_s(t + 1)}: "
+                                   f"s{_s(t)} also reaches the loss through s{_s(t + 1)}.",
+                                   f"Вы пропустили путь через следующие шаги, Wᵀ·∂L/∂z{_s(t + 1)}: s{_s(t)} влияет "
+                                   f"на потери ещё и через s{_s(t + 1)}."))
+                variants.append(_V("no_output_path", (grad_key(f"z{t + 1}"), "W"), lambda gz, W: W.T @ gz,
+                                   f"You left out the output at step {t}: ∂L/∂s{_s(t)} also gets {parts[0]}.",
+                                   f"Вы пропустили выход на шаге {t}: в ∂L/∂s{_s(t)} входит ещё {parts[0]}."))
             g.derived(grad_key(st), _back_sum, deps, (n_h,), grad_symbol(st), en, ru, "backward",
-                      f"∂L/∂s{_s(t)} = " + " + ".join(parts))
+                      f"∂L/∂s{_s(t)} = " + " + ".join(parts), variants)
+        f_prime = f"{act.symbol}′(z{_s(t)})"
         g.derived(grad_key(f"z{t}"), lambda gs, z, d=act.df: gs * d(z), [grad_key(st), f"z{t}"], (n_h,),
                   grad_symbol(f"z{t}"),
                   f"the gradient with respect to z{_s(t)}, through the {act.names['en']}",
                   f"производная по z{_s(t)} (через функцию {act.names['ru']})",
-                  "backward", f"∂L/∂z{_s(t)} = ∂L/∂s{_s(t)} ∘ {act.symbol}′(z{_s(t)})")
+                  "backward", f"∂L/∂z{_s(t)} = ∂L/∂s{_s(t)} ∘ {f_prime}",
+                  _no_derivative(act, (grad_key(st),), lambda gs: gs * 1.0, f_prime))
     g.derived(grad_key("s0"), lambda gz, W: W.T @ gz, [grad_key("z1"), "W"], (n_h,), grad_symbol("s0"),
               "the gradient with respect to the initial state s₀", "производная по начальному состоянию s₀",
-              "backward", "∂L/∂s₀ = Wᵀ·∂L/∂z₁")
+              "backward", "∂L/∂s₀ = Wᵀ·∂L/∂z₁",
+              [_not_transposed([grad_key("z1"), "W"], "∂L/∂s₀ = Wᵀ·∂L/∂z₁")] if n_h > 1 else [])
     gz = [grad_key(f"z{t}") for t in range(1, T + 1)]
     outer_sum = _outer_sum(T)
+
+    def last_only(other: str, formula: str) -> list[_V]:
+        """BPTT cut to the last step: ∂L/∂z_T·(s_{T−1} or x_T)ᵀ, or ∂L/∂z_T for b."""
+        if T < 2:
+            return []
+        deps = (grad_key(f"z{T}"),) + ((other,) if other else ())
+        return [_V("last_step_only", deps, (lambda gzT, o: np.outer(gzT, o)) if other else (lambda gzT: gzT * 1.0),
+                   f"You kept only the last step's term; the weights are shared by all {T} steps, so {formula}.",
+                   f"Вы учли только слагаемое последнего шага; веса общие для всех {T} шагов, поэтому {formula}.")]
+
     g.derived(grad_key("W"), outer_sum, gz + [f"s{t}" for t in range(T)], (n_h, n_h), grad_symbol("W"),
               "the gradient with respect to the recurrent weights W (summed over the steps)",
-              "производная по рекуррентным весам W (сумма по шагам)", "backward", "∂L/∂W = Σₜ ∂L/∂zₜ·sₜ₋₁ᵀ")
+              "производная по рекуррентным весам W (сумма по шагам)", "backward", "∂L/∂W = Σₜ ∂L/∂zₜ·sₜ₋₁ᵀ",
+              last_only(f"s{T - 1}", "∂L/∂W = Σₜ ∂L/∂zₜ·sₜ₋₁ᵀ"))
     g.derived(grad_key("U"), outer_sum, gz + [f"x{t}" for t in range(1, T + 1)], (n_h, n_in), grad_symbol("U"),
               "the gradient with respect to the input weights U (summed over the steps)",
-              "производная по входным весам U (сумма по шагам)", "backward", "∂L/∂U = Σₜ ∂L/∂zₜ·xₜᵀ")
+              "производная по входным весам U (сумма по шагам)", "backward", "∂L/∂U = Σₜ ∂L/∂zₜ·xₜᵀ",
+              last_only(f"x{T}", "∂L/∂U = Σₜ ∂L/∂zₜ·xₜᵀ"))
     if has_b:
         g.derived(grad_key("b"), lambda *v: sum(v), gz, (n_h,), grad_symbol("b"),
                   "the gradient with respect to the state bias b", "производная по смещению состояния b",
-                  "backward", "∂L/∂b = Σₜ ∂L/∂zₜ")
+                  "backward", "∂L/∂b = Σₜ ∂L/∂zₜ", last_only("", "∂L/∂b = Σₜ ∂L/∂zₜ"))
+
+
+def _no_derivative(act, deps, fn, f_prime: str) -> list[_V]:
+    """The activation's derivative f′(z) left out (nothing to leave out for the identity)."""
+    if act.name == "identity":
+        return []
+    return [_V("no_activation_derivative", tuple(deps), fn,
+               f"You forgot the activation's derivative {f_prime}.",
+               f"Вы забыли производную функции активации {f_prime}.")]
+
+
+def _not_transposed(deps, formula: str) -> _V:
+    """W·∂L/∂z instead of Wᵀ·∂L/∂z (the output term, if any, keeps its Vᵀ)."""
+    def fn(*values):
+        return sum((M if name == "W" else M.T) @ gr
+                   for gr, M, name in zip(values[0::2], values[1::2], list(deps)[1::2]))
+    return _V("not_transposed", tuple(deps), fn,
+              f"You multiplied by W instead of its transpose Wᵀ: {formula}.",
+              f"Вы умножили на W, а нужно на транспонированную Wᵀ: {formula}.")
 
 
 def _back_sum(*values):
@@ -437,21 +500,29 @@ def _clipping(g: _Graph, n_h) -> None:
     g.derived("grad.W.clipped", lambda gw, norm, tau: gw * min(1.0, float(tau) / float(norm)) if norm > 0 else gw,
               [grad_key("W"), "grad.W.norm", "clip"], (n_h, n_h), "clip(∂L/∂W)",
               "∂L/∂W after clipping its norm to at most τ", "∂L/∂W после ограничения нормы порогом τ",
-              "value", "clip(∂L/∂W) = ∂L/∂W·min(1, τ/‖∂L/∂W‖)")
+              "value", "clip(∂L/∂W) = ∂L/∂W·min(1, τ/‖∂L/∂W‖)",
+              [_V("clip_components", (grad_key("W"), "clip"), lambda gw, tau: np.clip(gw, -float(tau), float(tau)),
+                  "You clipped each entry to ±τ; clipping by norm scales the whole matrix: "
+                  "clip(∂L/∂W) = ∂L/∂W·min(1, τ/‖∂L/∂W‖).",
+                  "Вы обрезали каждый элемент до ±τ, а ограничение по норме масштабирует всю матрицу: "
+                  "clip(∂L/∂W) = ∂L/∂W·min(1, τ/‖∂L/∂W‖).")])
 
 
 def _sum_of_products(g: _Graph, T, act) -> None:
     """The scalar-state derivatives ∂s_k/∂s_{k−1}, ∂s_k/∂W* and ∂s_k/∂W as a sum of products."""
     for k in range(1, T + 1):
+        f_prime = f"{act.symbol}′(z{_s(k)})"
         g.derived(f"ds{k}.ds{k - 1}", lambda z, W, d=act.df: d(z) * W[0, 0], [f"z{k}", "W"], (),
                   f"∂s{_s(k)}/∂s{_s(k - 1)}",
                   f"how s{_s(k)} changes with s{_s(k - 1)}", f"производная s{_s(k)} по s{_s(k - 1)}",
-                  "backward", f"∂s{_s(k)}/∂s{_s(k - 1)} = {act.symbol}′(z{_s(k)})·W")
+                  "backward", f"∂s{_s(k)}/∂s{_s(k - 1)} = {f_prime}·W",
+                  _no_derivative(act, ("W",), lambda W: W[0, 0] * 1.0, f_prime))
         g.derived(f"ds{k}.dW.direct", lambda z, s, d=act.df: d(z) * s, [f"z{k}", f"s{k - 1}"], (),
                   f"∂s{_s(k)}/∂W*",
                   f"the immediate derivative of s{_s(k)} by W, holding s{_s(k - 1)} fixed",
                   f"непосредственная производная s{_s(k)} по W при фиксированном s{_s(k - 1)}",
-                  "backward", f"∂s{_s(k)}/∂W* = {act.symbol}′(z{_s(k)})·s{_s(k - 1)}")
+                  "backward", f"∂s{_s(k)}/∂W* = {f_prime}·s{_s(k - 1)}",
+                  _no_derivative(act, (f"s{k - 1}",), lambda s: s * 1.0, f_prime))
     for k in range(1, T + 1):
         links = [f"ds{i}.ds{i - 1}" for i in range(2, k + 1)]
         direct = [f"ds{j}.dW.direct" for j in range(1, k + 1)]
@@ -462,10 +533,25 @@ def _sum_of_products(g: _Graph, T, act) -> None:
         terms = " + ".join(
             "·".join([f"∂s{_s(i)}/∂s{_s(i - 1)}" for i in range(k, j, -1)] + [f"∂s{_s(j)}/∂W*"])
             for j in range(k, 0, -1))
+        variants = []
+        if k >= 2:
+            direct_k, chain = f"∂s{_s(k)}/∂W*", f"∂s{_s(k)}/∂s{_s(k - 1)}·∂s{_s(k - 1)}/∂W"
+            variants = [
+                _V("no_direct_term", tuple(links + direct), lambda *v, total=total, k=k: total(*v) - v[-1],
+                   f"You left out the direct term {direct_k} (s{_s(k - 1)} held fixed): "
+                   f"∂s{_s(k)}/∂W = {direct_k} + {chain}.",
+                   f"Вы пропустили непосредственное слагаемое {direct_k} (при фиксированном s{_s(k - 1)}): "
+                   f"∂s{_s(k)}/∂W = {direct_k} + {chain}."),
+                _V("last_step_only", (direct[-1],), lambda d: d * 1.0,
+                   f"That is only the direct term {direct_k}; W also acts through s{_s(k - 1)}: "
+                   f"∂s{_s(k)}/∂W = {direct_k} + {chain}.",
+                   f"Это только непосредственное слагаемое {direct_k}; W влияет ещё и через s{_s(k - 1)}: "
+                   f"∂s{_s(k)}/∂W = {direct_k} + {chain}."),
+            ]
         g.derived(f"ds{k}.dW", total, links + direct, (), f"∂s{_s(k)}/∂W",
                   f"the total derivative of s{_s(k)} by W, a sum over the steps it passed through",
                   f"полная производная s{_s(k)} по W: сумма по всем шагам, через которые W влияет",
-                  "backward", f"∂s{_s(k)}/∂W = {terms}")
+                  "backward", f"∂s{_s(k)}/∂W = {terms}", variants)
 
 
 def _jacobian_norms(g: _Graph, T, n_h, act) -> None:
