@@ -87,7 +87,7 @@ def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: P
             return message.get(lang, message["en"])
     # (a) a mistake the operation declares (sign of the step, a forgotten derivative, …)
     for variant, value in problem.variant_values(quantity, values):
-        if value.size != expected.size or np.allclose(value.reshape(-1), expected.reshape(-1)):
+        if value.size != expected.size or np.allclose(value.reshape(-1), expected.reshape(-1), rtol=1e-9, atol=0):
             continue  # a variant equal to the right answer for these numbers never fires
         if compare(reading, value.reshape(expected.shape), tol).ok:
             return variant.message.get(lang, variant.message["en"])
@@ -96,7 +96,7 @@ def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: P
         if key == quantity:
             continue
         other = np.asarray(values[key])
-        if other.size != expected.size or np.allclose(other.reshape(-1), expected.reshape(-1)):
+        if other.size != expected.size or np.allclose(other.reshape(-1), expected.reshape(-1), rtol=1e-9, atol=0):
             continue
         if compare(reading, other.reshape(expected.shape), tol).ok:
             return text("is_other", lang, sym=q.symbol, meaning=q.meaning.get(lang, q.meaning["en"]), want=want)
