@@ -47,3 +47,13 @@ def grad_key(key: str) -> str:
 
 def next_key(key: str) -> str:
     return f"{key}.next"
+
+
+def ru_plural(n: int, one: str, few: str, many: str) -> str:
+    """The Russian noun form after the number ``n``: 1 шаг, 2 шага, 5 шагов, 11 шагов, 21 шаг."""
+    n = abs(int(n))
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many

@@ -33,7 +33,7 @@ import numpy as np
 
 from .. import optim
 from ..graph import Problem, ProblemBuilder, Variant
-from ..notation import subscript
+from ..notation import ru_plural, subscript
 from ..ops import sigmoid
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown
 
@@ -774,17 +774,10 @@ def _conventions(b, spec: _Spec, iterations: int) -> None:
     en_steps = f"{iterations} step" + ("" if iterations == 1 else "s")
     b.convention("steps", {
         "en": f"{en_steps} from w₀: step t takes gₜ at wₜ₋₁ and gives wₜ; Lₜ = L(wₜ) on all observations",
-        "ru": f"{iterations} {_ru_steps(iterations)} из w₀: шаг t берёт градиент gₜ в точке wₜ₋₁ и даёт wₜ; "
+        "ru": f"{iterations} {ru_plural(iterations, 'шаг', 'шага', 'шагов')} из w₀: шаг t берёт градиент gₜ в точке wₜ₋₁ и даёт wₜ; "
               "Lₜ = L(wₜ) по всем наблюдениям"})
 
 
-def _ru_steps(n: int) -> str:
-    """шаг / шага / шагов, as Russian agrees a noun with a number."""
-    if n % 10 == 1 and n % 100 != 11:
-        return "шаг"
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return "шага"
-    return "шагов"
 
 
 def _check_finite(problem: Problem) -> None:

@@ -34,7 +34,7 @@ from typing import Any, Callable, Mapping, NamedTuple, Sequence
 import numpy as np
 
 from ..graph import Problem, ProblemBuilder, Variant
-from ..notation import base_symbol, grad_key, grad_symbol, subscript
+from ..notation import base_symbol, grad_key, grad_symbol, ru_plural, subscript
 from ..ops import ACTIVATIONS
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown
 
@@ -571,7 +571,7 @@ def _jacobian_norms(g: _Graph, T, n_h, act) -> None:
         g.derived(f"jac_norm{k}", fn, deps, (), f"‖∂s{_s(k)}/∂s₁‖",
                   f"the size of ∂s{_s(k)}/∂s₁, {k - 1} step{'' if k == 2 else 's'} back"
                   + ("" if n_h == 1 else " (spectral norm)"),
-                  f"величина ∂s{_s(k)}/∂s₁ на {k - 1} {_ru_steps(k - 1)} назад"
+                  f"величина ∂s{_s(k)}/∂s₁ на {k - 1} {ru_plural(k - 1, 'шаг', 'шага', 'шагов')} назад"
                   + ("" if n_h == 1 else " (спектральная норма)"),
                   "value", formula)
     g.derived("jac_norms", lambda *v: np.array([float(x) for x in v]), [f"jac_norm{k}" for k in range(1, T + 1)],
@@ -581,13 +581,6 @@ def _jacobian_norms(g: _Graph, T, n_h, act) -> None:
               "value", "(‖∂s₁/∂s₁‖, …, ‖∂s_T/∂s₁‖)")
 
 
-def _ru_steps(n: int) -> str:
-    """шаг / шага / шагов after a number."""
-    if n % 10 == 1 and n % 100 != 11:
-        return "шаг"
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return "шага"
-    return "шагов"
 
 
 def _scalar_norm(*links):
