@@ -47,6 +47,23 @@ def check_lesson(lesson: Lesson) -> list[Issue]:
     return issues
 
 
+def coinciding_mistakes(lesson: Lesson) -> list[str]:
+    """Per step, the declared mistakes that give the right value for this lesson's numbers.
+
+    Such a mistake can never be told apart from a right answer, so it is never shown;
+    a teacher may want to change the numbers (γ = 1 hides "forgot the learning rate").
+    """
+    notes = []
+    values = lesson.problem.evaluate()
+    for n, step in enumerate(lesson.steps, start=1):
+        expected = np.asarray(values[step.quantity]).reshape(-1)
+        for variant, value in lesson.problem.variant_values(step.quantity, values):
+            if value.size == expected.size and np.allclose(value.reshape(-1), expected, rtol=1e-9, atol=0):
+                notes.append(f"{lesson.path}: steps[{n}] ({step.quantity}): the mistake "
+                             f"{variant.name!r} gives the right value here, so it cannot be diagnosed")
+    return notes
+
+
 def check_paths(paths: Iterable[Path]) -> list[Issue]:
     issues: list[Issue] = []
     for path in paths:

@@ -92,11 +92,13 @@ def _list(argv: list[str]) -> int:
 
 
 def _check(argv: list[str]) -> int:
-    from nntutor.core.checker import check_catalog, check_paths
+    from nntutor.core.checker import check_catalog, check_paths, coinciding_mistakes
 
     parser = argparse.ArgumentParser(prog="nntutor check",
                                      description="Validate lesson files; exit 1 if any has an error.")
     parser.add_argument("paths", nargs="*", type=Path, help="lesson files (default: every bundled lesson)")
+    parser.add_argument("--verbose", action="store_true",
+                        help="also list, per step, the declared mistakes that these numbers cannot reveal")
     args = parser.parse_args(argv)
     if args.paths:
         count, issues = len(args.paths), check_paths(args.paths)
@@ -104,6 +106,14 @@ def _check(argv: list[str]) -> int:
         count, issues = check_catalog()
     for issue in issues:
         print(issue)
+    if args.verbose:
+        paths = args.paths or [e.path for e in load_catalog(light=True).entries()]
+        for path in paths:
+            try:
+                for note in coinciding_mistakes(load_lesson(path)):
+                    print(f"note: {note}")
+            except LessonError:
+                pass
     bad = len({i.file for i in issues})
     print(f"{count} lesson file(s) checked: " + (f"{bad} with errors ({len(issues)} in all)" if issues else "all OK"),
           file=sys.stderr)

@@ -81,3 +81,10 @@ def test_broken_lesson_file_is_refused_with_its_issues(tmp_path):
 def test_plain_needs_a_lesson():
     out = nntutor("--plain")
     assert out.returncode == 2 and "--plain needs a lesson" in out.stderr
+
+
+def test_check_verbose_names_mistakes_these_numbers_cannot_reveal():
+    out = nntutor("check", "--verbose")
+    assert out.returncode == 0
+    # γ = 1 in the bundled lesson: "forgot the learning rate" gives the right W₁′
+    assert "steps[10] (W1.next): the mistake 'no_learning_rate'" in out.stdout
