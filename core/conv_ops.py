@@ -164,6 +164,23 @@ def max_pool_backward(dout: Array, cache: tuple) -> Array:
     return dx
 
 
+def max_pool_backward_ties(dout: Array, cache: tuple) -> Array:
+    """∂L/∂x with each window's ∂L/∂out sent to *every* cell equal to its maximum (ties not broken).
+
+    Another convention than :func:`max_pool_backward` (which picks the first maximum); overlaps add.
+    Shape of x.
+    """
+    x, pool_param, _ = cache
+    size, stride = _pool_param(pool_param)
+    windows = _stack(x, size, stride)
+    top = windows.max(axis=0)
+    dout = np.asarray(dout, dtype=np.float64)
+    dx = np.zeros_like(x)
+    for k, (_, _, idx) in enumerate(_offsets(x, size, size, stride)):
+        dx[idx] += np.where(windows[k] == top, dout, 0.0)
+    return dx
+
+
 def avg_pool_forward(x: Array, pool_param: Mapping[str, Any]) -> tuple[Array, tuple]:
     """out[c, i, j] = mean of x[c] over the size×size window at (s·i, s·j); x (C, H, W) → (C, H_out, W_out)."""
     size, stride = _pool_param(pool_param)

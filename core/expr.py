@@ -363,6 +363,40 @@ def partial(op: str, args: Sequence[float], position: int) -> float:
     raise ValueError(f"unknown operation {op!r}")
 
 
+#: Common wrong local derivatives, by operation (only for a child in one operand slot):
+#: a product's own factor or 1 for the other factor, the power rule without n or without
+#: lowering the exponent, −cos for sin′, +sin for cos′, v for ln′ = 1/v.
+SLIPS: Mapping[str, tuple[str, ...]] = {
+    "mul": ("same_factor", "product_as_sum"),
+    "pow": ("power_no_n", "power_not_reduced"),
+    "sin": ("sin_minus_cos",),
+    "cos": ("cos_plus_sin",),
+    "ln": ("ln_not_inverse",),
+}
+
+
+def slip(name: str, args: Sequence[float], position: int) -> float:
+    """The value of the wrong local derivative ``name`` (see :data:`SLIPS`) of an operation on
+    ``args`` with respect to ``args[position]``."""
+    a = np.float64(args[position])
+    with np.errstate(all="ignore"):
+        if name == "same_factor":
+            return float(a)
+        if name == "product_as_sum":
+            return 1.0
+        if name == "power_no_n":
+            return float(np.power(a, np.float64(args[1]) - 1.0))
+        if name == "power_not_reduced":
+            return float(np.float64(args[1]) * np.power(a, np.float64(args[1])))
+        if name == "sin_minus_cos":
+            return float(-np.cos(a))
+        if name == "cos_plus_sin":
+            return float(np.sin(a))
+        if name == "ln_not_inverse":
+            return float(a)
+    raise ValueError(f"unknown slip {name!r}")
+
+
 def partial_text(op: str, operands: Sequence[str], position: int) -> str:
     """The local derivative ∂ op / ∂ operands[position] as a formula in the operands' names."""
     a = operands[0]
@@ -436,6 +470,20 @@ class Node:
         args = [child_values[o.node] if o.node else o.value for o in self.operands]
         return sum(partial(self.op, args, i) for i, o in enumerate(self.operands) if o.node == child)
 
+    def slips(self, child: int) -> tuple[str, ...]:
+        """The names of the common wrong derivatives ∂vₖ/∂v_child (:data:`SLIPS`): only for a child in
+        one operand slot, and for a power only in its base."""
+        slots = [i for i, o in enumerate(self.operands) if o.node == child]
+        if len(slots) != 1 or (self.op == "pow" and slots[0] != 0):
+            return ()
+        return SLIPS.get(self.op, ())
+
+    def slip(self, name: str, child: int, child_values: Mapping[int, float]) -> float:
+        """The wrong derivative ``name`` of vₖ with respect to v_child (one of :meth:`slips`)."""
+        args = [child_values[o.node] if o.node else o.value for o in self.operands]
+        position = next(i for i, o in enumerate(self.operands) if o.node == child)
+        return slip(name, args, position)
+
     def edge_text(self, child: int, names: Mapping[int, str]) -> str:
         """∂vₖ/∂v_child as a formula in node names (vⱼ) and constants."""
         texts = [names[o.node] if o.node else _atomic(o.text) for o in self.operands]
@@ -479,6 +527,20 @@ class ExprGraph:
     def parents(self, index: int) -> tuple[int, ...]:
         """Nodes that use vᵢ directly, in increasing order."""
         return tuple(n.index for n in self.nodes if index in n.children())
+
+    def paths(self, index: int, limit: int) -> tuple[tuple[int, ...], ...] | None:
+        """Every path vᵢ → … → f as node indices (vᵢ first), in order of the parents taken;
+        None when there are more than ``limit``."""
+        out: list[tuple[int, ...]] = []
+
+        def walk(path: tuple[int, ...]) -> bool:
+            last = path[-1]
+            if last == self.output_index:
+                out.append(path)
+                return len(out) <= limit
+            return all(walk(path + (p,)) for p in self.parents(last))
+
+        return tuple(out) if walk((index,)) else None
 
 
 def variables_of(tree: Expr) -> tuple[str, ...]:

@@ -22,9 +22,9 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from ..conv_ops import (avg_pool_backward, avg_pool_forward, correlate, correlate_input_grad,
-                        correlate_weight_grad, flip_kernel, max_pool_backward, max_pool_forward, output_size,
-                        pad_image)
-from ..graph import Problem, ProblemBuilder
+                        correlate_weight_grad, flip_kernel, max_pool_backward, max_pool_backward_ties,
+                        max_pool_forward, output_size, pad_image)
+from ..graph import Problem, ProblemBuilder, Variant
 from ..notation import grad_key, grad_symbol
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, reject_unknown
 
@@ -173,16 +173,23 @@ def _conv_forward(b: ProblemBuilder, c: _Conv) -> tuple[str, tuple]:
         en_axis, ru_axis = ("rows", "строк") if axis == "rows" else ("columns", "столбцов")
         b.derived(f"Y.{axis}", lambda out=out: np.float64(out), [], f"{axis}(Y)",
                   {"en": f"the number of {en_axis} of the output Y", "ru": f"число {ru_axis} выхода Y"},
-                  "value", f"{axis}(Y) = ⌊(n + 2p − k)/s⌋ + 1 = ⌊({n} + 2·{p} − {k})/{s}⌋ + 1")
+                  "value", f"{axis}(Y) = ⌊(n + 2p − k)/s⌋ + 1 = ⌊({n} + 2·{p} − {k})/{s}⌋ + 1",
+                  _size_variants(n, k, p, s))
     n_w = c.kh * c.kw * c.c_in * c.f_out
+    n_w_one = c.kh * c.kw * c.f_out  # C_in forgotten
     b.derived("n_weights", lambda: np.float64(n_w), [], "|W|",
               {"en": "the number of weights of the layer", "ru": "число весов слоя"},
-              "value", f"|W| = k_h·k_w·C_in·C_out = {c.kh}·{c.kw}·{c.c_in}·{c.f_out}")
+              "value", f"|W| = k_h·k_w·C_in·C_out = {c.kh}·{c.kw}·{c.c_in}·{c.f_out}",
+              [_const("no_in_channels", n_w_one, _NO_IN_CHANNELS)])
     n_b = c.f_out if c.bias is not None else 0
+    count_variants = [_const("no_in_channels", n_w_one + n_b, _NO_IN_CHANNELS)]
+    if c.bias is not None:  # without biases these would name a mistake about biases the layer does not have
+        count_variants += [_const("no_bias", n_w, _NO_BIAS_COUNT),
+                           _const("bias_per_input_channel", n_w + c.c_in * c.f_out, _BIAS_PER_CHANNEL)]
     b.derived("n_params", lambda: np.float64(n_w + n_b), [], "|W| + |b|",
               {"en": "the number of trainable parameters: weights plus one bias per filter (if the layer has biases)",
                "ru": "число обучаемых параметров: веса плюс по смещению на фильтр (если они есть)"},
-              "value", f"|W| + |b| = {n_w} + {n_b}")
+              "value", f"|W| + |b| = {n_w} + {n_b}", count_variants)
 
     x_key = "x"
     if p:
@@ -197,7 +204,7 @@ def _conv_forward(b: ProblemBuilder, c: _Conv) -> tuple[str, tuple]:
         _array(b, "W.flip", flip_kernel, ["W"], c.W.shape, "W̃",
                {"en": "the kernel turned by 180° (true convolution flips it)",
                 "ru": "ядро, повёрнутое на 180° (настоящая свёртка его переворачивает)"},
-               "forward", "W̃[m,n] = W[k−1−m, k−1−n]")
+               "forward", "W̃[m,n] = W[k−1−m, k−1−n]", _turn_variants(c))
     b.convention("operation", {
         "en": "true convolution: the kernel is turned by 180° (W̃), then slid over the image" if c.flip else
               "cross-correlation, as in PyTorch and TensorFlow: the kernel is slid over the image without flipping",
@@ -225,10 +232,90 @@ def _conv_forward(b: ProblemBuilder, c: _Conv) -> tuple[str, tuple]:
     else:
         formula = (f"Y[f,i,j] = Σ_c Σₘₙ {K}[f,c,m,n]·{X}[c, {idx('i')} + m, {idx('j')} + n]"
                    + (" + b[f]" if c.bias is not None else ""))
+    # the other convention: the kernel turned when this lesson does not turn it, and the other way round
+    other_kernel = (lambda k: np.asarray(k, dtype=np.float64)) if c.flip else flip_kernel
+    y_variants = [Variant("flip", tuple(["W" if d == w_key else d for d in deps]),
+                          lambda xp, k, *bias: forward(xp, other_kernel(k), *bias),
+                          _flip_message(c.flip, formula), convention=True)]
+    if c.bias is not None:
+        y_variants.append(Variant("no_bias", (x_key, w_key), lambda xp, k: forward(xp, k), {
+            "en": "You forgot the bias: b is added at every position of Y (each filter its own b).",
+            "ru": "Вы забыли смещение: b прибавляется в каждой позиции Y (у каждого фильтра своё b)."}))
     _array(b, "Y", forward, deps, c.y_shape, "Y",
            {"en": "the output of the convolution (feature map)", "ru": "выход свёртки (карта признаков)"},
-           "forward", formula)
+           "forward", formula, y_variants)
     return "Y", c.y_shape
+
+
+# -- mistakes in the forward pass -------------------------------------------------------------
+
+_NO_IN_CHANNELS = {
+    "en": "You left out the input channels: each filter has one k×k kernel per input channel, "
+          "so the weights number k_h·k_w·C_in·C_out.",
+    "ru": "Вы не учли входные каналы: у каждого фильтра своё ядро k×k на каждый входной канал, "
+          "поэтому весов k_h·k_w·C_in·C_out.",
+}
+_NO_BIAS_COUNT = {
+    "en": "You counted only the weights; the biases are trainable too: |W| + |b| with one bias per filter.",
+    "ru": "Вы посчитали только веса, а смещения тоже обучаются: |W| + |b|, по одному смещению на фильтр.",
+}
+_BIAS_PER_CHANNEL = {
+    "en": "You counted a bias for every input channel; each filter has one bias: |W| + C_out.",
+    "ru": "Вы посчитали смещение на каждый входной канал, а у фильтра смещение одно: |W| + C_out.",
+}
+
+
+def _flip_message(flip: bool, formula: str) -> dict[str, str]:
+    """The other convention named, and this lesson's formula for Y."""
+    if flip:
+        return {"en": f"Your Y is the cross-correlation of PyTorch (the kernel as it is); this lesson uses the true "
+                      f"convolution, with the kernel turned by 180°: {formula}.",
+                "ru": f"Ваш Y — кросс-корреляция, как в PyTorch (ядро не повёрнуто); в этом уроке настоящая свёртка "
+                      f"с ядром, повёрнутым на 180°: {formula}."}
+    return {"en": f"Your Y is the true convolution (the kernel turned by 180°); this lesson uses cross-correlation, "
+                  f"as PyTorch does, with the kernel as it is: {formula}.",
+            "ru": f"Ваш Y — настоящая свёртка (ядро повёрнуто на 180°); в этом уроке, как в PyTorch, "
+                  f"кросс-корреляция с неповёрнутым ядром: {formula}."}
+
+
+def _const(name: str, value: float, message: Mapping[str, str]) -> Variant:
+    """A wrong count or size: a number fixed by the data."""
+    return Variant(name, (), lambda: np.float64(value), message)
+
+
+def _size_variants(n: int, k: int, p: int, s: int) -> list[Variant]:
+    """Slips in ⌊(n + 2p − k)/s⌋ + 1: the padding term, the division by the stride, the +1."""
+    size = "⌊(n + 2p − k)/s⌋ + 1" if p else "⌊(n − k)/s⌋ + 1"
+    out = []
+    if p and n >= k:
+        out.append(_const("size_no_padding", (n - k) // s + 1, {
+            "en": f"You left out the padding term 2p (p zeros on each side): the size is {size}.",
+            "ru": f"Вы забыли слагаемое 2p (по p нулей с каждой стороны): размер равен {size}."}))
+    out.append(_const("size_no_stride", n + 2 * p - k + 1, {
+        "en": f"You did not divide by the stride: the size is {size}.",
+        "ru": f"Вы не разделили на шаг: размер равен {size}."}))
+    out.append(_const("size_no_plus_one", (n + 2 * p - k) // s, {
+        "en": f"You forgot the +1 for the window's first position: the size is {size}.",
+        "ru": f"Вы забыли +1 за первое положение окна: размер равен {size}."}))
+    return out
+
+
+def _turn_variants(c: _Conv) -> list[Variant]:
+    """Wrong ways to turn a kernel by 180°: transposing it, or reversing only one axis."""
+    tail = {"en": " turning by 180° reverses both: W̃[m,n] = W[k−1−m, k−1−n].",
+            "ru": " поворот на 180° меняет порядок и строк, и столбцов: W̃[m,n] = W[k−1−m, k−1−n]."}
+    as_f = lambda w: np.asarray(w, dtype=np.float64)  # noqa: E731
+    return [
+        Variant("transposed", ("W",), lambda w: np.swapaxes(as_f(w), -1, -2), {
+            "en": "You transposed the kernel (rows became columns);" + tail["en"],
+            "ru": "Вы транспонировали ядро (строки стали столбцами), а" + tail["ru"]}),
+        Variant("flip_rows_only", ("W",), lambda w: as_f(w)[..., ::-1, :], {
+            "en": "You reversed only the order of the rows;" + tail["en"],
+            "ru": "Вы поменяли порядок только строк, а" + tail["ru"]}),
+        Variant("flip_cols_only", ("W",), lambda w: as_f(w)[..., :, ::-1], {
+            "en": "You reversed only the order of the columns;" + tail["en"],
+            "ru": "Вы поменяли порядок только столбцов, а" + tail["ru"]}),
+    ]
 
 
 def _pool_forward(b: ProblemBuilder, spec: dict, inp: str, in_shape: tuple) -> tuple[str, tuple]:
@@ -238,12 +325,24 @@ def _pool_forward(b: ProblemBuilder, spec: dict, inp: str, in_shape: tuple) -> t
         en_axis, ru_axis = ("rows", "строк") if axis == "rows" else ("columns", "столбцов")
         b.derived(f"P.{axis}", lambda out=out: np.float64(out), [], f"{axis}(P)",
                   {"en": f"the number of {en_axis} after pooling", "ru": f"число {ru_axis} после пулинга"},
-                  "value", f"{axis}(P) = ⌊(n − k)/s⌋ + 1 = ⌊({n} − {size})/{stride}⌋ + 1")
+                  "value", f"{axis}(P) = ⌊(n − k)/s⌋ + 1 = ⌊({n} − {size})/{stride}⌋ + 1",
+                  _size_variants(n, size, 0, stride))
     fwd = max_pool_forward if kind == "max" else avg_pool_forward
+    other = avg_pool_forward if kind == "max" else max_pool_forward
+    swapped = (Variant("mean_not_max", (inp,), lambda v: other(_as3(v), param)[0].reshape(spec["shape"]), {
+                   "en": "You averaged each window; max pooling keeps the window's largest value: P[i,j] = max of "
+                         "the window.",
+                   "ru": "Вы усреднили окно, а max-пулинг оставляет наибольшее значение окна: P[i,j] = max по окну."})
+               if kind == "max" else
+               Variant("max_not_mean", (inp,), lambda v: other(_as3(v), param)[0].reshape(spec["shape"]), {
+                   "en": f"You took each window's maximum; average pooling takes the mean: P[i,j] = (sum of the "
+                         f"window)/{size * size}.",
+                   "ru": f"Вы взяли максимум окна, а усредняющий пулинг берёт среднее: P[i,j] = (сумма по "
+                         f"окну)/{size * size}."}))
     _array(b, "P", lambda v: fwd(_as3(v), param)[0].reshape(spec["shape"]), [inp], spec["shape"], "P",
            {"en": f"the output of {kind} pooling", "ru": "выход " + ("max-пулинга" if kind == "max" else "усредняющего пулинга")},
            "forward", f"P[i,j] = {'max' if kind == 'max' else 'mean'}ₘₙ {inp}[{_at(stride, 'i')} + m, "
-                      f"{_at(stride, 'j')} + n], 0 ≤ m, n < {size}")
+                      f"{_at(stride, 'j')} + n], 0 ≤ m, n < {size}", [swapped])
     if kind == "max":
         text = {"en": f"max pooling {size}×{size}, stride {stride}: the gradient of each window goes to its "
                       f"maximum; on a tie, to the first maximum in reading order (row by row, left to right), as in "
@@ -290,19 +389,51 @@ def _pool_backward(b: ProblemBuilder, spec: dict) -> None:
     size, stride, inp = spec["size"], spec["stride"], spec["input"]
     param = {"size": size, "stride": stride}
     in_shape = spec["in_shape"]
+    cells = size * size
+    deps = (inp, grad_key("P"))
+
+    def spread(v, g):
+        """Every cell of a window gets the window's whole gradient (overlaps add)."""
+        return cells * avg_pool_backward(_as3(g), (_as3(v), param)).reshape(in_shape)
+
     if spec["type"] == "max":
         def fn(v, g):
             v3 = _as3(v)
             _, cache = max_pool_forward(v3, param)
             return max_pool_backward(_as3(g), cache).reshape(in_shape)
+
+        def ties(v, g):
+            _, cache = max_pool_forward(_as3(v), param)
+            return max_pool_backward_ties(_as3(g), cache).reshape(in_shape)
+
         formula = f"∂L/∂{inp}[r,q] = Σ_(i,j) ∂L/∂P[i,j]·[(r,q) = argmax of window (i,j)]"
+        variants = [
+            Variant("spread_copy", deps, spread, {
+                "en": "You gave every cell of the window the window's gradient; max pooling sends ∂L/∂P[i,j] only "
+                      "to the window's maximum, the other cells get 0.",
+                "ru": "Вы отдали градиент окна каждой его клетке, а max-пулинг отправляет ∂L/∂P[i,j] только в "
+                      "максимум окна, остальные клетки получают 0."}),
+            Variant("spread_share", deps, lambda v, g: spread(v, g) / cells, {
+                "en": f"You shared the gradient evenly (1/{cells} to each cell), as average pooling does; max "
+                      f"pooling sends all of ∂L/∂P[i,j] to the window's maximum.",
+                "ru": f"Вы поделили градиент поровну (по 1/{cells} на клетку), как в усредняющем пулинге, а "
+                      f"max-пулинг отправляет весь ∂L/∂P[i,j] в максимум окна."}),
+            Variant("tie_all", deps, ties, {
+                "en": "You sent the gradient to every tied maximum of a window; this lesson, like PyTorch, sends it "
+                      "only to the first maximum in reading order.",
+                "ru": "Вы отправили градиент во все равные максимумы окна, а в этом уроке, как в PyTorch, он идёт "
+                      "только в первый максимум при чтении по строкам."}, convention=True),
+        ]
     else:
         def fn(v, g):
             return avg_pool_backward(_as3(g), (_as3(v), param)).reshape(in_shape)
         formula = f"∂L/∂{inp}[r,q] = Σ_(window (i,j) ∋ (r,q)) ∂L/∂P[i,j]/{size * size}"
-    _array(b, grad_key(inp), fn, [inp, grad_key("P")], in_shape, grad_symbol(inp),
+        variants = [Variant("not_divided", deps, spread, {
+            "en": f"You did not divide by the window size: each cell of a window gets ∂L/∂P[i,j]/{cells}.",
+            "ru": f"Вы не разделили на размер окна: каждая клетка окна получает ∂L/∂P[i,j]/{cells}."})]
+    _array(b, grad_key(inp), fn, list(deps), in_shape, grad_symbol(inp),
            {"en": f"the gradient with respect to {inp}, through the pooling",
-            "ru": f"производная по {inp} (через пулинг)"}, "backward", formula)
+            "ru": f"производная по {inp} (через пулинг)"}, "backward", formula, variants)
 
 
 def _conv_backward(b: ProblemBuilder, c: _Conv) -> None:
@@ -317,19 +448,33 @@ def _conv_backward(b: ProblemBuilder, c: _Conv) -> None:
         dw = correlate_weight_grad(_as3(xp), _as3(g), (c.kh, c.kw), s)
         return (flip_kernel(dw) if c.flip else dw).reshape(c.W.shape)
 
+    w_formula = f"∂L/∂W[m,n] = Σᵢⱼ ∂L/∂Y[i,j]·{X}[{_at(s, 'i')} + {rm}, {_at(s, 'j')} + {rn}]"
+    turned = Variant("flipped", (x_key, grad_key("Y")), lambda xp, g: flip_kernel(weight_grad(xp, g)), {
+        "en": ("Your ∂L/∂W is the gradient of W̃ not turned back: W[m,n] sits at W̃[k−1−m, k−1−n], so " if c.flip
+               else "Your ∂L/∂W is turned by 180°: weight W[m,n] multiplies the input cell at offset (m, n) from "
+                    "the window's corner, so ") + w_formula + ".",
+        "ru": ("Ваш ∂L/∂W — градиент по W̃, не повёрнутый обратно: W[m,n] стоит в W̃[k−1−m, k−1−n], поэтому " if c.flip
+               else "Ваш ∂L/∂W повёрнут на 180°: вес W[m,n] умножается на клетку входа со сдвигом (m, n) от "
+                    "угла окна, поэтому ") + w_formula + "."})
     _array(b, grad_key("W"), weight_grad, [x_key, grad_key("Y")], c.W.shape, grad_symbol("W"),
            {"en": "the gradient with respect to the kernel: for each weight, the sum over the output positions of "
                   "∂L/∂Y times the input cell that weight touched",
             "ru": "производная по ядру: для каждого веса — сумма по позициям выхода произведений ∂L/∂Y на клетку "
                   "входа, которой этот вес касался"},
-           "backward", f"∂L/∂W[m,n] = Σᵢⱼ ∂L/∂Y[i,j]·{X}[{_at(s, 'i')} + {rm}, {_at(s, 'j')} + {rn}]")
+           "backward", w_formula, [turned])
     if c.bias is not None:
-        b.derived(grad_key("b"), lambda g: np.asarray(g, dtype=np.float64).reshape(-1, c.h_out, c.w_out)
-                  .sum(axis=(1, 2)).reshape(c.bias.shape),
+        per_filter = lambda g: np.asarray(g, dtype=np.float64).reshape(-1, c.h_out * c.w_out)  # noqa: E731
+        b.derived(grad_key("b"), lambda g: per_filter(g).sum(axis=1).reshape(c.bias.shape),
                   [grad_key("Y")], grad_symbol("b"),
                   {"en": "the gradient with respect to the bias: the sum of ∂L/∂Y over the positions (per filter)",
                    "ru": "производная по смещению: сумма ∂L/∂Y по всем позициям (для каждого фильтра)"},
-                  "backward", "∂L/∂b = Σᵢⱼ ∂L/∂Y[i,j]")
+                  "backward", "∂L/∂b = Σᵢⱼ ∂L/∂Y[i,j]",
+                  [Variant("mean_not_sum", (grad_key("Y"),),
+                           lambda g: per_filter(g).mean(axis=1).reshape(c.bias.shape), {
+                      "en": "You averaged ∂L/∂Y over the positions; b is added at every position, so "
+                            "∂L/∂b = Σᵢⱼ ∂L/∂Y[i,j], the sum.",
+                      "ru": "Вы усреднили ∂L/∂Y по позициям, а b прибавляется в каждой позиции, поэтому "
+                            "∂L/∂b = Σᵢⱼ ∂L/∂Y[i,j] — сумма."})])
 
     def input_grad(k, g):
         dxp = correlate_input_grad(_as4(k, c), _as3(g), (c.h + 2 * p, c.w + 2 * p), s)
@@ -343,30 +488,39 @@ def _conv_backward(b: ProblemBuilder, c: _Conv) -> None:
             "ru": "производная по входу: каждая позиция выхода отправляет ∂L/∂Y[i,j] через ядро в клетки, "
                   "которые оно накрывало (рамка отбрасывается)"},
            "backward", f"∂L/∂x[r,q] = Σ_(i,j,m,n: {_at(s, 'i')} + m = r{shift}, {_at(s, 'j')} + n = q{shift}) "
-                       f"∂L/∂Y[i,j]·{K}[m,n]")
+                       f"∂L/∂Y[i,j]·{K}[m,n]",
+           [Variant("correlation", (w_key, grad_key("Y")), lambda k, g: input_grad(flip_kernel(k), g), {
+               "en": f"You slid {K} over ∂L/∂Y without turning it; ∂L/∂x is the full convolution of ∂L/∂Y with "
+                     f"{K}, that is a correlation with {K} turned by 180°.",
+               "ru": f"Вы провели {K} по ∂L/∂Y без поворота, а ∂L/∂x — полная свёртка ∂L/∂Y с {K}, то есть "
+                     f"корреляция с {K}, повёрнутым на 180°."})])
 
 
 # -- arrays with channel slices ----------------------------------------------------------------
 
 def _array(b: ProblemBuilder, key: str, fn: Callable, deps, shape: tuple, symbol: str,
-           meaning: Mapping[str, str], role: str, formula: str) -> None:
+           meaning: Mapping[str, str], role: str, formula: str, variants: tuple[Variant, ...] = ()) -> None:
     """Add ``key``; with more than two axes, first its 2-D slices ``key.c{i}`` (``key.c{i}.c{j}``),
-    each computed by ``fn``, and the whole assembled from them."""
+    each computed by ``fn``, and the whole assembled from them. ``variants`` give the whole's
+    wrong values; each slice gets the same mistakes, sliced."""
     shape = tuple(shape)
+    variants = tuple(variants)
     if len(shape) <= 2:
-        b.derived(key, fn, deps, symbol, meaning, role, formula)
+        b.derived(key, fn, deps, symbol, meaning, role, formula, variants)
         return
     slice_keys = []
     for index in np.ndindex(shape[:-2]):
         skey = key + "".join(f".c{i + 1}" for i in index)
         label = ",".join(str(i + 1) for i in index)
         where = _where(index, len(shape))
+        sliced = [Variant(v.name, v.deps, lambda *vals, vfn=v.fn, index=index: np.asarray(vfn(*vals))[index],
+                          v.message, v.convention) for v in variants]
         b.derived(skey, lambda *v, index=index: np.asarray(fn(*v))[index], deps, f"{symbol}[{label}]",
                   {"en": f"{where['en']} of {symbol}: {meaning['en']}", "ru": f"{where['ru']} {symbol}: {meaning['ru']}"},
-                  role, formula)
+                  role, formula, sliced)
         slice_keys.append(skey)
     b.derived(key, lambda *slices: np.stack([np.asarray(s_, dtype=np.float64) for s_ in slices]).reshape(shape),
-              slice_keys, symbol, meaning, role, formula)
+              slice_keys, symbol, meaning, role, formula, variants)
 
 
 def _where(index: tuple, ndim: int) -> dict:

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..expr import FUNCTIONS, MINUS, ExprError, ExprGraph, Node, build_graph, parse, variables_of
-from ..graph import Problem, ProblemBuilder
+from ..graph import Problem, ProblemBuilder, Variant
 from ..notation import subscript
 from . import DataError, FieldDoc, Kind, NameDoc, read_number, reject_unknown
 
@@ -26,6 +26,7 @@ _TOP = {"kind", "expression", "values"}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _RESERVED = re.compile(r"^(f|v\d+)$")
 _SYMBOL_TEXT = 40  # longer sub-expressions are shortened in symbols (meanings keep them whole)
+_MAX_PATHS = 8  # ∂f/∂x names a forgotten whole path only while the paths are few enough to list
 
 
 def build(data: Mapping[str, Any]) -> Problem:
@@ -113,13 +114,16 @@ def _edges(b: ProblemBuilder, graph: ExprGraph) -> None:
         kids = n.children()
         for j in kids:
             child = graph.node(j)
+            formula = f"{_edge_symbol(n, child)} = {n.edge_text(j, names)}"
             b.derived(_edge_key(n.index, j), _edge_value(n, j, kids), [f"v{c}" for c in kids],
                       _edge_symbol(n, child),
                       {"en": f"the local derivative on the edge {child.symbol} → {n.symbol}: how {n.symbol} "
                              f"({n.text}) changes with {child.symbol} ({child.text})",
                        "ru": f"локальная производная на ребре {child.symbol} → {n.symbol}: как {n.symbol} "
                              f"({n.text}) меняется при изменении {child.symbol} ({child.text})"},
-                      "backward", f"{_edge_symbol(n, child)} = {n.edge_text(j, names)}")
+                      "backward", formula,
+                      [Variant(name, tuple(f"v{c}" for c in kids), _slip_value(n, name, j, kids),
+                               _slip_message(name, child.symbol, formula)) for name in n.slips(j)])
 
 
 def _reverse(b: ProblemBuilder, graph: ExprGraph) -> None:
@@ -131,21 +135,116 @@ def _reverse(b: ProblemBuilder, graph: ExprGraph) -> None:
         if n.index == out.index:
             b.derived(_adj_key(n.index), lambda: np.float64(1.0), [], sym, meaning, "backward", f"{sym} = 1")
             continue
-        parents = graph.parents(n.index)
-        deps: list[str] = []
-        terms: list[str] = []
-        for p in parents:
-            deps += [_adj_key(p), _edge_key(p, n.index)]
-            terms.append(f"{_adj_symbol(graph.node(p))}·{_edge_symbol(graph.node(p), n)}")
-        b.derived(_adj_key(n.index), _sum_of_products, deps, sym, meaning, "backward",
-                  f"{sym} = {' + '.join(terms) or '0'}")
+        deps, formula = _adjoint_terms(graph, n)
+        b.derived(_adj_key(n.index), _sum_of_products, deps, sym, meaning, "backward", formula,
+                  _adjoint_variants(graph, n))
     for name in graph.variables:
         i = graph.variables.index(name) + 1
         b.derived(f"grad.{name}", lambda a: np.asarray(a, dtype=np.float64) * 1.0, [_adj_key(i)],
                   f"∂f/∂{_var_symbol(name)}",
                   {"en": f"the partial derivative of f with respect to {name}",
                    "ru": f"частная производная f по {name}"},
-                  "backward", f"∂f/∂{_var_symbol(name)} = ∂f/∂v{subscript(str(i))}")
+                  "backward", f"∂f/∂{_var_symbol(name)} = ∂f/∂v{subscript(str(i))}",
+                  _partial_variants(graph, name, i))
+
+
+# -- mistakes in the backward pass ------------------------------------------------------------
+
+_SLIPS = {
+    "same_factor": {
+        "en": "You took the factor {child} itself; the derivative of a product by one factor is the other "
+              "factor: {formula}.",
+        "ru": "Вы взяли сам множитель {child}, а производная произведения по одному множителю — другой "
+              "множитель: {formula}."},
+    "product_as_sum": {
+        "en": "1 is the derivative of a sum; the derivative of a product by one factor is the other factor: "
+              "{formula}.",
+        "ru": "1 — производная суммы, а производная произведения по одному множителю — другой множитель: "
+              "{formula}."},
+    "power_no_n": {
+        "en": "You forgot the factor n of the power rule ∂(vⁿ)/∂v = n·v^(n−1): {formula}.",
+        "ru": "Вы забыли множитель n в правиле ∂(vⁿ)/∂v = n·v^(n−1): {formula}."},
+    "power_not_reduced": {
+        "en": "You did not lower the exponent by one: ∂(vⁿ)/∂v = n·v^(n−1), so {formula}.",
+        "ru": "Вы не уменьшили показатель на единицу: ∂(vⁿ)/∂v = n·v^(n−1), поэтому {formula}."},
+    "sin_minus_cos": {
+        "en": "The derivative of sin is +cos (it is cos whose derivative is −sin): {formula}.",
+        "ru": "Производная sin равна +cos (это у cos производная −sin): {formula}."},
+    "cos_plus_sin": {
+        "en": "The derivative of cos is −sin, with a minus: {formula}.",
+        "ru": "Производная cos равна −sin, с минусом: {formula}."},
+    "ln_not_inverse": {
+        "en": "The derivative of ln v is 1/v, not v: {formula}.",
+        "ru": "Производная ln v равна 1/v, а не v: {formula}."},
+}
+
+
+def _slip_message(name: str, child: str, formula: str) -> dict[str, str]:
+    return {lang: text.format(child=child, formula=formula) for lang, text in _SLIPS[name].items()}
+
+
+def _adjoint_terms(graph: ExprGraph, n: Node) -> tuple[list[str], str]:
+    """The deps (adj_p, ∂v_p/∂vₙ, … per parent p) of ∂f/∂vₙ and its formula."""
+    deps: list[str] = []
+    terms: list[str] = []
+    for p in graph.parents(n.index):
+        deps += [_adj_key(p), _edge_key(p, n.index)]
+        terms.append(f"{_adj_symbol(graph.node(p))}·{_edge_symbol(graph.node(p), n)}")
+    return deps, f"{_adj_symbol(n)} = {' + '.join(terms) or '0'}"
+
+
+def _adjoint_variants(graph: ExprGraph, n: Node) -> list[Variant]:
+    """∂f/∂vₙ without the adjoints (the edge derivatives alone), and, with several parents,
+    with one parent's path left out (one variant per parent)."""
+    deps, formula = _adjoint_terms(graph, n)
+    if not deps:
+        return []
+    parents = graph.parents(n.index)
+    out = [Variant("no_upstream", tuple(deps), lambda *v: np.float64(sum(map(float, v[1::2]))), {
+        "en": f"You forgot to multiply each edge derivative by the adjoint of the node it leads to (chain rule): "
+              f"{formula}.",
+        "ru": f"Вы не умножили производные на рёбрах на сопряжённые величины вершин, в которые они ведут "
+              f"(цепное правило): {formula}."})]
+    if len(parents) > 1:
+        for k, p in enumerate(parents):
+            out.append(Variant("missing_path", tuple(deps),
+                               lambda *v, k=k: _sum_of_products(*v[:2 * k], *v[2 * k + 2:]), {
+                                   "en": f"You left out the path through {graph.node(p).symbol}: {formula}.",
+                                   "ru": f"Вы пропустили путь через {graph.node(p).symbol}: {formula}."}))
+    return out
+
+
+def _partial_variants(graph: ExprGraph, name: str, i: int) -> list[Variant]:
+    """∂f/∂x with only the direct edge into f, with a parent's paths left out, or one whole path left out."""
+    node, out_node = graph.node(i), graph.output
+    total = f"∂f/∂{_var_symbol(name)}"
+    variants: list[Variant] = []
+    if out_node.index != i and i in out_node.children():
+        edge = _edge_key(out_node.index, i)
+        variants.append(Variant("direct_only", (edge,), lambda d: np.float64(d), {
+            "en": f"You kept only the direct edge {_edge_symbol(out_node, node)}; {name} also reaches f through "
+                  f"other nodes, and {total} sums the edge products over every path from {node.symbol} to f.",
+            "ru": f"Вы оставили только прямое ребро {_edge_symbol(out_node, node)}, но {name} влияет на f и через "
+                  f"другие вершины, а {total} — сумма произведений по всем путям от {node.symbol} до f."}))
+    variants += [v for v in _adjoint_variants(graph, node) if v.name == "missing_path"]
+    paths = graph.paths(i, _MAX_PATHS)
+    if paths is not None and len(paths) > len(graph.parents(i)):  # some parent has several paths
+        keys = sorted({_edge_key(b_, a_) for path in paths for a_, b_ in zip(path, path[1:])})
+        at = {k: n for n, k in enumerate(keys)}
+        routes = [[at[_edge_key(b_, a_)] for a_, b_ in zip(path, path[1:])] for path in paths]
+
+        def without(*edges, skip):
+            return np.float64(sum(float(np.prod([float(edges[e]) for e in r])) for n, r in enumerate(routes)
+                                  if n != skip))
+
+        for k, path in enumerate(paths):
+            shown = " → ".join(graph.node(j).symbol for j in path)
+            variants.append(Variant("missing_path", tuple(keys), lambda *e, k=k: without(*e, skip=k), {
+                "en": f"You left out the path {shown}: {total} sums the edge products over all {len(paths)} paths "
+                      f"from {node.symbol} to f.",
+                "ru": f"Вы пропустили путь {shown}: {total} — сумма произведений по всем {len(paths)} путям "
+                      f"от {node.symbol} до f."}))
+    return variants
 
 
 def _conventions(b: ProblemBuilder, graph: ExprGraph) -> None:
@@ -192,6 +291,12 @@ def _node_value(n: Node, kids: tuple[int, ...]):
 def _edge_value(n: Node, j: int, kids: tuple[int, ...]):
     def fn(*vals):
         return np.float64(n.edge(j, dict(zip(kids, map(float, vals)))))
+    return fn
+
+
+def _slip_value(n: Node, name: str, j: int, kids: tuple[int, ...]):
+    def fn(*vals):
+        return np.float64(n.slip(name, j, dict(zip(kids, map(float, vals)))))
     return fn
 
 

@@ -24,7 +24,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..graph import Problem, ProblemBuilder
+from ..graph import Problem, ProblemBuilder, Variant
 from ..notation import subscript
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown
 
@@ -84,30 +84,48 @@ def _ridge(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
         b.given("ridge.lambdas", lambdas, "λ", {"en": "the grid of penalties λ", "ru": "сетка значений штрафа λ"})
         b.derived("ridge.beta", lambda y_, lam: np.sum(y_) / (n + lam), ["ridge.y", "ridge.lambdas"], "β̂(λ)",
                   {"en": "the estimate β̂ for each λ on the grid", "ru": "оценка β̂ для каждого λ из сетки"},
-                  "value", "β̂(λ) = Σy/(n + λ)")
+                  "value", "β̂(λ) = Σy/(n + λ)", _beta_variants("ridge.lambdas", n))
+        other = np.sum if mean_cv else np.mean
         for k, lam in enumerate(lambdas, start=1):
             s = subscript(str(k))
             b.derived(f"ridge.loo{k}", lambda y_, l_, k=k: (np.sum(y_) - y_) / (n - 1 + l_[k - 1]),
                       ["ridge.y", "ridge.lambdas"], f"β̂₋ᵢ(λ{s})",
                       {"en": f"for λ = {lam:g}: the estimate fitted without observation i, for each i",
                        "ru": f"при λ = {lam:g}: оценка, построенная без i-го наблюдения, для каждого i"},
-                      "value", f"β̂₋ᵢ(λ{s}) = (Σy − yᵢ)/(n − 1 + λ{s})")
+                      "value", f"β̂₋ᵢ(λ{s}) = (Σy − yᵢ)/(n − 1 + λ{s})", _loo_variants(k, n))
             b.derived(f"ridge.cv{k}", lambda y_, pred: agg((y_ - pred) ** 2), ["ridge.y", f"ridge.loo{k}"],
                       f"CV(λ{s})",
                       {"en": f"the leave-one-out error for λ = {lam:g}",
                        "ru": f"ошибка кросс-валидации «выкинь одного» при λ = {lam:g}"},
-                      "value", f"CV(λ{s}) = {'mean' if mean_cv else 'Σ'}ᵢ (yᵢ − β̂₋ᵢ)²")
+                      "value", f"CV(λ{s}) = {'mean' if mean_cv else 'Σ'}ᵢ (yᵢ − β̂₋ᵢ)²",
+                      [Variant("full_fit", ("ridge.y", "ridge.lambdas"),
+                               lambda y_, l_, k=k: agg((y_ - np.sum(y_) / (n + l_[k - 1])) ** 2),
+                               _cv_full_fit(mean_cv)),
+                       Variant("cv_reduction", ("ridge.y", f"ridge.loo{k}"), lambda y_, pred: other((y_ - pred) ** 2),
+                               _cv_reduction(mean_cv), convention=True)])
         b.derived("ridge.cv", lambda *cvs: np.array(cvs), [f"ridge.cv{k}" for k in range(1, lambdas.size + 1)],
                   "CV(λ)", {"en": "the leave-one-out error for each λ on the grid",
-                            "ru": "ошибка кросс-валидации для каждого λ из сетки"}, "value", "CV(λ) for each λ")
+                            "ru": "ошибка кросс-валидации для каждого λ из сетки"}, "value", "CV(λ) for each λ",
+                  [Variant("full_fit", ("ridge.y", "ridge.lambdas"), lambda y_, l_: _train_errors(y_, l_, agg),
+                           _cv_full_fit(mean_cv)),
+                   Variant("cv_reduction", tuple(f"ridge.cv{k}" for k in range(1, lambdas.size + 1)),
+                           lambda *cvs: np.array(cvs) * (n if mean_cv else 1.0 / n),
+                           _cv_reduction(mean_cv), convention=True)])
         # ties go to the first grid value, as np.argmin does
         b.derived("ridge.lambda_best", lambda cv, lam: lam[int(np.argmin(cv))], ["ridge.cv", "ridge.lambdas"],
                   "λ_best", {"en": "the λ on the grid with the smallest leave-one-out error (the first on ties)",
                              "ru": "λ из сетки с наименьшей ошибкой кросс-валидации (при равенстве — первое)"},
-                  "value", "λ_best = argmin CV(λ)")
+                  "value", "λ_best = argmin CV(λ)",
+                  [Variant("full_fit", ("ridge.y", "ridge.lambdas"),
+                           lambda y_, l_: l_[int(np.argmin(_train_errors(y_, l_, agg)))], {
+                               "en": "You chose λ by the error on the training data, which always favours the "
+                                     "smallest λ; λ_best = argmin CV(λ), the leave-one-out error.",
+                               "ru": "Вы выбрали λ по ошибке на обучающих данных, а по ней всегда выигрывает "
+                                     "наименьшее λ; λ_best = argmin CV(λ) — по ошибке кросс-валидации."})])
         b.derived("ridge.beta_best", lambda y_, lam: np.sum(y_) / (n + lam), ["ridge.y", "ridge.lambda_best"],
                   "β̂(λ_best)", {"en": "the estimate on all the data with λ_best",
-                                "ru": "оценка по всем данным при λ_best"}, "value", "β̂ = Σy/(n + λ_best)")
+                                "ru": "оценка по всем данным при λ_best"}, "value", "β̂ = Σy/(n + λ_best)",
+                  _beta_variants("ridge.lambda_best", n))
     if _best_t(y) is not None:
         b.derived("ridge.lambda_cv", _lambda_cv, ["ridge.y"], "λ_CV",
                   {"en": "the λ ≥ 0 with the smallest leave-one-out error over all λ (not only a grid)",
@@ -115,7 +133,65 @@ def _ridge(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
                   "value", "t* = Σ yᵢ(S − yᵢ)/Σ (S − yᵢ)², λ_CV = max(0, 1/t* − (n − 1))")
         b.derived("ridge.beta_cv", lambda y_, lam: np.sum(y_) / (n + lam), ["ridge.y", "ridge.lambda_cv"],
                   "β̂(λ_CV)", {"en": "the estimate on all the data with λ_CV", "ru": "оценка по всем данным при λ_CV"},
-                  "value", "β̂ = Σy/(n + λ_CV)")
+                  "value", "β̂ = Σy/(n + λ_CV)", _beta_variants("ridge.lambda_cv", n))
+
+
+def _beta_variants(lam_key: str, n: int) -> list[Variant]:
+    """β̂(λ) = Σy/(n + λ) with λ forgotten, or subtracted."""
+    return [
+        Variant("ignore_lambda", ("ridge.y", lam_key), lambda y_, lam: np.full(np.shape(lam), np.sum(y_) / n), {
+            "en": "You left out λ: the penalty λβ² adds λ to the denominator, β̂(λ) = Σy/(n + λ).",
+            "ru": "Вы не учли λ: штраф λβ² добавляет λ в знаменатель, β̂(λ) = Σy/(n + λ)."}),
+        Variant("minus_lambda", ("ridge.y", lam_key), lambda y_, lam: np.sum(y_) / (n - lam), {
+            "en": "The penalty adds λ to the denominator, it does not subtract it: β̂(λ) = Σy/(n + λ).",
+            "ru": "Штраф добавляет λ в знаменатель, а не вычитает его: β̂(λ) = Σy/(n + λ)."}),
+    ]
+
+
+def _loo_variants(k: int, n: int) -> list[Variant]:
+    """β̂₋ᵢ = (Σy − yᵢ)/(n − 1 + λ) with the full-data fit, n not reduced, λ forgotten or subtracted."""
+    right = "β̂₋ᵢ = (Σy − yᵢ)/(n − 1 + λ)"
+    deps = ("ridge.y", "ridge.lambdas")
+    return [
+        Variant("full_fit", deps, lambda y_, l_: np.full(np.shape(y_), np.sum(y_) / (n + l_[k - 1])), {
+            "en": f"You used the fit on all the data; leaving yᵢ out gives {right}.",
+            "ru": f"Вы взяли оценку по всем данным, а без yᵢ получается {right}."}),
+        Variant("n_not_reduced", deps, lambda y_, l_: (np.sum(y_) - y_) / (n + l_[k - 1]), {
+            "en": f"Only n − 1 observations are left, so the denominator is n − 1 + λ: {right}.",
+            "ru": f"Остаётся n − 1 наблюдение, поэтому знаменатель n − 1 + λ: {right}."}),
+        Variant("ignore_lambda", deps, lambda y_, l_: (np.sum(y_) - y_) / (n - 1), {
+            "en": f"You left out λ: the penalty stays when yᵢ is left out, {right}.",
+            "ru": f"Вы не учли λ: штраф остаётся и без yᵢ, {right}."}),
+        Variant("minus_lambda", deps, lambda y_, l_: (np.sum(y_) - y_) / (n - 1 - l_[k - 1]), {
+            "en": f"The penalty adds λ to the denominator, it does not subtract it: {right}.",
+            "ru": f"Штраф добавляет λ в знаменатель, а не вычитает его: {right}."}),
+    ]
+
+
+def _train_errors(y, lambdas, agg) -> np.ndarray:
+    """The error of the fit on all the data, per λ: agg over i of (yᵢ − Σy/(n + λ))² (not cross-validation)."""
+    y = np.asarray(y, dtype=np.float64)
+    return np.array([agg((y - np.sum(y) / (y.size + lam)) ** 2) for lam in np.asarray(lambdas).reshape(-1)])
+
+
+def _cv_full_fit(mean_cv: bool) -> dict[str, str]:
+    how = "mean" if mean_cv else "Σ"
+    return {"en": f"You scored the fit on all the data (the training error); each yᵢ must be predicted by β̂₋ᵢ, "
+                  f"fitted without it: CV = {how}ᵢ (yᵢ − β̂₋ᵢ)².",
+            "ru": f"Вы оценили модель, обученную на всех данных (ошибку на обучении), а каждое yᵢ предсказывает "
+                  f"β̂₋ᵢ, построенная без него: CV = {how}ᵢ (yᵢ − β̂₋ᵢ)²."}
+
+
+def _cv_reduction(mean_cv: bool) -> dict[str, str]:
+    if mean_cv:
+        return {"en": "Your value is the sum of the n squared errors; this lesson takes their mean: "
+                      "CV = (1/n)·Σᵢ (yᵢ − β̂₋ᵢ)².",
+                "ru": "Ваше значение — сумма n квадратов ошибок, а в этом уроке берётся их среднее: "
+                      "CV = (1/n)·Σᵢ (yᵢ − β̂₋ᵢ)²."}
+    return {"en": "Your value is the mean of the n squared errors; this lesson takes their sum: "
+                  "CV = Σᵢ (yᵢ − β̂₋ᵢ)².",
+            "ru": "Ваше значение — среднее n квадратов ошибок, а в этом уроке берётся их сумма: "
+                  "CV = Σᵢ (yᵢ − β̂₋ᵢ)²."}
 
 
 def _best_t(y: np.ndarray) -> float | None:
@@ -149,7 +225,13 @@ def _init(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
                "ru": "полуширина a = 1/√n_in равномерного распределения U[−a, a]"}, "value", "a = 1/√n_in")
     b.derived("init.var_uniform", lambda a: a * a / 3.0, ["init.a"], "Var w",
               {"en": "the variance of a weight drawn from U[−a, a]",
-               "ru": "дисперсия веса из U[−a, a]"}, "value", "Var w = a²/3")
+               "ru": "дисперсия веса из U[−a, a]"}, "value", "Var w = a²/3",
+              [Variant("width_a", ("init.a",), lambda a: a * a / 12.0, {
+                  "en": "The width of U[−a, a] is 2a, not a: Var w = (2a)²/12 = a²/3.",
+                  "ru": "Ширина U[−a, a] равна 2a, а не a: Var w = (2a)²/12 = a²/3."}),
+               Variant("half_a_squared", ("init.a",), lambda a: a * a / 2.0, {
+                  "en": "The variance of U[−a, a] is (2a)²/12 = a²/3, not a²/2.",
+                  "ru": "Дисперсия U[−a, a] равна (2a)²/12 = a²/3, а не a²/2."})])
     b.derived("init.gain", lambda n, v: n * v, ["init.n_in", "init.var_uniform"], "n_in·Var w",
               {"en": "the factor by which one layer multiplies the variance: Var z = n_in·Var w·Var x",
                "ru": "во сколько раз слой умножает дисперсию: Var z = n_in·Var w·Var x"},
@@ -159,39 +241,72 @@ def _init(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
         b.derived("init.gain_total", lambda g, L: g ** L, ["init.gain", "init.layers"], "(n_in·Var w)^L",
                   {"en": "the factor on the variance after L such layers",
                    "ru": "во сколько раз меняется дисперсия после L таких слоёв"}, "value", "(n_in·Var w)^L")
+    if n_out is not None:  # given first, so that the other schemes can name Xavier's value as a mix-up
+        b.given("init.n_out", n_out, "n_out", {"en": "the number of outputs of the layer",
+                                               "ru": "число выходов слоя"})
     b.derived("init.lecun_uniform", lambda n: np.sqrt(3.0 / n), ["init.n_in"], "a_LeCun",
               {"en": "the uniform limit that keeps the variance (Var w = 1/n_in)",
                "ru": "граница равномерного распределения, сохраняющая дисперсию (Var w = 1/n_in)"},
-              "value", "a = √(3/n_in)")
+              "value", "a = √(3/n_in)", _scheme_variants("lecun", "uniform", n_out is not None))
     b.derived("init.lecun_std", lambda n: 1.0 / np.sqrt(n), ["init.n_in"], "σ_LeCun",
               {"en": "the normal standard deviation that keeps the variance (Var w = 1/n_in)",
                "ru": "стандартное отклонение нормального распределения, сохраняющее дисперсию (Var w = 1/n_in)"},
-              "value", "σ = 1/√n_in")
+              "value", "σ = 1/√n_in", _scheme_variants("lecun", "std", n_out is not None))
     b.derived("init.he_std", lambda n: np.sqrt(2.0 / n), ["init.n_in"], "σ_He",
               {"en": "He (ReLU) initialisation: the standard deviation of the normal",
                "ru": "инициализация Хе (для ReLU): стандартное отклонение нормального распределения"},
-              "value", "σ = √(2/n_in)")
+              "value", "σ = √(2/n_in)", _scheme_variants("he", "std", n_out is not None))
     b.derived("init.he_uniform", lambda n: np.sqrt(6.0 / n), ["init.n_in"], "a_He",
               {"en": "He (ReLU) initialisation: the limit of the uniform",
                "ru": "инициализация Хе (для ReLU): граница равномерного распределения"},
-              "value", "a = √(6/n_in)")
+              "value", "a = √(6/n_in)", _scheme_variants("he", "uniform", n_out is not None))
     if n_out is not None:
-        b.given("init.n_out", n_out, "n_out", {"en": "the number of outputs of the layer",
-                                               "ru": "число выходов слоя"})
         b.derived("init.xavier_uniform", lambda i, o: np.sqrt(6.0 / (i + o)), ["init.n_in", "init.n_out"], "a_Xavier",
                   {"en": "Xavier/Glorot initialisation: the limit of the uniform",
                    "ru": "инициализация Ксавье (Глоро): граница равномерного распределения"},
-                  "value", "a = √(6/(n_in + n_out))")
+                  "value", "a = √(6/(n_in + n_out))", _scheme_variants("xavier", "uniform", True))
         b.derived("init.xavier_std", lambda i, o: np.sqrt(2.0 / (i + o)), ["init.n_in", "init.n_out"], "σ_Xavier",
                   {"en": "Xavier/Glorot initialisation: the standard deviation of the normal",
                    "ru": "инициализация Ксавье (Глоро): стандартное отклонение нормального распределения"},
-                  "value", "σ = √(2/(n_in + n_out))")
+                  "value", "σ = √(2/(n_in + n_out))", _scheme_variants("xavier", "std", True))
     b.convention("init", {
         "en": "weights and inputs independent with zero mean, so Var z = n_in·Var w·Var x; U[−a, a] has "
               "variance a²/3",
         "ru": "веса и входы независимы и имеют нулевое среднее, поэтому Var z = n_in·Var w·Var x; "
               "у U[−a, a] дисперсия a²/3",
     })
+
+
+# Var w of each scheme (i = n_in, o = n_out), its name, and its uniform limit and normal σ for the messages.
+_SCHEMES = {
+    "lecun": (lambda i, o: 1.0 / i, {"en": "LeCun's", "ru": "ЛеКуна"}, "√(3/n_in)", "σ = 1/√n_in"),
+    "he": (lambda i, o: 2.0 / i, {"en": "He's", "ru": "Хе"}, "√(6/n_in)", "σ = √(2/n_in)"),
+    "xavier": (lambda i, o: 2.0 / (i + o), {"en": "Xavier/Glorot's", "ru": "Ксавье (Глоро)"},
+               "√(6/(n_in + n_out))", "σ = √(2/(n_in + n_out))"),
+}
+
+
+def _scheme_variants(scheme: str, form: str, with_out: bool) -> list[Variant]:
+    """The same scale (uniform limit √(3·Var w) or normal σ = √Var w) by another initialisation
+    scheme: another convention, so each message names both."""
+    _, mine, mine_a, mine_s = _SCHEMES[scheme]
+    ours = f"a = {mine_a}" if form == "uniform" else mine_s
+    out = []
+    for other in ("lecun", "he", "xavier"):
+        if other == scheme or (other == "xavier" and not with_out):
+            continue
+        var, theirs, their_a, their_s = _SCHEMES[other]
+        factor = 3.0 if form == "uniform" else 1.0
+        shown = f"a = {their_a}" if form == "uniform" else their_s
+        if with_out:
+            fn = lambda i, o, var=var, factor=factor: np.sqrt(factor * var(i, o))  # noqa: E731
+        else:
+            fn = lambda i, var=var, factor=factor: np.sqrt(factor * var(i, 1.0))  # noqa: E731
+        out.append(Variant(other, ("init.n_in", "init.n_out") if with_out else ("init.n_in",), fn, {
+            "en": f"Your value is {theirs['en']} scale {shown}; this step asks for {mine['en']}: {ours}.",
+            "ru": f"Ваше значение — масштаб {theirs['ru']} {shown}, а здесь нужен масштаб {mine['ru']}: {ours}."},
+            convention=True))
+    return out
 
 
 # -- when does a ReLU output zero ---------------------------------------------------------
@@ -239,11 +354,23 @@ def _relu_zero(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
                   "value", "μ = b")
         b.derived("relu.s", lambda x_, sw: sw * np.sqrt(np.sum(x_ ** 2)), ["relu.x", "relu.w_std"], "s",
                   {"en": "the standard deviation of z = w·x + b", "ru": "стандартное отклонение z = w·x + b"},
-                  "value", "s = σ_w·‖x‖ = σ_w·√(Σ xᵢ²)")
+                  "value", "s = σ_w·‖x‖ = σ_w·√(Σ xᵢ²)",
+                  [Variant("variance_not_std", ("relu.x", "relu.w_std"), lambda x_, sw: sw * sw * np.sum(x_ ** 2), {
+                      "en": "That is the variance of z; its standard deviation is the root: s = σ_w·√(Σ xᵢ²).",
+                      "ru": "Это дисперсия z, а стандартное отклонение — корень из неё: s = σ_w·√(Σ xᵢ²)."}),
+                   Variant("std_added", ("relu.x", "relu.w_std"), lambda x_, sw: sw * np.sum(np.abs(x_)), {
+                      "en": "You added standard deviations; variances add, not deviations: s = σ_w·√(Σ xᵢ²).",
+                      "ru": "Вы сложили стандартные отклонения, а складываются дисперсии: s = σ_w·√(Σ xᵢ²)."})])
     b.derived("relu.p_zero", lambda mu_, s_: 0.5 * math.erfc(float(mu_) / (float(s_) * math.sqrt(2.0))),
               ["relu.mu", "relu.s"], "P(ReLU(z) = 0)",
               {"en": "the probability that the ReLU outputs 0", "ru": "вероятность, что ReLU выдаёт 0"},
-              "value", "P(z ≤ 0) = Φ(−μ/s) = ½·erfc(μ/(s√2))")
+              "value", "P(z ≤ 0) = Φ(−μ/s) = ½·erfc(μ/(s√2))",
+              [Variant("p_active", ("relu.mu", "relu.s"),
+                       lambda mu_, s_: 0.5 * math.erfc(-float(mu_) / (float(s_) * math.sqrt(2.0))), {
+                           "en": "That is P(z > 0), the chance the ReLU is active; it outputs 0 when z ≤ 0: "
+                                 "P = Φ(−μ/s).",
+                           "ru": "Это P(z > 0) — вероятность, что ReLU активен, а 0 он выдаёт при z ≤ 0: "
+                                 "P = Φ(−μ/s)."})])
     b.convention("relu_zero", {
         "en": "the pre-activation is normal, z ~ N(μ, s²)" + ("" if normal else
               ", because z = w·x + b with x fixed and independent weights wᵢ ~ N(0, σ_w²)"),
@@ -263,14 +390,17 @@ def _count_dense(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
         s, sp = subscript(str(l)), subscript(str(l - 1))
         b.derived(f"dense.params{l}", lambda n, l=l: n[l - 1] * n[l] + (n[l] if bias else 0.0), ["dense.sizes"],
                   f"P{s}", {"en": f"the parameters of layer {l}", "ru": f"параметры слоя {l}"},
-                  "value", f"P{s} = n{sp}·n{s}" + (f" + n{s}" if bias else ""))
+                  "value", f"P{s} = n{sp}·n{s}" + (f" + n{s}" if bias else ""),
+                  [Variant("no_bias", ("dense.sizes",), lambda n, l=l: n[l - 1] * n[l], _DENSE_NO_BIAS)]
+                  if bias else [])
     b.derived("dense.weights", lambda n: float(np.sum(n[:-1] * n[1:])), ["dense.sizes"], "#W",
               {"en": "all weights of the net", "ru": "все веса сети"}, "value", "Σₗ nₗ₋₁·nₗ")
     b.derived("dense.biases", lambda n: float(np.sum(n[1:])) if bias else 0.0, ["dense.sizes"], "#b",
               {"en": "all biases of the net", "ru": "все смещения сети"}, "value",
               "Σₗ nₗ (every layer after the inputs)" if bias else "0 (no biases)")
     b.derived("dense.params", lambda w, b_: w + b_, ["dense.weights", "dense.biases"], "P",
-              {"en": "all parameters of the net", "ru": "все параметры сети"}, "value", "P = #W + #b")
+              {"en": "all parameters of the net", "ru": "все параметры сети"}, "value", "P = #W + #b",
+              [Variant("no_bias", ("dense.weights",), lambda w: w, _DENSE_NO_BIAS)] if bias else [])
     b.convention("count_dense", {
         "en": "dense layers, every unit joined to every unit of the previous layer"
               + ("; every unit after the inputs has a bias" if bias else "; no biases"),
@@ -297,24 +427,55 @@ def _count_conv(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
                                          "ru": "размер ядра k каждого слоя (k×k)"})
     for l in range(1, n_layers + 1):
         s, sp = subscript(str(l)), subscript(str(l - 1))
+        layer_variants = [Variant("no_in_channels", ("conv.channels", "conv.kernel"),
+                                  lambda c, k, l=l: k[l - 1] ** 2 * c[l] + (c[l] if bias else 0.0), _CONV_NO_IN)]
+        if bias:
+            layer_variants.append(Variant("no_bias", ("conv.channels", "conv.kernel"),
+                                          lambda c, k, l=l: k[l - 1] ** 2 * c[l - 1] * c[l], _CONV_NO_BIAS))
         b.derived(f"conv.params{l}", lambda c, k, l=l: k[l - 1] ** 2 * c[l - 1] * c[l] + (c[l] if bias else 0.0),
                   ["conv.channels", "conv.kernel"], f"P{s}",
                   {"en": f"the parameters of convolution layer {l}", "ru": f"параметры свёрточного слоя {l}"},
-                  "value", f"P{s} = k{s}·k{s}·c{sp}·c{s}" + (f" + c{s}" if bias else ""))
+                  "value", f"P{s} = k{s}·k{s}·c{sp}·c{s}" + (f" + c{s}" if bias else ""), layer_variants)
+
+    def no_in(c, k):
+        """All weights with the input channels forgotten in every layer: Σₗ kₗ²·cₗ."""
+        return float(np.sum(k ** 2 * c[1:]))
+
     b.derived("conv.weights", lambda c, k: float(np.sum(k ** 2 * c[:-1] * c[1:])), ["conv.channels", "conv.kernel"],
-              "#W", {"en": "all kernel weights", "ru": "все веса ядер"}, "value", "Σₗ kₗ·kₗ·cₗ₋₁·cₗ")
+              "#W", {"en": "all kernel weights", "ru": "все веса ядер"}, "value", "Σₗ kₗ·kₗ·cₗ₋₁·cₗ",
+              [Variant("no_in_channels", ("conv.channels", "conv.kernel"), no_in, _CONV_NO_IN)])
     b.derived("conv.biases", lambda c: float(np.sum(c[1:])) if bias else 0.0, ["conv.channels"], "#b",
               {"en": "all biases (one per output channel)", "ru": "все смещения (по одному на выходной канал)"},
               "value", "Σₗ cₗ" if bias else "0 (no biases)")
+    total_variants = [Variant("no_in_channels", ("conv.channels", "conv.kernel", "conv.biases"),
+                              lambda c, k, b_: no_in(c, k) + b_, _CONV_NO_IN)]
+    if bias:
+        total_variants.append(Variant("no_bias", ("conv.weights",), lambda w: w, _CONV_NO_BIAS))
     b.derived("conv.params", lambda w, b_: w + b_, ["conv.weights", "conv.biases"], "P",
               {"en": "all parameters of the convolution stack", "ru": "все параметры свёрточных слоёв"},
-              "value", "P = #W + #b")
+              "value", "P = #W + #b", total_variants)
     b.convention("count_conv", {
         "en": "each output channel has one k×k kernel per input channel"
               + ("; one bias per output channel" if bias else "; no biases"),
         "ru": "у каждого выходного канала своё ядро k×k для каждого входного канала"
               + ("; одно смещение на выходной канал" if bias else "; смещений нет"),
     })
+
+
+_DENSE_NO_BIAS = {
+    "en": "You counted only the weights; every unit after the inputs also has a bias: nₗ₋₁·nₗ + nₗ per layer.",
+    "ru": "Вы посчитали только веса, а у каждого нейрона после входа есть ещё смещение: nₗ₋₁·nₗ + nₗ на слой.",
+}
+_CONV_NO_BIAS = {
+    "en": "You counted only the weights; each output channel also has a bias: kₗ·kₗ·cₗ₋₁·cₗ + cₗ per layer.",
+    "ru": "Вы посчитали только веса, а у каждого выходного канала есть ещё смещение: kₗ·kₗ·cₗ₋₁·cₗ + cₗ на слой.",
+}
+_CONV_NO_IN = {
+    "en": "You left out the input channels: each output channel has a k×k kernel for every input channel, "
+          "kₗ·kₗ·cₗ₋₁·cₗ weights per layer.",
+    "ru": "Вы не учли входные каналы: у каждого выходного канала своё ядро k×k на каждый входной канал, "
+          "kₗ·kₗ·cₗ₋₁·cₗ весов на слой.",
+}
 
 
 # -- readers ------------------------------------------------------------------------------
