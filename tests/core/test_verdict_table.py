@@ -113,6 +113,32 @@ TABLE = [
     (KINDS / "batchnorm.toml", "x_hat", "-1.33 1.5; 0 -0.5; 0 -0.5; 1.33 -0.5", OK, None),
     (KINDS / "batchnorm.toml", "x_hat", "-1.3 1.5; 0 -0.5; 0 -0.5; 1.3 -0.5", OK, None),
     (KINDS / "batchnorm.toml", "x_hat", "4/3 1.5; 0 -0.5; 0 -0.5; 4/3 -0.5", "wrong", "entry (1, 1)"),
+    # convolution and max pooling
+    (KINDS / "conv.toml", "Y.rows", "4", OK, None),
+    (KINDS / "conv.toml", "Y.rows", "2", "wrong", "padding"),
+    (KINDS / "conv.toml", "Y.rows", "3", "wrong", "+1"),
+    (KINDS / "conv.toml", "Y.rows", "4.0001", "wrong", None),
+    (KINDS / "conv.toml", "n_params", "10", OK, None),
+    (KINDS / "conv.toml", "n_params", "9", "wrong", "biases"),
+    (KINDS / "conv.toml", "P", "16 17; 11 16", OK, None),
+    (KINDS / "conv.toml", "P", "10.5 10.5; 9.5 8", "wrong", "averaged"),
+    (KINDS / "conv.toml", "grad.Y", "0 0 0 0; 0 1 1 0; 1 0 1 0; 0 0 0 0", OK, None),
+    (KINDS / "conv.toml", "grad.Y", "1 1 1 1; 1 1 1 1; 1 1 1 1; 1 1 1 1", "wrong", "every cell"),
+    (KINDS / "conv.toml", "grad.Y", "0 0 0 0; 0 1 1 0; 1 0 1 0; 0 1 0 0", "wrong", "tied"),
+    (KINDS / "conv.toml", "grad.b", "4", OK, None),
+    (KINDS / "conv.toml", "grad.b", "0.25", "wrong", "averaged"),
+    # a computational graph: f = x² + xy + (x + y)² at (1, 2)
+    (KINDS / "graph_expr.toml", "v3", "1", OK, None),
+    (KINDS / "graph_expr.toml", "f", "12", OK, None),
+    (KINDS / "graph_expr.toml", "f", "9", "wrong", "v₇"),
+    (KINDS / "graph_expr.toml", "d.v3.v1", "2", OK, None),
+    (KINDS / "graph_expr.toml", "d.v3.v1", "1", "wrong", "power rule"),
+    (KINDS / "graph_expr.toml", "adj.v1", "10", OK, None),
+    (KINDS / "graph_expr.toml", "adj.v1", "4", "wrong", "path through v₆"),
+    (KINDS / "graph_expr.toml", "adj.v1", "5", "wrong", "adjoint"),
+    (KINDS / "graph_expr.toml", "grad.y", "7", OK, None),
+    (KINDS / "graph_expr.toml", "grad.y", "1", "wrong", "path through v₆"),
+    (KINDS / "graph_expr.toml", "grad.y", "-7", "wrong", "sign"),
 ]
 
 
