@@ -4,9 +4,12 @@
 shape plus the precision the student typed) or a :class:`FormatProblem` (a stable code
 and a short EN/RU message saying what was wrong and what was expected, with an example).
 
-A tokenizer and a recursive-descent parser evaluate each element in Python floats with
-``math``; student text never reaches eval/exec/compile/sympify. Every input is bounded
-(length, nesting, literal length, element count) so hostile text ends in well under 10 ms.
+A tokenizer and a recursive-descent parser read each element; the parser hands every
+construct (number, name, + − × ÷, power, function) to an :class:`Algebra`. read_answer uses
+:data:`FLOATS`, which evaluates in Python floats with ``math``; ``read_expression`` reads one
+expression with any algebra (:mod:`nntutor.core.symbolic` builds formula trees with one).
+Student text never reaches eval/exec/compile/sympify. Every input is bounded (length,
+nesting, literal length, element count) so hostile text ends in well under 10 ms.
 
 Grammar (per element; whitespace separates elements MATLAB-style at element level):
 
@@ -51,7 +54,8 @@ _DECIMALS_LIMIT = 330
 __all__ = [
     "Reading", "FormatProblem", "read_answer", "describe_shape", "example_for",
     "format_value", "MAX_CHARS", "MAX_DEPTH", "MAX_ELEMENTS", "MAX_LITERAL", "MAX_TOKENS",
-    "EXACT_SIG_FIGS",
+    "EXACT_SIG_FIGS", "Algebra", "FloatAlgebra", "FLOATS", "AnswerError", "read_expression",
+    "FUNCTION_NAMES", "CONSTANT_NAMES", "RESERVED_NAMES",
 ]
 
 
@@ -247,8 +251,8 @@ def _got(typed: tuple[int, ...], lang: str) -> str:
 
 # ----------------------------------------------------------------------------- errors
 
-class _Fail(Exception):
-    """Internal: carries a FormatProblem out of the tokenizer/parser."""
+class AnswerError(Exception):
+    """Carries a FormatProblem's code, texts and position out of the tokenizer, parser or algebra."""
 
     def __init__(self, code: str, en: str, ru: str, pos: int | None = None,
                  comma_specific: bool = False):
@@ -257,16 +261,24 @@ class _Fail(Exception):
         self.comma_specific = comma_specific
 
 
+_Fail = AnswerError
+
+
 class _Ctx:
-    """The expected shape's wording, appended to every message."""
+    """What is expected, in words appended to every message (a shape, or given wording)."""
 
     __slots__ = ("shape", "example", "suffix_en", "suffix_ru")
 
-    def __init__(self, shape: tuple[int, ...]):
+    def __init__(self, shape: tuple[int, ...], expected: Mapping[str, str] | None = None):
         self.shape = shape
-        self.example = example_for(shape)
-        self.suffix_en = f" Expected {describe_shape(shape, 'en')}, e.g. {self.example}"
-        self.suffix_ru = f" Ожидается {describe_shape(shape, 'ru')}, например: {self.example}"
+        if expected is None:
+            self.example = example_for(shape)
+            self.suffix_en = f" Expected {describe_shape(shape, 'en')}, e.g. {self.example}"
+            self.suffix_ru = f" Ожидается {describe_shape(shape, 'ru')}, например: {self.example}"
+        else:
+            self.example = ""
+            self.suffix_en = f" Expected {expected['en']}"
+            self.suffix_ru = f" Ожидается {expected['ru']}"
 
     def problem(self, code: str, en: str, ru: str, pos: int | None = None) -> FormatProblem:
         return FormatProblem(code, {"en": en + self.suffix_en, "ru": ru + self.suffix_ru}, pos)
@@ -523,6 +535,15 @@ _CONSTS = {"e": math.e, "pi": math.pi, "π": math.pi, "пи": math.pi}
 _NOT_FINITE = {"nan", "inf", "infinity", "∞"}
 _ALLOWED = ("e, π (pi), exp, ln (= log, natural), sqrt (√), σ (sigmoid), tanh, sin, cos, abs",
             "e, π (pi), exp, ln (= log, натуральный), sqrt (√), σ (sigmoid), tanh, sin, cos, abs")
+#: The function each accepted spelling means (names as the lexer delivers them: lowercase).
+FUNCTION_NAMES: Mapping[str, str] = {
+    "exp": "exp", "ln": "ln", "log": "ln", "sqrt": "sqrt", "sigmoid": "sigmoid", "sigma": "sigmoid",
+    "σ": "sigmoid", "tanh": "tanh", "th": "tanh", "sin": "sin", "cos": "cos", "abs": "abs",
+}
+#: The constant each accepted spelling means.
+CONSTANT_NAMES: Mapping[str, str] = {"e": "e", "pi": "pi", "π": "pi", "пи": "pi"}
+#: Names no algebra may give to a symbol: they already mean a function, a constant or ∞.
+RESERVED_NAMES = frozenset(FUNCTION_NAMES) | frozenset(CONSTANT_NAMES) | frozenset(_NOT_FINITE)
 
 
 class _Leaf:
@@ -545,10 +566,116 @@ def _finite(v: float, what: str, pos: int) -> float:
     return v
 
 
-class _Parser:
-    """Recursive descent over tokens; evaluates as it goes (floats only, `math` only)."""
+class Algebra:
+    """What the parser builds from an expression: one method per construct of the grammar.
 
-    def __init__(self, tokens: Iterator[_Tok]):
+    The parser owns the grammar, the positions and the size limits; an algebra owns the
+    values (floats here; formula trees in :mod:`nntutor.core.symbolic`). A method refuses a
+    value by raising :class:`AnswerError`; ``pos`` is the 0-based offset of the operator.
+    """
+
+    def number(self, value: float, text: str, pos: int):
+        """A literal as typed (`text`, maybe with a decimal comma) and its float `value`."""
+        raise NotImplementedError
+
+    def constant(self, name: str, pos: int):
+        """A spelling from CONSTANT_NAMES."""
+        raise NotImplementedError
+
+    def symbol(self, name: str, pos: int):
+        """The value of a name that is not a constant, or None when it is not a symbol here."""
+        return None
+
+    def unknown(self, name: str, pos: int) -> AnswerError:
+        """The error for a name that is neither a constant, a symbol nor a function."""
+        en_at, ru_at = _at(pos)
+        shown = name if len(name) <= 20 else name[:20] + "…"
+        return _Fail("unknown_name", f"Unknown name «{shown}» ({en_at}). Allowed: {_ALLOWED[0]}.",
+                     f"Неизвестное имя «{shown}» ({ru_at}). Можно: {_ALLOWED[1]}.", pos)
+
+    def neg(self, a, pos: int):
+        raise NotImplementedError
+
+    def add(self, a, b, pos: int):
+        raise NotImplementedError
+
+    def sub(self, a, b, pos: int):
+        raise NotImplementedError
+
+    def mul(self, a, b, what: str, pos: int):
+        """a·b; `what` is the operator as shown in messages ("*", or "·" for `2x`)."""
+        raise NotImplementedError
+
+    def div(self, a, b, pos: int):
+        raise NotImplementedError
+
+    def power(self, a, b, pos: int):
+        raise NotImplementedError
+
+    def apply(self, name: str, arg, pos: int):
+        """A function from FUNCTION_NAMES (as spelled) applied to `arg`."""
+        raise NotImplementedError
+
+
+class FloatAlgebra(Algebra):
+    """Numbers in Python floats with ``math``: overflow and domain errors are refusals."""
+
+    def number(self, value: float, text: str, pos: int) -> float:
+        return value
+
+    def constant(self, name: str, pos: int) -> float:
+        return _CONSTS[name]
+
+    def neg(self, a: float, pos: int) -> float:
+        return -a
+
+    def add(self, a: float, b: float, pos: int) -> float:
+        return _finite(a + b, "+", pos)
+
+    def sub(self, a: float, b: float, pos: int) -> float:
+        return _finite(a - b, "-", pos)
+
+    def mul(self, a: float, b: float, what: str, pos: int) -> float:
+        return _finite(a * b, what, pos)
+
+    def div(self, a: float, b: float, pos: int) -> float:
+        if b == 0:
+            en_at, ru_at = _at(pos)
+            raise _Fail("division_by_zero", f"Division by zero at {en_at}.",
+                        f"Деление на ноль ({ru_at}).", pos)
+        return _finite(a / b, "/", pos)
+
+    def power(self, a: float, b: float, pos: int) -> float:
+        return _pow(a, b, pos)
+
+    def apply(self, name: str, arg: float, pos: int) -> float:
+        fn = _FUNCS[name]
+        try:
+            v = fn(arg)
+        except OverflowError:
+            raise _too_large(f"{name}({_fmt_number(arg, 6)})", pos) from None
+        except ValueError:
+            en_at, ru_at = _at(pos)
+            call = f"{name}({_fmt_number(arg, 6)})"
+            raise _Fail("domain", f"{call} is not defined ({en_at}).",
+                        f"{call} не определено ({ru_at}).", pos) from None
+        return _finite(float(v), name, pos)
+
+
+#: The algebra of read_answer.
+FLOATS = FloatAlgebra()
+
+
+class _Parser:
+    """Recursive descent over tokens; combines values as it goes through an :class:`Algebra`.
+
+    spaced_juxt: whitespace does not end a product (`s (1 - s)`, `2 x`): for one formula,
+    where spaces never separate elements.
+    """
+
+    def __init__(self, tokens: Iterator[_Tok], algebra: Algebra = FLOATS, spaced_juxt: bool = False):
+        self.alg = algebra
+        self.spaced_juxt = spaced_juxt
         self.next_token = tokens.__next__
         self.tok = self.next_token()  # the current token
         self.nxt = self.next_token()  # one token of look-ahead
@@ -724,7 +851,22 @@ class _Parser:
         return self.stack(rows)
 
     # --- expressions
-    def expr(self, top: bool) -> float:
+    def single(self):
+        """One expression filling the whole text (a formula): no arrays, no separators."""
+        v = self.expr(False)
+        t = self.tok
+        if t.kind == _END:
+            return v
+        if t.kind in (_COMMA, _SEMI):
+            en_at, ru_at = _at(t.pos)
+            raise _Fail("unreadable",
+                        f"«{t.text.strip() or '↵'}» at {en_at}: a formula is one expression "
+                        "(write decimals with a point, e.g. 0.5).",
+                        f"«{t.text.strip() or '↵'}» ({ru_at}): формула — одно выражение "
+                        "(дробные числа пишутся через точку, например 0.5).", t.pos)
+        raise self.unexpected(t)
+
+    def expr(self, top: bool):
         left = self.term(top)
         while True:
             t = self.tok
@@ -735,9 +877,9 @@ class _Parser:
                 return left  # `1 -2`: a new element, MATLAB-style
             self.advance()
             right = self.term(top)
-            left = _finite(left + right if t.text == "+" else left - right, t.text, t.pos)
+            left = self.alg.add(left, right, t.pos) if t.text == "+" else self.alg.sub(left, right, t.pos)
 
-    def term(self, top: bool) -> float:
+    def term(self, top: bool):
         left = self.juxt(top)
         while True:
             t = self.tok
@@ -746,34 +888,30 @@ class _Parser:
             self.advance()
             right = self.juxt(top)
             if t.text == "*":
-                left = _finite(left * right, "*", t.pos)
+                left = self.alg.mul(left, right, "*", t.pos)
             else:
-                if right == 0:
-                    en_at, ru_at = _at(t.pos)
-                    raise _Fail("division_by_zero", f"Division by zero at {en_at}.",
-                                f"Деление на ноль ({ru_at}).", t.pos)
-                left = _finite(left / right, "/", t.pos)
+                left = self.alg.div(left, right, t.pos)
 
-    def juxt(self, top: bool) -> float:
+    def juxt(self, top: bool):
         left = self.unary(top)
         while True:
             t = self.tok
-            if t.sb or t.kind not in (_NAME, _LP):
+            if (t.sb and not self.spaced_juxt) or t.kind not in (_NAME, _LP):
                 return left
             right = self.power(top)  # `2π`, `2(1+1)`, `(1)(2)`, `2sqrt(2)`
-            left = _finite(left * right, "·", t.pos)
+            left = self.alg.mul(left, right, "·", t.pos)
 
-    def unary(self, top: bool) -> float:
+    def unary(self, top: bool):
         t = self.tok
         if t.kind == _OP and t.text in "+-":
             self.advance()
             self.enter(t.pos)
             v = self.unary(top)
             self.leave()
-            return -v if t.text == "-" else v
+            return self.alg.neg(v, t.pos) if t.text == "-" else v
         return self.power(top)
 
-    def power(self, top: bool) -> float:
+    def power(self, top: bool):
         base = self.primary(top)
         t = self.tok
         if t.kind == _OP and t.text == "^":
@@ -781,14 +919,14 @@ class _Parser:
             self.enter(t.pos)
             exponent = self.unary(top)
             self.leave()
-            return _pow(base, exponent, t.pos)
+            return self.alg.power(base, exponent, t.pos)
         return base
 
-    def primary(self, top: bool) -> float:
+    def primary(self, top: bool):
         t = self.tok
         if t.kind == _NUM:
             self.advance()
-            return t.value
+            return self.alg.number(t.value, t.text, t.pos)
         if t.kind == _LP:
             return self.parens()
         if t.kind == _NAME:
@@ -796,7 +934,7 @@ class _Parser:
             return self.name(t, top)
         raise self.unexpected(t)
 
-    def parens(self) -> float:
+    def parens(self):
         open_tok = self.advance()
         self.enter(open_tok.pos)
         en_at, ru_at = _at(open_tok.pos)
@@ -814,19 +952,19 @@ class _Parser:
         self.leave()
         return v
 
-    def name(self, t: _Tok, top: bool) -> float:
+    def name(self, t: _Tok, top: bool):
         name = t.text
         if name in _CONSTS:
-            return _CONSTS[name]
+            return self.alg.constant(name, t.pos)
+        v = self.alg.symbol(name, t.pos)
+        if v is not None:
+            return v
         en_at, ru_at = _at(t.pos)
         if name in _NOT_FINITE:
             raise _Fail("not_finite", f"«{name}» ({en_at}) is not a finite number.",
                         f"«{name}» ({ru_at}) — не конечное число.", t.pos)
-        fn = _FUNCS.get(name)
-        if fn is None:
-            shown = name if len(name) <= 20 else name[:20] + "…"
-            raise _Fail("unknown_name", f"Unknown name «{shown}» ({en_at}). Allowed: {_ALLOWED[0]}.",
-                        f"Неизвестное имя «{shown}» ({ru_at}). Можно: {_ALLOWED[1]}.", t.pos)
+        if name not in _FUNCS:
+            raise self.alg.unknown(name, t.pos)
         if self.tok.kind == _LP:
             arg = self.parens()
         elif self.tok.kind in (_NUM, _NAME) or (self.tok.kind == _OP and self.tok.text in "+-"):
@@ -836,15 +974,7 @@ class _Parser:
         else:
             raise _Fail("unreadable", f"«{name}» at {en_at} needs a number after it, e.g. {name}(2).",
                         f"После «{name}» ({ru_at}) нужно число, например {name}(2).", t.pos)
-        try:
-            v = fn(arg)
-        except OverflowError:
-            raise _too_large(f"{name}({_fmt_number(arg, 6)})", t.pos) from None
-        except ValueError:
-            call = f"{name}({_fmt_number(arg, 6)})"
-            raise _Fail("domain", f"{call} is not defined ({en_at}).",
-                        f"{call} не определено ({ru_at}).", t.pos) from None
-        return _finite(float(v), name, t.pos)
+        return self.alg.apply(name, arg, t.pos)
 
 
 def _pow(base: float, exponent: float, pos: int) -> float:
@@ -1010,9 +1140,8 @@ _SAME_IN_BOTH_MODES = frozenset(
     ("too_many", "too_long", "unknown_name", "bad_char", "not_finite", "too_deep"))
 
 
-def _read(text: str, shape: tuple[int, ...]) -> Reading | FormatProblem:
-    """read_answer without the last-resort guard (the fuzz tests call this one)."""
-    ctx = _Ctx(shape)
+def _precheck(text, ctx: _Ctx) -> FormatProblem | None:
+    """Refusals before any parsing: not text, too long, invisible characters, empty."""
     if not isinstance(text, str):
         return ctx.problem("unreadable", "The answer is not text.", "Ответ — не текст.")
     if len(text) > MAX_CHARS:
@@ -1027,6 +1156,15 @@ def _read(text: str, shape: tuple[int, ...]) -> Reading | FormatProblem:
         return ctx.problem(fail.code, fail.en, fail.ru, fail.pos)
     if not text.strip():
         return ctx.problem("empty", "Nothing is typed yet.", "Ответ пока пуст.")
+    return None
+
+
+def _read(text: str, shape: tuple[int, ...]) -> Reading | FormatProblem:
+    """read_answer without the last-resort guard (the fuzz tests call this one)."""
+    ctx = _Ctx(shape)
+    refused = _precheck(text, ctx)
+    if refused is not None:
+        return refused
     s, origin = _normalize(text)
     commas = _tight_commas(s)
     if not commas:
@@ -1065,3 +1203,34 @@ def read_answer(text: str, shape: tuple[int, ...]) -> Reading | FormatProblem:
     except Exception:  # last resort: a reader bug must not crash the tutor
         return _Ctx(shape).problem("unreadable", "This answer could not be read.",
                                    "Не удалось прочитать ответ.")
+
+
+def _read_expression(text: str, algebra: Algebra, ctx: _Ctx):
+    """read_expression without the last-resort guard."""
+    refused = _precheck(text, ctx)
+    if refused is not None:
+        return refused
+    s, origin = _normalize(text)
+    # One expression has no element separators, so a comma between digits can only be a
+    # decimal comma; `84,301` (digit grouping?) is still asked about.
+    lexer = _Lexer(s, origin, bool(_tight_commas(s)))
+    try:
+        value = _Parser(lexer.tokens(), algebra, spaced_juxt=True).single()
+    except _Fail as fail:
+        return ctx.problem(fail.code, fail.en, fail.ru, fail.pos)
+    grouped = next((t for t in lexer.comma_numbers if _THOUSANDS.match(t.text)), None)
+    return value if grouped is None else _ambiguous_thousands(grouped)
+
+
+def read_expression(text: str, algebra: Algebra, expected: Mapping[str, str]):
+    """Read `text` as ONE expression combined by `algebra` (a value of that algebra) or a FormatProblem.
+
+    The grammar and limits of read_answer, without arrays: spaces never separate elements
+    (`x -y` is x − y, `s (1 - s)` a product) and a comma between digits is a decimal comma.
+    ``expected`` ({"en", "ru"}) says what was expected; it ends every message. Never raises.
+    """
+    ctx = _Ctx((), expected)
+    try:
+        return _read_expression(text, algebra, ctx)
+    except Exception:  # last resort: a reader bug must not crash the tutor
+        return ctx.problem("unreadable", "This answer could not be read.", "Не удалось прочитать ответ.")

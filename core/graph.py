@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .symbolic import FormulaSpec
 
 Array = np.ndarray
 
@@ -88,6 +91,8 @@ class Problem:
     givens: Mapping[str, Array]
     conventions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     criterion: Criterion | None = None
+    #: Quantities the student answers with a formula: key -> what the formula must equal.
+    formulas: Mapping[str, "FormulaSpec"] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
@@ -154,6 +159,7 @@ class ProblemBuilder:
         self._givens: dict[str, Array] = {}
         self._conventions: dict[str, Mapping[str, str]] = {}
         self._criterion: Criterion | None = None
+        self._formulas: dict[str, FormulaSpec] = {}
 
     def given(self, key: str, value, symbol: str, meaning: Mapping[str, str]) -> str:
         self._add(Quantity(key, symbol, MappingProxyType(dict(meaning)), "given"))
@@ -189,6 +195,12 @@ class ProblemBuilder:
         """Declare student-chosen quantities judged by ``check`` (see :class:`Criterion`)."""
         self._criterion = Criterion(tuple(chosen), check)
 
+    def formula(self, key: str, spec: "FormulaSpec") -> None:
+        """Declare that the quantity ``key`` (already added) is answered with a formula."""
+        if key not in self._quantities:
+            raise ValueError(f"formula for unknown quantity {key}")
+        self._formulas[key] = spec
+
     def _add(self, q: Quantity) -> None:
         if q.key in self._quantities:
             raise ValueError(f"quantity {q.key} defined twice")
@@ -201,4 +213,5 @@ class ProblemBuilder:
             MappingProxyType(dict(self._givens)),
             MappingProxyType(dict(self._conventions)),
             self._criterion,
+            MappingProxyType(dict(self._formulas)),
         )
