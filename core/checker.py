@@ -19,6 +19,9 @@ def check_lesson(lesson: Lesson) -> list[Issue]:
     source = _source(lesson.path)
     values = lesson.problem.evaluate()
     for n, step in enumerate(lesson.steps, start=1):
+        if step.quantity in lesson.problem.formulas:
+            issues.extend(_check_formula_step(lesson, n, step, source))
+            continue
         expected = np.asarray(values[step.quantity])
         tol = Tolerance(rel=step.rel if step.rel is not None else Tolerance.rel, exact=step.exact)
         for k, mistake in enumerate(step.mistakes, start=1):
@@ -47,6 +50,29 @@ def check_lesson(lesson: Lesson) -> list[Issue]:
     return issues
 
 
+def _check_formula_step(lesson: Lesson, n: int, step, source: str) -> list[Issue]:
+    """Author answers and mistakes of a formula step, checked at random points (no SymPy)."""
+    from .symbolic import check_formula, read_formula
+
+    spec = lesson.problem.formulas[step.quantity]
+    issues = []
+    typed = [(f"steps[{n}].answer", step.answer, True)] if step.answer is not None else []
+    typed += [(f"steps[{n}].mistakes[{k}].answer", m.answer, False) for k, m in enumerate(step.mistakes, start=1)]
+    for field, text, should_match in typed:
+        formula = read_formula(text, spec.symbols)
+        if isinstance(formula, FormatProblem):
+            issues.append(Issue(str(lesson.path), field, f"cannot be read: {formula.message['en']}",
+                                locate(source, field)))
+            continue
+        equal = check_formula(formula, spec, None).ok
+        if equal != should_match:
+            why = ("is not equivalent to the engine's formula" if should_match
+                   else "is equivalent to the right formula, so this message would never show")
+            issues.append(Issue(str(lesson.path), field, f"{text!r} {why} ({lesson.problem.quantities[step.quantity].formula})",
+                                locate(source, field)))
+    return issues
+
+
 def coinciding_mistakes(lesson: Lesson) -> list[str]:
     """Per step, the declared mistakes that give the right value for this lesson's numbers.
 
@@ -56,6 +82,9 @@ def coinciding_mistakes(lesson: Lesson) -> list[str]:
     notes = []
     values = lesson.problem.evaluate()
     for n, step in enumerate(lesson.steps, start=1):
+        if step.quantity in lesson.problem.formulas:
+            issues.extend(_check_formula_step(lesson, n, step, source))
+            continue
         expected = np.asarray(values[step.quantity]).reshape(-1)
         for variant, value in lesson.problem.variant_values(step.quantity, values):
             if value.size == expected.size and np.allclose(value.reshape(-1), expected, rtol=1e-9, atol=0):

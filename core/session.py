@@ -7,7 +7,7 @@ value, and writes every accepted step to the progress store at once.
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
@@ -17,18 +17,25 @@ from .lesson import Lesson, Step
 from .progress import ProgressStore
 from .tolerance import Tolerance, compare
 
+if TYPE_CHECKING:
+    from .symbolic import SymbolicWorker
+
 _H = {
     "worked": {"en": "Worked value: {formula} = {value}", "ru": "Готовое значение: {formula} = {value}"},
+    "worked_formula": {"en": "Worked answer: {formula}", "ru": "Готовый ответ: {formula}"},
 }
 
 
 class LessonRun:
     """The state of one lesson for one student."""
 
-    def __init__(self, lesson: Lesson, store: ProgressStore | None = None, lang: str = "en") -> None:
+    def __init__(self, lesson: Lesson, store: ProgressStore | None = None, lang: str = "en",
+                 worker: SymbolicWorker | None = None) -> None:
         self.lesson = lesson
         self.store = store
         self.lang = lang
+        #: checks formula answers with SymPy; without one they are checked at random points only
+        self.worker = worker
         self.key = lesson.progress_key
         self._shapes = {k: tuple(v.shape) for k, v in lesson.problem.evaluate().items()}
         self._accepted: dict[str, np.ndarray] = {}
@@ -95,8 +102,21 @@ class LessonRun:
     def symbol(self, step: Step) -> str:
         return self.lesson.problem.quantities[step.quantity].symbol
 
+    def is_formula(self, step: Step) -> bool:
+        """The step asks for a formula (checked for equivalence, possibly for up to a second)."""
+        return step.quantity in self.lesson.problem.formulas
+
+    def answer_help(self, step: Step) -> tuple[str, str | None]:
+        """What to type, and an example in that form (None for formulas: it would give it away)."""
+        if self.is_formula(step):
+            from .symbolic import describe_formula
+
+            return describe_formula(self.lesson.problem.formulas[step.quantity].symbols, self.lang), None
+        shape = self._shape(step)
+        return describe_shape(shape, self.lang), example_for(shape)
+
     def shape_text(self, step: Step) -> str:
-        return describe_shape(self._shape(step), self.lang)
+        return self.answer_help(step)[0]
 
     def _shape(self, step: Step) -> tuple[int, ...]:
         return self._shapes[step.quantity]
@@ -111,6 +131,8 @@ class LessonRun:
         step = self.current
         if step is None:
             return Verdict(CORRECT, text("complete", self.lang), lesson_complete=True)
+        if self.is_formula(step):
+            return self._submit_formula(step, answer)
         shape = self._shape(step)
         reading = read_answer(answer, shape)
         if isinstance(reading, FormatProblem):
@@ -129,7 +151,30 @@ class LessonRun:
             why = diagnose(reading, comparison, step.quantity, self.lesson.problem, values, tol, self.lang,
                            self._authored(step, shape))
             return Verdict(WRONG, text("wrong", self.lang), read_as, why)
-        value = np.array(reading.value, dtype=np.float64).reshape(shape)
+        return self._accept(step, answer, np.array(reading.value, dtype=np.float64).reshape(shape), read_as)
+
+    def _submit_formula(self, step: Step, answer: str) -> Verdict:
+        """A formula is right when it is equivalent to the expected one (SymPy, or random points)."""
+        from .symbolic import check_formula, formula_value, read_formula
+
+        spec = self.lesson.problem.formulas[step.quantity]
+        formula = read_formula(answer, spec.symbols)
+        if isinstance(formula, FormatProblem):
+            return Verdict(FORMAT, formula.message.get(self.lang, formula.message["en"]))
+        result = check_formula(formula, spec, self.worker)
+        if result.status == "too_complex":  # not the student's mistake: costs no attempt
+            return Verdict(FORMAT, result.message.get(self.lang, result.message["en"]))
+        read_as = text("read_as", self.lang, formula.pretty)
+        if self.store is not None:
+            self.store.record_attempt(self.key, step.id, answer, result.ok)
+        if not result.ok:
+            return Verdict(WRONG, text("wrong", self.lang), read_as, result.message.get(self.lang, result.message["en"]))
+        value = np.asarray(formula_value(formula, spec), dtype=np.float64)
+        if not np.all(np.isfinite(value)):
+            value = self.expected(step)
+        return self._accept(step, answer, value.reshape(self._shape(step)), read_as)
+
+    def _accept(self, step: Step, answer: str, value: np.ndarray, read_as: str) -> Verdict:
         self._accepted[step.id] = value
         self._texts[step.id] = answer
         if self.store is not None:
@@ -223,6 +268,8 @@ class LessonRun:
             return authored[level]
         q = self.lesson.problem.quantities[step.quantity]
         formula = q.formula or q.symbol
+        if self.is_formula(step):  # the formula itself is the worked answer
+            return _H["worked_formula"][self.lang].format(formula=formula)
         return _H["worked"][self.lang].format(formula=formula, value=show_value(self.expected(step)))
 
     def restart(self) -> None:

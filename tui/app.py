@@ -37,6 +37,7 @@ class NNTutorApp(App):
         self._start_lesson = lesson
         self.store = store
         self.catalog = catalog
+        self.symbolic = None  # the SymPy worker process, started for the first lesson with formulas
 
     def on_mount(self) -> None:
         if self.store is None:
@@ -55,7 +56,12 @@ class NNTutorApp(App):
 
         from .screens.lesson import LessonScreen
 
-        self.push_screen(LessonScreen(LessonRun(lesson, self.store, self.lang)))
+        if lesson.problem.formulas and self.symbolic is None:
+            from nntutor.core.symbolic import SymbolicWorker
+
+            self.symbolic = SymbolicWorker()
+            self.symbolic.warm()  # starts it in the background: SymPy loads while the student reads
+        self.push_screen(LessonScreen(LessonRun(lesson, self.store, self.lang, self.symbolic)))
 
     def open_entry(self, lesson_id: str) -> None:
         """Build a listed lesson and open it; a broken one gets a message, not a crash."""
@@ -85,5 +91,7 @@ class NNTutorApp(App):
             set_lang(self.lang)
 
     def on_unmount(self) -> None:
+        if self.symbolic is not None:
+            self.symbolic.close()
         if self.store is not None:
             self.store.close()

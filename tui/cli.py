@@ -60,10 +60,20 @@ def main(argv: list[str] | None = None) -> int:
 
         from .plain import run_plain
 
-        with ProgressStore(default_path()) as store:
-            if store.notice:
-                print(store.notice_ru if lang == "ru" else store.notice, file=sys.stderr)
-            return run_plain(lesson, store, lang)
+        worker = None
+        if lesson.problem.formulas:
+            from nntutor.core.symbolic import SymbolicWorker
+
+            worker = SymbolicWorker()
+            worker.warm()
+        try:
+            with ProgressStore(default_path()) as store:
+                if store.notice:
+                    print(store.notice_ru if lang == "ru" else store.notice, file=sys.stderr)
+                return run_plain(lesson, store, lang, worker=worker)
+        finally:
+            if worker is not None:
+                worker.close()
     from .app import NNTutorApp  # Textual is imported only here
 
     app = NNTutorApp(lang=lang, lesson=lesson)

@@ -21,6 +21,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "too_small": {"en": "The terminal is {w}×{h}; nntutor needs at least {mw}×{mh}. Enlarge the window.",
                   "ru": "Терминал {w}×{h}; nntutor нужно не меньше {mw}×{mh}. Увеличьте окно."},
     "expect": {"en": "answer: {0}, e.g. {1}", "ru": "ответ: {0}, например {1}"},
+    "expect_plain": {"en": "answer: {0}", "ru": "ответ: {0}"},
+    "checking": {"en": "Checking…", "ru": "Проверяю…"},
     "hint_key": {"en": "Hint", "ru": "Подсказка"},
     "back_key": {"en": "Lessons", "ru": "Уроки"},
     "lang_key": {"en": "Русский", "ru": "English"},

@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from nntutor.core.answers import example_for
 from nntutor.core.lesson import Lesson
 from nntutor.core.progress import ProgressStore
 from nntutor.core.session import LessonRun
@@ -34,9 +33,11 @@ def _p(key: str, lang: str, *args) -> str:
 
 
 def run_plain(lesson: Lesson, store: ProgressStore | None, lang: str,
-              stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
-    """Run ``lesson`` as a dialogue; returns the exit code (0 at the end or at end of input)."""
-    run = LessonRun(lesson, store, lang)
+              stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, worker=None) -> int:
+    """Run ``lesson`` as a dialogue; returns the exit code (0 at the end or at end of input).
+
+    ``worker``: a SymbolicWorker for formula steps (without one they are checked numerically)."""
+    run = LessonRun(lesson, store, lang, worker)
     out = stdout
 
     def say(text: str = "") -> None:
@@ -53,10 +54,10 @@ def run_plain(lesson: Lesson, store: ProgressStore | None, lang: str,
         step = run.current
         if announced is not step:
             n = run.steps.index(step) + 1
-            shape = run.expected(step).shape
+            what, example = run.answer_help(step)
             say()
             say(f"[{n}/{len(run.steps)}] {run.symbol(step)}: {step.prompt[lang]}")
-            say("    " + t("expect", lang, run.shape_text(step), example_for(shape)))
+            say("    " + (t("expect", lang, what, example) if example else t("expect_plain", lang, what)))
             announced = step
         out.write("> ")
         out.flush()

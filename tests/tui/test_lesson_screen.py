@@ -193,3 +193,32 @@ def test_too_small_terminal_says_so(lesson, store_path):
             assert note.display
             assert "50×14" in str(note.render())
     run(go())
+
+
+def test_formula_steps_are_checked_off_the_ui_thread(store_path):
+    from pathlib import Path
+
+    from nntutor.core.lesson import load_lesson
+
+    lesson = load_lesson(Path(__file__).parents[1] / "lessons" / "kinds" / "formula.toml")
+
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert app.symbolic is not None  # the SymPy worker starts with a formula lesson
+            assert "a formula in t" in prompt(app)
+            await answer(pilot, "σ(t)(1 − σ(t))")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert "Correct." in feedback(app), feedback(app)
+            await answer(pilot, "s*(1+s)")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert "Not quite." in feedback(app)
+            assert app.screen.run.current.id == lesson.steps[1].id
+            await answer(pilot, "s - s^2")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert "Correct." in feedback(app)
+    run(go())

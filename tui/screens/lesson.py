@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -11,7 +11,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown, Static
 
-from nntutor.core.answers import example_for
 from nntutor.core.feedback import Verdict
 from nntutor.core.session import LessonRun
 
@@ -40,6 +39,7 @@ class LessonScreen(Screen):
         super().__init__()
         self.run = run
         self._feedback: list[tuple[str, str]] = []
+        self._checking = False  # a formula check is running in a thread
 
     def compose(self) -> ComposeResult:
         yield Static(id="lesson-title")
@@ -102,8 +102,8 @@ class LessonScreen(Screen):
             text = Text()
             text.append(run.symbol(step), style="bold")
             text.append(f"  {step.prompt[lang]}\n")
-            shape = run.expected(step).shape
-            text.append(t("expect", lang, run.shape_text(step), example_for(shape)), style="dim")
+            what, example = run.answer_help(step)
+            text.append(t("expect", lang, what, example) if example else t("expect_plain", lang, what), style="dim")
             prompt.update(text)
             answer.disabled = False
         self.query_one("#lesson-title", Static).update(title)
@@ -126,18 +126,36 @@ class LessonScreen(Screen):
     @on(Input.Submitted, "#answer")
     def submitted(self, event: Input.Submitted) -> None:
         text = event.value
+        if self._checking:
+            return
         if text.strip().lower() in HINT_WORDS:
             event.input.value = ""
             self.action_hint()
             return
-        before = self.run.current
+        step = self.run.current
+        if step is not None and self.run.is_formula(step):
+            # an equivalence check may take up to a second: keep the screen responsive
+            self._checking = True
+            self.show_feedback(("info", t("checking", self.run.lang)))
+            self.check_formula(text, step)
+            return
+        self.after_submit(self.run.submit(text), step)
+
+    @work(thread=True, exclusive=True, group="check")
+    def check_formula(self, text: str, step) -> None:
         verdict = self.run.submit(text)
+        self.app.call_from_thread(self.after_submit, verdict, step)
+
+    def after_submit(self, verdict: Verdict, before) -> None:
+        """Show a verdict; move on after an accepted step, or back to a design's start."""
+        self._checking = False
+        answer = self.query_one("#answer", Input)
         self.show_verdict(verdict)
         if not verdict.ok and self.run.current is not before:  # a failed design goes back to its start
             self.refresh_steps()
-            event.input.value = self.run.previous_text(self.run.current) or ""
+            answer.value = self.run.previous_text(self.run.current) or ""
         if verdict.ok:
-            event.input.value = ""
+            answer.value = ""
             self.refresh_steps()
             self.post_message(self.StepAccepted(verdict))
             if not verdict.lesson_complete:
