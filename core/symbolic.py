@@ -517,8 +517,9 @@ def _expected_wording(symbols: Sequence[str]) -> dict[str, str]:
         return {"en": "a formula, e.g. 2*exp(1)", "ru": "формула, например 2*exp(1)"}
     x = symbols[0]
     listed = ", ".join(symbols)
-    return {"en": f"a formula in {listed}, e.g. 2*{x}*(1 - {x})",
-            "ru": f"формула от {listed}, например 2*{x}*(1 - {x})"}
+    # a neutral example: it shows the syntax without resembling any lesson's answer
+    return {"en": f"a formula in {listed}, e.g. 3*{x}^2 + exp(-{x})",
+            "ru": f"формула от {listed}, например 3*{x}^2 + exp(-{x})"}
 
 
 def read_formula(text: str, symbols: Sequence[str]) -> Formula | FormatProblem:
