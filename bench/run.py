@@ -146,6 +146,32 @@ def submit_latency(calls: int, with_store: bool) -> float:
     return statistics.median(times)
 
 
+def formula_latency(calls: int) -> tuple[float, float]:
+    """Median seconds of a right and of a wrong formula answer through ``LessonRun.submit``,
+    with a warmed SymPy worker (the symbolic Enter → verdict path, less the screen)."""
+    from nntutor.core.lesson import load_lesson
+    from nntutor.core.session import LessonRun
+    from nntutor.core.symbolic import SymbolicWorker
+
+    lesson = load_lesson(Path(__file__).resolve().parents[1] / "tests" / "lessons" / "kinds" / "formula.toml")
+    right = ["s*(1-s)", "s - s^2", "s(1 - s)", "-(s^2 - s)", "s - s*s", "(1-s)*s"]
+    with SymbolicWorker() as worker:
+        worker.warm(wait=30)
+        run = LessonRun(lesson, None, "en", worker)
+        ok_times, wrong_times = [], []
+        for n in range(calls):
+            run.restart()
+            assert run.submit("σ(t)(1 − σ(t))").ok  # step 1; step 2 asks σ′ in terms of s
+            start = time.perf_counter()
+            assert not run.submit("s*(1+s)").ok
+            wrong_times.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            verdict = run.submit(right[n % len(right)])
+            ok_times.append(time.perf_counter() - start)
+            assert verdict.ok, verdict
+    return statistics.median(ok_times), statistics.median(wrong_times)
+
+
 def build_latency(calls: int) -> list[tuple[str, float]]:
     """Median seconds to build and evaluate each kind's test lesson problem (and the bundled
     lessons): the engine work behind opening a lesson and every verdict."""
@@ -273,6 +299,9 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for label, unit, value, budget in singles:
         print(f"{label:<50} {unit:>4} {_fmt(value, unit):>8}  {budget}")
+    ok_ms, wrong_ms = formula_latency(30)
+    print(f"{'formula answer, right (SymPy worker, 30×)':<50} {'ms':>4} {ok_ms * 1e3:>8.1f}  < 150 ms")
+    print(f"{'formula answer, wrong (random points, 30×)':<50} {'ms':>4} {wrong_ms * 1e3:>8.1f}  < 150 ms")
     print()
     calls = max(20, args.calls // 10)
     for label, value in build_latency(calls):
