@@ -9,6 +9,7 @@ import numpy as np
 
 from .answers import FormatProblem, format_value, read_answer
 from .catalog import Catalog, load_catalog
+from .feedback import coincides
 from .lesson import Issue, Lesson, LessonError, load_lesson, locate
 from .tolerance import Tolerance, compare
 
@@ -87,7 +88,7 @@ def coinciding_mistakes(lesson: Lesson) -> list[str]:
             continue
         expected = np.asarray(values[step.quantity]).reshape(-1)
         for variant, value in lesson.problem.variant_values(step.quantity, values):
-            if value.size == expected.size and np.allclose(value.reshape(-1), expected, rtol=1e-9, atol=0):
+            if coincides(value, expected):
                 notes.append(f"{lesson.path}: steps[{n}] ({step.quantity}): the mistake "
                              f"{variant.name!r} gives the right value here, so it cannot be diagnosed")
     return notes

@@ -62,6 +62,13 @@ _T = {
 }
 
 
+def coincides(value: np.ndarray, expected: np.ndarray) -> bool:
+    """The same value for these numbers: such a mistake (or other quantity) cannot be told
+    apart from the right answer, so it is never named."""
+    value, expected = np.asarray(value), np.asarray(expected)
+    return value.size == expected.size and np.allclose(value.reshape(-1), expected.reshape(-1), rtol=1e-9, atol=0)
+
+
 def text(key: str, lang: str, *args, **kwargs) -> str:
     """A feedback message in ``lang`` (falls back to English)."""
     table = _T[key]
@@ -87,7 +94,7 @@ def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: P
             return message.get(lang, message["en"])
     # (a) a mistake the operation declares (sign of the step, a forgotten derivative, …)
     for variant, value in problem.variant_values(quantity, values):
-        if value.size != expected.size or np.allclose(value.reshape(-1), expected.reshape(-1), rtol=1e-9, atol=0):
+        if value.size != expected.size or coincides(value, expected):
             continue  # a variant equal to the right answer for these numbers never fires
         if compare(reading, value.reshape(expected.shape), tol).ok:
             return variant.message.get(lang, variant.message["en"])
@@ -96,7 +103,7 @@ def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: P
         if key == quantity:
             continue
         other = np.asarray(values[key])
-        if other.size != expected.size or np.allclose(other.reshape(-1), expected.reshape(-1), rtol=1e-9, atol=0):
+        if other.size != expected.size or coincides(other, expected):
             continue
         if compare(reading, other.reshape(expected.shape), tol).ok:
             return text("is_other", lang, sym=q.symbol, meaning=q.meaning.get(lang, q.meaning["en"]), want=want)

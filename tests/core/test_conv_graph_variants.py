@@ -12,6 +12,8 @@ mistakes they name.
 
 from __future__ import annotations
 
+from tests.support import every_step_lesson
+
 import functools
 import math
 import re
@@ -24,7 +26,8 @@ from hypothesis import strategies as st
 
 from nntutor.core.answers import FormatProblem, format_value, read_answer
 from nntutor.core.kinds import build_problem
-from nntutor.core.lesson import Lesson, lesson_from_data, load_lesson
+from nntutor.core.lesson import Lesson, load_lesson
+from nntutor.core.feedback import coincides
 from nntutor.core.session import LessonRun
 from nntutor.core.tolerance import compare
 
@@ -79,15 +82,6 @@ TOML = {f"toml-{kind}": KIND_LESSONS / f"{kind}.toml" for kind in KINDS}
 CASES = sorted(PROBLEMS) + sorted(TOML)
 
 
-def every_step_lesson(case: str, problem: dict) -> Lesson:
-    """A lesson asking for every derived quantity of ``problem``, in the graph's order."""
-    keys = [k for k, q in build_problem(problem).quantities.items() if not q.is_given]
-    data = {"format_version": 1, "id": case, "unit": "tests", "title": {"en": "t", "ru": "т"},
-            "text": {"en": "t", "ru": "т"}, "problem": problem,
-            "steps": [{"quantity": k, "prompt": {"en": k, "ru": k}} for k in keys]}
-    return lesson_from_data(data, Path(f"{case}.toml"))
-
-
 @functools.lru_cache(maxsize=None)
 def lesson_of(case: str) -> Lesson:
     return load_lesson(TOML[case]) if case in TOML else every_step_lesson(case, PROBLEMS[case])
@@ -100,11 +94,6 @@ def kind_of(case: str) -> str:
 def pattern(key: str) -> str:
     """The kind of quantity a key names: numbers dropped (``adj.v3`` → ``adj.v#``, ``Y.c2`` → ``Y.c#``)."""
     return re.sub(r"\d+", "#", key)
-
-
-def _same(value: np.ndarray, right: np.ndarray) -> bool:
-    """The rule feedback.diagnose applies: such a variant is the right answer for these numbers."""
-    return value.size == right.size and np.allclose(value.reshape(-1), right.reshape(-1))
 
 
 @functools.lru_cache(maxsize=None)
@@ -125,8 +114,8 @@ def walk(case: str, lang: str) -> frozenset[tuple[str, str]]:
         for v, value in declared:
             assert value.size == right.size, (case, step.quantity, v.name)
             assert v.message[lang].strip(), (case, step.quantity, v.name, lang)
-        live = [(v, value) for v, value in declared if not _same(value, right)]
-        dead = [(v, value) for v, value in declared if _same(value, right)]
+        live = [(v, value) for v, value in declared if not coincides(value, right)]
+        dead = [(v, value) for v, value in declared if coincides(value, right)]
         live_messages = {v.message[lang] for v, _ in live}
         for v, value in live:
             typed = format_value(value, DIGITS)
@@ -199,7 +188,7 @@ def test_coinciding_variants_stay_silent():
         right = np.asarray(values[step.quantity])
         if step.quantity in silent:
             declared = lesson.problem.variant_values(step.quantity, values)
-            same = [v.name for v, value in declared if _same(value, right)]
+            same = [v.name for v, value in declared if coincides(value, right)]
             assert len(same) == silent[step.quantity], (step.quantity, same)
         verdict = run.submit(format_value(right, 12))
         assert verdict.status == "correct" and verdict.diagnosis is None, step.quantity

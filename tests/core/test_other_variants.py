@@ -11,6 +11,8 @@ examples check that the variants compute the mistakes they name.
 
 from __future__ import annotations
 
+from tests.support import every_step_lesson
+
 import functools
 from pathlib import Path
 
@@ -18,8 +20,8 @@ import numpy as np
 import pytest
 
 from nntutor.core.answers import FormatProblem, format_value, read_answer
-from nntutor.core.kinds import build_problem
-from nntutor.core.lesson import Lesson, lesson_from_data, load_lesson
+from nntutor.core.lesson import Lesson, load_lesson
+from nntutor.core.feedback import coincides
 from nntutor.core.session import LessonRun
 from nntutor.core.tolerance import compare
 
@@ -95,15 +97,6 @@ TOML = {f"toml-{kind}": KIND_LESSONS / f"{kind}.toml" for kind in ("optimize", "
 CASES = sorted(PROBLEMS) + sorted(TOML)
 
 
-def every_step_lesson(case: str, problem: dict) -> Lesson:
-    """A lesson asking for every derived quantity of ``problem``, in the graph's order."""
-    keys = [k for k, q in build_problem(problem).quantities.items() if not q.is_given]
-    data = {"format_version": 1, "id": case, "unit": "tests", "title": {"en": "t", "ru": "т"},
-            "text": {"en": "t", "ru": "т"}, "problem": problem,
-            "steps": [{"quantity": k, "prompt": {"en": k, "ru": k}} for k in keys]}
-    return lesson_from_data(data, Path(f"{case}.toml"))
-
-
 @functools.lru_cache(maxsize=None)
 def lesson_of(case: str) -> Lesson:
     return load_lesson(TOML[case]) if case in TOML else every_step_lesson(case, PROBLEMS[case])
@@ -111,11 +104,6 @@ def lesson_of(case: str) -> Lesson:
 
 def kind_of(case: str) -> str:
     return lesson_of(case).problem.kind
-
-
-def _same(value: np.ndarray, right: np.ndarray) -> bool:
-    """The rule feedback.diagnose applies: such a variant is the right answer for these numbers."""
-    return value.size == right.size and np.allclose(value.reshape(-1), right.reshape(-1))
 
 
 @functools.lru_cache(maxsize=None)
@@ -134,8 +122,8 @@ def walk(case: str, lang: str) -> frozenset[str]:
         for v, value in declared:
             assert value.size == right.size, (case, step.quantity, v.name)
             assert v.message[lang].strip(), (case, step.quantity, v.name, lang)
-        live = [(v, value) for v, value in declared if not _same(value, right)]
-        dead = [(v, value) for v, value in declared if _same(value, right)]
+        live = [(v, value) for v, value in declared if not coincides(value, right)]
+        dead = [(v, value) for v, value in declared if coincides(value, right)]
         live_messages = {v.message[lang] for v, _ in live}
         for v, value in live:
             typed = format_value(value, DIGITS)
