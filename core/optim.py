@@ -34,7 +34,8 @@ Methods (η = ``lr``; element-wise operations on vectors):
   w_t[i] = w_{t−1}[i] − g_t[i]/H[i, i], other coordinates unchanged. For
   f(w) = ½wᵀAw − bᵀw this is w[i] = (b[i] − Σ_{j≠i} A[i, j]·w[j]) / A[i, i].
 
-Gradient clipping by norm is a separate transform: :func:`clip_by_norm`.
+Gradient clipping by norm is a separate transform: :func:`clip_by_norm` (its factor:
+:func:`clip_factor`).
 
 Each stage also lists its common wrong ways (:class:`StageVariant`): the step added
 instead of subtracted, η forgotten, the other momentum form, Adam without bias
@@ -239,8 +240,17 @@ def step(params, grads, state: State, hyper: Mapping[str, Any], *, hessian=None)
 def clip_by_norm(g, c: float) -> Array:
     """ĝ = g · min(1, c/‖g‖) with the Euclidean norm over all entries; g = 0 stays 0."""
     g = _arr(g)
-    norm = float(np.sqrt(np.sum(g * g)))
-    return _frozen(g if norm <= c else g * (c / norm))
+    return _frozen(g * clip_factor(np.sqrt(np.sum(g * g)), c))
+
+
+def clip_factor(norm, c: float) -> float:
+    """min(1, c/‖g‖): what clipping by norm multiplies a gradient of norm ``norm`` by (1 when ‖g‖ ≤ c).
+
+    Several arrays clipped together (all of a net's parameters) share one factor, from
+    the norm of all their entries as one vector.
+    """
+    norm = float(norm)
+    return 1.0 if norm <= c else c / norm
 
 
 # -- common mistakes, declared once per stage ------------------------------------------------

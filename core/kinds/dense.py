@@ -20,6 +20,15 @@ every quantity, its value along the trajectory that visits the observations as 1
 Keys: one step keeps the plain names (``z1``, ``grad.W1``, ``W1.next``); with several
 steps every per-step quantity carries ``@k`` (``z1@2``), and its symbol the superscript
 ⁽ᵏ⁾ (z₁⁽²⁾). Step k starts from ``W1`` (k = 1) or ``W1.next@{k-1}``.
+
+Optimizer (``[problem.optimizer]``; absent: the plain step above): step k runs the stages of
+:mod:`nntutor.core.optim` for every parameter p (each W_l, b_l) with its own state, g the
+gradient ∂L/∂p of step k (clipped first with ``clip``: every gradient times min(1, c/‖∇L‖),
+‖∇L‖ over all parameters as one vector). A stage s of p is the quantity ``s.p`` (``h.W1``,
+``m_hat.b2``; ``@k`` as above), its start ``s.p@0`` (zero); the last stage is ``p.next``.
+Textbook Nesterov first computes the look-ahead ``look.p`` = p − α·h for every parameter and
+runs step k's forward and backward pass there. Mistakes: each optim stage's own, per parameter;
+clipping entry by entry or per parameter; for Nesterov, the step's pass at the other form's point.
 """
 
 from __future__ import annotations
@@ -29,8 +38,9 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
+from .. import optim
 from ..graph import Problem, ProblemBuilder, Variant
-from ..notation import base_symbol, grad_key, next_key, subscript
+from ..notation import base_symbol, grad_key, next_key, ru_plural, subscript
 from ..ops import (
     ACTIVATION_NAMES, LEAKY_SLOPE, Activation, cross_entropy, cross_entropy_grad, cross_entropy_logits,
     log_loss, log_loss_grad, log_loss_logits, make_activation, output_logit_grad, poisson_loss,
@@ -39,9 +49,11 @@ from ..ops import (
 from . import (
     DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown,
 )
+# the optimize kind's reading of hyper-parameters and its names for methods, forms and hyper-parameters
+from .optimize import _FORM_NAMES, _HYPER_FIELDS, _HYPER_MEANINGS, _HYPER_SYMBOLS, _METHOD_NAMES, _read_hyper
 
 _TOP = {"kind", "layout", "x", "y", "X", "Y", "order", "iterations", "reduction", "loss", "half",
-        "loss_from", "learning_rate", "init", "biases", "layers"}
+        "loss_from", "learning_rate", "init", "biases", "layers", "optimizer"}
 _LAYER = {"W", "b", "units", "activation", "slope", "temperature"}
 _LOSSES = ("squared", "log", "cross_entropy", "poisson")
 #: The output activation each loss (other than squared) needs.
@@ -51,6 +63,8 @@ _MAX_UNITS = 100
 _KINKED = {"relu": "ReLU′(0) = 0", "leaky_relu": "leaky ReLU′(0) = slope",
            "step": "step(0) = 1, step′(z) = 0 everywhere"}
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+#: Methods of core.optim a net can use: newton and coordinate descent need the loss's Hessian.
+_OPT_METHODS = tuple(m for m in optim.METHODS if m not in ("newton", "coordinate"))
 
 
 @dataclass(frozen=True)
@@ -103,19 +117,40 @@ def build(data: Mapping[str, Any]) -> Problem:
     n_out = layers[-1].W.shape[1] if row else layers[-1].W.shape[0]
     y = _read_targets(obs, loss, n_out, row, path)
     mean = obs.mode == "batch" and read_choice(data, "reduction", path, ("mean", "sum")) == "mean"
-    alt = _other_order(obs, layers, y, loss, half, mean, loss_from, lr, row, data)
-    return _Net(obs, layers, y, loss, half, mean, loss_from, lr, row, alt).problem(data)
+    opt = _read_optimizer(data, path, lr)
+    alt = _other_order(obs, layers, y, loss, half, mean, loss_from, lr, row, data, opt)
+    net = _Net(obs, layers, y, loss, half, mean, loss_from, lr, row, alt, opt)
+    problem = net.problem(data)
+    if opt is None:
+        return problem
+    other = _other_point(problem, net, opt.hyper)
+    if other is not None:  # built again, now with "the step at the other form's point" declared
+        problem = _Net(obs, layers, y, loss, half, mean, loss_from, lr, row, alt, opt, other).problem(data)
+    _check_finite(problem)
+    return problem
+
+
+@dataclass(frozen=True)
+class _Opt:
+    """``[problem.optimizer]``: the resolved core.optim hyper-parameters (with ``method``) and the clip threshold."""
+
+    hyper: Mapping[str, Any]
+    clip: float | None
 
 
 @dataclass(frozen=True)
 class _Alt:
-    """SGD in the order a student falls back on (1, 2, …): every value of that trajectory, and the message."""
+    """Values a common slip gives for many quantities at once (SGD in the order 1, 2, …; Nesterov's other
+    point): every such value by key, the message, and the variant's name."""
 
     values: Mapping[str, np.ndarray]
     message: Mapping[str, str]
+    name: str = "other_order"
+    convention: bool = False
 
 
-def _other_order(obs: _Data, layers, y, loss, half, mean, loss_from, lr, row, data) -> _Alt | None:
+def _other_order(obs: _Data, layers, y, loss, half, mean, loss_from, lr, row, data,
+                 opt: _Opt | None = None) -> _Alt | None:
     """The trajectory of SGD taking the observations in their natural order 1, 2, …, m, 1, …
 
     None unless the lesson's order differs from that one (then "took them in the wrong order" is
@@ -126,7 +161,7 @@ def _other_order(obs: _Data, layers, y, loss, half, mean, loss_from, lr, row, da
     natural = tuple(k % obs.m for k in range(obs.n_steps))
     if natural == obs.order:
         return None
-    other = _Net(replace(obs, order=natural), layers, y, loss, half, mean, loss_from, lr, row, None)
+    other = _Net(replace(obs, order=natural), layers, y, loss, half, mean, loss_from, lr, row, None, opt)
     with np.errstate(all="ignore"):
         values = other.problem(data).evaluate()
     seq = ", ".join(str(j + 1) for j in obs.order)
@@ -145,6 +180,78 @@ def _other_order(obs: _Data, layers, y, loss, half, mean, loss_from, lr, row, da
             "ru": f"Это значение получится при порядке наблюдений {alt_seq}; в этом уроке порядок {seq}.",
         }
     return _Alt(values, message)
+
+
+def _other_point(problem: Problem, net: "_Net", hyper: Mapping[str, Any]) -> _Alt | None:
+    """Nesterov: every forward and backward value of step k ≥ 2 had the step been run at the other form's point.
+
+    Textbook form: at W itself instead of the look-ahead W̃ = W − α·h (PyTorch's point);
+    PyTorch form: at W − α·γ·b (the textbook look-ahead) instead of W. Step 1 is skipped:
+    the states start at 0, so both points are W.
+    """
+    if hyper["method"] != "nesterov":
+        return None
+    a, lr = hyper["alpha"], hyper["lr"]
+    out: dict[str, np.ndarray] = {}
+    with np.errstate(all="ignore"):  # a diverging other point only gives non-finite variants, never used
+        values = problem.evaluate()
+        for k, (prev, point, state) in net.points.items():
+            if k == 1:
+                continue
+            if hyper["form"] == "textbook":
+                over = {point[p]: values[prev[p]] for p in prev}
+            else:
+                over = {prev[p]: values[prev[p]] - a * lr * values[state[p]["buf"]] for p in prev}
+            moved = problem.evaluate(over)
+            out.update({key: moved[key] for key in net.pass_keys[k]})
+    if hyper["form"] == "textbook":
+        message = {
+            "en": "You ran this step at the weights W before it, as PyTorch's Nesterov form does; the textbook form "
+                  "used here runs the step's forward and backward pass at the look-ahead weights W̃ = W − α·h.",
+            "ru": "Вы считали этот шаг в точке W (веса до шага), как в форме Нестерова из PyTorch; в учебной форме "
+                  "этого урока прямой и обратный проход шага идут в точке «заглядывания вперёд» W̃ = W − α·h.",
+        }
+    else:
+        message = {
+            "en": "You ran this step at the look-ahead weights W − α·γ·b, as the textbook form does; PyTorch's "
+                  "Nesterov form used here takes the gradient at the weights W themselves.",
+            "ru": "Вы считали этот шаг в точке W − α·γ·b, как в учебной форме; в форме Нестерова из PyTorch, "
+                  "принятой здесь, градиент берётся в самой точке W.",
+        }
+    return _Alt(out, message, "nesterov_form", convention=True)
+
+
+def _check_finite(problem: Problem) -> None:
+    with np.errstate(all="ignore"):  # the point is to find inf/nan and say so
+        values = problem.evaluate()
+    for key, value in values.items():
+        if not np.all(np.isfinite(value)):
+            raise DataError("problem.optimizer", f"the run produces a non-finite value for {key}: it diverges "
+                                                 "(try fewer steps or a smaller learning_rate) or divides by zero "
+                                                 "(eps = 0 with a zero gradient)")
+
+
+# -- reading the data ------------------------------------------------------------------
+
+
+def _read_optimizer(data, path: str, lr: float) -> _Opt | None:
+    """``[problem.optimizer]``: method, the optimize kind's hyper-parameter fields, clip; None when absent."""
+    if "optimizer" not in data:
+        return None
+    raw, opath = data["optimizer"], f"{path}.optimizer"
+    if not isinstance(raw, Mapping):
+        raise DataError(opath, 'must be a table, e.g. [problem.optimizer] with method = "adam", beta1 = 0.9, '
+                               "beta2 = 0.999")
+    if "learning_rate" in raw:
+        raise DataError(f"{opath}.learning_rate", "the learning rate is given once, as problem.learning_rate (γ)")
+    reject_unknown(raw, opath, {"method", "clip"} | (set(_HYPER_FIELDS) - {"learning_rate"}))
+    if raw.get("method") in ("newton", "coordinate"):
+        raise DataError(f"{opath}.method", f"{raw['method']} needs the Hessian of the loss, which a net does not "
+                                           f"provide; use one of: {', '.join(_OPT_METHODS)}")
+    method = read_choice(raw, "method", opath, _OPT_METHODS)
+    hyper = _read_hyper({**raw, "learning_rate": lr}, opath, method)
+    clip = read_number(raw, "clip", opath, positive=True) if "clip" in raw else None
+    return _Opt(hyper, clip)
 
 
 # -- reading the data ------------------------------------------------------------------
@@ -345,9 +452,11 @@ class _Net:
     """One-shot builder of a problem's quantity graph (wraps a ProblemBuilder for :func:`build`)."""
 
     def __init__(self, obs: _Data, layers: list[_Layer], y: np.ndarray, loss: str, half: bool, mean: bool,
-                 loss_from: str, lr: float, row: bool, alt: _Alt | None = None) -> None:
+                 loss_from: str, lr: float, row: bool, alt: _Alt | None = None, opt: _Opt | None = None,
+                 other_point: _Alt | None = None) -> None:
         self.obs, self.layers, self.y, self.loss, self.half = obs, layers, y, loss, half
-        self.loss_from, self.lr, self.row, self.alt = loss_from, lr, row, alt
+        self.loss_from, self.lr, self.row, self.opt = loss_from, lr, row, opt
+        self.alts = [a for a in (alt, other_point) if a is not None]
         self.batch = obs.mode == "batch"
         self.multi = obs.n_steps > 1
         self.mean = mean
@@ -355,6 +464,13 @@ class _Net:
         self.axis = 0 if (self.batch and not row) else -1  # the axis of the units
         self.b = ProblemBuilder("dense")
         self.sym: dict[str, str] = {}
+        # with an optimizer: per parameter, state name -> key of its value after the last step
+        self.state: dict[str, dict[str, str]] = {}
+        # per step k: (parameter keys at its start, the point its pass runs at, the states at its start)
+        self.points: dict[int, tuple[dict[str, str], dict[str, str], dict[str, dict[str, str]]]] = {}
+        # per step k: the keys of its forward and backward pass (what the point it runs at changes)
+        self.pass_keys: dict[int, list[str]] = {}
+        self._recording: list[str] | None = None
 
     # keys, symbols, meanings of one step
     def key(self, base: str, k: int) -> str:
@@ -382,8 +498,11 @@ class _Net:
         s = lambda q: self.sym[q]  # noqa: E731
         text = formula(s)
         declared = list(variants(s, text)) if variants else []
-        if self.alt is not None and key in self.alt.values:
-            declared.append(Variant("other_order", (), lambda v=self.alt.values[key]: v, self.alt.message))
+        for alt in self.alts:
+            if key in alt.values:
+                declared.append(Variant(alt.name, (), lambda v=alt.values[key]: v, alt.message, alt.convention))
+        if self._recording is not None:
+            self._recording.append(key)
         return self.b.derived(key, fn, deps, symbol, meaning, role, text, declared)
 
     def problem(self, data) -> Problem:
@@ -412,6 +531,10 @@ class _Net:
             if layer.b is not None:
                 params[f"b{i}"] = self.given(f"b{i}", layer.b, base_symbol(f"b{i}"),
                                              {"en": f"the biases of layer {i}", "ru": f"смещения слоя {i}"})
+        if self.opt is not None:
+            start = {f"W{layer.index}": layer.W for layer in self.layers}
+            start.update({f"b{layer.index}": layer.b for layer in self.layers if layer.b is not None})
+            self.optimizer_givens(params, start)
         for k in range(1, obs.n_steps + 1):
             params = self.step(k, params)
         self.conventions(data)
@@ -433,6 +556,15 @@ class _Net:
         Z, A, YH = ("Z", "A", "Y_hat") if batch else ("z", "a", "y_hat")
         yh_plain = "Ŷ" if batch else "ŷ"
         axis = self.axis
+        plan = optim.plan(self.opt.hyper, k) if self.opt is not None else None
+        ctx: dict[str, dict[str, str]] = {}  # per parameter: optim name (w_prev, h_prev, look, …) -> key
+        if plan is not None:
+            ctx = {p: {"w_prev": cur, **{f"{n}_prev": key for n, key in self.state[p].items()}}
+                   for p, cur in params.items()}
+        # the point the pass runs at: the weights, or (textbook Nesterov) the look-ahead weights
+        point = self.look_ahead(k, plan, ctx) if plan is not None and plan.lookahead else params
+        self.points[k] = (dict(params), dict(point), {p: dict(self.state.get(p, {})) for p in params})
+        self._recording = []
 
         def act_key(i: int) -> str:
             return x_key if i == 0 else self.key(YH if i == L else f"{A}{i}", k)
@@ -443,7 +575,7 @@ class _Net:
         # forward
         for layer in self.layers:
             i, act = layer.index, layer.act
-            w, bias = params[f"W{i}"], params.get(f"b{i}")
+            w, bias = point[f"W{i}"], point.get(f"b{i}")
             deps = [act_key(i - 1), w] + ([bias] if bias else [])
             z = self.key(f"{Z}{i}", k)
             self.derived(z, _linear(row, batch), deps, self.symbol(base_symbol(f"{Z}{i}"), k),
@@ -531,13 +663,17 @@ class _Net:
                 new[f"b{i}"] = gb
             if i > 1:
                 ga = self.key(grad_key(f"{A}{i - 1}"), k)
-                w = params[f"W{i}"]
+                w = point[f"W{i}"]
                 self.derived(ga, _input_grad(row), [gz, w], self.symbol(f"∂L/∂{base_symbol(f'{A}{i - 1}')}", k),
                              self.meaning(f"the gradient with respect to the activation a{_s(i - 1)}",
                                           f"производная по активации a{_s(i - 1)}", k),
                              "backward", lambda s, ga=ga, gz=gz, w=w:
                              f"{s(ga)} = {s(gz)}·{s(w)}ᵀ" if row else f"{s(ga)} = {s(w)}ᵀ·{s(gz)}",
                              self.input_grad_variants(layer, gz, w, act_key(i - 1)))
+
+        if plan is not None:
+            return self.optimizer_step(k, plan, params, new, ctx)
+        self.pass_keys[k], self._recording = self._recording, None
 
         # gradient step
         updated = {}
@@ -555,6 +691,207 @@ class _Net:
                              self.update_variants(cur, g))
                 updated[p] = nk
         return updated
+
+    # -- the optimizer: core.optim's stages, per parameter and step
+
+    def optimizer_givens(self, params: Mapping[str, str], start: Mapping[str, np.ndarray]) -> None:
+        """The hyper-parameters, the clip threshold, and each parameter's states at the start (zero)."""
+        hyper = self.opt.hyper
+        for name in ("alpha", "beta1", "beta2", "eps"):
+            if name in hyper:
+                meaning = _HYPER_MEANINGS[name]
+                if name == "alpha":
+                    meaning = meaning[1] if hyper["method"] == "rmsprop" else meaning[0]
+                self.given(name, hyper[name], _HYPER_SYMBOLS[name], meaning)
+        if self.opt.clip is not None:
+            self.given("clip", self.opt.clip, "c", {"en": "the clipping threshold c for the norm of the gradient",
+                                                    "ru": "порог c для нормы градиента при обрезке"})
+        first = optim.plan(hyper, 1)
+        stage_of = {st.key: st for st in first.stages}
+        for p in params:
+            self.state[p] = {}
+            for name in first.carry:
+                st, ps = stage_of[name], base_symbol(p)
+                self.state[p][name] = self.given(
+                    f"{name}.{p}@0", np.zeros_like(start[p]), f"{st.symbol}_{ps}" + _sup(0),
+                    {"en": f"{st.meaning['en']}, for {ps}, at the start (zero)",
+                     "ru": f"{st.meaning['ru']}, для {ps}, в начале (ноль)"})
+
+    def look_ahead(self, k: int, plan: optim.Plan, ctx: dict[str, dict[str, str]]) -> dict[str, str]:
+        """Each parameter's look-ahead stages of step k; the keys of the point the pass runs at."""
+        for p, keys in ctx.items():
+            for st in plan.lookahead:
+                self.opt_stage(st, k, p, keys)
+        return {p: keys[plan.lookahead[-1].key] for p, keys in ctx.items()}
+
+    def optimizer_step(self, k: int, plan: optim.Plan, params: Mapping[str, str], grads: Mapping[str, str],
+                       ctx: dict[str, dict[str, str]]) -> dict[str, str]:
+        """Clipping (when asked), then the optimizer's stages for every parameter; the new parameters' keys."""
+        order = list(params)
+        used = {p: grads[p] for p in order}
+        if self.opt.clip is not None:
+            used = self.clip_gradients(k, order, grads)
+        self.pass_keys[k], self._recording = self._recording, None
+        shared: dict[str, str] = {}  # stages that use no parameter (γ/k): one quantity per step
+        for st in plan.stages:
+            if all(d in shared for d in st.deps):
+                shared[st.key] = self.shared_stage(st, k)
+        updated = {}
+        for p in order:
+            keys = ctx[p]
+            keys["g"] = used[p]
+            keys.update(shared)
+            for st in plan.stages:
+                if st.key not in shared:
+                    self.opt_stage(st, k, p, keys)
+            updated[p] = keys["w"]
+            self.state[p] = {name: keys[stage] for name, stage in plan.carry.items()}
+        return updated
+
+    def clip_gradients(self, k: int, order: list[str], grads: Mapping[str, str]) -> dict[str, str]:
+        """‖∇L‖ over every weight and bias as one vector; each gradient times min(1, c/‖∇L‖)."""
+        c = self.opt.clip
+        norm = self.key("grad_norm", k)
+        gs = [grads[p] for p in order]
+        self.derived(norm, lambda *g: np.sqrt(sum(np.sum(np.square(x)) for x in g)), gs, self.symbol("‖∇L‖", k),
+                     self.meaning("the norm of the whole gradient: every weight and bias as one vector",
+                                  "норма всего градиента: все веса и смещения как один вектор", k),
+                     "backward", lambda s: f"{s(norm)} = √(" + " + ".join(f"‖{s(g)}‖²" for g in gs) + ")",
+                     lambda s, f: [_v("norm_no_root", [norm], np.square,
+                                      f"You forgot the square root: {f}.", f"Вы забыли извлечь корень: {f}.")])
+        out = {}
+        for p in order:
+            g, key = grads[p], self.key(f"grad_clip.{p}", k)
+            ps = base_symbol(p)
+            self.derived(key, lambda x, n: x * optim.clip_factor(n, c), [g, norm], self.symbol(f"clip(∂L/∂{ps})", k),
+                         self.meaning(f"the gradient with respect to {ps} after clipping by the norm of the whole "
+                                      "gradient",
+                                      f"градиент по {ps} после обрезки по норме всего градиента", k),
+                         "backward", lambda s, key=key, g=g: f"{s(key)} = {s(g)}·min(1, c/{s(norm)})",
+                         lambda s, f, g=g, ps=ps: [
+                             _v("clip_components", [g], lambda x: np.clip(x, -c, c),
+                                f"You clipped each entry to ±c; clipping by norm scales the whole gradient: {f}.",
+                                f"Вы обрезали каждую компоненту до ±c, а обрезка по норме масштабирует весь "
+                                f"градиент: {f}."),
+                             Variant("clip_each_parameter", (g,), lambda x: optim.clip_by_norm(x, c), {
+                                 "en": f"You clipped the gradient of {ps} by its own norm (as Keras's clipnorm "
+                                       "does); this lesson clips all the gradients together by the norm of the "
+                                       f"whole gradient (as PyTorch's clip_grad_norm_ does): {f}.",
+                                 "ru": f"Вы обрезали градиент по {ps} по его собственной норме (как clipnorm в "
+                                       "Keras); в этом уроке все градиенты обрезаются вместе по норме всего "
+                                       f"градиента (как clip_grad_norm_ в PyTorch): {f}."}, convention=True)])
+            out[p] = key
+        return out
+
+    def shared_stage(self, st: optim.Stage, k: int) -> str:
+        """A stage that uses no parameter (the decayed step γ/k): one quantity for the whole step."""
+        key = self.key(st.key, k)
+        symbol = st.symbol.format(lr="γ") + _s(k)
+        syms = {st.key: symbol, "lr": "γ", "t": str(k)}
+        text = {lang: m.replace("η", "γ") for lang, m in st.meaning.items()}
+        self.derived(key, st.fn, [], symbol, self.meaning(text["en"], text["ru"], k), "update",
+                     lambda s: st.formula.format_map(syms),
+                     lambda s, f: self.stage_variants(st, k, "", {}, syms))
+        return key
+
+    def opt_stage(self, st: optim.Stage, k: int, p: str, keys: dict[str, str]) -> None:
+        """Stage ``st`` of step k for parameter p: ``keys`` maps optim's names to this step's keys (extended)."""
+        ps = base_symbol(p)
+        if st.key == "w":
+            key = self.key(next_key(p), k)
+            symbol = self.symbol(ps + "′", k)
+            meaning = ({"en": f"{ps} after step {k}", "ru": f"{ps} после шага {k}"} if self.multi
+                       else {"en": f"{ps} after the step", "ru": f"{ps} после шага"})
+        else:
+            key = self.key(f"{st.key}.{p}", k)
+            # the look-ahead weights as W̃₁; a state as h_W₁
+            symbol = self.symbol(ps[0] + "\u0303" + ps[1:] if st.key == "look" else f"{st.symbol}_{ps}", k)
+            m = {lang: text.replace("{t}", str(k)) for lang, text in st.meaning.items()}
+            meaning = self.meaning(f"{m['en']}, for {ps}", f"{m['ru']}, для {ps}", k)
+        keys[st.key] = key
+        self.sym[key] = symbol  # the formula and messages below name it
+
+        def syms() -> dict[str, str]:
+            return {"lr": "γ", "t": str(k), **{name: self.sym[q] for name, q in keys.items()}}
+
+        self.derived(key, st.fn, [keys[d] for d in st.deps], symbol, meaning, "update",
+                     lambda s: st.formula.format_map(syms()),
+                     lambda s, f: self.stage_variants(st, k, p, keys, syms()))
+
+    def stage_variants(self, st: optim.Stage, k: int, p: str, keys: Mapping[str, str],
+                       syms: Mapping[str, str]) -> list[Variant]:
+        """The stage's declared mistakes, for parameter p in step k: deps mapped to keys, messages filled in.
+
+        ``<stage>_last`` is that stage of step k − 1 for the same parameter.
+        """
+        out = []
+        for sv in st.variants:
+            deps = tuple(self.key(f"{d[:-len('_last')]}.{p}", k - 1) if d.endswith("_last") else keys[d]
+                         for d in sv.deps)
+            message = {lang: text.format_map(syms) for lang, text in sv.message.items()}
+            out.append(Variant(sv.name, deps, sv.fn, message, sv.convention))
+        return out
+
+    def optimizer_conventions(self) -> None:
+        """How the steps are taken, the method's formulas in general form, the states, the clipping."""
+        b, obs, hyper = self.b, self.obs, self.opt.hyper
+        name_en, name_ru = (text.replace("η", "γ") for text in _METHOD_NAMES[hyper["method"]])
+        form = hyper.get("form")
+        if form:
+            name_en, name_ru = f"{name_en} ({_FORM_NAMES[form][0]} form)", f"{name_ru} ({_FORM_NAMES[form][1]})"
+        n = obs.n_steps
+        if obs.mode == "sgd":
+            seq = ", ".join(str(j + 1) for j in obs.order)
+            step = {"en": f"{name_en}, one observation per step, in the order {seq}: step t uses that "
+                          "observation's gradient",
+                    "ru": f"{name_ru}, по одному наблюдению за шаг, в порядке {seq}: шаг t использует градиент "
+                          "по этому наблюдению"}
+        else:
+            whole = {"en": " on the whole batch" if self.batch else "",
+                     "ru": " по всей выборке" if self.batch else ""}
+            step = {"en": f"{name_en}, {n} step{'' if n == 1 else 's'}{whole['en']}",
+                    "ru": f"{name_ru}, {n} {ru_plural(n, 'шаг', 'шага', 'шагов')}{whole['ru']}"}
+        b.convention("step", step)
+        # the method's formulas with a step letter t, for any parameter w (a weight matrix or a bias vector)
+        pl = optim.plan(hyper, 1)
+        stages = pl.lookahead + pl.stages
+        syms = {"w_prev": "wₜ₋₁", "lr": "γ", "t": "t", "g": "gₜ"}
+        for name, carried in pl.carry.items():
+            syms[f"{name}_prev"] = next(st for st in stages if st.key == carried).symbol + "ₜ₋₁"
+        for st in stages:
+            syms[st.key] = st.symbol.format(lr="γ") + "ₜ"
+        lines = [st.formula.format_map(syms) for st in stages]
+        lines_ru = list(lines)
+        if pl.lookahead:
+            at = syms[pl.lookahead[-1].key]
+            lines.insert(len(pl.lookahead), f"step t's forward and backward pass run at {at}, so gₜ is the "
+                                            f"gradient there")
+            lines_ru.insert(len(pl.lookahead), f"прямой и обратный проход шага t идут в точке {at}, поэтому gₜ — "
+                                               "градиент в ней")
+        values = ", ".join(f"{_HYPER_SYMBOLS.get(k, 'γ' if k == 'lr' else k)} = {_num(v)}"
+                           for k, v in hyper.items() if isinstance(v, float) and not isinstance(v, bool))
+        g = {"en": "gₜ = ∂L/∂w at step t" + (" after clipping" if self.opt.clip is not None else ""),
+             "ru": "gₜ = ∂L/∂w на шаге t" + (" после обрезки" if self.opt.clip is not None else "")}
+        b.convention("method", {
+            "en": f"{name_en}, for every weight matrix and bias vector w: " + "; ".join(lines)
+                  + f" ({g['en']}; {values})",
+            "ru": f"{name_ru}, для каждой матрицы весов и вектора смещений w: " + "; ".join(lines_ru)
+                  + f" ({g['ru']}; {values})"})
+        if pl.carry:
+            names = [next(st for st in stages if st.key == c).symbol for c in pl.carry.values()]
+            h = names[0]
+            b.convention("optimizer_state", {
+                "en": f"each weight matrix and bias vector has its own state ({', '.join(names)}), zero at the "
+                      f"start; {h}_W₁⁽²⁾ is the state {h} of W₁ after step 2, {h}_W₁⁽⁰⁾ its start",
+                "ru": f"у каждой матрицы весов и вектора смещений своё состояние ({', '.join(names)}), в начале "
+                      f"нулевое; {h}_W₁⁽²⁾ — состояние {h} для W₁ после шага 2, {h}_W₁⁽⁰⁾ — в начале"})
+        if self.opt.clip is not None:
+            c = _num(self.opt.clip)
+            b.convention("clip", {
+                "en": f"before the step the gradient is clipped by norm, all weights and biases as one vector "
+                      f"(as PyTorch's clip_grad_norm_): clip(g) = g·min(1, c/‖∇L‖), c = {c}",
+                "ru": f"перед шагом градиент обрезается по норме, все веса и смещения как один вектор (как "
+                      f"clip_grad_norm_ в PyTorch): clip(g) = g·min(1, c/‖∇L‖), c = {c}"})
 
     # -- mistake variants: each builder returns variants(s, f), s giving symbols, f the right formula
 
@@ -929,7 +1266,9 @@ class _Net:
                 "ru": ("в матрице X по строке на наблюдение: Z = X·W (+ b к каждой строке)" if row
                        else "в матрице X по столбцу на наблюдение: Z = W·X (+ b к каждому столбцу)"),
             })
-        if obs.mode == "sgd":
+        if self.opt is not None:
+            self.optimizer_conventions()
+        elif obs.mode == "sgd":
             seq = ", ".join(str(j + 1) for j in obs.order)
             b.convention("step", {
                 "en": f"stochastic gradient descent, one observation per step, in the order {seq}; "
@@ -1043,7 +1382,9 @@ def _input_grad(row: bool):
 KIND = Kind(
     name="dense",
     summary="A dense feed-forward net: forward pass, loss, backward pass and gradient steps, for one "
-            "observation, a mini-batch in matrix form, or SGD over several observations in a stated order.",
+            "observation, a mini-batch in matrix form, or SGD over several observations in a stated order; "
+            "optionally with an optimizer (momentum, Nesterov, AdaGrad, RMSprop, Adam, γ/k decay, clipping), "
+            "each weight matrix and bias vector carrying its own named state.",
     fields=(
         FieldDoc("layout", False, '"row" (z = a·W, W has one row per input; default) or "column" (z = W·a)'),
         FieldDoc("x", False, "one observation's input: a number or a list (give x and y, or X and Y)"),
@@ -1075,6 +1416,25 @@ KIND = Kind(
                                  "output unit) or units (with init), optional b, and activation: "
                                  + ", ".join(ACTIVATION_NAMES) + "; leaky_relu takes slope (default 0.01), "
                                  "softmax takes temperature T (softmax(z/T), default 1)"),
+        FieldDoc("optimizer", False, "a [problem.optimizer] table: each step updates every weight matrix and bias "
+                                     "vector by this method, each with its own state, instead of W′ = W − γ·∂L/∂W; "
+                                     "the learning rate stays problem.learning_rate. Fields as in the optimize kind"),
+        FieldDoc("optimizer.method", True, "one of: " + ", ".join(_OPT_METHODS)),
+        FieldDoc("optimizer.alpha", False, "momentum/nesterov: the momentum coefficient α; rmsprop: the decay α of "
+                                           "the squared-gradient average; in [0, 1)"),
+        FieldDoc("optimizer.beta1", False, "adam: β₁ in [0, 1)"),
+        FieldDoc("optimizer.beta2", False, "adam: β₂ in [0, 1)"),
+        FieldDoc("optimizer.eps", False, "adagrad/rmsprop/adam: ε ≥ 0 (defaults as in PyTorch: 1e-10 adagrad, "
+                                         "1e-8 otherwise)"),
+        FieldDoc("optimizer.form", False, 'momentum/nesterov, required there: "textbook" (h = αh + γg, W − h) or '
+                                          '"pytorch" (b = αb + g, W − γb); adam: "pytorch" (default) or "fed_back" '
+                                          "(m̂, v̂ carried to the next step)"),
+        FieldDoc("optimizer.eps_placement", False, 'adagrad/rmsprop/adam: "outside" g/(√v + ε) (default, '
+                                                   'PyTorch) or "inside" g/√(v + ε)'),
+        FieldDoc("optimizer.bias_correction", False, "adam: false drops the bias correction (m̂ = m, v̂ = v)"),
+        FieldDoc("optimizer.clip", False, "clip the gradient by norm first: every gradient times min(1, c/‖∇L‖), "
+                                          "‖∇L‖ over all weights and biases as one vector (PyTorch's "
+                                          "clip_grad_norm_)"),
     ),
     build=build,
     names=(
@@ -1094,5 +1454,18 @@ KIND = Kind(
                               "@k, e.g. z1@2, grad.W1@2, W1.next@2, L@2, and its symbol the superscript (k): "
                               "z₁⁽²⁾; step k starts from W{l}.next@{k-1}; with one step the names stay plain"),
         NameDoc("x@{k}, y@{k}", "SGD: the observation step k uses"),
+        NameDoc("alpha, beta1, beta2, eps, clip", "givens with an optimizer: the hyper-parameters its method uses, "
+                                                  "the clip threshold c"),
+        NameDoc("{s}.{p}", "with an optimizer: stage s of core.optim for parameter p (p = W{l} or b{l}), e.g. "
+                           "h.W1, m_hat.b2, and h.W1@2 in step 2; its symbol h_W₁⁽²⁾. s is h (momentum/nesterov, "
+                           "textbook form), buf and, for nesterov, dir (PyTorch form), G (adagrad), v (rmsprop, "
+                           "adam), m, m_hat, v_hat (adam); the last stage is p.next"),
+        NameDoc("{s}.{p}@0", "with an optimizer: the state s of parameter p at the start (zero), a given, "
+                             "whatever the number of steps"),
+        NameDoc("look.{p}", "nesterov, textbook form: the look-ahead weights W̃ = W − α·h of step k; that step's "
+                            "forward and backward pass (z, a, L, grad.…) run at them"),
+        NameDoc("eta", "gd_decay: the step size γ/k of step k (eta@k; one for all parameters)"),
+        NameDoc("grad_norm, grad_clip.{p}", "with clip: ‖∇L‖ over all parameters, and p's clipped gradient "
+                                            "∂L/∂p·min(1, c/‖∇L‖), which the optimizer uses"),
     ),
 )
