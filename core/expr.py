@@ -1,20 +1,21 @@
-"""Scalar expressions: a small whitelisting parser and the computational graph built from them.
+"""Scalar expressions read with the answer parser, and the computational graph built from them.
 
-Grammar (spaces ignored; ``**`` means ``^``; ``·`` and ``×`` mean ``*``; ``−`` means ``-``):
+:func:`parse` runs :func:`nntutor.core.answers.read_expression` (the one tokenizer and
+parser of the project: its grammar, character mapping and bounds) with :class:`_GraphAlgebra`,
+whose values are syntax-tree nodes. On top of the parser's rules the graph algebra asks for
+explicit structure, so every operation a lesson draws is visible in the text:
 
-    expr  := term (('+' | '-') term)*
-    term  := unary (('*' | '/') unary)*
-    unary := ('-' | '+') unary | power
-    power := atom (('^' | '**') unary)?        right-associative: 2^3^2 = 2^9; -x^2 = -(x^2)
-    atom  := NUMBER | NAME | FUNC '(' expr ')' | '(' expr ')'
-
-FUNC is one of exp, ln (log means ln), sin, cos, tanh, sigmoid (σ); NAME is
-``[A-Za-z_][A-Za-z0-9_]*`` and is always a variable (there are no named constants: write
-``exp(1)`` for e). No product is implied: ``xy`` is one name, write ``x*y``.
+- every product is written with ``*`` (or ``·``, ``×``): ``2x`` and ``x y`` are refused, and
+  ``xy`` is one name;
+- a function needs parentheses: ``sin(x)``, not ``sin x``;
+- functions: exp, ln (log), sqrt (√), sin, cos, tanh, sigmoid (σ); constants e and π;
+- any other ASCII name is a variable; names are read ignoring case (as in answers), and a
+  declared spelling is kept (``X`` declared: ``x^2`` is ``X^2``).
 
 Nothing here is ever evaluated by Python: text becomes frozen nodes, and nodes are
-evaluated with NumPy float64. Inputs are bounded (length, nesting depth, node count,
-size of a number) so hostile text is refused at once with an :class:`ExprError`.
+evaluated with NumPy float64. Inputs are bounded (MAX_LENGTH characters, MAX_DEPTH levels of
+nesting, MAX_NODES numbers, names and operations, numbers up to MAX_NUMBER) so hostile text
+is refused at once with an :class:`ExprError` whose message says where.
 
 The graph (:func:`build_graph`): one input node per variable (first, in the order given),
 then one node per operation in evaluation order (post-order, left operand first).
@@ -31,32 +32,34 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from . import answers
+from .answers import FUNCTION_NAMES, RESERVED_NAMES, Algebra, AnswerError, FormatProblem, _at, read_expression
 from .notation import subscript
 from .ops import sigmoid
 
 MAX_LENGTH = 500
-MAX_DEPTH = 50
+#: Levels of nesting counting the innermost operand (x inside 40 brackets is 41 levels):
+#: the answer parser allows answers.MAX_DEPTH levels of brackets, signs and exponents.
+MAX_DEPTH = answers.MAX_DEPTH + 1
 MAX_NODES = 200
 MAX_NUMBER = 1e12
-_MAX_NUMBER_CHARS = 32
 
-#: Function names the parser accepts, mapped to the operation they mean.
-FUNCTIONS: Mapping[str, str] = {
-    "exp": "exp", "ln": "ln", "log": "ln", "sin": "sin", "cos": "cos", "tanh": "tanh",
-    "sigmoid": "sigmoid", "σ": "sigmoid",
-}
-_SHOWN = {"exp": "exp", "ln": "ln", "sin": "sin", "cos": "cos", "tanh": "tanh", "sigmoid": "σ"}
+_SHOWN = {"exp": "exp", "ln": "ln", "sqrt": "√", "sin": "sin", "cos": "cos", "tanh": "tanh",
+          "sigmoid": "σ"}
+#: Function spellings the graph accepts, mapped to the operation they mean (abs is not one:
+#: its derivative jumps at 0).
+FUNCTIONS: Mapping[str, str] = {k: v for k, v in FUNCTION_NAMES.items() if v in _SHOWN}
 UNARY_OPS = ("neg",) + tuple(_SHOWN)
 BINARY_OPS = ("add", "sub", "mul", "div", "pow")
 MINUS = "−"
 
 
 class ExprError(ValueError):
-    """Text that is not an expression of the grammar; ``position`` is 0-based (−1: the whole text)."""
+    """Text that is not an expression of the grammar; the message says where, ``position`` is
+    0-based (−1: the whole text)."""
 
     def __init__(self, message: str, position: int = -1) -> None:
-        where = f" (at character {position + 1})" if position >= 0 else ""
-        super().__init__(message + where)
+        super().__init__(message)
         self.message = message
         self.position = position
 
@@ -87,174 +90,116 @@ class Op:
 Expr = Num | Var | Op
 
 
-# -- tokens -----------------------------------------------------------------------------
+# -- reading ------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Token:
-    kind: str  # "num", "name", "op", "end"
-    text: str
-    pos: int
-
-
-_NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_SYMBOLS = {"+": "+", "-": "-", MINUS: "-", "*": "*", "·": "*", "×": "*", "/": "/", "^": "^",
-            "(": "(", ")": ")"}
+_EXPECTED = {"en": "an expression", "ru": "выражение"}
+_SUFFIX = " Expected " + _EXPECTED["en"]  # what read_expression appends to every message
+_ASCII_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+# A function name (or √) followed by "(": the parenthesized call, not the prefix form `sin x`.
+_CALL = re.compile(r"(?:[^\W\d]\w*|√)[^\S\n]*\(")
+_KNOWN = "exp, ln, sqrt, sin, cos, tanh, sigmoid (σ)"
 
 
-def tokenize(text: str) -> list[Token]:
-    """Tokens of ``text``; raises ExprError on any character outside the grammar."""
-    if not isinstance(text, str):
-        raise ExprError("the expression must be text")
-    if len(text) > MAX_LENGTH:
-        raise ExprError(f"the expression is too long ({len(text)} characters; at most {MAX_LENGTH})")
-    tokens: list[Token] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch in " \t\r\n":
-            i += 1
-        elif text.startswith("**", i):
-            tokens.append(Token("op", "^", i))
-            i += 2
-        elif ch in _SYMBOLS:
-            tokens.append(Token("op", _SYMBOLS[ch], i))
-            i += 1
-        elif ch == "σ":
-            tokens.append(Token("name", "σ", i))
-            i += 1
-        elif ch.isascii() and (ch.isdigit() or ch == "."):
-            m = _NUMBER.match(text, i)
-            if not m:
-                raise ExprError(f"unexpected character {ch!r}", i)
-            word = m.group()
-            if len(word) > _MAX_NUMBER_CHARS:
-                raise ExprError(f"the number {word[:12]}… is too long", i)
-            value = float(word)
-            if not np.isfinite(value) or abs(value) > MAX_NUMBER:
-                raise ExprError(f"the number {word} is too large (at most 10^12)", i)
-            tokens.append(Token("num", word, i))
-            i = m.end()
-        elif ch.isascii() and (ch.isalpha() or ch == "_"):
-            m = _NAME.match(text, i)
-            tokens.append(Token("name", m.group(), i))
-            i = m.end()
-        else:
-            raise ExprError(f"unexpected character {ch!r}", i)
-    tokens.append(Token("end", "", len(text)))
-    return tokens
+class _GraphAlgebra(Algebra):
+    """Builds the syntax tree (Num, Var, Op) for the graph; counts nodes, refuses implicit
+    products, functions without parentheses and numbers beyond MAX_NUMBER."""
 
-
-# -- parser -----------------------------------------------------------------------------
-
-def parse(text: str) -> Expr:
-    """The syntax tree of ``text`` (see the module grammar); raises ExprError."""
-    return _Parser(tokenize(text)).parse()
-
-
-class _Parser:
-    """Recursive descent over a token list; depth and node count are bounded."""
-
-    def __init__(self, tokens: list[Token]) -> None:
-        self.tokens = tokens
-        self.i = 0
-        self.depth = 0
+    def __init__(self, source: str, variables: Sequence[str]):
+        self.source = source  # positions index it: the call check looks at the typed text
+        self.declared = {v.lower(): v for v in variables}
         self.nodes = 0
-
-    def parse(self) -> Expr:
-        if self.peek().kind == "end":
-            raise ExprError("the expression is empty")
-        tree = self.expr()
-        tok = self.peek()
-        if tok.kind != "end":
-            if tok.text == ")":
-                raise ExprError("unmatched ')'", tok.pos)
-            raise ExprError(f"expected an operator before {tok.text!r} (write x*y for a product)", tok.pos)
-        return tree
-
-    def peek(self) -> Token:
-        return self.tokens[self.i]
-
-    def take(self) -> Token:
-        tok = self.tokens[self.i]
-        self.i += 1
-        return tok
 
     def count(self, node: Expr) -> Expr:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise ExprError(f"the expression is too big (more than {MAX_NODES} operations and operands)",
-                            node.pos)
+            en, ru = _at(node.pos)
+            raise AnswerError(
+                "too_big", f"The expression is too big at {en} (more than {MAX_NODES} numbers, names and operations).",
+                f"Выражение слишком большое ({ru}): больше {MAX_NODES} чисел, имён и операций.", node.pos)
         return node
 
-    def expr(self) -> Expr:
-        left = self.term()
-        while self.peek().text in ("+", "-") and self.peek().kind == "op":
-            tok = self.take()
-            right = self.term()
-            left = self.count(Op("add" if tok.text == "+" else "sub", (left, right), tok.pos))
-        return left
+    def number(self, value: float, text: str, pos: int) -> Expr:
+        if abs(value) > MAX_NUMBER:
+            en, ru = _at(pos)
+            raise AnswerError("too_large", f"The number {text} at {en} is too large (at most 10^12).",
+                              f"Число {text} ({ru}) слишком велико (не больше 10^12).", pos)
+        return self.count(Num(value, text.replace(",", "."), pos))
 
-    def term(self) -> Expr:
-        left = self.unary()
-        while self.peek().text in ("*", "/") and self.peek().kind == "op":
-            tok = self.take()
-            right = self.unary()
-            left = self.count(Op("mul" if tok.text == "*" else "div", (left, right), tok.pos))
-        return left
+    def constant(self, name: str, pos: int) -> Expr:
+        return self.count(Num(answers.FLOATS.constant(name, pos), "e" if name == "e" else "π", pos))
 
-    def unary(self) -> Expr:
-        self.depth += 1
-        try:
-            if self.depth > MAX_DEPTH:
-                raise ExprError(f"the expression is nested too deeply (at most {MAX_DEPTH} levels)",
-                                self.peek().pos)
-            tok = self.peek()
-            if tok.kind == "op" and tok.text in ("+", "-"):
-                self.take()
-                operand = self.unary()
-                return operand if tok.text == "+" else self.count(Op("neg", (operand,), tok.pos))
-            return self.power()
-        finally:
-            self.depth -= 1
+    def symbol(self, name: str, pos: int) -> Expr | None:
+        if name in RESERVED_NAMES or not _ASCII_NAME.fullmatch(name):
+            return None  # a function, a constant, ∞, or not a variable name (see unknown)
+        return self.count(Var(self.declared.get(name, name), pos))
 
-    def power(self) -> Expr:
-        base = self.atom()
-        if self.peek().kind == "op" and self.peek().text == "^":
-            tok = self.take()
-            exponent = self.unary()
-            return self.count(Op("pow", (base, exponent), tok.pos))
-        return base
+    def unknown(self, name: str, pos: int) -> AnswerError:
+        en, ru = _at(pos)
+        return AnswerError(
+            "unknown_name", f"«{name[:20]}» at {en} is not a variable name (ASCII letters, digits, _) nor a function "
+                            f"({_KNOWN}).",
+            f"«{name[:20]}» ({ru}) — не имя переменной (латинские буквы, цифры, _) и не функция ({_KNOWN}).", pos)
 
-    def atom(self) -> Expr:
-        tok = self.take()
-        if tok.kind == "num":
-            return self.count(Num(float(tok.text), tok.text, tok.pos))
-        if tok.kind == "name":
-            is_call = self.peek().text == "(" and self.peek().kind == "op"
-            if tok.text in FUNCTIONS:
-                if not is_call:
-                    raise ExprError(f"{tok.text} needs parentheses: {tok.text}(...)", tok.pos)
-                self.take()
-                arg = self.expr()
-                self.expect_close(tok.pos)
-                return self.count(Op(FUNCTIONS[tok.text], (arg,), tok.pos))
-            if is_call:
-                raise ExprError(f"unknown function {tok.text!r} (known: {', '.join(FUNCTIONS)}); "
-                                f"for a product write {tok.text}*(...)", tok.pos)
-            return self.count(Var(tok.text, tok.pos))
-        if tok.kind == "op" and tok.text == "(":
-            inner = self.expr()
-            self.expect_close(tok.pos)
-            return inner
-        if tok.kind == "end":
-            raise ExprError("the expression ends too early: an operand is missing", tok.pos)
-        raise ExprError(f"expected a number, a variable or '(' but found {tok.text!r}", tok.pos)
+    def neg(self, a: Expr, pos: int) -> Expr:
+        return self.count(Op("neg", (a,), pos))
 
-    def expect_close(self, opened: int) -> None:
-        tok = self.take()
-        if not (tok.kind == "op" and tok.text == ")"):
-            raise ExprError(f"the '(' at character {opened + 1} is never closed", tok.pos)
+    def add(self, a: Expr, b: Expr, pos: int) -> Expr:
+        return self.count(Op("add", (a, b), pos))
+
+    def sub(self, a: Expr, b: Expr, pos: int) -> Expr:
+        return self.count(Op("sub", (a, b), pos))
+
+    def mul(self, a: Expr, b: Expr, what: str, pos: int) -> Expr:
+        if what != "*":  # `2x`, `x y`, `f(x)`: juxtaposition; every product is a drawn operation
+            call = _CALL.match(self.source, a.pos) if isinstance(a, Var) else None
+            if call and call.end() - 1 == pos:  # `foo(x)`: a name right before "("
+                en, ru = _at(a.pos)
+                raise AnswerError(
+                    "unknown_name", f"Unknown function «{a.name}» at {en} (known: {_KNOWN}); "
+                                    f"for a product write {a.name}*(…).",
+                    f"Неизвестная функция «{a.name}» ({ru}), известны: {_KNOWN}; произведение пишется так: "
+                    f"{a.name}*(…).", a.pos)
+            example = f"{_wrap(a, 2)}*{_wrap(b, 3)}"
+            example = example if len(example) <= 30 else "2*x"
+            en, ru = _at(pos)
+            raise AnswerError("implicit_product", f"A product needs «*» at {en}: write {example}.",
+                              f"Для произведения нужен знак «*» ({ru}): {example}.", pos)
+        return self.count(Op("mul", (a, b), pos))
+
+    def div(self, a: Expr, b: Expr, pos: int) -> Expr:
+        return self.count(Op("div", (a, b), pos))
+
+    def power(self, a: Expr, b: Expr, pos: int) -> Expr:
+        return self.count(Op("pow", (a, b), pos))
+
+    def apply(self, name: str, arg: Expr, pos: int) -> Expr:
+        en, ru = _at(pos)
+        if name not in FUNCTIONS:
+            raise AnswerError(
+                "unknown_name", f"«{name}» at {en} has no place in a computational graph here (known: {_KNOWN}).",
+                f"«{name}» ({ru}) в графе вычислений здесь не используется (известны: {_KNOWN}).", pos)
+        if not _CALL.match(self.source, pos):
+            name = "√" if self.source[pos] == "√" else name
+            raise AnswerError("needs_parentheses", f"«{name}» at {en} needs parentheses: {name}(…).",
+                              f"После «{name}» ({ru}) нужны скобки: {name}(…).", pos)
+        return self.count(Op(FUNCTIONS[name], (arg,), pos))
+
+
+def parse(text: str, variables: Sequence[str] = ()) -> Expr:
+    """The syntax tree of ``text`` (see the module docstring); a name equal to one of
+    ``variables`` ignoring case gets that spelling. Raises ExprError."""
+    if not isinstance(text, str):
+        raise ExprError("the expression must be text")
+    if len(text) > MAX_LENGTH:
+        raise ExprError(f"the expression is too long ({len(text)} characters; at most {MAX_LENGTH})")
+    if not text.strip():
+        raise ExprError("the expression is empty")
+    got = read_expression(text, _GraphAlgebra(text, variables), _EXPECTED)
+    if isinstance(got, FormatProblem):
+        # The reader speaks to a student ("The answer …"); a lesson author reads it here.
+        en = got.message["en"].removesuffix(_SUFFIX).replace("answer", "expression")
+        raise ExprError(en[:1].lower() + en[1:], -1 if got.position is None else got.position)
+    return got
 
 
 # -- printing ---------------------------------------------------------------------------
@@ -312,6 +257,8 @@ def apply(op: str, args: Sequence[float]) -> float:
             return float(np.exp(a))
         if op == "ln":
             return float(np.log(a)) if a > 0 else float("nan")
+        if op == "sqrt":
+            return float(np.sqrt(a)) if a >= 0 else float("nan")
         if op == "sin":
             return float(np.sin(a))
         if op == "cos":
@@ -351,6 +298,8 @@ def partial(op: str, args: Sequence[float], position: int) -> float:
             return float(np.exp(a))
         if op == "ln":
             return float(1.0 / a) if a > 0 else float("nan")
+        if op == "sqrt":
+            return float(0.5 / np.sqrt(a)) if a > 0 else float("nan")
         if op == "sin":
             return float(np.cos(a))
         if op == "cos":
@@ -411,9 +360,9 @@ def partial_text(op: str, operands: Sequence[str], position: int) -> str:
         return f"1/{b}" if position == 0 else f"{MINUS}{a}/{b}^2"
     if op == "pow":
         if position == 1:
-            return f"{a}^{b}·ln({a})"
+            return f"e^{b}" if a == "e" else f"{a}^{b}·ln({a})"
         return f"{b}·{a}^({b} {MINUS} 1)"
-    return {"neg": f"{MINUS}1", "exp": f"exp({a})", "ln": f"1/{a}", "sin": f"cos({a})",
+    return {"neg": f"{MINUS}1", "exp": f"exp({a})", "ln": f"1/{a}", "sqrt": f"1/(2·√({a}))", "sin": f"cos({a})",
             "cos": f"{MINUS}sin({a})", "tanh": f"1 {MINUS} tanh({a})^2",
             "sigmoid": f"σ({a})·(1 {MINUS} σ({a}))"}[op]
 
@@ -561,7 +510,11 @@ def variables_of(tree: Expr) -> tuple[str, ...]:
 
 def build_graph(text: str, variables: Sequence[str] | None = None) -> ExprGraph:
     """Parse ``text`` and build its graph; input nodes follow ``variables`` (default: first use)."""
-    tree = parse(text)
+    return graph_of(parse(text, variables or ()), variables)
+
+
+def graph_of(tree: Expr, variables: Sequence[str] | None = None) -> ExprGraph:
+    """The graph of a parsed expression; input nodes follow ``variables`` (default: first use)."""
     used = variables_of(tree)
     order = tuple(variables) if variables is not None else used
     missing = [v for v in used if v not in order]
@@ -581,7 +534,7 @@ def build_graph(text: str, variables: Sequence[str] | None = None) -> ExprGraph:
         if all(o.node == 0 for o in operands):  # no variable below: fold into a constant
             value = apply(t.op, [o.value for o in operands])
             if not np.isfinite(value):
-                raise ExprError(f"the constant part {show(t)} is not a finite number", t.pos)
+                raise ExprError(f"the constant part {show(t)} at {_at(t.pos)[0]} is not a finite number", t.pos)
             return Operand(0, value, show(t))
         node = Node(len(nodes) + 1, t.op, operands, show(t))
         nodes.append(node)
@@ -593,7 +546,7 @@ def build_graph(text: str, variables: Sequence[str] | None = None) -> ExprGraph:
 
 
 def _atomic(text: str) -> str:
-    return text if re.fullmatch(r"[0-9.eE+]+|[A-Za-z_][A-Za-z0-9_]*", text) else f"({text})"
+    return text if re.fullmatch(r"[0-9.eE+]+|[A-Za-z_][A-Za-z0-9_]*|π", text) else f"({text})"
 
 
 def _power_rule(c: float, base: str) -> str:

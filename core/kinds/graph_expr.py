@@ -2,8 +2,8 @@
 
 The lesson gives f as text (``x^2 + x*y + (x + y)^2``) and a value for each variable.
 Nodes v₁ … vₙ: the inputs in the order the values are listed, then one node per
-operation in evaluation order (see :mod:`nntutor.core.expr`; shared sub-expressions are
-one node, constants are folded into the operation that uses them).
+operation in evaluation order (see :mod:`nntutor.core.expr`, which reads f with the answer
+parser; shared sub-expressions are one node, constants are folded into the operation that uses them).
 Edges: ∂vₖ/∂vⱼ for each operand vⱼ of vₖ (the local derivative).
 Reverse mode: ∂f/∂vₙ = 1, ∂f/∂vⱼ = Σ over nodes k using vⱼ of ∂f/∂vₖ·∂vₖ/∂vⱼ,
 which equals the sum over all paths from vⱼ to f of the product of edge derivatives.
@@ -17,7 +17,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..expr import FUNCTIONS, MINUS, ExprError, ExprGraph, Node, build_graph, parse, variables_of
+from ..answers import RESERVED_NAMES
+from ..expr import MINUS, ExprError, ExprGraph, Node, graph_of, parse, variables_of
 from ..graph import Problem, ProblemBuilder, Variant
 from ..notation import subscript
 from . import DataError, FieldDoc, Kind, NameDoc, read_number, reject_unknown
@@ -37,9 +38,10 @@ def build(data: Mapping[str, Any]) -> Problem:
         raise DataError(f"{path}.expression", 'missing: the function as text, e.g. "x^2 + x*y"')
     values = _read_values(data, path)
     try:
-        used = variables_of(parse(text))
+        tree = parse(text, tuple(values))
     except ExprError as exc:
         raise DataError(f"{path}.expression", str(exc)) from None
+    used = variables_of(tree)
     if not used:
         raise DataError(f"{path}.expression", "the expression has no variables: there is nothing to differentiate")
     for name in used:
@@ -52,7 +54,7 @@ def build(data: Mapping[str, Any]) -> Problem:
         if name not in used:
             raise DataError(f"{path}.values.{name}", "the expression does not use this variable")
     try:
-        graph = build_graph(text, tuple(values))
+        graph = graph_of(tree, tuple(values))
     except ExprError as exc:
         raise DataError(f"{path}.expression", str(exc)) from None
 
@@ -75,9 +77,13 @@ def _read_values(data: Mapping[str, Any], path: str) -> dict[str, float]:
         raise DataError(field, "missing: a table giving each variable a number, e.g. values = { x = 1, y = 2 }")
     out: dict[str, float] = {}
     for name in raw:
-        if not isinstance(name, str) or not _NAME.match(name) or name in FUNCTIONS:
+        if not isinstance(name, str) or not _NAME.match(name) or name.lower() in RESERVED_NAMES:
             raise DataError(f"{field}.{name}", "not a variable name (letters, digits and _, "
-                                               "starting with a letter; not a function name)")
+                                               "starting with a letter; not e, pi or a function name)")
+        twin = next((other for other in out if other.lower() == name.lower()), None)
+        if twin is not None:
+            raise DataError(f"{field}.{name}", f"the expression reads names ignoring case, so this is "
+                                               f"the same variable as {twin}: rename one of them")
         if _RESERVED.match(name):
             raise DataError(f"{field}.{name}", "this name is taken by the graph (f is the function, "
                                                "v1, v2, … are its nodes): rename the variable")
@@ -336,12 +342,15 @@ KIND = Kind(
             "reverse-mode adjoints and the partial derivatives of f.",
     fields=(
         FieldDoc("expression", True,
-                 'f as text, e.g. "x^2 + x*y + (x + y)^2" or "sin(x1) + x1*x2": + − * / ^ (or **), '
-                 "parentheses, numbers, variables, and exp, ln (log), sin, cos, tanh, sigmoid (σ); "
-                 "write products with * (xy is one name); at most 500 characters"),
+                 'f as text, e.g. "x^2 + x*y + (x + y)^2" or "sin(x1) + x1*x2", read like a student\'s '
+                 "formula: + − * / ^ (or **), parentheses, numbers (0.5 or 0,5), the constants e and π, "
+                 "variables, and exp, ln (log), sqrt (√), sin, cos, tanh, sigmoid (σ) with parentheses; "
+                 "write every product with * (xy is one name, 2x and x y are refused); names ignore case; "
+                 "at most 500 characters"),
         FieldDoc("values", True,
                  "a table with a number for every variable of the expression, e.g. { x = 1, y = 2 }; "
-                 "its order numbers the input nodes v1, v2, …"),
+                 "its order numbers the input nodes v1, v2, …; names are letters, digits and _ "
+                 "(not e, pi, a function name, f or v1, v2, …; x and X are one name)"),
     ),
     build=build,
     names=(
