@@ -362,15 +362,15 @@ def test_hostile_input_is_refused(text, code):
     assert p.message["en"] and p.message["ru"]
 
 
-def test_hostile_corpus_is_fast():
-    # Generous bound: the design target is well under 10 ms per input on a quiet machine.
+def test_hostile_corpus_is_refused_in_bounded_time():
+    # The promise is "never more than a second" (9**9**9 in Python ints, or a parser that
+    # recursed per parenthesis, would blow far past it); speed itself is the bench's job.
     shapes = [(), (2,), (400,)]
-    start = time.perf_counter()
     for text, _ in HOSTILE:
         for shape in shapes:
+            start = time.perf_counter()
             read_answer(text, shape)
-    per_input = (time.perf_counter() - start) / (len(HOSTILE) * len(shapes))
-    assert per_input < 0.010
+            assert time.perf_counter() - start < 1.0, (text[:30], shape)
 
 
 def test_source_never_evaluates_text():

@@ -172,7 +172,7 @@ def test_any_text_is_a_graph_or_a_located_refusal(text):
         assert error.position >= 0 or message.startswith(("the expression is", "the expression has no"))
     else:
         assert graph.output.index == len(graph.nodes) and parse(graph.text) == parse(text)
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 1.0  # bounded, however hostile (speed: bench)
 
 
 leaves = st.sampled_from(["x", "y", "2", "0.5", "e", "π"])

@@ -140,7 +140,7 @@ def test_hostile_text_is_refused_quickly_with_a_position(text):
     start = time.perf_counter()
     with pytest.raises(ExprError) as info:
         build_graph(text)
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 1.0  # bounded, however hostile (speed: bench)
     assert isinstance(info.value, ValueError)
     message = str(info.value)
     assert 10 < len(message) < 300
