@@ -136,6 +136,12 @@ class Problem:
                 out.append((v, value))
         return out
 
+    def first_non_finite(self) -> str | None:
+        """The first quantity whose value has an inf or nan (a diverging run), or None."""
+        with np.errstate(all="ignore"):  # the point is to find inf/nan
+            values = self.evaluate()
+        return next((k for k, v in values.items() if not np.all(np.isfinite(v))), None)
+
     def evaluate(self, overrides: Mapping[str, Array] | None = None) -> Mapping[str, Array]:
         """Every quantity's value; an override replaces a value and feeds its dependents."""
         overrides = overrides or {}
