@@ -50,7 +50,7 @@ from . import (
     DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown,
 )
 # the optimize kind's reading of hyper-parameters and its names for methods, forms and hyper-parameters
-from .optimize import _FORM_NAMES, _HYPER_FIELDS, _HYPER_MEANINGS, _HYPER_SYMBOLS, _METHOD_NAMES, _read_hyper
+from .optimize import HYPER_DOCS, _FORM_NAMES, _HYPER_FIELDS, _HYPER_MEANINGS, _HYPER_SYMBOLS, _METHOD_NAMES, _read_hyper
 
 _TOP = {"kind", "layout", "x", "y", "X", "Y", "order", "iterations", "reduction", "loss", "half",
         "loss_from", "learning_rate", "init", "biases", "layers", "optimizer"}
@@ -1418,17 +1418,11 @@ KIND = Kind(
                                      "vector by this method, each with its own state, instead of W′ = W − γ·∂L/∂W; "
                                      "the learning rate stays problem.learning_rate. Fields as in the optimize kind"),
         FieldDoc("optimizer.method", True, "one of: " + ", ".join(_OPT_METHODS)),
-        FieldDoc("optimizer.alpha", False, "momentum/nesterov: the momentum coefficient α; rmsprop: the decay α of "
-                                           "the squared-gradient average; in [0, 1)"),
-        FieldDoc("optimizer.beta1", False, "adam: β₁ in [0, 1)"),
-        FieldDoc("optimizer.beta2", False, "adam: β₂ in [0, 1)"),
-        FieldDoc("optimizer.eps", False, "adagrad/rmsprop/adam: ε ≥ 0 (defaults as in PyTorch: 1e-10 adagrad, "
-                                         "1e-8 otherwise)"),
+        *(FieldDoc(f"optimizer.{d.name}", d.required, d.doc) for d in HYPER_DOCS[:4]),
         FieldDoc("optimizer.form", False, 'momentum/nesterov, required there: "textbook" (h = αh + γg, W − h) or '
                                           '"pytorch" (b = αb + g, W − γb); adam: "pytorch" (default) or "fed_back" '
                                           "(m̂, v̂ carried to the next step)"),
-        FieldDoc("optimizer.eps_placement", False, 'adagrad/rmsprop/adam: "outside" g/(√v + ε) (default, '
-                                                   'PyTorch) or "inside" g/√(v + ε)'),
+        FieldDoc("optimizer.eps_placement", False, HYPER_DOCS[4].doc),
         FieldDoc("optimizer.bias_correction", False, "adam: false drops the bias correction (m̂ = m, v̂ = v)"),
         FieldDoc("optimizer.clip", False, "clip the gradient by norm first: every gradient times min(1, c/‖∇L‖), "
                                           "‖∇L‖ over all weights and biases as one vector (PyTorch's "

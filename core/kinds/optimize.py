@@ -788,6 +788,17 @@ def _check_finite(problem: Problem) -> None:
                                    "Hessian, or eps = 0 with a zero gradient)")
 
 
+#: Hyper-parameter fields any kind that trains with core.optim documents the same way.
+HYPER_DOCS = (
+    FieldDoc("alpha", False, "momentum/nesterov: the momentum coefficient α; rmsprop: the decay α of the "
+                             "squared-gradient average; in [0, 1)"),
+    FieldDoc("beta1", False, "adam: β₁ in [0, 1)"),
+    FieldDoc("beta2", False, "adam: β₂ in [0, 1)"),
+    FieldDoc("eps", False, "adagrad/rmsprop/adam: ε ≥ 0 (defaults as in PyTorch: 1e-10 adagrad, 1e-8 otherwise)"),
+    FieldDoc("eps_placement", False, 'adagrad/rmsprop/adam: "outside" g/(√v + ε) (default, PyTorch) or '
+                                     '"inside" g/√(v + ε)'),
+)
+
 KIND = Kind(
     name="optimize",
     summary="A few steps of an optimizer (GD, SGD, momentum, Nesterov, AdaGrad, RMSprop, Adam, η/t decay, "
@@ -811,16 +822,11 @@ KIND = Kind(
         FieldDoc("learning_rate", False, "η, positive; required by every method except newton (default 1) "
                                          "and coordinate (not used)"),
         FieldDoc("lr_symbol", False, '"eta" (default) or "gamma": how the learning rate is written'),
-        FieldDoc("alpha", False, "momentum/nesterov: the momentum coefficient α; rmsprop: the decay α of the "
-                                 "squared-gradient average; in [0, 1)"),
-        FieldDoc("beta1", False, "adam: β₁ in [0, 1)"),
-        FieldDoc("beta2", False, "adam: β₂ in [0, 1)"),
-        FieldDoc("eps", False, "adagrad/rmsprop/adam: ε ≥ 0 (defaults as in PyTorch: 1e-10 adagrad, 1e-8 otherwise)"),
+        *HYPER_DOCS[:4],
         FieldDoc("form", False, 'momentum/nesterov, required there: "textbook" (h = αh + ηg, w − h) or "pytorch" '
                                 '(b = αb + g, w − ηb); adam: "pytorch" (default; m, v carried) or "fed_back" '
                                 "(m̂, v̂ carried to the next step)"),
-        FieldDoc("eps_placement", False, 'adagrad/rmsprop/adam: "outside" g/(√v + ε) (default, PyTorch) or '
-                                         '"inside" g/√(v + ε)'),
+        HYPER_DOCS[4],
         FieldDoc("bias_correction", False, "adam: false drops the bias correction (m̂ = m, v̂ = v); default true"),
         FieldDoc("clip", False, "clip every gradient by norm to at most this value first (not with newton/coordinate)"),
         FieldDoc("batching", False, '"full" (default), "sgd" (one observation per step, in order) or "minibatch" '
