@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
+from nntutor.core.answers import FormatProblem, format_value, read_answer
+from nntutor.core.feedback import coincides
 from nntutor.core.kinds import build_problem
 from nntutor.core.lesson import Lesson, lesson_from_data
+from nntutor.core.session import LessonRun
+from nntutor.core.tolerance import compare
 
 
 def every_step_lesson(case: str, problem: dict) -> Lesson:
@@ -15,3 +21,52 @@ def every_step_lesson(case: str, problem: dict) -> Lesson:
             "text": {"en": "t", "ru": "т"}, "problem": problem,
             "steps": [{"quantity": k, "prompt": {"en": k, "ru": k}} for k in keys]}
     return lesson_from_data(data, Path(f"{case}.toml"))
+
+
+def walk_variants(lesson: Lesson, lang: str, digits: int, all_computable: bool = False) -> set[tuple[str, str]]:
+    """Go through ``lesson`` typing every declared mistake of each step, then the right value.
+
+    Asserts that each mistake that differs from the right value is judged wrong with its own
+    message (or the first declared mistake giving the same number), that a mistake equal to
+    the right value is simply right, and that the right value gets no diagnosis. Returns the
+    (quantity, variant name) of each mistake that fired with its own message.
+    ``all_computable``: also demand that every declared variant computes at every step.
+    """
+    problem = lesson.problem
+    run = LessonRun(lesson, lang=lang)
+    fired: set[tuple[str, str]] = set()
+    for step in lesson.steps:
+        where = (lesson.id, step.quantity)
+        assert run.current is step
+        values = run.values()
+        right = np.asarray(values[step.quantity])
+        tol = run.tolerance(step)
+        declared = problem.variant_values(step.quantity, values)
+        if all_computable:
+            assert len(declared) == len(problem.quantities[step.quantity].variants), where
+        for v, value in declared:
+            assert value.size == right.size, (*where, v.name)
+            assert v.message[lang].strip(), (*where, v.name, lang)
+        live = [(v, value) for v, value in declared if not coincides(value, right)]
+        dead = [(v, value) for v, value in declared if coincides(value, right)]
+        live_messages = {v.message[lang] for v, _ in live}
+        for v, value in live:
+            typed = format_value(value, digits)
+            reading = read_answer(typed, right.shape)
+            assert not isinstance(reading, FormatProblem), (*where, v.name, typed)
+            if compare(reading, right, tol).ok:
+                continue  # within the tolerance of the right value: accepted, so no diagnosis can be asked of it
+            verdict = run.submit(typed)
+            assert verdict.status == "wrong", (*where, v.name, typed)
+            first = next(u for u, u_value in live if compare(reading, u_value.reshape(right.shape), tol).ok)
+            assert verdict.diagnosis == first.message[lang], (*where, v.name, typed)
+            assert verdict.diagnosis not in {u.message[lang] for u, _ in dead} - live_messages
+            if first is v:
+                fired.add((step.quantity, v.name))
+        for v, value in dead:  # a variant equal to the right value is simply right
+            reading = read_answer(format_value(value, digits), right.shape)
+            assert compare(reading, right, tol).ok, (*where, v.name)
+        verdict = run.submit(format_value(right, 12))
+        assert verdict.status == "correct" and verdict.diagnosis is None, where
+    assert run.complete
+    return fired

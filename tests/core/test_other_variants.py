@@ -11,19 +11,15 @@ examples check that the variants compute the mistakes they name.
 
 from __future__ import annotations
 
-from tests.support import every_step_lesson
-
 import functools
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from nntutor.core.answers import FormatProblem, format_value, read_answer
+from nntutor.core.answers import format_value
 from nntutor.core.lesson import Lesson, load_lesson
-from nntutor.core.feedback import coincides
 from nntutor.core.session import LessonRun
-from nntutor.core.tolerance import compare
+from tests.support import every_step_lesson, walk_variants
 
 KIND_LESSONS = Path(__file__).resolve().parents[1] / "lessons" / "kinds"
 DIGITS = 10  # typed variant values: far finer than the tolerance, so a match is never by accident
@@ -109,42 +105,8 @@ def kind_of(case: str) -> str:
 @functools.lru_cache(maxsize=None)
 def walk(case: str, lang: str) -> frozenset[str]:
     """Go through the lesson typing every variant, then the right value; the names that fired as themselves."""
-    lesson = lesson_of(case)
-    problem = lesson.problem
-    run = LessonRun(lesson, lang=lang)
-    fired: set[str] = set()
-    for step in lesson.steps:
-        assert run.current is step
-        values = run.values()
-        right = np.asarray(values[step.quantity])
-        tol = run.tolerance(step)
-        declared = problem.variant_values(step.quantity, values)
-        for v, value in declared:
-            assert value.size == right.size, (case, step.quantity, v.name)
-            assert v.message[lang].strip(), (case, step.quantity, v.name, lang)
-        live = [(v, value) for v, value in declared if not coincides(value, right)]
-        dead = [(v, value) for v, value in declared if coincides(value, right)]
-        live_messages = {v.message[lang] for v, _ in live}
-        for v, value in live:
-            typed = format_value(value, DIGITS)
-            reading = read_answer(typed, right.shape)
-            assert not isinstance(reading, FormatProblem), (case, step.quantity, v.name, typed)
-            if compare(reading, right, tol).ok:
-                continue  # within the tolerance of the right value: accepted, so no diagnosis can be asked of it
-            verdict = run.submit(typed)
-            assert verdict.status == "wrong", (case, step.quantity, v.name, typed)
-            first = next(u for u, u_value in live if compare(reading, u_value.reshape(right.shape), tol).ok)
-            assert verdict.diagnosis == first.message[lang], (case, step.quantity, v.name, typed)
-            assert verdict.diagnosis not in {u.message[lang] for u, _ in dead} - live_messages
-            if first is v:
-                fired.add(v.name)
-        for v, value in dead:  # a variant equal to the right value is simply right
-            reading = read_answer(format_value(value, DIGITS), right.shape)
-            assert compare(reading, right, tol).ok, (case, step.quantity, v.name)
-        verdict = run.submit(format_value(right, 12))
-        assert verdict.status == "correct" and verdict.diagnosis is None, (case, step.quantity)
-    assert run.complete
-    return frozenset(fired)
+    fired = walk_variants(lesson_of(case), lang, DIGITS)
+    return frozenset(name for _q, name in fired)
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
