@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -398,12 +399,16 @@ class Node:
     def key(self) -> str:
         return f"v{self.index}"
 
-    @property
+    @cached_property
     def symbol(self) -> str:
         return "v" + subscript(str(self.index))
 
     def children(self) -> tuple[int, ...]:
         """Distinct operand nodes, in operand order: the tails of this node's edges."""
+        return self._children
+
+    @cached_property
+    def _children(self) -> tuple[int, ...]:
         seen: list[int] = []
         for o in self.operands:
             if o.node and o.node not in seen:
@@ -475,7 +480,15 @@ class ExprGraph:
 
     def parents(self, index: int) -> tuple[int, ...]:
         """Nodes that use vᵢ directly, in increasing order."""
-        return tuple(n.index for n in self.nodes if index in n.children())
+        return self._parents.get(index, ())
+
+    @cached_property
+    def _parents(self) -> Mapping[int, tuple[int, ...]]:
+        out: dict[int, list[int]] = {}
+        for n in self.nodes:
+            for c in n.children():
+                out.setdefault(c, []).append(n.index)
+        return {i: tuple(ps) for i, ps in out.items()}
 
     def paths(self, index: int, limit: int) -> tuple[tuple[int, ...], ...] | None:
         """Every path vᵢ → … → f as node indices (vᵢ first), in order of the parents taken;

@@ -10,6 +10,7 @@ everything downstream -- the student is judged against their own rounding.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
@@ -63,11 +64,18 @@ class Quantity:
     deps: tuple[str, ...] = ()
     fn: Callable[..., Array] | None = None
     formula: str = ""
-    variants: tuple[Variant, ...] = ()
+    #: The declared mistakes, or a function listing them: most quantities are never diagnosed,
+    #: so a kind may leave their wording until a student's value first needs it.
+    declared: tuple[Variant, ...] | Callable[[], Iterable[Variant]] = ()
 
     @property
     def is_given(self) -> bool:
         return self.fn is None
+
+    @cached_property
+    def variants(self) -> tuple[Variant, ...]:
+        """The common wrong ways to compute this quantity (see :class:`Variant`)."""
+        return tuple(self.declared() if callable(self.declared) else self.declared)
 
 
 @dataclass(frozen=True)
@@ -127,6 +135,9 @@ class Problem:
         """The value each declared mistake of ``key`` would give, from ``values``."""
         out = []
         for v in self.quantities[key].variants:
+            missing = [d for d in v.deps if d not in self.quantities]
+            if missing:  # a kind's bug, not the student's
+                raise ValueError(f"variant {v.name} of {key} depends on unknown {missing}")
             try:
                 with np.errstate(all="ignore"):
                     value = np.asarray(v.fn(*(values[d] for d in v.deps)), dtype=np.float64)
@@ -140,16 +151,37 @@ class Problem:
         """The first quantity whose value has an inf or nan (a diverging run), or None."""
         with np.errstate(all="ignore"):  # the point is to find inf/nan
             values = self.evaluate()
-        return next((k for k, v in values.items() if not np.all(np.isfinite(v))), None)
+        if not values or np.isfinite(np.concatenate([np.ravel(v) for v in values.values()])).all():
+            return None  # one test for the usual case; the search below only when something is off
+        return next((k for k, v in values.items() if not np.isfinite(v).all()), None)
 
     def evaluate(self, overrides: Mapping[str, Array] | None = None) -> Mapping[str, Array]:
-        """Every quantity's value; an override replaces a value and feeds its dependents."""
-        overrides = overrides or {}
+        """Every quantity's value; an override replaces a value and feeds its dependents.
+
+        The values without overrides are worked out once (a Problem and its values never
+        change); with overrides only the quantities downstream of one are computed again.
+        """
+        if not overrides:
+            return self._base
+        base = self._base
         values: dict[str, Array] = {}
+        moved: set[str] = set()  # overridden, or computed from an overridden value
         for key, q in self.quantities.items():
             if key in overrides:
                 values[key] = frozen_array(overrides[key])
-            elif q.is_given:
+                moved.add(key)
+            elif q.is_given or not any(d in moved for d in q.deps):
+                values[key] = base[key]
+            else:
+                values[key] = frozen_array(q.fn(*(values[d] for d in q.deps)))
+                moved.add(key)
+        return MappingProxyType(values)
+
+    @cached_property
+    def _base(self) -> Mapping[str, Array]:
+        values: dict[str, Array] = {}
+        for key, q in self.quantities.items():
+            if q.is_given:
                 values[key] = self.givens[key]
             else:
                 values[key] = frozen_array(q.fn(*(values[d] for d in q.deps)))
@@ -181,15 +213,19 @@ class ProblemBuilder:
         meaning: Mapping[str, str],
         role: str,
         formula: str = "",
-        variants: Iterable[Variant] = (),
+        variants: Iterable[Variant] | Callable[[], Iterable[Variant]] = (),
     ) -> str:
+        """A quantity computed from earlier ones. ``variants``: its declared mistakes, or a
+        function listing them when first asked (each may depend on any quantity defined before
+        it is asked, and on this one)."""
         if role not in ROLES or role == "given":
             raise ValueError(f"bad role {role!r} for {key}")
-        variants = tuple(variants)
-        for v in variants:
-            missing = [d for d in v.deps if d not in self._quantities and d != key]
-            if missing:
-                raise ValueError(f"variant {v.name} of {key} depends on unknown {missing}")
+        if not callable(variants):
+            variants = tuple(variants)
+            for v in variants:
+                missing = [d for d in v.deps if d not in self._quantities and d != key]
+                if missing:
+                    raise ValueError(f"variant {v.name} of {key} depends on unknown {missing}")
         self._add(Quantity(key, symbol, MappingProxyType(dict(meaning)), role, tuple(deps), fn, formula, variants))
         return key
 

@@ -46,7 +46,8 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Mapping, Sequence, Union
@@ -87,7 +88,7 @@ __all__ = [
     "Num", "Const", "Sym", "Neg", "Add", "Mul", "Div", "Pow", "Fn", "Node", "Formula",
     "add", "mul", "neg", "sub", "div", "power", "fn", "check_symbols", "describe_formula",
     "read_formula", "evaluate", "derivative", "substitute", "free_symbols", "size", "tree_size", "show",
-    "to_table", "to_sympy", "draw_points", "FormulaSpec", "FormulaResult", "check_formula", "formula_value",
+    "to_table", "to_sympy", "draw_points", "key_points", "FormulaSpec", "FormulaResult", "check_formula", "formula_value",
     "SymbolicWorker", "CAP", "KEY_POINTS", "MAX_NODES",
 ]
 
@@ -327,17 +328,24 @@ class Formula:
 
     node: Node
 
-    @property
+    # A Formula never changes, so each text is worked out once (cached_property writes the
+    # instance's __dict__ directly, which a frozen dataclass allows).
+    @cached_property
     def text(self) -> str:
         """Canonical ASCII text, readable by read_formula: ``s*(1 - s)``."""
-        return show(self.node)
+        return show(self.node, size=self.written_size)
 
-    @property
+    @cached_property
     def pretty(self) -> str:
         """Text for people: ``s·(1 − s)``, ``2x + y``, ``σ(t)``."""
-        return show(self.node, pretty=True)
+        return show(self.node, pretty=True, size=self.written_size)
 
-    @property
+    @cached_property
+    def written_size(self) -> int:
+        """:func:`tree_size`: the nodes its text writes out."""
+        return tree_size(self.node)
+
+    @cached_property
     def symbols(self) -> frozenset[str]:
         return free_symbols(self.node)
 
@@ -564,12 +572,13 @@ def _num_text(q: Fraction, pretty: bool) -> tuple[str, int]:
     return f"{sign}{a.numerator}/{a.denominator}", (_NEG if sign else _MUL)
 
 
-def show(node: Node, pretty: bool = False) -> str:
+def show(node: Node, pretty: bool = False, size: int | None = None) -> str:
     """Canonical text of a tree; ``pretty`` uses ·, −, σ, π and writes 2x for 2·x.
 
     ValueError when the written-out tree would exceed MAX_SHOWN nodes (a derivative shares
-    sub-trees that its text repeats: d(f₁f₂…f₄₀) is 40 products of 40 factors)."""
-    if tree_size(node) > MAX_SHOWN:
+    sub-trees that its text repeats: d(f₁f₂…f₄₀) is 40 products of 40 factors); ``size``,
+    when known, is the node's :func:`tree_size`."""
+    if (tree_size(node) if size is None else size) > MAX_SHOWN:
         raise ValueError(f"the formula is too long to write out (more than {MAX_SHOWN} terms)")
     try:
         return _show(node, pretty)[0]
@@ -911,6 +920,8 @@ class FormulaSpec:
         expected = _as_formula(self.expected, names)
         if self.samples < MIN_POINTS:
             raise ValueError(f"samples must be at least {MIN_POINTS}")
+        if self.samples < KEY_POINTS:
+            raise ValueError(f"samples must be at least {KEY_POINTS} (the fixed points are the first ones)")
         object.__setattr__(self, "ranges", MappingProxyType(ranges))
         object.__setattr__(self, "where", MappingProxyType(where))
         object.__setattr__(self, "symbols", symbols)
@@ -925,13 +936,44 @@ class FormulaSpec:
         """n points (default: samples); see :func:`draw_points`."""
         return draw_points(self.ranges, self.where, rng, self.samples if n is None else n)
 
+    def expecting(self, expected: Formula, symbols: Sequence[str]) -> "FormulaSpec":
+        """The same ranges, definitions and points, another expected formula in ``symbols``."""
+        other = replace(self, expected=expected, symbols=tuple(symbols))
+        if "sample_points" in self.__dict__:  # drawn already: the same seed would draw them again
+            other.__dict__["sample_points"] = self.sample_points
+        return other
+
     def fixed_points(self) -> dict[str, np.ndarray]:
-        """The spec's fixed points: the first KEY_POINTS draws of default_rng(seed)."""
-        return self.points(np.random.default_rng(self.seed), KEY_POINTS)
+        """The spec's fixed points: the first KEY_POINTS of its :attr:`sample_points`."""
+        return {k: v[:KEY_POINTS] for k, v in self.sample_points.items()}
 
     def value(self) -> np.ndarray:
         """The expected formula at the fixed points, shape (KEY_POINTS,): the quantity's value."""
-        return evaluate(self.expected.node, self.fixed_points())
+        return self.expected_at_samples[:KEY_POINTS].copy()
+
+    @cached_property
+    def sample_points(self) -> Mapping[str, np.ndarray]:
+        """The spec's sample points, the same on every check: ``points(default_rng(seed))``, read-only."""
+        return _frozen_points(self.points(np.random.default_rng(self.seed)))
+
+    @cached_property
+    def expected_at_samples(self) -> np.ndarray:
+        """The expected formula at :attr:`sample_points` (read-only)."""
+        value = evaluate(self.expected.node, self.sample_points)
+        value.setflags(write=False)
+        return value
+
+
+def key_points(ranges: Mapping[str, tuple[float, float]], seed: int) -> dict[str, np.ndarray]:
+    """The base symbols' values at every spec's fixed points (the same ranges and seed give the same)."""
+    return {k: v[:KEY_POINTS] for k, v in
+            _frozen_points(draw_points(ranges, {}, np.random.default_rng(seed), SAMPLES)).items()}
+
+
+def _frozen_points(points: dict[str, np.ndarray]) -> Mapping[str, np.ndarray]:
+    for v in points.values():
+        v.setflags(write=False)
+    return MappingProxyType(points)
 
 
 def draw_points(ranges: Mapping[str, tuple[float, float]], where: Mapping[str, Formula],
@@ -1051,10 +1093,12 @@ def check_formula(formula: Formula, spec: FormulaSpec, worker: "SymbolicWorker |
     unknown = formula.symbols - set(spec.symbols)
     if unknown:
         raise ValueError(f"the formula uses {sorted(unknown)}, not symbols of this step")
-    rng = np.random.default_rng(spec.seed) if rng is None else rng
-    env = spec.points(rng)
+    if rng is None:
+        env, b = spec.sample_points, spec.expected_at_samples
+    else:
+        env = spec.points(rng)
+        b = evaluate(spec.expected.node, env)
     a = evaluate(formula.node, env)
-    b = evaluate(spec.expected.node, env)
     numeric = _compare(a, b)
     shown = [k for k in spec.names if k in formula.symbols | spec.expected.symbols] or list(spec.ranges)
     if numeric.verdict == "different":

@@ -34,6 +34,7 @@ clipping entry by entry or per parameter; for Nesterov, the step's pass at the o
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
@@ -119,14 +120,11 @@ def build(data: Mapping[str, Any]) -> Problem:
     mean = obs.mode == "batch" and read_choice(data, "reduction", path, ("mean", "sum")) == "mean"
     opt = _read_optimizer(data, path, lr)
     alt = _other_order(obs, layers, y, loss, half, mean, loss_from, lr, row, data, opt)
-    net = _Net(obs, layers, y, loss, half, mean, loss_from, lr, row, alt, opt)
+    other = _other_point(opt.hyper) if opt is not None else None
+    net = _Net(obs, layers, y, loss, half, mean, loss_from, lr, row, alt, opt, other)
     problem = net.problem(data)
-    if opt is None:
-        return problem
-    other = _other_point(problem, net, opt.hyper)
-    if other is not None:  # built again, now with "the step at the other form's point" declared
-        problem = _Net(obs, layers, y, loss, half, mean, loss_from, lr, row, alt, opt, other).problem(data)
-    _check_finite(problem)
+    if opt is not None:
+        _check_finite(problem)
     return problem
 
 
@@ -138,15 +136,33 @@ class _Opt:
     clip: float | None
 
 
-@dataclass(frozen=True)
 class _Alt:
     """Values a common slip gives for many quantities at once (SGD in the order 1, 2, …; Nesterov's other
-    point): every such value by key, the message, and the variant's name."""
+    point): the message, the variant's name, and every such value by key -- worked out by
+    ``compute(problem, net)`` the first time a diagnosis asks for one (a whole second trajectory is not
+    worth computing for a lesson that may never need it). ``_Net.problem`` binds the problem built.
+    ``in_pass``: the slip changes only the forward and backward pass of steps k ≥ 2."""
 
-    values: Mapping[str, np.ndarray]
-    message: Mapping[str, str]
-    name: str = "other_order"
-    convention: bool = False
+    def __init__(self, compute: Callable[[Problem, "_Net"], Mapping[str, np.ndarray]],
+                 message: Mapping[str, str], name: str = "other_order", convention: bool = False,
+                 in_pass: bool = False) -> None:
+        self.compute, self.message, self.name, self.convention = compute, message, name, convention
+        self.in_pass = in_pass
+        self.built: tuple[Problem, _Net] | None = None
+
+    def bind(self, problem: Problem, net: "_Net") -> None:
+        self.built = problem, net
+
+    @cached_property
+    def values(self) -> Mapping[str, np.ndarray]:
+        if self.built is None:
+            raise RuntimeError("a slip's values are asked for before its problem is built")
+        with np.errstate(all="ignore"):  # a diverging other trajectory only gives variants that are never used
+            return self.compute(*self.built)
+
+    def value(self, key: str) -> np.ndarray:
+        """The slip's value of ``key``; NaN (a variant never shown) when the slip has none."""
+        return self.values.get(key, np.nan)
 
 
 def _other_order(obs: _Data, layers, y, loss, half, mean, loss_from, lr, row, data,
@@ -161,9 +177,11 @@ def _other_order(obs: _Data, layers, y, loss, half, mean, loss_from, lr, row, da
     natural = tuple(k % obs.m for k in range(obs.n_steps))
     if natural == obs.order:
         return None
-    other = _Net(replace(obs, order=natural), layers, y, loss, half, mean, loss_from, lr, row, None, opt)
-    with np.errstate(all="ignore"):
-        values = other.problem(data).evaluate()
+
+    def compute(_problem: Problem, _net: _Net) -> Mapping[str, np.ndarray]:
+        other = _Net(replace(obs, order=natural), layers, y, loss, half, mean, loss_from, lr, row, None, opt)
+        return other.problem(data).evaluate()
+
     seq = ", ".join(str(j + 1) for j in obs.order)
     alt_seq = ", ".join(str(j + 1) for j in natural)
     if natural[0] != obs.order[0]:
@@ -179,21 +197,23 @@ def _other_order(obs: _Data, layers, y, loss, half, mean, loss_from, lr, row, da
                   f"order is {seq}.",
             "ru": f"Это значение получится при порядке наблюдений {alt_seq}; в этом уроке порядок {seq}.",
         }
-    return _Alt(values, message)
+    return _Alt(compute, message)
 
 
-def _other_point(problem: Problem, net: "_Net", hyper: Mapping[str, Any]) -> _Alt | None:
+def _other_point(hyper: Mapping[str, Any]) -> _Alt | None:
     """Nesterov: every forward and backward value of step k ≥ 2 had the step been run at the other form's point.
 
     Textbook form: at W itself instead of the look-ahead W̃ = W − α·h (PyTorch's point);
     PyTorch form: at W − α·γ·b (the textbook look-ahead) instead of W. Step 1 is skipped:
-    the states start at 0, so both points are W.
+    the states start at 0, so both points are W. The values come from the built problem itself,
+    evaluated with the moved point as an override.
     """
     if hyper["method"] != "nesterov":
         return None
     a, lr = hyper["alpha"], hyper["lr"]
-    out: dict[str, np.ndarray] = {}
-    with np.errstate(all="ignore"):  # a diverging other point only gives non-finite variants, never used
+
+    def compute(problem: Problem, net: _Net) -> Mapping[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
         values = problem.evaluate()
         for k, (prev, point, state) in net.points.items():
             if k == 1:
@@ -204,6 +224,8 @@ def _other_point(problem: Problem, net: "_Net", hyper: Mapping[str, Any]) -> _Al
                 over = {prev[p]: values[prev[p]] - a * lr * values[state[p]["buf"]] for p in prev}
             moved = problem.evaluate(over)
             out.update({key: moved[key] for key in net.pass_keys[k]})
+        return out
+
     if hyper["form"] == "textbook":
         message = {
             "en": "You ran this step at the weights W before it, as PyTorch's Nesterov form does; the textbook form "
@@ -218,7 +240,7 @@ def _other_point(problem: Problem, net: "_Net", hyper: Mapping[str, Any]) -> _Al
             "ru": "Вы считали этот шаг в точке W − α·γ·b, как в учебной форме; в форме Нестерова из PyTorch, "
                   "принятой здесь, градиент берётся в самой точке W.",
         }
-    return _Alt(out, message, "nesterov_form", convention=True)
+    return _Alt(compute, message, "nesterov_form", convention=True, in_pass=True)
 
 
 def _check_finite(problem: Problem) -> None:
@@ -469,6 +491,7 @@ class _Net:
         # per step k: the keys of its forward and backward pass (what the point it runs at changes)
         self.pass_keys: dict[int, list[str]] = {}
         self._recording: list[str] | None = None
+        self._k = 0  # the step being built
 
     # keys, symbols, meanings of one step
     def key(self, base: str, k: int) -> str:
@@ -493,14 +516,17 @@ class _Net:
         declared for it; in SGD with a stated order, "the other order" is added to every quantity.
         """
         self.sym[key] = symbol
-        s = lambda q: self.sym[q]  # noqa: E731
+        s = lambda q: self.sym[q]  # noqa: E731  (symbols are only ever added: a later call sees the same)
         text = formula(s)
-        declared = list(variants(s, text)) if variants else []
-        for alt in self.alts:
-            if key in alt.values:
-                declared.append(Variant(alt.name, (), lambda v=alt.values[key]: v, alt.message, alt.convention))
+        alts = [alt for alt in self.alts if not alt.in_pass or (self._recording is not None and self._k >= 2)]
         if self._recording is not None:
             self._recording.append(key)
+
+        def declared() -> list[Variant]:  # worded when a diagnosis first needs them
+            out = list(variants(s, text)) if variants else []
+            out += [Variant(alt.name, (), lambda alt=alt: alt.value(key), alt.message, alt.convention)
+                    for alt in alts]
+            return out
         return self.b.derived(key, fn, deps, symbol, meaning, role, text, declared)
 
     def problem(self, data) -> Problem:
@@ -536,7 +562,10 @@ class _Net:
         for k in range(1, obs.n_steps + 1):
             params = self.step(k, params)
         self.conventions(data)
-        return self.b.build()
+        problem = self.b.build()
+        for alt in self.alts:
+            alt.bind(problem, self)
+        return problem
 
     def step(self, k: int, params: dict[str, str]) -> dict[str, str]:
         """Forward, loss, backward and update of step k; returns the keys of the new parameters."""
@@ -562,7 +591,7 @@ class _Net:
         # the point the pass runs at: the weights, or (textbook Nesterov) the look-ahead weights
         point = self.look_ahead(k, plan, ctx) if plan is not None and plan.lookahead else params
         self.points[k] = (dict(params), dict(point), {p: dict(self.state.get(p, {})) for p in params})
-        self._recording = []
+        self._recording, self._k = [], k
 
         def act_key(i: int) -> str:
             return x_key if i == 0 else self.key(YH if i == L else f"{A}{i}", k)
@@ -812,9 +841,10 @@ class _Net:
         def syms() -> dict[str, str]:
             return {"lr": "γ", "t": str(k), **{name: self.sym[q] for name, q in keys.items()}}
 
+        names, now = syms(), dict(keys)  # as they are now: later stages extend keys
         self.derived(key, st.fn, [keys[d] for d in st.deps], symbol, meaning, "update",
-                     lambda s: st.formula.format_map(syms()),
-                     lambda s, f: self.stage_variants(st, k, p, keys, syms()))
+                     lambda s: st.formula.format_map(names),
+                     lambda s, f: self.stage_variants(st, k, p, now, names))
 
     def stage_variants(self, st: optim.Stage, k: int, p: str, keys: Mapping[str, str],
                        syms: Mapping[str, str]) -> list[Variant]:

@@ -31,7 +31,7 @@ from ..answers import FormatProblem, RESERVED_NAMES
 from ..graph import Problem, ProblemBuilder
 from ..symbolic import (
     KEY_POINTS, MAX_SHOWN, MIN_POINTS, SAMPLES, Formula, FormulaSpec, check_formula, derivative,
-    draw_points, evaluate, read_formula, substitute, tree_size,
+    key_points, read_formula, substitute,
 )
 from . import DataError, FieldDoc, Kind, NameDoc, reject_unknown
 
@@ -58,12 +58,13 @@ def build(data: Mapping[str, Any]) -> Problem:
         raise DataError(f"{path}.targets", f"too many targets ({len(targets)}; at most {_MAX_TARGETS})")
 
     b = ProblemBuilder("formula")
-    points = draw_points(ranges, {}, np.random.default_rng(seed), KEY_POINTS)  # as every spec's fixed points
+    points = key_points(ranges, seed)  # every spec's fixed points
     for name in ranges:
         b.given(f"at.{name}", points[name], f"{name} (sample points)",
                 {"en": f"the values of {name} at which the formulas' values are shown",
                  "ru": f"значения {name}, в которых показаны значения формул"})
     functions: set[str] = set()
+    memo: dict = {}  # texts and derivatives repeated across targets are worked out once
     for key, raw in targets.items():
         tpath = f"{path}.targets.{key}"
         if not isinstance(key, str) or not _KEY.match(key) or key.startswith("at."):
@@ -71,7 +72,7 @@ def build(data: Mapping[str, Any]) -> Problem:
                                    "and ., starting with a letter, not at.…)")
         if not isinstance(raw, Mapping):
             raise DataError(tpath, "must be a table ([problem.targets.<name>])")
-        _target(b, key, raw, tpath, ranges, seed, functions)
+        _target(b, key, raw, tpath, ranges, seed, functions, memo)
     _conventions(b, functions)
     return b.build()
 
@@ -129,10 +130,15 @@ def _text(raw: Any, field: str) -> str:
     return raw
 
 
-def _formula(raw: Any, field: str, names: tuple[str, ...]) -> Formula:
-    got = read_formula(_text(raw, field), names)
-    if isinstance(got, FormatProblem):
-        raise DataError(field, got.message["en"])
+def _formula(raw: Any, field: str, names: tuple[str, ...], memo: dict) -> Formula:
+    """The formula written in a field; ``memo`` (one per build) reads a text repeated across targets once."""
+    text = _text(raw, field)
+    got = memo.get((text, names))
+    if got is None:
+        got = read_formula(text, names)
+        if isinstance(got, FormatProblem):
+            raise DataError(field, got.message["en"])
+        memo[(text, names)] = got
     return got
 
 
@@ -143,10 +149,10 @@ def _ordered(names: set[str], order: tuple[str, ...]) -> tuple[str, ...]:
 # -- one target -----------------------------------------------------------------------------
 
 def _target(b: ProblemBuilder, key: str, raw: Mapping[str, Any], path: str,
-            ranges: Mapping[str, tuple[float, float]], seed: int, functions: set[str]) -> None:
+            ranges: Mapping[str, tuple[float, float]], seed: int, functions: set[str], memo: dict) -> None:
     reject_unknown(raw, path, _TARGET)
     base = tuple(ranges)
-    where = _read_where(raw, path, ranges)
+    where = _read_where(raw, path, ranges, memo)
     names = base + tuple(where)
     has_formula, has_derivative = "formula" in raw, "derivative" in raw
     if has_formula == has_derivative:
@@ -155,18 +161,18 @@ def _target(b: ProblemBuilder, key: str, raw: Mapping[str, Any], path: str,
     subs = {k: f.node for k, f in where.items()}
     means = None
     if has_derivative:
-        of, wrt, expected = _read_derivative(raw["derivative"], f"{path}.derivative", names, base, subs)
+        of, wrt, expected = _read_derivative(raw["derivative"], f"{path}.derivative", names, base, subs, memo)
         written = of.symbols | {wrt}
         if "means" in raw:
             raise DataError(f"{path}.means", "only with formula = …: a derivative already says what it means")
         describe = {"en": f"the derivative of {of.pretty} with respect to {wrt}",
                     "ru": f"производная {of.pretty} по {wrt}"}
     else:
-        expected = _formula(raw["formula"], f"{path}.formula", names)
+        expected = _formula(raw["formula"], f"{path}.formula", names, memo)
         written = expected.symbols
         describe = None
         if "means" in raw:
-            means, describe = _read_means(raw["means"], f"{path}.means", names, base, subs)
+            means, describe = _read_means(raw["means"], f"{path}.means", names, base, subs, memo)
     use = _read_use(raw, path, names, written, where)
     _check_use(use, expected, where, path)
     spec = FormulaSpec(expected, use, ranges, where, seed=seed)
@@ -184,7 +190,7 @@ def _target(b: ProblemBuilder, key: str, raw: Mapping[str, Any], path: str,
     b.formula(key, spec)
 
 
-def _read_where(raw: Mapping[str, Any], path: str, ranges) -> dict[str, Formula]:
+def _read_where(raw: Mapping[str, Any], path: str, ranges, memo: dict) -> dict[str, Formula]:
     if "where" not in raw:
         return {}
     table = raw["where"]
@@ -199,32 +205,35 @@ def _read_where(raw: Mapping[str, Any], path: str, ranges) -> dict[str, Formula]
             raise DataError(f, f"{name} already has a range in problem.symbols: give the defined symbol "
                                "a new name")
         _check_name(name, f, seen)
-        out[name] = _formula(text, f, tuple(ranges))
+        out[name] = _formula(text, f, tuple(ranges), memo)
     return out
 
 
-def _read_derivative(raw: Any, path: str, names, base, subs):
+def _read_derivative(raw: Any, path: str, names, base, subs, memo: dict):
     if not isinstance(raw, Mapping):
         raise DataError(path, 'must be a table: { of = "<formula>", wrt = "<symbol>" }')
     reject_unknown(raw, path, {"of", "wrt"})
-    of = _formula(raw.get("of"), f"{path}.of", names)
+    of = _formula(raw.get("of"), f"{path}.of", names, memo)
     wrt = raw.get("wrt")
     if wrt not in base:
         raise DataError(f"{path}.wrt", f"must be one of the symbols with a range ({', '.join(base)}), "
                                        f"got {wrt!r}"[:160])
-    expected = Formula(derivative(substitute(of.node, subs), wrt))
-    if tree_size(expected.node) > MAX_SHOWN:
+    key = ("d/d", wrt, id(of), tuple((k, id(v)) for k, v in subs.items()))  # memo keeps them alive
+    expected = memo.get(key)
+    if expected is None:
+        expected = memo[key] = Formula(derivative(substitute(of.node, subs), wrt))
+    if expected.written_size > MAX_SHOWN:
         raise DataError(f"{path}.of", f"the derivative is too long to write out (more than {MAX_SHOWN} terms): "
                                       "choose a simpler formula")
     return of, wrt, expected
 
 
-def _read_means(raw: Any, path: str, names, base, subs):
+def _read_means(raw: Any, path: str, names, base, subs, memo: dict):
     if isinstance(raw, str):
-        means = _formula(raw, path, names)
+        means = _formula(raw, path, names, memo)
         return means, {"en": means.pretty, "ru": means.pretty}
     if isinstance(raw, Mapping) and set(raw) == {"derivative"}:
-        of, wrt, expected = _read_derivative(raw["derivative"], f"{path}.derivative", names, base, subs)
+        of, wrt, expected = _read_derivative(raw["derivative"], f"{path}.derivative", names, base, subs, memo)
         return expected, {"en": f"the derivative of {of.pretty} with respect to {wrt}",
                           "ru": f"производная {of.pretty} по {wrt}"}
     raise DataError(path, 'must be a formula as text, or { derivative = { of = "…", wrt = "…" } }')
@@ -267,8 +276,7 @@ def _check_values(spec: FormulaSpec, path: str) -> np.ndarray:
         at = ", ".join(f"{k} = {points[k][i]:.4g}" for k in spec.ranges)
         raise DataError(path, f"the formula is not defined at the sample point {at}: choose ranges in "
                               "problem.symbols where it is defined")
-    env = spec.points(np.random.default_rng(spec.seed))
-    defined = int(np.isfinite(evaluate(spec.expected.node, env)).sum())
+    defined = int(np.isfinite(spec.expected_at_samples).sum())
     if defined < max(MIN_POINTS, SAMPLES * 3 // 4):
         raise DataError(path, f"the formula is defined at only {defined} of {SAMPLES} sample points: choose "
                               "ranges in problem.symbols where it is defined")
@@ -277,9 +285,8 @@ def _check_values(spec: FormulaSpec, path: str) -> np.ndarray:
 
 
 def _check_means(expected: Formula, means: Formula, spec: FormulaSpec, path: str) -> None:
-    names = spec.names
-    check = FormulaSpec(means, names, spec.ranges, spec.where, seed=spec.seed)
-    result = check_formula(Formula(expected.node), check)  # numeric only: no SymPy at load time
+    check = spec.expecting(means, spec.names)
+    result = check_formula(expected, check)  # numeric only: no SymPy at load time
     if not result.ok:
         raise DataError(f"{path}.formula", f"{expected.text} does not equal what it means "
                                            f"({means.text}): {result.message['en']}")

@@ -278,12 +278,11 @@ def _conventions(b: ProblemBuilder, graph: ExprGraph) -> None:
 
 
 def _check_finite(problem: Problem) -> None:
-    with np.errstate(all="ignore"):
-        values = problem.evaluate()
-    for key, q in problem.quantities.items():
-        if not np.all(np.isfinite(values[key])):
-            raise DataError("problem.values", f"{q.symbol} ({q.formula}) is not a finite number at these "
-                                              f"values: choose other values or another expression")
+    key = problem.first_non_finite()
+    if key is not None:
+        q = problem.quantities[key]
+        raise DataError("problem.values", f"{q.symbol} ({q.formula}) is not a finite number at these "
+                                          f"values: choose other values or another expression")
 
 
 # -- small pieces -------------------------------------------------------------------------

@@ -26,6 +26,7 @@ Nesterov's gradient at the other form's point; clipping each component instead o
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -403,12 +404,25 @@ class _Spec:
 # -- common mistakes the model's quantities share ---------------------------------------
 
 
-@dataclass(frozen=True)
 class _Other:
-    """The same run with the batches in another order: its batches and its iterates w₁ … w_T."""
+    """The same run with the batches in another order: its batches, and its iterates w₁ … w_T worked
+    out the first time a diagnosis asks for one (a second run is not worth it for a lesson that may
+    never need it)."""
 
-    batches: tuple[tuple[int, ...], ...]
-    trajectory: tuple[np.ndarray, ...]
+    def __init__(self, spec: _Spec, w0: np.ndarray, iterations: int) -> None:
+        self.batches = spec.batches
+        self._run = spec, w0, iterations
+
+    @cached_property
+    def trajectory(self) -> tuple[np.ndarray, ...]:
+        spec, w0, iterations = self._run
+        with np.errstate(all="ignore"):  # a diverging other order only gives non-finite variants, never used
+            values = _graph(spec, w0, iterations).evaluate()
+        return tuple(np.asarray(values[f"w{t}"]) for t in range(1, iterations + 1))
+
+    def w(self, t: int) -> np.ndarray:
+        """w_t of this order."""
+        return self.trajectory[t - 1]
 
 
 def _other_orders(spec: _Spec, w0: np.ndarray, iterations: int) -> tuple[_Other, ...]:
@@ -424,9 +438,7 @@ def _other_orders(spec: _Spec, w0: np.ndarray, iterations: int) -> tuple[_Other,
         if alt in seen:
             continue
         seen.add(alt)
-        with np.errstate(all="ignore"):  # a diverging other order only gives non-finite variants, never used
-            values = _graph(replace(spec, batches=alt), w0, iterations).evaluate()
-        out.append(_Other(alt, tuple(np.asarray(values[f"w{t}"]) for t in range(1, iterations + 1))))
+        out.append(_Other(replace(spec, batches=alt), w0, iterations))
     return tuple(out)
 
 
@@ -664,7 +676,7 @@ def _step(b, spec: _Spec, t: int, others: tuple[_Other, ...] = ()) -> None:
                             f"clip({g_sym}) = {g_sym}·min(1, c/‖{g_sym}‖)."})])
         keys["g"], syms["g"] = f"grad_clip{t}", f"clip({g_sym})"
     for st in pl.stages:
-        order = [Variant("order", (), lambda w=o.trajectory[t - 1]: w, _order_message(spec, o))
+        order = [Variant("order", (), lambda o=o, t=t: o.w(t), _order_message(spec, o))
                  for o in others] if st.key == "w" else []
         add_stage(st, order)
     b.derived(f"L{t}", spec.loss, [f"w{t}"], f"L({_sym('w', t)})",

@@ -239,9 +239,11 @@ class _Graph:
 
 
 def _reshaped(fn, in_shapes, out_shape):
+    shown = _shown(out_shape)
+
     def run(*values):
-        args = [np.reshape(np.asarray(v, dtype=np.float64), s) for v, s in zip(values, in_shapes)]
-        return np.reshape(np.asarray(fn(*args), dtype=np.float64), _shown(out_shape))
+        args = [np.asarray(v, dtype=np.float64).reshape(s) for v, s in zip(values, in_shapes)]
+        return np.asarray(fn(*args), dtype=np.float64).reshape(shown)
     return run
 
 
