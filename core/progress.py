@@ -23,6 +23,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -387,7 +388,7 @@ def _connect(path: Path) -> tuple[sqlite3.Connection | None, str | None]:
     )
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _use_wal(conn)
         # NORMAL in WAL mode: a commit survives the process being killed (the WAL is
         # written before commit returns); only an OS crash could lose the last steps.
         # FULL would add an fsync (~6 ms measured) to every Enter.
@@ -415,6 +416,22 @@ def _connect(path: Path) -> tuple[sqlite3.Connection | None, str | None]:
         raise
     _tighten_companions(path)
     return conn, None
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL once (it is stored in the file). Changing the journal mode can fail at once
+    with "database is locked" -- SQLite's busy handler does not cover it -- while another process
+    opens the same new file, so that is retried within the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
