@@ -168,7 +168,8 @@ class LessonRun:
         if self.store is not None:
             self.store.record_attempt(self.key, step.id, answer, result.ok)
         if not result.ok:
-            return Verdict(WRONG, text("wrong", self.lang), read_as, result.message.get(self.lang, result.message["en"]))
+            why = self._authored_formula(step, formula, spec) or result.message
+            return Verdict(WRONG, text("wrong", self.lang), read_as, why.get(self.lang, why["en"]))
         value = np.asarray(formula_value(formula, spec), dtype=np.float64)
         if not np.all(np.isfinite(value)):
             value = self.expected(step)
@@ -184,6 +185,16 @@ class LessonRun:
             self.store.complete(self.key)
         message = text("correct", self.lang) + (" " + text("complete", self.lang) if done else "")
         return Verdict(CORRECT, message, read_as, lesson_complete=done)
+
+    def _authored_formula(self, step: Step, formula, spec) -> Mapping[str, str] | None:
+        """The message of the author's wrong formula that the student's equals (numerically), if any."""
+        from .symbolic import check_formula, read_formula
+
+        for mistake in step.mistakes:
+            wrong = read_formula(mistake.answer, spec.symbols)
+            if not isinstance(wrong, FormatProblem) and check_formula(formula, spec.expecting(wrong, spec.symbols)).ok:
+                return mistake.message
+        return None
 
     def _authored(self, step: Step, shape) -> list[tuple[np.ndarray, Mapping[str, str]]]:
         """The author's wrong answers for ``step`` that read as values (the checker vets them)."""

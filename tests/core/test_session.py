@@ -125,3 +125,43 @@ def test_an_authors_wrong_answer_gets_the_authors_message():
     step = lesson.step("y_hat")
     assert verdict.status == "wrong"
     assert verdict.diagnosis == step.mistakes[0].message["ru"]
+
+
+FORMULA_MISTAKE_LESSON = """
+format_version = 1
+id = "formula-mistake"
+unit = "tests"
+title.en = "t"
+title.ru = "т"
+[text]
+en = "t"
+ru = "т"
+[problem]
+kind = "formula"
+[problem.symbols]
+t = [-4, 4]
+[problem.targets.flip]
+formula = "1 - s"
+where = { s = "sigmoid(t)" }
+means = "sigmoid(-t)"
+[[steps]]
+quantity = "flip"
+prompt.en = "σ(−t) in terms of s."
+prompt.ru = "σ(−t) через s."
+[[steps.mistakes]]
+answer = "-s"
+message.en = "The sigmoid is not odd."
+message.ru = "Сигмоида не нечётная."
+"""
+
+
+def test_a_formula_steps_authored_mistake_gets_the_authors_message(tmp_path):
+    path = tmp_path / "formula-mistake.toml"
+    path.write_text(FORMULA_MISTAKE_LESSON, encoding="utf-8")
+    run = LessonRun(load_lesson(path), lang="ru")
+    # the author's wrong formula in another form still matches it; another wrong one does not
+    verdict = run.submit("-1*s + 0")
+    assert verdict.status == "wrong" and verdict.diagnosis == "Сигмоида не нечётная."
+    other = run.submit("s")
+    assert other.status == "wrong" and other.diagnosis != "Сигмоида не нечётная."
+    assert run.submit("1 - s").ok

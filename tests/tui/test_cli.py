@@ -6,12 +6,15 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 
 from nntutor.core import __version__
 from nntutor.core.answers import format_value
 from nntutor.core.catalog import lessons_dir, load_catalog
+
+KIND_LESSONS = Path(__file__).parents[1] / "lessons" / "kinds"
 
 
 def nntutor(*args, lang="en"):
@@ -88,3 +91,9 @@ def test_check_verbose_names_mistakes_these_numbers_cannot_reveal():
     assert out.returncode == 0
     # γ = 1 in the bundled lesson: "forgot the learning rate" gives the right W₁′
     assert "steps[10] (W1.next): the mistake 'no_learning_rate'" in out.stdout
+
+
+def test_check_verbose_runs_on_formula_lessons():
+    out = nntutor("check", "--verbose", str(KIND_LESSONS / "formula.toml"))
+    assert out.returncode == 0, out.stderr
+    assert "all OK" in out.stdout + out.stderr
