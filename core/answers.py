@@ -63,9 +63,10 @@ __all__ = [
 class Reading:
     """A successfully read answer; every array has the expected shape and is read-only.
 
-    exact: the element was an integer, fraction or expression (no rounding implied);
+    exact: the element was a fraction or expression (no rounding implied);
     decimals/sig_figs: digits after the separator (exponent honoured, may be negative:
-    1.23e4 → −2) and significant figures of decimal literals; 0 and EXACT_SIG_FIGS for
+    1.23e4 → −2) and significant figures of number literals (an integer is rounded to
+    units: "105" has 0 decimals and 3 significant figures); 0 and EXACT_SIG_FIGS for
     exact elements. shown: the values as read ("[0.25, -1]"), for "read as …".
     """
 
@@ -471,9 +472,10 @@ class _Lexer:
         if not sep and not exp_text and text[0] != "." and len(text) <= MAX_LITERAL:
             tok = _NumTok(_NUM, text, pos, sb)  # a plain integer, the common case
             tok.value = float(text)
-            tok.decimal = False
+            # rounded to units like any decimal ("105" for 104.79); trailing zeros count
+            tok.decimal = True
             tok.decimals = 0
-            tok.sig = EXACT_SIG_FIGS
+            tok.sig = len(text.lstrip("0")) or 1
             return tok
         s, end = self.s, m.end()
         sep = sep or ("." if text.startswith(".") else "")

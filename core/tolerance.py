@@ -3,7 +3,7 @@
 An element t (typed) matches e (expected) when
 
     |t − e| <= max(rel·|e|, abs)                                   (close enough anyway), or
-    t is a decimal literal and |t − e| <= ½·10^(−decimals)          (correctly rounded)
+    t is a number literal and |t − e| <= ½·10^(−decimals)           (correctly rounded)
         and (sig_figs >= min_sig_figs or |t − e| <= rel·|e|)        (and not too coarse).
 
 Exact mode (counts, fractions) demands |t − e| <= 1e-9·max(1, |e|) whatever was typed.

@@ -195,7 +195,10 @@ def test_table_is_big_enough():
     ("100.", (), False, 0, 3),
     ("0.0", (), False, 1, 1),
     ("0.0025", (), False, 4, 2),
-    ("3", (), True, 0, answers.EXACT_SIG_FIGS),
+    ("3", (), False, 0, 1),  # an integer is rounded to units: "105" for 104.79
+    ("105", (), False, 0, 3),
+    ("100", (), False, 0, 3),
+    ("-7", (), False, 0, 1),
     ("1/4", (), True, 0, answers.EXACT_SIG_FIGS),
     ("(0.25)", (), True, 0, answers.EXACT_SIG_FIGS),
     ("exp(-1)", (), True, 0, answers.EXACT_SIG_FIGS),
@@ -210,9 +213,9 @@ def test_typed_precision(text, shape, exact, decimals, sig):
 
 def test_precision_per_element_and_read_only():
     r = read_answer("0.27 1/4; -3 1.50", (2, 2))
-    assert r.exact.tolist() == [[False, True], [True, False]]
+    assert r.exact.tolist() == [[False, True], [False, False]]
     assert r.decimals.tolist() == [[2, 0], [0, 2]]
-    assert r.sig_figs.tolist() == [[2, 99], [99, 3]]
+    assert r.sig_figs.tolist() == [[2, 99], [1, 3]]
     for arr in (r.value, r.exact, r.decimals, r.sig_figs):
         assert arr.shape == (2, 2) and not arr.flags.writeable
 

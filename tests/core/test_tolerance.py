@@ -44,7 +44,7 @@ CASES = [
     ("0.0", 0.0, True, False, False),
     ("0.001", 0.0, False, False, True),
     ("0", 1e-10, True, False, False),         # absolute floor
-    ("0", 1e-7, False, False, False),
+    ("0", 1e-7, False, True, False),          # 0 is 1e-7 rounded to units: too coarse
     ("1e-7", 1e-7, True, False, False),
     ("0.0000001", 1e-7, True, False, False),
     ("1.0e-7", 1.04e-7, True, False, False),  # 1.04e-7 rounds to 1.0e-7
@@ -59,7 +59,9 @@ CASES = [
     ("2.9e-3", 0.0029, True, False, False),
     ("2.8e-3", 0.00289, False, False, True),
     ("3", 3.0004, True, False, False),        # within the relative tolerance
-    ("3", 3.6, False, False, False),          # an integer is not a rounding of 3.6
+    ("3", 3.6, False, False, True),           # 3.6 cut to units, not rounded
+    ("4", 3.6, False, True, False),           # rounded to units, but one figure is too few
+    ("105", 104.79, True, False, False),      # an integer is rounded to units
 ]
 
 
