@@ -226,10 +226,13 @@ class _Graph:
     def derived(self, key: str, fn: Callable[..., Any], deps: Sequence[str], shape: Sequence[int],
                 symbol: str, en: str, ru: str, role: str, formula: str, variants: Sequence[_V] = ()) -> None:
         self.shapes[key] = tuple(shape)
+        shapes = self.shapes  # only ever extended: the shapes of deps are the same when asked later
+
+        def declared() -> list[Variant]:  # wrapped when a diagnosis first needs them
+            return [Variant(v.name, tuple(v.deps), _reshaped(v.fn, [shapes[d] for d in v.deps], tuple(shape)),
+                            {"en": v.en, "ru": v.ru}, v.convention) for v in variants]
         self.b.derived(key, _reshaped(fn, [self.shapes[d] for d in deps], tuple(shape)), list(deps),
-                       symbol, {"en": en, "ru": ru}, role, formula,
-                       [Variant(v.name, tuple(v.deps), _reshaped(v.fn, [self.shapes[d] for d in v.deps], tuple(shape)),
-                                {"en": v.en, "ru": v.ru}, v.convention) for v in variants])
+                       symbol, {"en": en, "ru": ru}, role, formula, declared)
 
     def convention(self, name: str, en: str, ru: str) -> None:
         self.b.convention(name, {"en": en, "ru": ru})
