@@ -119,3 +119,34 @@ def test_a_broken_lesson_does_not_break_the_catalog(tmp_path):
     entries = list(catalog.entries())
     assert entries[0].lesson is not None
     assert entries[1].lesson is None and "not valid TOML" in entries[1].issues[0].message
+
+
+def _as_typed(value: np.ndarray, digits: int) -> str:
+    """A value written the way a student types it, each number to ``digits`` significant figures."""
+    from nntutor.core.answers import format_value
+
+    value = np.squeeze(np.asarray(value, dtype=np.float64))
+    if value.ndim == 2:
+        return "; ".join(" ".join(format_value(v, digits) for v in row) for row in value)
+    return " ".join(format_value(v, digits) for v in np.atleast_1d(value))
+
+
+@pytest.mark.parametrize("digits", [4, 3])
+def test_a_student_typing_rounded_values_completes_every_bundled_lesson(digits):
+    """Every step accepts the value a student computes from their own earlier (rounded) answers:
+    a lesson must not trap someone who rounds to 3 or 4 significant figures (a step that subtracts
+    two nearly equal numbers would)."""
+    from nntutor.core.session import LessonRun
+
+    for entry in load_catalog().entries():
+        lesson = entry.lesson
+        run = LessonRun(lesson, lang="en")
+        while run.current is not None:
+            step = run.current
+            if run.is_formula(step):
+                typed = lesson.problem.formulas[step.quantity].expected.text
+            else:
+                typed = _as_typed(run.expected(step), digits)
+            verdict = run.submit(typed)
+            assert verdict.ok, (lesson.id, step.id, typed, verdict.message, verdict.diagnosis)
+        assert run.complete, lesson.id

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nntutor.core.answers import format_value
+from nntutor.core.catalog import load_catalog
 from nntutor.core.progress import ProgressStore
 from nntutor.tui.app import NNTutorApp
 from nntutor.tui.screens.home import HomeScreen
@@ -163,6 +164,11 @@ def test_language_switch(lesson, store_path):
 
 
 def test_home_lists_lessons_and_opens_one(store_path):
+    catalog = load_catalog()
+    unit = catalog.units[0]
+    first = unit.entries[0].lesson
+    n = len(first.steps)
+
     async def go():
         app = NNTutorApp(lang="en", store=ProgressStore(store_path))
         async with app.run_test(size=SIZE) as pilot:
@@ -170,17 +176,19 @@ def test_home_lists_lessons_and_opens_one(store_path):
             assert isinstance(app.screen, HomeScreen)
             options = app.screen.query_one("#lessons")
             prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-            assert any("Backpropagation" in p for p in prompts)
+            assert any(unit.title["en"] in p for p in prompts)
             assert any("Backprop layer by layer" in p and "0/11" in p for p in prompts)
-            await pilot.press("enter")
+            assert any(first.title["en"] in p and f"0/{n}" in p for p in prompts)
+            await pilot.press("enter")  # the first lesson is highlighted
             await pilot.pause()
-            assert isinstance(app.screen, LessonScreen)
-            await answer(pilot, "2 -1")
+            assert isinstance(app.screen, LessonScreen) and app.screen.run.lesson.id == first.id
+            await answer(pilot, engine_answer(app))
+            assert "Correct." in feedback(app)
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, HomeScreen)
             prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-            assert any("1/11" in p for p in prompts)
+            assert any(first.title["en"] in p and f"1/{n}" in p for p in prompts)
     run(go())
 
 
