@@ -37,7 +37,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     commands = {"list": _list, "check": _check, "key": _key}
     if argv and argv[0] in commands:
-        return commands[argv[0]](argv[1:])
+        try:
+            return commands[argv[0]](argv[1:])
+        except BrokenPipeError:  # `nntutor key … | head`: the reader has what it wanted
+            # stdout may still hold unwritten text: point it at devnull so the exit stays quiet
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
     parser = argparse.ArgumentParser(
         prog="nntutor", description="Neural-network math by hand, with instant feedback.",
         epilog="commands: list | check [PATH...] | key LESSON [--json]   (nntutor COMMAND -h for more)")

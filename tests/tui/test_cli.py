@@ -97,3 +97,13 @@ def test_check_verbose_runs_on_formula_lessons():
     out = nntutor("check", "--verbose", str(KIND_LESSONS / "formula.toml"))
     assert out.returncode == 0, out.stderr
     assert "all OK" in out.stdout + out.stderr
+
+
+def test_key_piped_into_a_reader_that_stops_early_exits_quietly():
+    proc = subprocess.Popen([sys.executable, "-m", "nntutor.tui", "key", "sgd-from-zero", "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.read(10)  # `| head -c 10`
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert b"Traceback" not in err and b"BrokenPipe" not in err
