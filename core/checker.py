@@ -24,7 +24,7 @@ def check_lesson(lesson: Lesson) -> list[Issue]:
             issues.extend(_check_formula_step(lesson, n, step, source))
             continue
         expected = np.asarray(values[step.quantity])
-        tol = Tolerance(rel=step.rel if step.rel is not None else Tolerance.rel, exact=step.exact)
+        tol = step.tolerance()
         for k, mistake in enumerate(step.mistakes, start=1):
             field = f"steps[{n}].mistakes[{k}].answer"
             reading = read_answer(mistake.answer, expected.shape)
@@ -75,7 +75,8 @@ def _check_formula_step(lesson: Lesson, n: int, step, source: str) -> list[Issue
 
 
 def coinciding_mistakes(lesson: Lesson) -> list[str]:
-    """Per step, the declared mistakes that give the right value for this lesson's numbers.
+    """Per step, the declared mistakes that give the right value for this lesson's numbers,
+    and values so small that 0 is accepted for them.
 
     Such a mistake can never be told apart from a right answer, so it is never shown;
     a teacher may want to change the numbers (γ = 1 hides "forgot the learning rate").
@@ -86,6 +87,11 @@ def coinciding_mistakes(lesson: Lesson) -> list[str]:
         if step.quantity in lesson.problem.formulas:
             continue  # a formula step declares no numeric mistakes
         expected = np.asarray(values[step.quantity]).reshape(-1)
+        tol = step.tolerance()
+        if not tol.exact and ((expected != 0) & (np.abs(expected) <= tol.abs)).any():
+            notes.append(f"{lesson.path}: steps[{n}] ({step.quantity}): {format_value(expected)} has an entry "
+                         f"within {tol.abs:g} of 0, so 0 is accepted for it; if the student must give the "
+                         "tiny value itself, add tolerance = { abs = 0 } to the step")
         for variant, value in lesson.problem.variant_values(step.quantity, values):
             if coincides(value, expected):
                 notes.append(f"{lesson.path}: steps[{n}] ({step.quantity}): the mistake "

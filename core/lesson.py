@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 if TYPE_CHECKING:  # the engine (NumPy) loads only when a lesson is built, not to list lessons
     from .graph import Problem
+    from .tolerance import Tolerance
 
 FORMAT_VERSION = 1
 LANGS = ("en", "ru")
@@ -69,6 +70,15 @@ class Step:
     exact: bool = False
     rel: float | None = None
     mistakes: tuple[Mistake, ...] = ()
+    #: the absolute floor under which a difference is ignored (None: Tolerance's default)
+    abs: float | None = None
+
+    def tolerance(self) -> "Tolerance":
+        """How close a typed value must be for this step: the defaults, with the author's overrides."""
+        from .tolerance import Tolerance  # NumPy: not needed to list lessons
+
+        return Tolerance(rel=Tolerance.rel if self.rel is None else self.rel,
+                         abs=Tolerance.abs if self.abs is None else self.abs, exact=self.exact)
 
 
 @dataclass(frozen=True)
@@ -298,16 +308,22 @@ def _steps(raw, problem: Problem | None, issue) -> list[Step]:
         if not isinstance(exact, bool):
             issue(f"{p}.exact", "must be true or false")
             exact = False
-        rel = None
+        rel = abs_ = None
         tol = s.get("tolerance")
         if tol is not None:
-            if not isinstance(tol, Mapping) or set(tol) - {"rel"} or not isinstance(tol.get("rel"), (int, float)) \
-                    or isinstance(tol.get("rel"), bool) or not (0 < tol["rel"] < 0.5):
-                issue(f"{p}.tolerance", "must be a table { rel = 0.01 } with 0 < rel < 0.5")
+            def number(name: str) -> bool:
+                v = tol.get(name)
+                return isinstance(v, (int, float)) and not isinstance(v, bool)
+            if (not isinstance(tol, Mapping) or not tol or set(tol) - {"rel", "abs"}
+                    or ("rel" in tol and not (number("rel") and 0 < tol["rel"] < 0.5))
+                    or ("abs" in tol and not (number("abs") and 0 <= tol["abs"] < 1))):
+                issue(f"{p}.tolerance", "must be a table such as { rel = 0.01 } (0 < rel < 0.5) or { abs = 0 } "
+                                        "(0 ≤ abs < 1)")
             else:
-                rel = float(tol["rel"])
+                rel = float(tol["rel"]) if "rel" in tol else None
+                abs_ = float(tol["abs"]) if "abs" in tol else None
         mistakes = _mistakes(s.get("mistakes"), p, issue)
-        steps.append(Step(step_id, quantity, prompt, hints, answer, exact, rel, mistakes))
+        steps.append(Step(step_id, quantity, prompt, hints, answer, exact, rel, mistakes, abs_))
     return steps
 
 

@@ -122,7 +122,7 @@ class LessonRun:
         return self._shapes[step.quantity]
 
     def tolerance(self, step: Step) -> Tolerance:
-        return Tolerance(rel=step.rel if step.rel is not None else Tolerance.rel, exact=step.exact)
+        return step.tolerance()
 
     # -- answering --------------------------------------------------------------------
 

@@ -165,3 +165,36 @@ def test_a_formula_steps_authored_mistake_gets_the_authors_message(tmp_path):
     other = run.submit("s")
     assert other.status == "wrong" and other.diagnosis != "Сигмоида не нечётная."
     assert run.submit("1 - s").ok
+
+
+def test_a_step_with_no_absolute_floor_refuses_0_for_a_tiny_value():
+    from dataclasses import replace
+
+    lesson = load_catalog().find("dropout").lesson
+    step = next(s for s in lesson.steps if s.quantity == "off1")
+    value = float(LessonRun(lesson).expected(step))
+    assert 0 < value < 1e-9  # (1/2)^300: a probability far below the default floor
+    strict = replace(step, abs=0.0)
+    assert step.tolerance().abs > value and strict.tolerance().abs == 0
+    from nntutor.core.answers import read_answer
+    from nntutor.core.tolerance import compare
+    assert compare(read_answer("0", ()), value, step.tolerance()).ok
+    assert not compare(read_answer("0", ()), value, strict.tolerance()).ok
+    assert compare(read_answer(f"{value:.3e}", ()), value, strict.tolerance()).ok
+
+
+def test_tolerance_table_is_checked(tmp_path):
+    from nntutor.core.lesson import LessonError
+
+    text = SIGMOID_LESSON + '[[steps]]\nquantity = "z1"\nprompt.en = "z"\nprompt.ru = "z"\ntolerance = { abs = -1 }\n'
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        load_lesson(path)
+    except LessonError as error:
+        assert any("steps[1].tolerance" in str(i) and "abs" in str(i) for i in error.issues)
+    else:
+        raise AssertionError("a negative abs was accepted")
+    path.write_text(text.replace("abs = -1", "abs = 0, rel = 0.01"), encoding="utf-8")
+    step = load_lesson(path).steps[0]
+    assert (step.tolerance().abs, step.tolerance().rel) == (0.0, 0.01)
