@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 
 from .answers import format_value
@@ -40,15 +42,21 @@ def answer_key(lesson: Lesson) -> dict:
     }
 
 
+def _cells(text: str) -> int:
+    """Terminal cells of a symbol: combining marks (the tilde of w̃) take none."""
+    return sum(not unicodedata.combining(ch) for ch in text)
+
+
 def render_key(data: dict, lang: str) -> str:
     """The answer key as text for a terminal."""
     lines = [f"{data['lesson']['title'][lang]}  [{data['lesson']['id']}, kind {data['kind']}]"]
     lines += [f"  · {conv.get(lang, conv['en'])}" for conv in data["conventions"].values()]
     lines.append("")
-    width = max((len(s["symbol"]) for s in data["steps"]), default=1)
+    width = max((_cells(s["symbol"]) for s in data["steps"]), default=1)
     for s in data["steps"]:
         formula = f"      ({s['formula']})" if s["formula"] else ""
-        lines.append(f"{s['n']:>3}. {s['symbol']:<{width}} = {format_value(np.asarray(s['value']))}{formula}")
+        pad = " " * (width - _cells(s["symbol"]))  # w̃₁ is two characters in one cell
+        lines.append(f"{s['n']:>3}. {s['symbol']}{pad} = {format_value(np.asarray(s['value']))}{formula}")
     lines.append("")
     lines.append("All quantities:" if lang == "en" else "Все величины:")
     width = max(len(q["key"]) for q in data["quantities"])

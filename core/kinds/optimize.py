@@ -784,10 +784,13 @@ def _conventions(b, spec: _Spec, iterations: int) -> None:
         b.convention("clip", {"en": f"the gradient is clipped by norm first: clip(g) = g·min(1, c/‖g‖), c = {spec.clip:g}",
                               "ru": f"сначала градиент обрезается по норме: clip(g) = g·min(1, c/‖g‖), c = {spec.clip:g}"})
     en_steps = f"{iterations} step" + ("" if iterations == 1 else "s")
+    ahead = bool(optim.plan(spec.hyper, 1, spec.m["p"]).lookahead)  # textbook Nesterov
+    at_en = "the look-ahead point w̃ₜ" if ahead else "wₜ₋₁"
+    at_ru = "точке «заглядывания вперёд» w̃ₜ" if ahead else "точке wₜ₋₁"
     b.convention("steps", {
-        "en": f"{en_steps} from w₀: step t takes gₜ at wₜ₋₁ and gives wₜ; Lₜ = L(wₜ) on all observations",
-        "ru": f"{iterations} {ru_plural(iterations, 'шаг', 'шага', 'шагов')} из w₀: шаг t берёт градиент gₜ в точке wₜ₋₁ и даёт wₜ; "
-              "Lₜ = L(wₜ) по всем наблюдениям"})
+        "en": f"{en_steps} from w₀: step t takes gₜ at {at_en} and gives wₜ; Lₜ = L(wₜ) on all observations",
+        "ru": f"{iterations} {ru_plural(iterations, 'шаг', 'шага', 'шагов')} из w₀: шаг t берёт градиент gₜ в "
+              f"{at_ru} и даёт wₜ; Lₜ = L(wₜ) по всем наблюдениям"})
 
 
 

@@ -396,3 +396,15 @@ def test_bad_data_names_the_field(data, field):
         build_problem(data)
     assert err.value.field == field
     assert err.value.message
+
+
+def test_the_steps_convention_says_where_the_gradient_is_taken():
+    from nntutor.core.catalog import load_catalog
+
+    catalog = load_catalog()
+    nesterov = catalog.find("nesterov").lesson.problem
+    assert nesterov.conventions["method"]["en"].startswith("Nesterov momentum (textbook form)")
+    assert "at the look-ahead point w̃ₜ" in nesterov.conventions["steps"]["en"]
+    assert "w̃ₜ" in nesterov.conventions["steps"]["ru"]
+    plain = catalog.find("gradient-descent").lesson.problem
+    assert "takes gₜ at wₜ₋₁" in plain.conventions["steps"]["en"]
