@@ -42,6 +42,7 @@ _T = {
     "read_as": {"en": "read as {0}", "ru": "прочитано как {0}"},
     "is_other": {"en": "That is {sym}, {meaning}: this step asks for {want}.",
                  "ru": "Это {sym} — {meaning}, а в этом шаге нужно {want}."},
+    "or_else": {"en": "{0} Or else: {1}", "ru": "{0} Или так: {1}"},
     "sign": {"en": "The sign is flipped: check which way the difference or the step goes.",
              "ru": "Знак перепутан: проверьте, в какую сторону идёт разность или шаг."},
     "coarse": {"en": "Close, but give at least {n} significant figures.",
@@ -93,11 +94,18 @@ def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: P
         if compare(reading, np.asarray(value).reshape(expected.shape), tol).ok:
             return message.get(lang, message["en"])
     # (a) a mistake the operation declares (sign of the step, a forgotten derivative, …)
+    # Two slips can give the same number (with ½ and a mean over m = 2, forgetting the ½ and
+    # forgetting 1/m both give Ŷ − Y): then both are named, not just the first declared.
+    matched: list[str] = []
     for variant, value in problem.variant_values(quantity, values):
         if value.size != expected.size or coincides(value, expected):
             continue  # a variant equal to the right answer for these numbers never fires
         if compare(reading, value.reshape(expected.shape), tol).ok:
-            return variant.message.get(lang, variant.message["en"])
+            message = variant.message.get(lang, variant.message["en"])
+            if message not in matched:
+                matched.append(message)
+    if matched:
+        return matched[0] if len(matched) == 1 else text("or_else", lang, matched[0], matched[1])
     # (b) another quantity of the problem, of the same size
     for key, q in problem.quantities.items():
         if key == quantity:

@@ -297,8 +297,10 @@ def test_conv_backward_by_hand():
 
 def test_graph_edges_by_hand():
     case = "ge-course"  # f = x² + xy + (x + y)² at (1, 2): v₄ = v₁·v₂, v₇ = v₆², v₆ = 3
-    # ∂v₄/∂v₁ = v₂ = 2; the factor itself: v₁ = 1 (also 1 for a sum: the earlier variant names it)
-    assert diagnosis(case, "1", "d.v4.v1") == message(case, "d.v4.v1", "same_factor")
+    # ∂v₄/∂v₁ = v₂ = 2; the factor itself: v₁ = 1 -- also 1 for a sum, so both slips are named
+    both = diagnosis(case, "1", "d.v4.v1")
+    assert both.startswith(message(case, "d.v4.v1", "same_factor"))
+    assert message(case, "d.v4.v1", "product_as_sum") in both
     assert diagnosis(case, "2", "d.v4.v2") == message(case, "d.v4.v2", "same_factor")
     # ∂v₇/∂v₆ = 2·3 = 6; without n: 3; exponent not lowered: 2·3² = 18
     assert diagnosis(case, "3", "d.v7.v6") == message(case, "d.v7.v6", "power_no_n")
@@ -321,13 +323,16 @@ def test_graph_adjoints_and_paths_by_hand():
     # ∂f/∂v₁ = 1·2 (via v₃) + 1·2 (via v₄) + 6·1 (via v₆) = 10: without v₃ 8, without v₄ 8, without v₆ 4
     assert diagnosis(case, "4", "adj.v1") == message(case, "adj.v1", "missing_path", nth=2)
     assert "v₆" in message(case, "adj.v1", "missing_path", nth=2)
-    assert diagnosis(case, "8", "adj.v1") == message(case, "adj.v1", "missing_path", nth=0)
+    eight = diagnosis(case, "8", "adj.v1")  # without v₃ or without v₄: both are named
+    assert eight.startswith(message(case, "adj.v1", "missing_path", nth=0))
+    assert message(case, "adj.v1", "missing_path", nth=1) in eight
     # edge derivatives added without the adjoints: 2 + 2 + 1 = 5
     assert diagnosis(case, "5", "adj.v1") == message(case, "adj.v1", "no_upstream")
     # ∂f/∂y = 1·1 (via v₄) + 6·1 (via v₆) = 7; without v₄: 6, without v₆: 1
     assert diagnosis(case, "1", "grad.y") == message(case, "grad.y", "missing_path", nth=1)
     # f = x·y + x at (2, 3): v₃ = x·y, v₄ = v₃ + x; ∂f/∂x = y + 1 = 4; the direct edge alone: ∂v₄/∂v₁ = 1
-    assert diagnosis("ge-direct-edge", "1", "grad.x") == message("ge-direct-edge", "grad.x", "direct_only")
+    # (with only two paths, keeping the direct edge is also leaving out the other path: both are named)
+    assert diagnosis("ge-direct-edge", "1", "grad.x").startswith(message("ge-direct-edge", "grad.x", "direct_only"))
     # exp(x·y)·(x·y + z) at (0.5, 1, 2): v₄ = x·y = 0.5 feeds v₅ = exp v₄ and v₆ = v₄ + z; f = v₅·v₆.
     # x has one parent (v₄) but two paths: x → v₄ → v₅ → f gives y·e^0.5·2.5 = 4.121803,
     # x → v₄ → v₆ → f gives y·1·e^0.5 = 1.648721; ∂f/∂x = 5.770524

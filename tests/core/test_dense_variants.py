@@ -347,3 +347,24 @@ def test_no_square_no_transpose_variants():
     names = {(k, v.name) for k, q in problem.quantities.items() for v in q.variants}
     assert not {n for n in names if n[1] in ("transposed_W", "transposed", "W_not_transposed")}
     assert ("grad.A1", "one_unit_1") not in names  # one output unit: nothing to sum over
+
+
+def test_two_slips_giving_the_same_number_are_both_named():
+    """With ½ in the loss and a mean over m = 2, dropping the ½ and dropping 1/m both give Ŷ − Y."""
+    from nntutor.core.session import LessonRun
+    from tests.support import every_step_lesson
+
+    problem = {"kind": "dense", "layout": "row", "X": [[1, 2], [0, 1]], "Y": [1, 0], "loss": "squared",
+               "half": True, "reduction": "mean", "learning_rate": 0.1,
+               "layers": [{"W": [[0.5], [-1]], "activation": "identity"}]}
+    lesson = every_step_lesson("two-slips", problem)
+    run = LessonRun(lesson, lang="en")
+    values = lesson.problem.evaluate()
+    while run.current.quantity != "grad.Y_hat":
+        assert run.submit(" ".join(repr(float(v)) for v in run.expected(run.current).reshape(-1))).ok
+    slip = (values["Y_hat"] - values["Y"]).reshape(-1)
+    verdict = run.submit(" ".join(repr(float(v)) for v in slip))
+    names = {v.name: v.message["en"] for v in lesson.problem.quantities["grad.Y_hat"].variants}
+    fired = [m for m in names.values() if m in (verdict.diagnosis or "")]
+    assert verdict.status == "wrong" and len(fired) == 2, verdict.diagnosis
+    assert "Or else:" in verdict.diagnosis
