@@ -51,8 +51,11 @@ _T = {
                  "ru": "Очень близко: проверьте округление. С вашей точностью это {0}."},
     "some_right": {"en": "{right} of {total} entries are right; look again at {where}.",
                    "ru": "Верно {right} из {total} компонент; проверьте {where}."},
-    "entry": {"en": "entry {0}", "ru": "компоненту {0}"},
-    "entries": {"en": "entries {0}", "ru": "компоненты {0}"},
+    "entry": {"en": "entry {0} (counting from 1)", "ru": "компоненту {0} (считая с 1)"},
+    "entries": {"en": "entries {0} (counting from 1)", "ru": "компоненты {0} (считая с 1)"},
+    "cell": {"en": "the entry in {0} (counting from 1)", "ru": "компоненту в {0} (считая с 1)"},
+    "cells": {"en": "the entries in {0} (counting from 1)", "ru": "компоненты в {0} (считая с 1)"},
+    "row_col": {"en": "row {0}, column {1}", "ru": "строке {0}, столбце {1}"},
     "complete": {"en": "Lesson complete!", "ru": "Урок пройден!"},
     "design_noted": {"en": "Noted. The design is checked once all its weights are in.",
                      "ru": "Записано. Конструкцию проверим, когда будут введены все её веса."},
@@ -128,17 +131,23 @@ def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: P
         return text("rounding", lang, shown)
     ok = np.asarray(comparison.element_ok).reshape(-1)
     if expected.size > 1 and ok.any():
-        bad = [_entry_name(i, expected.shape) for i in np.flatnonzero(~ok)]
-        where = text("entry" if len(bad) == 1 else "entries", lang, ", ".join(bad[:6]))
+        bad = [_entry_name(i, expected.shape, lang) for i in np.flatnonzero(~ok)]
+        matrix = len(expected.shape) == 2 and 1 not in expected.shape
+        single, several = ("cell", "cells") if matrix else ("entry", "entries")
+        where = text(single if len(bad) == 1 else several, lang, ("; " if matrix else ", ").join(bad[:6]))
         return text("some_right", lang, right=int(ok.sum()), total=expected.size, where=where)
     return None
 
 
-def _entry_name(flat_index: int, shape: tuple[int, ...]) -> str:
+def _entry_name(flat_index: int, shape: tuple[int, ...], lang: str = "en") -> str:
+    """Where an entry sits, counting from 1: "3", "row 1, column 3", or "(1, 2, 3)" beyond matrices
+    (a lesson's formulas may count from 0, so the words say how they count)."""
     if len(shape) <= 1 or (len(shape) == 2 and 1 in shape):
         return str(flat_index + 1)
-    idx = np.unravel_index(flat_index, shape)
-    return "(" + ", ".join(str(i + 1) for i in idx) + ")"
+    idx = [int(i) + 1 for i in np.unravel_index(flat_index, shape)]
+    if len(shape) == 2:
+        return text("row_col", lang, *idx)
+    return "(" + ", ".join(map(str, idx)) + ")"
 
 
 def show_value(value: np.ndarray) -> str:

@@ -112,7 +112,7 @@ TABLE = [
     (KINDS / "batchnorm.toml", "x_hat", "-4/3 1.5; 0 -0.5; 0 -0.5; 4/3 -0.5", OK, None),
     (KINDS / "batchnorm.toml", "x_hat", "-1.33 1.5; 0 -0.5; 0 -0.5; 1.33 -0.5", OK, None),
     (KINDS / "batchnorm.toml", "x_hat", "-1.3 1.5; 0 -0.5; 0 -0.5; 1.3 -0.5", OK, None),
-    (KINDS / "batchnorm.toml", "x_hat", "4/3 1.5; 0 -0.5; 0 -0.5; 4/3 -0.5", "wrong", "entry (1, 1)"),
+    (KINDS / "batchnorm.toml", "x_hat", "4/3 1.5; 0 -0.5; 0 -0.5; 4/3 -0.5", "wrong", "row 1, column 1 (counting from 1)"),
     # convolution and max pooling
     (KINDS / "conv.toml", "Y.rows", "4", OK, None),
     (KINDS / "conv.toml", "Y.rows", "2", "wrong", "padding"),
