@@ -252,7 +252,7 @@ def _net(b: ProblemBuilder, net, path: str, drop: bool) -> None:
               {"en": "the expected number of parameters left under dropout",
                "ru": "математическое ожидание числа оставшихся параметров при дропауте"},
               "value", ("E P = Σₗ (nₗ₋₁q·nₗq + nₗq)" if bias else "E P = Σₗ nₗ₋₁q·nₗq")
-              + ", with q = 1 for the inputs and outputs", flipped(params_mean))
+              + " (q = 1 at l = 0 and l = L)", flipped(params_mean))
     b.derived("params.var", params_var,
               ["sizes", "keep"], "Var P",
               {"en": "the variance of the number of parameters left under dropout",

@@ -105,7 +105,7 @@ def _ridge(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
                                _cv_reduction(mean_cv), convention=True)])
         b.derived("ridge.cv", lambda *cvs: np.array(cvs), [f"ridge.cv{k}" for k in range(1, lambdas.size + 1)],
                   "CV(λ)", {"en": "the leave-one-out error for each λ on the grid",
-                            "ru": "ошибка кросс-валидации для каждого λ из сетки"}, "value", "CV(λ) for each λ",
+                            "ru": "ошибка кросс-валидации для каждого λ из сетки"}, "value", "(CV(λ₁), CV(λ₂), …)",
                   [Variant("full_fit", ("ridge.y", "ridge.lambdas"), lambda y_, l_: _train_errors(y_, l_, agg),
                            _cv_full_fit(mean_cv)),
                    Variant("cv_reduction", tuple(f"ridge.cv{k}" for k in range(1, lambdas.size + 1)),
@@ -394,10 +394,10 @@ def _count_dense(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
                   [Variant("no_bias", ("dense.sizes",), lambda n, l=l: n[l - 1] * n[l], _DENSE_NO_BIAS)]
                   if bias else [])
     b.derived("dense.weights", lambda n: float(np.sum(n[:-1] * n[1:])), ["dense.sizes"], "#W",
-              {"en": "all weights of the net", "ru": "все веса сети"}, "value", "Σₗ nₗ₋₁·nₗ")
+              {"en": "all weights of the net", "ru": "все веса сети"}, "value", "#W = Σₗ₌₁ nₗ₋₁·nₗ")
     b.derived("dense.biases", lambda n: float(np.sum(n[1:])) if bias else 0.0, ["dense.sizes"], "#b",
               {"en": "all biases of the net", "ru": "все смещения сети"}, "value",
-              "Σₗ nₗ (every layer after the inputs)" if bias else "0 (no biases)")
+              "#b = Σₗ₌₁ nₗ" if bias else "#b = 0")
     b.derived("dense.params", lambda w, b_: w + b_, ["dense.weights", "dense.biases"], "P",
               {"en": "all parameters of the net", "ru": "все параметры сети"}, "value", "P = #W + #b",
               [Variant("no_bias", ("dense.weights",), lambda w: w, _DENSE_NO_BIAS)] if bias else [])
