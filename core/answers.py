@@ -194,24 +194,31 @@ def describe_shape(shape, lang: str = "en") -> str:
     return f"массив {_dims(sq)}" if ru else f"an array of shape {_dims(sq)}"
 
 
-def example_for(shape) -> str:
-    """A typing example for `shape`: "0.25", "1 2 3", "1; 2", "1 2; 3 4"."""
+_EXAMPLE_SCALARS = ("0.25", "1.5", "-2.75", "12")
+
+
+def example_for(shape, variant: int = 0) -> str:
+    """A typing example for `shape`: "0.25", "1 2 3", "1; 2", "1 2; 3 4".
+
+    ``variant`` 1, 2, 3 give other numbers in the same form ("1.5 2.5", "-1 -2", "10 20"), for
+    when the first example happens to be the answer itself."""
     kind, sq = _layout(tuple(int(d) for d in shape))
+    v = variant % 4
     if kind in ("scalar", "empty"):
-        return "0.25"
-    if kind in ("vector", "row"):
+        return _EXAMPLE_SCALARS[v]
+
+    def num(i: int) -> str:
+        return format_value((i, i + 0.5, -i, 10 * i)[v])
+
+    if kind in ("vector", "row", "column"):
         n = sq[0]
-        nums = [str(i) for i in range(1, n + 1)]
-        return " ".join(nums if n <= 8 else nums[:3] + ["…", str(n)])
-    if kind == "column":
-        n = sq[0]
-        nums = [str(i) for i in range(1, n + 1)]
-        return "; ".join(nums if n <= 8 else nums[:3] + ["…", str(n)])
+        nums = [num(i) for i in range(1, n + 1)]
+        return ("; " if kind == "column" else " ").join(nums if n <= 8 else nums[:3] + ["…", num(n)])
     if kind == "matrix":
         m, n = sq
-        return "; ".join(" ".join(str(r * n + c + 1) for c in range(n)) for r in range(m))
+        return "; ".join(" ".join(num(r * n + c + 1) for c in range(n)) for r in range(m))
     size = int(np.prod(sq))
-    return format_value(np.arange(1, size + 1, dtype=np.float64).reshape(sq))
+    return format_value(np.array([float(num(i)) for i in range(1, size + 1)]).reshape(sq))
 
 
 def _how(shape: tuple[int, ...], lang: str) -> str:

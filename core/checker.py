@@ -18,6 +18,12 @@ def check_lesson(lesson: Lesson) -> list[Issue]:
     """Issues a loaded lesson still has: author answers the engine disagrees with."""
     issues: list[Issue] = []
     source = _source(lesson.path)
+    for lang, body in lesson.text.items():
+        for line in _unlabelled_fences(body):
+            issues.append(Issue(str(lesson.path), f"text.{lang}",
+                                f"line {line} of the text opens a code block without a language: write ```text "
+                                "(a block without one makes the terminal load every highlighter, ~0.5 s)",
+                                locate(source, f"text.{lang}")))
     values = lesson.problem.evaluate()
     for n, step in enumerate(lesson.steps, start=1):
         if step.quantity in lesson.problem.formulas:
@@ -49,6 +55,23 @@ def check_lesson(lesson: Lesson) -> list[Issue]:
                                 f"the author's answer {step.answer!r} disagrees with the engine, which "
                                 f"computes {step.quantity} = {format_value(expected)}", locate(source, field)))
     return issues
+
+
+def _unlabelled_fences(text: str) -> list[int]:
+    """Line numbers (from 1) of fenced code blocks opened without a language."""
+    out, inside = [], None
+    for n, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        fence = stripped[:3] if stripped[:3] in ("```", "~~~") else None
+        if fence is None:
+            continue
+        if inside is None:
+            inside = fence
+            if not stripped[3:].strip(fence[0]).strip():
+                out.append(n)
+        elif fence == inside and not stripped[3:].strip(fence[0]).strip():
+            inside = None
+    return out
 
 
 def _check_formula_step(lesson: Lesson, n: int, step, source: str) -> list[Issue]:

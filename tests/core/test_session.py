@@ -198,3 +198,24 @@ def test_tolerance_table_is_checked(tmp_path):
     path.write_text(text.replace("abs = -1", "abs = 0, rel = 0.01"), encoding="utf-8")
     step = load_lesson(path).steps[0]
     assert (step.tolerance().abs, step.tolerance().rel) == (0.0, 0.01)
+
+
+def test_the_typing_example_is_never_the_answer():
+    """σ′(0) = 0.25 is the usual example for a number: that step shows another one."""
+    from nntutor.core.answers import example_for
+
+    lesson = load_catalog().find("sigmoid-at-zero").lesson
+    run = LessonRun(lesson)
+    seen = 0
+    while run.current is not None:
+        step = run.current
+        _, example = run.answer_help(step)
+        shape = tuple(np.shape(run.expected(step)))
+        if np.allclose(run.expected(step), 0.25):
+            seen += 1
+            assert example != example_for(shape) and example == example_for(shape, 1)
+        assert not run.submit(example).ok, (step.id, example)
+        assert run.submit(repr(float(np.asarray(run.expected(step)).reshape(-1)[0]))
+                          if np.size(run.expected(step)) == 1 else
+                          " ".join(repr(float(v)) for v in np.ravel(run.expected(step)))).ok
+    assert seen == 1

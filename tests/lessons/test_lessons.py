@@ -150,3 +150,16 @@ def test_a_student_typing_rounded_values_completes_every_bundled_lesson(digits):
             verdict = run.submit(typed)
             assert verdict.ok, (lesson.id, step.id, typed, verdict.message, verdict.diagnosis)
         assert run.complete, lesson.id
+
+
+def test_a_code_block_without_a_language_is_reported(tmp_path):
+    source = REAL.read_text(encoding="utf-8")
+    broken = source.replace('en = """\n', 'en = """\n```\nz = x·W\n```\n', 1)
+    assert broken != source
+    path = tmp_path / "layer-by-layer.toml"
+    path.write_text(broken, encoding="utf-8")
+    issues = check_paths([path])
+    assert [i.field for i in issues] == ["text.en"]
+    assert "```text" in issues[0].message
+    path.write_text(broken.replace("```\nz = x·W", "```text\nz = x·W"), encoding="utf-8")
+    assert check_paths([path]) == []
