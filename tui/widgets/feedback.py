@@ -13,8 +13,11 @@ class Feedback(Static):
 
     DEFAULT_CSS = """
     Feedback {
-        /* a fixed height: a verdict then never reflows the whole screen */
-        height: 4;
+        /* four lines hold nearly every verdict, so the screen rarely reflows; a long
+           diagnosis (two slips named) may take up to seven rather than be cut off */
+        height: auto;
+        min-height: 4;
+        max-height: 7;
         padding: 0 1;
     }
     """
