@@ -27,6 +27,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "back_key": {"en": "Lessons", "ru": "Уроки"},
     "lang_key": {"en": "Русский", "ru": "English"},
     "restart_key": {"en": "Start over", "ru": "Заново"},
+    "plot_key": {"en": "Plot", "ru": "График"},
+    "plot_later": {"en": "The loss curve fills in as you answer the losses of the steps.",
+                   "ru": "Кривая потерь появится по мере того, как вы найдёте потери на шагах."},
+    "no_plot": {"en": "This lesson has nothing to plot.", "ru": "В этом уроке нечего показать на графике."},
     "quit_key": {"en": "Quit", "ru": "Выход"},
     "keys_key": {"en": "Keys", "ru": "Клавиши"},
 }

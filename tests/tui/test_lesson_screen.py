@@ -230,3 +230,40 @@ def test_formula_steps_are_checked_off_the_ui_thread(store_path):
             await pilot.pause()
             assert "Correct." in feedback(app)
     run(go())
+
+
+def test_f3_cycles_through_the_lessons_charts_and_back_to_the_text(store_path):
+    lesson = load_catalog().find("activations").lesson
+
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            body = app.screen.query_one("#lesson-body")
+            await pilot.press("f3")
+            await pilot.pause()
+            plot = app.screen.query_one("#plot")
+            assert not body.display and plot.display
+            await pilot.press("f3")
+            await pilot.pause()
+            assert app.screen.query_one("#plot") is plot and not body.display
+            await pilot.press("f3")
+            await pilot.pause()
+            assert body.display and not app.screen.query("#plot")
+            # the answer box keeps the focus: the student types on while a chart is shown
+            assert app.focused is app.screen.query_one("#answer")
+    run(go())
+
+
+def test_f3_before_any_loss_is_found_says_the_curve_fills_in(store_path):
+    lesson = load_catalog().find("gradient-descent").lesson
+
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("f3")
+            await pilot.pause()
+            assert "fills in" in feedback(app)
+            assert not app.screen.query("#plot")
+    run(go())

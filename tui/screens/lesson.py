@@ -32,6 +32,7 @@ class LessonScreen(Screen):
         Binding("escape", "back", "Lessons"),
         Binding("f2", "app.toggle_lang", "Русский"),
         Binding("ctrl+r", "restart", "Start over"),
+        Binding("f3", "plot", "Plot"),
         Binding("ctrl+k", "app.toggle_keys", "Keys", show=False),
     ]
 
@@ -40,6 +41,7 @@ class LessonScreen(Screen):
         self.run = run
         self._feedback: list[tuple[str, str]] = []
         self._checking = False  # a formula check is running in a thread
+        self._chart = 0  # F3 cycles: 0 is the problem text, n the n-th chart
 
     def compose(self) -> ComposeResult:
         yield Static(id="lesson-title")
@@ -186,6 +188,48 @@ class LessonScreen(Screen):
         total = self.run.hint_count(step)
         return [("hint", f"{t('hint', self.run.lang, i + 1, total)}: {h}")
                 for i, h in enumerate(self.run.hints_shown(step))]
+
+    def action_plot(self) -> None:
+        """Show the next chart of the lesson in place of the problem text (then the text again)."""
+        from nntutor.core.curves import charts
+
+        run, lang = self.run, self.run.lang
+        known = None if run.complete else {s.quantity for s in run.steps if run.is_accepted(s)}
+        found = charts(run.lesson.problem, run.values(), known)
+        if not found:
+            later = charts(run.lesson.problem, run.values())  # the loss curve grows with the answers
+            self.show_feedback(("info", t("plot_later" if later else "no_plot", lang)))
+            return
+        self._chart = (self._chart + 1) % (len(found) + 1)
+        body = self.query_one("#lesson-body")
+        old = self.query("#plot")
+        if self._chart == 0:
+            old.remove()
+            body.display = True
+            return
+        from textual_plotext import PlotextPlot  # plotext loads only when a student asks for a plot
+
+        chart = found[self._chart - 1]
+        if old:
+            plot = old.first(PlotextPlot)
+        else:
+            plot = PlotextPlot(id="plot")
+            self.query_one("#lesson-main").mount(plot, before="#steps-pane")
+        body.display = False
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title(f"{chart.title[lang]} ({self._chart}/{len(found)})")
+        plt.xlabel(chart.xlabel[lang])
+        if chart.xticks:
+            plt.xticks(list(chart.xticks))
+        for series in chart.series:
+            label = series.label[lang] or None
+            if series.points:
+                plt.scatter(series.x.tolist(), series.y.tolist(), label=label, marker="dot")
+            else:
+                plt.plot(series.x.tolist(), series.y.tolist(), label=label)
+        plot.refresh()
 
     def action_back(self) -> None:
         self.app.pop_screen()
