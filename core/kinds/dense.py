@@ -1373,6 +1373,8 @@ def _one_unit(row: bool, batch: bool, j: int):
 
 
 def _apply(act: Activation, z: str) -> str:
+    if act.name == "identity":  # ŷ = z₂, not id(z₂)
+        return z
     if act.name == "softmax" and act.temperature != 1.0:
         return f"softmax({z}/{_num(act.temperature)})"
     return f"{act.symbol}({z})"

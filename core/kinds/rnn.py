@@ -291,7 +291,7 @@ def _forward(g: _Graph, T, n_h, n_out, act, output, has_b, has_c) -> None:
                   "forward", f"z{_s(t)} = U·x{_s(t)} + W·s{_s(t - 1)}" + (" + b" if has_b else ""))
         g.derived(f"s{t}", act.f, [f"z{t}"], (n_h,), f"s{_s(t)}",
                   f"the state at step {t}", f"состояние на шаге {t}",
-                  "forward", f"s{_s(t)} = {act.symbol}(z{_s(t)})")
+                  "forward", f"s{_s(t)} = " + (f"z{_s(t)}" if act.name == "identity" else f"{act.symbol}(z{_s(t)})"))
         if output == "none":
             continue
         lin_deps = [f"s{t}", "V"] + (["c"] if has_c else [])
@@ -580,10 +580,10 @@ def _jacobian_norms(g: _Graph, T, n_h, act) -> None:
                   + ("" if n_h == 1 else " (спектральная норма)"),
                   "value", formula)
     g.derived("jac_norms", lambda *v: np.array([float(x) for x in v]), [f"jac_norm{k}" for k in range(1, T + 1)],
-              (T,), "‖∂sₖ/∂s₁‖, k = 1…T",
-              "the norms ‖∂s_k/∂s₁‖ for k = 1 … T, for a plot against the number of steps",
-              "нормы ‖∂s_k/∂s₁‖ для k = 1 … T — для графика в зависимости от числа шагов",
-              "value", "(‖∂s₁/∂s₁‖, …, ‖∂s_T/∂s₁‖)")
+              (T,), f"‖∂sₖ/∂s₁‖, k = 1…{T}",
+              f"the norms ‖∂sₖ/∂s₁‖ for k = 1 … {T}, for a plot against the number of steps",
+              f"нормы ‖∂sₖ/∂s₁‖ для k = 1 … {T} — для графика в зависимости от числа шагов",
+              "value", f"(‖∂s₁/∂s₁‖, …, ‖∂s{_s(T)}/∂s₁‖)")
 
 
 
@@ -605,7 +605,8 @@ def _jacobian_norm(df, n_h: int):
 
 
 def _conventions(g: _Graph, T, act, output, loss, half, mean, clip, has_b, has_c) -> None:
-    state = f"sₜ = {act.symbol}(U·xₜ + W·sₜ₋₁{' + b' if has_b else ''}), t = 1 … {T}"
+    inner = f"U·xₜ + W·sₜ₋₁{' + b' if has_b else ''}"
+    state = f"sₜ = {inner if act.name == 'identity' else f'{act.symbol}({inner})'}, t = 1 … {T}"
     g.convention("state", f"{state}; column vectors", f"{state}; векторы-столбцы")
     lin = "V·sₜ" + (" + c" if has_c else "")
     if output == "softmax":
