@@ -32,6 +32,11 @@ async def answer(pilot, text: str) -> None:
     await pilot.pause()
 
 
+async def press(pilot, key: str) -> None:
+    await pilot.press(key)
+    await pilot.pause()
+
+
 def engine_answer(app) -> str:
     """The right value for the active step, computed by the engine and written as a student would."""
     run_ = app.screen.run
@@ -240,15 +245,12 @@ def test_f3_cycles_through_the_lessons_charts_and_back_to_the_text(store_path):
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             body = app.screen.query_one("#lesson-body")
-            await pilot.press("f3")
-            await pilot.pause()
+            await press(pilot, "f3")
             plot = app.screen.query_one("#plot")
             assert not body.display and plot.display
-            await pilot.press("f3")
-            await pilot.pause()
+            await press(pilot, "f3")
             assert app.screen.query_one("#plot") is plot and not body.display
-            await pilot.press("f3")
-            await pilot.pause()
+            await press(pilot, "f3")
             assert body.display and not app.screen.query("#plot")
             # the answer box keeps the focus: the student types on while a chart is shown
             assert app.focused is app.screen.query_one("#answer")
@@ -262,8 +264,7 @@ def test_f3_before_any_loss_is_found_says_the_curve_fills_in(store_path):
         app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
-            await pilot.press("f3")
-            await pilot.pause()
+            await press(pilot, "f3")
             assert "fills in" in feedback(app)
             assert not app.screen.query("#plot")
     run(go())
