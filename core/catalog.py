@@ -6,6 +6,8 @@ and the home screen shows it as unavailable.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +16,10 @@ from typing import Mapping
 from .lesson import FORMAT_VERSION, Issue, Lesson, LessonError, LessonMeta, load_lesson, read_meta
 
 INDEX = "index.toml"
+#: Each bundled lesson's metadata with the SHA-256 of its file, written by
+#: ``python -m nntutor.core.catalog``: the home screen reads it instead of parsing every
+#: lesson (38 TOML files cost ~50 ms at start); a file whose hash differs is parsed as usual.
+META = "meta.json"
 
 
 def lessons_dir() -> Path:
@@ -86,6 +92,7 @@ def load_catalog(root: Path | None = None, light: bool = False) -> Catalog:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return Catalog((), (Issue(name, "", f"cannot read the lesson index: {exc}"),))
     issues: list[Issue] = []
+    shipped = _read_shipped_meta(root) if light else {}
     if data.get("format_version") != FORMAT_VERSION:
         issues.append(Issue(name, "format_version", f"must be {FORMAT_VERSION}"))
     units: list[Unit] = []
@@ -110,17 +117,51 @@ def load_catalog(root: Path | None = None, light: bool = False) -> Catalog:
                 issues.append(Issue(name, f"{where}.lessons", f"lesson {lesson_id!r} is listed twice"))
                 continue
             seen.add(lesson_id)
-            entries.append(_light_entry(lesson_id, path) if light else _entry(lesson_id, u["id"], path))
+            entries.append(_light_entry(lesson_id, path, shipped.get(f"{u['dir']}/{lesson_id}.toml"))
+                           if light else _entry(lesson_id, u["id"], path))
         units.append(Unit(u["id"], int(u.get("number", n)), {k: str(v) for k, v in title.items()},
                           tuple(entries)))
     return Catalog(tuple(units), tuple(issues))
 
 
-def _light_entry(lesson_id: str, path: Path) -> Entry:
+def _light_entry(lesson_id: str, path: Path, shipped: Mapping | None = None) -> Entry:
+    if shipped is not None:
+        try:
+            if hashlib.sha256(path.read_bytes()).hexdigest() == shipped.get("sha256"):
+                return Entry(lesson_id, path, None, meta=LessonMeta(
+                    shipped["id"], shipped["unit"], dict(shipped["title"]), int(shipped["steps"]),
+                    shipped["fingerprint"]))
+        except (OSError, KeyError, TypeError, ValueError):
+            pass  # read the file itself below, and report what is wrong with it there
     try:
         return Entry(lesson_id, path, None, meta=read_meta(path))
     except LessonError as exc:
         return Entry(lesson_id, path, None, tuple(exc.issues))
+
+
+def _read_shipped_meta(root: Path) -> Mapping[str, Mapping]:
+    try:
+        data = json.loads((root / META).read_text(encoding="utf-8"))
+        lessons = data["lessons"] if data.get("format") == 1 else {}
+        return lessons if isinstance(lessons, dict) else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def shipped_meta(root: Path | None = None) -> str:
+    """The text of META for the lessons under ``root``: every lesson of the index that loads."""
+    root = root or lessons_dir()
+    catalog = load_catalog(root)  # every lesson read and built in full, not taken from META
+    out = {}
+    for unit_dir, entry in ((e.path.parent.name, e) for e in catalog.entries()):
+        if entry.meta is None:
+            continue
+        m = entry.meta
+        out[f"{unit_dir}/{entry.path.name}"] = {
+            "sha256": hashlib.sha256(entry.path.read_bytes()).hexdigest(), "id": m.id, "unit": m.unit,
+            "title": dict(m.title), "steps": m.steps, "fingerprint": m.fingerprint}
+    return json.dumps({"format": 1, "lessons": out}, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
 
 
 def _entry(lesson_id: str, unit_id: str, path: Path) -> Entry:
@@ -137,3 +178,9 @@ def _entry(lesson_id: str, unit_id: str, path: Path) -> Entry:
         return Entry(lesson_id, path, None, tuple(problems))
     meta = LessonMeta(lesson.id, lesson.unit, lesson.title, len(lesson.steps), lesson.fingerprint)
     return Entry(lesson_id, path, lesson, meta=meta)
+
+
+if __name__ == "__main__":  # python -m nntutor.core.catalog: rewrite lessons/meta.json
+    target = lessons_dir() / META
+    target.write_text(shipped_meta(), encoding="utf-8")
+    print(f"wrote {target}")

@@ -163,3 +163,31 @@ def test_a_code_block_without_a_language_is_reported(tmp_path):
     assert "```text" in issues[0].message
     path.write_text(broken.replace("```\nz = x·W", "```text\nz = x·W"), encoding="utf-8")
     assert check_paths([path]) == []
+
+
+def test_the_shipped_lesson_metadata_is_current():
+    """lessons/meta.json spares the home screen parsing every lesson; regenerate it with
+    `python -m nntutor.core.catalog` after editing a bundled lesson."""
+    from nntutor.core.catalog import META, shipped_meta
+
+    assert (lessons_dir() / META).read_text(encoding="utf-8") == shipped_meta(), \
+        "lessons/meta.json is stale: run python -m nntutor.core.catalog"
+
+
+def test_a_lesson_edited_after_the_metadata_was_written_is_read_from_its_file(tmp_path):
+    import shutil
+
+    from nntutor.core.catalog import META, shipped_meta
+
+    root = tmp_path / "lessons"
+    shutil.copytree(lessons_dir(), root)
+    (root / META).write_text(shipped_meta(root), encoding="utf-8")
+    path = root / "4-backprop" / "layer-by-layer.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('title.en = "Backprop layer by layer"',
+                                                             'title.en = "Backprop, one layer at a time"'),
+                    encoding="utf-8")
+    entry = load_catalog(root, light=True).find("layer-by-layer")
+    assert entry.meta.title["en"] == "Backprop, one layer at a time"
+    assert entry.meta == load_catalog(root).find("layer-by-layer").meta
+    (root / META).write_text("{not json", encoding="utf-8")  # a damaged file costs time, not correctness
+    assert load_catalog(root, light=True).find("layer-by-layer").meta.title["en"] == "Backprop, one layer at a time"
