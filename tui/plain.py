@@ -23,7 +23,7 @@ _P = {
               "ru": "Введите ответ и нажмите Enter; '?' — подсказка, 'quit' — выход."},
     "stopped": {"en": "Stopped at step {0} of {1}; progress is saved.",
                 "ru": "Остановились на шаге {0} из {1}; прогресс сохранён."},
-    "summary": {"en": "{0} of {1} steps done; {2} wrong answers; {3} hints.",
+    "summary": {"en": "{0} of {1} steps done; wrong answers: {2}; hints: {3}.",
                 "ru": "Сделано шагов: {0} из {1}; неверных ответов: {2}; подсказок: {3}."},
 }
 

@@ -46,7 +46,7 @@ def test_whole_lesson_through_a_pipe_with_mistakes_and_hints(tmp_path):
     assert "Hint 1/2:" in text
     assert "2×2 matrix" in text
     assert "Lesson complete!" in text
-    assert f"{len(key['steps'])} of {len(key['steps'])} steps done; 1 wrong answers; 1 hints." in text
+    assert f"{len(key['steps'])} of {len(key['steps'])} steps done; wrong answers: 1; hints: 1." in text
 
 
 def test_end_of_input_stops_cleanly_and_progress_resumes(tmp_path):
