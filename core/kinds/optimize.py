@@ -594,9 +594,11 @@ def _step(b, spec: _Spec, t: int, others: tuple[_Other, ...] = ()) -> None:
     def add_stage(st, extra=()) -> None:
         keys[st.key] = f"{st.key}{t}"
         syms[st.key] = _sym(st.symbol.format(lr=spec.lr_sym), t)
+        now_keys, now_syms = dict(keys), dict(syms)  # as they are now: later stages extend them
         b.derived(keys[st.key], st.fn, [keys[d] for d in st.deps], syms[st.key],
                   _step_meaning(st.meaning, t),
-                  "update", st.formula.format_map(syms), [*_stage_variants(st, t, keys, syms), *extra])
+                  "update", st.formula.format_map(syms),
+                  lambda: [*_stage_variants(st, t, now_keys, now_syms), *extra])  # worded when first asked
 
     for st in pl.lookahead:
         add_stage(st)
@@ -784,7 +786,7 @@ def _conventions(b, spec: _Spec, iterations: int) -> None:
         b.convention("clip", {"en": f"the gradient is clipped by norm first: clip(g) = g·min(1, c/‖g‖), c = {spec.clip:g}",
                               "ru": f"сначала градиент обрезается по норме: clip(g) = g·min(1, c/‖g‖), c = {spec.clip:g}"})
     en_steps = f"{iterations} step" + ("" if iterations == 1 else "s")
-    ahead = bool(optim.plan(spec.hyper, 1, spec.m["p"]).lookahead)  # textbook Nesterov
+    ahead = bool(pl.lookahead)  # textbook Nesterov
     at_en = "the look-ahead point w̃ₜ" if ahead else "wₜ₋₁"
     at_ru = "точке «заглядывания вперёд» w̃ₜ" if ahead else "точке wₜ₋₁"
     b.convention("steps", {

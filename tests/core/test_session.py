@@ -171,7 +171,9 @@ def test_a_step_with_no_absolute_floor_refuses_0_for_a_tiny_value():
     from dataclasses import replace
 
     lesson = load_catalog().find("dropout").lesson
-    step = next(s for s in lesson.steps if s.quantity == "off1")
+    lesson_step = next(s for s in lesson.steps if s.quantity == "off1")
+    assert lesson_step.tolerance().abs == 0  # the bundled lesson asks for the value itself
+    step = replace(lesson_step, abs=None)  # the default floor
     value = float(LessonRun(lesson).expected(step))
     assert 0 < value < 1e-9  # (1/2)^300: a probability far below the default floor
     strict = replace(step, abs=0.0)
