@@ -11,7 +11,7 @@ from .answers import FormatProblem, format_value, read_answer
 from .catalog import Catalog, load_catalog
 from .feedback import coincides
 from .lesson import Issue, Lesson, LessonError, load_lesson, locate
-from .tolerance import Tolerance, compare
+from .tolerance import compare
 
 
 def check_lesson(lesson: Lesson) -> list[Issue]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Mapping
 import numpy as np
 
 from .answers import FormatProblem, describe_shape, example_for, read_answer
+from .curves import Chart, charts
 from .feedback import CORRECT, FORMAT, NOTED, WRONG, Verdict, diagnose, show_value, text
 from .lesson import Lesson, Step
 from .progress import ProgressStore
@@ -105,6 +106,16 @@ class LessonRun:
     def is_formula(self, step: Step) -> bool:
         """The step asks for a formula (checked for equivalence, possibly for up to a second)."""
         return step.quantity in self.lesson.problem.formulas
+
+    def charts(self) -> tuple[tuple[Chart, ...], bool]:
+        """The lesson's charts a student may see now -- a loss only once they have found it,
+        every one when the lesson is done -- and whether answering will add more."""
+        values = self.values()
+        every = charts(self.lesson.problem, values)
+        if self.complete:
+            return every, False
+        now = charts(self.lesson.problem, values, {s.quantity for s in self.steps if self.is_accepted(s)})
+        return now, len(now) < len(every)
 
     def answer_help(self, step: Step) -> tuple[str, str | None]:
         """What to type, and an example in that form (None for formulas: it would give it away)."""

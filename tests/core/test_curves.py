@@ -40,3 +40,16 @@ def test_activation_charts_follow_the_activations_the_lesson_applies():
     np.testing.assert_allclose(chart.series[0].y, ACTIVATIONS["sigmoid"].forward(z))
     np.testing.assert_allclose(chart.series[1].y, chart.series[0].y * (1 - chart.series[0].y))
     assert abs(chart.series[1].y.max() - 0.25) < 1e-3  # σ′ is largest at 0: ¼
+
+
+def test_a_lesson_run_shows_a_loss_only_once_the_student_has_found_it():
+    from nntutor.core.session import LessonRun
+
+    run = LessonRun(_lesson("gradient-descent"))
+    now, later = run.charts()
+    assert now == () and later  # nothing found yet; the loss curve comes with the answers
+    while run.current is not None:
+        assert run.submit(repr(float(np.asarray(run.expected(run.current)).reshape(-1)[0]))).ok
+    (done,), more = run.charts()  # done: every loss of the run, including those no step asked for
+    losses = [k for k in run.lesson.problem.quantities if k.startswith("L") and k[1:].isdigit()]
+    assert not more and len(done.series[0].x) == len(losses) > 2

@@ -191,13 +191,9 @@ class LessonScreen(Screen):
 
     def action_plot(self) -> None:
         """Show the next chart of the lesson in place of the problem text (then the text again)."""
-        from nntutor.core.curves import charts
-
-        run, lang = self.run, self.run.lang
-        known = None if run.complete else {s.quantity for s in run.steps if run.is_accepted(s)}
-        found = charts(run.lesson.problem, run.values(), known)
+        lang = self.run.lang
+        found, later = self.run.charts()
         if not found:
-            later = charts(run.lesson.problem, run.values())  # the loss curve grows with the answers
             self.show_feedback(("info", t("plot_later" if later else "no_plot", lang)))
             return
         self._chart = (self._chart + 1) % (len(found) + 1)
