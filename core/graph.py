@@ -23,12 +23,23 @@ Array = np.ndarray
 
 #: Roles a quantity can play; they order the answer key and pick the hint wording.
 ROLES = ("given", "forward", "loss", "backward", "update", "value")
+_DERIVED_ROLES = frozenset(ROLES) - {"given"}
 
 
 def frozen_array(value) -> Array:
     """A read-only float64 copy of ``value`` (scalars become 0-d arrays)."""
     arr = np.array(value, dtype=np.float64)
     arr.setflags(write=False)
+    return arr
+
+
+def computed_array(value) -> Array:
+    """A value a quantity's function just returned, read-only float64 -- copied only when it is
+    not already float64 (a function's fresh result is frozen in place; read-only inputs passed
+    through are shared, never changed)."""
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.flags.writeable:
+        arr.setflags(write=False)
     return arr
 
 
@@ -48,7 +59,7 @@ class Variant:
     convention: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Quantity:
     """One named value of a problem.
 
@@ -63,14 +74,29 @@ class Quantity:
     role: str
     deps: tuple[str, ...] = ()
     fn: Callable[..., Array] | None = None
-    formula: str = ""
+    #: How it is computed, as the student reads it (``z₁ = x·W₁``), or a function writing that
+    #: text: most formulas are never shown, so a kind may leave the wording until first read.
+    written: str | Callable[[], str] = ""
     #: The declared mistakes, or a function listing them: most quantities are never diagnosed,
     #: so a kind may leave their wording until a student's value first needs it.
     declared: tuple[Variant, ...] | Callable[[], Iterable[Variant]] = ()
 
+    def __init__(self, key: str, symbol: str, meaning: Mapping[str, str], role: str, deps: tuple[str, ...] = (),
+                 fn: Callable[..., Array] | None = None, written: str | Callable[[], str] = "",
+                 declared: tuple[Variant, ...] | Callable[[], Iterable[Variant]] = ()) -> None:
+        # a problem holds dozens of these and is built when a lesson opens: the fields are set
+        # straight into the instance dict (frozen still forbids assigning them afterwards)
+        self.__dict__.update(key=key, symbol=symbol, meaning=meaning, role=role, deps=deps, fn=fn,
+                             written=written, declared=declared)
+
     @property
     def is_given(self) -> bool:
         return self.fn is None
+
+    @cached_property
+    def formula(self) -> str:
+        """How it is computed, in the course notation (empty for a given)."""
+        return self.written() if callable(self.written) else self.written
 
     @cached_property
     def variants(self) -> tuple[Variant, ...]:
@@ -151,7 +177,7 @@ class Problem:
         """The first quantity whose value has an inf or nan (a diverging run), or None."""
         with np.errstate(all="ignore"):  # the point is to find inf/nan
             values = self.evaluate()
-        if not values or np.isfinite(np.concatenate([np.ravel(v) for v in values.values()])).all():
+        if not values or np.isfinite(np.concatenate([v.reshape(-1) for v in values.values()])).all():
             return None  # one test for the usual case; the search below only when something is off
         return next((k for k, v in values.items() if not np.isfinite(v).all()), None)
 
@@ -173,7 +199,7 @@ class Problem:
             elif q.is_given or not any(d in moved for d in q.deps):
                 values[key] = base[key]
             else:
-                values[key] = frozen_array(q.fn(*(values[d] for d in q.deps)))
+                values[key] = computed_array(q.fn(*(values[d] for d in q.deps)))
                 moved.add(key)
         return MappingProxyType(values)
 
@@ -181,10 +207,10 @@ class Problem:
     def _base(self) -> Mapping[str, Array]:
         values: dict[str, Array] = {}
         for key, q in self.quantities.items():
-            if q.is_given:
+            if q.fn is None:
                 values[key] = self.givens[key]
             else:
-                values[key] = frozen_array(q.fn(*(values[d] for d in q.deps)))
+                values[key] = computed_array(q.fn(*[values[d] for d in q.deps]))
         return MappingProxyType(values)
 
 
@@ -200,7 +226,7 @@ class ProblemBuilder:
         self._formulas: dict[str, FormulaSpec] = {}
 
     def given(self, key: str, value, symbol: str, meaning: Mapping[str, str]) -> str:
-        self._add(Quantity(key, symbol, MappingProxyType(dict(meaning)), "given"))
+        self._add(Quantity(key, symbol, _read_only(meaning), "given"))
         self._givens[key] = frozen_array(value)
         return key
 
@@ -212,13 +238,14 @@ class ProblemBuilder:
         symbol: str,
         meaning: Mapping[str, str],
         role: str,
-        formula: str = "",
+        formula: str | Callable[[], str] = "",
         variants: Iterable[Variant] | Callable[[], Iterable[Variant]] = (),
     ) -> str:
-        """A quantity computed from earlier ones. ``variants``: its declared mistakes, or a
+        """A quantity computed from earlier ones. ``formula``: how, as the student reads it, or a
+        function writing that when first read. ``variants``: its declared mistakes, or a
         function listing them when first asked (each may depend on any quantity defined before
         it is asked, and on this one)."""
-        if role not in ROLES or role == "given":
+        if role not in _DERIVED_ROLES:
             raise ValueError(f"bad role {role!r} for {key}")
         if not callable(variants):
             variants = tuple(variants)
@@ -226,7 +253,7 @@ class ProblemBuilder:
                 missing = [d for d in v.deps if d not in self._quantities and d != key]
                 if missing:
                     raise ValueError(f"variant {v.name} of {key} depends on unknown {missing}")
-        self._add(Quantity(key, symbol, MappingProxyType(dict(meaning)), role, tuple(deps), fn, formula, variants))
+        self._add(Quantity(key, symbol, _read_only(meaning), role, tuple(deps), fn, formula, variants))
         return key
 
     def convention(self, name: str, text: Mapping[str, str]) -> None:
@@ -257,3 +284,9 @@ class ProblemBuilder:
             self._criterion,
             MappingProxyType(dict(self._formulas)),
         )
+
+
+def _read_only(texts: Mapping[str, str]) -> Mapping[str, str]:
+    """A read-only view of per-language texts (a kind hands over a fresh dict, or a constant it
+    never changes: no copy)."""
+    return texts if isinstance(texts, MappingProxyType) else MappingProxyType(texts)

@@ -45,6 +45,7 @@ correction, ε on the other side of the root, … so that a problem kind can nam
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
@@ -121,7 +122,12 @@ class Stage:
     formula: str
     symbol: str
     meaning: Mapping[str, str]
-    variants: tuple[StageVariant, ...] = ()
+    #: The variants, or a function listing them: they are only worded when a diagnosis needs them.
+    declared: tuple[StageVariant, ...] | Callable[[], tuple[StageVariant, ...]] = ()
+
+    @cached_property
+    def variants(self) -> tuple[StageVariant, ...]:
+        return tuple(self.declared() if callable(self.declared) else self.declared)
 
 
 @dataclass(frozen=True)
@@ -139,11 +145,34 @@ class Plan:
     needs_hessian: bool = False
 
 
+class _Resolved(Mapping[str, Any]):
+    """Hyper-parameters :func:`resolve` has completed and checked (read-only)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._data!r})"
+
+
 # -- public API --------------------------------------------------------------------
 
 
 def resolve(hyper: Mapping[str, Any]) -> Mapping[str, Any]:
     """``hyper`` completed with the method's defaults; ValueError on anything wrong."""
+    if isinstance(hyper, _Resolved):
+        return hyper  # resolved once, read by every step's plan
     method = hyper.get("method")
     if method not in HYPER:
         raise ValueError(f"unknown method {method!r} (known: {', '.join(METHODS)})")
@@ -169,7 +198,7 @@ def resolve(hyper: Mapping[str, Any]) -> Mapping[str, Any]:
         problem = check_value(name, value)
         if problem:
             raise ValueError(f"{name} {problem}")
-    return MappingProxyType(out)
+    return _Resolved(out)
 
 
 def check_value(name: str, value: Any) -> str | None:
@@ -334,7 +363,7 @@ def _gd(h, t, n):
     fw = "{w} = {w_prev} − {lr}·{g}"
     return Plan((), (
         Stage("w", ("w_prev", "g"), lambda w, g: w - lr * g, fw, "w", _W_MEANING,
-              (_added(fw), _no_lr(("w_prev", "g"), lambda w, g: w - g, fw))),
+              lambda: (_added(fw), _no_lr(("w_prev", "g"), lambda w, g: w - g, fw))),
     ), {})
 
 
@@ -346,10 +375,10 @@ def _gd_decay(h, t, n):
     return Plan((), (
         Stage("eta", (), lambda: np.asarray(lr / t), fe, "{lr}",
               {"en": "the decayed step size η/t", "ru": "уменьшающийся шаг η/t"},
-              (_v("decay_off_by_one", (), lambda: np.asarray(lr / (t + 1)),
+              lambda: (_v("decay_off_by_one", (), lambda: np.asarray(lr / (t + 1)),
                   off["en"] + fe + ".", off["ru"] + fe + "."),)),
         Stage("w", ("w_prev", "eta", "g"), lambda w, e, g: w - e * g, fw, "w", _W_MEANING,
-              (_added(fw),
+              lambda: (_added(fw),
                _no_lr(("w_prev", "g"), lambda w, g: w - g, fw),
                _v("decay_off_by_one", ("w_prev", "g"), lambda w, g: w - lr / (t + 1) * g,
                   off["en"] + fe + ", " + fw + ".", off["ru"] + fe + ", " + fw + "."))),
@@ -362,14 +391,14 @@ def _momentum(h, t, n):
         fh, fw = "{h} = α·{h_prev} + {lr}·{g}", "{w} = {w_prev} − {h}"
         return Plan((), (
             Stage("h", ("h_prev", "g"), lambda hp, g: a * hp + lr * g, fh, "h", _H_MEANING,
-                  _momentum_h(lr, a, fh)),
-            Stage("w", ("w_prev", "h"), lambda w, hh: w - hh, fw, "w", _W_MEANING, (_added(fw),)),
+                  lambda: _momentum_h(lr, a, fh)),
+            Stage("w", ("w_prev", "h"), lambda w, hh: w - hh, fw, "w", _W_MEANING, lambda: (_added(fw),)),
         ), {"h": "h"})
     fb, fw = "{buf} = α·{buf_prev} + {g}", "{w} = {w_prev} − {lr}·{buf}"
     return Plan((), (
-        Stage("buf", ("buf_prev", "g"), lambda bp, g: a * bp + g, fb, "b", _BUF_MEANING, _momentum_buf(lr, fb)),
+        Stage("buf", ("buf_prev", "g"), lambda bp, g: a * bp + g, fb, "b", _BUF_MEANING, lambda: _momentum_buf(lr, fb)),
         Stage("w", ("w_prev", "buf"), lambda w, b: w - lr * b, fw, "w", _W_MEANING,
-              (_added(fw), _no_lr(("w_prev", "buf"), lambda w, b: w - b, fw))),
+              lambda: (_added(fw), _no_lr(("w_prev", "buf"), lambda w, b: w - b, fw))),
     ), {"buf": "buf"})
 
 
@@ -384,8 +413,8 @@ def _nesterov(h, t, n):
                    "ru": "точка «заглядывания вперёд», в которой метод Нестерова берёт градиент"}),
         ), (
             Stage("h", ("h_prev", "g"), lambda hp, g: a * hp + lr * g, fh, "h", _H_MEANING,
-                  _momentum_h(lr, a, fh)),
-            Stage("w", ("w_prev", "h"), lambda w, hh: w - hh, fw, "w", _W_MEANING, (
+                  lambda: _momentum_h(lr, a, fh)),
+            Stage("w", ("w_prev", "h"), lambda w, hh: w - hh, fw, "w", _W_MEANING, lambda: (
                 _added(fw),
                 _v("nesterov_form", ("w_prev", "g", "h"), lambda w, g, hh: w - lr * g - a * hh,
                    "You stepped by {lr}·{g} + α·{h}, PyTorch's Nesterov form (d = g + αb); the textbook form "
@@ -395,11 +424,11 @@ def _nesterov(h, t, n):
         ), {"h": "h"})
     fb, fd, fw = "{buf} = α·{buf_prev} + {g}", "{dir} = {g} + α·{buf}", "{w} = {w_prev} − {lr}·{dir}"
     return Plan((), (
-        Stage("buf", ("buf_prev", "g"), lambda bp, g: a * bp + g, fb, "b", _BUF_MEANING, _momentum_buf(lr, fb)),
+        Stage("buf", ("buf_prev", "g"), lambda bp, g: a * bp + g, fb, "b", _BUF_MEANING, lambda: _momentum_buf(lr, fb)),
         Stage("dir", ("g", "buf"), lambda g, b: g + a * b, fd, "d",
               {"en": "the Nesterov step direction (PyTorch form): the gradient plus α times the buffer",
                "ru": "направление шага Нестерова (форма PyTorch): градиент плюс α, умноженное на буфер"}),
-        Stage("w", ("w_prev", "dir"), lambda w, d: w - lr * d, fw, "w", _W_MEANING, (
+        Stage("w", ("w_prev", "dir"), lambda w, d: w - lr * d, fw, "w", _W_MEANING, lambda: (
             _added(fw),
             _no_lr(("w_prev", "dir"), lambda w, d: w - d, fw),
             _v("nesterov_form", ("w_prev", "buf"), lambda w, b: w - lr * b,
@@ -429,9 +458,9 @@ def _adagrad(h, t, n):
         Stage("G", ("G_prev", "g"), lambda Gp, g: Gp + g * g, fG, "G",
               {"en": "the running sum of squared gradients (AdaGrad)",
                "ru": "накопленная сумма квадратов градиентов (AdaGrad)"},
-              _no_square("G", ("G_prev", "g"), None, fG)),
+              lambda: _no_square("G", ("G_prev", "g"), None, fG)),
         Stage("w", ("w_prev", "g", "G"), lambda w, g, G: w - lr * _scaled(g, G, eps, inside), fw, "w", _W_MEANING,
-              (_added(fw), *_eps_variants(lr, eps, inside, "g", "G", fw))),
+              lambda: (_added(fw), *_eps_variants(lr, eps, inside, "g", "G", fw))),
     ), {"G": "G"})
 
 
@@ -443,9 +472,9 @@ def _rmsprop(h, t, n):
         Stage("v", ("v_prev", "g"), lambda vp, g: a * vp + (1.0 - a) * g * g, fv, "v",
               {"en": "the moving average of squared gradients (RMSprop)",
                "ru": "скользящее среднее квадратов градиентов (RMSprop)"},
-              _no_square("v", ("v_prev", "g"), a, fv)),
+              lambda: _no_square("v", ("v_prev", "g"), a, fv)),
         Stage("w", ("w_prev", "g", "v"), lambda w, g, v: w - lr * _scaled(g, v, eps, inside), fw, "w", _W_MEANING,
-              (_added(fw), *_eps_variants(lr, eps, inside, "g", "v", fw))),
+              lambda: (_added(fw), *_eps_variants(lr, eps, inside, "g", "v", fw))),
     ), {"v": "v"})
 
 
@@ -492,29 +521,32 @@ def _adam(h, t, n):
                    "You left out the bias correction: " + formula + ".",
                    "Вы забыли поправку на смещение: " + formula + "."),)
 
-    w_variants = [_added(fw), *_eps_variants(lr, eps, inside, "m_hat", "v_hat", fw)]
-    if corrected:
-        w_variants.append(_v("no_bias_correction", ("w_prev", "m", "v"),
-                             lambda w, m, v: w - lr * _scaled(m, v, eps, inside),
-                             "You left out the bias correction (m and v in place of m̂ and v̂): " + fw + ".",
-                             "Вы забыли поправку на смещение (m и v вместо m̂ и v̂): " + fw + "."))
+    def w_variants() -> tuple[StageVariant, ...]:
+        out = [_added(fw), *_eps_variants(lr, eps, inside, "m_hat", "v_hat", fw)]
+        if corrected:
+            out.append(_v("no_bias_correction", ("w_prev", "m", "v"),
+                          lambda w, m, v: w - lr * _scaled(m, v, eps, inside),
+                          "You left out the bias correction (m and v in place of m̂ and v̂): " + fw + ".",
+                          "Вы забыли поправку на смещение (m и v вместо m̂ и v̂): " + fw + "."))
+        return tuple(out)
+
     stages = (
         Stage("m", ("m_prev", "g"), lambda mp, g: b1 * mp + (1.0 - b1) * g, fm, "m",
               {"en": "Adam's first moment: the moving average of gradients" + prev_note["en"],
                "ru": "первый момент Adam: скользящее среднее градиентов" + prev_note["ru"]},
-              form_variant("m", b1, fm)),
+              lambda: form_variant("m", b1, fm)),
         Stage("v", ("v_prev", "g"), lambda vp, g: b2 * vp + (1.0 - b2) * g * g, fv, "v",
               {"en": "Adam's second moment: the moving average of squared gradients" + prev_note["en"],
                "ru": "второй момент Adam: скользящее среднее квадратов градиентов" + prev_note["ru"]},
-              form_variant("v", b2, fv) + _no_square("v", ("v_prev", "g"), b2, fv)),
+              lambda: form_variant("v", b2, fv) + _no_square("v", ("v_prev", "g"), b2, fv)),
         Stage("m_hat", ("m",), lambda m: m / c1, fmh, "m̂",
               {"en": "the bias-corrected first moment", "ru": "первый момент с поправкой на смещение"},
-              uncorrected("m", fmh)),
+              lambda: uncorrected("m", fmh)),
         Stage("v_hat", ("v",), lambda v: v / c2, fvh, "v̂",
               {"en": "the bias-corrected second moment", "ru": "второй момент с поправкой на смещение"},
-              uncorrected("v", fvh)),
+              lambda: uncorrected("v", fvh)),
         Stage("w", ("w_prev", "m_hat", "v_hat"), lambda w, m, v: w - lr * _scaled(m, v, eps, inside), fw, "w",
-              _W_MEANING, tuple(w_variants)),
+              _W_MEANING, w_variants),
     )
     carry = {"m": "m_hat", "v": "v_hat"} if fed_back else {"m": "m", "v": "v"}
     return Plan((), stages, carry)
@@ -525,7 +557,7 @@ def _newton(h, t, n):
     lr_text = "" if lr == 1.0 else "{lr}·"
     fw = "{w} = {w_prev} − " + lr_text + "{H}⁻¹·{g}"
     return Plan((), (
-        Stage("w", ("w_prev", "g", "H"), lambda w, g, H: w - lr * _solve(H, g), fw, "w", _W_MEANING, (
+        Stage("w", ("w_prev", "g", "H"), lambda w, g, H: w - lr * _solve(H, g), fw, "w", _W_MEANING, lambda: (
             _added(fw),
             _no_lr(("w_prev", "g", "H"), lambda w, g, H: w - _solve(H, g), fw),
             _v("hessian_not_inverted", ("w_prev", "g", "H"), lambda w, g, H: w - lr * _times(H, g),
@@ -549,7 +581,7 @@ def _coordinate(h, t, n):
     return Plan((), (
         Stage("w", ("w_prev", "g", "H"), lambda w, g, H: along(w, g, H, False), fw, "w",
               {"en": "the parameters after step {t}: exact minimisation along one coordinate",
-               "ru": "параметры после шага {t}: точная минимизация вдоль одной координаты"}, (
+               "ru": "параметры после шага {t}: точная минимизация вдоль одной координаты"}, lambda: (
                   _added(fw),
                   _v("hessian_not_inverted", ("w_prev", "g", "H"), lambda w, g, H: along(w, g, H, True),
                      "You multiplied by the second derivative instead of dividing by it: " + fw + ".",

@@ -492,6 +492,7 @@ class _Net:
         self.pass_keys: dict[int, list[str]] = {}
         self._recording: list[str] | None = None
         self._k = 0  # the step being built
+        self._plans: dict[int, optim.Plan] = {}
 
     # keys, symbols, meanings of one step
     def key(self, base: str, k: int) -> str:
@@ -516,14 +517,19 @@ class _Net:
         declared for it; in SGD with a stated order, "the other order" is added to every quantity.
         """
         self.sym[key] = symbol
-        s = lambda q: self.sym[q]  # noqa: E731  (symbols are only ever added: a later call sees the same)
-        text = formula(s)
+        s = self.sym.__getitem__  # symbols are only ever added: a later call sees the same
         alts = [alt for alt in self.alts if not alt.in_pass or (self._recording is not None and self._k >= 2)]
         if self._recording is not None:
             self._recording.append(key)
+        worded: list[str] = []
+
+        def text() -> str:  # written when first read (most formulas never are)
+            if not worded:
+                worded.append(formula(s))
+            return worded[0]
 
         def declared() -> list[Variant]:  # worded when a diagnosis first needs them
-            out = list(variants(s, text)) if variants else []
+            out = list(variants(s, text())) if variants else []
             out += [Variant(alt.name, (), lambda alt=alt: alt.value(key), alt.message, alt.convention)
                     for alt in alts]
             return out
@@ -583,7 +589,7 @@ class _Net:
         Z, A, YH = ("Z", "A", "Y_hat") if batch else ("z", "a", "y_hat")
         yh_plain = "Ŷ" if batch else "ŷ"
         axis = self.axis
-        plan = optim.plan(self.opt.hyper, k) if self.opt is not None else None
+        plan = self.plan(k) if self.opt is not None else None
         ctx: dict[str, dict[str, str]] = {}  # per parameter: optim name (w_prev, h_prev, look, …) -> key
         if plan is not None:
             ctx = {p: {"w_prev": cur, **{f"{n}_prev": key for n, key in self.state[p].items()}}
@@ -721,6 +727,12 @@ class _Net:
 
     # -- the optimizer: core.optim's stages, per parameter and step
 
+    def plan(self, k: int) -> optim.Plan:
+        """The optimizer's stages of step k (worked out once per build)."""
+        if k not in self._plans:
+            self._plans[k] = optim.plan(self.opt.hyper, k)
+        return self._plans[k]
+
     def optimizer_givens(self, params: Mapping[str, str], start: Mapping[str, np.ndarray]) -> None:
         """The hyper-parameters, the clip threshold, and each parameter's states at the start (zero)."""
         hyper = self.opt.hyper
@@ -733,7 +745,7 @@ class _Net:
         if self.opt.clip is not None:
             self.given("clip", self.opt.clip, "c", {"en": "the clipping threshold c for the norm of the gradient",
                                                     "ru": "порог c для нормы градиента при обрезке"})
-        first = optim.plan(hyper, 1)
+        first = self.plan(1)
         stage_of = {st.key: st for st in first.stages}
         for p in params:
             self.state[p] = {}
@@ -838,13 +850,14 @@ class _Net:
         keys[st.key] = key
         self.sym[key] = symbol  # the formula and messages below name it
 
-        def syms() -> dict[str, str]:
-            return {"lr": "γ", "t": str(k), **{name: self.sym[q] for name, q in keys.items()}}
+        now = dict(keys)  # as they are now: later stages extend keys
 
-        names, now = syms(), dict(keys)  # as they are now: later stages extend keys
+        def names() -> dict[str, str]:
+            return {"lr": "γ", "t": str(k), **{name: self.sym[q] for name, q in now.items()}}
+
         self.derived(key, st.fn, [keys[d] for d in st.deps], symbol, meaning, "update",
-                     lambda s: st.formula.format_map(names),
-                     lambda s, f: self.stage_variants(st, k, p, now, names))
+                     lambda s: st.formula.format_map(names()),
+                     lambda s, f: self.stage_variants(st, k, p, now, names()))
 
     def stage_variants(self, st: optim.Stage, k: int, p: str, keys: Mapping[str, str],
                        syms: Mapping[str, str]) -> list[Variant]:
@@ -881,7 +894,7 @@ class _Net:
                     "ru": f"{name_ru}, {n} {ru_plural(n, 'шаг', 'шага', 'шагов')}{whole['ru']}"}
         b.convention("step", step)
         # the method's formulas with a step letter t, for any parameter w (a weight matrix or a bias vector)
-        pl = optim.plan(hyper, 1)
+        pl = self.plan(1)
         stages = pl.lookahead + pl.stages
         syms = {"w_prev": "wₜ₋₁", "lr": "γ", "t": "t", "g": "gₜ"}
         for name, carried in pl.carry.items():

@@ -29,6 +29,7 @@ Mistakes:  f′ forgotten (∂L/∂z_t, ∂s_k/∂s_{k−1}, ∂s_k/∂W*); W fo
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 import numpy as np
@@ -245,8 +246,10 @@ def _reshaped(fn, in_shapes, out_shape):
     shown = _shown(out_shape)
 
     def run(*values):
-        args = [np.asarray(v, dtype=np.float64).reshape(s) for v, s in zip(values, in_shapes)]
-        return np.asarray(fn(*args), dtype=np.float64).reshape(shown)
+        args = [v if isinstance(v, np.ndarray) and v.shape == s else np.asarray(v, dtype=np.float64).reshape(s)
+                for v, s in zip(values, in_shapes)]
+        out = np.asarray(fn(*args), dtype=np.float64)
+        return out if out.shape == shown else out.reshape(shown)
     return run
 
 
@@ -533,8 +536,9 @@ def _sum_of_products(g: _Graph, T, act) -> None:
         direct = [f"ds{j}.dW.direct" for j in range(1, k + 1)]
 
         def total(*values, k=k):
-            a, d = values[:k - 1], values[k - 1:]  # a[i-2] = ∂s_i/∂s_{i-1}, d[j-1] = ∂s_j/∂W*
-            return sum(np.prod([a[i - 2] for i in range(j + 1, k + 1)]) * d[j - 1] for j in range(1, k + 1))
+            v = [float(x) for x in values]  # numbers: plain floats are many times quicker than 0-d arrays
+            a, d = v[:k - 1], v[k - 1:]  # a[i-2] = ∂s_i/∂s_{i-1}, d[j-1] = ∂s_j/∂W*
+            return sum(math.prod(a[i - 2] for i in range(j + 1, k + 1)) * d[j - 1] for j in range(1, k + 1))
         terms = " + ".join(
             "·".join([f"∂s{_s(i)}/∂s{_s(i - 1)}" for i in range(k, j, -1)] + [f"∂s{_s(j)}/∂W*"])
             for j in range(k, 0, -1))
