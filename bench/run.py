@@ -173,10 +173,10 @@ def formula_latency(calls: int) -> tuple[float, float]:
 
 
 def build_latency(calls: int) -> list[tuple[str, str, float, float]]:
-    """Per kind's test lesson (and per bundled lesson): the median seconds to build its problem
-    from its data -- once per lesson opened -- and to evaluate every quantity with the first
-    derived one overridden -- once per verdict (a student's own value carried forward, so nearly
-    every quantity is computed again; without overrides the values are worked out once)."""
+    """Per kind's test lesson (and per bundled lesson): the median seconds to open its problem --
+    build it from the lesson's data and work out every value, once per lesson opened -- and to
+    evaluate every quantity with the first derived one overridden -- once per verdict (a
+    student's own value carried forward, so nearly every quantity is computed again)."""
     import tomllib
 
     import numpy as np
@@ -189,21 +189,21 @@ def build_latency(calls: int) -> list[tuple[str, str, float, float]]:
     out = []
     for path in files:
         data = tomllib.loads(path.read_text(encoding="utf-8"))["problem"]
-        build, evaluate = [], []
+        opened, verdict = [], []
         for _ in range(calls):
             start = time.perf_counter()
             problem = build_problem(data)  # a new Problem every time: nothing is cached across builds
-            middle = time.perf_counter()
             base = problem.evaluate()
+            middle = time.perf_counter()
             first = next(k for k, q in problem.quantities.items() if not q.is_given)
             over = {first: np.asarray(base[first]) + 0.25}
             middle2 = time.perf_counter()
             problem.evaluate(over)
             end = time.perf_counter()
-            build.append(middle - start)
-            evaluate.append(end - middle2)
-        out.append((f"{path.parent.name}/{path.stem}", data["kind"], statistics.median(build),
-                    statistics.median(evaluate)))
+            opened.append(middle - start)
+            verdict.append(end - middle2)
+        out.append((f"{path.parent.name}/{path.stem}", data["kind"], statistics.median(opened),
+                    statistics.median(verdict)))
     return out
 
 
@@ -317,14 +317,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'formula answer, wrong (random points, 30×)':<50} {'ms':>4} {wrong_ms * 1e3:>8.1f}  < 150 ms")
     print()
     calls = max(20, args.calls // 10)
-    print(f"{'lesson (kind), medians of %d' % calls:<46} {'build ms':>9} {'evaluate ms':>12}  budget")
-    for label, kind, build, evaluate in build_latency(calls):
+    print(f"{'lesson (kind), medians of %d' % calls:<46} {'open ms':>8} {'verdict ms':>11}  budget")
+    for label, kind, opened, verdict in build_latency(calls):
         if kind == "formula":  # reads, differentiates and checks the author's formulas: symbolic work
             budget = "symbolic"
         else:
-            over = [what for what, v in (("build", build), ("evaluate", evaluate)) if v >= 1e-3]
+            over = [what for what, v in (("open", opened), ("verdict", verdict)) if v >= 1e-3]
             budget = "< 1 ms" + (f"  OVER: {', '.join(over)}" if over else "")
-        print(f"{label + ' (' + kind + ')':<46} {build * 1e3:>9.3f} {evaluate * 1e3:>12.3f}  {budget}")
+        print(f"{label + ' (' + kind + ')':<46} {opened * 1e3:>8.3f} {verdict * 1e3:>11.3f}  {budget}")
     return 0
 
 

@@ -62,11 +62,13 @@ def correlate(xp: Array, w: Array, stride: int = 1) -> Array:
     xp = np.asarray(xp, dtype=np.float64)
     w = np.asarray(w, dtype=np.float64)
     _, _, kh, kw = w.shape
-    h_out, w_out = output_size(xp.shape[1], kh, 0, stride), output_size(xp.shape[2], kw, 0, stride)
-    out = np.zeros((w.shape[0], h_out, w_out))
-    for m, n, idx in _offsets(xp, kh, kw, stride):
-        out = out + np.einsum("fc,chw->fhw", w[:, :, m, n], xp[idx])
-    return out
+    output_size(xp.shape[1], kh, 0, stride), output_size(xp.shape[2], kw, 0, stride)  # the window fits
+    return np.einsum("fcmn,chwmn->fhw", w, _windows(xp, kh, kw, stride))
+
+
+def _windows(xp: Array, kh: int, kw: int, stride: int) -> Array:
+    """win[c, i, j, m, n] = xp[c, s·i + m, s·j + n]: every kh×kw window, a read-only view (no copy)."""
+    return np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(1, 2))[:, ::stride, ::stride]
 
 
 def correlate_weight_grad(xp: Array, dout: Array, kernel_hw: tuple[int, int], stride: int = 1) -> Array:
@@ -75,10 +77,9 @@ def correlate_weight_grad(xp: Array, dout: Array, kernel_hw: tuple[int, int], st
     xp = np.asarray(xp, dtype=np.float64)
     dout = np.asarray(dout, dtype=np.float64)
     kh, kw = kernel_hw
-    dw = np.zeros((dout.shape[0], xp.shape[0], kh, kw))
-    for m, n, idx in _offsets(xp, kh, kw, stride):
-        dw[:, :, m, n] = np.einsum("fhw,chw->fc", dout, xp[idx])
-    return dw
+    win = _windows(xp, kh, kw, stride)
+    h_out, w_out = win.shape[1], win.shape[2]
+    return np.einsum("fhw,chwmn->fcmn", dout[:, :h_out, :w_out], win)
 
 
 def correlate_input_grad(w: Array, dout: Array, padded_hw: tuple[int, int], stride: int = 1) -> Array:

@@ -127,15 +127,14 @@ def reject_unknown(data: Mapping[str, Any], path: str, known) -> None:
 
 
 def _is_numeric_nest(value, depth: int = 0) -> bool:
+    """A number, or lists of numbers nested at most four deep (booleans are not numbers)."""
     if depth > 4:
         return False
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, (int, float)):
-        return True
     if isinstance(value, list):
+        if depth < 4 and all(type(v) is float or type(v) is int for v in value):
+            return True  # the common row of plain numbers, without a call per entry
         return all(_is_numeric_nest(v, depth + 1) for v in value)
-    return False
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _show(value) -> str:

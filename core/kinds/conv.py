@@ -509,6 +509,7 @@ def _array(b: ProblemBuilder, key: str, fn: Callable, deps, shape: tuple, symbol
         b.derived(key, fn, deps, symbol, meaning, role, formula, variants)
         return
     slice_keys = []
+    fn = _last_call_kept(fn)  # every slice asks for the whole with the same arguments: compute it once
     for index in np.ndindex(shape[:-2]):
         skey = key + "".join(f".c{i + 1}" for i in index)
         label = ",".join(str(i + 1) for i in index)
@@ -521,6 +522,18 @@ def _array(b: ProblemBuilder, key: str, fn: Callable, deps, shape: tuple, symbol
         slice_keys.append(skey)
     b.derived(key, lambda *slices: np.stack([np.asarray(s_, dtype=np.float64) for s_ in slices]).reshape(shape),
               slice_keys, symbol, meaning, role, formula, variants)
+
+
+def _last_call_kept(fn: Callable) -> Callable:
+    """``fn`` that returns its last result again when called with the very same argument objects
+    (the graph's values are read-only arrays, so the same objects mean the same values)."""
+    last: list = [None, None]
+
+    def call(*args):
+        if last[0] is None or len(args) != len(last[0]) or any(a is not b for a, b in zip(args, last[0])):
+            last[:] = [args, fn(*args)]  # the arguments are kept alive, so no other object can take their ids
+        return last[1]
+    return call
 
 
 def _where(index: tuple, ndim: int) -> dict:

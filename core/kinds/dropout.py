@@ -354,25 +354,49 @@ def param_terms(sizes, bias: bool) -> dict[tuple[int, ...], int]:
     return terms
 
 
-def _moment(n: int, e: int, q: Fraction) -> Fraction:
-    """E[K^e] for K ~ Bin(n, q), e ≤ 2."""
+def _moment_poly(n: int, e: int) -> list[int]:
+    """E[K^e] for K ~ Bin(n, q) as integer coefficients of 1, q, q² (e ≤ 2):
+    E K = nq, E K² = nq(1 − q) + (nq)² = nq + n(n − 1)q²."""
     if e == 0:
-        return Fraction(1)
+        return [1]
     if e == 1:
-        return n * q
+        return [0, n]
     if e == 2:
-        return n * q * (1 - q) + (n * q) ** 2
+        return [0, n, n * (n - 1)]
     raise ValueError(f"moment of order {e} is not needed here")
 
 
-def _expect(terms, sizes, q: Fraction) -> Fraction:
-    total = Fraction(0)
+def _poly_mul(a: list[int], b: list[int]) -> list[int]:
+    out = [0] * (len(a) + len(b) - 1)
+    for i, x in enumerate(a):
+        for j, y in enumerate(b):
+            out[i + j] += x * y
+    return out
+
+
+def _expect_poly(terms, sizes) -> list[int]:
+    """E of Σ coeff·Π K_j^e as integer coefficients of a polynomial in q (exact, and quick: no
+    fractions until the one evaluation at q)."""
+    total: list[int] = [0]
     for exps, coeff in terms.items():
-        value = Fraction(coeff)
+        value = [coeff]
         for j, e in enumerate(exps, start=1):
-            value *= _moment(sizes[j], e, q)
-        total += value
+            if e:
+                value = _poly_mul(value, _moment_poly(sizes[j], e))
+        total = [x + y for x, y in zip(total + [0] * (len(value) - len(total)),
+                                      value + [0] * (len(total) - len(value)))]
     return total
+
+
+def _at(poly: list[int], q: Fraction) -> Fraction:
+    out = Fraction(0)
+    for c in reversed(poly):  # Horner
+        out = out * q + c
+    return out
+
+
+def _expect(terms, sizes, q: Fraction) -> Fraction:
+    return _at(_expect_poly(terms, sizes), q)
 
 
 def expected_params(terms, sizes, q: Fraction) -> Fraction:
@@ -405,7 +429,9 @@ def _count(n, bias: bool, q, variance: bool = False) -> Fraction:
     """E[P] (or Var[P]) for layer sizes n and keep probability q, in exact rational arithmetic."""
     sizes = _ints(n)
     terms = param_terms(sizes, bias)
-    q = Fraction(float(q))
+    # the decimal the float stands for (0.8 → 4/5, not 3602879701896397/2⁵²): the same number to
+    # the last bit, and small denominators keep the exact arithmetic quick
+    q = Fraction(repr(float(q)))
     return params_variance(terms, sizes, q) if variance else expected_params(terms, sizes, q)
 
 
