@@ -7,6 +7,7 @@ notation (``z₁``, ``∂L/∂W₁``, ``W₁′``).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
@@ -20,6 +21,7 @@ def subscript(text: str) -> str:
     return text.translate(_SUB)
 
 
+@lru_cache(maxsize=4096)  # a pure function of short keys, asked for many times per problem built
 def base_symbol(key: str) -> str:
     """``W1`` → ``W₁``, ``y_hat`` → ``ŷ``; unknown shapes are returned as they are."""
     if key in _BASE:

@@ -34,7 +34,7 @@ clipping entry by entry or per parameter; for Nesterov, the step's pass at the o
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
@@ -456,10 +456,12 @@ def _read_targets(obs: _Data, loss: str, k: int, row: bool, path: str) -> np.nda
 # -- the graph -------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=256)
 def _sup(k: int) -> str:
     return "⁽" + str(k).translate(_SUP) + "⁾"
 
 
+@lru_cache(maxsize=256)
 def _s(i: int) -> str:
     return subscript(str(i))
 
