@@ -2,7 +2,8 @@
 
 ``lessons/README.md`` embeds this text between markers; a test keeps the two equal, so
 the guide never lists a field or quantity name the engine does not have.
-Regenerate with ``python -m nntutor.core.guide``.
+Regenerate with ``python -m nntutor.core.guide`` (it rewrites that part of the README in place;
+``--print`` prints it instead).
 """
 
 from __future__ import annotations
@@ -35,5 +36,21 @@ def kinds_reference() -> str:
     return "\n".join(out)
 
 
+def write_reference() -> str:
+    """Put the current reference between the markers of ``lessons/README.md``; returns its path."""
+    from .catalog import lessons_dir
+
+    path = lessons_dir() / "README.md"
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index(BEGIN), text.index(END) + len(END)
+    path.write_text(text[:start] + kinds_reference() + text[end:], encoding="utf-8")
+    return str(path)
+
+
 if __name__ == "__main__":
-    print(kinds_reference())
+    import sys
+
+    if "--print" in sys.argv[1:]:
+        print(kinds_reference())
+    else:
+        print(f"wrote {write_reference()}")
