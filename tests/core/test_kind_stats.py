@@ -4,6 +4,7 @@ ReLU probabilities by hand and by Monte Carlo; parameter counts by hand."""
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -229,3 +230,212 @@ def test_lesson_file_is_clean_and_computable():
     values = lesson.problem.evaluate()
     for step in lesson.steps:
         assert np.all(np.isfinite(values[step.quantity])), step.quantity
+
+
+# -- receptive field ---------------------------------------------------------------------
+
+def receptive(*layers, size=None):
+    table = {"layers": [dict(ly) for ly in layers]}
+    if size is not None:
+        table["size"] = size
+    return stats(receptive=table)
+
+
+CONV3 = {"type": "conv", "kernel": 3}
+POOL2 = {"type": "maxpool", "kernel": 2}
+
+
+def test_receptive_field_worked_by_hand():
+    # three 3×3 convolutions, stride 1: each adds (3 − 1)·1 = 2, so r = 1 + 2 + 2 + 2 = 7 (3, 5, 7);
+    # the jump stays 1; on a 10×10 input the side shrinks by 2 each time: 8, 6, 4
+    v = receptive(CONV3, CONV3, CONV3, size=10).evaluate()
+    assert [v[f"receptive.r{l}"] for l in (1, 2, 3)] == [3, 5, 7] and v["receptive.r"] == 7
+    assert [v[f"receptive.j{l}"] for l in (1, 2, 3)] == [1, 1, 1]
+    assert [v[f"receptive.n{l}"] for l in (1, 2, 3)] == [8, 6, 4]
+    # conv 3×3 s1, max pooling 2×2 (stride 2 by default), conv 3×3 s1:
+    #   r₁ = 1 + 2·1 = 3, j₁ = 1; r₂ = 3 + 1·1 = 4, j₂ = 1·2 = 2; r₃ = 4 + 2·2 = 8, j₃ = 2
+    # on 12×12: n₁ = 12 − 3 + 1 = 10, n₂ = ⌊(10 − 2)/2⌋ + 1 = 5, n₃ = 5 − 3 + 1 = 3
+    v = receptive(CONV3, POOL2, CONV3, size=12).evaluate()
+    assert [v[f"receptive.r{l}"] for l in (1, 2, 3)] == [3, 4, 8] and v["receptive.r"] == 8
+    assert [v[f"receptive.j{l}"] for l in (1, 2, 3)] == [1, 2, 2]
+    assert [v[f"receptive.n{l}"] for l in (1, 2, 3)] == [10, 5, 3]
+    # a 3×3 conv with stride 2 and padding 1 on 7×7, then 3×3 dilated by 2 (spans 5), padding 2:
+    #   r₁ = 3, j₁ = 2, n₁ = ⌊(7 + 2 − 3)/2⌋ + 1 = 4; r₂ = 3 + 2·(3 − 1)·2 = 11, n₂ = ⌊(4 + 4 − 5)/1⌋ + 1 = 4
+    v = receptive({"type": "conv", "kernel": 3, "stride": 2, "padding": 1},
+                  {"type": "conv", "kernel": 3, "dilation": 2, "padding": 2}, size=7).evaluate()
+    assert (v["receptive.r1"], v["receptive.j1"], v["receptive.n1"]) == (3, 2, 4)
+    assert (v["receptive.r2"], v["receptive.j2"], v["receptive.n2"]) == (11, 2, 4)
+    # without size there are no sides, and padding has nothing to change
+    p = receptive(CONV3, POOL2)
+    assert "receptive.n1" not in p and "receptive.padding" not in p and "receptive.dilation" not in p
+    assert p.evaluate()["receptive.r"] == 4
+
+
+def _brute(layers, n):
+    """Independent of the kind's formulas: the side of every layer by sliding a window over the padded
+    row (counting the starts), and the input positions one output unit depends on, by following index sets
+    down the stack. Unit u of a layer reads positions u·s − p + d·t (t < k) of the layer below; a position
+    outside 0 … n − 1 is padding when ``clip``, and kept as an imaginary pixel otherwise."""
+    sizes = [n]
+    for ly in layers:
+        span = ly.get("dilation", 1) * (ly["kernel"] - 1) + 1
+        sizes.append(len(range(0, sizes[-1] + 2 * ly.get("padding", 0) - span + 1, _stride(ly))))
+
+    def field(unit, clip):
+        positions = {unit}
+        for l in range(len(layers), 0, -1):
+            ly = layers[l - 1]
+            d, p, s = ly.get("dilation", 1), ly.get("padding", 0), _stride(ly)
+            positions = {u * s - p + d * t for u in positions for t in range(ly["kernel"])}
+            if clip:
+                positions = {i for i in positions if 0 <= i < sizes[l - 1]}
+        return positions
+
+    return sizes, field
+
+
+def _stride(ly):
+    return ly.get("stride", 1 if ly["type"] == "conv" else ly["kernel"])
+
+
+@st.composite
+def stacks(draw):
+    layers = []
+    for _ in range(draw(st.integers(1, 5))):
+        kind = draw(st.sampled_from(["conv", "maxpool", "avgpool"]))
+        ly = {"type": kind, "kernel": draw(st.integers(1, 4))}
+        if kind == "conv" or draw(st.booleans()):
+            ly["stride"] = draw(st.integers(1, 3))
+        if draw(st.booleans()):
+            ly["padding"] = draw(st.integers(0, 2 if kind == "conv" else ly["kernel"] // 2))
+        if kind == "conv" and draw(st.booleans()):
+            ly["dilation"] = draw(st.integers(1, 3))
+        layers.append(ly)
+    return layers, draw(st.one_of(st.integers(1, 20), st.integers(20, 400)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(stacks())
+def test_receptive_field_matches_brute_force(case):
+    layers, n = case
+    sizes, field = _brute(layers, n)
+    if min(sizes) < 1:
+        with pytest.raises(DataError) as info:
+            receptive(*layers, size=n)
+        assert info.value.field == f"problem.receptive.layers[{sizes.index(0)}]"
+        return
+    p = receptive(*layers, size=n)
+    v = p.evaluate()
+    for l in range(1, len(layers) + 1):
+        assert v[f"receptive.n{l}"] == sizes[l]
+        # the field of unit 0 of layer l on the line of imaginary pixels: its width is rₗ, and unit 1's
+        # field starts jₗ pixels further along
+        sub = layers[:l]
+        _, sub_field = _brute(sub, n)
+        seen = sub_field(0, clip=False)
+        assert max(seen) - min(seen) + 1 == v[f"receptive.r{l}"]
+        assert min(sub_field(1, clip=False)) - min(seen) == v[f"receptive.j{l}"]
+    assert v["receptive.r"] == v[f"receptive.r{len(layers)}"]
+    # the real input pixels unit 0 depends on: without padding exactly the first r (when no stride
+    # exceeds its window, so nothing inside is skipped); with padding at most r, all within r
+    real = field(0, clip=True)
+    r = int(v["receptive.r"])
+    assert not real or max(real) - min(real) + 1 <= r  # a 1×1 conv on padding alone sees no pixel
+    if not any(ly.get("padding", 0) for ly in layers):
+        assert min(real) == 0 and max(real) == r - 1
+        if all(_stride(ly) <= ly.get("dilation", 1) * (ly["kernel"] - 1) + 1 and ly.get("dilation", 1) == 1
+               for ly in layers):
+            assert real == set(range(r))
+
+
+def test_the_receptive_variants_compute_the_mistakes_they_name():
+    # conv 3×3 s2, conv 3×3 s3, max pooling 2×2: j = 2, 6, 12; r = 3, 3 + 2·2 = 7, 7 + 1·6 = 13
+    p = receptive({"type": "conv", "kernel": 3, "stride": 2}, {"type": "conv", "kernel": 3, "stride": 3}, POOL2)
+    v = p.evaluate()
+    assert [v[f"receptive.r{l}"] for l in (1, 2, 3)] == [3, 7, 13]
+
+    def wrong(key):
+        return {var.name: float(val) for var, val in p.variant_values(key, v)}
+
+    # j₂: stride left out 2, its stride only 3, strides added 2 + 3 = 5 (right 6)
+    assert wrong("receptive.j2") == {"no_stride": 2, "stride_only": 3, "strides_added": 5}
+    r2 = wrong("receptive.r2")
+    # r₂ = 3 + 2·2 = 7: without the jump 3 + 2 = 5; own stride 3 + 2·3 = 9; jump after it 3 + 2·6 = 15;
+    # + k·j₁ = 3 + 3·2 = 9; at every layer: 1 + 2 + 2 = 5, 1 + 2·2 + 2·3 = 11, 1 + 2·2 + 2·6 = 17, 1 + 3 + 3·2 = 10
+    assert r2 == {"no_jump": 5, "own_stride": 9, "own_jump": 15, "plus_k": 9,
+                  "no_jump_all": 5, "own_stride_all": 11, "own_jump_all": 17, "plus_k_all": 10}
+    # the pooling layer: r₃ = 7 + 1·6 = 13; counted as nothing it leaves 7
+    r3 = wrong("receptive.r3")
+    assert r3["pool_no_growth"] == 7 and r3["no_jump"] == 8 and r3["own_stride"] == 9
+    # the sides on 20: n₁ = ⌊(20 + 2 − 3)/2⌋ + 1 = 10 with p = 1; without padding ⌊17/2⌋ + 1 = 9,
+    # padding once ⌊18/2⌋ + 1 = 10 (= right, so it never fires), unrounded 9.5 + 1, no +1 9, no stride 20
+    p = receptive({"type": "conv", "kernel": 3, "stride": 2, "padding": 1}, size=20)
+    v = p.evaluate()
+    assert v["receptive.n1"] == 10
+    assert {var.name: float(val) for var, val in p.variant_values("receptive.n1", v)} == {
+        "no_padding": 9, "padding_once": 10, "no_floor": 10.5, "no_plus_one": 9, "no_stride": 20}
+
+
+RECEPTIVE_WALKS = {
+    "strided": {"size": 64, "layers": [{"type": "conv", "kernel": 3, "stride": 2, "padding": 1},
+                                       {"type": "conv", "kernel": 3, "stride": 3},
+                                       {"type": "maxpool", "kernel": 2},
+                                       {"type": "avgpool", "kernel": 3, "stride": 1}]},
+    "pool-first": {"size": 23, "layers": [{"type": "maxpool", "kernel": 2}, CONV3,
+                                          {"type": "conv", "kernel": 3, "dilation": 2, "padding": 2}, CONV3]},
+    "padding-once": {"size": 9, "layers": [{"type": "conv", "kernel": 5, "stride": 3, "padding": 2},
+                                           {"type": "avgpool", "kernel": 2, "padding": 1}]},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_every_receptive_mistake_fires_with_its_own_message(lang):
+    """Typing each declared mistake at every step of lessons asking every quantity gets that mistake's
+    message (tests.support.walk_variants); across these stacks every declared mistake fires."""
+    from tests.support import every_step_lesson, walk_variants
+
+    declared, fired = set(), set()
+    for name, table in RECEPTIVE_WALKS.items():
+        lesson = every_step_lesson(f"receptive-{name}", {"kind": "stats", "receptive": table})
+        declared |= {(re.sub(r"\d+", "#", k), var.name) for k, q in lesson.problem.quantities.items()
+                     for var in q.variants}
+        fired |= {(re.sub(r"\d+", "#", k), var) for k, var in walk_variants(lesson, lang, 10, all_computable=True)}
+        for q in lesson.problem.quantities.values():
+            for var in q.variants:
+                assert var.message["en"] != var.message["ru"] and not var.convention
+    assert declared - fired == set()
+
+
+@pytest.mark.parametrize("table, field", [
+    ({}, "problem.receptive.layers"),
+    ({"layers": []}, "problem.receptive.layers"),
+    ({"layers": [CONV3] * 31}, "problem.receptive.layers"),
+    ({"layers": [3]}, "problem.receptive.layers[1]"),
+    ({"layers": [{"kernel": 3}]}, "problem.receptive.layers[1].type"),
+    ({"layers": [CONV3, {"type": "minpool", "kernel": 2}]}, "problem.receptive.layers[2].type"),
+    ({"layers": [{"type": "conv"}]}, "problem.receptive.layers[1].kernel"),
+    ({"layers": [{"type": "conv", "kernel": 0}]}, "problem.receptive.layers[1].kernel"),
+    ({"layers": [{"type": "conv", "kernel": 3, "stride": 0}]}, "problem.receptive.layers[1].stride"),
+    ({"layers": [{"type": "conv", "kernel": 3, "padding": -1}]}, "problem.receptive.layers[1].padding"),
+    ({"layers": [{"type": "conv", "kernel": 3, "padding": 1.5}]}, "problem.receptive.layers[1].padding"),
+    ({"layers": [{"type": "maxpool", "kernel": 3, "padding": 2}]}, "problem.receptive.layers[1].padding"),
+    ({"layers": [{"type": "maxpool", "kernel": 2, "dilation": 2}]}, "problem.receptive.layers[1].dilation"),
+    ({"layers": [{"type": "conv", "kernel": 3, "dilation": 0}]}, "problem.receptive.layers[1].dilation"),
+    ({"layers": [{"type": "conv", "kernel": 3, "size": 3}]}, "problem.receptive.layers[1].size"),
+    ({"layers": [CONV3], "size": 0}, "problem.receptive.size"),
+    ({"layers": [CONV3], "input": 8}, "problem.receptive.input"),
+    # 4 → 2 after the first 3×3; the second 3×3 does not fit on 2 pixels without padding
+    ({"layers": [CONV3, CONV3], "size": 4}, "problem.receptive.layers[2]"),
+    ({"layers": [{"type": "conv", "kernel": 2, "stride": 1000}] * 6}, "problem.receptive.layers"),
+])
+def test_bad_receptive_data_names_the_field(table, field):
+    with pytest.raises(DataError) as info:
+        stats(receptive=table)
+    assert info.value.field == field
+
+
+def test_a_window_that_does_not_fit_is_explained():
+    with pytest.raises(DataError) as info:
+        receptive(CONV3, {"type": "conv", "kernel": 5}, size=6)
+    # 6 − 3 + 1 = 4 pixels reach layer 2, too few for a window of 5
+    assert "4 pixels" in info.value.message and "spans 5" in info.value.message
