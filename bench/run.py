@@ -172,11 +172,17 @@ def formula_latency(calls: int) -> tuple[float, float]:
     return statistics.median(ok_times), statistics.median(wrong_times)
 
 
-def build_latency(calls: int) -> list[tuple[str, str, float, float]]:
-    """Per kind's test lesson (and per bundled lesson): the median seconds to open its problem --
-    build it from the lesson's data and work out every value, once per lesson opened -- and to
-    evaluate every quantity with the first derived one overridden -- once per verdict (a
-    student's own value carried forward, so nearly every quantity is computed again)."""
+def build_latency(calls: int) -> list[tuple[str, str, float, float, float]]:
+    """Per kind's test lesson (and per bundled lesson), median seconds of:
+
+    - open: build its problem from the lesson's data and work out every value (once per lesson
+      opened), the same lesson ``calls`` times in a row -- the usual micro-benchmark;
+    - verdict: evaluate every quantity with the first derived one overridden (once per checked
+      answer: a student's own value carried forward, so nearly everything is computed again);
+    - open, round-robin: the same as open, but every round opens every lesson once, so each
+      build finds the interpreter's and the CPU's caches full of other lessons' work (nearer a
+      lesson opened once in a session; a slow spell of the machine falls on all rows alike).
+    """
     import tomllib
 
     import numpy as np
@@ -184,26 +190,29 @@ def build_latency(calls: int) -> list[tuple[str, str, float, float]]:
     from nntutor.core.catalog import lessons_dir
     from nntutor.core.kinds import build_problem
 
+    def open_and_judge(data) -> tuple[float, float]:
+        start = time.perf_counter()
+        problem = build_problem(data)  # a new Problem every time: nothing is cached across builds
+        base = problem.evaluate()
+        middle = time.perf_counter()
+        first = next(k for k, q in problem.quantities.items() if not q.is_given)
+        over = {first: np.asarray(base[first]) + 0.25}
+        middle2 = time.perf_counter()
+        problem.evaluate(over)
+        return middle - start, time.perf_counter() - middle2
+
     root = Path(__file__).resolve().parents[1]
     files = sorted((root / "tests" / "lessons" / "kinds").glob("*.toml")) + sorted(lessons_dir().glob("*/*.toml"))
+    lessons = [(path, tomllib.loads(path.read_text(encoding="utf-8"))["problem"]) for path in files]
+    mixed: dict[Path, list[float]] = {path: [] for path, _ in lessons}
+    for _ in range(calls):
+        for path, data in lessons:
+            mixed[path].append(open_and_judge(data)[0])
     out = []
-    for path in files:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))["problem"]
-        opened, verdict = [], []
-        for _ in range(calls):
-            start = time.perf_counter()
-            problem = build_problem(data)  # a new Problem every time: nothing is cached across builds
-            base = problem.evaluate()
-            middle = time.perf_counter()
-            first = next(k for k, q in problem.quantities.items() if not q.is_given)
-            over = {first: np.asarray(base[first]) + 0.25}
-            middle2 = time.perf_counter()
-            problem.evaluate(over)
-            end = time.perf_counter()
-            opened.append(middle - start)
-            verdict.append(end - middle2)
-        out.append((f"{path.parent.name}/{path.stem}", data["kind"], statistics.median(opened),
-                    statistics.median(verdict)))
+    for path, data in lessons:
+        runs = [open_and_judge(data) for _ in range(calls)]
+        out.append((f"{path.parent.name}/{path.stem}", data["kind"], statistics.median(r[0] for r in runs),
+                    statistics.median(r[1] for r in runs), statistics.median(mixed[path])))
     return out
 
 
@@ -317,14 +326,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'formula answer, wrong (random points, 30×)':<50} {'ms':>4} {wrong_ms * 1e3:>8.1f}  < 150 ms")
     print()
     calls = max(20, args.calls // 10)
-    print(f"{'lesson (kind), medians of %d' % calls:<46} {'open ms':>8} {'verdict ms':>11}  budget")
-    for label, kind, opened, verdict in build_latency(calls):
+    print(f"{'lesson (kind), medians of %d' % calls:<46} {'open ms':>8} {'verdict ms':>11} "
+          f"{'round-robin':>12}  budget (open, verdict)")
+    for label, kind, opened, verdict, mixed in build_latency(calls):
         if kind == "formula":  # reads, differentiates and checks the author's formulas: symbolic work
             budget = "symbolic"
         else:
             over = [what for what, v in (("open", opened), ("verdict", verdict)) if v >= 1e-3]
             budget = "< 1 ms" + (f"  OVER: {', '.join(over)}" if over else "")
-        print(f"{label + ' (' + kind + ')':<46} {opened * 1e3:>8.3f} {verdict * 1e3:>11.3f}  {budget}")
+        print(f"{label + ' (' + kind + ')':<46} {opened * 1e3:>8.3f} {verdict * 1e3:>11.3f} {mixed * 1e3:>12.3f}"
+              f"  {budget}")
     return 0
 
 

@@ -594,7 +594,7 @@ def _jacobian_norms(g: _Graph, T, n_h, act) -> None:
 
 def _scalar_norm(*links):
     """|Π ∂s_i/∂s_{i−1}| (1 for no links)."""
-    return abs(float(np.prod([float(a) for a in links])))
+    return abs(math.prod(float(a) for a in links))
 
 
 def _jacobian_norm(df, n_h: int):
