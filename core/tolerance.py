@@ -42,9 +42,9 @@ class Comparison:
 
     too_coarse: some rejected element is correctly rounded but has fewer than
     min_sig_figs significant figures ("0.3" for 0.25).
-    rounding_slip: not ok, every wrong element is a decimal literal within one unit of
-    its last typed digit, and at least one of them is not merely too coarse ("0.26" for
-    0.2689: truncated instead of rounded).
+    rounding_slip: not ok, every wrong element is a decimal literal strictly within one unit
+    of its last typed digit, and at least one of them is not merely too coarse ("0.26" for
+    0.2689: truncated instead of rounded; "1" for 0 is not a slip).
     """
 
     ok: bool
@@ -87,7 +87,9 @@ def compare(reading: Reading, expected, tol: Tolerance) -> Comparison:
 
     wrong = ~ok_el
     coarse = wrong & rounded & ~enough
-    within_unit = ~exact & (diff <= unit + slack)
+    # a rounding slip lies strictly within one unit of the last typed digit (0.26 for 0.2689: cut
+    # off, not rounded); a whole unit away is a different number (1 for 0, 0.26 for 0.27)
+    within_unit = ~exact & (diff < unit - slack)
     slip = bool(wrong.any() and within_unit[wrong].all() and (wrong & ~coarse).any())
     return Comparison(bool(ok_el.all()), _frozen(ok_el), bool(coarse.any()), slip)
 

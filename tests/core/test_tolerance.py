@@ -42,7 +42,9 @@ CASES = [
     ("0.2686", SIG2, False, False, False),    # four decimals, three units off
     ("0", 0.0, True, False, False),
     ("0.0", 0.0, True, False, False),
-    ("0.001", 0.0, False, False, True),
+    ("0.001", 0.0, False, False, False),      # a whole unit away: not a rounding of 0
+    ("1", 0.0, False, False, False),          # an integer 1 for 0 is plainly wrong, not "very close"
+    ("0.0004", 0.0, False, False, False),
     ("0", 1e-10, True, False, False),         # absolute floor
     ("0", 1e-7, False, True, False),          # 0 is 1e-7 rounded to units: too coarse
     ("1e-7", 1e-7, True, False, False),
