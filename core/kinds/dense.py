@@ -61,8 +61,10 @@ _LOSSES = ("squared", "log", "cross_entropy", "poisson")
 _HEAD = {"log": "sigmoid", "cross_entropy": "softmax", "poisson": "exp"}
 _MAX_STEPS = 20
 _MAX_UNITS = 100
-_KINKED = {"relu": "ReLU′(0) = 0", "leaky_relu": "leaky ReLU′(0) = slope",
-           "step": "step(0) = 1, step′(z) = 0 everywhere"}
+#: What the derivative is taken to be where the activation has a kink or a jump, per language.
+_KINKED = {"relu": ("ReLU′(0) = 0", "ReLU′(0) = 0"),
+           "leaky_relu": ("leaky ReLU′(0) = slope", "leaky ReLU′(0) = наклон (slope)"),
+           "step": ("step(0) = 1, step′(z) = 0 everywhere", "step(0) = 1, step′(z) = 0 при всех z")}
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 #: Methods of core.optim a net can use: newton and coordinate descent need the loss's Hessian.
 _OPT_METHODS = tuple(m for m in optim.METHODS if m not in ("newton", "coordinate"))
@@ -1353,7 +1355,7 @@ class _Net:
             b.convention("biases", {"en": "no biases", "ru": "без смещений"})
         kinks = [text for name, text in _KINKED.items() if any(layer.act.name == name for layer in self.layers)]
         if kinks:
-            b.convention("kinks", {"en": "; ".join(kinks), "ru": "; ".join(kinks)})
+            b.convention("kinks", {"en": "; ".join(en for en, _ in kinks), "ru": "; ".join(ru for _, ru in kinks)})
         temps = [layer for layer in self.layers if layer.act.name == "softmax" and layer.act.temperature != 1.0]
         for layer in temps:
             t = _num(layer.act.temperature)
