@@ -281,8 +281,8 @@ def _givens(g: _Graph, X, s0, U, W, bias, V, c, y, labels, clip) -> None:
 
 def _softmax(v: np.ndarray) -> np.ndarray:
     """softmax(v)_i = e^{v_i} / Σ_j e^{v_j}, shifted by max(v) so that nothing overflows."""
-    e = np.exp(v - np.max(v))
-    return e / np.sum(e)
+    e = np.exp(v - v.max())
+    return e / e.sum()
 
 
 def _forward(g: _Graph, T, n_h, n_out, act, output, has_b, has_c) -> None:
@@ -383,7 +383,7 @@ def _output_grads(g: _Graph, T, n_out, output, loss, half, mean, has_c) -> None:
     grads = [grad_key(f"{out_key}{t}") for t in out_steps]
     states = [f"s{t}" for t in out_steps]
     sym = base_symbol(f"{out_key}t") if n > 1 else base_symbol(f"{out_key}{T}")
-    g.derived(grad_key("V"), lambda *v, n=n: sum(np.outer(v[i], v[n + i]) for i in range(n)),
+    g.derived(grad_key("V"), _outer_sum(n),
               grads + states, g.shapes["V"], grad_symbol("V"), "the gradient with respect to the output weights V",
               "производная по весам выхода V", "backward",
               (f"∂L/∂V = Σₜ ∂L/∂{out_key}ₜ·sₜᵀ" if n > 1 else f"∂L/∂V = ∂L/∂{sym}·s{_s(T)}ᵀ"))
@@ -496,8 +496,9 @@ def _back_sum(*values):
 
 
 def _outer_sum(T: int):
+    """Σₜ aₜ·bₜᵀ over (a₁ … a_T, b₁ … b_T) = Aᵀ·B with the aₜ and bₜ as rows (one product, not T outers)."""
     def f(*values):
-        return sum(np.outer(values[t], values[T + t]) for t in range(T))
+        return np.array(values[:T]).reshape(T, -1).T @ np.array(values[T:]).reshape(T, -1)
     return f
 
 
