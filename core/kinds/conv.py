@@ -346,15 +346,17 @@ def _pool_forward(b: ProblemBuilder, spec: dict, inp: str, in_shape: tuple) -> t
     if kind == "max":
         text = {"en": f"max pooling {size}×{size}, stride {stride}: the gradient of each window goes to its "
                       f"maximum; on a tie, to the first maximum in reading order (row by row, left to right), as in "
-                      f"PyTorch; where windows overlap the gradients add",
+                      f"PyTorch; where windows overlap the gradients add; Ω(i,j) is the window of output cell (i,j)",
                 "ru": f"max-пулинг {size}×{size}, шаг {stride}: градиент окна целиком идёт в его максимум; при "
                       f"равенстве — в первый максимум при чтении по строкам слева направо, как в PyTorch; "
-                      f"где окна перекрываются, градиенты складываются"}
+                      f"где окна перекрываются, градиенты складываются; Ω(i,j) — окно выходной клетки (i,j)"}
     else:
         text = {"en": f"average pooling {size}×{size}, stride {stride}: each cell of a window gets 1/{size * size} "
-                      f"of its gradient; where windows overlap the gradients add",
+                      f"of its gradient; where windows overlap the gradients add; Ω(i,j) is the window of output "
+                      f"cell (i,j)",
                 "ru": f"усредняющий пулинг {size}×{size}, шаг {stride}: каждая клетка окна получает 1/{size * size} "
-                      f"его градиента; где окна перекрываются, градиенты складываются"}
+                      f"его градиента; где окна перекрываются, градиенты складываются; Ω(i,j) — окно выходной "
+                      f"клетки (i,j)"}
     b.convention("pool", text)
     return "P", spec["shape"]
 
@@ -406,7 +408,7 @@ def _pool_backward(b: ProblemBuilder, spec: dict) -> None:
             _, cache = max_pool_forward(_as3(v), param)
             return max_pool_backward_ties(_as3(g), cache).reshape(in_shape)
 
-        formula = f"∂L/∂{inp}[r,q] = Σ_(i,j) ∂L/∂P[i,j]·[(r,q) = argmax of window (i,j)]"
+        formula = f"∂L/∂{inp}[r,q] = Σ_(i,j) ∂L/∂P[i,j]·[(r,q) = argmax Ω(i,j)]"
         variants = [
             Variant("spread_copy", deps, spread, {
                 "en": "You gave every cell of the window the window's gradient; max pooling sends ∂L/∂P[i,j] only "
@@ -427,7 +429,7 @@ def _pool_backward(b: ProblemBuilder, spec: dict) -> None:
     else:
         def fn(v, g):
             return avg_pool_backward(_as3(g), (_as3(v), param)).reshape(in_shape)
-        formula = f"∂L/∂{inp}[r,q] = Σ_(window (i,j) ∋ (r,q)) ∂L/∂P[i,j]/{size * size}"
+        formula = f"∂L/∂{inp}[r,q] = Σ_((i,j): (r,q) ∈ Ω(i,j)) ∂L/∂P[i,j]/{size * size}"
         variants = [Variant("not_divided", deps, spread, {
             "en": f"You did not divide by the window size: each cell of a window gets ∂L/∂P[i,j]/{cells}.",
             "ru": f"Вы не разделили на размер окна: каждая клетка окна получает ∂L/∂P[i,j]/{cells}."})]
