@@ -174,21 +174,40 @@ def _children(n: Node) -> tuple[Node, ...]:
     return (n.arg,)  # Neg, Fn
 
 
+#: The last trees walked, by identity: id(root) → (root, order, index). A formula is evaluated,
+#: sized and differentiated many times while it is checked; keeping the root keeps every node
+#: alive, so no other object can take one of the ids while an entry stands. Bounded, and cleared
+#: as a whole when full (thread-safe without a lock: single dict operations).
+_WALKS: dict[int, tuple[Node, list[Node], dict[int, int]]] = {}
+_MAX_WALKS = 256
+
+
 def _postorder(root: Node) -> tuple[list[Node], dict[int, int]]:
-    """Distinct nodes (by identity) children first, and each one's index; no recursion."""
+    """Distinct nodes (by identity) children first, and each one's index; no recursion.
+    The lists are shared with later calls on the same tree: read them, never change them."""
+    hit = _WALKS.get(id(root))
+    if hit is not None and hit[0] is root:
+        return hit[1], hit[2]
     order: list[Node] = []
     index: dict[int, int] = {}
     stack: list[tuple[Node, bool]] = [(root, False)]
+    pop, push = stack.pop, stack.append
     while stack:
-        n, expanded = stack.pop()
-        if id(n) in index:
+        n, expanded = pop()
+        i = id(n)
+        if i in index:
             continue
         if expanded:
-            index[id(n)] = len(order)
+            index[i] = len(order)
             order.append(n)
             continue
-        stack.append((n, True))
-        stack.extend((c, False) for c in reversed(_children(n)) if id(c) not in index)
+        push((n, True))
+        for c in reversed(_children(n)):
+            if id(c) not in index:
+                push((c, False))
+    if len(_WALKS) >= _MAX_WALKS:
+        _WALKS.clear()
+    _WALKS[id(root)] = (root, order, index)
     return order, index
 
 
