@@ -133,10 +133,10 @@ class Problem:
         for key, q in self.quantities.items():
             if key != q.key:
                 raise ValueError(f"quantity stored under {key!r} is named {q.key!r}")
-            missing = [d for d in q.deps if d not in seen]
-            if missing:
+            if not seen.issuperset(q.deps):  # one C call per quantity; the names only on failure
+                missing = [d for d in q.deps if d not in seen]
                 raise ValueError(f"{key} depends on {missing} defined later or not at all")
-            if q.is_given and key not in self.givens:
+            if q.fn is None and key not in self.givens:
                 raise ValueError(f"given {key} has no value")
             seen.add(key)
         if self.criterion is not None:

@@ -522,7 +522,8 @@ class _Net:
         """
         self.sym[key] = symbol
         s = self.sym.__getitem__  # symbols are only ever added: a later call sees the same
-        alts = [alt for alt in self.alts if not alt.in_pass or (self._recording is not None and self._k >= 2)]
+        alts = ([alt for alt in self.alts if not alt.in_pass or (self._recording is not None and self._k >= 2)]
+                if self.alts else ())
         if self._recording is not None:
             self._recording.append(key)
         worded: list[str] = []
@@ -849,8 +850,10 @@ class _Net:
             key = self.key(f"{st.key}.{p}", k)
             # the look-ahead weights as W̃₁; a state as h_W₁
             symbol = self.symbol(ps[0] + "\u0303" + ps[1:] if st.key == "look" else f"{st.symbol}_{ps}", k)
-            m = {lang: text.replace("{t}", str(k)) for lang, text in st.meaning.items()}
-            meaning = self.meaning(f"{m['en']}, for {ps}", f"{m['ru']}, для {ps}", k)
+            en, ru = st.meaning["en"], st.meaning["ru"]
+            if "{t}" in en or "{t}" in ru:
+                en, ru = en.replace("{t}", str(k)), ru.replace("{t}", str(k))
+            meaning = self.meaning(f"{en}, for {ps}", f"{ru}, для {ps}", k)
         keys[st.key] = key
         self.sym[key] = symbol  # the formula and messages below name it
 
