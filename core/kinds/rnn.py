@@ -225,13 +225,16 @@ class _Graph:
         self.b.given(key, value.reshape(_shown(value.shape)), symbol, {"en": en, "ru": ru})
 
     def derived(self, key: str, fn: Callable[..., Any], deps: Sequence[str], shape: Sequence[int],
-                symbol: str, en: str, ru: str, role: str, formula: str, variants: Sequence[_V] = ()) -> None:
+                symbol: str, en: str, ru: str, role: str, formula: str | Callable[[], str],
+                variants: Sequence[_V] | Callable[[], Sequence[_V]] = ()) -> None:
+        """``formula`` and ``variants`` may be functions: they are worded when first needed."""
         self.shapes[key] = tuple(shape)
         shapes = self.shapes  # only ever extended: the shapes of deps are the same when asked later
 
         def declared() -> list[Variant]:  # wrapped when a diagnosis first needs them
             return [Variant(v.name, tuple(v.deps), _reshaped(v.fn, [shapes[d] for d in v.deps], tuple(shape)),
-                            {"en": v.en, "ru": v.ru}, v.convention) for v in variants]
+                            {"en": v.en, "ru": v.ru}, v.convention)
+                    for v in (variants() if callable(variants) else variants)]
         self.b.derived(key, _reshaped(fn, [self.shapes[d] for d in deps], tuple(shape)), list(deps),
                        symbol, {"en": en, "ru": ru}, role, formula, declared)
 
@@ -420,18 +423,20 @@ def _bptt(g: _Graph, T, n_in, n_h, act, output, loss, half, has_b) -> None:
             if t < T:
                 deps += [grad_key(f"z{t + 1}"), "W"]
                 parts.append(f"Wᵀ·∂L/∂z{_s(t + 1)}")
-            variants = []
-            if t < T and n_h > 1:
-                variants.append(_not_transposed(deps, f"∂L/∂s{_s(t)} = " + " + ".join(parts)))
-            if t < T and t in out_at:
-                variants.append(_V("truncated", (out_at[t], "V"), lambda gv, V: V.T @ gv,
-                                   f"You left out the path through the later steps, Wᵀ·∂L/∂z{_s(t + 1)}: "
-                                   f"s{_s(t)} also reaches the loss through s{_s(t + 1)}.",
-                                   f"Вы пропустили путь через следующие шаги, Wᵀ·∂L/∂z{_s(t + 1)}: s{_s(t)} влияет "
-                                   f"на потери ещё и через s{_s(t + 1)}."))
-                variants.append(_V("no_output_path", (grad_key(f"z{t + 1}"), "W"), lambda gz, W: W.T @ gz,
-                                   f"You left out the output at step {t}: ∂L/∂s{_s(t)} also gets {parts[0]}.",
-                                   f"Вы пропустили выход на шаге {t}: в ∂L/∂s{_s(t)} входит ещё {parts[0]}."))
+            def variants(t=t, deps=deps, parts=parts) -> list[_V]:
+                out = []
+                if t < T and n_h > 1:
+                    out.append(_not_transposed(deps, f"∂L/∂s{_s(t)} = " + " + ".join(parts)))
+                if t < T and t in out_at:
+                    out.append(_V("truncated", (out_at[t], "V"), lambda gv, V: V.T @ gv,
+                                  f"You left out the path through the later steps, Wᵀ·∂L/∂z{_s(t + 1)}: "
+                                  f"s{_s(t)} also reaches the loss through s{_s(t + 1)}.",
+                                  f"Вы пропустили путь через следующие шаги, Wᵀ·∂L/∂z{_s(t + 1)}: s{_s(t)} влияет "
+                                  f"на потери ещё и через s{_s(t + 1)}."))
+                    out.append(_V("no_output_path", (grad_key(f"z{t + 1}"), "W"), lambda gz, W: W.T @ gz,
+                                  f"You left out the output at step {t}: ∂L/∂s{_s(t)} also gets {parts[0]}.",
+                                  f"Вы пропустили выход на шаге {t}: в ∂L/∂s{_s(t)} входит ещё {parts[0]}."))
+                return out
             g.derived(grad_key(st), _back_sum, deps, (n_h,), grad_symbol(st), en, ru, "backward",
                       f"∂L/∂s{_s(t)} = " + " + ".join(parts), variants)
         f_prime = f"{act.symbol}′(z{_s(t)})"
@@ -440,7 +445,7 @@ def _bptt(g: _Graph, T, n_in, n_h, act, output, loss, half, has_b) -> None:
                   f"the gradient with respect to z{_s(t)}, through the {act.names['en']}",
                   f"производная по z{_s(t)} (через функцию {act.names['ru']})",
                   "backward", f"∂L/∂z{_s(t)} = ∂L/∂s{_s(t)} ∘ {f_prime}",
-                  _no_derivative(act, (grad_key(st),), lambda gs: gs * 1.0, f_prime))
+                  lambda st=st, f_prime=f_prime: _no_derivative(act, (grad_key(st),), lambda gs: gs * 1.0, f_prime))
     g.derived(grad_key("s0"), lambda gz, W: W.T @ gz, [grad_key("z1"), "W"], (n_h,), grad_symbol("s0"),
               "the gradient with respect to the initial state s₀", "производная по начальному состоянию s₀",
               "backward", "∂L/∂s₀ = Wᵀ·∂L/∂z₁",
@@ -460,15 +465,15 @@ def _bptt(g: _Graph, T, n_in, n_h, act, output, loss, half, has_b) -> None:
     g.derived(grad_key("W"), outer_sum, gz + [f"s{t}" for t in range(T)], (n_h, n_h), grad_symbol("W"),
               "the gradient with respect to the recurrent weights W (summed over the steps)",
               "производная по рекуррентным весам W (сумма по шагам)", "backward", "∂L/∂W = Σₜ ∂L/∂zₜ·sₜ₋₁ᵀ",
-              last_only(f"s{T - 1}", "∂L/∂W = Σₜ ∂L/∂zₜ·sₜ₋₁ᵀ"))
+              lambda: last_only(f"s{T - 1}", "∂L/∂W = Σₜ ∂L/∂zₜ·sₜ₋₁ᵀ"))
     g.derived(grad_key("U"), outer_sum, gz + [f"x{t}" for t in range(1, T + 1)], (n_h, n_in), grad_symbol("U"),
               "the gradient with respect to the input weights U (summed over the steps)",
               "производная по входным весам U (сумма по шагам)", "backward", "∂L/∂U = Σₜ ∂L/∂zₜ·xₜᵀ",
-              last_only(f"x{T}", "∂L/∂U = Σₜ ∂L/∂zₜ·xₜᵀ"))
+              lambda: last_only(f"x{T}", "∂L/∂U = Σₜ ∂L/∂zₜ·xₜᵀ"))
     if has_b:
         g.derived(grad_key("b"), lambda *v: sum(v), gz, (n_h,), grad_symbol("b"),
                   "the gradient with respect to the state bias b", "производная по смещению состояния b",
-                  "backward", "∂L/∂b = Σₜ ∂L/∂zₜ", last_only("", "∂L/∂b = Σₜ ∂L/∂zₜ"))
+                  "backward", "∂L/∂b = Σₜ ∂L/∂zₜ", lambda: last_only("", "∂L/∂b = Σₜ ∂L/∂zₜ"))
 
 
 def _no_derivative(act, deps, fn, f_prime: str) -> list[_V]:
@@ -525,13 +530,13 @@ def _sum_of_products(g: _Graph, T, act) -> None:
                   f"∂s{_s(k)}/∂s{_s(k - 1)}",
                   f"how s{_s(k)} changes with s{_s(k - 1)}", f"производная s{_s(k)} по s{_s(k - 1)}",
                   "backward", f"∂s{_s(k)}/∂s{_s(k - 1)} = {f_prime}·W",
-                  _no_derivative(act, ("W",), lambda W: W[0, 0] * 1.0, f_prime))
+                  lambda f_prime=f_prime: _no_derivative(act, ("W",), lambda W: W[0, 0] * 1.0, f_prime))
         g.derived(f"ds{k}.dW.direct", lambda z, s, d=act.df: d(z) * s, [f"z{k}", f"s{k - 1}"], (),
                   f"∂s{_s(k)}/∂W*",
                   f"the immediate derivative of s{_s(k)} by W, holding s{_s(k - 1)} fixed",
                   f"непосредственная производная s{_s(k)} по W при фиксированном s{_s(k - 1)}",
                   "backward", f"∂s{_s(k)}/∂W* = {f_prime}·s{_s(k - 1)}",
-                  _no_derivative(act, (f"s{k - 1}",), lambda s: s * 1.0, f_prime))
+                  lambda k=k, f_prime=f_prime: _no_derivative(act, (f"s{k - 1}",), lambda s: s * 1.0, f_prime))
     for k in range(1, T + 1):
         links = [f"ds{i}.ds{i - 1}" for i in range(2, k + 1)]
         direct = [f"ds{j}.dW.direct" for j in range(1, k + 1)]
@@ -540,13 +545,16 @@ def _sum_of_products(g: _Graph, T, act) -> None:
             v = [float(x) for x in values]  # numbers: plain floats are many times quicker than 0-d arrays
             a, d = v[:k - 1], v[k - 1:]  # a[i-2] = ∂s_i/∂s_{i-1}, d[j-1] = ∂s_j/∂W*
             return sum(math.prod(a[i - 2] for i in range(j + 1, k + 1)) * d[j - 1] for j in range(1, k + 1))
-        terms = " + ".join(
-            "·".join([f"∂s{_s(i)}/∂s{_s(i - 1)}" for i in range(k, j, -1)] + [f"∂s{_s(j)}/∂W*"])
-            for j in range(k, 0, -1))
-        variants = []
-        if k >= 2:
+        def terms(k=k) -> str:
+            return f"∂s{_s(k)}/∂W = " + " + ".join(
+                "·".join([f"∂s{_s(i)}/∂s{_s(i - 1)}" for i in range(k, j, -1)] + [f"∂s{_s(j)}/∂W*"])
+                for j in range(k, 0, -1))
+
+        def variants(k=k, links=links, direct=direct, total=total) -> list[_V]:
+            if k < 2:
+                return []
             direct_k, chain = f"∂s{_s(k)}/∂W*", f"∂s{_s(k)}/∂s{_s(k - 1)}·∂s{_s(k - 1)}/∂W"
-            variants = [
+            return [
                 _V("no_direct_term", tuple(links + direct), lambda *v, total=total, k=k: total(*v) - v[-1],
                    f"You left out the direct term {direct_k} (s{_s(k - 1)} held fixed): "
                    f"∂s{_s(k)}/∂W = {direct_k} + {chain}.",
@@ -561,7 +569,7 @@ def _sum_of_products(g: _Graph, T, act) -> None:
         g.derived(f"ds{k}.dW", total, links + direct, (), f"∂s{_s(k)}/∂W",
                   f"the total derivative of s{_s(k)} by W, a sum over the steps it passed through",
                   f"полная производная s{_s(k)} по W: сумма по всем шагам, через которые W влияет",
-                  "backward", f"∂s{_s(k)}/∂W = {terms}", variants)
+                  "backward", terms, variants)
 
 
 def _jacobian_norms(g: _Graph, T, n_h, act) -> None:
