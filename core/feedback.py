@@ -1,8 +1,8 @@
 """Verdicts and diagnoses: what a wrong value most likely is.
 
-A wrong value is compared with every other quantity of the problem ("that is z₁, the
-pre-activation") and with generic slips (sign, rounding, coarse rounding, some entries
-right). Each finding is a short message in the student's language.
+A wrong value is compared with the quantities a student meets on the way to it ("that is
+z₁, the pre-activation") and with generic slips (sign, rounding, coarse rounding, some
+entries right). Each finding is a short message in the student's language.
 """
 
 from __future__ import annotations
@@ -43,8 +43,11 @@ _T = {
     "is_other": {"en": "That is {sym}, {meaning}: this step asks for {want}.",
                  "ru": "Это {sym} — {meaning}, а в этом шаге нужно {want}."},
     "or_else": {"en": "{0} Or else: {1}", "ru": "{0} Или так: {1}"},
-    "sign": {"en": "The sign is flipped: check which way the difference or the step goes.",
-             "ru": "Знак перепутан: проверьте, в какую сторону идёт разность или шаг."},
+    "sign": {"en": "The sign is flipped: check each minus on the way (a difference, a step, a derivative).",
+             "ru": "Знак перепутан: проверьте каждый минус по пути (разность, шаг, производная)."},
+    "sign_entries": {"en": "{right} of {total} entries are right; {where}: the sign is flipped.",
+                     "ru": "Верно {right} из {total} компонент; {where}: знак перепутан."},
+    "whole": {"en": "The answer here is a whole number.", "ru": "Здесь ответ — целое число."},
     "coarse": {"en": "Close, but give at least {n} significant figures.",
                "ru": "Близко, но дайте хотя бы {n} значащие цифры."},
     "rounding": {"en": "Very close: check the rounding. To the digits you typed it is {0}.",
@@ -88,8 +91,9 @@ def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: P
              authored: Sequence[tuple[np.ndarray, Mapping[str, str]]] = ()) -> str | None:
     """The most specific explanation of a wrong value, or None.
 
-    In order: the lesson author's own wrong answers, the mistakes the operation declares,
-    another quantity of the problem, then generic slips (sign, rounding, some entries).
+    In order: the lesson author's own wrong answers, the mistakes the operation declares, a
+    flipped sign, a quantity met on the way (one it is computed from, or one computed from it),
+    then generic slips (a whole number expected, coarse rounding, rounding, some entries).
     """
     expected = np.asarray(values[quantity])
     want = problem.quantities[quantity].symbol
@@ -109,18 +113,22 @@ def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: P
                 matched.append(message)
     if matched:
         return matched[0] if len(matched) == 1 else text("or_else", lang, matched[0], matched[1])
-    # (b) another quantity of the problem, of the same size
-    for key, q in problem.quantities.items():
-        if key == quantity:
-            continue
+    # (b) a flipped sign: the commonest slip, and said plainly even when −value is some other quantity
+    if np.any(expected != 0) and compare(reading, -expected, tol).ok:
+        return text("sign", lang)
+    # (c) another quantity the student meets on the way: one this value is computed from, or one
+    # computed straight from it (a step too far); never a later, unrelated one
+    for key in _nearby(problem, quantity):
         other = np.asarray(values[key])
         if other.size != expected.size or coincides(other, expected):
             continue
         if compare(reading, other.reshape(expected.shape), tol).ok:
+            q = problem.quantities[key]
             return text("is_other", lang, sym=q.symbol, meaning=q.meaning.get(lang, q.meaning["en"]), want=want)
-    # (c) generic slips
-    if np.any(expected != 0) and compare(reading, -expected, tol).ok:
-        return text("sign", lang)
+    # (d) generic slips
+    typed = np.asarray(reading.value, dtype=np.float64).reshape(-1)
+    if tol.exact and np.all(expected == np.round(expected)) and np.any(typed != np.round(typed)):
+        return text("whole", lang)
     if comparison.too_coarse and not comparison.rounding_slip:
         return text("coarse", lang, n=tol.min_sig_figs)
     if comparison.rounding_slip:
@@ -131,12 +139,35 @@ def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: P
         return text("rounding", lang, shown)
     ok = np.asarray(comparison.element_ok).reshape(-1)
     if expected.size > 1 and ok.any():
-        bad = [_entry_name(i, expected.shape, lang) for i in np.flatnonzero(~ok)]
+        wrong = np.flatnonzero(~ok)
+        bad = [_entry_name(i, expected.shape, lang) for i in wrong]
         matrix = len(expected.shape) == 2 and 1 not in expected.shape
         single, several = ("cell", "cells") if matrix else ("entry", "entries")
         where = text(single if len(bad) == 1 else several, lang, ("; " if matrix else ", ").join(bad[:6]))
+        flipped = np.asarray(compare(reading, -expected, tol).element_ok).reshape(-1)
+        if flipped[wrong].all() and np.all(expected.reshape(-1)[wrong] != 0):
+            return text("sign_entries", lang, right=int(ok.sum()), total=expected.size, where=_capital(where))
         return text("some_right", lang, right=int(ok.sum()), total=expected.size, where=where)
     return None
+
+
+def _nearby(problem: Problem, quantity: str) -> list[str]:
+    """The quantities a wrong value is compared with: every one ``quantity`` is computed from
+    (its ancestors, givens included), then those computed directly from it, in problem order."""
+    qs = problem.quantities
+    ancestors: set[str] = set()
+    todo = list(qs[quantity].deps)
+    while todo:
+        key = todo.pop()
+        if key not in ancestors:
+            ancestors.add(key)
+            todo.extend(qs[key].deps)
+    children = {key for key, q in qs.items() if quantity in q.deps}
+    return [key for key in qs if key in ancestors or key in children]
+
+
+def _capital(text_: str) -> str:
+    return text_[:1].upper() + text_[1:]
 
 
 def _entry_name(flat_index: int, shape: tuple[int, ...], lang: str = "en") -> str:

@@ -32,6 +32,8 @@ STRINGS: dict[str, dict[str, str]] = {
                    "ru": "Кривая потерь появится по мере того, как вы найдёте потери на шагах."},
     "no_plot": {"en": "This lesson has nothing to plot.", "ru": "В этом уроке нечего показать на графике."},
     "quit_key": {"en": "Quit", "ru": "Выход"},
+    # Textual's own footer entry for Ctrl+P (its description is "palette")
+    "palette_key": {"en": "palette", "ru": "команды"},
     "keys_key": {"en": "Keys", "ru": "Клавиши"},
 }
 

@@ -282,7 +282,7 @@ def _add_block(b: ProblemBuilder, blk: _Block, row: bool) -> None:
         if blk.b is not None:
             b.given(key["b"], blk.b, s["b"], {"en": f"the biases of {of['en']}", "ru": f"смещения {of['ru']}"})
     b.given(key["grad.y"], blk.g, gy,
-            {"en": f"the upstream gradient {gy}, given, arriving at {of['en']} from above",
+            {"en": f"the upstream gradient, given: it arrives at {of['en']} from above",
              "ru": f"градиент {gy}, пришедший сверху в слой {name} ({blk.what['ru']}); он дан"})
 
     if blk.linear:

@@ -221,3 +221,18 @@ def test_the_typing_example_is_never_the_answer():
                           if np.size(run.expected(step)) == 1 else
                           " ".join(repr(float(v)) for v in np.ravel(run.expected(step)))).ok
     assert seen == 1
+
+
+def test_a_count_asks_for_a_whole_number_and_shows_one():
+    """receptive-field's answers are exact counts: the answer line says so, in both languages."""
+    lesson = load_catalog().find("receptive-field").lesson
+    for lang, words in (("en", "a whole number"), ("ru", "целое число")):
+        run = LessonRun(lesson, lang=lang)
+        step = run.current
+        assert step.exact
+        what, example = run.answer_help(step)
+        assert what == words
+        assert float(example) == int(example) and not run.submit(example).ok
+        verdict = run.submit("3.5")
+        assert verdict.status == "wrong" and verdict.diagnosis == ("The answer here is a whole number." if lang == "en"
+                                                                   else "Здесь ответ — целое число.")

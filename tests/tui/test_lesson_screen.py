@@ -268,3 +268,16 @@ def test_f3_before_any_loss_is_found_says_the_curve_fills_in(store_path):
             assert "fills in" in feedback(app)
             assert not app.screen.query("#plot")
     run(go())
+
+
+def test_the_footer_speaks_russian_on_the_russian_screen(lesson, store_path):
+    """Ctrl+P's footer entry (Textual's "palette") is in the student's language too."""
+    from textual.widgets import Footer
+
+    async def go():
+        app = NNTutorApp(lang="ru", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            labels = " ".join(str(key.description) for key in app.screen.query_one(Footer).query("FooterKey"))
+            assert "команды" in labels and "palette" not in labels, labels
+    run(go())

@@ -1,0 +1,68 @@
+"""What a wrong value is told: which quantities it is compared with, and the generic slips.
+
+The problems are built here from the quantity graph itself, so each case is small enough to
+read: a = 2, b = 3; s = a + b (asked), p = a·b (later, not computed from s), t = 2·s (computed
+from s).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nntutor.core.answers import read_answer
+from nntutor.core.feedback import diagnose, judge
+from nntutor.core.graph import ProblemBuilder
+from nntutor.core.tolerance import Tolerance
+
+
+def _problem():
+    b = ProblemBuilder("test")
+    b.given("a", 2.0, "a", {"en": "the first number", "ru": "первое число"})
+    b.given("b", 3.0, "b", {"en": "the second number", "ru": "второе число"})
+    b.derived("s", lambda x, y: x + y, ["a", "b"], "s", {"en": "the sum", "ru": "сумма"}, "forward", "s = a + b")
+    b.derived("p", lambda x, y: x * y, ["a", "b"], "p", {"en": "the product", "ru": "произведение"}, "forward",
+              "p = a·b")
+    b.derived("t", lambda x: 2 * x, ["s"], "t", {"en": "twice the sum", "ru": "удвоенная сумма"}, "forward",
+              "t = 2·s")
+    b.derived("v", lambda x, y: np.array([x, -y]), ["a", "b"], "v", {"en": "a vector", "ru": "вектор"},
+              "forward", "v = (a, −b)")
+    return b.build()
+
+
+def _say(problem, quantity: str, typed: str, tol: Tolerance = Tolerance(), lang: str = "en") -> str | None:
+    values = problem.evaluate()
+    expected = np.asarray(values[quantity])
+    reading = read_answer(typed, expected.shape)
+    comparison = judge(reading, expected, tol)
+    assert not comparison.ok
+    return diagnose(reading, comparison, quantity, problem, values, tol, lang)
+
+
+def test_a_value_it_is_computed_from_is_named():
+    assert _say(_problem(), "s", "2").startswith("That is a, the first number")
+
+
+def test_a_value_one_step_too_far_is_named():
+    assert _say(_problem(), "s", "10").startswith("That is t, twice the sum")
+
+
+def test_an_unrelated_later_value_is_not_named():
+    # p = 6 is neither what s is computed from nor computed from s: naming it would send the
+    # student to a quantity they have not met
+    said = _say(_problem(), "s", "6")
+    assert said is None or "p" not in said
+
+
+def test_a_flipped_sign_is_said_plainly():
+    assert "sign is flipped" in _say(_problem(), "s", "-5")
+    assert "знак перепутан" in _say(_problem(), "s", "-5", lang="ru").lower()
+
+
+def test_one_entry_with_a_flipped_sign_is_named_as_such():
+    said = _say(_problem(), "v", "2 3")
+    assert "1 of 2 entries are right" in said and "Entry 2" in said and "sign is flipped" in said
+
+
+def test_a_fraction_for_a_count_is_told_the_answer_is_whole():
+    said = _say(_problem(), "s", "5.5", Tolerance(exact=True))
+    assert said == "The answer here is a whole number."
