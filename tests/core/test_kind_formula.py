@@ -192,3 +192,16 @@ def test_problems_without_formulas_have_an_empty_mapping():
     assert isinstance(p, Problem) and dict(p.formulas) == {}
     with pytest.raises(ValueError):
         b.formula("missing", None)
+
+
+@pytest.mark.parametrize("key, typed, says_sign", [
+    ("dsigma", "s^2 - s", True),          # −s(1 − s): only the sign differs
+    ("grad.x", "-(4x + 3y)", True),
+    ("dsigma", "s + s^2", False),         # a different formula, not a sign slip
+])
+def test_a_formula_off_only_by_its_sign_is_told_so(key, typed, says_sign):
+    spec = load_lesson(LESSON).problem.formulas[key]
+    result = check_formula(read_formula(typed, spec.symbols), spec)
+    assert not result.ok
+    assert ("opposite sign" in result.message["en"]) is says_sign
+    assert ("только знаком" in result.message["ru"]) is says_sign
