@@ -185,7 +185,10 @@ def _target(b: ProblemBuilder, key: str, raw: Mapping[str, Any], path: str,
     if not isinstance(symbol, str) or not symbol.strip() or len(symbol) > 40:
         raise DataError(f"{path}.symbol", "must be a short text such as \"σ′(t)\" or \"∂f/∂x\"")
     meaning = _read_meaning(raw, path, describe, use, where)
-    shown = expected.pretty + "".join(f", {k} = {f.pretty}" for k, f in where.items() if k in use)
+    # a defined symbol's definition only when the shown formula uses it (a derivative the engine
+    # worked out is written in the base symbols)
+    shown = expected.pretty + "".join(f", {k} = {f.pretty}" for k, f in where.items()
+                                      if k in use and k in expected.symbols)
     b.derived(key, _constant(value), [], symbol, meaning, "value", f"{symbol} = {shown}")
     b.formula(key, spec)
 
