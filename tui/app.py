@@ -6,6 +6,7 @@ Start-up stays light: the home screen lists lessons from their metadata, and the
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING
 
 from textual.app import App
@@ -31,8 +32,10 @@ class NNTutorApp(App):
     # Ctrl+P: Textual's command palette (themes, the keys panel, quit)
 
     def __init__(self, lang: str = "en", lesson: Lesson | None = None, store: ProgressStore | None = None,
-                 catalog: Catalog | None = None) -> None:
+                 catalog: Catalog | None = None, settle_gc: bool = False) -> None:
         super().__init__()
+        #: freeze what start-up made and turn collection back on after the first frame (see cli.main)
+        self._settle_gc = settle_gc
         self.lang = lang
         self._start_lesson = lesson
         self.store = store
@@ -50,6 +53,8 @@ class NNTutorApp(App):
         self.push_screen(HomeScreen(self.catalog))
         if self._start_lesson is not None:
             self.open_lesson(self._start_lesson)
+        if self._settle_gc:
+            self.call_after_refresh(_settle_gc)
 
     def open_lesson(self, lesson: Lesson) -> None:
         from nntutor.core.session import LessonRun
@@ -95,3 +100,10 @@ class NNTutorApp(App):
             self.symbolic.close()
         if self.store is not None:
             self.store.close()
+
+
+def _settle_gc() -> None:
+    """Everything start-up made stays for the app's life: out of the collector's sight, then
+    collection back on (cli.main turned it off for start-up)."""
+    gc.freeze()
+    gc.enable()

@@ -281,3 +281,23 @@ def test_the_footer_speaks_russian_on_the_russian_screen(lesson, store_path):
             labels = " ".join(str(key.description) for key in app.screen.query_one(Footer).query("FooterKey"))
             assert "команды" in labels and "palette" not in labels, labels
     run(go())
+
+
+def test_collection_is_back_on_after_the_first_frame_and_start_up_is_frozen(store_path):
+    """cli.main turns the garbage collector off for start-up; the app must turn it back on
+    (a process that never collects would grow with every lesson opened)."""
+    import gc
+
+    async def go():
+        app = NNTutorApp(lang="en", store=ProgressStore(store_path), settle_gc=True)
+        gc.disable()
+        try:
+            async with app.run_test(size=SIZE) as pilot:
+                await pilot.pause()
+                await pilot.pause()
+                assert gc.isenabled()
+                assert gc.get_freeze_count() > 0
+        finally:
+            gc.enable()
+            gc.unfreeze()
+    run(go())
