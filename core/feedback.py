@@ -45,8 +45,8 @@ _T = {
     "or_else": {"en": "{0} Or else: {1}", "ru": "{0} Или так: {1}"},
     "sign": {"en": "The sign is flipped: check each minus on the way (a difference, a step, a derivative).",
              "ru": "Знак перепутан: проверьте каждый минус по пути (разность, шаг, производная)."},
-    "sign_entries": {"en": "{right} of {total} entries are right; {where}: the sign is flipped.",
-                     "ru": "Верно {right} из {total} компонент; {where}: знак перепутан."},
+    "sign_entries": {"en": "{right} of {total} entries are right; the sign is flipped: look again at {where}.",
+                     "ru": "Верно {right} из {total} компонент; знак перепутан, проверьте {where}."},
     "whole": {"en": "The answer here is a whole number.", "ru": "Здесь ответ — целое число."},
     "coarse": {"en": "Close, but give at least {n} significant figures.",
                "ru": "Близко, но дайте хотя бы {n} значащие цифры."},
@@ -146,7 +146,7 @@ def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: P
         where = text(single if len(bad) == 1 else several, lang, ("; " if matrix else ", ").join(bad[:6]))
         flipped = np.asarray(compare(reading, -expected, tol).element_ok).reshape(-1)
         if flipped[wrong].all() and np.all(expected.reshape(-1)[wrong] != 0):
-            return text("sign_entries", lang, right=int(ok.sum()), total=expected.size, where=_capital(where))
+            return text("sign_entries", lang, right=int(ok.sum()), total=expected.size, where=where)
         return text("some_right", lang, right=int(ok.sum()), total=expected.size, where=where)
     return None
 
@@ -164,10 +164,6 @@ def _nearby(problem: Problem, quantity: str) -> list[str]:
             todo.extend(qs[key].deps)
     children = {key for key, q in qs.items() if quantity in q.deps}
     return [key for key in qs if key in ancestors or key in children]
-
-
-def _capital(text_: str) -> str:
-    return text_[:1].upper() + text_[1:]
 
 
 def _entry_name(flat_index: int, shape: tuple[int, ...], lang: str = "en") -> str:

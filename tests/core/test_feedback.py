@@ -60,7 +60,7 @@ def test_a_flipped_sign_is_said_plainly():
 
 def test_one_entry_with_a_flipped_sign_is_named_as_such():
     said = _say(_problem(), "v", "2 3")
-    assert "1 of 2 entries are right" in said and "Entry 2" in said and "sign is flipped" in said
+    assert said == "1 of 2 entries are right; the sign is flipped: look again at entry 2 (counting from 1)."
 
 
 def test_a_fraction_for_a_count_is_told_the_answer_is_whole():
