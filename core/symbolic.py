@@ -1125,10 +1125,8 @@ def check_formula(formula: Formula, spec: FormulaSpec, worker: "SymbolicWorker |
         where = _at_point(env, i, shown)
         if _compare(-a, b).verdict == "equal":  # −(the expected formula) at every point: say that
             return FormulaResult("different", "numeric", _msg(
-                f"Not the same formula: yours is the expected one with the opposite sign (at {where} yours "
-                f"gives {format_value(a[i], 4)}, the expected one {format_value(b[i], 4)}).",
-                f"Формула другая: ваша отличается от ожидаемой только знаком (при {where} ваша даёт "
-                f"{format_value(a[i], 4)}, а ожидаемая — {format_value(b[i], 4)})."))
+                "Not the same formula: yours is the expected one with the opposite sign.",
+                "Формула другая: ваша отличается от ожидаемой только знаком."))
         return FormulaResult("different", "numeric", _msg(
             f"Not the same formula: at {where} yours gives {format_value(a[i], 4)}, "
             f"the expected one {format_value(b[i], 4)}.",
