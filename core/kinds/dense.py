@@ -964,44 +964,8 @@ class _Net:
 
     def activation_variants(self, act: Activation, z: str):
         """a: the activation forgotten or applied wrongly."""
-        axis, name, temp = self.axis, act.name, act.temperature
-
-        def make(s, f):
-            sz = s(z)
-            if name == "identity":
-                return []
-            if name == "relu":
-                out = [_v("no_activation", [z], _same,
-                          f"That is {sz} itself: ReLU turns negative entries into 0, {f} = max({sz}, 0).",
-                          f"Это просто {sz}: ReLU заменяет отрицательные компоненты нулём, {f} = max({sz}, 0)."),
-                       _v("relu_abs", [z], np.abs,
-                          f"ReLU does not flip the sign of negative entries, it sets them to 0: {f} = max({sz}, 0).",
-                          f"ReLU не меняет знак отрицательных компонент, а заменяет их нулём: {f} = max({sz}, 0).")]
-            else:
-                out = [_v("no_activation", [z], _same, f"That is {sz} itself: you forgot the activation, {f}.",
-                          f"Это просто {sz}: вы забыли применить функцию активации, {f}.")]
-            if name == "leaky_relu":
-                slope = _num(_slope(act))
-                out.append(_v("leaky_as_relu", [z], lambda v: np.maximum(v, 0.0),
-                              f"Leaky ReLU keeps {slope}·z for negative z, not 0: {f}.",
-                              f"Leaky ReLU при отрицательных z даёт {slope}·z, а не 0: {f}."))
-            if name == "sigmoid":
-                out.append(_v("sigmoid_sign", [z], lambda v: sigmoid(-v),
-                              "Sign slip in the exponent: σ(z) = 1/(1 + e^(−z)); you computed 1/(1 + e^z) = σ(−z).",
-                              "Ошибка в знаке показателя: σ(z) = 1/(1 + e^(−z)), а у вас 1/(1 + e^z) = σ(−z)."))
-            if name == "softmax":
-                if temp != 1.0:
-                    out.append(_v("no_temperature", [z], lambda v: softmax(v, 1.0, axis),
-                                  f"You left out the temperature: {f}; divide {sz} by T = {_num(temp)} before "
-                                  "taking exponentials.",
-                                  f"Вы забыли температуру: {f}; поделите {sz} на T = {_num(temp)} до взятия "
-                                  "экспонент."))
-                out.append(_v("not_normalized", [z], lambda v: np.exp(v / temp),
-                              f"You forgot to divide by the sum of the exponentials: {f}, where "
-                              "softmax(u)ₖ = e^(uₖ)/Σⱼ e^(uⱼ).",
-                              f"Вы забыли поделить на сумму экспонент: {f}, где softmax(u)ₖ = e^(uₖ)/Σⱼ e^(uⱼ)."))
-            return out
-        return make
+        axis = self.axis
+        return lambda s, f: activation_mistakes(act, z, s(z), f, axis)
 
     def loss_variants(self, lk: str, y_hat: str, y: str):
         """L: sum for mean (or back), the ½ dropped or added, the log-loss's minus or base, the wrong class."""
@@ -1366,6 +1330,43 @@ class _Net:
                 "en": f"layer {layer.index}: softmax with temperature T = {t}: a = softmax(z/T)",
                 "ru": f"слой {layer.index}: softmax с температурой T = {t}: a = softmax(z/T)",
             })
+
+
+def activation_mistakes(act: Activation, z: str, sz: str, f: str, axis: int) -> list[Variant]:
+    """The ways to get an activation's output wrong from its input ``z`` (shown as ``sz``; ``f`` the
+    right formula): the activation forgotten or applied wrongly. Shared with the layer kind."""
+    name, temp = act.name, act.temperature
+    if name == "identity":
+        return []
+    if name == "relu":
+        return [_v("no_activation", [z], _same,
+                   f"That is {sz} itself: ReLU turns negative entries into 0, {f} = max({sz}, 0).",
+                   f"Это просто {sz}: ReLU заменяет отрицательные компоненты нулём, {f} = max({sz}, 0)."),
+                _v("relu_abs", [z], np.abs,
+                   f"ReLU does not flip the sign of negative entries, it sets them to 0: {f} = max({sz}, 0).",
+                   f"ReLU не меняет знак отрицательных компонент, а заменяет их нулём: {f} = max({sz}, 0).")]
+    out = [_v("no_activation", [z], _same, f"That is {sz} itself: you forgot the activation, {f}.",
+              f"Это просто {sz}: вы забыли применить функцию активации, {f}.")]
+    if name == "leaky_relu":
+        slope = _num(_slope(act))
+        out.append(_v("leaky_as_relu", [z], lambda v: np.maximum(v, 0.0),
+                      f"Leaky ReLU keeps {slope}·{sz} for negative {sz}, not 0: {f}.",
+                      f"Leaky ReLU при отрицательных {sz} даёт {slope}·{sz}, а не 0: {f}."))
+    if name == "sigmoid":
+        out.append(_v("sigmoid_sign", [z], lambda v: sigmoid(-v),
+                      "Sign slip in the exponent: σ(t) = 1/(1 + e^(−t)); you computed 1/(1 + e^t) = σ(−t).",
+                      "Ошибка в знаке показателя: σ(t) = 1/(1 + e^(−t)), а у вас 1/(1 + e^t) = σ(−t)."))
+    if name == "softmax":
+        if temp != 1.0:
+            out.append(_v("no_temperature", [z], lambda v: softmax(v, 1.0, axis),
+                          f"You left out the temperature: {f}; divide {sz} by T = {_num(temp)} before taking "
+                          "exponentials.",
+                          f"Вы забыли температуру: {f}; поделите {sz} на T = {_num(temp)} до взятия экспонент."))
+        out.append(_v("not_normalized", [z], lambda v: np.exp(v / temp),
+                      f"You forgot to divide by the sum of the exponentials: {f}, where "
+                      "softmax(u)ₖ = e^(uₖ)/Σⱼ e^(uⱼ).",
+                      f"Вы забыли поделить на сумму экспонент: {f}, где softmax(u)ₖ = e^(uₖ)/Σⱼ e^(uⱼ)."))
+    return out
 
 
 def _v(name: str, deps, fn, en: str, ru: str) -> Variant:

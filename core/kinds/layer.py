@@ -37,7 +37,7 @@ from ..notation import base_symbol
 from ..ops import ACTIVATION_NAMES, LEAKY_SLOPE, Activation, make_activation, sigmoid, softmax
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_choice, read_number, reject_unknown
 # the dense kind's linear algebra (layouts, batches)
-from .dense import _bias_grad, _input_grad, _linear, _one_unit, _weight_grad
+from .dense import _bias_grad, _input_grad, _linear, _one_unit, _weight_grad, activation_mistakes
 
 _TOP = {"kind", "layout", "blocks"}
 _BLOCK = {"name", "type", "x", "W", "b", "activation", "slope", "temperature", "upstream", "symbols"}
@@ -462,37 +462,7 @@ def _activation_forward(b: ProblemBuilder, act: Activation, k: str, sk: str, y: 
     f = f"{sy} = {_apply(act, sk)}"
 
     def variants():
-        if name == "identity":
-            return []
-        if name == "relu":
-            return [_v("no_activation", [k], _same,
-                       f"That is {sk} itself: ReLU turns negative entries into 0, {f} = max({sk}, 0).",
-                       f"Это просто {sk}: ReLU заменяет отрицательные компоненты нулём, {f} = max({sk}, 0)."),
-                    _v("relu_abs", [k], np.abs,
-                       f"ReLU does not flip the sign of negative entries, it sets them to 0: {f} = max({sk}, 0).",
-                       f"ReLU не меняет знак отрицательных компонент, а заменяет их нулём: {f} = max({sk}, 0).")]
-        vs = [_v("no_activation", [k], _same, f"That is {sk} itself: you forgot the activation, {f}.",
-                 f"Это просто {sk}: вы забыли применить функцию активации, {f}.")]
-        if name == "leaky_relu":
-            slope = _num(_slope(act))
-            vs.append(_v("leaky_as_relu", [k], lambda v: np.maximum(v, 0.0),
-                         f"Leaky ReLU keeps {slope}·{sk} for negative {sk}, not 0: {f}.",
-                         f"Leaky ReLU при отрицательных {sk} даёт {slope}·{sk}, а не 0: {f}."))
-        if name == "sigmoid":
-            vs.append(_v("sigmoid_sign", [k], lambda v: sigmoid(-v),
-                         "Sign slip in the exponent: σ(t) = 1/(1 + e^(−t)); you computed 1/(1 + e^t) = σ(−t).",
-                         "Ошибка в знаке показателя: σ(t) = 1/(1 + e^(−t)), а у вас 1/(1 + e^t) = σ(−t)."))
-        if name == "softmax":
-            if temp != 1.0:
-                vs.append(_v("no_temperature", [k], lambda v: softmax(v, 1.0, axis),
-                             f"You left out the temperature: {f}; divide {sk} by T = {_num(temp)} before taking "
-                             "exponentials.",
-                             f"Вы забыли температуру: {f}; поделите {sk} на T = {_num(temp)} до взятия экспонент."))
-            vs.append(_v("not_normalized", [k], lambda v: np.exp(v / temp),
-                         f"You forgot to divide by the sum of the exponentials: {f}, where "
-                         "softmax(u)ₖ = e^(uₖ)/Σⱼ e^(uⱼ).",
-                         f"Вы забыли поделить на сумму экспонент: {f}, где softmax(u)ₖ = e^(uₖ)/Σⱼ e^(uⱼ)."))
-        return vs
+        return activation_mistakes(act, k, sk, f, axis)
 
     b.derived(y, lambda v: act.forward(v, axis), [k], sy, meaning, "forward", f, variants)
 
