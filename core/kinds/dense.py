@@ -33,6 +33,7 @@ clipping entry by entry or per parameter; for Nesterov, the step's pass at the o
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from typing import Any, Callable, Iterable, Mapping
@@ -150,17 +151,20 @@ class _Alt:
                  in_pass: bool = False) -> None:
         self.compute, self.message, self.name, self.convention = compute, message, name, convention
         self.in_pass = in_pass
-        self.built: tuple[Problem, _Net] | None = None
+        self.built: tuple[weakref.ref[Problem], _Net] | None = None
 
     def bind(self, problem: Problem, net: "_Net") -> None:
-        self.built = problem, net
+        # the problem's own variants hold this slip: a weak reference back keeps them from forming a
+        # cycle, so the problem is freed with its last reference (a diagnosis holds one)
+        self.built = weakref.ref(problem), net
 
     @cached_property
     def values(self) -> Mapping[str, np.ndarray]:
-        if self.built is None:
-            raise RuntimeError("a slip's values are asked for before its problem is built")
+        problem = self.built[0]() if self.built is not None else None
+        if problem is None:
+            raise RuntimeError("a slip's values are asked for before its problem is built, or after it is gone")
         with np.errstate(all="ignore"):  # a diverging other trajectory only gives variants that are never used
-            return self.compute(*self.built)
+            return self.compute(problem, self.built[1])
 
     def value(self, key: str) -> np.ndarray:
         """The slip's value of ``key``; NaN (a variant never shown) when the slip has none."""
@@ -472,6 +476,29 @@ def _num(v: float) -> str:
     return f"{v:g}"
 
 
+class _Wording:
+    """How one quantity reads, worked out when first asked (most never are): its formula, written
+    with every step's own symbols, and its declared mistakes."""
+
+    __slots__ = ("key", "formula", "variants", "s", "alts", "_text")
+
+    def __init__(self, key: str, formula, variants, s: Callable[[str], str], alts) -> None:
+        self.key, self.formula, self.variants, self.s, self.alts = key, formula, variants, s, alts
+        self._text: str | None = None
+
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self.formula(self.s)
+        return self._text
+
+    def declared(self) -> list[Variant]:
+        out = list(self.variants(self.s, self.text())) if self.variants else []
+        key = self.key
+        out += [Variant(alt.name, (), lambda alt=alt: alt.value(key), alt.message, alt.convention)
+                for alt in self.alts]
+        return out
+
+
 class _Net:
     """One-shot builder of a problem's quantity graph (wraps a ProblemBuilder for :func:`build`)."""
 
@@ -521,24 +548,13 @@ class _Net:
         declared for it; in SGD with a stated order, "the other order" is added to every quantity.
         """
         self.sym[key] = symbol
-        s = self.sym.__getitem__  # symbols are only ever added: a later call sees the same
         alts = ([alt for alt in self.alts if not alt.in_pass or (self._recording is not None and self._k >= 2)]
                 if self.alts else ())
         if self._recording is not None:
             self._recording.append(key)
-        worded: list[str] = []
-
-        def text() -> str:  # written when first read (most formulas never are)
-            if not worded:
-                worded.append(formula(s))
-            return worded[0]
-
-        def declared() -> list[Variant]:  # worded when a diagnosis first needs them
-            out = list(variants(s, text())) if variants else []
-            out += [Variant(alt.name, (), lambda alt=alt: alt.value(key), alt.message, alt.convention)
-                    for alt in alts]
-            return out
-        return self.b.derived(key, fn, deps, symbol, meaning, role, text, declared)
+        # symbols are only ever added: a later call of self.sym sees the same
+        w = _Wording(key, formula, variants, self.sym.__getitem__, alts)
+        return self.b.derived(key, fn, deps, symbol, meaning, role, w.text, w.declared)
 
     def problem(self, data) -> Problem:
         obs, row = self.obs, self.row
@@ -576,6 +592,10 @@ class _Net:
         problem = self.b.build()
         for alt in self.alts:
             alt.bind(problem, self)
+        # the quantities' wording functions keep this builder alive; without its own copy of them
+        # it holds no path back to the problem, which then goes with its last reference instead
+        # of waiting as a cycle for a full garbage collection
+        self.b = None
         return problem
 
     def step(self, k: int, params: dict[str, str]) -> dict[str, str]:
