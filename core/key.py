@@ -60,6 +60,13 @@ def render_key(data: dict, lang: str) -> str:
     lines.append("")
     lines.append("All quantities:" if lang == "en" else "Все величины:")
     width = max(len(q["key"]) for q in data["quantities"])
+    roles = _ROLES_RU if lang == "ru" else {}
     for q in data["quantities"]:
-        lines.append(f"  {q['key']:<{width}}  {q['symbol']:<8} {q['role']:<9} {format_value(np.asarray(q['value']))}")
+        role = roles.get(q["role"], q["role"])
+        lines.append(f"  {q['key']:<{width}}  {q['symbol']:<8} {role:<9} {format_value(np.asarray(q['value']))}")
     return "\n".join(lines)
+
+
+#: The roles as a Russian reader sees them in the key (the JSON keeps the stable English names).
+_ROLES_RU = {"given": "дано", "forward": "прямой", "loss": "потери", "backward": "обратный",
+             "update": "шаг", "value": "значение"}

@@ -54,6 +54,14 @@ def test_key_prints_every_step_value_from_the_engine():
         assert f"  {key} " in out.stdout
 
 
+def test_the_russian_key_names_the_roles_in_russian():
+    out = nntutor("key", "layer-by-layer", "--lang", "ru")
+    assert out.returncode == 0
+    table = out.stdout.split("Все величины:")[1]
+    assert "дано" in table and "обратный" in table
+    assert not any(role in table for role in (" given ", " backward ", " forward ", " update "))
+
+
 def test_key_json_is_stable_and_complete():
     by_id = json.loads(nntutor("key", "layer-by-layer", "--json").stdout)
     by_path = json.loads(nntutor("key", str(lessons_dir() / "4-backprop" / "layer-by-layer.toml"), "--json").stdout)
