@@ -73,7 +73,7 @@ def read_array(data: Mapping[str, Any], key: str, path: str, *, ndim: tuple[int,
         raise DataError(field, "rows have different lengths") from None
     if arr.size > _MAX_ELEMENTS:
         raise DataError(field, f"too large ({arr.size} numbers; at most {_MAX_ELEMENTS})")
-    if not np.all(np.isfinite(arr)):
+    if not np.isfinite(arr).all():
         raise DataError(field, "must contain only finite numbers")
     if ndim is not None and arr.ndim not in ndim:
         names = {0: "a number", 1: "a list of numbers", 2: "a list of rows (a matrix)"}
