@@ -174,11 +174,14 @@ def _layout(shape: tuple[int, ...]) -> tuple[str, tuple[int, ...]]:
     return "array", sq
 
 
-def describe_shape(shape, lang: str = "en") -> str:
-    """"a number" / "a vector of 2 numbers" / "a 2×2 matrix" (RU: "число", "матрица 2×2")."""
+def describe_shape(shape, lang: str = "en", whole: bool = False) -> str:
+    """"a number" / "a vector of 2 numbers" / "a 2×2 matrix" (RU: "число", "матрица 2×2");
+    ``whole``: a count, "a whole number" ("целое число")."""
     kind, sq = _layout(tuple(int(d) for d in shape))
     ru = lang == "ru"
     if kind == "scalar":
+        if whole:
+            return "целое число" if ru else "a whole number"
         return "число" if ru else "a number"
     if kind == "empty":
         return "пустой массив" if ru else "an empty array"
@@ -195,17 +198,18 @@ def describe_shape(shape, lang: str = "en") -> str:
 
 
 _EXAMPLE_SCALARS = ("0.25", "1.5", "-2.75", "12")
+_EXAMPLE_COUNTS = ("12", "7", "30", "5")
 
 
-def example_for(shape, variant: int = 0) -> str:
-    """A typing example for `shape`: "0.25", "1 2 3", "1; 2", "1 2; 3 4".
+def example_for(shape, variant: int = 0, whole: bool = False) -> str:
+    """A typing example for `shape`: "0.25", "1 2 3", "1; 2", "1 2; 3 4"; ``whole``: a count, "12".
 
     ``variant`` 1, 2, 3 give other numbers in the same form ("1.5 2.5", "-1 -2", "10 20"), for
     when the first example happens to be the answer itself."""
     kind, sq = _layout(tuple(int(d) for d in shape))
     v = variant % 4
     if kind in ("scalar", "empty"):
-        return _EXAMPLE_SCALARS[v]
+        return (_EXAMPLE_COUNTS if whole else _EXAMPLE_SCALARS)[v]
 
     def num(i: int) -> str:
         return format_value((i, i + 0.5, -i, 10 * i)[v])

@@ -153,15 +153,14 @@ def shipped_meta(root: Path | None = None) -> str:
     root = root or lessons_dir()
     catalog = load_catalog(root)  # every lesson read and built in full, not taken from META
     out = {}
-    for unit_dir, entry in ((e.path.parent.name, e) for e in catalog.entries()):
-        if entry.meta is None:
-            continue
+    for entry in catalog.entries():
         m = entry.meta
-        out[f"{unit_dir}/{entry.path.name}"] = {
+        if m is None:
+            continue
+        out[f"{entry.path.parent.name}/{entry.path.name}"] = {
             "sha256": hashlib.sha256(entry.path.read_bytes()).hexdigest(), "id": m.id, "unit": m.unit,
             "title": dict(m.title), "steps": m.steps, "fingerprint": m.fingerprint}
     return json.dumps({"format": 1, "lessons": out}, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-
 
 
 def _entry(lesson_id: str, unit_id: str, path: Path) -> Entry:

@@ -62,7 +62,8 @@ def correlate(xp: Array, w: Array, stride: int = 1) -> Array:
     xp = np.asarray(xp, dtype=np.float64)
     w = np.asarray(w, dtype=np.float64)
     _, _, kh, kw = w.shape
-    output_size(xp.shape[1], kh, 0, stride), output_size(xp.shape[2], kw, 0, stride)  # the window fits
+    for n, k in ((xp.shape[1], kh), (xp.shape[2], kw)):
+        output_size(n, k, 0, stride)  # raises a clear ValueError when the window does not fit
     return np.einsum("fcmn,chwmn->fhw", w, _windows(xp, kh, kw, stride))
 
 
@@ -77,9 +78,7 @@ def correlate_weight_grad(xp: Array, dout: Array, kernel_hw: tuple[int, int], st
     xp = np.asarray(xp, dtype=np.float64)
     dout = np.asarray(dout, dtype=np.float64)
     kh, kw = kernel_hw
-    win = _windows(xp, kh, kw, stride)
-    h_out, w_out = win.shape[1], win.shape[2]
-    return np.einsum("fhw,chwmn->fcmn", dout[:, :h_out, :w_out], win)
+    return np.einsum("fhw,chwmn->fcmn", dout, _windows(xp, kh, kw, stride))
 
 
 def correlate_input_grad(w: Array, dout: Array, padded_hw: tuple[int, int], stride: int = 1) -> Array:

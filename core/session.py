@@ -125,15 +125,13 @@ class LessonRun:
             return describe_formula(self.lesson.problem.formulas[step.quantity].symbols, self.lang), None
         shape = self._shape(step)
         expected, tol = self.expected(step), self.tolerance(step)
-        whole = tol.exact and shape == () and float(expected) == round(float(expected))
+        whole = tol.exact and shape == () and float(expected) == round(float(expected))  # a count
         for variant in range(4):  # an example must never be the answer itself (σ′(0) = 0.25)
-            example = ("12", "7", "30", "5")[variant] if whole else example_for(shape, variant)
+            example = example_for(shape, variant, whole)
             reading = read_answer(example, shape)
             if isinstance(reading, FormatProblem) or not compare(reading, expected, tol).ok:
                 break
-        if whole:  # a count: say so, and show a count
-            return ("целое число" if self.lang == "ru" else "a whole number"), example
-        return describe_shape(shape, self.lang), example
+        return describe_shape(shape, self.lang, whole), example
 
     def shape_text(self, step: Step) -> str:
         return self.answer_help(step)[0]

@@ -397,6 +397,16 @@ def _linear_block(b: ProblemBuilder, blk: _Block, row: bool, key, of) -> None:
             "ru": f"Вы поделили на число наблюдений m = {m}; входящий градиент уже содержит множитель 1/m функции "
                   "потерь, если он есть, поэтому "}
 
+    def batch_slips(f: str, skip_deps: list[str], skip_fn, total: str) -> list[Variant]:
+        """The slips ∂L/∂W and ∂L/∂b share: the activation's derivative skipped, a mean for the sum."""
+        vs = []
+        if skipped:
+            vs.append(_v("skipped_derivative", skip_deps, skip_fn, skipped["en"] + f"{f}.", skipped["ru"] + f"{f}."))
+        if m > 1:
+            vs.append(_v("mean_not_sum", [total], lambda v: v / m, mean["en"] + f"{f} sums over the observations.",
+                         mean["ru"] + f"{f} — просто сумма по наблюдениям."))
+        return vs
+
     def gw_variants():
         vs = []
         if n_in == n_out:
@@ -411,14 +421,7 @@ def _linear_block(b: ProblemBuilder, blk: _Block, row: bool, key, of) -> None:
                      f"gradient is that entry times its output's upstream gradient: {f_gw}.",
                      f"Вы забыли вход: при прямом проходе каждый вес умножается на свою компоненту {sx}, поэтому его "
                      f"градиент — эта компонента, умноженная на градиент своего выхода: {f_gw}."))
-        if skipped:
-            vs.append(_v("skipped_derivative", [key["x"], key["grad.y"]], weight_grad,
-                         skipped["en"] + f"{f_gw}.", skipped["ru"] + f"{f_gw}."))
-        if m > 1:
-            vs.append(_v("mean_not_sum", [key["grad.W"]], lambda v: v / m,
-                         mean["en"] + f"{f_gw} sums over the observations.",
-                         mean["ru"] + f"{f_gw} — просто сумма по наблюдениям."))
-        return vs
+        return vs + batch_slips(f_gw, [key["x"], key["grad.y"]], weight_grad, key["grad.W"])
 
     b.derived(key["grad.W"], _plus0(weight_grad), [key["x"], g_key], f"∂L/∂{sw}",
               {"en": f"the gradient with respect to the weights of {of['en']}",
@@ -430,15 +433,7 @@ def _linear_block(b: ProblemBuilder, blk: _Block, row: bool, key, of) -> None:
         f_gb = f"∂L/∂{sb} = " + (gz if not batch else (f"1ᵀ·{gz}" if row else f"{gz}·1"))
 
         def gb_variants():
-            vs = []
-            if skipped:
-                vs.append(_v("skipped_derivative", [key["grad.y"]], bias_grad,
-                             skipped["en"] + f"{f_gb}.", skipped["ru"] + f"{f_gb}."))
-            if m > 1:
-                vs.append(_v("mean_not_sum", [key["grad.b"]], lambda v: v / m,
-                             mean["en"] + f"{f_gb} sums over the observations.",
-                             mean["ru"] + f"{f_gb} — просто сумма по наблюдениям."))
-            return vs
+            return batch_slips(f_gb, [key["grad.y"]], bias_grad, key["grad.b"])
 
         b.derived(key["grad.b"], _plus0(bias_grad), [g_key], f"∂L/∂{sb}",
                   {"en": f"the gradient with respect to the biases of {of['en']}"
