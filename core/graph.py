@@ -10,7 +10,7 @@ everything downstream -- the student is judged against their own rounding.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
@@ -59,6 +59,23 @@ class Variant:
     convention: bool = False
 
 
+class Wording:
+    """Both texts of a quantity -- its formula and its declared mistakes -- written when first read.
+
+    Most formulas are never shown and most quantities are never diagnosed, so a kind that builds
+    many quantities may hand one of these (as both ``written`` and ``declared``) instead of the
+    texts: one object per quantity, not a function for each.
+    """
+
+    __slots__ = ()
+
+    def formula(self) -> str:
+        raise NotImplementedError
+
+    def variants(self) -> Iterable[Variant]:
+        return ()
+
+
 @dataclass(frozen=True, init=False)
 class Quantity:
     """One named value of a problem.
@@ -75,15 +92,16 @@ class Quantity:
     deps: tuple[str, ...] = ()
     fn: Callable[..., Array] | None = None
     #: How it is computed, as the student reads it (``z₁ = x·W₁``), or a function writing that
-    #: text: most formulas are never shown, so a kind may leave the wording until first read.
-    written: str | Callable[[], str] = ""
-    #: The declared mistakes, or a function listing them: most quantities are never diagnosed,
-    #: so a kind may leave their wording until a student's value first needs it.
-    declared: tuple[Variant, ...] | Callable[[], Iterable[Variant]] = ()
+    #: text, or a :class:`Wording`: most formulas are never shown, so a kind may leave the
+    #: wording until first read.
+    written: str | Callable[[], str] | Wording = ""
+    #: The declared mistakes, or a function listing them, or a :class:`Wording`: most quantities
+    #: are never diagnosed, so a kind may leave their wording until a student's value needs it.
+    declared: tuple[Variant, ...] | Callable[[], Iterable[Variant]] | Wording = ()
 
     def __init__(self, key: str, symbol: str, meaning: Mapping[str, str], role: str, deps: tuple[str, ...] = (),
-                 fn: Callable[..., Array] | None = None, written: str | Callable[[], str] = "",
-                 declared: tuple[Variant, ...] | Callable[[], Iterable[Variant]] = ()) -> None:
+                 fn: Callable[..., Array] | None = None, written: str | Callable[[], str] | Wording = "",
+                 declared: tuple[Variant, ...] | Callable[[], Iterable[Variant]] | Wording = ()) -> None:
         # a problem holds dozens of these and is built when a lesson opens: the fields are set
         # straight into the instance dict (frozen still forbids assigning them afterwards)
         self.__dict__.update(key=key, symbol=symbol, meaning=meaning, role=role, deps=deps, fn=fn,
@@ -96,12 +114,18 @@ class Quantity:
     @cached_property
     def formula(self) -> str:
         """How it is computed, in the course notation (empty for a given)."""
-        return self.written() if callable(self.written) else self.written
+        w = self.written
+        if isinstance(w, Wording):
+            return w.formula()
+        return w() if callable(w) else w
 
     @cached_property
     def variants(self) -> tuple[Variant, ...]:
         """The common wrong ways to compute this quantity (see :class:`Variant`)."""
-        return tuple(self.declared() if callable(self.declared) else self.declared)
+        d = self.declared
+        if isinstance(d, Wording):
+            return tuple(d.variants())
+        return tuple(d() if callable(d) else d)
 
 
 @dataclass(frozen=True)
@@ -238,16 +262,21 @@ class ProblemBuilder:
         symbol: str,
         meaning: Mapping[str, str],
         role: str,
-        formula: str | Callable[[], str] = "",
+        formula: str | Callable[[], str] | Wording = "",
         variants: Iterable[Variant] | Callable[[], Iterable[Variant]] = (),
     ) -> str:
         """A quantity computed from earlier ones. ``formula``: how, as the student reads it, or a
         function writing that when first read. ``variants``: its declared mistakes, or a
         function listing them when first asked (each may depend on any quantity defined before
-        it is asked, and on this one)."""
+        it is asked, and on this one). A :class:`Wording` given as ``formula`` writes both
+        (``variants`` is then left out)."""
         if role not in _DERIVED_ROLES:
             raise ValueError(f"bad role {role!r} for {key}")
-        if not callable(variants):
+        if isinstance(formula, Wording):
+            if variants != ():
+                raise ValueError(f"{key}: a Wording writes the variants too")
+            variants = formula
+        elif not callable(variants):
             variants = tuple(variants)
             for v in variants:
                 missing = [d for d in v.deps if d not in self._quantities and d != key]
@@ -286,7 +315,14 @@ class ProblemBuilder:
         )
 
 
-def _read_only(texts: Mapping[str, str]) -> Mapping[str, str]:
+@lru_cache(maxsize=4096)
+def texts(en: str, ru: str) -> Mapping[str, str]:
+    """Read-only per-language texts, shared: a kind building the same problem again gets the very
+    same object for the same wording (nothing new for the garbage collector to walk)."""
+    return MappingProxyType({"en": en, "ru": ru})
+
+
+def _read_only(given: Mapping[str, str]) -> Mapping[str, str]:
     """A read-only view of per-language texts (a kind hands over a fresh dict, or a constant it
     never changes: no copy)."""
-    return texts if isinstance(texts, MappingProxyType) else MappingProxyType(texts)
+    return given if isinstance(given, MappingProxyType) else MappingProxyType(given)

@@ -41,7 +41,7 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from .. import optim
-from ..graph import Problem, ProblemBuilder, Variant
+from ..graph import Problem, ProblemBuilder, Variant, Wording, texts
 from ..notation import base_symbol, grad_key, next_key, ru_plural, subscript
 from ..ops import (
     ACTIVATION_NAMES, LEAKY_SLOPE, Activation, cross_entropy, cross_entropy_grad, cross_entropy_logits,
@@ -476,23 +476,56 @@ def _num(v: float) -> str:
     return f"{v:g}"
 
 
-class _Wording:
+class _Wording(Wording):
     """How one quantity reads, worked out when first asked (most never are): its formula, written
     with every step's own symbols, and its declared mistakes."""
 
-    __slots__ = ("key", "formula", "variants", "s", "alts", "_text")
+    __slots__ = ("key", "write", "mistakes", "s", "alts", "_text")
 
-    def __init__(self, key: str, formula, variants, s: Callable[[str], str], alts) -> None:
-        self.key, self.formula, self.variants, self.s, self.alts = key, formula, variants, s, alts
+    def __init__(self, key: str, write, mistakes, s: Callable[[str], str], alts) -> None:
+        self.key, self.write, self.mistakes, self.s, self.alts = key, write, mistakes, s, alts
         self._text: str | None = None
 
-    def text(self) -> str:
+    def formula(self) -> str:
         if self._text is None:
-            self._text = self.formula(self.s)
+            self._text = self.write(self.s)
         return self._text
 
-    def declared(self) -> list[Variant]:
-        out = list(self.variants(self.s, self.text())) if self.variants else []
+    def variants(self) -> list[Variant]:
+        m = self.mistakes
+        if m is None:
+            out = []
+        elif callable(m):
+            out = list(m(self.s, self.formula()))
+        else:  # (function, leading arguments …): one tuple per quantity rather than a closure
+            out = list(m[0](*m[1:], self.s, self.formula()))
+        key = self.key
+        out += [Variant(alt.name, (), lambda alt=alt: alt.value(key), alt.message, alt.convention)
+                for alt in self.alts]
+        return out
+
+
+class _StageWording(_Wording):
+    """An optimizer stage of one step for one parameter: the stage's general formula and mistakes,
+    written with that step's keys (``now``: optim's names -> keys, as they were at this stage)."""
+
+    __slots__ = ("net", "st", "k", "p", "now")
+
+    def __init__(self, key: str, net: "_Net", st: optim.Stage, k: int, p: str, now: dict[str, str], alts) -> None:
+        super().__init__(key, None, None, net.s, alts)
+        self.net, self.st, self.k, self.p, self.now = net, st, k, p, now
+
+    def names(self) -> dict[str, str]:
+        sym = self.net.sym
+        return {"lr": "γ", "t": str(self.k), **{name: sym[q] for name, q in self.now.items()}}
+
+    def formula(self) -> str:
+        if self._text is None:
+            self._text = self.st.formula.format_map(self.names())
+        return self._text
+
+    def variants(self) -> list[Variant]:
+        out = self.net.stage_variants(self.st, self.k, self.p, self.now, self.names())
         key = self.key
         out += [Variant(alt.name, (), lambda alt=alt: alt.value(key), alt.message, alt.convention)
                 for alt in self.alts]
@@ -515,6 +548,8 @@ class _Net:
         self.axis = 0 if (self.batch and not row) else -1  # the axis of the units
         self.b = ProblemBuilder("dense")
         self.sym: dict[str, str] = {}
+        # key -> symbol, for the wording: symbols are only ever added, so a later call sees the same
+        self.s: Callable[[str], str] = self.sym.__getitem__
         # with an optimizer: per parameter, state name -> key of its value after the last step
         self.state: dict[str, dict[str, str]] = {}
         # per step k: (parameter keys at its start, the point its pass runs at, the states at its start)
@@ -532,8 +567,8 @@ class _Net:
     def symbol(self, plain: str, k: int) -> str:
         return plain + _sup(k) if self.multi else plain
 
-    def meaning(self, en: str, ru: str, k: int) -> dict[str, str]:
-        return {"en": f"{en} (step {k})", "ru": f"{ru} (шаг {k})"} if self.multi else {"en": en, "ru": ru}
+    def meaning(self, en: str, ru: str, k: int) -> Mapping[str, str]:
+        return texts(f"{en} (step {k})", f"{ru} (шаг {k})") if self.multi else texts(en, ru)
 
     def given(self, key: str, value, symbol: str, meaning: Mapping[str, str]) -> str:
         self.sym[key] = symbol
@@ -541,20 +576,28 @@ class _Net:
 
     def derived(self, key: str, fn: Callable, deps: list[str], symbol: str, meaning, role: str,
                 formula: Callable[[Callable[[str], str]], str],
-                variants: Callable[[Callable[[str], str], str], Iterable[Variant]] | None = None) -> str:
+                variants: Callable[[Callable[[str], str], str], Iterable[Variant]] | tuple | None = None) -> str:
         """A derived quantity; ``formula`` gets a function from key to symbol, so every step names its own.
 
         ``variants(s, f)`` -- s the key-to-symbol function, f the right formula -- lists the mistakes
-        declared for it; in SGD with a stated order, "the other order" is added to every quantity.
+        declared for it, or ``variants`` is ``(function, leading arguments …)`` called with s and f
+        after them; in SGD with a stated order, "the other order" is added to every quantity.
         """
         self.sym[key] = symbol
-        alts = ([alt for alt in self.alts if not alt.in_pass or (self._recording is not None and self._k >= 2)]
-                if self.alts else ())
+        return self._add(key, fn, deps, symbol, meaning, role, _Wording(key, formula, variants, self.s, self._alts()))
+
+    def _alts(self) -> Iterable[_Alt]:
+        """The other-point mistakes that apply to the quantity being added: one that changes the
+        point a pass runs at applies from the second step's pass on."""
+        if not self.alts:
+            return ()
+        late = self._recording is not None and self._k >= 2
+        return [alt for alt in self.alts if late or not alt.in_pass]
+
+    def _add(self, key: str, fn: Callable, deps: list[str], symbol: str, meaning, role: str, w: _Wording) -> str:
         if self._recording is not None:
             self._recording.append(key)
-        # symbols are only ever added: a later call of self.sym sees the same
-        w = _Wording(key, formula, variants, self.sym.__getitem__, alts)
-        return self.b.derived(key, fn, deps, symbol, meaning, role, w.text, w.declared)
+        return self.b.derived(key, fn, deps, symbol, meaning, role, w)
 
     def problem(self, data) -> Problem:
         obs, row = self.obs, self.row
@@ -643,13 +686,13 @@ class _Net:
                          lambda s, d=deps, z=z: f"{s(z)} = " + (f"{s(d[0])}·{s(d[1])}" if row
                                                                else f"{s(d[1])}·{s(d[0])}")
                          + (f" + {s(d[2])}" if len(d) == 3 else ""),
-                         self.linear_variants(layer, deps))
+                         (_Net.linear_variants, self, layer, deps))
             out = act_key(i)
             self.derived(out, lambda v, a=act: a.forward(v, axis), [z], self.symbol(act_plain(i), k),
                          self.meaning("the output ŷ of the net" if i == L else f"the activation of layer {i}",
                                       "выход сети ŷ" if i == L else f"активация слоя {i}", k),
                          "forward", lambda s, out=out, z=z, a=act: f"{s(out)} = {_apply(a, s(z))}",
-                         self.activation_variants(act, z))
+                         (_Net.activation_variants, self, act, z))
         y_hat, z_last = act_key(L), self.key(f"{Z}{L}", k)
 
         # loss
@@ -657,7 +700,7 @@ class _Net:
         fn, deps, formula = self.loss_fn(loss_key, y_hat, z_last, y_key)
         self.derived(loss_key, fn, deps, self.symbol("L", k),
                      self.meaning("the loss", "значение функции потерь", k), "loss", formula,
-                     self.loss_variants(loss_key, y_hat, y_key))
+                     (_Net.loss_variants, self, loss_key, y_hat, y_key))
 
         # backward
         head = self.layers[-1].act
@@ -670,7 +713,7 @@ class _Net:
                          self.meaning("the gradient of the loss with respect to the output ŷ",
                                       "производная функции потерь по выходу ŷ", k),
                          "backward", lambda s: gformula(s(g_out), s(y_hat), s(y_key)),
-                         self.output_grad_variants(g_out))
+                         (_Net.output_grad_variants, self, g_out))
         new = {}
         for layer in reversed(self.layers):
             i, act = layer.index, layer.act
@@ -684,7 +727,7 @@ class _Net:
                                           f"taken together)",
                                           f"производная по z{_s(i)} (потери и {head.names['ru']} вместе)", k),
                              "backward", lambda s: f"{s(gz)} = {self.fused(s(y_hat), s(y_key))}",
-                             self.fused_grad_variants(gz, t))
+                             (_Net.fused_grad_variants, self, gz, t))
             else:
                 g_a = self.key(grad_key(YH if i == L else f"{A}{i}"), k)
                 if act.elementwise:
@@ -696,7 +739,7 @@ class _Net:
                 self.derived(gz, lambda g, v, a=act: a.backward(v, g, axis), [g_a, z], sz,
                              self.meaning(f"the gradient with respect to z{_s(i)}, through the {act.names['en']}",
                                           f"производная по z{_s(i)} (через функцию {act.names['ru']})", k),
-                             "backward", rule, self.act_grad_variants(act, gz, g_a, z, out, origin))
+                             "backward", rule, (_Net.act_grad_variants, self, act, gz, g_a, z, out, origin))
             prev = act_key(i - 1)
             prev_z = (self.key(f"{Z}{i - 1}", k)
                       if i > 1 and self.layers[i - 2].act.name != "identity" else None)
@@ -706,7 +749,7 @@ class _Net:
                                       f"производная по весам W{_s(i)}", k),
                          "backward", lambda s, gw=gw, prev=prev, gz=gz:
                          f"{s(gw)} = {s(prev)}ᵀ·{s(gz)}" if row else f"{s(gw)} = {s(gz)}·{s(prev)}ᵀ",
-                         self.weight_grad_variants(layer, gw, gz, prev, prev_z, out, origin))
+                         (_Net.weight_grad_variants, self, layer, gw, gz, prev, prev_z, out, origin))
             new[f"W{i}"] = gw
             if f"b{i}" in params:
                 gb = self.key(grad_key(f"b{i}"), k)
@@ -717,7 +760,7 @@ class _Net:
                                           + (" (сумма по наблюдениям)" if batch else ""), k),
                              "backward", lambda s, gb=gb, gz=gz:
                              f"{s(gb)} = " + (s(gz) if not batch else (f"1ᵀ·{s(gz)}" if row else f"{s(gz)}·1")),
-                             lambda s, f, gb=gb: self.reduction_variants(gb, s, f, origin, at_origin=False))
+                             (_Net.reduction_variants, self, gb, origin, False))
                 new[f"b{i}"] = gb
             if i > 1:
                 ga = self.key(grad_key(f"{A}{i - 1}"), k)
@@ -727,7 +770,7 @@ class _Net:
                                           f"производная по активации a{_s(i - 1)}", k),
                              "backward", lambda s, ga=ga, gz=gz, w=w:
                              f"{s(ga)} = {s(gz)}·{s(w)}ᵀ" if row else f"{s(ga)} = {s(w)}ᵀ·{s(gz)}",
-                             self.input_grad_variants(layer, gz, w, act_key(i - 1)))
+                             (_Net.input_grad_variants, self, layer, gz, w, act_key(i - 1)))
 
         if plan is not None:
             return self.optimizer_step(k, plan, params, new, ctx)
@@ -746,7 +789,7 @@ class _Net:
                 self.derived(nk, lambda w, gr, lr_: w - lr_ * gr, [cur, g, "lr"],
                              self.symbol(base_symbol(p) + "′", k), {"en": en, "ru": ru}, "update",
                              lambda s, nk=nk, cur=cur, g=g: f"{s(nk)} = {s(cur)} − γ·{s(g)}",
-                             self.update_variants(cur, g))
+                             (_Net.update_variants, self, cur, g))
                 updated[p] = nk
         return updated
 
@@ -864,8 +907,8 @@ class _Net:
         if st.key == "w":
             key = self.key(next_key(p), k)
             symbol = self.symbol(ps + "′", k)
-            meaning = ({"en": f"{ps} after step {k}", "ru": f"{ps} после шага {k}"} if self.multi
-                       else {"en": f"{ps} after the step", "ru": f"{ps} после шага"})
+            meaning = (texts(f"{ps} after step {k}", f"{ps} после шага {k}") if self.multi
+                       else texts(f"{ps} after the step", f"{ps} после шага"))
         else:
             key = self.key(f"{st.key}.{p}", k)
             # the look-ahead weights as W̃₁; a state as h_W₁
@@ -875,16 +918,10 @@ class _Net:
                 en, ru = en.replace("{t}", str(k)), ru.replace("{t}", str(k))
             meaning = self.meaning(f"{en}, for {ps}", f"{ru}, для {ps}", k)
         keys[st.key] = key
-        self.sym[key] = symbol  # the formula and messages below name it
-
-        now = dict(keys)  # as they are now: later stages extend keys
-
-        def names() -> dict[str, str]:
-            return {"lr": "γ", "t": str(k), **{name: self.sym[q] for name, q in now.items()}}
-
-        self.derived(key, st.fn, [keys[d] for d in st.deps], symbol, meaning, "update",
-                     lambda s: st.formula.format_map(names()),
-                     lambda s, f: self.stage_variants(st, k, p, now, names()))
+        self.sym[key] = symbol  # the formula and messages name it
+        # keys as they are now (later stages extend them)
+        self._add(key, st.fn, [keys[d] for d in st.deps], symbol, meaning, "update",
+                  _StageWording(key, self, st, k, p, dict(keys), self._alts()))
 
     def stage_variants(self, st: optim.Stage, k: int, p: str, keys: Mapping[str, str],
                        syms: Mapping[str, str]) -> list[Variant]:
@@ -961,75 +998,71 @@ class _Net:
                 "ru": f"перед шагом градиент обрезается по норме, все веса и смещения как один вектор (как "
                       f"clip_grad_norm_ в PyTorch): clip(g) = g·min(1, c/‖∇L‖), c = {c}"})
 
-    # -- mistake variants: each builder returns variants(s, f), s giving symbols, f the right formula
+    # -- mistake variants, listed when first asked: each takes s (key -> symbol) and f (the right formula)
+    #    last; a quantity declares them as (_Net.x_variants, self, leading arguments …)
 
-    def linear_variants(self, layer: _Layer, deps: list[str]):
+    def linear_variants(self, layer: _Layer, deps: list[str], s, f) -> list[Variant]:
         """z: the bias left out; W taken the other way round (square W only)."""
         lin = _linear(self.row, self.batch)
         square = layer.W.shape[0] == layer.W.shape[1]
         where = ("column", "столбец") if self.row else ("row", "строку")
 
-        def make(s, f):
-            out = []
-            if len(deps) == 3:
-                out.append(_v("no_bias", deps[:2], lin, f"You left out the bias: {f}.", f"Вы забыли смещение: {f}."))
-            if square:
-                w = s(deps[1])
-                out.append(_v("transposed_W", deps, lambda a, W, *b: lin(a, W.T, *b),
-                              f"You used {w} transposed: {f}; output unit j takes {where[0]} j of {w}.",
-                              f"Вы взяли {w} транспонированной: {f}; выходной нейрон j использует "
-                              f"{where[1]} j матрицы {w}."))
-            return out
-        return make
+        out = []
+        if len(deps) == 3:
+            out.append(_v("no_bias", deps[:2], lin, f"You left out the bias: {f}.", f"Вы забыли смещение: {f}."))
+        if square:
+            w = s(deps[1])
+            out.append(_v("transposed_W", deps, lambda a, W, *b: lin(a, W.T, *b),
+                          f"You used {w} transposed: {f}; output unit j takes {where[0]} j of {w}.",
+                          f"Вы взяли {w} транспонированной: {f}; выходной нейрон j использует "
+                          f"{where[1]} j матрицы {w}."))
+        return out
 
-    def activation_variants(self, act: Activation, z: str):
+    def activation_variants(self, act: Activation, z: str, s, f) -> list[Variant]:
         """a: the activation forgotten or applied wrongly."""
-        axis = self.axis
-        return lambda s, f: activation_mistakes(act, z, s(z), f, axis)
+        return activation_mistakes(act, z, s(z), f, self.axis)
 
-    def loss_variants(self, lk: str, y_hat: str, y: str):
+    def loss_variants(self, lk: str, y_hat: str, y: str, s, f) -> list[Variant]:
         """L: sum for mean (or back), the ½ dropped or added, the log-loss's minus or base, the wrong class."""
         m, loss, scale, axis = self.obs.m, self.loss, self.scale, self.axis
 
-        def make(s, f):
-            out = []
-            if self.batch and m > 1:
-                if self.mean:
-                    out.append(_v("sum_not_mean", [lk], lambda v: v * m,
-                                  f"You summed the losses; this lesson averages them: {f}.",
-                                  f"Вы сложили потери, а в этом уроке они усредняются: {f}."))
-                else:
-                    out.append(_v("mean_not_sum", [lk], lambda v: v / m,
-                                  f"You averaged the losses; this lesson sums them: {f}.",
-                                  f"Вы усреднили потери, а в этом уроке они суммируются: {f}."))
-            if loss == "squared":
-                if self.half:
-                    out.append(_v("no_half", [lk], lambda v: v * 2, f"You dropped the ½: {f}.",
-                                  f"Вы потеряли ½: {f}."))
-                else:
-                    out.append(_v("half_added", [lk], lambda v: v / 2, f"This lesson's squared loss has no ½: {f}.",
-                                  f"В этом уроке в квадратичной функции потерь нет ½: {f}."))
-            elif loss in ("log", "cross_entropy"):
-                red = f"(1/{m})·" if self.mean else ""
-                L, p, t = s(lk), s(y_hat), s(y)
-                text = (f"{L} = −{red}Σ[{t}·ln {p} + (1 − {t})·ln(1 − {p})]" if loss == "log"
-                        else f"{L} = −{red}Σ {t}·ln {p}")
-                out.append(_v("no_minus", [lk], lambda v: -v, f"You lost the minus sign: {text} is never negative.",
-                              f"Вы потеряли знак минус: потери {text} всегда неотрицательны."))
-                out.append(_v("log10", [lk], lambda v: v / np.log(10.0),
-                              f"You used the base-10 logarithm; the loss uses the natural one, ln: {text}.",
-                              f"Вы взяли десятичный логарифм, а в функции потерь — натуральный, ln: {text}."))
-                if loss == "cross_entropy":
-                    out.append(_v("largest_class", [y_hat],
-                                  lambda q: -scale * np.sum(np.log(np.max(q, axis=axis))),
-                                  f"You took the largest probability; the cross-entropy takes the true class's: "
-                                  f"{text}, only the entry where {t} = 1 counts.",
-                                  f"Вы взяли наибольшую вероятность, а перекрёстная энтропия берёт вероятность "
-                                  f"верного класса: {text}, важна только компонента, где {t} = 1."))
-            return out
-        return make
+        out = []
+        if self.batch and m > 1:
+            if self.mean:
+                out.append(_v("sum_not_mean", [lk], lambda v: v * m,
+                              f"You summed the losses; this lesson averages them: {f}.",
+                              f"Вы сложили потери, а в этом уроке они усредняются: {f}."))
+            else:
+                out.append(_v("mean_not_sum", [lk], lambda v: v / m,
+                              f"You averaged the losses; this lesson sums them: {f}.",
+                              f"Вы усреднили потери, а в этом уроке они суммируются: {f}."))
+        if loss == "squared":
+            if self.half:
+                out.append(_v("no_half", [lk], lambda v: v * 2, f"You dropped the ½: {f}.",
+                              f"Вы потеряли ½: {f}."))
+            else:
+                out.append(_v("half_added", [lk], lambda v: v / 2, f"This lesson's squared loss has no ½: {f}.",
+                              f"В этом уроке в квадратичной функции потерь нет ½: {f}."))
+        elif loss in ("log", "cross_entropy"):
+            red = f"(1/{m})·" if self.mean else ""
+            L, p, t = s(lk), s(y_hat), s(y)
+            text = (f"{L} = −{red}Σ[{t}·ln {p} + (1 − {t})·ln(1 − {p})]" if loss == "log"
+                    else f"{L} = −{red}Σ {t}·ln {p}")
+            out.append(_v("no_minus", [lk], lambda v: -v, f"You lost the minus sign: {text} is never negative.",
+                          f"Вы потеряли знак минус: потери {text} всегда неотрицательны."))
+            out.append(_v("log10", [lk], lambda v: v / np.log(10.0),
+                          f"You used the base-10 logarithm; the loss uses the natural one, ln: {text}.",
+                          f"Вы взяли десятичный логарифм, а в функции потерь — натуральный, ln: {text}."))
+            if loss == "cross_entropy":
+                out.append(_v("largest_class", [y_hat],
+                              lambda q: -scale * np.sum(np.log(np.max(q, axis=axis))),
+                              f"You took the largest probability; the cross-entropy takes the true class's: "
+                              f"{text}, only the entry where {t} = 1 counts.",
+                              f"Вы взяли наибольшую вероятность, а перекрёстная энтропия берёт вероятность "
+                              f"верного класса: {text}, важна только компонента, где {t} = 1."))
+        return out
 
-    def reduction_variants(self, key: str, s, f: str, origin: str, at_origin: bool) -> list[Variant]:
+    def reduction_variants(self, key: str, origin: str, at_origin: bool, s, f: str) -> list[Variant]:
         """A batch's 1/m forgotten, applied twice (mean), or put in although the losses are summed."""
         m = self.obs.m
         if not self.batch or m == 1:
@@ -1053,147 +1086,136 @@ class _Net:
                f"Вы поделили на {m} дважды: множитель 1/{m} от усреднения потерь входит один раз, в {where}."),
         ]
 
-    def output_grad_variants(self, g_out: str):
+    def output_grad_variants(self, g_out: str, s, f) -> list[Variant]:
         """∂L/∂ŷ: the 2 of the square dropped (no ½) or kept (with ½); the batch's 1/m."""
-        def make(s, f):
-            out = []
-            if self.loss == "squared":
-                if self.half:
-                    out.append(_v("two_kept", [g_out], lambda v: v * 2, f"With the ½ in the loss, the 2 cancels: {f}.",
-                                  f"С ½ в функции потерь двойка сокращается: {f}."))
-                else:
-                    out.append(_v("no_two", [g_out], lambda v: v / 2,
-                                  f"You dropped the 2: the loss has no ½ to cancel it, so {f}.",
-                                  f"Вы потеряли двойку: в функции потерь нет ½, которая бы её сократила, "
-                                  f"поэтому {f}."))
-            return out + self.reduction_variants(g_out, s, f, g_out, at_origin=True)
-        return make
+        out = []
+        if self.loss == "squared":
+            if self.half:
+                out.append(_v("two_kept", [g_out], lambda v: v * 2, f"With the ½ in the loss, the 2 cancels: {f}.",
+                              f"С ½ в функции потерь двойка сокращается: {f}."))
+            else:
+                out.append(_v("no_two", [g_out], lambda v: v / 2,
+                              f"You dropped the 2: the loss has no ½ to cancel it, so {f}.",
+                              f"Вы потеряли двойку: в функции потерь нет ½, которая бы её сократила, "
+                              f"поэтому {f}."))
+        return out + self.reduction_variants(g_out, g_out, True, s, f)
 
-    def fused_grad_variants(self, gz: str, temp: float):
+    def fused_grad_variants(self, gz: str, temp: float, s, f) -> list[Variant]:
         """∂L/∂z from the logits: the 1/T forgotten; the batch's 1/m."""
-        def make(s, f):
-            out = []
-            if temp != 1.0:
-                out.append(_v("no_temperature", [gz], lambda v: v * temp,
-                              f"You forgot to divide by T = {_num(temp)}: {f}.",
-                              f"Вы забыли поделить на T = {_num(temp)}: {f}."))
-            return out + self.reduction_variants(gz, s, f, gz, at_origin=True)
-        return make
+        out = []
+        if temp != 1.0:
+            out.append(_v("no_temperature", [gz], lambda v: v * temp,
+                          f"You forgot to divide by T = {_num(temp)}: {f}.",
+                          f"Вы забыли поделить на T = {_num(temp)}: {f}."))
+        return out + self.reduction_variants(gz, gz, True, s, f)
 
-    def act_grad_variants(self, act: Activation, gz: str, g_a: str, z: str, out: str, origin: str):
+    def act_grad_variants(self, act: Activation, gz: str, g_a: str, z: str, out: str, origin: str,
+                          s, f) -> list[Variant]:
         """∂L/∂z through the activation: g′ forgotten, taken at a, replaced by g; softmax's T and Jacobian."""
         name, temp = act.name, act.temperature
 
-        def make(s, f):
-            sz, sa = s(z), s(out)
-            vs = []
-            if name == "relu":
-                vs.append(_v("no_derivative", [g_a], _same,
-                             f"That is {s(g_a)} itself: you forgot ReLU′, {f}, so the gradient is 0 where "
-                             f"{sz} ≤ 0.",
-                             f"Это просто {s(g_a)}: вы забыли ReLU′, {f}, поэтому там, где {sz} ≤ 0, "
-                             "градиент равен 0."))
-            elif name != "identity":
-                vs.append(_v("no_derivative", [g_a], _same,
-                             f"That is {s(g_a)} itself: you forgot the activation's derivative, {f}.",
-                             f"Это просто {s(g_a)}: вы забыли умножить на производную функции активации, {f}."))
-            if name in ("sigmoid", "tanh"):
-                d = "σ′" if name == "sigmoid" else "tanh′"
-                right = f"{sa}·(1 − {sa})" if name == "sigmoid" else f"1 − {sa}²"
-                at_a = ((lambda g, a: g * sigmoid(a) * (1.0 - sigmoid(a))) if name == "sigmoid"
-                        else (lambda g, a: g * (1.0 - np.tanh(a) ** 2)))
-                vs.append(_v("derivative_at_output", [g_a, out], at_a,
-                             f"{d} is taken at {sz}, not at {sa}: {d}({sz}) = {right}, so {f}.",
-                             f"{d} берётся в точке {sz}, а не {sa}: {d}({sz}) = {right}, поэтому {f}."))
-            if name in ("sigmoid", "tanh", "relu"):
-                deriv = {"sigmoid": (f"σ′({sz}) = σ({sz})·(1 − σ({sz}))",) * 2,
-                         "tanh": (f"tanh′({sz}) = 1 − tanh²({sz})",) * 2,
-                         "relu": (f"ReLU′({sz}) (1 where {sz} > 0, else 0)", f"ReLU′({sz}) (1 при {sz} > 0, иначе 0)"),
-                         }[name]
-                vs.append(_v("function_not_derivative", [g_a, out], lambda g, a: g * a,
-                             f"You multiplied by {act.symbol}({sz}) instead of its derivative {deriv[0]}: {f}.",
-                             f"Вы умножили на {act.symbol}({sz}) вместо производной {deriv[1]}: {f}."))
-            if name == "leaky_relu":
-                slope = _num(_slope(act))
-                vs.append(_v("no_slope", [g_a, z], lambda g, v: g * (v > 0),
-                             f"Leaky ReLU′ is {slope} where {sz} ≤ 0, not 0: {f}.",
-                             f"Производная leaky ReLU там, где {sz} ≤ 0, равна {slope}, а не 0: {f}."))
-            if name == "softmax":
-                if temp != 1.0:
-                    vs.append(_v("no_temperature", [gz], lambda v: v * temp,
-                                 f"You forgot to divide by T = {_num(temp)}: {f}.",
-                                 f"Вы забыли поделить на T = {_num(temp)}: {f}."))
-                vs.append(_v("diagonal_jacobian", [g_a, out], lambda g, p: g * p * (1.0 - p) / temp,
-                             f"You used only the diagonal pᵢ(1 − pᵢ) of the softmax Jacobian; every zⱼ moves every "
-                             f"pᵢ: {f}.",
-                             f"Вы взяли только диагональ pᵢ(1 − pᵢ) матрицы Якоби softmax, а каждое zⱼ влияет на "
-                             f"каждое pᵢ: {f}."))
-            return vs + self.reduction_variants(gz, s, f, origin, at_origin=False)
-        return make
+        sz, sa = s(z), s(out)
+        vs = []
+        if name == "relu":
+            vs.append(_v("no_derivative", [g_a], _same,
+                         f"That is {s(g_a)} itself: you forgot ReLU′, {f}, so the gradient is 0 where "
+                         f"{sz} ≤ 0.",
+                         f"Это просто {s(g_a)}: вы забыли ReLU′, {f}, поэтому там, где {sz} ≤ 0, "
+                         "градиент равен 0."))
+        elif name != "identity":
+            vs.append(_v("no_derivative", [g_a], _same,
+                         f"That is {s(g_a)} itself: you forgot the activation's derivative, {f}.",
+                         f"Это просто {s(g_a)}: вы забыли умножить на производную функции активации, {f}."))
+        if name in ("sigmoid", "tanh"):
+            d = "σ′" if name == "sigmoid" else "tanh′"
+            right = f"{sa}·(1 − {sa})" if name == "sigmoid" else f"1 − {sa}²"
+            at_a = ((lambda g, a: g * sigmoid(a) * (1.0 - sigmoid(a))) if name == "sigmoid"
+                    else (lambda g, a: g * (1.0 - np.tanh(a) ** 2)))
+            vs.append(_v("derivative_at_output", [g_a, out], at_a,
+                         f"{d} is taken at {sz}, not at {sa}: {d}({sz}) = {right}, so {f}.",
+                         f"{d} берётся в точке {sz}, а не {sa}: {d}({sz}) = {right}, поэтому {f}."))
+        if name in ("sigmoid", "tanh", "relu"):
+            deriv = {"sigmoid": (f"σ′({sz}) = σ({sz})·(1 − σ({sz}))",) * 2,
+                     "tanh": (f"tanh′({sz}) = 1 − tanh²({sz})",) * 2,
+                     "relu": (f"ReLU′({sz}) (1 where {sz} > 0, else 0)", f"ReLU′({sz}) (1 при {sz} > 0, иначе 0)"),
+                     }[name]
+            vs.append(_v("function_not_derivative", [g_a, out], lambda g, a: g * a,
+                         f"You multiplied by {act.symbol}({sz}) instead of its derivative {deriv[0]}: {f}.",
+                         f"Вы умножили на {act.symbol}({sz}) вместо производной {deriv[1]}: {f}."))
+        if name == "leaky_relu":
+            slope = _num(_slope(act))
+            vs.append(_v("no_slope", [g_a, z], lambda g, v: g * (v > 0),
+                         f"Leaky ReLU′ is {slope} where {sz} ≤ 0, not 0: {f}.",
+                         f"Производная leaky ReLU там, где {sz} ≤ 0, равна {slope}, а не 0: {f}."))
+        if name == "softmax":
+            if temp != 1.0:
+                vs.append(_v("no_temperature", [gz], lambda v: v * temp,
+                             f"You forgot to divide by T = {_num(temp)}: {f}.",
+                             f"Вы забыли поделить на T = {_num(temp)}: {f}."))
+            vs.append(_v("diagonal_jacobian", [g_a, out], lambda g, p: g * p * (1.0 - p) / temp,
+                         f"You used only the diagonal pᵢ(1 − pᵢ) of the softmax Jacobian; every zⱼ moves every "
+                         f"pᵢ: {f}.",
+                         f"Вы взяли только диагональ pᵢ(1 − pᵢ) матрицы Якоби softmax, а каждое zⱼ влияет на "
+                         f"каждое pᵢ: {f}."))
+        return vs + self.reduction_variants(gz, origin, False, s, f)
 
     def weight_grad_variants(self, layer: _Layer, gw: str, gz: str, prev: str, prev_z: str | None, out: str,
-                             origin: str):
+                             origin: str, s, f) -> list[Variant]:
         """∂L/∂W: transposed; the layer's output or the previous pre-activation in place of its input; 1/m."""
         row = self.row
         n_out, n_in = (layer.W.shape[1], layer.W.shape[0]) if row else layer.W.shape
         w = base_symbol(f"W{layer.index}")
         per = ("input", "вход") if row else ("output unit", "выходной нейрон")
 
-        def make(s, f):
-            vs = []
-            if n_in == n_out:
-                vs.append(_v("transposed", [gw], lambda v: v.T, f"That is the transpose: {f}, with one row per "
-                                                                f"{per[0]} like {w}.",
-                             f"Это транспонированная матрица: {f}, в ней по строке на каждый {per[1]}, как в {w}."))
-                vs.append(_v("output_not_input", [out, gz], _weight_grad(row),
-                             f"You used the layer's output {s(out)}; the weight gradient takes the layer's input: {f}.",
-                             f"Вы взяли выход слоя {s(out)}, а градиент по весам использует вход слоя: {f}."))
-            if prev_z is not None:
-                vs.append(_v("preactivation_input", [prev_z, gz], _weight_grad(row),
-                             f"You used the pre-activation {s(prev_z)}; the layer's input is the activation "
-                             f"{s(prev)}: {f}.",
-                             f"Вы взяли пре-активацию {s(prev_z)}, а вход слоя — это активация {s(prev)}: {f}."))
-            return vs + self.reduction_variants(gw, s, f, origin, at_origin=False)
-        return make
+        vs = []
+        if n_in == n_out:
+            vs.append(_v("transposed", [gw], lambda v: v.T, f"That is the transpose: {f}, with one row per "
+                                                            f"{per[0]} like {w}.",
+                         f"Это транспонированная матрица: {f}, в ней по строке на каждый {per[1]}, как в {w}."))
+            vs.append(_v("output_not_input", [out, gz], _weight_grad(row),
+                         f"You used the layer's output {s(out)}; the weight gradient takes the layer's input: {f}.",
+                         f"Вы взяли выход слоя {s(out)}, а градиент по весам использует вход слоя: {f}."))
+        if prev_z is not None:
+            vs.append(_v("preactivation_input", [prev_z, gz], _weight_grad(row),
+                         f"You used the pre-activation {s(prev_z)}; the layer's input is the activation "
+                         f"{s(prev)}: {f}.",
+                         f"Вы взяли пре-активацию {s(prev_z)}, а вход слоя — это активация {s(prev)}: {f}."))
+        return vs + self.reduction_variants(gw, origin, False, s, f)
 
-    def input_grad_variants(self, layer: _Layer, gz: str, w: str, a_prev: str):
+    def input_grad_variants(self, layer: _Layer, gz: str, w: str, a_prev: str, s, f) -> list[Variant]:
         """∂L/∂a_{l−1}: W instead of Wᵀ (square W); one unit's contribution instead of the sum."""
         row, batch = self.row, self.batch
         n_out = layer.W.shape[1] if row else layer.W.shape[0]
         square = layer.W.shape[0] == layer.W.shape[1]
 
-        def make(s, f):
-            vs = []
-            sw = s(w)
-            if square:
-                vs.append(_v("W_not_transposed", [gz, w], (lambda g, W: g @ W) if row else (lambda g, W: W @ g),
-                             f"You multiplied by {sw} instead of {sw}ᵀ: {f}.",
-                             f"Вы умножили на {sw} вместо {sw}ᵀ: {f}."))
-            for j in range(n_out if n_out > 1 else 0):
-                vs.append(_v(f"one_unit_{j + 1}", [gz, w], _one_unit(row, batch, j),
-                             f"You kept only one unit's contribution: each entry of {s(a_prev)} feeds every unit "
-                             f"of the next layer, so {f} sums over them.",
-                             f"Вы учли вклад только одного нейрона: каждая компонента {s(a_prev)} влияет на все "
-                             f"нейроны следующего слоя, и {f} суммирует по ним."))
-            return vs
-        return make
+        vs = []
+        sw = s(w)
+        if square:
+            vs.append(_v("W_not_transposed", [gz, w], (lambda g, W: g @ W) if row else (lambda g, W: W @ g),
+                         f"You multiplied by {sw} instead of {sw}ᵀ: {f}.",
+                         f"Вы умножили на {sw} вместо {sw}ᵀ: {f}."))
+        for j in range(n_out if n_out > 1 else 0):
+            vs.append(_v(f"one_unit_{j + 1}", [gz, w], _one_unit(row, batch, j),
+                         f"You kept only one unit's contribution: each entry of {s(a_prev)} feeds every unit "
+                         f"of the next layer, so {f} sums over them.",
+                         f"Вы учли вклад только одного нейрона: каждая компонента {s(a_prev)} влияет на все "
+                         f"нейроны следующего слоя, и {f} суммирует по ним."))
+        return vs
 
-    def update_variants(self, cur: str, g: str):
+    def update_variants(self, cur: str, g: str, s, f) -> list[Variant]:
         """W′: the step added, the learning rate left out, or the step alone."""
-        def make(s, f):
-            lr = _num(self.lr)
-            return [
-                _v("step_added", [cur, g, "lr"], lambda w, gr, lr_: w + lr_ * gr,
-                   f"You added the step instead of subtracting it: {f}.",
-                   f"Вы прибавили шаг вместо того, чтобы вычесть его: {f}."),
-                _v("no_learning_rate", [cur, g], lambda w, gr: w - gr,
-                   f"You left out the learning rate: {f} with γ = {lr}.",
-                   f"Вы забыли умножить на шаг обучения: {f}, где γ = {lr}."),
-                _v("step_only", [g, "lr"], lambda gr, lr_: -lr_ * gr,
-                   f"That is only the step −γ·{s(g)}; the new value is {f}.",
-                   f"Это только шаг −γ·{s(g)}; новое значение: {f}."),
-            ]
-        return make
+        lr = _num(self.lr)
+        return [
+            _v("step_added", [cur, g, "lr"], lambda w, gr, lr_: w + lr_ * gr,
+               f"You added the step instead of subtracting it: {f}.",
+               f"Вы прибавили шаг вместо того, чтобы вычесть его: {f}."),
+            _v("no_learning_rate", [cur, g], lambda w, gr: w - gr,
+               f"You left out the learning rate: {f} with γ = {lr}.",
+               f"Вы забыли умножить на шаг обучения: {f}, где γ = {lr}."),
+            _v("step_only", [g, "lr"], lambda gr, lr_: -lr_ * gr,
+               f"That is only the step −γ·{s(g)}; the new value is {f}.",
+               f"Это только шаг −γ·{s(g)}; новое значение: {f}."),
+        ]
     def fused(self, y_hat: str, y: str) -> str:
         """The text of ∂L/∂z for a loss taken from the logits: s·(ŷ − y)/T."""
         t = self.layers[-1].act.temperature
