@@ -492,17 +492,18 @@ class _Wording(Wording):
         return self._text
 
     def variants(self) -> list[Variant]:
+        key = self.key
+        return self.own_variants() + [Variant(alt.name, (), lambda alt=alt: alt.value(key), alt.message,
+                                              alt.convention) for alt in self.alts]
+
+    def own_variants(self) -> list[Variant]:
+        """The mistakes declared for this quantity (``variants`` adds the other-point ones)."""
         m = self.mistakes
         if m is None:
-            out = []
-        elif callable(m):
-            out = list(m(self.s, self.formula()))
-        else:  # (function, leading arguments …): one tuple per quantity rather than a closure
-            out = list(m[0](*m[1:], self.s, self.formula()))
-        key = self.key
-        out += [Variant(alt.name, (), lambda alt=alt: alt.value(key), alt.message, alt.convention)
-                for alt in self.alts]
-        return out
+            return []
+        if callable(m):
+            return list(m(self.s, self.formula()))
+        return list(m[0](*m[1:], self.s, self.formula()))  # (function, leading arguments …): no closure
 
 
 class _StageWording(_Wording):
@@ -524,12 +525,8 @@ class _StageWording(_Wording):
             self._text = self.st.formula.format_map(self.names())
         return self._text
 
-    def variants(self) -> list[Variant]:
-        out = self.net.stage_variants(self.st, self.k, self.p, self.now, self.names())
-        key = self.key
-        out += [Variant(alt.name, (), lambda alt=alt: alt.value(key), alt.message, alt.convention)
-                for alt in self.alts]
-        return out
+    def own_variants(self) -> list[Variant]:
+        return self.net.stage_variants(self.st, self.k, self.p, self.now, self.names())
 
 
 class _Net:

@@ -30,6 +30,7 @@ Mistakes:  f′ forgotten (∂L/∂z_t, ∂s_k/∂s_{k−1}, ∂s_k/∂W*); W fo
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 import numpy as np
@@ -248,14 +249,14 @@ class _Graph:
 def _reshaped(fn, in_shapes, out_shape):
     shown = _shown(out_shape)
 
-    def run(*values):
-        args = [v if isinstance(v, np.ndarray) and v.shape == s else np.asarray(v, dtype=np.float64).reshape(s)
-                for v, s in zip(values, in_shapes)]
+    def run(*values):  # values are arrays: the problem's own, or overrides it has frozen
+        args = [v.reshape(s) for v, s in zip(values, in_shapes)]
         out = np.asarray(fn(*args), dtype=np.float64)
         return out if out.shape == shown else out.reshape(shown)
     return run
 
 
+@lru_cache(maxsize=256)  # asked for ~150 times per problem built
 def _s(i) -> str:
     return subscript(str(i))
 
