@@ -193,7 +193,7 @@ def build_latency(calls: int) -> list[tuple[str, str, float, float, float]]:
 
     def open_and_judge(data) -> tuple[float, float]:
         start = time.perf_counter()
-        problem = build_problem(data)  # a new Problem every time: nothing is cached across builds
+        problem = build_problem(data)  # a new Problem every time (only memoised wording is shared)
         base = problem.evaluate()
         middle = time.perf_counter()
         first = next(k for k, q in problem.quantities.items() if not q.is_given)
