@@ -367,4 +367,4 @@ def test_two_slips_giving_the_same_number_are_both_named():
     names = {v.name: v.message["en"] for v in lesson.problem.quantities["grad.Y_hat"].variants}
     fired = [m for m in names.values() if m in (verdict.diagnosis or "")]
     assert verdict.status == "wrong" and len(fired) == 2, verdict.diagnosis
-    assert "Or else:" in verdict.diagnosis
+    assert "Another slip gives the same value:" in verdict.diagnosis
