@@ -296,10 +296,25 @@ class LessonRun:
         if level < len(authored):
             return authored[level]
         q = self.lesson.problem.quantities[step.quantity]
-        formula = q.formula or q.symbol
         if self.is_formula(step):  # the formula itself is the worked answer
-            return _H["worked_formula"][self.lang].format(formula=formula)
-        return _H["worked"][self.lang].format(formula=formula, value=show_value(self.expected(step)))
+            return _H["worked_formula"][self.lang].format(formula=self._worked_formula(step))
+        return _H["worked"][self.lang].format(formula=q.formula or q.symbol, value=show_value(self.expected(step)))
+
+    def _worked_formula(self, step: Step) -> str:
+        """A formula step's answer as the author wrote it, when the step has one (it is checked
+        equivalent when the lesson loads, and written the way a teacher would, in the symbols
+        the student may use: −x22²/D², not the engine's derivative in base symbols, expanded);
+        otherwise the engine's formula."""
+        q = self.lesson.problem.quantities[step.quantity]
+        if step.answer is not None:
+            from .symbolic import read_formula
+
+            spec = self.lesson.problem.formulas[step.quantity]
+            written = read_formula(step.answer, spec.symbols)
+            if not isinstance(written, FormatProblem):
+                defined = "".join(f", {k} = {f.pretty}" for k, f in spec.where.items() if k in written.symbols)
+                return f"{q.symbol} = {written.pretty}{defined}"
+        return q.formula or q.symbol
 
     def restart(self) -> None:
         """Forget accepted values and hints for this lesson and start again."""

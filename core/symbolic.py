@@ -649,8 +649,15 @@ def _show(n: Node, pretty: bool) -> tuple[str, int]:
     if isinstance(n, Div):
         return f"{_wrap(n.num, pretty, _MUL)}/{_wrap(n.den, pretty, _POW)}", _MUL
     if isinstance(n, Pow):
+        e = n.exp
+        if pretty and isinstance(e, Num) and e.value.denominator == 1 and 0 <= e.value < 100:
+            # x², (1 − s)²: as a textbook writes it, and a student may type it back (² reads as ^2)
+            return _wrap(n.base, pretty, _ATOM) + str(e.value.numerator).translate(_SUPERSCRIPT_DIGITS), _POW
         return f"{_wrap(n.base, pretty, _ATOM)}^{_wrap(n.exp, pretty, _ATOM)}", _POW
     raise TypeError(f"not a formula node: {n!r}")
+
+
+_SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def _negated(t: Node) -> Node | None:

@@ -205,3 +205,23 @@ def test_a_formula_off_only_by_its_sign_is_told_so(key, typed, says_sign):
     assert not result.ok
     assert ("opposite sign" in result.message["en"]) is says_sign
     assert ("только знаком" in result.message["ru"]) is says_sign
+
+
+def test_the_worked_answer_is_the_authors_formula_written_as_a_textbook_does():
+    """The last hint of a formula step shows the author's answer (checked equivalent when the
+    lesson loads) with its defined symbols -- not the engine's derivative written out in the
+    base symbols -- and powers as superscripts that the answer box reads back."""
+    from nntutor.core.catalog import lessons_dir
+    from nntutor.core.session import LessonRun
+
+    lesson = load_lesson(next(lessons_dir().glob("*/trace-det-inverse.toml")))
+    run = LessonRun(lesson, lang="en")
+    step = next(s for s in lesson.steps if s.quantity == "dinv11_x11")
+    while run.current is not step:
+        assert run.submit(lesson.problem.formulas[run.current.quantity].expected.pretty).ok
+    while (hint := run.next_hint()) is not None:
+        last = hint
+    assert last == "Worked answer: ∂(X⁻¹)₁₁/∂x11 = −x22²/D², D = x11·x22 − x12·x21"
+    assert "x22·x22" in lesson.problem.quantities["dinv11_x11"].formula  # what the engine's own text says
+    typed = last.split(" = ", 1)[1].split(",")[0]  # the shown formula, typed back as it reads
+    assert run.submit(typed).ok
