@@ -301,3 +301,27 @@ def test_collection_is_back_on_after_the_first_frame_and_start_up_is_frozen(stor
             gc.enable()
             gc.unfreeze()
     run(go())
+
+
+def test_feedback_grows_for_a_long_message_and_shrinks_back(lesson, store_path):
+    """The feedback pane repaints in place while its height holds, and still grows for a long
+    diagnosis (up to seven lines) and shrinks back to four: nothing is cut off or left over."""
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            pane = app.screen.query_one("#feedback")
+            assert pane.size.height == 4
+            await answer(pilot, "abc")  # a format problem: a short message
+            assert pane.size.height == 4 and feedback(app).strip()
+            app.screen.show_feedback(*[("info", f"line {n}") for n in range(1, 7)])
+            await pilot.pause()
+            assert pane.size.height == 6 and "line 6" in feedback(app)
+            await answer(pilot, "abc")
+            assert pane.size.height == 4 and "line 6" not in feedback(app)
+            await press(pilot, "f1")  # the first hint, then every level: the pane follows
+            for _ in range(4):
+                await press(pilot, "f1")
+            shown = feedback(app)
+            assert pane.size.height >= min(7, len(shown.splitlines())), shown
+    run(go())

@@ -17,6 +17,7 @@ from nntutor.core.session import LessonRun
 from ..bindings import localize_bindings
 from ..i18n import t
 from ..widgets.feedback import Feedback
+from ..widgets.settled import SettledStatic
 from ..widgets.steps import StepLine, StepList
 
 MIN_WIDTH, MIN_HEIGHT = 60, 18
@@ -50,7 +51,7 @@ class LessonScreen(Screen):
                 yield Markdown(id="problem-text")
             with VerticalScroll(id="steps-pane"):
                 yield StepList(id="steps")
-        yield Static(id="prompt")
+        yield SettledStatic(id="prompt")
         yield Input(id="answer", select_on_focus=False)
         yield Feedback(id="feedback")
         yield Static(id="too-small")
@@ -92,11 +93,11 @@ class LessonScreen(Screen):
         step = run.current
         total = len(run.steps)
         title = Text(f" {run.lesson.title[lang]}", style="bold")
-        prompt = self.query_one("#prompt", Static)
+        prompt = self.query_one("#prompt", SettledStatic)
         answer = self.query_one("#answer", Input)
         if step is None:
             title.append(f"  — {t('done_title', lang)}", style="green")
-            prompt.update(Text(t("complete", lang), style="bold green"))
+            prompt.show_text(Text(t("complete", lang), style="bold green"))
             answer.disabled = True
         else:
             index = run.steps.index(step) + 1
@@ -106,9 +107,9 @@ class LessonScreen(Screen):
             text.append(f"  {step.prompt[lang]}\n")
             what, example = run.answer_help(step)
             text.append(t("expect", lang, what, example) if example else t("expect_plain", lang, what), style="dim")
-            prompt.update(text)
+            prompt.show_text(text)
             answer.disabled = False
-        self.query_one("#lesson-title", Static).update(title)
+        self.query_one("#lesson-title", Static).update(title, layout=False)  # always one line
 
     def restore_hints(self) -> None:
         step = self.run.current

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+
+from .settled import SettledStatic
 
 STYLES = {"correct": "bold green", "noted": "bold cyan", "wrong": "bold red", "format": "bold yellow", "hint": "cyan", "info": ""}
 
 
-class Feedback(Static):
+class Feedback(SettledStatic):
     """Shows a few (kind, text) lines; the screen decides what they are."""
 
     DEFAULT_CSS = """
@@ -28,4 +29,4 @@ class Feedback(Static):
             if n:
                 out.append("\n")
             out.append(message, style=STYLES.get(kind, ""))
-        self.update(out)
+        self.show_text(out)

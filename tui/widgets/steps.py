@@ -28,7 +28,12 @@ class StepList(Static):
     }
     """
 
-    lines: reactive[tuple[StepLine, ...]] = reactive((), layout=True)
+    #: one line per step: only a different number of steps changes the height
+    lines: reactive[tuple[StepLine, ...]] = reactive(())
+
+    def watch_lines(self, old: tuple[StepLine, ...], new: tuple[StepLine, ...]) -> None:
+        if len(old) != len(new):
+            self.refresh(layout=True)
 
     def render(self) -> Text:
         out = Text(no_wrap=True, overflow="ellipsis")

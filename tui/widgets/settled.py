@@ -1,0 +1,38 @@
+"""A Static whose updates re-lay the screen out only when its height changes."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.css.scalar import Unit
+from textual.widgets import Static
+
+
+class SettledStatic(Static):
+    """``show_text(text)`` repaints in place when the text takes as many lines as before.
+
+    A layout pass re-arranges the whole screen (the lesson text is dozens of Markdown
+    blocks) and then repaints all of it: on an accepted step that was most of the time
+    from Enter to the frame. Most updates keep the height, so they need neither.
+    """
+
+    def show_text(self, text: Text) -> None:
+        width, height = self.content_size
+        if width <= 0 or not self.is_mounted:
+            self.update(text)
+            return
+        lines = len(text.wrap(self.app.console, width))
+        gutter = self.size.height - height  # border and padding: min/max-height count them
+        low, high = self._bound(self.styles.min_height, gutter, 0), self._bound(self.styles.max_height, gutter, lines)
+        if low is None or high is None:
+            self.update(text)
+            return
+        self.update(text, layout=max(low, min(high, lines)) != height)
+
+    @staticmethod
+    def _bound(scalar, gutter: int, default: int) -> int | None:
+        """A min/max height in lines of content; None when it is not a plain number of cells."""
+        if scalar is None:
+            return default
+        if scalar.unit != Unit.CELLS:
+            return None
+        return max(0, int(scalar.value) - gutter)
