@@ -17,16 +17,16 @@ class SettledStatic(Static):
 
     def show_text(self, text: Text) -> None:
         width, height = self.content_size
+        self.update(text, layout=False)
         if width <= 0 or not self.is_mounted:
-            self.update(text)
+            self.refresh(layout=True)
             return
-        lines = len(text.wrap(self.app.console, width))
+        # the height the next layout would give it, worked out as Textual does
+        lines = self.get_content_height(self.size, self.app.size, width)
         gutter = self.size.height - height  # border and padding: min/max-height count them
         low, high = self._bound(self.styles.min_height, gutter, 0), self._bound(self.styles.max_height, gutter, lines)
-        if low is None or high is None:
-            self.update(text)
-            return
-        self.update(text, layout=max(low, min(high, lines)) != height)
+        if low is None or high is None or max(low, min(high, lines)) != height:
+            self.refresh(layout=True)
 
     @staticmethod
     def _bound(scalar, gutter: int, default: int) -> int | None:
