@@ -27,7 +27,7 @@ from ptyterm import Terminal, console_script, cpu_seconds, peak_rss_mb, terminal
 
 HELLO = ROOT / "bench" / "hello_app.py"
 LESSON = "layer-by-layer"
-HOME_TEXT = "Just a function"  # the first unit, on the first screen
+HOME_TEXT = "Just a function"
 PROMPT_TEXT = "hidden pre-activations"  # the z₁ prompt on the lesson screen
 PLACEHOLDER = "your answer, then Enter"  # the empty answer box
 TIMEOUT = 30.0

@@ -1108,53 +1108,9 @@ class _Net:
 
     def act_grad_variants(self, act: Activation, gz: str, g_a: str, z: str, out: str, origin: str,
                           s, f) -> list[Variant]:
-        """∂L/∂z through the activation: g′ forgotten, taken at a, replaced by g; softmax's T and Jacobian."""
-        name, temp = act.name, act.temperature
-
-        sz, sa = s(z), s(out)
-        vs = []
-        if name == "relu":
-            vs.append(_v("no_derivative", [g_a], _same,
-                         f"That is {s(g_a)} itself: you forgot ReLU′, {f}, so the gradient is 0 where "
-                         f"{sz} ≤ 0.",
-                         f"Это просто {s(g_a)}: вы забыли ReLU′, {f}, поэтому там, где {sz} ≤ 0, "
-                         "градиент равен 0."))
-        elif name != "identity":
-            vs.append(_v("no_derivative", [g_a], _same,
-                         f"That is {s(g_a)} itself: you forgot the activation's derivative, {f}.",
-                         f"Это просто {s(g_a)}: вы забыли умножить на производную функции активации, {f}."))
-        if name in ("sigmoid", "tanh"):
-            d = "σ′" if name == "sigmoid" else "tanh′"
-            right = f"{sa}·(1 − {sa})" if name == "sigmoid" else f"1 − {sa}²"
-            at_a = ((lambda g, a: g * sigmoid(a) * (1.0 - sigmoid(a))) if name == "sigmoid"
-                    else (lambda g, a: g * (1.0 - np.tanh(a) ** 2)))
-            vs.append(_v("derivative_at_output", [g_a, out], at_a,
-                         f"{d} is taken at {sz}, not at {sa}: {d}({sz}) = {right}, so {f}.",
-                         f"{d} берётся в точке {sz}, а не {sa}: {d}({sz}) = {right}, поэтому {f}."))
-        if name in ("sigmoid", "tanh", "relu"):
-            deriv = {"sigmoid": (f"σ′({sz}) = σ({sz})·(1 − σ({sz}))",) * 2,
-                     "tanh": (f"tanh′({sz}) = 1 − tanh²({sz})",) * 2,
-                     "relu": (f"ReLU′({sz}) (1 where {sz} > 0, else 0)", f"ReLU′({sz}) (1 при {sz} > 0, иначе 0)"),
-                     }[name]
-            vs.append(_v("function_not_derivative", [g_a, out], lambda g, a: g * a,
-                         f"You multiplied by {act.symbol}({sz}) instead of its derivative {deriv[0]}: {f}.",
-                         f"Вы умножили на {act.symbol}({sz}) вместо производной {deriv[1]}: {f}."))
-        if name == "leaky_relu":
-            slope = _num(_slope(act))
-            vs.append(_v("no_slope", [g_a, z], lambda g, v: g * (v > 0),
-                         f"Leaky ReLU′ is {slope} where {sz} ≤ 0, not 0: {f}.",
-                         f"Производная leaky ReLU там, где {sz} ≤ 0, равна {slope}, а не 0: {f}."))
-        if name == "softmax":
-            if temp != 1.0:
-                vs.append(_v("no_temperature", [gz], lambda v: v * temp,
-                             f"You forgot to divide by T = {_num(temp)}: {f}.",
-                             f"Вы забыли поделить на T = {_num(temp)}: {f}."))
-            vs.append(_v("diagonal_jacobian", [g_a, out], lambda g, p: g * p * (1.0 - p) / temp,
-                         f"You used only the diagonal pᵢ(1 − pᵢ) of the softmax Jacobian; every zⱼ moves every "
-                         f"pᵢ: {f}.",
-                         f"Вы взяли только диагональ pᵢ(1 − pᵢ) матрицы Якоби softmax, а каждое zⱼ влияет на "
-                         f"каждое pᵢ: {f}."))
-        return vs + self.reduction_variants(gz, origin, False, s, f)
+        """∂L/∂z through the activation (see derivative_mistakes), and the batch's 1/m."""
+        return (derivative_mistakes(act, g_a, z, out, gz, s(g_a), s(z), s(out), s(gz), f)
+                + self.reduction_variants(gz, origin, False, s, f))
 
     def weight_grad_variants(self, layer: _Layer, gw: str, gz: str, prev: str, prev_z: str | None, out: str,
                              origin: str, s, f) -> list[Variant]:
@@ -1371,6 +1327,99 @@ class _Net:
             })
 
 
+_RELU_ZERO = {
+    "en": "You took ReLU′(0) = 1; this lesson uses ReLU′(0) = 0 (as PyTorch does), so nothing passes where "
+          "{sk} = 0: {f}.",
+    "ru": "Вы взяли ReLU′(0) = 1; в этом уроке ReLU′(0) = 0 (как в PyTorch), поэтому там, где {sk} = 0, градиент "
+          "не проходит: {f}.",
+}
+
+
+def derivative_mistakes(act: Activation, g: str, k: str, y: str, out: str, sg: str, sk: str, sy: str, sout: str,
+                        f: str) -> list[Variant]:
+    """The ways to get ∂L/∂k = ∂L/∂y ∘ f′(k) wrong, for the activation y = f(k) and this gradient ``out``
+    (g: the key of ∂L/∂y; sg, sk, sy, sout: how they read; ``f`` the right formula): the derivative
+    forgotten, taken at y, replaced by f; ReLU's mask; softmax's T and Jacobian. Shared with the
+    layer kind."""
+    name, temp = act.name, act.temperature
+    vs = []
+    if name == "relu":
+        vs += [
+            _v("no_derivative", [g], _same,
+               f"That is {sg} itself: ReLU passes the gradient only where its input is positive, so {sout} is 0 "
+               f"where {sk} ≤ 0.",
+               f"Это просто {sg}: ReLU пропускает градиент только там, где её вход положителен, поэтому {sout} "
+               f"равно 0 там, где {sk} ≤ 0."),
+            _v("function_not_derivative", [g, y], lambda gg, a: gg * a,
+               f"You multiplied by ReLU({sk}) instead of its derivative ReLU′({sk}), which is 1 where {sk} > 0 "
+               f"and 0 elsewhere: {f}.",
+               f"Вы умножили на ReLU({sk}) вместо производной ReLU′({sk}), которая равна 1 при {sk} > 0 и 0 "
+               f"иначе: {f}."),
+            _v("upstream_sign", [g], lambda gg: gg * (gg > 0),
+               f"You masked by the sign of {sg}; the mask comes from the layer's input: the gradient passes "
+               f"where {sk} > 0, whatever its own sign: {f}.",
+               f"Вы отбирали компоненты по знаку {sg}, а маску задаёт вход слоя: градиент проходит там, где "
+               f"{sk} > 0, каким бы ни был его собственный знак: {f}."),
+            _v("flipped_mask", [g, k], lambda gg, v: gg * (v <= 0),
+               f"The mask is the wrong way round: the gradient passes where {sk} > 0 and is blocked where "
+               f"{sk} ≤ 0: {f}.",
+               f"Маска перевёрнута: градиент проходит там, где {sk} > 0, и блокируется там, где {sk} ≤ 0: {f}."),
+            _v("relu_zero", [g, k], lambda gg, v: gg * (v >= 0), _RELU_ZERO["en"].format(sk=sk, f=f),
+               _RELU_ZERO["ru"].format(sk=sk, f=f), convention=True),
+        ]
+    elif name == "leaky_relu":
+        slope = _num(_slope(act))
+        vs += [
+            _v("no_derivative", [g], _same,
+               f"That is {sg} itself: where {sk} ≤ 0 leaky ReLU passes only {slope} of the gradient: {f}.",
+               f"Это просто {sg}: там, где {sk} ≤ 0, leaky ReLU пропускает только {slope} градиента: {f}."),
+            _v("no_slope", [g, k], lambda gg, v: gg * (v > 0),
+               f"Leaky ReLU′ is {slope} where {sk} ≤ 0, not 0: {f}.",
+               f"Производная leaky ReLU там, где {sk} ≤ 0, равна {slope}, а не 0: {f}."),
+            _v("function_not_derivative", [g, y], lambda gg, a: gg * a,
+               f"You multiplied by LeakyReLU({sk}) instead of its derivative (1 where {sk} > 0, {slope} "
+               f"elsewhere): {f}.",
+               f"Вы умножили на LeakyReLU({sk}) вместо производной (1 при {sk} > 0, {slope} иначе): {f}."),
+        ]
+    elif name == "step":
+        vs.append(_v("no_derivative", [g], _same,
+                     f"That is {sg} itself: the step function is flat on each side, step′ = 0, so no gradient "
+                     f"passes: {f}.",
+                     f"Это просто {sg}: ступенька постоянна по обе стороны от скачка, step′ = 0, поэтому градиент "
+                     f"не проходит: {f}."))
+    elif name != "identity":
+        vs.append(_v("no_derivative", [g], _same,
+                     f"That is {sg} itself: you forgot to multiply by the activation's derivative, {f}.",
+                     f"Это просто {sg}: вы забыли умножить на производную функции активации, {f}."))
+    if name in ("sigmoid", "tanh"):
+        d = "σ′" if name == "sigmoid" else "tanh′"
+        right = f"{sy}·(1 − {sy})" if name == "sigmoid" else f"1 − {sy}²"
+        vs.append(_v("derivative_at_output", [g, y], lambda gg, a: gg * act.df(a),
+                     f"{d} is taken at {sk}, not at {sy}: {d}({sk}) = {right}, so {f}.",
+                     f"{d} берётся в точке {sk}, а не {sy}: {d}({sk}) = {right}, поэтому {f}."))
+        vs.append(_v("function_not_derivative", [g, y], lambda gg, a: gg * a,
+                     f"You multiplied by {act.symbol}({sk}) instead of its derivative {d}({sk}) = {right}: {f}.",
+                     f"Вы умножили на {act.symbol}({sk}) вместо производной {d}({sk}) = {right}: {f}."))
+        if name == "tanh":
+            vs.append(_v("no_square", [g, y], lambda gg, a: gg * (1.0 - a),
+                         f"You forgot the square: tanh′({sk}) = 1 − {sy}², so {f}.",
+                         f"Вы забыли квадрат: tanh′({sk}) = 1 − {sy}², поэтому {f}."))
+    if name == "softmax":
+        vs.append(_v("no_derivative", [g], _same,
+                     f"That is {sg} itself: you forgot to pass it through the softmax's Jacobian, {f}.",
+                     f"Это просто {sg}: вы забыли умножить его на матрицу Якоби softmax, {f}."))
+        if temp != 1.0:
+            vs.append(_v("no_temperature", [out], lambda v: v * temp,
+                         f"You forgot to divide by T = {_num(temp)}: {f}.",
+                         f"Вы забыли поделить на T = {_num(temp)}: {f}."))
+        vs.append(_v("diagonal_jacobian", [g, y], lambda gg, p: gg * p * (1.0 - p) / temp,
+                     f"You used only the diagonal {sy}ᵢ(1 − {sy}ᵢ) of the softmax Jacobian; every {sk}ⱼ moves "
+                     f"every {sy}ᵢ: {f}.",
+                     f"Вы взяли только диагональ {sy}ᵢ(1 − {sy}ᵢ) матрицы Якоби softmax, а каждое {sk}ⱼ влияет "
+                     f"на каждое {sy}ᵢ: {f}."))
+    return vs
+
+
 def activation_mistakes(act: Activation, z: str, sz: str, f: str, axis: int) -> list[Variant]:
     """The ways to get an activation's output wrong from its input ``z`` (shown as ``sz``; ``f`` the
     right formula): the activation forgotten or applied wrongly. Shared with the layer kind."""
@@ -1408,8 +1457,8 @@ def activation_mistakes(act: Activation, z: str, sz: str, f: str, axis: int) -> 
     return out
 
 
-def _v(name: str, deps, fn, en: str, ru: str) -> Variant:
-    return Variant(name, tuple(deps), fn, {"en": en, "ru": ru})
+def _v(name: str, deps, fn, en: str, ru: str, convention: bool = False) -> Variant:
+    return Variant(name, tuple(deps), fn, {"en": en, "ru": ru}, convention)
 
 
 def _same(v):

@@ -34,10 +34,11 @@ import numpy as np
 
 from ..graph import Problem, ProblemBuilder, Variant
 from ..notation import base_symbol
-from ..ops import ACTIVATION_NAMES, LEAKY_SLOPE, Activation, make_activation, sigmoid, softmax
+from ..ops import ACTIVATION_NAMES, LEAKY_SLOPE, Activation, make_activation
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_choice, read_number, reject_unknown
 # the dense kind's linear algebra (layouts, batches)
-from .dense import _bias_grad, _input_grad, _linear, _one_unit, _weight_grad, activation_mistakes
+from .dense import (_RELU_ZERO, _bias_grad, _input_grad, _linear, _one_unit, _same, _v, _weight_grad,
+                    activation_mistakes, derivative_mistakes)
 
 _TOP = {"kind", "layout", "blocks"}
 _BLOCK = {"name", "type", "x", "W", "b", "activation", "slope", "temperature", "upstream", "symbols"}
@@ -245,14 +246,6 @@ def _shape(shape) -> str:
 
 def _num(v: float) -> str:
     return f"{v:g}"
-
-
-def _v(name: str, deps, fn, en: str, ru: str, convention: bool = False) -> Variant:
-    return Variant(name, tuple(deps), fn, {"en": en, "ru": ru}, convention)
-
-
-def _same(v):
-    return v * 1.0
 
 
 def _plus0(fn: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
@@ -529,12 +522,6 @@ def _activation_local(b: ProblemBuilder, blk: _Block, k: str, sk: str, key, of) 
               "backward", f, variants)
 
 
-_RELU_ZERO = {
-    "en": "You took ReLU′(0) = 1; this lesson uses ReLU′(0) = 0 (as PyTorch does), so nothing passes where "
-          "{sk} = 0: {f}.",
-    "ru": "Вы взяли ReLU′(0) = 1; в этом уроке ReLU′(0) = 0 (как в PyTorch), поэтому там, где {sk} = 0, градиент "
-          "не проходит: {f}.",
-}
 
 
 def _activation_backward(b: ProblemBuilder, act: Activation, g: str, k: str, sk: str, y: str, sy: str,
@@ -548,82 +535,7 @@ def _activation_backward(b: ProblemBuilder, act: Activation, g: str, k: str, sk:
         f = f"{sout} = {sy} ∘ ({sg} − ⟨{sg}, {sy}⟩)" + ("" if temp == 1.0 else f"/{_num(temp)}")
 
     def variants():
-        vs = []
-        if name == "relu":
-            vs += [
-                _v("no_derivative", [g], _same,
-                   f"That is {sg} itself: ReLU passes the gradient only where its input is positive, so {sout} is 0 "
-                   f"where {sk} ≤ 0.",
-                   f"Это просто {sg}: ReLU пропускает градиент только там, где её вход положителен, поэтому {sout} "
-                   f"равно 0 там, где {sk} ≤ 0."),
-                _v("function_not_derivative", [g, y], lambda gg, a: gg * a,
-                   f"You multiplied by ReLU({sk}) instead of its derivative ReLU′({sk}), which is 1 where {sk} > 0 "
-                   f"and 0 elsewhere: {f}.",
-                   f"Вы умножили на ReLU({sk}) вместо производной ReLU′({sk}), которая равна 1 при {sk} > 0 и 0 "
-                   f"иначе: {f}."),
-                _v("upstream_sign", [g], lambda gg: gg * (gg > 0),
-                   f"You masked by the sign of {sg}; the mask comes from the layer's input: the gradient passes "
-                   f"where {sk} > 0, whatever its own sign: {f}.",
-                   f"Вы отбирали компоненты по знаку {sg}, а маску задаёт вход слоя: градиент проходит там, где "
-                   f"{sk} > 0, каким бы ни был его собственный знак: {f}."),
-                _v("flipped_mask", [g, k], lambda gg, v: gg * (v <= 0),
-                   f"The mask is the wrong way round: the gradient passes where {sk} > 0 and is blocked where "
-                   f"{sk} ≤ 0: {f}.",
-                   f"Маска перевёрнута: градиент проходит там, где {sk} > 0, и блокируется там, где {sk} ≤ 0: {f}."),
-                _v("relu_zero", [g, k], lambda gg, v: gg * (v >= 0), _RELU_ZERO["en"].format(sk=sk, f=f),
-                   _RELU_ZERO["ru"].format(sk=sk, f=f), convention=True),
-            ]
-        elif name == "leaky_relu":
-            slope = _num(_slope(act))
-            vs += [
-                _v("no_derivative", [g], _same,
-                   f"That is {sg} itself: where {sk} ≤ 0 leaky ReLU passes only {slope} of the gradient: {f}.",
-                   f"Это просто {sg}: там, где {sk} ≤ 0, leaky ReLU пропускает только {slope} градиента: {f}."),
-                _v("no_slope", [g, k], lambda gg, v: gg * (v > 0),
-                   f"Leaky ReLU′ is {slope} where {sk} ≤ 0, not 0: {f}.",
-                   f"Производная leaky ReLU там, где {sk} ≤ 0, равна {slope}, а не 0: {f}."),
-                _v("function_not_derivative", [g, y], lambda gg, a: gg * a,
-                   f"You multiplied by LeakyReLU({sk}) instead of its derivative (1 where {sk} > 0, {slope} "
-                   f"elsewhere): {f}.",
-                   f"Вы умножили на LeakyReLU({sk}) вместо производной (1 при {sk} > 0, {slope} иначе): {f}."),
-            ]
-        elif name == "step":
-            vs.append(_v("no_derivative", [g], _same,
-                         f"That is {sg} itself: the step function is flat on each side, step′ = 0, so no gradient "
-                         f"passes: {f}.",
-                         f"Это просто {sg}: ступенька постоянна по обе стороны от скачка, step′ = 0, поэтому градиент "
-                         f"не проходит: {f}."))
-        elif name != "identity":
-            vs.append(_v("no_derivative", [g], _same,
-                         f"That is {sg} itself: you forgot to multiply by the activation's derivative, {f}.",
-                         f"Это просто {sg}: вы забыли умножить на производную функции активации, {f}."))
-        if name in ("sigmoid", "tanh"):
-            d = "σ′" if name == "sigmoid" else "tanh′"
-            right = f"{sy}·(1 − {sy})" if name == "sigmoid" else f"1 − {sy}²"
-            vs.append(_v("derivative_at_output", [g, y], lambda gg, a: gg * act.df(a),
-                         f"{d} is taken at {sk}, not at {sy}: {d}({sk}) = {right}, so {f}.",
-                         f"{d} берётся в точке {sk}, а не {sy}: {d}({sk}) = {right}, поэтому {f}."))
-            vs.append(_v("function_not_derivative", [g, y], lambda gg, a: gg * a,
-                         f"You multiplied by {act.symbol}({sk}) instead of its derivative {d}({sk}) = {right}: {f}.",
-                         f"Вы умножили на {act.symbol}({sk}) вместо производной {d}({sk}) = {right}: {f}."))
-            if name == "tanh":
-                vs.append(_v("no_square", [g, y], lambda gg, a: gg * (1.0 - a),
-                             f"You forgot the square: tanh′({sk}) = 1 − {sy}², so {f}.",
-                             f"Вы забыли квадрат: tanh′({sk}) = 1 − {sy}², поэтому {f}."))
-        if name == "softmax":
-            vs.append(_v("no_derivative", [g], _same,
-                         f"That is {sg} itself: you forgot to pass it through the softmax's Jacobian, {f}.",
-                         f"Это просто {sg}: вы забыли умножить его на матрицу Якоби softmax, {f}."))
-            if temp != 1.0:
-                vs.append(_v("no_temperature", [out], lambda v: v * temp,
-                             f"You forgot to divide by T = {_num(temp)}: {f}.",
-                             f"Вы забыли поделить на T = {_num(temp)}: {f}."))
-            vs.append(_v("diagonal_jacobian", [g, y], lambda gg, p: gg * p * (1.0 - p) / temp,
-                         f"You used only the diagonal {sy}ᵢ(1 − {sy}ᵢ) of the softmax Jacobian; every {sk}ⱼ moves "
-                         f"every {sy}ᵢ: {f}.",
-                         f"Вы взяли только диагональ {sy}ᵢ(1 − {sy}ᵢ) матрицы Якоби softmax, а каждое {sk}ⱼ влияет "
-                         f"на каждое {sy}ᵢ: {f}."))
-        return vs
+        return derivative_mistakes(act, g, k, y, out, sg, sk, sy, sout, f)
 
     # "+ 0.0": a blocked negative gradient would show as −0
     b.derived(out, lambda gg, v: act.backward(v, gg, axis) + 0.0, [g, k], sout, meaning, "backward", f, variants)

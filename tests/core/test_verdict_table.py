@@ -66,7 +66,7 @@ TABLE = [
     (LBL, "grad.a1", "-1 -2", "wrong", "sign"),
     (LBL, "grad.a1", "0.5 1", "wrong", "W₂"),
     (LBL, "grad.z1", "1 0", OK, None),
-    (LBL, "grad.z1", "1 2", "wrong", "forgot ReLU′"),
+    (LBL, "grad.z1", "1 2", "wrong", "ReLU passes the gradient only where its input is positive"),
     (LBL, "grad.z1", "-1 0", "wrong", "sign"),
     (LBL, "grad.W1", "1 0; 2 0", OK, None),
     (LBL, "grad.W1", "[[1, 0], [2, 0]]", OK, None),
