@@ -1387,7 +1387,7 @@ def derivative_mistakes(act: Activation, g: str, k: str, y: str, out: str, sg: s
                      f"passes: {f}.",
                      f"Это просто {sg}: ступенька постоянна по обе стороны от скачка, step′ = 0, поэтому градиент "
                      f"не проходит: {f}."))
-    elif name != "identity":
+    elif name not in ("identity", "softmax"):  # softmax: its own wording below
         vs.append(_v("no_derivative", [g], _same,
                      f"That is {sg} itself: you forgot to multiply by the activation's derivative, {f}.",
                      f"Это просто {sg}: вы забыли умножить на производную функции активации, {f}."))
