@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 _H = {
     "worked": {"en": "Worked value: {formula} = {value}", "ru": "Готовое значение: {formula} = {value}"},
     "worked_formula": {"en": "Worked answer: {formula}", "ru": "Готовый ответ: {formula}"},
+    "carried": {"en": " (from your earlier answers; from the exact values it is {exact})",
+                "ru": " (из ваших прошлых ответов; из точных значений получается {exact})"},
 }
 
 
@@ -162,14 +164,26 @@ class LessonRun:
         expected = np.asarray(values[step.quantity]).reshape(shape)
         tol = self.tolerance(step)
         comparison = compare(reading, expected, tol)
+        ok = comparison.ok or self._right_from_exact(step, reading, shape, tol)
         read_as = text("read_as", self.lang, reading.shown)
         if self.store is not None:
-            self.store.record_attempt(self.key, step.id, answer, comparison.ok)
-        if not comparison.ok:
+            self.store.record_attempt(self.key, step.id, answer, ok)
+        if not ok:
             why = diagnose(reading, comparison, step.quantity, self.lesson.problem, values, tol, self.lang,
                            self._authored(step, shape))
             return Verdict(WRONG, text("wrong", self.lang), read_as, why)
         return self._accept(step, answer, np.array(reading.value, dtype=np.float64).reshape(shape), read_as)
+
+    def _right_from_exact(self, step: Step, reading, shape, tol: Tolerance) -> bool:
+        """The value computed from the exact givens, not from the student's rounded earlier answers.
+
+        A value is judged against the student's own accepted values, so that their rounding
+        carries forward; a student who kept full precision (or follows the key) is right too.
+        """
+        if not self._accepted and not self._pending:
+            return False
+        exact = np.asarray(self.lesson.problem.evaluate()[step.quantity]).reshape(shape)
+        return compare(reading, exact, tol).ok
 
     def _submit_formula(self, step: Step, answer: str) -> Verdict:
         """A formula is right when it is equivalent to the expected one (SymPy, or random points)."""
@@ -298,7 +312,12 @@ class LessonRun:
         q = self.lesson.problem.quantities[step.quantity]
         if self.is_formula(step):  # the formula itself is the worked answer
             return _H["worked_formula"][self.lang].format(formula=self._worked_formula(step))
-        return _H["worked"][self.lang].format(formula=q.formula or q.symbol, value=show_value(self.expected(step)))
+        carried = self.expected(step)
+        worked = _H["worked"][self.lang].format(formula=q.formula or q.symbol, value=show_value(carried))
+        exact = np.asarray(self.lesson.problem.evaluate()[step.quantity])
+        if show_value(exact) != show_value(carried):  # the student's rounding has moved it
+            worked += _H["carried"][self.lang].format(exact=show_value(exact))
+        return worked
 
     def _worked_formula(self, step: Step) -> str:
         """A formula step's answer as the author wrote it, when the step has one (it is checked

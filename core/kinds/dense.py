@@ -723,15 +723,15 @@ class _Net:
                              self.meaning(f"the gradient with respect to z{_s(i)} (loss and {head.names['en']} "
                                           f"taken together)",
                                           f"производная по z{_s(i)} (потери и {head.names['ru']} вместе)", k),
-                             "backward", lambda s: f"{s(gz)} = {self.fused(s(y_hat), s(y_key))}",
+                             "backward", lambda s, gz=gz: f"{s(gz)} = {self.fused(s(y_hat), s(y_key))}",
                              (_Net.fused_grad_variants, self, gz, t))
             else:
                 g_a = self.key(grad_key(YH if i == L else f"{A}{i}"), k)
                 if act.elementwise:
-                    rule = lambda s, g_a=g_a, z=z, a=act: f"{s(gz)} = {s(g_a)} ∘ {a.symbol}′({s(z)})"
+                    rule = lambda s, gz=gz, g_a=g_a, z=z, a=act: f"{s(gz)} = {s(g_a)} ∘ {a.symbol}′({s(z)})"
                 else:
                     t = "" if act.temperature == 1.0 else f"/{_num(act.temperature)}"
-                    rule = (lambda s, g_a=g_a, out=out, t=t:
+                    rule = (lambda s, gz=gz, g_a=g_a, out=out, t=t:
                             f"{s(gz)} = {s(out)} ∘ ({s(g_a)} − ⟨{s(g_a)}, {s(out)}⟩){t}")
                 self.derived(gz, lambda g, v, a=act: a.backward(v, g, axis), [g_a, z], sz,
                              self.meaning(f"the gradient with respect to z{_s(i)}, through the {act.names['en']}",

@@ -586,3 +586,26 @@ def test_every_backward_value_of_any_net_matches_central_differences(data):
         assert np.max(np.abs(numeric - analytic)) <= 1e-6 * scale, key
         checked += 1
     assert checked >= 2
+
+
+def test_every_formula_names_its_own_quantity():
+    """Each worked formula starts with the symbol of the quantity it computes (∂L/∂z₂ = …, not
+    ∂L/∂z₁ = …): a formula written late must not pick up a later layer's names."""
+    import tomllib
+    from pathlib import Path
+
+    from nntutor.core.catalog import lessons_dir
+    from nntutor.core.kinds import build_problem
+
+    files = sorted((Path(__file__).parents[1] / "lessons" / "kinds").glob("*.toml"))
+    files += sorted(lessons_dir().glob("*/*.toml"))
+    checked = 0
+    for path in files:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))["problem"]
+        if data["kind"] not in ("dense", "layer"):
+            continue
+        for key, q in build_problem(data).quantities.items():
+            if not q.is_given and q.formula:
+                assert q.formula.startswith(q.symbol + " = "), (path.name, key, q.formula)
+                checked += 1
+    assert checked > 200

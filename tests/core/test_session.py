@@ -236,3 +236,25 @@ def test_a_count_asks_for_a_whole_number_and_shows_one():
         verdict = run.submit("3.5")
         assert verdict.status == "wrong" and verdict.diagnosis == ("The answer here is a whole number." if lang == "en"
                                                                    else "Здесь ответ — целое число.")
+
+
+def test_after_a_rounded_answer_the_exact_value_is_right_too_and_the_worked_value_says_both(tmp_path):
+    """A student who rounded ŷ to 2 significant figures is judged by their rounding; one who then
+    types the loss from the exact values (as the key shows it) is right as well, and the last hint
+    gives the carried value with the exact one beside it."""
+    lesson = load_catalog().find("softmax-logloss").lesson
+    run = LessonRun(lesson, lang="en")
+    y_hat = run.current
+    rounded = np.array([float(f"{v:.2g}") for v in run.expected(y_hat).reshape(-1)])
+    assert run.submit(" ".join(str(float(v)) for v in rounded)).ok
+    loss = run.current
+    carried = float(run.expected(loss))
+    exact = float(lesson.problem.evaluate()[loss.quantity])
+    assert f"{carried:.3g}" != f"{exact:.3g}"  # the rounding moved the loss at the third figure
+    while (hint := run.next_hint()) is not None:
+        last = hint
+    assert f"= {carried:.4g}" in last and f"from the exact values it is {exact:.4g}" in last, last
+    other = LessonRun(lesson, lang="en")
+    assert other.submit(" ".join(str(float(v)) for v in rounded)).ok
+    assert other.submit(f"{exact:.3g}").ok  # the key's value, to 3 figures
+    assert run.submit(f"{carried:.3g}").ok  # and the carried one
