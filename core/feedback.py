@@ -54,7 +54,10 @@ _T = {
     "rounding": {"en": "Very close: check the rounding. To the digits you typed it is {0}.",
                  "ru": "Очень близко: проверьте округление. С вашей точностью это {0}."},
     "some_right": {"en": "{right} of {total} entries are right; look again at {where}.",
+
                    "ru": "Верно {right} из {total} компонент; проверьте {where}."},
+    "one_right": {"en": "1 of {total} entries is right; look again at {where}.",
+                  "ru": "Верна 1 из {total} компонент; проверьте {where}."},
     "entry": {"en": "entry {0} (counting from 1)", "ru": "компоненту {0} (считая с 1)"},
     "entries": {"en": "entries {0} (counting from 1)", "ru": "компоненты {0} (считая с 1)"},
     "cell": {"en": "the entry in {0} (counting from 1)", "ru": "компоненту в {0} (считая с 1)"},
@@ -64,9 +67,13 @@ _T = {
     "design_noted": {"en": "Noted. The design is checked once all its weights are in.",
                      "ru": "Записано. Конструкцию проверим, когда будут введены все её веса."},
     "design_ok": {"en": "Correct: your design gets every case right.",
-                  "ru": "Верно: ваша конструкция правильна на всех примерах."},
-    "design_fails": {"en": "Your design gets case(s) {cases} wrong. Enter its weights again from {first}.",
-                     "ru": "Ваша конструкция ошибается на примерах {cases}. Введите веса заново, начиная с {first}."},
+                  "ru": "Верно: ваша конструкция правильна во всех случаях."},
+    "design_fails": {"en": "Your design gets case {cases} wrong. Enter its weights again from {first}.",
+                     "ru": "Ваша конструкция ошибается в случае {cases}. Введите веса заново, начиная с {first}."},
+    "design_fails_many": {"en": "Your design gets cases {cases} wrong. Enter its weights again from {first}.",
+                          "ru": "Ваша конструкция ошибается в случаях {cases}. Введите веса заново, начиная с {first}."},
+    "transposed": {"en": "That is the transpose: rows and columns are swapped.",
+                   "ru": "Это транспонированная матрица: строки и столбцы поменялись местами."},
 }
 
 
@@ -113,7 +120,11 @@ def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: P
             if message not in matched:
                 matched.append(message)
     if matched:
-        return matched[0] if len(matched) == 1 else text("or_else", lang, matched[0], matched[1])
+        return matched[0] if len(matched) == 1 else text("or_else", lang, matched[0], _go_on(matched[1]))
+    # (a′) a square matrix typed transposed (a non-square one is refused by its shape, and said so)
+    if expected.ndim == 2 and expected.shape[0] == expected.shape[1] > 1 and not coincides(expected.T, expected) \
+            and compare(reading, expected.T, tol).ok:
+        return text("transposed", lang)
     # (b) a flipped sign: the commonest slip, and said plainly even when −value is some other quantity
     if np.any(expected != 0) and compare(reading, -expected, tol).ok:
         return text("sign", lang)
@@ -130,9 +141,12 @@ def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: P
     typed = np.asarray(reading.value, dtype=np.float64).reshape(-1)
     if tol.exact and np.all(expected == np.round(expected)) and np.any(typed != np.round(typed)):
         return text("whole", lang)
-    if comparison.too_coarse and not comparison.rounding_slip:
+    # "close" only when the typed digits can hold the value: 1 for ½ or for ⅓ is no rounding of it
+    close = _digits_hold(np.asarray(reading.decimals).reshape(-1), expected.reshape(-1),
+                         np.asarray(comparison.element_ok).reshape(-1))
+    if comparison.too_coarse and not comparison.rounding_slip and close:
         return text("coarse", lang, n=tol.min_sig_figs)
-    if comparison.rounding_slip:
+    if comparison.rounding_slip and close:
         flat_e = expected.reshape(-1)
         flat_d = np.asarray(reading.decimals).reshape(-1)
         bad = np.flatnonzero(~np.asarray(comparison.element_ok).reshape(-1))
@@ -148,8 +162,23 @@ def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: P
         flipped = np.asarray(compare(reading, -expected, tol).element_ok).reshape(-1)
         if flipped[wrong].all() and np.all(expected.reshape(-1)[wrong] != 0):
             return text("sign_entries", lang, right=int(ok.sum()), total=expected.size, where=where)
+        if int(ok.sum()) == 1:
+            return text("one_right", lang, total=expected.size, where=where)
         return text("some_right", lang, right=int(ok.sum()), total=expected.size, where=where)
     return None
+
+
+def _digits_hold(decimals: np.ndarray, expected: np.ndarray, element_ok: np.ndarray) -> bool:
+    """Every entry judged wrong was typed to a last digit no coarser than the value itself
+    (0.4 for 0.356, 2 for 1.6; not 1 for 0.5, where a rounding would say nothing of the value)."""
+    wrong = ~element_ok
+    unit = 10.0 ** -decimals[wrong].astype(np.float64)
+    return bool(np.all(unit <= np.abs(expected[wrong])))
+
+
+def _go_on(message: str) -> str:
+    """A message carried on after a colon: "You dropped …" → "you dropped …" (not "ReLU", "L")."""
+    return message[0].lower() + message[1:] if message[1:2].islower() else message
 
 
 def _nearby(problem: Problem, quantity: str) -> list[str]:

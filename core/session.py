@@ -269,7 +269,8 @@ class LessonRun:
                 if s.id in self._pending:
                     self._previous[s.id] = self._pending.pop(s.id)[1]
             self._previous[step.id] = answer
-            why = text("design_fails", self.lang, cases=", ".join(map(str, failed)), first=self.symbol(group[0]))
+            why = text("design_fails" if len(failed) == 1 else "design_fails_many", self.lang,
+                       cases=", ".join(map(str, failed)), first=self.symbol(group[0]))
             return Verdict(WRONG, text("wrong", self.lang), read_as, why)
         parts = [(s, *self._pending.pop(s.id)) for s in group if s.id in self._pending]
         for s, v, typed in [*parts, (step, value, answer)]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from nntutor.core.answers import FormatProblem, format_value, read_answer
-from nntutor.core.feedback import coincides
+from nntutor.core.feedback import _go_on, coincides
 from nntutor.core.kinds import build_problem
 from nntutor.core.lesson import Lesson, lesson_from_data
 from nntutor.core.session import LessonRun
@@ -63,7 +63,9 @@ def walk_variants(lesson: Lesson, lang: str, digits: int, all_computable: bool =
             first = matched[0]
             # the first declared mistake giving this number leads; a second one giving it too is named after it
             assert verdict.diagnosis.startswith(first.message[lang]), (*where, v.name, typed)
-            assert all(m in verdict.diagnosis for m in distinct[:2]), (*where, v.name, typed)
+            # (the second carries on after a colon, its first letter lowered: "… same value: you dropped …")
+            assert all(m in verdict.diagnosis for m in [distinct[0], *map(_go_on, distinct[1:2])]), \
+                (*where, v.name, typed)
             assert verdict.diagnosis not in {u.message[lang] for u, _ in dead} - live_messages
             if v.message[lang] in distinct[:2]:
                 fired.add((step.quantity, v.name))

@@ -66,3 +66,29 @@ def test_one_entry_with_a_flipped_sign_is_named_as_such():
 def test_a_fraction_for_a_count_is_told_the_answer_is_whole():
     said = _say(_problem(), "s", "5.5", Tolerance(exact=True))
     assert said == "The answer here is a whole number."
+
+
+def _one(value, shape=()) -> object:
+    b = ProblemBuilder("test")
+    b.given("x", value, "x", {"en": "x", "ru": "x"})
+    b.derived("y", lambda v: v * 1.0, ["x"], "y", {"en": "the value", "ru": "значение"}, "forward", "y = x")
+    return b.build()
+
+
+def test_close_only_when_the_typed_digits_can_hold_the_value():
+    # 0.4 for 0.356 is the right value rounded too far; 1 for ½ or for ⅓ says nothing of the value
+    assert "significant figures" in (_say(_one(0.356), "y", "0.4") or "")
+    assert _say(_one(0.5), "y", "1") is None
+    assert _say(_one(1 / 3), "y", "1") is None
+    assert "rounding" in (_say(_one(1.149), "y", "1.2") or "")  # 1.149 → 1.15 → 1.2: a rounding slip
+
+
+def test_a_square_matrix_typed_transposed_is_named():
+    m = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert _say(_one(m), "y", "1 3; 2 4") == "That is the transpose: rows and columns are swapped."
+    assert "транспонированная" in _say(_one(m), "y", "1 3; 2 4", lang="ru")
+    assert _say(_one(np.array([[1.0, 2.0], [2.0, 1.0]])), "y", "1 2; 2 5") != "That is the transpose: rows and columns are swapped."
+
+
+def test_one_right_entry_is_singular():
+    assert _say(_one(np.array([1.0, 2.0])), "y", "1 5").startswith("1 of 2 entries is right")
