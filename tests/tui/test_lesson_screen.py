@@ -325,3 +325,39 @@ def test_feedback_grows_for_a_long_message_and_shrinks_back(lesson, store_path):
             shown = feedback(app)
             assert pane.size.height >= min(7, len(shown.splitlines())), shown
     run(go())
+
+
+def test_the_text_pages_and_the_keys_open_while_the_answer_box_keeps_the_focus(lesson, store_path):
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            box, body = app.screen.query_one("#answer"), app.screen.query_one("#lesson-body")
+            assert body.max_scroll_y > 0  # the text is longer than its pane at 80×24
+            box.value = "2 -1"
+            await press(pilot, "pagedown")
+            assert body.scroll_y > 0 and app.focused is box
+            await press(pilot, "pageup")
+            assert body.scroll_y == 0
+            await press(pilot, "ctrl+k")
+            assert app.screen.query("HelpPanel") and box.value == "2 -1"  # nothing deleted
+    run(go())
+
+
+def test_the_worked_value_is_on_screen_after_every_hint():
+    lesson = load_catalog().find("padding-stride").load()
+
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=None)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            run_ = app.screen.run
+            while run_.next_hint() is not None:
+                pass
+            app.screen.restore_hints()
+            await pilot.pause()
+            pane = app.screen.query_one("#feedback")
+            shown = feedback(app)
+            needs = pane.get_content_height(pane.size, app.size, pane.content_size.width)  # wrapped at 80 columns
+            assert "Worked value" in shown and needs <= pane.size.height, (needs, shown)
+    run(go())

@@ -34,7 +34,11 @@ class LessonScreen(Screen):
         Binding("f2", "app.toggle_lang", "Русский"),
         Binding("ctrl+r", "restart", "Start over"),
         Binding("f3", "plot", "Plot"),
-        Binding("ctrl+k", "app.toggle_keys", "Keys", show=False),
+        # priority: the answer box would take Ctrl+K (delete to the end) and the list never opened
+        Binding("ctrl+k", "app.toggle_keys", "Keys", show=False, priority=True),
+        # the lesson text scrolls while the answer box keeps the focus
+        Binding("pageup", "scroll_text(-1)", "Text ↑", show=False),
+        Binding("pagedown", "scroll_text(1)", "Text ↓", show=False),
     ]
 
     def __init__(self, run: LessonRun) -> None:
@@ -116,9 +120,7 @@ class LessonScreen(Screen):
         if step is None:
             self.show_feedback()
             return
-        shown = self.run.hints_shown(step)
-        total = self.run.hint_count(step)
-        self.show_feedback(*[("hint", f"{t('hint', self.run.lang, i + 1, total)}: {h}") for i, h in enumerate(shown)])
+        self.show_feedback(*self._hint_lines(step))
 
     def show_feedback(self, *lines: tuple[str, str]) -> None:
         self._feedback = list(lines)
@@ -157,6 +159,7 @@ class LessonScreen(Screen):
         if not verdict.ok and self.run.current is not before:  # a failed design goes back to its start
             self.refresh_steps()
             answer.value = self.run.previous_text(self.run.current) or ""
+            answer.cursor_position = len(answer.value)  # typing goes on at the end, not mid-matrix
         if verdict.ok:
             answer.value = ""
             self.refresh_steps()
@@ -185,10 +188,13 @@ class LessonScreen(Screen):
         else:
             self.show_feedback(*self._hint_lines(step))
 
-    def _hint_lines(self, step) -> list[tuple[str, str]]:
+    def _hint_lines(self, step, keep: int = 2) -> list[tuple[str, str]]:
+        """The newest ``keep`` hints shown so far (numbered as they came): the pane holds about
+        seven lines, and the newest -- at the end, the worked value -- must never be cut off."""
         total = self.run.hint_count(step)
+        shown = self.run.hints_shown(step)
         return [("hint", f"{t('hint', self.run.lang, i + 1, total)}: {h}")
-                for i, h in enumerate(self.run.hints_shown(step))]
+                for i, h in enumerate(shown) if i >= len(shown) - keep]
 
     def action_plot(self) -> None:
         """Show the next chart of the lesson in place of the problem text (then the text again)."""
@@ -227,6 +233,14 @@ class LessonScreen(Screen):
             else:
                 plt.plot(series.x.tolist(), series.y.tolist(), label=label)
         plot.refresh()
+
+    def action_scroll_text(self, pages: int) -> None:
+        """Page the lesson text (or the chart's pane) up or down without leaving the answer box."""
+        body = self.query_one("#lesson-body", VerticalScroll)
+        if pages < 0:
+            body.scroll_page_up(animate=False)
+        else:
+            body.scroll_page_down(animate=False)
 
     def action_back(self) -> None:
         self.app.pop_screen()
