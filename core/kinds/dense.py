@@ -678,7 +678,7 @@ class _Net:
             z = self.key(f"{Z}{i}", k)
             self.derived(z, _linear(row, batch), deps, self.symbol(base_symbol(f"{Z}{i}"), k),
                          self.meaning(f"the pre-activation of layer {i} (before {act.names['en']})",
-                                      f"пре-активация слоя {i} (до функции {act.names['ru']})", k),
+                                      f"предактивация слоя {i} (до функции {act.names['ru']})", k),
                          "forward",
                          lambda s, d=deps, z=z: f"{s(z)} = " + (f"{s(d[0])}·{s(d[1])}" if row
                                                                else f"{s(d[1])}·{s(d[0])}")
@@ -1132,7 +1132,7 @@ class _Net:
             vs.append(_v("preactivation_input", [prev_z, gz], _weight_grad(row),
                          f"You used the pre-activation {s(prev_z)}; the layer's input is the activation "
                          f"{s(prev)}: {f}.",
-                         f"Вы взяли пре-активацию {s(prev_z)}, а вход слоя — это активация {s(prev)}: {f}."))
+                         f"Вы взяли предактивацию {s(prev_z)}, а вход слоя — это активация {s(prev)}: {f}."))
         return vs + self.reduction_variants(gw, origin, False, s, f)
 
     def input_grad_variants(self, layer: _Layer, gz: str, w: str, a_prev: str, s, f) -> list[Variant]:

@@ -312,7 +312,7 @@ def _linear_block(b: ProblemBuilder, blk: _Block, row: bool, key, of) -> None:
 
     if blk.has_z:
         b.derived(out, _plus0(lin), deps, sout,
-                  {"en": f"the pre-activation of {of['en']}", "ru": f"пре-активация {of['ru']}"},
+                  {"en": f"the pre-activation of {of['en']}", "ru": f"предактивация {of['ru']}"},
                   "forward", f_lin, lin_variants)
         _activation_forward(b, act, out, sout, key["y"], sy, blk.axis,
                             {"en": f"the output of {of['en']}", "ru": f"выход {of['ru']}"})
@@ -320,7 +320,7 @@ def _linear_block(b: ProblemBuilder, blk: _Block, row: bool, key, of) -> None:
         gz = f"∂L/∂{sout}"
         f_gz = _activation_backward(b, act, key["grad.y"], out, sout, key["y"], sy, key["grad.z"], gz, blk.axis,
                                     {"en": f"the gradient with respect to the pre-activation of {of['en']}",
-                                     "ru": f"производная по пре-активации {of['ru']}"})
+                                     "ru": f"производная по предактивации {of['ru']}"})
         g_key = key["grad.z"]
     else:
         b.derived(out, _plus0(lin), deps, sout, {"en": f"the output of {of['en']}", "ru": f"выход {of['ru']}"},

@@ -294,7 +294,7 @@ def _forward(g: _Graph, T, n_h, n_out, act, output, has_b, has_c) -> None:
         deps = [f"x{t}", f"s{t - 1}", "U", "W"] + (["b"] if has_b else [])
         g.derived(f"z{t}", _pre_activation, deps, (n_h,), f"z{_s(t)}",
                   f"the state pre-activation at step {t} (before {act.names['en']})",
-                  f"пре-активация состояния на шаге {t} (до функции {act.names['ru']})",
+                  f"предактивация состояния на шаге {t} (до функции {act.names['ru']})",
                   "forward", f"z{_s(t)} = U·x{_s(t)} + W·s{_s(t - 1)}" + (" + b" if has_b else ""))
         g.derived(f"s{t}", act.f, [f"z{t}"], (n_h,), f"s{_s(t)}",
                   f"the state at step {t}", f"состояние на шаге {t}",

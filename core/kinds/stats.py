@@ -333,16 +333,16 @@ def _relu_zero(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
         b.convention("relu_zero", {
             "en": "the pre-activation z has a continuous distribution symmetric about 0 (zero-mean inputs "
                   "and weights, zero bias)",
-            "ru": "пре-активация z имеет непрерывное распределение, симметричное относительно 0 "
+            "ru": "предактивация z имеет непрерывное распределение, симметричное относительно 0 "
                   "(нулевые средние входов и весов, нулевое смещение)",
         })
         return
     if normal:
         mu = read_number(t, "mean", path, default=0.0)
         s = read_number(t, "std", path, positive=True)
-        b.given("relu.mu", mu, "μ", {"en": "the mean of the pre-activation z", "ru": "среднее пре-активации z"})
+        b.given("relu.mu", mu, "μ", {"en": "the mean of the pre-activation z", "ru": "среднее предактивации z"})
         b.given("relu.s", s, "s", {"en": "the standard deviation of the pre-activation z",
-                                   "ru": "стандартное отклонение пре-активации z"})
+                                   "ru": "стандартное отклонение предактивации z"})
     else:
         x = read_array(t, "x", path, ndim=(0, 1)).reshape(-1)
         if not np.any(x != 0):
@@ -354,7 +354,7 @@ def _relu_zero(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
                                              "ru": "стандартное отклонение каждого веса (среднее 0)"})
         b.given("relu.b", bias, "b", {"en": "the bias", "ru": "смещение"})
         b.derived("relu.mu", lambda b_: b_ * 1.0, ["relu.b"], "μ",
-                  {"en": "the mean of the pre-activation z = w·x + b", "ru": "среднее пре-активации z = w·x + b"},
+                  {"en": "the mean of the pre-activation z = w·x + b", "ru": "среднее предактивации z = w·x + b"},
                   "value", "μ = b")
         b.derived("relu.s", lambda x_, sw: sw * np.sqrt(np.sum(x_ ** 2)), ["relu.x", "relu.w_std"], "s",
                   {"en": "the standard deviation of z = w·x + b", "ru": "стандартное отклонение z = w·x + b"},
@@ -378,7 +378,7 @@ def _relu_zero(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
     b.convention("relu_zero", {
         "en": "the pre-activation is normal, z ~ N(μ, s²)" + ("" if normal else
               ", because z = w·x + b with x fixed and independent weights wᵢ ~ N(0, σ_w²)"),
-        "ru": "пре-активация нормальна, z ~ N(μ, s²)" + ("" if normal else
+        "ru": "предактивация нормальна, z ~ N(μ, s²)" + ("" if normal else
               ", так как z = w·x + b, x фиксирован, веса независимы, wᵢ ~ N(0, σ_w²)"),
     })
 

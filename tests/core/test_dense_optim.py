@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from nntutor.core.feedback import _go_on
@@ -253,6 +253,9 @@ def test_nesterov_gradients_are_the_loss_gradient_at_the_look_ahead_point(data):
     """∂L/∂p of step k against central differences of L⁽ᵏ⁾ in the look-ahead weights p̃⁽ᵏ⁾."""
     problem = build_problem(data)
     values = problem.evaluate()
+    # a run blowing up (L ≈ 2·10⁴ after a big step) leaves central differences with round-off of
+    # ε·L/h ≈ 10⁻⁶ on their own: the check needs a loss of ordinary size
+    assume(all(abs(float(values[f"L@{k}"])) < 100 for k in (2, 3)))
     h = 1e-6
     for k in (2, 3):
         for p in [q for q in PARAMS if f"look.{q}@{k}" in problem]:
