@@ -63,6 +63,7 @@ _T = {
     "cell": {"en": "the entry in {0} (counting from 1)", "ru": "компоненту в {0} (считая с 1)"},
     "cells": {"en": "the entries in {0} (counting from 1)", "ru": "компоненты в {0} (считая с 1)"},
     "row_col": {"en": "row {0}, column {1}", "ru": "строке {0}, столбце {1}"},
+    "more": {"en": " and {0} more", "ru": " и ещё {0}"},
     "complete": {"en": "Lesson complete!", "ru": "Урок пройден!"},
     "design_noted": {"en": "Noted. The design is checked once all its weights are in.",
                      "ru": "Записано. Конструкцию проверим, когда будут введены все её веса."},
@@ -158,7 +159,8 @@ def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: P
         bad = [_entry_name(i, expected.shape, lang) for i in wrong]
         matrix = len(expected.shape) == 2 and 1 not in expected.shape
         single, several = ("cell", "cells") if matrix else ("entry", "entries")
-        where = text(single if len(bad) == 1 else several, lang, ("; " if matrix else ", ").join(bad[:6]))
+        listed = ("; " if matrix else ", ").join(bad[:6]) + (text("more", lang, len(bad) - 6) if len(bad) > 6 else "")
+        where = text(single if len(bad) == 1 else several, lang, listed)
         flipped = np.asarray(compare(reading, -expected, tol).element_ok).reshape(-1)
         if flipped[wrong].all() and np.all(expected.reshape(-1)[wrong] != 0):
             return text("sign_entries", lang, right=int(ok.sum()), total=expected.size, where=where)
@@ -183,7 +185,8 @@ def _go_on(message: str) -> str:
 
 def _nearby(problem: Problem, quantity: str) -> list[str]:
     """The quantities a wrong value is compared with: every one ``quantity`` is computed from
-    (its ancestors, givens included), then those computed directly from it, in problem order."""
+    (its ancestors, givens included) and those computed directly from it, in problem order,
+    the computed ones first."""
     qs = problem.quantities
     ancestors: set[str] = set()
     todo = list(qs[quantity].deps)
@@ -193,7 +196,9 @@ def _nearby(problem: Problem, quantity: str) -> list[str]:
             ancestors.add(key)
             todo.extend(qs[key].deps)
     children = {key for key, q in qs.items() if quantity in q.deps}
-    return [key for key in qs if key in ancestors or key in children]
+    met = [key for key in qs if key in ancestors or key in children]
+    # a computed value before a given one: when z₁ = U = 0.5, "that is z₁" is the likelier slip
+    return [k for k in met if not qs[k].is_given] + [k for k in met if qs[k].is_given]
 
 
 def _entry_name(flat_index: int, shape: tuple[int, ...], lang: str = "en") -> str:

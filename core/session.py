@@ -196,7 +196,7 @@ class LessonRun:
         result = check_formula(formula, spec, self.worker)
         if result.status == "too_complex":  # not the student's mistake: costs no attempt
             return Verdict(FORMAT, result.message.get(self.lang, result.message["en"]))
-        read_as = text("read_as", self.lang, formula.pretty)
+        read_as = text("read_as", self.lang, _shortened(formula.pretty))
         if self.store is not None:
             self.store.record_attempt(self.key, step.id, answer, result.ok)
         if not result.ok:
@@ -344,3 +344,8 @@ class LessonRun:
         self._pending.clear()
         if self.store is not None:
             self.store.reset_lesson(self.key)
+
+
+def _shortened(shown: str, limit: int = 80) -> str:
+    """A long formula's echo cut to about one line: the verdict's reason must stay in view."""
+    return shown if len(shown) <= limit else shown[:limit - 1].rstrip() + "…"

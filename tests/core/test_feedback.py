@@ -92,3 +92,18 @@ def test_a_square_matrix_typed_transposed_is_named():
 
 def test_one_right_entry_is_singular():
     assert _say(_one(np.array([1.0, 2.0])), "y", "1 5").startswith("1 of 2 entries is right")
+
+
+def test_more_wrong_entries_than_listed_are_counted():
+    said = _say(_one(np.arange(1.0, 10.0)), "y", "1 0 0 0 0 0 0 0 0")
+    assert "entries 2, 3, 4, 5, 6, 7 and 2 more" in said, said
+    assert "и ещё 2" in _say(_one(np.arange(1.0, 10.0)), "y", "1 0 0 0 0 0 0 0 0", lang="ru")
+
+
+def test_a_computed_value_is_named_before_a_given_one_that_equals_it():
+    b = ProblemBuilder("test")
+    b.given("u", 0.5, "U", {"en": "the weight", "ru": "вес"})
+    b.given("x", 1.0, "x", {"en": "the input", "ru": "вход"})
+    b.derived("z", lambda u, x: u * x, ["u", "x"], "z", {"en": "before tanh", "ru": "до tanh"}, "forward", "z = U·x")
+    b.derived("s", np.tanh, ["z"], "s", {"en": "the state", "ru": "состояние"}, "forward", "s = tanh z")
+    assert _say(b.build(), "s", "0.5").startswith("That is z, before tanh")

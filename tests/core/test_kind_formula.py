@@ -225,3 +225,13 @@ def test_the_worked_answer_is_the_authors_formula_written_as_a_textbook_does():
     assert "x22·x22" in lesson.problem.quantities["dinv11_x11"].formula  # what the engine's own text says
     typed = last.split(" = ", 1)[1].split(",")[0]  # the shown formula, typed back as it reads
     assert run.submit(typed).ok
+
+
+def test_a_long_formula_is_echoed_in_one_line():
+    from nntutor.core.catalog import lessons_dir
+    from nntutor.core.session import LessonRun
+
+    lesson = load_lesson(next(lessons_dir().glob("*/sigmoid-identities.toml")))
+    run = LessonRun(lesson, lang="en")
+    verdict = run.submit(" + ".join(["s"] * 200))
+    assert not verdict.ok and verdict.read_as.endswith("…") and len(verdict.read_as) < 100, verdict.read_as

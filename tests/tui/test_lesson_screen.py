@@ -361,3 +361,18 @@ def test_the_worked_value_is_on_screen_after_every_hint():
             needs = pane.get_content_height(pane.size, app.size, pane.content_size.width)  # wrapped at 80 columns
             assert "Worked value" in shown and needs <= pane.size.height, (needs, shown)
     run(go())
+
+
+def test_a_long_accepted_answer_keeps_to_one_line_of_the_step_list(lesson, store_path):
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            run_ = app.screen.run  # the right value, typed with far more digits than the pane can hold
+            await answer(pilot, " ".join(f"{v:.20f}" for v in run_.expected(run_.current).reshape(-1)))
+            assert "Correct." in feedback(app)
+            steps = app.screen.query_one("#steps", StepList)
+            lines = str(steps.render()).splitlines()
+            assert len(lines) == len(lesson.steps) and lines[0].endswith("…"), lines
+            assert all(len(line) <= steps.content_size.width for line in lines), lines
+    run(go())

@@ -37,7 +37,11 @@ class StepList(Static):
 
     def render(self) -> Text:
         out = Text(no_wrap=True, overflow="ellipsis")
+        room = max(8, self.content_size.width - 6)  # " ✓ " + symbol + " = " take the rest of the line
         for n, line in enumerate(self.lines):
+            if line.label and len(line.symbol) + len(line.label) > room:  # one line per step, always
+                keep = max(1, room - len(line.symbol) - 1)
+                line = StepLine(line.symbol, line.state, line.label[:keep] + "…")
             if n:
                 out.append("\n")
             if line.state == "done":
