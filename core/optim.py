@@ -341,6 +341,23 @@ def _momentum_h(lr, a, formula: str) -> tuple[StageVariant, ...]:
            "Это буфер PyTorch b = h/{lr} (b ← αb + g, w ← w − {lr}·b); в этом уроке учебная форма "
            "h ← αh + {lr}·g, w ← w − h: " + formula + ".", convention=True),
         _no_lr(("h_prev", "g"), lambda hp, g: a * hp + g, formula),
+        *_momentum_slips(lambda g: lr * g, formula, "h_prev"),
+    )
+
+
+def _momentum_slips(step, formula: str, prev: str) -> tuple[StageVariant, ...]:
+    """The velocity's own slips: α left out (the old velocity kept whole), or the old velocity
+    left out (only the new step). ``step(g)`` is the new step's part: η·g, or g for the buffer."""
+    return (
+        _v("no_alpha", (prev, "g"), lambda hp, g: hp + step(g),
+           "You left out α: the old velocity is damped to α·{" + prev + "} before the new step is added: "
+           + formula + ".",
+           "Вы забыли α: прежняя скорость сначала умножается на α, потом к ней добавляется новый шаг: "
+           + formula + "."),
+        _v("no_momentum", ("g",), step,
+           "That is only the new step: the velocity also carries α·{" + prev + "} from the steps before: "
+           + formula + ".",
+           "Это только новый шаг: скорость ещё несёт α·{" + prev + "} от прошлых шагов: " + formula + "."),
     )
 
 
@@ -352,6 +369,7 @@ def _momentum_buf(lr, formula: str) -> tuple[StageVariant, ...]:
            "buffer b ← αb + g, w ← w − {lr}·b: " + formula + ".",
            "Это скорость из учебной формы h = {lr}·b (h ← αh + {lr}·g, w ← w − h); в этом уроке буфер "
            "PyTorch b ← αb + g, w ← w − {lr}·b: " + formula + ".", convention=True),
+        *_momentum_slips(lambda g: g * 1.0, formula, "buf_prev"),
     )
 
 

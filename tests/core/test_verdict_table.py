@@ -95,7 +95,7 @@ TABLE = [
     (KINDS / "optimize.toml", "w1", "-0.8", "wrong", "subtract"),
     (KINDS / "optimize.toml", "h2", "-1.12", OK, None),
     (KINDS / "optimize.toml", "h2", "-1.1", OK, None),  # two significant figures, within half a unit
-    (KINDS / "optimize.toml", "h2", "-1.2", "wrong", "rounding"),
+    (KINDS / "optimize.toml", "h2", "-1.2", "wrong", "left out α"),  # h₁ + η·g₂, not a rounding of −1.12
     (KINDS / "optimize.toml", "h2", "-1.11", "wrong", None),  # a whole unit off −1.12: not a rounding slip
     (KINDS / "optimize.toml", "h2", "-11.2", "wrong", "PyTorch"),
     (KINDS / "optimize.toml", "h2", "-4.72", "wrong", "learning rate"),
