@@ -678,7 +678,7 @@ class _Net:
             z = self.key(f"{Z}{i}", k)
             self.derived(z, _linear(row, batch), deps, self.symbol(base_symbol(f"{Z}{i}"), k),
                          self.meaning(f"the pre-activation of layer {i} (before {act.names['en']})",
-                                      f"предактивация слоя {i} (до функции {act.names['ru']})", k),
+                                      f"предактивация слоя {i} (до функции «{act.names['ru']}»)", k),
                          "forward",
                          lambda s, d=deps, z=z: f"{s(z)} = " + (f"{s(d[0])}·{s(d[1])}" if row
                                                                else f"{s(d[1])}·{s(d[0])}")
@@ -735,7 +735,7 @@ class _Net:
                             f"{s(gz)} = {s(out)} ∘ ({s(g_a)} − ⟨{s(g_a)}, {s(out)}⟩){t}")
                 self.derived(gz, lambda g, v, a=act: a.backward(v, g, axis), [g_a, z], sz,
                              self.meaning(f"the gradient with respect to z{_s(i)}, through the {act.names['en']}",
-                                          f"производная по z{_s(i)} (через функцию {act.names['ru']})", k),
+                                          f"производная по z{_s(i)} (через функцию «{act.names['ru']}»)", k),
                              "backward", rule, (_Net.act_grad_variants, self, act, gz, g_a, z, out, origin))
             prev = act_key(i - 1)
             prev_z = (self.key(f"{Z}{i - 1}", k)

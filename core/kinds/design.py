@@ -128,7 +128,7 @@ def build(data: Mapping[str, Any]) -> Problem:
         lin = f"{prev_sym}·W{_s(i)}" if row else f"{prev_sym}·W{_s(i)}ᵀ"
         g.derived(f"z{i}", _layer(row), deps, (m, units), f"z{_s(i)}",
                   f"the pre-activation of layer {i} for every case (before {act.names['en']})",
-                  f"предактивация слоя {i} для каждого случая (до функции {act.names['ru']})",
+                  f"предактивация слоя {i} для каждого случая (до функции «{act.names['ru']}»)",
                   "forward", f"z{_s(i)} = {lin}" + (f" + b{_s(i)}" if bias is not None else ""))
         out = "y_hat" if i == L else f"a{i}"
         out_sym = "ŷ" if i == L else f"a{_s(i)}"

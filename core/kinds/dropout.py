@@ -266,7 +266,9 @@ def _net(b: ProblemBuilder, net, path: str, drop: bool) -> None:
     b.derived("p_thin.params", lambda n, t: _solve_thin(_ints(n), bias, t, drop), ["sizes", "thin"], "p_P",
               {"en": "the p for which the expected number of parameters is (1 − θ) of the full net's",
                "ru": "p, при котором ожидаемое число параметров — (1 − θ) от числа параметров полной сети"},
-              "value", "a₂q² + a₁q + a₀ = (1 − θ)·P, q = 2D/(a₁ + √(a₁² + 4a₂D)), D = (1 − θ)·P − a₀",
+              # the value goes last: "… = 0.1375" must read as p, not as D
+              "value", "a₂q² + a₁q + a₀ = (1 − θ)·P with D = (1 − θ)·P − a₀: q = 2D/(a₁ + √(a₁² + 4a₂D)), "
+                       + ("p = 1 − q" if drop else "p = q"),
               [Variant("p_vs_q", ("p_thin.params",), lambda p_: 1.0 - p_, _p_thin_message(drop))])
     b.convention("counting", {
         "en": "only hidden neurons are dropped; a dropped neuron removes its incoming weights, its outgoing "

@@ -294,7 +294,7 @@ def _forward(g: _Graph, T, n_h, n_out, act, output, has_b, has_c) -> None:
         deps = [f"x{t}", f"s{t - 1}", "U", "W"] + (["b"] if has_b else [])
         g.derived(f"z{t}", _pre_activation, deps, (n_h,), f"z{_s(t)}",
                   f"the state pre-activation at step {t} (before {act.names['en']})",
-                  f"предактивация состояния на шаге {t} (до функции {act.names['ru']})",
+                  f"предактивация состояния на шаге {t} (до функции «{act.names['ru']}»)",
                   "forward", f"z{_s(t)} = U·x{_s(t)} + W·s{_s(t - 1)}" + (" + b" if has_b else ""))
         g.derived(f"s{t}", act.f, [f"z{t}"], (n_h,), f"s{_s(t)}",
                   f"the state at step {t}", f"состояние на шаге {t}",
@@ -444,7 +444,7 @@ def _bptt(g: _Graph, T, n_in, n_h, act, output, loss, half, has_b) -> None:
         g.derived(grad_key(f"z{t}"), lambda gs, z, d=act.df: gs * d(z), [grad_key(st), f"z{t}"], (n_h,),
                   grad_symbol(f"z{t}"),
                   f"the gradient with respect to z{_s(t)}, through the {act.names['en']}",
-                  f"производная по z{_s(t)} (через функцию {act.names['ru']})",
+                  f"производная по z{_s(t)} (через функцию «{act.names['ru']}»)",
                   "backward", f"∂L/∂z{_s(t)} = ∂L/∂s{_s(t)} ∘ {f_prime}",
                   lambda st=st, f_prime=f_prime: _no_derivative(act, (grad_key(st),), lambda gs: gs * 1.0, f_prime))
     g.derived(grad_key("s0"), lambda gz, W: W.T @ gz, [grad_key("z1"), "W"], (n_h,), grad_symbol("s0"),
