@@ -593,11 +593,17 @@ def _jacobian_norms(g: _Graph, T, n_h, act) -> None:
                   f"величина ∂s{_s(k)}/∂s₁ на {k - 1} {ru_plural(k - 1, 'шаг', 'шага', 'шагов')} назад"
                   + ("" if n_h == 1 else " (спектральная норма)"),
                   "value", formula)
+    frobenius = () if n_h == 1 else (_V(
+        "frobenius", tuple(f"z{i}" for i in range(2, T + 1)) + ("W",), _frobenius_norms(act.df, n_h, T),
+        f"Those are Frobenius norms (‖I‖_F = √{n_h}, not 1): the size of a Jacobian here is its spectral norm, "
+        "the largest factor by which it stretches a vector; the Frobenius norm is the one clipping uses.",
+        f"Это нормы Фробениуса (‖I‖_F = √{n_h}, а не 1): размер якобиана здесь — спектральная норма, наибольший "
+        "коэффициент растяжения вектора; норма Фробениуса нужна для ограничения градиента."),)
     g.derived("jac_norms", lambda *v: np.array([float(x) for x in v]), [f"jac_norm{k}" for k in range(1, T + 1)],
               (T,), f"‖∂sₖ/∂s₁‖, k = 1…{T}",
               f"the norms ‖∂sₖ/∂s₁‖ for k = 1 … {T}, for a plot against the number of steps",
               f"нормы ‖∂sₖ/∂s₁‖ для k = 1 … {T} — для графика в зависимости от числа шагов",
-              "value", f"(‖∂s₁/∂s₁‖, …, ‖∂s{_s(T)}/∂s₁‖)")
+              "value", f"(‖∂s₁/∂s₁‖, …, ‖∂s{_s(T)}/∂s₁‖)", frobenius)
 
 
 
@@ -607,15 +613,24 @@ def _scalar_norm(*links):
     return abs(math.prod(float(a) for a in links))
 
 
-def _jacobian_norm(df, n_h: int):
-    """‖J_k·…·J_2‖₂ with J_i = diag(f′(z_i))·W, from (z_2, …, z_k, W)."""
+def _jacobian_norm(df, n_h: int, kind=2):
+    """‖J_k·…·J_2‖₂ with J_i = diag(f′(z_i))·W, from (z_2, …, z_k, W); ``kind="fro"``: Frobenius."""
     def norm(*values):
         zs, W = values[:-1], values[-1]
         J = np.eye(n_h)
         for z in zs:
             J = (df(z)[:, None] * W) @ J
-        return np.linalg.norm(J, 2)
+        return np.linalg.norm(J, kind)
     return norm
+
+
+def _frobenius_norms(df, n_h: int, T: int):
+    """Every ‖∂sₖ/∂s₁‖ taken as a Frobenius norm, from (z_2, …, z_T, W): the clipping norm mistaken
+    for the size of a Jacobian."""
+    def norms(*values):
+        zs, W = values[:-1], values[-1]
+        return np.array([_jacobian_norm(df, n_h, "fro")(*zs[:k - 1], W) for k in range(1, T + 1)])
+    return norms
 
 
 def _conventions(g: _Graph, T, act, output, loss, half, mean, clip, has_b, has_c) -> None:

@@ -267,3 +267,17 @@ def test_jacobian_norms_match_differences_of_the_states(data):
         jac = _central(problem, "s1", of=f"s{k}")
         jac = jac.reshape(np.asarray(values[f"s{k}"]).size, -1)
         assert np.linalg.norm(jac, 2) == pytest.approx(float(values[f"jac_norm{k}"]), rel=1e-6, abs=1e-9)
+
+
+def test_frobenius_norms_for_the_jacobians_sizes_are_named():
+    """‖∂sₖ/∂s₁‖ typed as Frobenius norms (the clipping norm) is told apart from the spectral norm
+    the step asks for; the values are Wᵏ⁻¹'s Frobenius norms for this linear net."""
+    from nntutor.core.catalog import load_catalog
+
+    problem = load_catalog().find("exploding-clipping").load().problem
+    values = problem.evaluate()
+    W = np.asarray(values["W"])
+    (variant, value), = [(v, x) for v, x in problem.variant_values("jac_norms", values) if v.name == "frobenius"]
+    want = [np.linalg.norm(np.linalg.matrix_power(W, k - 1), "fro") for k in range(1, value.size + 1)]
+    np.testing.assert_allclose(value, want, rtol=1e-12)
+    assert not np.allclose(value, values["jac_norms"])
