@@ -491,8 +491,8 @@ class _TreeAlgebra(Algebra):
         return self._make(mul(a.node, b.node), approx, (a, b), pos)
 
     def div(self, a: _Value, b: _Value, pos: int) -> _Value:
-        if b.approx == 0:
-            FLOATS.div(1.0, 0.0, pos)  # x/0 is refused as for numbers
+        if b.approx == 0 or (isinstance(b.node, Num) and b.node.value == 0):
+            FLOATS.div(1.0, 0.0, pos)  # x/0 is refused as for numbers, and so is x/(0·s), which folds to x/0
         approx = FLOATS.div(a.approx, b.approx, pos) if self._both(a, b) else None
         return self._make(div(a.node, b.node), approx, (a, b), pos)
 

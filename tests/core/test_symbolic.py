@@ -560,3 +560,12 @@ def test_reading_and_numeric_checks_never_import_sympy(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_denominator_that_folds_to_zero_is_refused():
+    """0/(0·s) folds to 0/0: refused as division by zero, like 1/0 (Hypothesis found '0/0S')."""
+    from nntutor.core.answers import FormatProblem
+
+    for text in ("1/(0*s)", "x/(0s)", "0/0s"):
+        got = read_formula(text, ("s", "x"))
+        assert isinstance(got, FormatProblem) and got.code == "division_by_zero", text
