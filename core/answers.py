@@ -281,12 +281,13 @@ class _Ctx:
 
     __slots__ = ("shape", "example", "suffix_en", "suffix_ru")
 
-    def __init__(self, shape: tuple[int, ...], expected: Mapping[str, str] | None = None):
+    def __init__(self, shape: tuple[int, ...], expected: Mapping[str, str] | None = None, whole: bool = False,
+                 example: str | None = None):
         self.shape = shape
         if expected is None:
-            self.example = example_for(shape)
-            self.suffix_en = f" Expected {describe_shape(shape, 'en')}, e.g. {self.example}"
-            self.suffix_ru = f" Ожидается {describe_shape(shape, 'ru')}, например: {self.example}"
+            self.example = example if example is not None else example_for(shape, whole=whole)
+            self.suffix_en = f" Expected {describe_shape(shape, 'en', whole)}, e.g. {self.example}"
+            self.suffix_ru = f" Ожидается {describe_shape(shape, 'ru', whole)}, например: {self.example}"
         else:
             self.example = ""
             self.suffix_en = f" Expected {expected['en']}"
@@ -1172,9 +1173,9 @@ def _precheck(text, ctx: _Ctx) -> FormatProblem | None:
     return None
 
 
-def _read(text: str, shape: tuple[int, ...]) -> Reading | FormatProblem:
+def _read(text: str, shape: tuple[int, ...], whole: bool = False, example: str | None = None) -> Reading | FormatProblem:
     """read_answer without the last-resort guard (the fuzz tests call this one)."""
-    ctx = _Ctx(shape)
+    ctx = _Ctx(shape, whole=whole, example=example)
     refused = _precheck(text, ctx)
     if refused is not None:
         return refused
@@ -1204,17 +1205,21 @@ def _read(text: str, shape: tuple[int, ...]) -> Reading | FormatProblem:
     return _outcome(b if a.comma_specific else a, ctx)
 
 
-def read_answer(text: str, shape: tuple[int, ...]) -> Reading | FormatProblem:
+def read_answer(text: str, shape: tuple[int, ...], whole: bool = False,
+                example: str | None = None) -> Reading | FormatProblem:
     """Read typed `text` as an array of the expected `shape` (squeezed shapes must match).
 
     Returns a Reading (values reshaped to `shape`, per-element precision) or a
-    FormatProblem; never raises for any string.
+    FormatProblem; never raises for any string. ``whole``: the answer is a count, and a
+    message says so ("Expected a whole number, e.g. 12"); ``example``: the example a message
+    gives (default: the first of :func:`example_for`; a caller that knows the answer passes
+    one that is not it).
     """
     shape = tuple(int(d) for d in shape)
     try:
-        return _read(text, shape)
+        return _read(text, shape, whole, example)
     except Exception:  # last resort: a reader bug must not crash the tutor
-        return _Ctx(shape).problem("unreadable", "This answer could not be read.",
+        return _Ctx(shape, whole=whole, example=example).problem("unreadable", "This answer could not be read.",
                                    "Не удалось прочитать ответ.")
 
 

@@ -127,13 +127,20 @@ class LessonRun:
             return describe_formula(self.lesson.problem.formulas[step.quantity].symbols, self.lang), None
         shape = self._shape(step)
         expected, tol = self.expected(step), self.tolerance(step)
-        whole = tol.exact and shape == () and float(expected) == round(float(expected))  # a count
+        whole = self._whole(step)
         for variant in range(4):  # an example must never be the answer itself (σ′(0) = 0.25)
             example = example_for(shape, variant, whole)
             reading = read_answer(example, shape)
             if isinstance(reading, FormatProblem) or not compare(reading, expected, tol).ok:
                 break
         return describe_shape(shape, self.lang, whole), example
+
+    def _whole(self, step: Step) -> bool:
+        """The step asks for a count: exact, one number, and a whole one."""
+        if not (self.tolerance(step).exact and self._shape(step) == ()):
+            return False
+        value = float(self.expected(step))
+        return value == round(value)
 
     def shape_text(self, step: Step) -> str:
         return self.answer_help(step)[0]
@@ -154,7 +161,8 @@ class LessonRun:
         if self.is_formula(step):
             return self._submit_formula(step, answer)
         shape = self._shape(step)
-        reading = read_answer(answer, shape)
+        # a message's example is the prompt's, which is never the answer itself
+        reading = read_answer(answer, shape, self._whole(step), self.answer_help(step)[1])
         if isinstance(reading, FormatProblem):
             return Verdict(FORMAT, reading.message.get(self.lang, reading.message["en"]))
         group = self._design_group(step)

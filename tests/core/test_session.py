@@ -216,6 +216,9 @@ def test_the_typing_example_is_never_the_answer():
         if np.allclose(run.expected(step), 0.25):
             seen += 1
             assert example != example_for(shape) and example == example_for(shape, 1)
+            # nor does a message about a malformed answer give it away
+            message = run.submit("abc").message
+            assert f"e.g. {example}" in message and f"e.g. {example_for(shape)}" not in message, message
         assert not run.submit(example).ok, (step.id, example)
         assert run.submit(repr(float(np.asarray(run.expected(step)).reshape(-1)[0]))
                           if np.size(run.expected(step)) == 1 else
@@ -236,6 +239,7 @@ def test_a_count_asks_for_a_whole_number_and_shows_one():
         verdict = run.submit("3.5")
         assert verdict.status == "wrong" and verdict.diagnosis == ("The answer here is a whole number." if lang == "en"
                                                                    else "Здесь ответ — целое число.")
+        assert words in run.submit("abc").message  # a malformed answer is told the same
 
 
 def test_after_a_rounded_answer_the_exact_value_is_right_too_and_the_worked_value_says_both(tmp_path):
