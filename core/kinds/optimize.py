@@ -452,6 +452,21 @@ def _order_message(spec: _Spec, other: _Other) -> dict[str, str]:
             "ru": f"Вы брали батчи в порядке {alt}, а в этом уроке шаги берут их в порядке {given}."}
 
 
+def _batch_message(spec: _Spec, t: int, used, batch) -> dict[str, str]:
+    """This step's value on another observation (or batch) than the one step t uses."""
+    given = spec.order_text(spec.batches)
+    if len(used) == 1 and len(batch) == 1:
+        j, i = used[0] + 1, batch[0] + 1
+        return {"en": f"That is the value on observation {j}; step {t} uses observation {i} (the steps take them in "
+                      f"the order {given}).",
+                "ru": f"Это значение на наблюдении {j}, а шаг {t} использует наблюдение {i} (шаги берут их в порядке "
+                      f"{given})."}
+    u, b = spec.order_text([used]), spec.order_text([batch])
+    return {"en": f"That is the value on the batch {u}; step {t} uses the batch {b} (the steps take them in the "
+                  f"order {given}).",
+            "ru": f"Это значение на батче {u}, а шаг {t} использует батч {b} (шаги берут их в порядке {given})."}
+
+
 def _scale_variants(spec: _Spec, key: str, batch, what: str) -> list[Variant]:
     """The loss, gradient or Hessian under the other conventions: sum vs mean over the
     observations, squared loss with or without ½ (each scales the right value)."""
@@ -605,7 +620,8 @@ def _step(b, spec: _Spec, t: int, others: tuple[_Other, ...] = ()) -> None:
     point = keys[pl.lookahead[-1].key] if pl.lookahead else keys["w_prev"]
     pt = syms[pl.lookahead[-1].key] if pl.lookahead else syms["w_prev"]
     at_other = _other_points(spec, t, keys, syms)
-    batch_msgs = [(o.batches[(t - 1) % len(o.batches)], _order_message(spec, o)) for o in others]
+    batch_msgs = [(o.batches[(t - 1) % len(o.batches)], _batch_message(spec, t, o.batches[(t - 1) % len(o.batches)],
+                                                                      batch)) for o in others]
     batch_msgs = [(bt, msg) for bt, msg in batch_msgs if bt != batch]
 
     def moved(key: str, fn_at, same_size: bool = True) -> list[Variant]:

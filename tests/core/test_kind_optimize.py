@@ -408,3 +408,16 @@ def test_the_steps_convention_says_where_the_gradient_is_taken():
     assert "w̃ₜ" in nesterov.conventions["steps"]["ru"]
     plain = catalog.find("gradient-descent").lesson.problem
     assert "takes gₜ at wₜ₋₁" in plain.conventions["steps"]["en"]
+
+
+def test_a_value_on_the_wrong_observation_is_named_as_such():
+    """SGD, step 2 at w₁: the prediction on observation 1 (the one step 1 used) is w₁·x₁, and the
+    message says which observation step 2 uses -- not that the whole order was reversed."""
+    from nntutor.core.catalog import load_catalog
+
+    problem = load_catalog().find("sgd").load().problem
+    values = problem.evaluate()
+    (variant, value), = [(v, x) for v, x in problem.variant_values("y_hat2", values) if v.name == "order"]
+    x = np.ravel(values["x"])
+    assert float(value) == pytest.approx(float(values["w1"]) * x[0])
+    assert variant.message["en"].startswith("That is the value on observation 1; step 2 uses observation 2")
