@@ -800,7 +800,11 @@ class _Parser:
             t = self.tok
             if t.kind == _COMMA:
                 self.advance()
-                if self.tok.kind in (_SEMI, _RB, _END, _COMMA):
+                if self.tok.kind == _COMMA:
+                    en_at, ru_at = _at(t.pos)
+                    raise _Fail("unreadable", f"Two commas in a row at {en_at}.",
+                                f"Две запятые подряд ({ru_at}).", t.pos)
+                if self.tok.kind in (_SEMI, _RB, _END):
                     en_at, ru_at = _at(t.pos)
                     raise _Fail("unreadable", f"Nothing after the comma at {en_at}.",
                                 f"После запятой ({ru_at}) ничего нет.", t.pos)

@@ -424,7 +424,7 @@ class _TreeAlgebra(Algebra):
         self.symbols = {s.lower(): s for s in symbols}
         listed = ", ".join(symbols)
         self.allowed = ((f"the symbols {listed}; " if symbols else ""),
-                        (f"символы {listed}; " if symbols else ""))
+                        (f"переменные {listed}; " if symbols else ""))
 
     # leaves
     def number(self, value: float, text: str, pos: int) -> _Value:

@@ -541,7 +541,7 @@ def _givens(b, model, m, w0, hyper, clip, lr_sym) -> None:
         b.given("y", m["y"], "y", {"en": "the targets yᵢ" if model == "regression" else "the labels yᵢ (0 or 1)",
                                    "ru": "целевые значения yᵢ" if model == "regression" else "метки классов yᵢ (0 или 1)"})
     what = _param_words(model, m)
-    b.given("w0", w0, "w₀", {"en": f"the starting point: {what['en']}", "ru": f"начальная точка: {what['ru']}"})
+    b.given("w0", w0, "w₀", {"en": f"the starting point ({what['en']})", "ru": f"начальная точка ({what['ru']})"})
     if "lr" in hyper:
         b.given("lr", hyper["lr"], lr_sym, {"en": "the learning rate", "ru": "шаг обучения (learning rate)"})
     for name in ("alpha", "beta1", "beta2", "eps"):

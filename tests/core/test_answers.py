@@ -411,3 +411,9 @@ def test_fuzz(text, shape):
     """Arbitrary text and text built from the answer alphabet: a Reading or a FormatProblem."""
     # _read is read_answer without its last-resort guard, so a reader bug fails here.
     _check(answers._read(text, shape), shape)
+
+
+def test_two_commas_in_a_row_are_called_that():
+    got = read_answer("0,,0,0,1", (4,))
+    assert isinstance(got, FormatProblem) and got.message["en"].startswith("Two commas in a row at character 2")
+    assert got.message["ru"].startswith("Две запятые подряд")

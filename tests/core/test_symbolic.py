@@ -235,7 +235,7 @@ def test_read_formula_refusals(text, symbols, code):
 def test_unknown_name_lists_the_symbols_and_suggests_a_product():
     got = read_formula("xy + 1", ("x", "y"))
     assert got.code == "unknown_name" and got.position == 0
-    assert "the symbols x, y" in got.message["en"] and "символы x, y" in got.message["ru"]
+    assert "the symbols x, y" in got.message["en"] and "переменные x, y" in got.message["ru"]
     assert "x*y" in got.message["en"] and "x*y" in got.message["ru"]
     got = read_formula("sigmoid(t)", ("s",))
     assert "«t»" in got.message["en"] and "the symbols s" in got.message["en"]
