@@ -172,7 +172,20 @@ def formula_latency(calls: int) -> tuple[float, float]:
     return statistics.median(ok_times), statistics.median(wrong_times)
 
 
-def build_latency(calls: int) -> list[tuple[str, str, float, float, float]]:
+def _reference_work() -> None:
+    """A fixed piece of work shaped like a build (dicts, strings, small NumPy products), timed next
+    to the builds: when it is slow, the machine is, and every figure of the table with it."""
+    import numpy as np
+
+    table = {}
+    for i in range(300):
+        table[f"k{i}@1"] = (i, f"z{i} = x·W{i}", {"en": f"value {i}", "ru": f"значение {i}"})
+    a = np.linspace(-1.0, 1.0, 6).reshape(2, 3)
+    for _ in range(60):
+        a = np.tanh(a @ a.T @ a * 0.5)
+
+
+def build_latency(calls: int) -> tuple[list[tuple[str, str, float, float, float]], list[float]]:
     """Per kind's test lesson (and per bundled lesson), median seconds of:
 
     - open: build its problem from the lesson's data and work out every value (once per lesson
@@ -220,13 +233,20 @@ def build_latency(calls: int) -> list[tuple[str, str, float, float, float]]:
     # the machine (seconds long on a shared VM) then spoils a tenth of a lesson's samples, not all
     runs: dict[Path, list[tuple[float, float]]] = {path: [] for path, _ in lessons}
     bursts = 10
+    reference: list[float] = []  # per burst: the median time of the fixed reference work
     for _ in range(bursts):
         for path, data in lessons:
             runs[path] += [open_and_judge(data) for _ in range(max(1, calls // bursts))]
+        times = []
+        for _ in range(max(5, calls // bursts)):
+            start = time.perf_counter()
+            _reference_work()
+            times.append(time.perf_counter() - start)
+        reference.append(statistics.median(times))
     out = [(f"{path.parent.name}/{path.stem}", data["kind"], statistics.median(r[0] for r in runs[path]),
             statistics.median(r[1] for r in runs[path]), statistics.median(mixed[path])) for path, data in lessons]
     gc.unfreeze()
-    return out
+    return out, reference
 
 
 # -- the table ---------------------------------------------------------------------------
@@ -341,7 +361,8 @@ def main(argv: list[str] | None = None) -> int:
     calls = max(20, args.calls // 10)
     print(f"{'lesson (kind), medians of %d' % calls:<46} {'open ms':>8} {'verdict ms':>11} "
           f"{'round-robin':>12}  budget (open, verdict)")
-    for label, kind, opened, verdict, mixed in build_latency(calls):
+    rows, reference = build_latency(calls)
+    for label, kind, opened, verdict, mixed in rows:
         if kind == "formula":  # reads, differentiates and checks the author's formulas: symbolic work
             budget = "symbolic"
         else:
@@ -349,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
             budget = "< 1 ms" + (f"  OVER: {', '.join(over)}" if over else "")
         print(f"{label + ' (' + kind + ')':<46} {opened * 1e3:>8.3f} {verdict * 1e3:>11.3f} {mixed * 1e3:>12.3f}"
               f"  {budget}")
+    print(f"{'reference work (fixed; see bench/README.md)':<46} {statistics.median(reference) * 1e3:>8.3f}"
+          f"  quietest burst {min(reference) * 1e3:.3f}, slowest {max(reference) * 1e3:.3f}")
     return 0
 
 
