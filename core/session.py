@@ -161,8 +161,10 @@ class LessonRun:
         if self.is_formula(step):
             return self._submit_formula(step, answer)
         shape = self._shape(step)
-        # a message's example is the prompt's, which is never the answer itself
-        reading = read_answer(answer, shape, self._whole(step), self.answer_help(step)[1])
+        reading = read_answer(answer, shape)
+        if isinstance(reading, FormatProblem):  # read again for the message: the prompt's wording and
+            # example (never the answer itself), worked out only when something is wrong
+            reading = read_answer(answer, shape, self._whole(step), self.answer_help(step)[1])
         if isinstance(reading, FormatProblem):
             return Verdict(FORMAT, reading.message.get(self.lang, reading.message["en"]))
         group = self._design_group(step)
