@@ -177,9 +177,9 @@ def _reference_work() -> None:
     to the builds: when it is slow, the machine is, and every figure of the table with it."""
     import numpy as np
 
-    table = {}
+    table = {}  # strings only: nothing for the collector, whose passes would make the time bimodal
     for i in range(300):
-        table[f"k{i}@1"] = (i, f"z{i} = x·W{i}", {"en": f"value {i}", "ru": f"значение {i}"})
+        table[f"k{i}@1"] = f"z{i} = x·W{i}: value {i}, значение {i}"
     a = np.linspace(-1.0, 1.0, 6).reshape(2, 3)
     for _ in range(60):
         a = np.tanh(a @ a.T @ a * 0.5)
