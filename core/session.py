@@ -326,7 +326,7 @@ class LessonRun:
         carried = self.expected(step)
         worked = _H["worked"][self.lang].format(formula=q.formula or q.symbol, value=show_value(carried))
         exact = np.asarray(self.lesson.problem.evaluate()[step.quantity])
-        if show_value(exact) != show_value(carried):  # the student's rounding has moved it
+        if not np.allclose(exact, carried, rtol=2e-3, atol=1e-9):  # the student's rounding has moved it
             worked += _H["carried"][self.lang].format(exact=show_value(exact))
         return worked
 
