@@ -54,7 +54,6 @@ _T = {
     "rounding": {"en": "Very close: check the rounding. To the digits you typed it is {0}.",
                  "ru": "Очень близко: проверьте округление. С вашей точностью это {0}."},
     "some_right": {"en": "{right} of {total} entries are right; look again at {where}.",
-
                    "ru": "Верно {right} из {total} компонент; проверьте {where}."},
     "one_right": {"en": "1 of {total} entries is right; look again at {where}.",
                   "ru": "Верна 1 из {total} компонент; проверьте {where}."},

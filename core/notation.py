@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 _BASE = {"y_hat": "ŷ", "L": "L", "x": "x", "y": "y", "lr": "γ"}
 
@@ -19,6 +20,11 @@ _KEY = re.compile(r"^(?P<name>[A-Za-z]+(?:_hat)?)(?P<index>\d*)$")
 def subscript(text: str) -> str:
     """Digits as Unicode subscripts: ``"12"`` → ``"₁₂"``."""
     return text.translate(_SUB)
+
+
+def superscript(text: str) -> str:
+    """Digits as Unicode superscripts: ``"12"`` → ``"¹²"``."""
+    return text.translate(_SUP)
 
 
 @lru_cache(maxsize=4096)  # a pure function of short keys, asked for many times per problem built

@@ -337,13 +337,12 @@ class LessonRun:
         otherwise the engine's formula."""
         q = self.lesson.problem.quantities[step.quantity]
         if step.answer is not None:
-            from .symbolic import read_formula
+            from .symbolic import definitions, read_formula
 
             spec = self.lesson.problem.formulas[step.quantity]
             written = read_formula(step.answer, spec.symbols)
             if not isinstance(written, FormatProblem):
-                defined = "".join(f", {k} = {f.pretty}" for k, f in spec.where.items() if k in written.symbols)
-                return f"{q.symbol} = {written.pretty}{defined}"
+                return f"{q.symbol} = {written.pretty}{definitions(spec.where, written.symbols)}"
         return q.formula or q.symbol
 
     def restart(self) -> None:

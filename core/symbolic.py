@@ -58,6 +58,7 @@ from .answers import (
     CONSTANT_NAMES, FLOATS, FUNCTION_NAMES, RESERVED_NAMES, Algebra, AnswerError, FormatProblem,
     _at, format_value, read_expression,
 )
+from .notation import superscript
 
 #: Hard cap, in seconds, on one check (numeric part and SymPy together).
 CAP = 1.0
@@ -652,12 +653,14 @@ def _show(n: Node, pretty: bool) -> tuple[str, int]:
         e = n.exp
         if pretty and isinstance(e, Num) and e.value.denominator == 1 and 0 <= e.value < 100:
             # x², (1 − s)²: as a textbook writes it, and a student may type it back (² reads as ^2)
-            return _wrap(n.base, pretty, _ATOM) + str(e.value.numerator).translate(_SUPERSCRIPT_DIGITS), _POW
+            return _wrap(n.base, pretty, _ATOM) + superscript(str(e.value.numerator)), _POW
         return f"{_wrap(n.base, pretty, _ATOM)}^{_wrap(n.exp, pretty, _ATOM)}", _POW
     raise TypeError(f"not a formula node: {n!r}")
 
 
-_SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+def definitions(where: Mapping[str, "Formula"], used) -> str:
+    """", s = σ(t)" for each defined symbol a shown formula uses, in the order they were defined."""
+    return "".join(f", {k} = {f.pretty}" for k, f in where.items() if k in used)
 
 
 def _negated(t: Node) -> Node | None:

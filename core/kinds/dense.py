@@ -42,7 +42,7 @@ import numpy as np
 
 from .. import optim
 from ..graph import Problem, ProblemBuilder, Variant, Wording, texts
-from ..notation import base_symbol, grad_key, next_key, ru_plural, subscript
+from ..notation import base_symbol, grad_key, next_key, ru_plural, subscript, superscript
 from ..ops import (
     ACTIVATION_NAMES, LEAKY_SLOPE, Activation, cross_entropy, cross_entropy_grad, cross_entropy_logits,
     log_loss, log_loss_grad, log_loss_logits, make_activation, output_logit_grad, poisson_loss,
@@ -66,7 +66,6 @@ _MAX_UNITS = 100
 _KINKED = {"relu": ("ReLU′(0) = 0", "ReLU′(0) = 0"),
            "leaky_relu": ("leaky ReLU′(0) = slope", "leaky ReLU′(0) = наклон (slope)"),
            "step": ("step(0) = 1, step′(z) = 0 everywhere", "step(0) = 1, step′(z) = 0 при всех z")}
-_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 #: Methods of core.optim a net can use: newton and coordinate descent need the loss's Hessian.
 _OPT_METHODS = tuple(m for m in optim.METHODS if m not in ("newton", "coordinate"))
 
@@ -464,7 +463,7 @@ def _read_targets(obs: _Data, loss: str, k: int, row: bool, path: str) -> np.nda
 
 @lru_cache(maxsize=256)
 def _sup(k: int) -> str:
-    return "⁽" + str(k).translate(_SUP) + "⁾"
+    return "⁽" + superscript(str(k)) + "⁾"
 
 
 @lru_cache(maxsize=256)
@@ -632,7 +631,8 @@ class _Net:
         problem = self.b.build()
         for alt in self.alts:
             alt.bind(problem, self)
-        # the quantities' wording functions keep this builder alive; without its own copy of them
+        # the quantities' wordings keep this builder alive (an optimizer stage's, through its net);
+        # without its own copy of them
         # it holds no path back to the problem, which then goes with its last reference instead
         # of waiting as a cycle for a full garbage collection
         self.b = None

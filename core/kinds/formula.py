@@ -30,7 +30,7 @@ import numpy as np
 from ..answers import FormatProblem, RESERVED_NAMES
 from ..graph import Problem, ProblemBuilder
 from ..symbolic import (
-    KEY_POINTS, MAX_SHOWN, MIN_POINTS, SAMPLES, Formula, FormulaSpec, check_formula, derivative,
+    KEY_POINTS, MAX_SHOWN, MIN_POINTS, SAMPLES, Formula, FormulaSpec, check_formula, definitions, derivative,
     key_points, read_formula, substitute,
 )
 from . import DataError, FieldDoc, Kind, NameDoc, reject_unknown
@@ -187,8 +187,7 @@ def _target(b: ProblemBuilder, key: str, raw: Mapping[str, Any], path: str,
     meaning = _read_meaning(raw, path, describe, use, where)
     # a defined symbol's definition only when the shown formula uses it (a derivative the engine
     # worked out is written in the base symbols)
-    shown = expected.pretty + "".join(f", {k} = {f.pretty}" for k, f in where.items()
-                                      if k in use and k in expected.symbols)
+    shown = expected.pretty + definitions(where, expected.symbols & set(use))
     b.derived(key, _constant(value), [], symbol, meaning, "value", f"{symbol} = {shown}")
     b.formula(key, spec)
 

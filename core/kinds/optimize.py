@@ -620,9 +620,8 @@ def _step(b, spec: _Spec, t: int, others: tuple[_Other, ...] = ()) -> None:
     point = keys[pl.lookahead[-1].key] if pl.lookahead else keys["w_prev"]
     pt = syms[pl.lookahead[-1].key] if pl.lookahead else syms["w_prev"]
     at_other = _other_points(spec, t, keys, syms)
-    batch_msgs = [(o.batches[(t - 1) % len(o.batches)], _batch_message(spec, t, o.batches[(t - 1) % len(o.batches)],
-                                                                      batch)) for o in others]
-    batch_msgs = [(bt, msg) for bt, msg in batch_msgs if bt != batch]
+    used = [o.batches[(t - 1) % len(o.batches)] for o in others]  # what step t takes in each other order
+    batch_msgs = [(bt, _batch_message(spec, t, bt, batch)) for bt in used if bt != batch]
 
     def moved(key: str, fn_at, same_size: bool = True) -> list[Variant]:
         """``key`` computed at another point (Nesterov's other form) or on another batch (order)."""
