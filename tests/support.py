@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
+from hypothesis import settings
 
 from nntutor.core.answers import FormatProblem, format_value, read_answer
 from nntutor.core.feedback import _go_on, coincides
@@ -12,6 +14,38 @@ from nntutor.core.kinds import build_problem
 from nntutor.core.lesson import Lesson, lesson_from_data
 from nntutor.core.session import LessonRun
 from nntutor.core.tolerance import compare
+
+
+def fuzz(deep: int, default: int = 300) -> settings:
+    """Hypothesis settings for a fuzz test: ``deep`` examples under ``--hypothesis-profile=deep``,
+    ``default`` otherwise (the everyday run stays within minutes)."""
+    return settings(max_examples=deep if settings.default.max_examples >= deep else default, deadline=None)
+
+
+class TooMuchWork(AssertionError):
+    pass
+
+
+def bounded(limit: int, fn, *args, **kwargs):
+    """``fn(*args, **kwargs)``, failing if it makes more than ``limit`` function calls (Python or C).
+
+    Tests bound work by counting, never by the clock: a loaded machine cannot fail them.
+    """
+    calls = 0
+
+    def profile(_frame, event, _arg):
+        nonlocal calls
+        if event in ("call", "c_call"):
+            calls += 1
+            if calls > limit:
+                sys.setprofile(None)
+                raise TooMuchWork(f"more than {limit} calls")
+
+    sys.setprofile(profile)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        sys.setprofile(None)
 
 
 def every_step_lesson(case: str, problem: dict) -> Lesson:
