@@ -22,8 +22,8 @@ skipped, at least MIN_POINTS must remain). A clear difference is "different" at 
 SymPy decides — simplify(a − b) == 0, then ``equals`` — in a worker process with a hard
 CAP-second limit; when SymPy is inconclusive or too slow the numeric verdict stands.
 
-The worker is a child process started with :mod:`subprocess` (``python -m
-nntutor.core.symbolic --worker``) speaking one JSON object per line on stdin/stdout. Why
+The worker is a child process started with :mod:`subprocess` (``python -I -m
+nntutor.core.symbolic --worker``, isolated from the current directory and PYTHONPATH) speaking one JSON object per line on stdin/stdout. Why
 not multiprocessing: "spawn" and "forkserver" re-import the parent's ``__main__`` (the Textual
 app or pytest) in the child and pickle objects across; a plain child runs only this module,
 its protocol is explicit data, it is killed with one call, and it exits by itself when the
@@ -1247,10 +1247,13 @@ class SymbolicWorker:
         env = dict(os.environ)
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             env[var] = "1"  # the worker does no linear algebra: no thread pools, less memory
+        # -I: isolated mode, so neither the current directory nor PYTHONPATH comes first on the
+        # child's sys.path (a `nntutor/` folder where the student starts the tutor must never
+        # run); cwd="/" so nothing relative to where it started can matter either.
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", __name__, "--worker", str(self.memory)],
+            [sys.executable, "-I", "-m", __name__, "--worker", str(self.memory)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env=env, close_fds=True, start_new_session=True)
+            env=env, cwd=os.path.abspath(os.sep), close_fds=True, start_new_session=True)
         self._inbox = queue.Queue()
         self._ready = False
         self._started = time.monotonic()
