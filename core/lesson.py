@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,10 +28,23 @@ MAX_FILE_BYTES = 256 * 1024
 MAX_STEPS = 200
 MAX_TEXT = 20_000
 
+#: tables and arrays nested in a lesson (a list of matrices is 3 deep)
+MAX_DEPTH = 12
+#: parts of one dotted key (``a.b.c`` has 3): tomllib's time grows with the square of it
+MAX_KEY_PARTS = 32
+
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+# A dotted key of more than MAX_KEY_PARTS parts, bare or quoted (a 16 KB one costs tomllib a second).
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')"""
+_LONG_KEY = re.compile(rf"{_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART}){{{MAX_KEY_PARTS},}}")
+# Characters that a terminal acts on (ESC starts the sequences that clear the screen, set the
+# window title or write the clipboard): C0 but tab and newline, DEL, C1.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _TOP_FIELDS = {"format_version", "id", "unit", "title", "source", "text", "problem", "steps"}
 _STEP_FIELDS = {"id", "quantity", "prompt", "hints", "answer", "exact", "tolerance", "mistakes"}
 MAX_MISTAKES = 20
+#: issues listed for one file (a thousand broken fields would only bury the first)
+MAX_ISSUES = 50
 
 
 @dataclass(frozen=True)
@@ -43,7 +58,8 @@ class Issue:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return _show_key(text)  # a file name may hold anything; the terminal must not act on it
 
 
 class LessonError(Exception):
@@ -109,33 +125,87 @@ class Lesson:
 
 def load_lesson(path: str | Path) -> Lesson:
     """Load and validate one lesson file; raise LessonError listing every issue."""
-    path = Path(path)
+    data, source = read_toml(path)
+    return lesson_from_data(data, Path(path), source)
+
+
+def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
+    """A lesson file's TOML and its text, in bounded time and memory whatever the path is.
+
+    Only a regular file is read (a FIFO, a device such as /dev/zero or a directory is refused
+    without reading it), at most MAX_FILE_BYTES of it; a UTF-8 byte-order mark is skipped; a
+    dotted key too long for tomllib's quadratic reader and nesting deeper than MAX_DEPTH are
+    refused. Raises LessonError with one issue naming the file.
+    """
     name = str(path)
+
+    def refuse(message: str, line: int | None = None) -> LessonError:
+        return LessonError([Issue(name, "", message, line)])
+
     try:
-        raw = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer (no effect on a regular file)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise LessonError([Issue(name, "", f"cannot read the file ({exc.strerror or exc})")]) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise LessonError([Issue(name, "", f"file too large ({len(raw)} bytes; at most {MAX_FILE_BYTES})")])
+        raise refuse(f"cannot read the file ({exc.strerror or exc})") from None
     try:
-        source = raw.decode("utf-8")
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            what = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file (a device, a pipe or a socket)"
+            raise refuse(f"cannot read the file: it is {what}")
+        if st.st_size > MAX_FILE_BYTES:
+            raise refuse(f"file too large ({st.st_size} bytes; at most {MAX_FILE_BYTES})")
+        chunks, size = [], 0
+        while size <= MAX_FILE_BYTES:  # a file growing as we read stops at the cap all the same
+            chunk = os.read(fd, MAX_FILE_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise refuse(f"cannot read the file ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+    raw = b"".join(chunks)
+    if len(raw) > MAX_FILE_BYTES:
+        raise refuse(f"file too large (more than {MAX_FILE_BYTES} bytes)")
+    try:
+        source = raw.decode("utf-8-sig")  # editors on Windows start UTF-8 files with a BOM
     except UnicodeDecodeError as exc:
-        raise LessonError([Issue(name, "", f"not UTF-8 text (byte {exc.start})")]) from None
+        raise refuse(f"not UTF-8 text (byte {exc.start})") from None
+    long_key = _LONG_KEY.search(source)
+    if long_key:
+        line = source.count("\n", 0, long_key.start()) + 1
+        raise refuse(f"a dotted key with more than {MAX_KEY_PARTS} parts: not a lesson's key", line)
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
-        line = _toml_error_line(str(exc))
-        raise LessonError([Issue(name, "", f"not valid TOML: {exc}", line)]) from None
-    return lesson_from_data(data, path, source)
+        raise refuse(f"not valid TOML: {exc}", _toml_error_line(str(exc))) from None
+    except RecursionError:
+        raise refuse(f"arrays or tables nested too deeply (at most {MAX_DEPTH} levels)") from None
+    return data, source
 
 
 def lesson_from_data(data: Mapping[str, Any], path: Path, source: str = "") -> Lesson:
     name = str(path)
     issues: list[Issue] = []
+    unlisted = 0
 
     def issue(fld: str, message: str) -> None:
-        issues.append(Issue(name, fld, message, locate(source, fld)))
+        nonlocal unlisted
+        if len(issues) < MAX_ISSUES:  # locating each one reads the file: keep a broken file cheap
+            issues.append(Issue(name, fld, message, locate(source, fld)))
+        else:
+            unlisted += 1
 
+    def refuse() -> LessonError:
+        if unlisted:
+            issues.append(Issue(name, "", f"{unlisted} more issue(s) not listed: fix these first"))
+        return LessonError(issues)
+
+    for fld, message, fatal in _unsafe_strings(data):
+        issue(fld, message)
+        if fatal:  # nothing below walks data nested this deep
+            raise refuse()
     version = data.get("format_version")
     if version is None:
         issue("format_version", f"missing (this nntutor reads format_version = {FORMAT_VERSION})")
@@ -222,23 +292,45 @@ def read_meta(path: str | Path) -> LessonMeta:
 
     Cheap (TOML only, no engine): the full check happens when the lesson is opened.
     """
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-        if len(raw) > MAX_FILE_BYTES:
-            raise LessonError([Issue(str(path), "", f"file too large ({len(raw)} bytes)")])
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise LessonError([Issue(str(path), "", f"cannot read the lesson: {exc}")]) from None
+    data, _source = read_toml(path)
     title, steps, problem = data.get("title"), data.get("steps"), data.get("problem")
     if (data.get("format_version") != FORMAT_VERSION or not isinstance(data.get("id"), str)
             or not isinstance(title, Mapping) or not all(isinstance(title.get(lang), str) for lang in LANGS)
             or not isinstance(steps, list) or not steps or not isinstance(problem, Mapping)
-            or not all(isinstance(st, Mapping) and isinstance(st.get("quantity"), str) for st in steps)):
+            or not all(isinstance(st, Mapping) and isinstance(st.get("quantity"), str) for st in steps)
+            or next(_unsafe_strings({"id": data["id"], "title": title}), None)):
         raise LessonError([Issue(str(path), "", "not a complete lesson: run `nntutor check` on it")])
     pairs = [(str(st.get("id", st["quantity"])), st["quantity"]) for st in steps]
     return LessonMeta(data["id"], str(data.get("unit", "")), {lang: title[lang] for lang in LANGS},
                       len(steps), fingerprint(problem, pairs))
+
+
+def _unsafe_strings(data: Any, where: str = "", depth: int = 0):
+    """(field, message, fatal) for every string holding a control character (a lesson's strings
+    reach the terminal as they are) and, fatal, the first table or array nested deeper than
+    MAX_DEPTH."""
+    if isinstance(data, str):
+        bad = _CONTROL.search(data)
+        if bad:
+            yield where, (f"holds the control character U+{ord(bad[0]):04X} at character {bad.start() + 1}: "
+                          "only newlines and tabs may stand in a lesson's text"), False
+        return
+    if isinstance(data, (Mapping, list)) and depth >= MAX_DEPTH:
+        yield where, f"nested too deeply (at most {MAX_DEPTH} levels of tables and arrays)", True
+        return
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            field_name = f"{where}.{_show_key(key)}" if where else _show_key(key)
+            yield from _unsafe_strings(key, field_name, depth)
+            yield from _unsafe_strings(value, field_name, depth + 1)
+    elif isinstance(data, list):
+        for n, item in enumerate(data, start=1):
+            yield from _unsafe_strings(item, f"{where}[{n}]", depth + 1)
+
+
+def _show_key(key: str) -> str:
+    """Text that is safe to print: control characters written as \\uXXXX escapes."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", key)
 
 
 def _bilingual(data, key, issue, max_len: int) -> dict[str, str]:
