@@ -35,6 +35,25 @@ STRINGS: dict[str, dict[str, str]] = {
     # Textual's own footer entry for Ctrl+P (its description is "palette")
     "palette_key": {"en": "palette", "ru": "команды"},
     "keys_key": {"en": "Keys", "ru": "Клавиши"},
+    # plain mode (nntutor --plain): a line dialogue
+    "plain_intro": {"en": "Type an answer and press Enter; '?' for a hint, 'quit' to stop.",
+                    "ru": "Введите ответ и нажмите Enter; '?' — подсказка, 'quit' — выход."},
+    "plain_stopped": {"en": "Stopped at step {0} of {1}; progress is saved.",
+                      "ru": "Остановились на шаге {0} из {1}; прогресс сохранён."},
+    "plain_summary": {"en": "{0} of {1} steps done; wrong answers: {2}; hints: {3}.",
+                      "ru": "Сделано шагов: {0} из {1}; неверных ответов: {2}; подсказок: {3}."},
+    "plain_too_long": {"en": "That line is too long (more than {0} characters); it was not checked.",
+                       "ru": "Строка слишком длинная (больше {0} символов); она не проверялась."},
+    "plain_already_done": {"en": "You have finished this lesson already: every step is done.",
+                           "ru": "Этот урок уже пройден: все шаги сделаны."},
+    "plain_start_over": {"en": "Start over? [y/N] ", "ru": "Начать заново? [y/N] "},
+    "plain_choose": {"en": "Lesson (a number or an id; 'quit' to stop): ",
+                     "ru": "Урок (номер или id; 'quit' — выход): "},
+    "plain_no_such": {"en": "No lesson {0!r}: type a number from 1 to {1} or a lesson id.",
+                      "ru": "Нет урока {0!r}: введите номер от 1 до {1} или id урока."},
+    "plain_broken": {"en": "The lesson {0!r} cannot be opened: run `nntutor check {0}`.",
+                     "ru": "Урок {0!r} не открывается: запустите `nntutor check {0}`."},
+    "plain_steps": {"en": "{0} steps", "ru": "шагов: {0}"},
 }
 
 
