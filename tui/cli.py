@@ -2,7 +2,8 @@
 
     nntutor                      the home screen
     nntutor LESSON_ID | PATH     open one lesson
-    nntutor --plain LESSON       the lesson as a line dialogue on stdin/stdout
+    nntutor --plain [LESSON]     the lesson as a line dialogue on stdin/stdout (asked for when
+                                 not named); the default with TERM=dumb or without a terminal
     nntutor list                 units and lessons with their ids
     nntutor check [PATH ...]     validate lessons (default: all bundled); exit 1 on any error
     nntutor key LESSON [--json]  the worked solution, computed by the engine
@@ -24,6 +25,8 @@ from nntutor.core import __version__
 from nntutor.core.catalog import Catalog, load_catalog
 from nntutor.core.lesson import Lesson, LessonError, load_lesson
 
+from .plaintext import can_show, install_fallback, is_utf
+
 
 def default_lang() -> str:
     """``ru`` when NNTUTOR_LANG or the locale says Russian, else ``en``."""
@@ -35,22 +38,31 @@ def default_lang() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    """The command; every path ends quietly on a closed pipe (``| head``) and on Ctrl+C."""
+    install_fallback()
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except BrokenPipeError:  # `nntutor key … | head`: the reader has what it wanted
+        # stdout may still hold unwritten text: point it at devnull so the exit stays quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:  # Ctrl+C outside a lesson's dialogue (which says where it stopped)
+        print(file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str]) -> int:
     commands = {"list": _list, "check": _check, "key": _key}
     if argv and argv[0] in commands:
-        try:
-            return commands[argv[0]](argv[1:])
-        except BrokenPipeError:  # `nntutor key … | head`: the reader has what it wanted
-            # stdout may still hold unwritten text: point it at devnull so the exit stays quiet
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 0
+        return commands[argv[0]](argv[1:])
     parser = argparse.ArgumentParser(
         prog="nntutor", description="Neural-network math by hand, with instant feedback.",
         epilog="commands: list | check [PATH...] | key LESSON [--json]   (nntutor COMMAND -h for more)")
     parser.add_argument("lesson", nargs="?", help="a lesson id (see `nntutor list`) or a path to a lesson file")
     parser.add_argument("--lang", choices=("en", "ru"), default=None, help="language (default: from the locale)")
     parser.add_argument("--plain", action="store_true",
-                        help="run the lesson as a plain line dialogue on stdin/stdout (screen readers, scripts)")
+                        help="run the lesson as a plain line dialogue on stdin/stdout (screen readers, scripts);"
+                             " the default when TERM=dumb or the input or output is not a terminal")
     parser.add_argument("--version", action="version", version=f"nntutor {__version__}")
     args = parser.parse_args(argv)
     lang = args.lang or default_lang()
@@ -59,27 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         lesson = _resolve(args.lesson)
         if lesson is None:
             return 2
-    if args.plain:
-        if lesson is None:
-            parser.error("--plain needs a lesson: nntutor --plain LESSON_ID")
-        from nntutor.core.progress import ProgressStore, default_path
-
-        from .plain import run_plain
-
-        worker = None
-        if lesson.problem.formulas:
-            from nntutor.core.symbolic import SymbolicWorker
-
-            worker = SymbolicWorker()
-            worker.warm()
-        try:
-            with ProgressStore(default_path()) as store:
-                if store.notice:
-                    print(store.notice_ru if lang == "ru" else store.notice, file=sys.stderr)
-                return run_plain(lesson, store, lang, worker=worker)
-        finally:
-            if worker is not None:
-                worker.close()
+    if args.plain or not _full_screen_possible():
+        return _plain(lesson, _shown_lang(lang))
     # Start-up makes some fifty thousand objects that live as long as the app: collecting while
     # they are made only walks them again and again. The app enables collection once its first
     # screen is drawn, after moving them out of the collector's sight (gc.freeze), so a later full
@@ -92,13 +85,58 @@ def main(argv: list[str] | None = None) -> int:
     return app.return_code or 0
 
 
+def _full_screen_possible() -> bool:
+    """A terminal that can show the full-screen UI: not TERM=dumb, input and output terminals."""
+    if os.environ.get("TERM", "") == "dumb":
+        return False
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):  # closed or replaced streams
+        return False
+
+
+def _shown_lang(lang: str) -> str:
+    """``lang``, or English (said in one line on stderr) when the output cannot show Russian."""
+    if lang == "ru" and not can_show("Русский язык"):
+        print(f"nntutor: the output encoding ({sys.stdout.encoding}) cannot show Russian; continuing in"
+              " English (Russian needs a UTF-8 locale, e.g. LANG=ru_RU.UTF-8).", file=sys.stderr)
+        return "en"
+    return lang
+
+
+def _plain(lesson: Lesson | None, lang: str) -> int:
+    """Plain mode: the lesson (asked for, from a numbered list, when none is named) as a dialogue."""
+    from nntutor.core.progress import ProgressStore, default_path
+
+    from .plain import choose_lesson, run_plain
+
+    if lesson is None:
+        lesson = choose_lesson(lang)
+        if lesson is None:
+            return 0
+    worker = None
+    if lesson.problem.formulas:
+        from nntutor.core.symbolic import SymbolicWorker
+
+        worker = SymbolicWorker()
+        worker.warm()
+    try:
+        with ProgressStore(default_path()) as store:
+            if store.notice:
+                print(store.notice_ru if lang == "ru" else store.notice, file=sys.stderr)
+            return run_plain(lesson, store, lang, worker=worker)
+    finally:
+        if worker is not None:
+            worker.close()
+
+
 # -- subcommands -----------------------------------------------------------------------
 
 def _list(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="nntutor list", description="Units and lessons with their ids.")
     parser.add_argument("--lang", choices=("en", "ru"), default=None)
     args = parser.parse_args(argv)
-    lang = args.lang or default_lang()
+    lang = _shown_lang(args.lang or default_lang())
     catalog = load_catalog()
     for unit in catalog.units:
         print(f"{unit.number}. {unit.title.get(lang, unit.id)}")
@@ -155,10 +193,11 @@ def _key(argv: list[str]) -> int:
         return 2
     data = answer_key(lesson)
     if args.json:
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        # exact JSON on any output: \u escapes where the encoding has no ∂ or σ
+        json.dump(data, sys.stdout, ensure_ascii=not is_utf(sys.stdout.encoding), indent=2)
         print()
     else:
-        print(render_key(data, args.lang or default_lang()))
+        print(render_key(data, _shown_lang(args.lang or default_lang())))
     return 0
 
 

@@ -253,12 +253,14 @@ def is_utf(encoding: str | None) -> bool:
         return False
 
 
-def install_fallback(*streams) -> None:
-    """Streams whose encoding is not UTF-8 spell what they cannot show in ASCII instead of failing."""
-    for stream in streams or (sys.stdout, sys.stderr):
+def install_fallback() -> None:
+    """Where stdout and stderr are not UTF-8, spell what they cannot show in ASCII instead of
+    failing; where stdin is not, read bytes it cannot decode as U+FFFD (the answer reader then
+    says which character it cannot read)."""
+    for stream, errors in ((sys.stdout, ERRORS), (sys.stderr, ERRORS), (sys.stdin, "replace")):
         if stream is not None and not is_utf(getattr(stream, "encoding", None)) \
                 and hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors=ERRORS)
+            stream.reconfigure(errors=errors)
 
 
 def as_shown(text: str, stream=None) -> str:

@@ -9,18 +9,25 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from nntutor.core import __version__
 from nntutor.core.answers import format_value
 from nntutor.core.catalog import lessons_dir, load_catalog
 
 KIND_LESSONS = Path(__file__).parents[1] / "lessons" / "kinds"
+FIXTURES = Path(__file__).parents[1] / "lessons" / "fixtures"
 
 
-def nntutor(*args, lang="en"):
-    env = dict(os.environ, NNTUTOR_LANG=lang)
-    return subprocess.run([sys.executable, "-m", "nntutor.tui", *args], capture_output=True, text=True,
-                          env=env, timeout=60)
+def nntutor(*args, lang="en", stdin="", **env_vars):
+    """Run the command; ``stdin`` is typed as a UTF-8 terminal sends it, the output read in
+    the encoding it was asked for (PYTHONIOENCODING)."""
+    env = dict(os.environ, NNTUTOR_LANG=lang, **env_vars)
+    out = subprocess.run([sys.executable, "-m", "nntutor.tui", *args], capture_output=True,
+                         input=stdin.encode("utf-8"), env=env, timeout=60)
+    encoding = env_vars.get("PYTHONIOENCODING", "utf-8")
+    return subprocess.CompletedProcess(out.args, out.returncode, out.stdout.decode(encoding),
+                                       out.stderr.decode(encoding))
 
 
 def test_version():
@@ -89,9 +96,62 @@ def test_broken_lesson_file_is_refused_with_its_issues(tmp_path):
     assert "cannot open" in out.stderr and "title" in out.stderr
 
 
-def test_plain_needs_a_lesson():
-    out = nntutor("--plain")
-    assert out.returncode == 2 and "--plain needs a lesson" in out.stderr
+def test_plain_without_a_lesson_lists_them_and_asks_for_one():
+    out = nntutor("--plain", stdin="nope\n")
+    assert out.returncode == 0 and not out.stderr  # end of input: a quiet exit
+    assert "1. Just a function" in out.stdout and "sigmoid-at-zero" in out.stdout
+    assert "Lesson (a number or an id; 'quit' to stop):" in out.stdout
+    assert "No lesson 'nope': type a number from 1 to 41 or a lesson id." in out.stdout
+    out = nntutor("--plain", stdin="sigmoid-at-zero\n0.5\n", lang="ru")
+    assert "Выберите" not in out.stdout and "== Сигмоида в нуле ==" in out.stdout
+    assert "Остановились на шаге 2 из 5" in out.stdout
+
+
+def test_without_a_terminal_the_lesson_runs_as_a_dialogue():
+    # stdout is a pipe here: the full-screen UI would have nowhere to draw
+    out = nntutor("sigmoid-at-zero", stdin="0.5\n")
+    assert out.returncode == 0, out.stderr
+    assert "[1/5]" in out.stdout and "Correct." in out.stdout and "Stopped at step 2 of 5" in out.stdout
+    out = nntutor(stdin="", TERM="dumb")
+    assert out.returncode == 0 and "8. Matrix calculus" in out.stdout
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_an_output_that_is_not_utf8_gets_ascii_symbols_never_a_crash(encoding):
+    env = {"PYTHONIOENCODING": encoding}
+    key = nntutor("key", "layer-by-layer", **env)
+    assert key.returncode == 0 and "Traceback" not in key.stderr
+    assert "dL/dz1" in key.stdout  # ∂L/∂z₁
+    listed = nntutor("list", **env)
+    assert listed.returncode == 0 and "Traceback" not in listed.stderr
+    assert "Gradients of a^Tx, x^TAx" in listed.stdout  # aᵀx, xᵀAx
+    checked = nntutor("check", str(FIXTURES / "bad_layer_shape.toml"), **env)
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr
+    run = nntutor("--plain", "sigmoid-at-zero", stdin="σ(0)\n?\n0.5\n", **env)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    assert "The sigmoid sigma(t) = 1/(1 + e^(-t))" in run.stdout
+    assert "sigma'(0)" in run.stdout and "Hint 1/" in run.stdout
+
+
+def test_key_json_stays_exact_on_an_ascii_output():
+    utf8 = json.loads(nntutor("key", "layer-by-layer", "--json").stdout)
+    ascii_ = nntutor("key", "layer-by-layer", "--json", PYTHONIOENCODING="ascii")
+    assert ascii_.returncode == 0 and ascii_.stdout.isascii()
+    assert json.loads(ascii_.stdout) == utf8  # \u escapes, not spellings
+
+
+def test_russian_on_an_output_that_cannot_show_it_says_so_and_goes_on_in_english():
+    out = nntutor("--plain", "sigmoid-at-zero", "--lang", "ru", stdin="0.5\n", PYTHONIOENCODING="ascii")
+    assert out.returncode == 0
+    notes = [line for line in out.stderr.splitlines() if line]
+    assert len(notes) == 1 and "cannot show Russian" in notes[0] and "English" in notes[0]
+    assert "== The sigmoid at zero ==" in out.stdout and "Correct." in out.stdout and "?????" not in out.stdout
+    listed = nntutor("list", lang="ru", PYTHONIOENCODING="latin-1")
+    assert "cannot show Russian" in listed.stderr and "Backpropagation" in listed.stdout
+    # an encoding that has Cyrillic is fine for Russian
+    koi = subprocess.run([sys.executable, "-m", "nntutor.tui", "list", "--lang", "ru"], capture_output=True,
+                         env=dict(os.environ, PYTHONIOENCODING="koi8-r"), timeout=60)
+    assert "Обратное распространение".encode("koi8-r") in koi.stdout and not koi.stderr
 
 
 def test_check_verbose_names_mistakes_these_numbers_cannot_reveal():
@@ -115,3 +175,15 @@ def test_key_piped_into_a_reader_that_stops_early_exits_quietly():
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0
     assert b"Traceback" not in err and b"BrokenPipe" not in err
+
+
+def test_plain_piped_into_a_reader_that_stops_early_exits_quietly(tmp_path):
+    # `nntutor --plain LESSON | head -3`: the reader goes away while the lesson still talks
+    proc = subprocess.Popen([sys.executable, "-m", "nntutor.tui", "--plain", "sigmoid-at-zero"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=dict(os.environ, NNTUTOR_LANG="en"))
+    proc.stdout.read(10)
+    proc.stdout.close()
+    _, err = proc.communicate(b"?\n?\n0.5\n0.25\nquit\n", timeout=60)
+    assert proc.returncode == 0
+    assert b"Traceback" not in err and b"BrokenPipe" not in err and b"Exception ignored" not in err
