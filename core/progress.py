@@ -9,6 +9,17 @@ renamed aside (``progress.sqlite3.damaged-YYYYmmdd-HHMMSS``), a fresh one is sta
 :attr:`ProgressStore.notice` says where the old one went. The file, its ``-wal`` and
 ``-shm`` companions and a directory we create are readable by their owner only.
 
+When the file cannot be written -- a read-only disk or folder, no permission, a data
+directory that is a file or a device, a folder in the file's place, a full disk, an I/O
+error, the file deleted under us -- the store never raises: it goes on *in memory* for
+the rest of the session, so the lesson goes on and its resume and the home screen's
+counts stay consistent. At start it copies what it can still read (``mode=ro``, else
+``immutable=1``) into an in-memory database; mid-session it copies the current state
+first and then applies the write that failed, so nothing of the session is lost. The
+file on disk is then left exactly as it is (only a damaged file is renamed aside).
+:meth:`ProgressStore.take_notice` gives the message saying so, once, and
+:attr:`ProgressStore.saving` is False from then on.
+
 Tables (``PRAGMA user_version`` is the schema version):
 ``attempts`` (append-only history of checked answers), ``hints`` (append-only history
 of hint levels shown), ``accepted`` (one row per lesson and step, the value as JSON
@@ -19,6 +30,7 @@ stays, and counts in :meth:`ProgressStore.steps` cover the current run only.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sqlite3
@@ -119,18 +131,44 @@ class ProgressStore:
 
     Call :meth:`record_attempt` for every checked answer (right or wrong) and then
     :meth:`accept` for the right one: ``accept`` stores the value, it does not count
-    as another attempt.
+    as another attempt. No method raises for a reason of the disk or the file system:
+    the store then goes on in memory (see the module's docstring).
     """
 
-    notice: str | None
+    notice: str | None  # what happened at open (a file set aside, saving impossible), or None
     notice_ru: str | None
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
-        self.notice = None
-        self.notice_ru = None
         self._lock = threading.Lock()
-        self._conn = self._open()
+        self._notices: list[tuple[str, str]] = []  # (en, ru), oldest first
+        self._taken = 0  # how many of them take_notice has passed
+        self._ident: tuple[int, int] | None = None  # the file's (device, inode) while saving
+        try:
+            self._conn = self._open()
+        except (OSError, sqlite3.Error) as error:
+            self._conn = self._open_in_memory(_reason(error, self.path))
+        # All that happened at open is one message: take_notice gives only the newest.
+        self.notice = " ".join(en for en, _ in self._notices) or None
+        self.notice_ru = " ".join(ru for _, ru in self._notices) or None
+        self._notices = [(self.notice, self.notice_ru)] if self.notice else []
+
+    @property
+    def saving(self) -> bool:
+        """True while writes reach the file; False once the store works in memory."""
+        return self._ident is not None
+
+    def take_notice(self, lang: str) -> str | None:
+        """The newest message not yet taken ("en" or "ru"), once; None when nothing is new."""
+        with self._lock:
+            if self._taken >= len(self._notices):
+                return None
+            self._taken = len(self._notices)
+            en, ru = self._notices[-1]
+        return ru if lang == "ru" else en
+
+    def _tell(self, en: str, ru: str) -> None:
+        self._notices.append((en, ru))
 
     # -- opening -------------------------------------------------------------------
 
@@ -139,33 +177,58 @@ class ProgressStore:
         ident = _prepare_file(self.path)
         conn, problem = _connect(self.path)
         if problem is None:
+            self._ident = ident
             return conn
         aside = _set_aside(self.path, ident)
         if aside is None:
             pass  # another window set it aside (and tells the student) a moment ago
         elif problem == "newer":
-            self.notice = (
+            self._tell(
                 f"Your progress file was written by a newer version of nntutor. It was "
-                f"moved to {aside} and a new, empty progress file was started."
-            )
-            self.notice_ru = (
+                f"moved to {aside} and a new, empty progress file was started.",
                 f"Файл прогресса записан более новой версией nntutor. Он перемещён в "
-                f"{aside}; начат новый, пустой файл прогресса."
+                f"{aside}; начат новый, пустой файл прогресса.",
             )
         else:
-            self.notice = (
+            self._tell(
                 f"Your progress file was damaged and could not be read. It was moved to "
-                f"{aside} and a new, empty progress file was started."
-            )
-            self.notice_ru = (
+                f"{aside} and a new, empty progress file was started.",
                 f"Файл прогресса повреждён и не читается. Он перемещён в {aside}; "
-                f"начат новый, пустой файл прогресса."
+                f"начат новый, пустой файл прогресса.",
             )
-        _prepare_file(self.path)
+        ident = _prepare_file(self.path)
         conn, problem = _connect(self.path)
         if problem is not None:  # a fresh file cannot be damaged; something else is wrong
             raise sqlite3.DatabaseError(f"cannot create a progress file at {self.path}")
+        self._ident = ident
         return conn
+
+    def _open_in_memory(self, reason: tuple[str, str]) -> sqlite3.Connection:
+        """The file cannot be written: a copy of what can be read, else nothing, in memory."""
+        conn = _read_copy(self.path)
+        if conn is not None and _has_rows(conn):
+            tail = _TAILS["kept"]
+        else:
+            tail = _TAILS["unread"] if _exists(self.path) else _TAILS["fresh"]
+        self._tell(*_message(reason, self.path, tail))
+        return conn if conn is not None else _fresh_memory()
+
+    def _to_memory(self, reason: tuple[str, str]) -> None:
+        """Mid-session: go on in memory from the current state (the lock is held)."""
+        old = self._conn
+        _rollback(old)
+        conn = _memory()
+        try:
+            old.backup(conn)  # what is committed: the file as it is, this session included
+        except sqlite3.Error:
+            conn.close()  # cannot read it any more: what is on disk, else nothing
+            conn = _read_copy(self.path) or _fresh_memory()
+        self._conn, self._ident = conn, None
+        try:
+            old.close()
+        except sqlite3.Error:
+            pass
+        self._tell(*_message(reason, self.path, _TAILS["session"]))
 
     # -- writes: each one is a committed transaction --------------------------------
 
@@ -204,8 +267,8 @@ class ProgressStore:
 
     def reset_lesson(self, lesson_id: str) -> None:
         """Start the lesson over: forget accepted values and completion, keep the history."""
-        with self._lock:
-            conn = self._live()
+
+        def reset(conn: sqlite3.Connection) -> None:
             # IMMEDIATE takes the write lock up front, so the busy timeout applies and
             # the two statements land together or not at all.
             conn.execute("BEGIN IMMEDIATE")
@@ -218,15 +281,17 @@ class ProgressStore:
                 )
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
+
+        self._run(reset, write=True)
 
     # -- reads ------------------------------------------------------------------------
 
     def steps(self, lesson_id: str) -> dict[str, StepRecord]:
         """Every step of the lesson with an accepted value, an attempt or a hint this run."""
-        with self._lock:
-            conn = self._live()
+
+        def read(conn: sqlite3.Connection):
             run = conn.execute(
                 "SELECT run FROM lessons WHERE lesson = ?", (lesson_id,)
             ).fetchone()
@@ -251,6 +316,9 @@ class ProgressStore:
                     "SELECT step, text, value, at FROM accepted WHERE lesson = ?", (lesson_id,)
                 ).fetchall()
             }
+            return attempts, hints, accepted
+
+        attempts, hints, accepted = self._run(read)
         out: dict[str, StepRecord] = {}
         for step in sorted(set(attempts) | set(hints) | set(accepted)):
             text, value, at = accepted.get(step, (None, None, None))
@@ -268,26 +336,22 @@ class ProgressStore:
         return out
 
     def is_complete(self, lesson_id: str) -> bool:
-        with self._lock:
-            row = self._live().execute(
-                "SELECT completed_at FROM lessons WHERE lesson = ?", (lesson_id,)
-            ).fetchone()
+        row = self._run(lambda conn: conn.execute(
+            "SELECT completed_at FROM lessons WHERE lesson = ?", (lesson_id,)
+        ).fetchone())
         return row is not None and row[0] is not None
 
     def completed_lessons(self) -> set[str]:
-        with self._lock:
-            rows = self._live().execute(
-                "SELECT lesson FROM lessons WHERE completed_at IS NOT NULL"
-            ).fetchall()
+        rows = self._run(lambda conn: conn.execute(
+            "SELECT lesson FROM lessons WHERE completed_at IS NOT NULL"
+        ).fetchall())
         return {r[0] for r in rows}
 
     def accepted_counts(self) -> dict[str, int]:
         """lesson id -> number of accepted steps (for progress bars)."""
-        with self._lock:
-            rows = self._live().execute(
-                "SELECT lesson, COUNT(*) FROM accepted GROUP BY lesson"
-            ).fetchall()
-        return dict(rows)
+        return dict(self._run(lambda conn: conn.execute(
+            "SELECT lesson, COUNT(*) FROM accepted GROUP BY lesson"
+        ).fetchall()))
 
     # -- lifetime ---------------------------------------------------------------------
 
@@ -295,7 +359,10 @@ class ProgressStore:
         """Close the connection (idempotent); the last one out checkpoints the WAL."""
         with self._lock:
             if self._conn is not None:
-                self._conn.close()
+                try:
+                    self._conn.close()
+                except sqlite3.Error:
+                    pass  # the checkpoint at close can fail on a full disk; the WAL keeps it
                 self._conn = None  # type: ignore[assignment]
 
     def __enter__(self) -> ProgressStore:
@@ -307,8 +374,27 @@ class ProgressStore:
     def _write(self, sql: str, params: tuple) -> None:
         # The connection is in autocommit mode: a single statement is its own
         # transaction, committed (and in the WAL) before execute() returns.
+        self._run(lambda conn: conn.execute(sql, params), write=True)
+
+    def _run(self, work, write: bool = False):
+        """``work(connection)`` under the lock; a failure of the file moves the store to
+        memory, where ``work`` runs again (a failed statement was rolled back: nothing twice)."""
         with self._lock:
-            self._live().execute(sql, params)
+            conn = self._live()
+            try:
+                result = work(conn)
+            except sqlite3.ProgrammingError:
+                raise  # our mistake (or a closed store), not the disk's
+            except sqlite3.Error as error:
+                if self._ident is None:
+                    raise  # already in memory: nothing to fall back to
+                self._to_memory(_reason(error, self.path))
+                return work(self._conn)
+            if write and self._ident is not None and _file_id(self.path) != self._ident:
+                # The file was deleted or replaced under us (its folder removed, say):
+                # SQLite goes on writing into the unlinked file, which is lost at exit.
+                self._to_memory(_REASONS["moved"])
+            return result
 
     def _live(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -508,3 +594,169 @@ def _set_aside(path: Path, ident: tuple[int, int]) -> Path | None:
     except FileNotFoundError:
         pass
     return aside
+
+
+# -- when the file cannot be written: reasons, messages, the in-memory store -------------
+
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 5, 6, 8, 10
+_SQLITE_FULL, _SQLITE_CANTOPEN = 13, 14
+_SQLITE_READONLY_DBMOVED = _SQLITE_READONLY | (4 << 8)
+
+# Why progress cannot be saved, in plain words: (en, ru).
+_REASONS = {
+    "readonly": ("the disk or folder is read-only", "диск или папка только для чтения"),
+    "permission": ("you have no permission to write there", "нет прав на запись"),
+    "isdir": ("there is a folder in the progress file's place", "на месте файла прогресса — папка"),
+    "full": ("the disk is full", "диск заполнен"),
+    "ioerr": ("the disk reported a read or write error", "диск сообщил об ошибке чтения или записи"),
+    "busy": ("another program keeps the file locked", "файл заблокирован другой программой"),
+    "damaged": ("the file is damaged", "файл повреждён"),
+    "moved": ("the file was moved or deleted", "файл перемещён или удалён"),
+    "cantopen": ("the file cannot be opened for writing", "файл не открывается для записи"),
+}
+
+# What the student may expect now: (en, ru).
+_TAILS = {
+    "kept": ("What you saved before is shown; what you do now is kept until you quit.",
+             "Сохранённое раньше видно; сделанное сейчас сохранится до выхода из программы."),
+    "unread": ("What you saved before cannot be read now and is left untouched; what you do "
+               "now is kept until you quit.",
+               "Сохранённое раньше сейчас не читается и остаётся нетронутым; сделанное сейчас "
+               "сохранится до выхода из программы."),
+    "fresh": ("The lessons work as usual; what you do now is kept until you quit.",
+              "Уроки работают как обычно; сделанное сейчас сохранится до выхода из программы."),
+    "session": ("This lesson goes on; what you do now is kept until you quit.",
+                "Урок продолжается; сделанное сейчас сохранится до выхода из программы."),
+}
+
+
+def _message(reason: tuple[str, str], path: Path, tail: tuple[str, str]) -> tuple[str, str]:
+    return (
+        f"Progress cannot be saved: {reason[0]} ({path}). {tail[0]}",
+        f"Прогресс не сохраняется: {reason[1]} ({path}). {tail[1]}",
+    )
+
+
+def _reason(error: BaseException, path: Path) -> tuple[str, str]:
+    """Why ``error`` keeps the store from writing ``path``, in plain words (en, ru)."""
+    if isinstance(error, OSError):
+        code = error.errno
+        if code == errno.EROFS:
+            return _REASONS["readonly"]
+        if code in (errno.EACCES, errno.EPERM):
+            return _REASONS["permission"]
+        if code in (errno.ENOTDIR, errno.EEXIST):  # EEXIST: mkdir found a non-folder there
+            where = _not_a_folder(path)
+            return f"{where} is not a folder", f"{where} — не папка"
+        if code == errno.EISDIR:
+            return _REASONS["isdir"]
+        if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            return _REASONS["full"]
+        text = error.strerror or str(error)
+        return f"an error occurred ({text})", f"произошла ошибка ({text})"
+    code = getattr(error, "sqlite_errorcode", None)
+    text = str(error)
+    if code is None:  # no code (older Python, or raised by hand): go by the message
+        lowered = text.lower()
+        code = (_SQLITE_READONLY if "readonly" in lowered else
+                _SQLITE_FULL if "disk is full" in lowered else
+                _SQLITE_IOERR if "i/o error" in lowered else
+                _SQLITE_BUSY if "locked" in lowered else
+                _SQLITE_CANTOPEN if "unable to open" in lowered else 0)
+    if code == _SQLITE_READONLY_DBMOVED:
+        return _REASONS["moved"]
+    key = {_SQLITE_READONLY: "readonly", _SQLITE_FULL: "full", _SQLITE_IOERR: "ioerr",
+           _SQLITE_BUSY: "busy", _SQLITE_LOCKED: "busy", _SQLITE_CORRUPT: "damaged",
+           _SQLITE_NOTADB: "damaged", _SQLITE_CANTOPEN: "cantopen"}.get(code & 0xFF)
+    if key == "cantopen" and path.is_dir():
+        key = "isdir"
+    if key is not None:
+        return _REASONS[key]
+    return f"an error occurred ({text})", f"произошла ошибка ({text})"
+
+
+def _not_a_folder(path: Path) -> Path:
+    """The nearest ancestor of ``path`` that exists but is not a folder (a file, /dev/null)."""
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            return parent
+    return path.parent
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back an open transaction; SQLite may already have done it (on SQLITE_FULL)."""
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
+
+
+def _memory() -> sqlite3.Connection:
+    return sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+
+
+def _fresh_memory() -> sqlite3.Connection:
+    conn = _memory()
+    _migrate(conn)
+    return conn
+
+
+def _has_rows(conn: sqlite3.Connection) -> bool:
+    return any(conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() for table in _COLUMNS)
+
+
+def _read_copy(path: Path) -> sqlite3.Connection | None:
+    """What the file holds, copied into memory without writing to it; None if unreadable.
+
+    ``mode=ro`` sees the WAL too; in a read-only folder without the ``-shm`` index it cannot
+    open, and ``immutable=1`` reads the file itself (a clean close left no WAL behind).
+    """
+    try:
+        if not path.is_file():
+            return None
+    except OSError:
+        return None
+    uri = path.absolute().as_uri()
+    for query in ("mode=ro", "immutable=1"):
+        try:
+            source = sqlite3.connect(f"{uri}?{query}", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error:
+            continue
+        try:
+            if source.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+                return None
+            if source.execute("PRAGMA user_version").fetchone()[0] > SCHEMA_VERSION:
+                return None  # a newer nntutor's file: we cannot tell what it means
+            copy = _memory()
+            source.backup(copy)
+        except sqlite3.Error as error:
+            if getattr(error, "sqlite_errorcode", 0) & 0xFF not in (_SQLITE_CANTOPEN, _SQLITE_READONLY):
+                return None  # damaged or locked: immutable would read it blindly
+            continue
+        finally:
+            source.close()
+        try:
+            _migrate(copy)  # an empty or older file: bring the copy to our schema
+            if _schema_ok(copy):
+                return copy
+        except sqlite3.Error:
+            pass
+        copy.close()
+        return None
+    return None

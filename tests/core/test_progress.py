@@ -441,13 +441,19 @@ def test_a_locked_database_is_not_mistaken_for_damage(tmp_path, monkeypatch):
     path = tmp_path / "progress.sqlite3"
     monkeypatch.setattr(progress, "BUSY_TIMEOUT_MS", 100)
     blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("CREATE TABLE theirs (x)")
     blocker.execute("BEGIN EXCLUSIVE")  # a rollback-journal file, held by someone else
+    before = path.read_bytes()
     try:
-        with pytest.raises(sqlite3.OperationalError, match="locked"):
-            ProgressStore(path)
+        with ProgressStore(path) as s:  # no crash: the session goes on in memory
+            assert not s.saving
+            assert "locked" in s.notice and "заблокирован" in s.notice_ru
+            s.accept("l", "z1", "1", np.array(1.0))
+            assert s.accepted_counts() == {"l": 1}
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
     assert [p.name for p in tmp_path.iterdir() if ".damaged-" in p.name] == []
-    with ProgressStore(path) as s:
-        assert s.notice is None
+    assert path.read_bytes() == before  # someone else's healthy file: not touched
+    with ProgressStore(path) as s:  # once released, it is used as usual
+        assert s.notice is None and s.saving
