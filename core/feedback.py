@@ -8,7 +8,7 @@ entries right). Each finding is a short message in the student's language.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -18,6 +18,7 @@ from .tolerance import Comparison, Tolerance, compare, rounded_like
 
 CORRECT, WRONG, FORMAT = "correct", "wrong", "format"
 NOTED = "noted"  # a part of a weight design, taken now and judged with the rest
+CHECKING = "checking"  # a formula that no sample point refutes, waiting for its proof (Verdict.proof)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,9 @@ class Verdict:
     read_as: str | None = None
     diagnosis: str | None = None
     lesson_complete: bool = False
+    #: with CHECKING: run it (it may take a second; off the screen's thread) and hand its result
+    #: to ``LessonRun.conclude``
+    proof: Any = None
 
     @property
     def ok(self) -> bool:
@@ -64,6 +68,9 @@ _T = {
     "row_col": {"en": "row {0}, column {1}", "ru": "строке {0}, столбце {1}"},
     "more": {"en": " and {0} more", "ru": " и ещё {0}"},
     "complete": {"en": "Lesson complete!", "ru": "Урок пройден!"},
+    "checking": {"en": "Checking…", "ru": "Проверяю…"},
+    "moved_on": {"en": "The lesson moved on while that formula was checked: it was not counted.",
+                 "ru": "Пока формула проверялась, урок ушёл дальше: она не засчитана."},
     "design_noted": {"en": "Noted. The design is checked once all its weights are in.",
                      "ru": "Записано. Конструкцию проверим, когда будут введены все её веса."},
     "design_ok": {"en": "Correct: your design gets every case right.",

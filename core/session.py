@@ -13,7 +13,7 @@ import numpy as np
 
 from .answers import FormatProblem, describe_shape, example_for, read_answer
 from .curves import Chart, charts
-from .feedback import CORRECT, FORMAT, NOTED, WRONG, Verdict, diagnose, show_value, text
+from .feedback import CHECKING, CORRECT, FORMAT, NOTED, WRONG, Verdict, diagnose, show_value, text
 from .lesson import Lesson, Step
 from .progress import ProgressStore
 from .tolerance import Tolerance, compare
@@ -47,6 +47,7 @@ class LessonRun:
         # parts of a weight design typed but not yet judged: step id -> (value, text)
         self._pending: dict[str, tuple[np.ndarray, str]] = {}
         self._previous: dict[str, str] = {}
+        self._run_id = 0  # bumped by restart()
         if store is not None:
             for step_id, rec in store.steps(self.key).items():
                 if rec.hints:
@@ -154,7 +155,19 @@ class LessonRun:
     # -- answering --------------------------------------------------------------------
 
     def submit(self, answer: str) -> Verdict:
-        """Check ``answer`` for the current step; accept and save it when right."""
+        """Check ``answer`` for the current step; accept and save it when right.
+
+        Blocks while a formula is proved (up to a second, more while the SymPy worker starts):
+        plain mode and scripts call this; a screen calls ``start`` and ``conclude``."""
+        verdict = self.start(answer)
+        if verdict.status == CHECKING:
+            return self.conclude(verdict.proof, verdict.proof.run())
+        return verdict
+
+    def start(self, answer: str) -> Verdict:
+        """Check ``answer`` without waiting: every verdict, except for a formula that no sample
+        point refutes, which comes back CHECKING with a ``proof`` to run off the screen's thread
+        and hand to ``conclude``."""
         step = self.current
         if step is None:
             return Verdict(CORRECT, text("complete", self.lang), lesson_complete=True)
@@ -196,15 +209,32 @@ class LessonRun:
         return compare(reading, exact, tol).ok
 
     def _submit_formula(self, step: Step, answer: str) -> Verdict:
-        """A formula is right when it is equivalent to the expected one (SymPy, or random points)."""
-        from .symbolic import check_formula, formula_value, read_formula
+        """A formula is right when it is proved equivalent to the expected one; numbers alone
+        only refute (or, with no worker at all, decide)."""
+        from .symbolic import check_formula, read_formula, screen_formula
 
         spec = self.lesson.problem.formulas[step.quantity]
         formula = read_formula(answer, spec.symbols)
         if isinstance(formula, FormatProblem):
             return Verdict(FORMAT, formula.message.get(self.lang, formula.message["en"]))
-        result = check_formula(formula, spec, self.worker)
-        if result.status == "too_complex":  # not the student's mistake: costs no attempt
+        if self.worker is None:  # no SymPy here (scripts, tests): the numeric verdict decides
+            return self._formula_verdict(_Proof(self, step, answer, formula, spec), check_formula(formula, spec))
+        proof = _Proof(self, step, answer, formula, spec)
+        screened = screen_formula(formula, spec)
+        if screened.status == "agrees":
+            return Verdict(CHECKING, text("checking", self.lang), proof=proof)
+        return self._formula_verdict(proof, screened)
+
+    def conclude(self, proof: "_Proof", result) -> Verdict:
+        """The verdict on a formula once its proof has run (``proof.run()``'s result); ignored,
+        with a plain notice, if the lesson has moved on meanwhile (started over, say)."""
+        if proof.step is not self.current or proof.run_id != self._run_id:
+            return Verdict(FORMAT, text("moved_on", self.lang))
+        return self._formula_verdict(proof, result)
+
+    def _formula_verdict(self, proof: "_Proof", result) -> Verdict:
+        step, answer, formula, spec = proof.step, proof.answer, proof.formula, proof.spec
+        if result.status in ("too_complex", "unproven"):  # not the student's mistake: costs no attempt
             return Verdict(FORMAT, result.message.get(self.lang, result.message["en"]))
         read_as = text("read_as", self.lang, _shortened(formula.pretty))
         if self.store is not None:
@@ -212,6 +242,8 @@ class LessonRun:
         if not result.ok:
             why = self._authored_formula(step, formula, spec) or result.message
             return Verdict(WRONG, text("wrong", self.lang), read_as, why.get(self.lang, why["en"]))
+        from .symbolic import formula_value
+
         value = np.asarray(formula_value(formula, spec), dtype=np.float64)
         if not np.all(np.isfinite(value)):
             value = self.expected(step)
@@ -347,6 +379,7 @@ class LessonRun:
 
     def restart(self) -> None:
         """Forget accepted values and hints for this lesson and start again."""
+        self._run_id += 1  # a proof still running for the old attempt is ignored
         self._accepted.clear()
         self._texts.clear()
         self._hints.clear()
@@ -358,3 +391,18 @@ class LessonRun:
 def _shortened(shown: str, limit: int = 80) -> str:
     """A long formula's echo cut to about one line: the verdict's reason must stay in view."""
     return shown if len(shown) <= limit else shown[:limit - 1].rstrip() + "…"
+
+
+class _Proof:
+    """A formula answer waiting for SymPy's proof: ``run()`` blocks (up to a second, more while
+    the worker starts) and touches nothing of the lesson, so a screen runs it in a thread."""
+
+    def __init__(self, run: LessonRun, step: Step, answer: str, formula, spec) -> None:
+        self.step, self.answer, self.formula, self.spec = step, answer, formula, spec
+        self.worker = run.worker
+        self.run_id = run._run_id
+
+    def run(self):
+        from .symbolic import prove_formula
+
+        return prove_formula(self.formula, self.spec, self.worker)

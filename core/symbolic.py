@@ -15,12 +15,17 @@ MAX_EXPONENT in size, an exact number at most MAX_BITS bits (39 digits), a tree 
 MAX_TREE_DEPTH deep. The builders (add, mul, neg, sub, div, power) keep trees flat and tidy;
 ``derivative`` and ``substitute`` use them, so trees stay small without any simplifier.
 
-Checking. ``check_formula(formula, spec, worker)`` first evaluates both formulas with NumPy
-at ``spec.samples`` random points (symbols drawn uniformly from their ranges; symbols
-defined by ``where`` computed from them; points where the expected formula is undefined are
-skipped, at least MIN_POINTS must remain). A clear difference is "different" at once. Else
+Checking, in two parts. ``screen_formula`` evaluates both formulas with NumPy at
+``spec.samples`` random points (symbols drawn uniformly from their ranges; symbols defined by
+``where`` computed from them; points where the expected formula is undefined are skipped, at
+least MIN_POINTS must remain): a clear difference is "different" at once, in well under a
+millisecond. A formula it cannot refute "agrees", and only ``prove_formula`` can accept it:
 SymPy decides — simplify(a − b) == 0, then ``equals`` — in a worker process with a hard
-CAP-second limit; when SymPy is inconclusive or too slow the numeric verdict stands.
+CAP-second limit. When no proof can be had (the worker still starting, SymPy over the cap or
+undecided) the verdict is "unproven": the student is asked to try again or rewrite, never
+told "correct" on numbers alone, so a verdict never depends on the worker's state
+(1 − s + 10⁻¹²·s agrees with 1 − s at every point). ``check_formula`` runs both; without
+a worker (lesson checks at load, the authoring checker) it is numeric only.
 
 The worker is a child process started with :mod:`subprocess` (``python -I -m
 nntutor.core.symbolic --worker``, isolated from the current directory and PYTHONPATH) speaking one JSON object per line on stdin/stdout. Why
@@ -81,6 +86,9 @@ KEY_POINTS = 5
 MEMORY_LIMIT = 1 << 30
 #: How long a starting worker may take to import SymPy before it is replaced.
 STARTUP_LIMIT = 30.0
+#: How long a proof waits for a worker that is still starting (SymPy's import: 0.4–0.7 s, more
+#: under load); the screen says "Checking…" meanwhile and keys stay live.
+READY_WAIT = 20.0
 # Numeric comparison: equal within rounding, and clearly different (no SymPy needed).
 _EQUAL_TOL = 1e-8
 _DIFFERENT_TOL = 1e-5
@@ -89,7 +97,8 @@ __all__ = [
     "Num", "Const", "Sym", "Neg", "Add", "Mul", "Div", "Pow", "Fn", "Node", "Formula",
     "add", "mul", "neg", "sub", "div", "power", "fn", "check_symbols", "describe_formula",
     "read_formula", "evaluate", "derivative", "substitute", "free_symbols", "size", "tree_size", "show",
-    "to_table", "to_sympy", "draw_points", "key_points", "FormulaSpec", "FormulaResult", "check_formula", "formula_value",
+    "to_table", "to_sympy", "draw_points", "key_points", "FormulaSpec", "FormulaResult", "check_formula", "screen_formula", "prove_formula",
+    "formula_value",
     "SymbolicWorker", "CAP", "KEY_POINTS", "MAX_NODES",
 ]
 
@@ -1033,11 +1042,14 @@ def formula_value(formula: Formula, spec: FormulaSpec) -> np.ndarray:
 
 @dataclass(frozen=True)
 class FormulaResult:
-    """status: "equal" | "different" | "too_complex"; method: "sympy" | "numeric"."""
+    """status: "equal" | "different" | "too_complex" | "agrees" (screened, not yet proved) |
+    "unproven" (no proof could be had now: not the student's mistake); method: "sympy" | "numeric".
+    ``close``: screening found it near the expected formula but not equal (a proof decides)."""
 
     status: str
     method: str
     message: Mapping[str, str]
+    close: bool = False
 
     @property
     def ok(self) -> bool:
@@ -1107,13 +1119,12 @@ def _sympy_pair(student: Node, spec: FormulaSpec) -> tuple[Node, Node]:
     return student, expected
 
 
-def check_formula(formula: Formula, spec: FormulaSpec, worker: "SymbolicWorker | None" = None, *,
-                  rng: np.random.Generator | None = None, cap: float = CAP) -> FormulaResult:
-    """Is `formula` the spec's expected formula? Numeric first, then SymPy in `worker`.
+def screen_formula(formula: Formula, spec: FormulaSpec, *, rng: np.random.Generator | None = None) -> FormulaResult:
+    """The numeric verdict at the spec's sample points, in well under a millisecond.
 
-    Without a worker the numeric verdict is final. Takes at most about `cap` seconds.
+    "different" and "too_complex" are final; "agrees" (equal at every point, or within 10⁻⁵)
+    is not: only a proof (``prove_formula``) can say the formula is right.
     """
-    start = time.monotonic()
     n = size(formula.node)
     if n > MAX_NODES:
         return FormulaResult("too_complex", "numeric", _msg(
@@ -1130,9 +1141,10 @@ def check_formula(formula: Formula, spec: FormulaSpec, worker: "SymbolicWorker |
     a = evaluate(formula.node, env)
     numeric = _compare(a, b)
     shown = [k for k in spec.names if k in formula.symbols | spec.expected.symbols] or list(spec.ranges)
+    if numeric.verdict in ("different", "close", "undefined"):
+        where = _at_point(env, numeric.point, shown)
     if numeric.verdict == "different":
         i = numeric.point
-        where = _at_point(env, i, shown)
         if _compare(-a, b).verdict == "equal":  # −(the expected formula) at every point: say that
             return FormulaResult("different", "numeric", _msg(
                 "Not the same formula: yours is the expected one with the opposite sign.",
@@ -1144,38 +1156,82 @@ def check_formula(formula: Formula, spec: FormulaSpec, worker: "SymbolicWorker |
             f"а ожидаемая — {format_value(b[i], 4)}."))
     if numeric.verdict == "undefined":
         i = numeric.point
-        where = _at_point(env, i, shown)
         return FormulaResult("different", "numeric", _msg(
             f"Your formula is not defined at {where}, where the expected one is {format_value(b[i], 4)}.",
             f"Ваша формула не определена при {where}, а ожидаемая там равна {format_value(b[i], 4)}."))
-    verdict = None
-    if worker is not None:
-        left, right = _sympy_pair(formula.node, spec)
-        names = free_symbols(left) | free_symbols(right)
-        verdict = worker.equivalent(left, right, _assumptions(spec, env, sorted(names)),
-                                    timeout=max(0.0, cap - (time.monotonic() - start)))
+    if numeric.verdict == "equal":
+        return FormulaResult("agrees", "numeric", _msg(
+            f"Your formula agrees with the expected one at {numeric.valid} random points.",
+            f"Ваша формула совпадает с ожидаемой в {numeric.valid} случайных точках."))
+    if numeric.verdict == "close":
+        i = numeric.point
+        return FormulaResult("agrees", "numeric", _msg(
+            f"Not the same formula: at {where} yours gives {a[i]:.12g}, the expected one {b[i]:.12g}.",
+            f"Формула другая: при {where} ваша даёт {a[i]:.12g}, а ожидаемая — {b[i]:.12g}."), close=True)
+    return FormulaResult("too_complex", "numeric", _msg(
+        "Your formula could not be checked at enough points: simplify it and try again.",
+        "Формулу не удалось проверить в достаточном числе точек: упростите её и попробуйте снова."))
+
+
+def prove_formula(formula: Formula, spec: FormulaSpec, worker: "SymbolicWorker", *,
+                  cap: float = CAP, wait: float = READY_WAIT) -> FormulaResult:
+    """SymPy's verdict on a formula that screening did not refute: "equal", "different", or
+    "unproven" when no proof could be had (the helper still starting or restarting after
+    ``wait`` seconds, SymPy over the ``cap``, or SymPy unable to decide).
+
+    Blocks for up to ``wait + cap`` seconds: call it off the thread that draws the screen.
+    A formula is accepted only on this proof; "unproven" is never the student's mistake.
+    """
+    left, right = _sympy_pair(formula.node, spec)
+    names = sorted(free_symbols(left) | free_symbols(right))
+    verdict = worker.equivalent(left, right, _assumptions(spec, spec.sample_points, names), timeout=cap, wait=wait)
     if verdict == "equal":
         return FormulaResult("equal", "sympy", _msg(
             "Correct: your formula is equivalent to the expected one.",
             "Верно: ваша формула равносильна ожидаемой."))
     if verdict == "different":
-        return FormulaResult("different", "sympy", _msg(
+        close = screen_formula(formula, spec)
+        return FormulaResult("different", "sympy", close.message if close.close else _msg(
             "Not the same formula: at the sample points it comes close to the expected one, "
             "but it is not equal to it.",
             "Формула другая: в проверочных точках она близка к ожидаемой, но не равна ей."))
-    if numeric.verdict == "equal":
-        return FormulaResult("equal", "numeric", _msg(
-            f"Correct: your formula agrees with the expected one at {numeric.valid} random points.",
-            f"Верно: ваша формула совпадает с ожидаемой в {numeric.valid} случайных точках."))
-    if numeric.verdict == "close":
-        i = numeric.point
-        where = _at_point(env, i, shown)
-        return FormulaResult("different", "numeric", _msg(
-            f"Not the same formula: at {where} yours gives {a[i]:.12g}, the expected one {b[i]:.12g}.",
-            f"Формула другая: при {where} ваша даёт {a[i]:.12g}, а ожидаемая — {b[i]:.12g}."))
-    return FormulaResult("too_complex", "numeric", _msg(
-        "Your formula could not be checked within a second: simplify it and try again.",
-        "Формулу не удалось проверить за секунду: упростите её и попробуйте снова."))
+    if verdict == "unknown":
+        return FormulaResult("unproven", "sympy", _msg(
+            "Your formula agrees with the expected one at every sample point, but the tutor could not "
+            "prove them equal: write it another way (simpler, or with fewer functions) and press Enter.",
+            "Ваша формула совпадает с ожидаемой во всех проверочных точках, но доказать их равенство "
+            "не удалось: запишите её иначе (проще или с меньшим числом функций) и нажмите Enter."))
+    if verdict == "timeout":
+        return FormulaResult("unproven", "sympy", _msg(
+            f"Checking your formula took more than {cap:g} s: write it in a simpler form, or press Enter "
+            "to try again.",
+            f"Проверка формулы заняла больше {cap:g} с: запишите её проще или нажмите Enter, чтобы "
+            "попробовать снова."))
+    return FormulaResult("unproven", "sympy", _msg(
+        "The formula checker is not ready yet (it is starting): press Enter to try again in a moment.",
+        "Проверка формул ещё не готова (она запускается): нажмите Enter ещё раз через мгновение."))
+
+
+def check_formula(formula: Formula, spec: FormulaSpec, worker: "SymbolicWorker | None" = None, *,
+                  rng: np.random.Generator | None = None, cap: float = CAP,
+                  wait: float = READY_WAIT) -> FormulaResult:
+    """Is ``formula`` the spec's expected formula? Screened at sample points, then proved by SymPy
+    in ``worker``.
+
+    Without a worker the check is numeric only -- for lesson checks at load, the authoring
+    checker and tests, never for a student's answer: agreement at every point counts as
+    "equal", a near miss as "different".
+    """
+    screened = screen_formula(formula, spec, rng=rng)
+    if screened.status != "agrees":
+        return screened
+    if worker is not None:
+        return prove_formula(formula, spec, worker, cap=cap, wait=wait)
+    if screened.close:
+        return FormulaResult("different", "numeric", screened.message)
+    return FormulaResult("equal", "numeric", _msg(
+        "Correct: " + screened.message["en"][0].lower() + screened.message["en"][1:],
+        "Верно: " + screened.message["ru"][0].lower() + screened.message["ru"][1:]))
 
 
 # ----------------------------------------------------------------------------- the worker
@@ -1302,45 +1358,55 @@ class SymbolicWorker:
 
     # -- requests
     def equivalent(self, a: Node, b: Node, assumptions: Mapping[str, str] | None = None,
-                   timeout: float = CAP) -> str:
+                   timeout: float = CAP, wait: float = 0.0) -> str:
         """"equal" | "different" | "unknown" (SymPy cannot tell, or failed) | "timeout" (over
-        the cap: the worker was killed and restarted) | "unavailable" (still starting)."""
+        the cap: the worker was killed and restarted) | "unavailable" (still starting after
+        ``wait`` more seconds than the cap)."""
         return self._call({"op": "equal", "a": to_table(a), "b": to_table(b),
-                           "assume": dict(assumptions or {})}, timeout)
+                           "assume": dict(assumptions or {})}, timeout, wait)
 
-    def _call(self, request: dict, timeout: float) -> str:
-        deadline = time.monotonic() + max(0.0, timeout)
-        if not self._lock.acquire(timeout=max(0.0, timeout)):
+    def _call(self, request: dict, timeout: float, wait: float = 0.0) -> str:
+        timeout, wait = max(0.0, timeout), max(0.0, wait)
+        if not self._lock.acquire(timeout=timeout + wait):
             return "unavailable"
         try:
-            self._ensure()
-            if not self._await_ready(deadline):
-                return "unavailable"
-            self._next_id += 1
-            request = dict(request, id=self._next_id)
-            try:
-                self._proc.stdin.write((json.dumps(request) + "\n").encode())
-                self._proc.stdin.flush()
-            except (OSError, ValueError):
+            ready_by = time.monotonic() + timeout + wait
+            for _attempt in range(2):  # a worker found dead (killed, crashed) is replaced once
+                self._ensure()
+                if not self._await_ready(ready_by):
+                    return "unavailable"
+                answer = self._ask(request, time.monotonic() + timeout)  # SymPy's own time starts now
+                if answer != "died":
+                    return answer
                 self._restart()
-                return "unknown"
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    self._restart()  # SymPy holds the child's GIL: only a kill stops it
-                    return "timeout"
-                try:
-                    msg = self._inbox.get(timeout=remaining)
-                except queue.Empty:
-                    continue
-                if msg is None:
-                    self._restart()
-                    return "unknown"
-                if msg.get("id") == request["id"]:
-                    result = msg.get("result")
-                    return result if result in ("equal", "different", "unknown") else "unknown"
+            return "unknown"  # it died twice on this request: the request itself brings it down
         finally:
             self._lock.release()
+
+    def _ask(self, request: dict, deadline: float) -> str:
+        """Send one request to the ready worker and wait for its answer until ``deadline``:
+        a verdict, "timeout" (the worker is killed and restarted) or "died"."""
+        self._next_id += 1
+        request = dict(request, id=self._next_id)
+        try:
+            self._proc.stdin.write((json.dumps(request) + "\n").encode())
+            self._proc.stdin.flush()
+        except (OSError, ValueError):
+            return "died"
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self._restart()  # SymPy holds the child's GIL: only a kill stops it
+                return "timeout"
+            try:
+                msg = self._inbox.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if msg is None:
+                return "died"
+            if msg.get("id") == request["id"]:
+                result = msg.get("result")
+                return result if result in ("equal", "different", "unknown") else "unknown"
 
 
 def _pump(stream, inbox: queue.Queue) -> None:

@@ -23,6 +23,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "expect": {"en": "answer: {0}, e.g. {1}", "ru": "ответ: {0}, например {1}"},
     "expect_plain": {"en": "answer: {0}", "ru": "ответ: {0}"},
     "checking": {"en": "Checking…", "ru": "Проверяю…"},
+    "answer_too_long": {"en": "An answer holds at most {0} characters: the rest was not typed.",
+                        "ru": "Ответ — не больше {0} символов: остальное не вошло."},
     "hint_key": {"en": "Hint", "ru": "Подсказка"},
     "back_key": {"en": "Lessons", "ru": "Уроки"},
     "lang_key": {"en": "Русский", "ru": "English"},

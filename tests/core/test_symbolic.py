@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
-import statistics
 import subprocess
 import sys
-import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -20,8 +18,8 @@ from hypothesis import strategies as st
 from tests.support import bounded, fuzz
 from nntutor.core.answers import FormatProblem, read_answer
 from nntutor.core.symbolic import (
-    CAP, MAX_NODES, Add, Const, Div, Fn, Formula, FormulaResult, FormulaSpec, Mul, Neg, Num, Pow,
-    Sym, SymbolicWorker, add, check_formula, derivative, div, evaluate, fn, formula_value, mul, neg,
+    MAX_NODES, Add, Const, Div, Fn, Formula, FormulaResult, FormulaSpec, Mul, Neg, Num, Pow,
+    Sym, SymbolicWorker, add, check_formula, screen_formula, derivative, div, evaluate, fn, formula_value, mul, neg,
     power, read_formula, show, size, sub, substitute, to_sympy, to_table, tree_size,
 )
 
@@ -469,29 +467,26 @@ def test_heavy_formulas_are_bounded(worker, text):
         assert f.code in ("too_long", "too_deep", "too_large")
         return
     spec = FormulaSpec("x^2", ("x",), {"x": (-2, 2)})
-    start = time.monotonic()
-    result = check_formula(f, spec, worker)
-    elapsed = time.monotonic() - start
-    assert elapsed < CAP + 0.5, elapsed
+    result = check_formula(f, spec, worker)  # the cap is the worker's: a verdict comes back
     assert result.status in ("different", "too_complex")
     if size(f.node) > MAX_NODES:
         assert result.status == "too_complex" and "simplify" in result.message["en"]
 
 
-# --- the worker: the cap, restarts, latency -----------------------------------------------
+# --- the worker: the cap, restarts, proofs only ---------------------------------------------
 
 SLOW = ("(x+y+1)^20*(x-y+1)^20", "((x+1)^2-y^2)^20")  # simplify takes seconds
 
 
 def test_a_hanging_sympy_call_is_killed_at_the_cap_and_the_worker_restarts(worker):
     spec = FormulaSpec(SLOW[1], ("x", "y"), {"x": (-1, 1), "y": (-1, 1)})
+    assert worker.warm(wait=60)
     before, restarts = worker.pid, worker.restarts
-    start = time.monotonic()
     result = check_formula(_read(SLOW[0], ("x", "y")), spec, worker)
-    elapsed = time.monotonic() - start
-    assert elapsed < CAP + 0.5, elapsed
-    # SymPy did not finish: the numeric verdict (equal at every point) stands
-    assert (result.status, result.method) == ("equal", "numeric")
+    # SymPy did not finish: equal at every point is no proof, so the student is asked to rewrite
+    # or retry -- never told "correct" on numbers alone, never told "wrong"
+    assert (result.status, result.method) == ("unproven", "sympy")
+    assert not result.ok and "simpler form" in result.message["en"]
     assert worker.restarts == restarts + 1 and worker.pid != before
     # the fresh worker answers the next check
     assert worker.warm(wait=60)
@@ -499,24 +494,40 @@ def test_a_hanging_sympy_call_is_killed_at_the_cap_and_the_worker_restarts(worke
     assert (nxt.status, nxt.method) == ("equal", "sympy")
 
 
+def test_a_near_miss_is_never_accepted_while_the_worker_restarts(worker):
+    """1 − s + 10⁻¹²·s agrees with 1 − s at every sample point: only SymPy can refuse it. Right after
+    a restart (the probe's case) it must not be accepted on the numbers."""
+    spec = FormulaSpec("1 - s", ("s",), {"t": (-4, 4)}, {"s": "sigmoid(t)"})
+    near = _read("1 - s + s/1000000000000", "s")
+    assert screen_formula(near, spec).status == "agrees"  # the numbers cannot tell
+    os.kill(worker.pid, signal.SIGKILL)
+    got = check_formula(near, spec, worker, wait=0.0)  # no waiting: the worker is restarting
+    assert got.status in ("unproven", "different") and not got.ok
+    assert worker.warm(wait=60)
+    assert check_formula(near, spec, worker).status == "different"
+    assert check_formula(_read("1 - s", "s"), spec, worker).status == "equal"
+
+
 def test_a_crashed_worker_is_replaced(worker):
+    assert worker.warm(wait=60)
     restarts = worker.restarts
     os.kill(worker.pid, signal.SIGKILL)
-    start = time.monotonic()
     result = check_formula(_read("s - s^2", "s"), _spec(SIG, "s"), worker)
-    assert time.monotonic() - start < CAP + 0.5
-    assert result.status == "equal"  # numeric, or SymPy if the new worker was quick
+    assert (result.status, result.method) == ("equal", "sympy")  # proved by the new worker
     assert worker.restarts == restarts + 1
-    assert worker.warm(wait=60)
-    assert check_formula(_read("s - s^2", "s"), _spec(SIG, "s"), worker).method == "sympy"
 
 
-def test_a_cold_worker_never_blocks_past_the_cap():
+def test_a_cold_worker_is_waited_for_and_proves():
     with SymbolicWorker() as cold:
-        start = time.monotonic()
-        result = check_formula(_read("s - s^2", "s"), _spec(SIG, "s"), cold)
-        assert time.monotonic() - start < CAP + 0.5
-        assert result.status == "equal"
+        result = check_formula(_read("s - s^2", "s"), _spec(SIG, "s"), cold, wait=60)
+        assert (result.status, result.method) == ("equal", "sympy")
+
+
+def test_a_cold_worker_that_is_not_waited_for_gives_no_verdict():
+    with SymbolicWorker() as cold:
+        result = check_formula(_read("s - s^2", "s"), _spec(SIG, "s"), cold, wait=0.0, cap=0.0)
+        assert result.status == "unproven" and not result.ok
+        assert "try again" in result.message["en"]
 
 
 @pytest.mark.skipif(not Path("/proc/self/limits").exists(), reason="reads /proc (Linux)")
@@ -528,22 +539,14 @@ def test_the_worker_runs_under_a_memory_limit(worker):
     assert soft != "unlimited" and int(soft) <= 4 << 30
 
 
-def test_latency_after_warm_up(worker):
+def test_common_right_answers_are_proved_by_sympy(worker):
+    """Every right formula is accepted on a proof (its latency is the bench's business)."""
     cases = [("s - s^2", "s", SIG), ("4x+3y", "xy", GRAD_X), ("σ(t)(1−σ(t))", "t", SIG),
              ("(1 - x^2)/(1 + x^2)^2", "x", QUOT), ("1 - u^2", "u", TANH)]
-    prepared = [(text, _spec(setup, tuple(sym))) for text, sym, setup in cases]
-    times = {text: [] for text, _ in prepared}
-    for _ in range(5):
-        for text, spec in prepared:
-            start = time.perf_counter()
-            formula = read_formula(text, spec.symbols)       # Enter → verdict: read and check
-            result = check_formula(formula, spec, worker)
-            times[text].append(time.perf_counter() - start)
-            assert result.status == "equal"
-    medians = {text: statistics.median(ts) for text, ts in times.items()}
-    print("\nEnter → verdict medians (ms): " + ", ".join(f"{t!r}: {m * 1e3:.1f}" for t, m in medians.items()))
-    # the real budget (150 ms) belongs to the bench; this only catches a broken worker
-    assert max(medians.values()) < 1.0
+    for text, sym, setup in cases:
+        spec = _spec(setup, tuple(sym))
+        result = check_formula(read_formula(text, spec.symbols), spec, worker)
+        assert (result.status, result.method) == ("equal", "sympy"), text
 
 
 def test_reading_and_numeric_checks_never_import_sympy(tmp_path):

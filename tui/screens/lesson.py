@@ -11,11 +11,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown, Static
 
-from nntutor.core.feedback import Verdict
+from nntutor.core.answers import MAX_CHARS
+from nntutor.core.feedback import CHECKING, Verdict
 from nntutor.core.session import LessonRun
 
 from ..bindings import localize_bindings
 from ..i18n import t
+from ..widgets.answer import AnswerBox
 from ..widgets.feedback import Feedback
 from ..widgets.settled import SettledStatic
 from ..widgets.steps import StepLine, StepList
@@ -45,7 +47,7 @@ class LessonScreen(Screen):
         super().__init__()
         self.run = run
         self._feedback: list[tuple[str, str]] = []
-        self._checking = False  # a formula check is running in a thread
+        self._checking = False  # a formula's proof is running in a thread
         self._chart = 0  # F3 cycles: 0 is the problem text, n the n-th chart
 
     def compose(self) -> ComposeResult:
@@ -56,7 +58,7 @@ class LessonScreen(Screen):
             with VerticalScroll(id="steps-pane"):
                 yield StepList(id="steps")
         yield SettledStatic(id="prompt")
-        yield Input(id="answer", select_on_focus=False)
+        yield AnswerBox(id="answer", select_on_focus=False)
         yield Feedback(id="feedback")
         yield Static(id="too-small")
         yield Footer()
@@ -138,18 +140,27 @@ class LessonScreen(Screen):
             self.action_hint()
             return
         step = self.run.current
-        if step is not None and self.run.is_formula(step):
-            # an equivalence check may take up to a second: keep the screen responsive
+        verdict = self.run.start(text)  # every verdict at once, but a formula's proof
+        if verdict.status == CHECKING:
             self._checking = True
-            self.show_feedback(("info", t("checking", self.run.lang)))
-            self.check_formula(text, step)
+            self.show_feedback(("info", verdict.message))
+            self.prove(verdict, step)
             return
-        self.after_submit(self.run.submit(text), step)
+        self.after_submit(verdict, step)
 
-    @work(thread=True, exclusive=True, group="check")
-    def check_formula(self, text: str, step) -> None:
-        verdict = self.run.submit(text)
-        self.app.call_from_thread(self.after_submit, verdict, step)
+    @work(thread=True, exclusive=True, group="proof")
+    def prove(self, pending: Verdict, step) -> None:
+        """SymPy's proof takes up to a second (longer while its worker starts): keys stay live."""
+        result = pending.proof.run()
+        self.app.call_from_thread(self.proved, pending, result, step)
+
+    def proved(self, pending: Verdict, result, step) -> None:
+        if self.is_attached:
+            self.after_submit(self.run.conclude(pending.proof, result), step)
+
+    @on(AnswerBox.Overflowed)
+    def overflowed(self) -> None:
+        self.show_feedback(("format", t("answer_too_long", self.run.lang, MAX_CHARS)))
 
     def after_submit(self, verdict: Verdict, before) -> None:
         """Show a verdict; move on after an accepted step, or back to a design's start."""
