@@ -199,7 +199,7 @@ class ProgressStore:
         ident = _prepare_file(self.path)
         conn, problem = _connect(self.path)
         if problem is not None:  # a fresh file cannot be damaged; something else is wrong
-            raise sqlite3.DatabaseError(f"cannot create a progress file at {self.path}")
+            raise sqlite3.DatabaseError("a fresh progress file cannot be made")
         self._ident = ident
         return conn
 
@@ -209,7 +209,7 @@ class ProgressStore:
         if conn is not None and _has_rows(conn):
             tail = _TAILS["kept"]
         else:
-            tail = _TAILS["unread"] if _exists(self.path) else _TAILS["fresh"]
+            tail = _TAILS["unread"] if os.path.isfile(self.path) else _TAILS["fresh"]
         self._tell(*_message(reason, self.path, tail))
         return conn if conn is not None else _fresh_memory()
 
@@ -241,7 +241,8 @@ class ProgressStore:
         )
 
     def accept(self, lesson_id: str, step_id: str, text: str, value: np.ndarray) -> None:
-        """Store the accepted value of a step (replacing an earlier one); durable on return."""
+        """Store the accepted value of a step (replacing an earlier one); durable on return
+        while :attr:`saving`."""
         self._write(
             "INSERT INTO accepted(lesson, step, text, value, at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(lesson, step) DO UPDATE SET "
@@ -292,30 +293,15 @@ class ProgressStore:
         """Every step of the lesson with an accepted value, an attempt or a hint this run."""
 
         def read(conn: sqlite3.Connection):
-            run = conn.execute(
-                "SELECT run FROM lessons WHERE lesson = ?", (lesson_id,)
-            ).fetchone()
-            run = run[0] if run else 0
-            attempts = dict(
-                conn.execute(
-                    "SELECT step, COUNT(*) FROM attempts WHERE lesson = ? AND run = ? "
-                    "GROUP BY step",
-                    (lesson_id, run),
-                ).fetchall()
-            )
-            hints = dict(
-                conn.execute(
-                    "SELECT step, COUNT(DISTINCT level) FROM hints WHERE lesson = ? AND run = ? "
-                    "GROUP BY step",
-                    (lesson_id, run),
-                ).fetchall()
-            )
-            accepted = {
-                step: (text, value, at)
-                for step, text, value, at in conn.execute(
-                    "SELECT step, text, value, at FROM accepted WHERE lesson = ?", (lesson_id,)
-                ).fetchall()
-            }
+            row = conn.execute("SELECT run FROM lessons WHERE lesson = ?", (lesson_id,)).fetchone()
+            key = (lesson_id, row[0] if row else 0)
+            attempts = dict(conn.execute(
+                "SELECT step, COUNT(*) FROM attempts WHERE lesson = ? AND run = ? GROUP BY step", key))
+            hints = dict(conn.execute(
+                "SELECT step, COUNT(DISTINCT level) FROM hints WHERE lesson = ? AND run = ? "
+                "GROUP BY step", key))
+            accepted = {step: tuple(rest) for step, *rest in conn.execute(
+                "SELECT step, text, value, at FROM accepted WHERE lesson = ?", (lesson_id,))}
             return attempts, hints, accepted
 
         attempts, hints, accepted = self._run(read)
@@ -325,14 +311,7 @@ class ProgressStore:
             array = _decode(value) if value is not None else None
             if array is None:  # an unreadable stored value counts as not accepted
                 text = at = None
-            out[step] = StepRecord(
-                step_id=step,
-                value=array,
-                text=text,
-                attempts=attempts.get(step, 0),
-                hints=hints.get(step, 0),
-                accepted_at=at,
-            )
+            out[step] = StepRecord(step, array, text, attempts.get(step, 0), hints.get(step, 0), at)
         return out
 
     def is_complete(self, lesson_id: str) -> bool:
@@ -598,10 +577,6 @@ def _set_aside(path: Path, ident: tuple[int, int]) -> Path | None:
 
 # -- when the file cannot be written: reasons, messages, the in-memory store -------------
 
-_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 5, 6, 8, 10
-_SQLITE_FULL, _SQLITE_CANTOPEN = 13, 14
-_SQLITE_READONLY_DBMOVED = _SQLITE_READONLY | (4 << 8)
-
 # Why progress cannot be saved, in plain words: (en, ru).
 _REASONS = {
     "readonly": ("the disk or folder is read-only", "диск или папка только для чтения"),
@@ -614,80 +589,52 @@ _REASONS = {
     "moved": ("the file was moved or deleted", "файл перемещён или удалён"),
     "cantopen": ("the file cannot be opened for writing", "файл не открывается для записи"),
 }
+_ERRNO_REASONS = {errno.EROFS: "readonly", errno.EACCES: "permission", errno.EPERM: "permission",
+                  errno.EISDIR: "isdir", errno.ENOSPC: "full", getattr(errno, "EDQUOT", -1): "full"}
+# SQLite's primary result codes; READONLY_DBMOVED (8 | 4 << 8) is the file deleted under us.
+_SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_READONLY_DBMOVED = 8, 14, 8 | 4 << 8
+_SQLITE_REASONS = {5: "busy", 6: "busy", 8: "readonly", 10: "ioerr", 13: "full", 14: "cantopen",
+                   _SQLITE_CORRUPT: "damaged", _SQLITE_NOTADB: "damaged"}
+# An error without a code (raised by hand, or by an older Python): its code by its words.
+_SQLITE_WORDS = (("readonly", 8), ("disk is full", 13), ("i/o error", 10), ("locked", 5),
+                 ("unable to open", 14), ("malformed", 11), ("not a database", 26))
 
-# What the student may expect now: (en, ru).
+# What the student may expect now: (en, ru), before "what you do now is kept until you quit".
 _TAILS = {
-    "kept": ("What you saved before is shown; what you do now is kept until you quit.",
-             "Сохранённое раньше видно; сделанное сейчас сохранится до выхода из программы."),
-    "unread": ("What you saved before cannot be read now and is left untouched; what you do "
-               "now is kept until you quit.",
-               "Сохранённое раньше сейчас не читается и остаётся нетронутым; сделанное сейчас "
-               "сохранится до выхода из программы."),
-    "fresh": ("The lessons work as usual; what you do now is kept until you quit.",
-              "Уроки работают как обычно; сделанное сейчас сохранится до выхода из программы."),
-    "session": ("This lesson goes on; what you do now is kept until you quit.",
-                "Урок продолжается; сделанное сейчас сохранится до выхода из программы."),
+    "kept": ("What you saved before is shown", "Сохранённое раньше видно"),
+    "unread": ("What you saved before cannot be read now and is left untouched",
+               "Сохранённое раньше сейчас не читается и остаётся нетронутым"),
+    "fresh": ("The lessons work as usual", "Уроки работают как обычно"),
+    "session": ("This lesson goes on", "Урок продолжается"),
 }
 
 
 def _message(reason: tuple[str, str], path: Path, tail: tuple[str, str]) -> tuple[str, str]:
-    return (
-        f"Progress cannot be saved: {reason[0]} ({path}). {tail[0]}",
-        f"Прогресс не сохраняется: {reason[1]} ({path}). {tail[1]}",
-    )
+    return (f"Progress cannot be saved: {reason[0]} ({path}). {tail[0]}; what you do now is "
+            f"kept until you quit.",
+            f"Прогресс не сохраняется: {reason[1]} ({path}). {tail[1]}; сделанное сейчас "
+            f"сохранится до выхода из программы.")
 
 
 def _reason(error: BaseException, path: Path) -> tuple[str, str]:
     """Why ``error`` keeps the store from writing ``path``, in plain words (en, ru)."""
     if isinstance(error, OSError):
-        code = error.errno
-        if code == errno.EROFS:
-            return _REASONS["readonly"]
-        if code in (errno.EACCES, errno.EPERM):
-            return _REASONS["permission"]
-        if code in (errno.ENOTDIR, errno.EEXIST):  # EEXIST: mkdir found a non-folder there
-            where = _not_a_folder(path)
+        if error.errno in (errno.ENOTDIR, errno.EEXIST):  # EEXIST: mkdir met a non-folder
+            # The nearest ancestor that exists but is no folder (a file, /dev/null).
+            where = next((p for p in path.parents if os.path.exists(p) and not os.path.isdir(p)),
+                         path.parent)
             return f"{where} is not a folder", f"{where} — не папка"
-        if code == errno.EISDIR:
-            return _REASONS["isdir"]
-        if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-            return _REASONS["full"]
-        text = error.strerror or str(error)
-        return f"an error occurred ({text})", f"произошла ошибка ({text})"
-    code = getattr(error, "sqlite_errorcode", None)
-    text = str(error)
-    if code is None:  # no code (older Python, or raised by hand): go by the message
-        lowered = text.lower()
-        code = (_SQLITE_READONLY if "readonly" in lowered else
-                _SQLITE_FULL if "disk is full" in lowered else
-                _SQLITE_IOERR if "i/o error" in lowered else
-                _SQLITE_BUSY if "locked" in lowered else
-                _SQLITE_CANTOPEN if "unable to open" in lowered else 0)
-    if code == _SQLITE_READONLY_DBMOVED:
-        return _REASONS["moved"]
-    key = {_SQLITE_READONLY: "readonly", _SQLITE_FULL: "full", _SQLITE_IOERR: "ioerr",
-           _SQLITE_BUSY: "busy", _SQLITE_LOCKED: "busy", _SQLITE_CORRUPT: "damaged",
-           _SQLITE_NOTADB: "damaged", _SQLITE_CANTOPEN: "cantopen"}.get(code & 0xFF)
-    if key == "cantopen" and path.is_dir():
-        key = "isdir"
+        key, text = _ERRNO_REASONS.get(error.errno), error.strerror or str(error)
+    else:
+        code, text = getattr(error, "sqlite_errorcode", None), str(error)
+        if code is None:
+            code = next((c for words, c in _SQLITE_WORDS if words in text.lower()), 0)
+        key = "moved" if code == _SQLITE_READONLY_DBMOVED else _SQLITE_REASONS.get(code & 0xFF)
+        if key == "cantopen" and os.path.isdir(path):
+            key = "isdir"
     if key is not None:
         return _REASONS[key]
     return f"an error occurred ({text})", f"произошла ошибка ({text})"
-
-
-def _not_a_folder(path: Path) -> Path:
-    """The nearest ancestor of ``path`` that exists but is not a folder (a file, /dev/null)."""
-    for parent in path.parents:
-        if parent.exists() and not parent.is_dir():
-            return parent
-    return path.parent
-
-
-def _exists(path: Path) -> bool:
-    try:
-        return path.exists()
-    except OSError:
-        return False
 
 
 def _file_id(path: Path) -> tuple[int, int] | None:
@@ -724,13 +671,10 @@ def _has_rows(conn: sqlite3.Connection) -> bool:
 def _read_copy(path: Path) -> sqlite3.Connection | None:
     """What the file holds, copied into memory without writing to it; None if unreadable.
 
-    ``mode=ro`` sees the WAL too; in a read-only folder without the ``-shm`` index it cannot
-    open, and ``immutable=1`` reads the file itself (a clean close left no WAL behind).
+    ``mode=ro`` sees the WAL too; in a folder we may not write, without the ``-shm`` index, it
+    cannot open, and ``immutable=1`` reads the file itself (a clean close left no WAL behind).
     """
-    try:
-        if not path.is_file():
-            return None
-    except OSError:
+    if not os.path.isfile(path):
         return None
     uri = path.absolute().as_uri()
     for query in ("mode=ro", "immutable=1"):
@@ -739,10 +683,9 @@ def _read_copy(path: Path) -> sqlite3.Connection | None:
         except sqlite3.Error:
             continue
         try:
-            if source.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
-                return None
-            if source.execute("PRAGMA user_version").fetchone()[0] > SCHEMA_VERSION:
-                return None  # a newer nntutor's file: we cannot tell what it means
+            if (source.execute("PRAGMA quick_check").fetchall() != [("ok",)]
+                    or source.execute("PRAGMA user_version").fetchone()[0] > SCHEMA_VERSION):
+                return None  # damaged, or a newer nntutor's file we cannot read
             copy = _memory()
             source.backup(copy)
         except sqlite3.Error as error:

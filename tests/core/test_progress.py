@@ -182,6 +182,7 @@ def test_schema_version_wal_and_busy_timeout(tmp_path):
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert conn.execute("PRAGMA busy_timeout").fetchone() == (progress.BUSY_TIMEOUT_MS,)
         assert s.notice is None and s.notice_ru is None
+        assert s.saving and s.take_notice("en") is None  # a healthy file: nothing to say
 
 
 def test_close_is_idempotent_and_final(tmp_path):
@@ -355,6 +356,8 @@ def test_damaged_files_are_set_aside_with_a_notice(tmp_path):
             assert aside[0].read_bytes() == content  # nothing of the old file is lost
             assert str(aside[0]) in s.notice and str(aside[0]) in s.notice_ru
             assert "damaged" in s.notice
+            assert s.saving  # the fresh file is written as usual
+            assert s.take_notice("ru") == s.notice_ru and s.take_notice("en") is None  # once
             # The fresh store works and keeps what it is given.
             assert s.accepted_counts() == {}
             s.accept("l", "z1", "1", np.array(1.0))

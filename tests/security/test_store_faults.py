@@ -160,7 +160,7 @@ def test_progress_file_that_is_a_folder(tmp_path):
     (path / "keep.txt").write_text("mine")
     with ProgressStore(path) as s:
         assert not s.saving
-        _assert_notice_once(s, "there is a folder in the progress file's place")
+        _assert_notice_once(s, "there is a folder in the progress file's place", "The lessons work as usual")
         assert "на месте файла прогресса — папка" in s.notice_ru
         s.accept("l", "z1", "1", np.array(1.0))
         assert s.steps("l")["z1"].value.tolist() == 1.0
@@ -312,6 +312,21 @@ def test_data_folder_deleted_mid_lesson(tmp_path):
         s.accept("l1", "v3", "-0.69", np.array(-0.69))
         assert s.accepted_counts() == {"l1": 3}
     assert not data.exists()  # nothing is re-created behind the student's back
+
+
+def test_take_notice_gives_the_newest_message_once(tmp_path):
+    """A file set aside at start, then a full disk: the student is told the news, not history."""
+    path = tmp_path / "progress.sqlite3"
+    path.write_bytes(b"garbage" * 100)
+    with ProgressStore(path) as s:
+        assert "damaged" in s.notice and s.saving
+        _fill_the_disk(s._conn)
+        s.record_hint("l1", "z1", 1)
+        assert "damaged" in s.notice  # the open-time message stays where callers read it
+        message = s.take_notice("ru")
+        assert message.startswith("Прогресс не сохраняется: диск заполнен") and "повреждён" not in message
+        assert s.take_notice("ru") is None and s.take_notice("en") is None
+        assert s.steps("l1")["z1"].hints == 1
 
 
 # -- end to end: a lesson goes on when the disk fills up ---------------------------------------
