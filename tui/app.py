@@ -44,10 +44,8 @@ class NNTutorApp(App):
 
     def on_mount(self) -> None:
         if self.store is None:
-            self.store = ProgressStore(default_path())
-        if self.store.notice:
-            self.notify(self.store.notice_ru if self.lang == "ru" else self.store.notice,
-                        severity="warning", timeout=10, markup=False)
+            self.store = ProgressStore(default_path())  # never raises: it says why it cannot save
+        self.show_store_notice()
         if self.catalog is None:
             self.catalog = load_catalog(light=True)
         self.push_screen(HomeScreen(self.catalog))
@@ -55,6 +53,13 @@ class NNTutorApp(App):
             self.open_lesson(self._start_lesson)
         if self._settle_gc:
             self.call_after_refresh(_settle_gc)
+
+    def show_store_notice(self) -> None:
+        """Say, once, what the progress store has to say (it cannot save, and why); screens call
+        this after each action that reads or writes progress."""
+        notice = self.store.take_notice(self.lang) if self.store is not None else None
+        if notice:
+            self.notify(notice, severity="warning", timeout=15, markup=False)
 
     def open_lesson(self, lesson: Lesson) -> None:
         from nntutor.core.session import LessonRun

@@ -121,9 +121,7 @@ def _plain(lesson: Lesson | None, lang: str) -> int:
         worker = SymbolicWorker()
         worker.warm()
     try:
-        with ProgressStore(default_path()) as store:
-            if store.notice:
-                print(store.notice_ru if lang == "ru" else store.notice, file=sys.stderr)
+        with ProgressStore(default_path()) as store:  # never raises: it says why it cannot save
             return run_plain(lesson, store, lang, worker=worker)
     finally:
         if worker is not None:

@@ -13,6 +13,7 @@ from typing import TextIO
 
 from nntutor.core.answers import MAX_CHARS
 from nntutor.core.catalog import Catalog, Entry, load_catalog
+from nntutor.core.feedback import CHECKING
 from nntutor.core.lesson import Lesson, LessonError
 from nntutor.core.progress import ProgressStore
 from nntutor.core.session import LessonRun
@@ -91,13 +92,18 @@ def _isatty(stream) -> bool:
 
 
 class _Out:
-    """Writes wrapped lines to the output stream."""
+    """Writes wrapped lines to the output stream; a new notice of the progress store (it cannot
+    save, and why) goes out first, once."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, store: ProgressStore | None = None, lang: str = "en") -> None:
         self.stream = stream
         self.width = terminal_width()
+        self.store, self.lang = store, lang
 
     def __call__(self, text: str = "", indent: str = "", hang: str | None = None) -> None:
+        notice = self.store.take_notice(self.lang) if self.store is not None else None
+        if notice:
+            self.stream.write(wrap(as_shown(f"! {notice}", self.stream), self.width, "", "  ") + "\n")
         self.stream.write((wrap(as_shown(text, self.stream), self.width, indent, hang) if text else "") + "\n")
         self.stream.flush()
 
@@ -160,14 +166,15 @@ def run_plain(lesson: Lesson, store: ProgressStore | None, lang: str,
 
     ``worker``: a SymbolicWorker for formula steps (without one they are checked numerically)."""
     run = LessonRun(lesson, store, lang, worker)
-    say = _Out(stdout)
+    say = _Out(stdout, store, lang)
     reader = LineReader(stdin, stdout)
     counts = {"wrong": 0, "hints": 0}
 
     def stopped() -> str:
         step = run.current
         n = run.steps.index(step) + 1 if step is not None else len(run.steps)
-        return t("plain_stopped", lang, n, len(run.steps))
+        saved = store is not None and store.saving
+        return t("plain_stopped" if saved else "plain_stopped_unsaved", lang, n, len(run.steps))
 
     try:
         say(f"== {lesson.title[lang]} ==")
@@ -235,7 +242,10 @@ def _dialogue(run: LessonRun, reader: LineReader, say: _Out, lang: str, counts: 
                 shown = len(run.hints_shown(step))
                 say(f"{t('hint', lang, shown, run.hint_count(step))}: {hint}", hang="  ")
             continue
-        verdict = run.submit(text)
+        verdict = run.start(text)
+        if verdict.status == CHECKING:  # a formula the numbers cannot refute: SymPy proves it
+            say(verdict.message)
+            verdict = run.conclude(verdict.proof, verdict.proof.run())
         say(verdict.message + (f" ({verdict.read_as})" if verdict.read_as else ""), hang="  ")
         if verdict.diagnosis:
             say(verdict.diagnosis, indent="  ")

@@ -363,3 +363,61 @@ def test_a_lesson_goes_on_when_the_disk_fills_up(tmp_path):
         resumed = LessonRun(lesson, store)
         assert resumed.is_accepted(first) and not resumed.is_accepted(second)
         assert resumed.current is second
+
+
+# -- what the student sees ---------------------------------------------------------------------
+
+def _engine_answer(run) -> str:
+    return repr(float(np.asarray(run.expected(run.current)).reshape(-1)[0]))
+
+
+def test_the_screen_says_once_that_progress_cannot_be_saved_and_the_lesson_goes_on(tmp_path):
+    """The TUI: the disk fills up mid-lesson; a notice appears once, the next steps are taken."""
+    import asyncio
+
+    from nntutor.core.catalog import load_catalog
+    from nntutor.tui.app import NNTutorApp
+
+    lesson = load_catalog().find("sigmoid-at-zero").lesson
+    store = ProgressStore(tmp_path / "progress.sqlite3")
+    shown: list[str] = []
+
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=store)
+        app.notify = lambda message, **kw: shown.append(message)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            box = app.screen.query_one("#answer")
+            box.value = _engine_answer(app.screen.run)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert shown == []
+            _fill_the_disk(store._conn)
+            for _ in range(2):
+                box.value = _engine_answer(app.screen.run)
+                await pilot.press("enter")
+                await pilot.pause()
+                assert "Correct." in str(app.screen.query_one("#feedback").render())
+            assert len(shown) == 1 and "the disk is full" in shown[0] and KEPT_EN in shown[0]
+            assert app.screen.run.is_accepted(lesson.steps[2])
+
+    asyncio.run(go())
+
+
+def test_plain_mode_says_why_progress_cannot_be_saved_and_where_it_stopped(tmp_path):
+    import io
+
+    from nntutor.core.catalog import load_catalog
+    from nntutor.tui.plain import run_plain
+
+    lesson = load_catalog().find("sigmoid-at-zero").lesson
+    data = tmp_path / "data"
+    data.write_text("a file where the data folder should be")
+    with ProgressStore(data / "progress.sqlite3") as store:
+        assert not store.saving
+        out = io.StringIO()
+        code = run_plain(lesson, store, "en", stdin=io.StringIO("0.5\n"), stdout=out)
+    text = out.getvalue()
+    assert code == 0
+    assert text.count("Progress cannot be saved") == 1
+    assert "could not be saved" in text.splitlines()[-2] and "progress is saved" not in text

@@ -51,6 +51,7 @@ class HomeScreen(Screen):
         store = self.app.store
         counts = store.accepted_counts() if store else {}
         done = store.completed_lessons() if store else set()
+        self.app.show_store_notice()
         options: list[Option] = []
         first_open = None
         for unit in self.catalog.units:

@@ -69,6 +69,7 @@ class LessonScreen(Screen):
         self.relabel()
         self.restore_hints()
         answer.focus()
+        self.app.show_store_notice()
 
     # -- rendering --------------------------------------------------------------------
 
@@ -165,6 +166,7 @@ class LessonScreen(Screen):
     def after_submit(self, verdict: Verdict, before) -> None:
         """Show a verdict; move on after an accepted step, or back to a design's start."""
         self._checking = False
+        self.app.show_store_notice()
         answer = self.query_one("#answer", Input)
         self.show_verdict(verdict)
         if not verdict.ok and self.run.current is not before:  # a failed design goes back to its start
@@ -194,6 +196,7 @@ class LessonScreen(Screen):
         if step is None:
             return
         hint = self.run.next_hint()
+        self.app.show_store_notice()
         if hint is None:
             self.show_feedback(*self._hint_lines(step), ("info", t("no_more_hints", self.run.lang)))
         else:
@@ -258,6 +261,7 @@ class LessonScreen(Screen):
 
     def action_restart(self) -> None:
         self.run.restart()
+        self.app.show_store_notice()
         self.refresh_steps()
         self.show_feedback(("info", t("restarted", self.run.lang)))
         self.query_one("#answer", Input).focus()
