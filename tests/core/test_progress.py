@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from nntutor.core import progress
+from nntutor.core import progress, progress_file
 from nntutor.core.progress import ProgressStore, StepRecord, default_path
 
 POSIX = os.name == "posix"
@@ -442,7 +442,7 @@ def test_newer_schema_is_set_aside_not_overwritten(tmp_path):
 
 def test_a_locked_database_is_not_mistaken_for_damage(tmp_path, monkeypatch):
     path = tmp_path / "progress.sqlite3"
-    monkeypatch.setattr(progress, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(progress_file, "BUSY_TIMEOUT_MS", 100)
     blocker = sqlite3.connect(path, isolation_level=None)
     blocker.execute("CREATE TABLE theirs (x)")
     blocker.execute("BEGIN EXCLUSIVE")  # a rollback-journal file, held by someone else
