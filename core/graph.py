@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 
 Array = np.ndarray
 
+#: What a quantity's function may raise on numbers it cannot work with (1/0.0 in Python, a
+#: singular matrix, math.erfc(nan), a shape a student's value broke): the value is then NaN.
+DATA_ERRORS = (ArithmeticError, ValueError, TypeError, IndexError)
+
 #: Roles a quantity can play; they order the answer key and pick the hint wording.
 ROLES = ("given", "forward", "loss", "backward", "update", "value")
 _DERIVED_ROLES = frozenset(ROLES) - {"given"}
@@ -191,7 +195,7 @@ class Problem:
             try:
                 with np.errstate(all="ignore"):
                     value = np.asarray(v.fn(*(values[d] for d in v.deps)), dtype=np.float64)
-            except (ValueError, ArithmeticError):
+            except DATA_ERRORS:
                 continue
             if np.all(np.isfinite(value)):
                 out.append((v, value))
@@ -210,31 +214,40 @@ class Problem:
 
         The values without overrides are worked out once (a Problem and its values never
         change); with overrides only the quantities downstream of one are computed again.
+        A student's values never make this raise: a value that cannot be computed from them
+        (1/0, a singular matrix, an overflow) is NaN, which no answer matches.
         """
         if not overrides:
             return self._base
         base = self._base
         values: dict[str, Array] = {}
         moved: set[str] = set()  # overridden, or computed from an overridden value
-        for key, q in self.quantities.items():
-            if key in overrides:
-                values[key] = frozen_array(overrides[key])
-                moved.add(key)
-            elif q.is_given or not any(d in moved for d in q.deps):
-                values[key] = base[key]
-            else:
-                values[key] = computed_array(q.fn(*(values[d] for d in q.deps)))
-                moved.add(key)
+        with np.errstate(all="ignore"):  # a student's 0 or 1e300 gives inf/nan quietly, never a warning
+            for key, q in self.quantities.items():
+                if key in overrides:
+                    values[key] = frozen_array(overrides[key])
+                    moved.add(key)
+                elif q.is_given or not any(d in moved for d in q.deps):
+                    values[key] = base[key]
+                else:
+                    try:
+                        values[key] = computed_array(q.fn(*(values[d] for d in q.deps)))
+                    except DATA_ERRORS:  # Python's 1/0.0, LinAlgError, math.erfc of a NaN …
+                        values[key] = frozen_array(np.full(base[key].shape, np.nan))
+                    moved.add(key)
         return MappingProxyType(values)
 
     @cached_property
     def _base(self) -> Mapping[str, Array]:
+        # Lesson loading computes these once and refuses non-finite or huge ones
+        # (core.validate), naming the field to blame: no warning on the way.
         values: dict[str, Array] = {}
-        for key, q in self.quantities.items():
-            if q.fn is None:
-                values[key] = self.givens[key]
-            else:
-                values[key] = computed_array(q.fn(*[values[d] for d in q.deps]))
+        with np.errstate(all="ignore"):
+            for key, q in self.quantities.items():
+                if q.fn is None:
+                    values[key] = self.givens[key]
+                else:
+                    values[key] = computed_array(q.fn(*[values[d] for d in q.deps]))
         return MappingProxyType(values)
 
 

@@ -356,7 +356,7 @@ def _relu_zero(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
         b.derived("relu.mu", lambda b_: b_ * 1.0, ["relu.b"], "μ",
                   {"en": "the mean of the pre-activation z = w·x + b", "ru": "среднее предактивации z = w·x + b"},
                   "value", "μ = b")
-        b.derived("relu.s", lambda x_, sw: sw * np.sqrt(np.sum(x_ ** 2)), ["relu.x", "relu.w_std"], "s",
+        b.derived("relu.s", lambda x_, sw: sw * _norm(x_), ["relu.x", "relu.w_std"], "s",
                   {"en": "the standard deviation of z = w·x + b", "ru": "стандартное отклонение z = w·x + b"},
                   "value", "s = σ_w·‖x‖ = σ_w·√(Σ xᵢ²)",
                   [Variant("variance_not_std", ("relu.x", "relu.w_std"), lambda x_, sw: sw * sw * np.sum(x_ ** 2), {
@@ -365,12 +365,12 @@ def _relu_zero(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
                    Variant("std_added", ("relu.x", "relu.w_std"), lambda x_, sw: sw * np.sum(np.abs(x_)), {
                       "en": "You added standard deviations; variances add, not deviations: s = σ_w·√(Σ xᵢ²).",
                       "ru": "Вы сложили стандартные отклонения, а складываются дисперсии: s = σ_w·√(Σ xᵢ²)."})])
-    b.derived("relu.p_zero", lambda mu_, s_: 0.5 * math.erfc(float(mu_) / (float(s_) * math.sqrt(2.0))),
+    b.derived("relu.p_zero", lambda mu_, s_: _p_not_above_zero(mu_, s_),
               ["relu.mu", "relu.s"], "P(ReLU(z) = 0)",
               {"en": "the probability that the ReLU outputs 0", "ru": "вероятность, что ReLU выдаёт 0"},
               "value", "P(z ≤ 0) = Φ(−μ/s) = ½·erfc(μ/(s√2))",
               [Variant("p_active", ("relu.mu", "relu.s"),
-                       lambda mu_, s_: 0.5 * math.erfc(-float(mu_) / (float(s_) * math.sqrt(2.0))), {
+                       lambda mu_, s_: _p_not_above_zero(-mu_, s_), {
                            "en": "That is P(z > 0), the chance the ReLU is active; it outputs 0 when z ≤ 0: "
                                  "P = Φ(−μ/s).",
                            "ru": "Это P(z > 0) — вероятность, что ReLU активен, а 0 он выдаёт при z ≤ 0: "
@@ -381,6 +381,25 @@ def _relu_zero(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
         "ru": "предактивация нормальна, z ~ N(μ, s²)" + ("" if normal else
               ", так как z = w·x + b, x фиксирован, веса независимы, wᵢ ~ N(0, σ_w²)"),
     })
+
+
+def _norm(x: np.ndarray) -> float:
+    """‖x‖ = √(Σ xᵢ²), scaled by the largest |xᵢ| first: a tiny x (1e-300) has a tiny norm, not 0."""
+    m = float(np.max(np.abs(x))) if np.size(x) else 0.0
+    return 0.0 if m == 0 or not np.isfinite(m) else m * float(np.sqrt(np.sum((x / m) ** 2)))
+
+
+def _p_not_above_zero(mu, s) -> float:
+    """P(z ≤ 0) for z ~ N(μ, s²) = ½·erfc(μ/(s√2)).
+
+    A standard deviation too small for a float (σ_w·‖x‖ with x = 5e-324, or a student's 0 for a
+    tiny s) is the limit s → 0⁺: 1 for μ < 0, 0 for μ > 0, ½ for μ = 0 (z still symmetric).
+    """
+    mu, s = float(mu), float(s)
+    if s == 0:
+        return 0.5 if mu == 0 else float(mu < 0)
+    with np.errstate(all="ignore"):  # μ/s overflows to ±inf for a tiny s: erfc gives 0 or 2
+        return 0.5 * math.erfc(float(np.float64(mu) / (np.float64(s) * math.sqrt(2.0))))
 
 
 # -- counting parameters ------------------------------------------------------------------

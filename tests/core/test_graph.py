@@ -49,3 +49,19 @@ def test_a_wording_with_separate_variants_is_refused():
     with pytest.raises(ValueError, match="Wording writes the variants too"):
         b.derived("y", np.negative, ["x"], "y", {"en": "y", "ru": "y"}, "forward", _Counted(),
                   [Variant("v", ("x",), np.abs, {"en": "", "ru": ""})])
+
+
+def test_a_students_value_that_breaks_a_formula_gives_nan_never_an_exception():
+    # 1/s in Python raises for s = 0; a student's accepted 0 (within the absolute floor of a tiny s)
+    # or a design's huge weights must still get a verdict: the values that cannot be computed are NaN
+    b = ProblemBuilder("test")
+    b.given("x", 2.0, "x", {"en": "x", "ru": "x"})
+    b.derived("s", lambda x: x / 2, ["x"], "s", {"en": "s", "ru": "s"}, "forward")
+    b.derived("inv", lambda s: 1.0 / float(s), ["s"], "1/s", {"en": "1/s", "ru": "1/s"}, "forward")
+    b.derived("sq", lambda inv: np.float64(inv) ** 2, ["inv"], "sq", {"en": "sq", "ru": "sq"}, "forward")
+    p = b.build()
+    assert float(p.evaluate()["inv"]) == 1.0
+    values = p.evaluate({"s": np.array(0.0)})
+    assert np.isnan(values["inv"]) and np.isnan(values["sq"]) and float(values["x"]) == 2.0
+    with np.errstate(all="raise"):  # an overflow downstream of a student's value is inf, quietly
+        assert np.isinf(p.evaluate({"inv": np.array(1e300)})["sq"])

@@ -165,6 +165,18 @@ def test_relu_zero_worked_by_hand():
     assert v["relu.p_zero"] == pytest.approx(0.30854, abs=1e-5)
 
 
+def test_relu_zero_with_a_tiny_input_is_the_limit_of_a_vanishing_spread():
+    # s = σ_w·‖x‖ underflows for x = 5e-324; P(z ≤ 0) is then its limit as s → 0⁺: z is almost surely b
+    assert stats(relu_zero={"x": 5e-324, "w_std": 1, "b": -2}).evaluate()["relu.p_zero"] == 1.0
+    assert stats(relu_zero={"x": 5e-324, "w_std": 1, "b": 2}).evaluate()["relu.p_zero"] == 0.0
+    assert stats(relu_zero={"x": 5e-324, "w_std": 1e-300, "b": 0}).evaluate()["relu.p_zero"] == 0.5
+    # ‖x‖ is scaled before squaring: (1e-200)² underflows, the norm does not
+    v = stats(relu_zero={"x": [3e-200, 4e-200], "w_std": 1, "b": 0}).evaluate()
+    assert v["relu.s"] == pytest.approx(5e-200)
+    # a student's 0 for s (accepted when s is within the absolute floor) still gives P
+    assert stats(relu_zero={"x": [1e-10], "w_std": 1, "b": 0}).evaluate({"relu.s": np.array(0.0)})["relu.p_zero"] == 0.5
+
+
 def test_relu_zero_by_monte_carlo():
     # the fraction of draws with z ≤ 0 is within 5 binomial SE √(π(1 − π)/N) of the formula
     rng = np.random.default_rng(3)
