@@ -12,6 +12,7 @@ from .catalog import Catalog, load_catalog
 from .feedback import coincides
 from .lesson import Issue, Lesson, LessonError, load_lesson, locate
 from .tolerance import compare
+from .validate import value_issues
 
 
 def check_lesson(lesson: Lesson) -> list[Issue]:
@@ -24,6 +25,10 @@ def check_lesson(lesson: Lesson) -> list[Issue]:
                                 f"line {line} of the text opens a code block without a language: write ```text "
                                 "(a block without one makes the terminal load every highlighter, ~0.5 s)",
                                 locate(source, f"text.{lang}")))
+    # the loader refuses these already; a Lesson made some other way is held to the same
+    broken = value_issues(lesson.problem, lesson.problem_data)
+    if broken:  # the author's answers cannot be compared with values that are not there
+        return issues + [Issue(str(lesson.path), field, message, locate(source, field)) for field, message in broken]
     values = lesson.problem.evaluate()
     for n, step in enumerate(lesson.steps, start=1):
         if step.quantity in lesson.problem.formulas:
@@ -130,8 +135,17 @@ def check_paths(paths: Iterable[Path]) -> list[Issue]:
         except LessonError as exc:
             issues.extend(exc.issues)
             continue
-        issues.extend(check_lesson(lesson))
+        issues.extend(_checked(lesson))
     return issues
+
+
+def _checked(lesson: Lesson) -> list[Issue]:
+    """check_lesson, with a slip of the checker itself reported as an issue of the file, not a traceback."""
+    try:
+        return check_lesson(lesson)
+    except Exception as exc:  # noqa: BLE001 -- one lesson must never stop the check of the others
+        return [Issue(str(lesson.path), "", f"nntutor could not check this lesson ({type(exc).__name__}: {exc}); "
+                                            "please report it with the file")]
 
 
 def check_catalog(catalog: Catalog | None = None) -> tuple[int, list[Issue]]:
@@ -144,7 +158,7 @@ def check_catalog(catalog: Catalog | None = None) -> tuple[int, list[Issue]]:
         if entry.lesson is None:
             issues.extend(entry.issues)
         else:
-            issues.extend(check_lesson(entry.lesson))
+            issues.extend(_checked(entry.lesson))
     return count, issues
 
 

@@ -243,10 +243,18 @@ def lesson_from_data(data: Mapping[str, Any], path: Path, source: str = "") -> L
             issue(exc.field, exc.message)
         except (ValueError, TypeError, ArithmeticError) as exc:  # a builder's own check
             issue("problem", f"cannot build the problem: {exc}")
+        except Exception as exc:  # noqa: BLE001 -- a kind's slip must not crash the app: name it
+            issue("problem", f"the engine cannot build this problem ({type(exc).__name__}: {exc}); "
+                             "check its fields against lessons/README.md")
+        else:  # every value, computed once: none may fail, overflow or be too large for hand work
+            from .validate import value_issues
+
+            for fld, message in value_issues(problem, problem_data):
+                issue(fld, message)
     steps = _steps(data.get("steps"), problem, issue)
 
     if issues:
-        raise LessonError(issues)
+        raise refuse()
     assert problem is not None
     return Lesson(
         id=lesson_id, unit=unit, title=title, text=text, problem=problem, steps=tuple(steps),

@@ -170,4 +170,7 @@ def build_problem(data: Mapping[str, Any]) -> Problem:
         raise DataError("problem.kind", f"missing (one of: {', '.join(KINDS)})")
     if kind not in KINDS:
         raise DataError("problem.kind", f"unknown kind {_show(kind)} (known: {', '.join(KINDS)})")
-    return KINDS[kind].build(data)
+    # a builder that works out values (a run checked for divergence) may meet an overflow: the
+    # loader checks every value afterwards (core.validate) and names the field, so no warning
+    with np.errstate(all="ignore"):
+        return KINDS[kind].build(data)
