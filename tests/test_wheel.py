@@ -13,8 +13,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_wheel_in_fresh_venv_runs_nntutor(tmp_path):
+def test_wheel_in_fresh_venv_runs_nntutor(tmp_path, monkeypatch):
     wheels = tmp_path / "wheels"
+    # pip, ensurepip and the build tools keep caches and settings under HOME (a toolchain shim
+    # here writes ~/.rustup while a venv is made): this test gives them a home of their own
+    monkeypatch.setenv("HOME", str(tmp_path / "tools-home"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
                     "-w", str(wheels), str(ROOT)], check=True, capture_output=True)
     (wheel,) = wheels.glob("nntutor-*.whl")
