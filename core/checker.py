@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Iterable
 
@@ -11,7 +12,7 @@ from .answers import FormatProblem, format_value, read_answer
 from .catalog import Catalog, load_catalog
 from .feedback import coincides
 from .lesson import Issue, Lesson, LessonError, load_lesson, locate
-from .tolerance import compare
+from .tolerance import accepted_digits, compare
 from .validate import value_issues
 
 
@@ -59,6 +60,58 @@ def check_lesson(lesson: Lesson) -> list[Issue]:
             issues.append(Issue(str(lesson.path), field,
                                 f"the author's answer {step.answer!r} disagrees with the engine, which "
                                 f"computes {step.quantity} = {format_value(expected)}", locate(source, field)))
+    return issues
+
+
+# "4 significant digits", "four significant figures", "4 значащие цифры", "четырёх значащих цифр"
+_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+          "ten": 10, "одн": 1, "дв": 2, "тр": 3, "четыр": 4, "пят": 5, "шест": 6, "сем": 7, "восьм": 8,
+          "восем": 8, "девят": 9, "десят": 10}
+_PROMISE = re.compile(r"(\d+|[a-zа-яё]+)\s+(?:significant\s+(?:digit|figure)|значащ)", re.IGNORECASE)
+
+
+def _promised_digits(text: str) -> int | None:
+    """The most significant digits a text asks for ("keep 4 significant digits"), or None."""
+    found = []
+    for match in _PROMISE.finditer(text):
+        word = match.group(1).lower()
+        if word.isdigit():
+            found.append(int(word))
+            continue
+        stem = next((stem for stem in sorted(_WORDS, key=len, reverse=True)
+                     if word == stem or (not stem.isascii() and word.startswith(stem))), None)
+        if stem is not None:
+            found.append(_WORDS[stem])
+    return max(found) if found else None
+
+
+def precision_promises(lesson: Lesson, source: str | None = None) -> list[Issue]:
+    """A text or prompt that asks for more significant digits than its step enforces: the
+    student reads "keep 4 significant digits", types 0.73 and is told it is right."""
+    source = _source(lesson.path) if source is None else source
+    issues = []
+    numeric = [(n, step) for n, step in enumerate(lesson.steps, start=1)
+               if step.quantity not in lesson.problem.formulas and not step.tolerance().exact]
+    for lang, body in lesson.text.items():
+        promised = _promised_digits(body)
+        loose = [(n, step, accepted_digits(step.tolerance())) for n, step in numeric]
+        loose = [item for item in loose if promised is not None and item[2] < promised]
+        if loose:
+            n, step, got = loose[0]
+            issues.append(Issue(str(lesson.path), f"text.{lang}",
+                                f"the text asks for {promised} significant digits, but steps[{n}] ({step.quantity}) "
+                                f"and {len(loose) - 1} more accept {got}: say what the steps accept, or set their "
+                                f"tolerance (min_sig_figs = {promised}, rel = {0.5 * 10.0 ** (1 - promised):g})",
+                                locate(source, f"text.{lang}")))
+    for n, step in numeric:
+        got = accepted_digits(step.tolerance())
+        for lang, prompt in step.prompt.items():
+            promised = _promised_digits(prompt)
+            if promised is not None and got < promised:
+                field = f"steps[{n}].prompt.{lang}"
+                issues.append(Issue(str(lesson.path), field,
+                                    f"the prompt asks for {promised} significant digits, but the step accepts {got}",
+                                    locate(source, f"steps[{n}].prompt")))
     return issues
 
 

@@ -23,9 +23,11 @@ file on disk is then left exactly as it is (only a damaged file is renamed aside
 Tables (``PRAGMA user_version`` is the schema version):
 ``attempts`` (append-only history of checked answers), ``hints`` (append-only history
 of hint levels shown), ``accepted`` (one row per lesson and step, the value as JSON
-with its shape), ``lessons`` (completion time and the current run number). Starting a
-lesson over bumps its run: accepted values and completion are forgotten, the history
-stays, and counts in :meth:`ProgressStore.steps` cover the current run only.
+with its shape), ``lessons`` (completion time and the current run number), ``noted`` (parts
+of a weight design typed but not yet judged, like ``accepted``) and ``settings`` (the
+student's theme and language). Starting a lesson over bumps its run: accepted values, noted
+parts and completion are forgotten, the history stays, and counts in
+:meth:`ProgressStore.steps` cover the current run only.
 """
 
 from __future__ import annotations
@@ -225,6 +227,7 @@ class ProgressStore:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 conn.execute("DELETE FROM accepted WHERE lesson = ?", (lesson_id,))
+                conn.execute("DELETE FROM noted WHERE lesson = ?", (lesson_id,))
                 conn.execute(
                     "INSERT INTO lessons(lesson, run, completed_at) VALUES (?, 1, NULL) "
                     "ON CONFLICT(lesson) DO UPDATE SET run = lessons.run + 1, completed_at = NULL",
@@ -237,7 +240,45 @@ class ProgressStore:
 
         self._run(reset, write=True)
 
+    def note(self, lesson_id: str, step_id: str, text: str, value: np.ndarray) -> None:
+        """Keep a part of a weight design that waits for the rest of it (replacing an earlier one)."""
+        self._write(
+            "INSERT INTO noted(lesson, step, text, value, at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(lesson, step) DO UPDATE SET "
+            "text = excluded.text, value = excluded.value, at = excluded.at",
+            (lesson_id, step_id, text, _encode(value), _now()),
+        )
+
+    def forget_noted(self, lesson_id: str) -> None:
+        """The design was judged (accepted, or sent back to its start): its noted parts go."""
+        self._write("DELETE FROM noted WHERE lesson = ?", (lesson_id,))
+
+    def set_setting(self, name: str, value: str) -> None:
+        """Remember one of the student's choices (``theme``, ``lang``)."""
+        self._write(
+            "INSERT INTO settings(name, value) VALUES (?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            (name, str(value)),
+        )
+
     # -- reads ------------------------------------------------------------------------
+
+    def setting(self, name: str) -> str | None:
+        """A remembered choice, or None."""
+        row = self._run(lambda conn: conn.execute(
+            "SELECT value FROM settings WHERE name = ?", (name,)).fetchone())
+        return row[0] if row else None
+
+    def noted(self, lesson_id: str) -> dict[str, tuple[np.ndarray, str]]:
+        """The noted parts of the lesson's weight design: step id -> (value, what was typed)."""
+        rows = self._run(lambda conn: conn.execute(
+            "SELECT step, text, value FROM noted WHERE lesson = ?", (lesson_id,)).fetchall())
+        out = {}
+        for step, text, value in rows:
+            array = _decode(value)
+            if array is not None:  # an unreadable one is typed again
+                out[step] = (array, text)
+        return out
 
     def steps(self, lesson_id: str) -> dict[str, StepRecord]:
         """Every step of the lesson with an accepted value, an attempt or a hint this run."""

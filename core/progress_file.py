@@ -12,7 +12,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # How long a writer waits for another window's write before giving up; writes take
 # milliseconds, so this is only reached when something is badly stuck.
 BUSY_TIMEOUT_MS = 5000
@@ -55,6 +55,20 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
             run INTEGER NOT NULL DEFAULT 0,
             completed_at TEXT)""",
     ),
+    (
+        # the student's choices (theme, language): name -> value
+        """CREATE TABLE IF NOT EXISTS settings (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL)""",
+        # parts of a weight design typed and noted, judged once the whole design is in
+        """CREATE TABLE IF NOT EXISTS noted (
+            lesson TEXT NOT NULL,
+            step TEXT NOT NULL,
+            text TEXT NOT NULL,
+            value TEXT NOT NULL,
+            at TEXT NOT NULL,
+            UNIQUE (lesson, step))""",
+    ),
 )
 
 # The columns the code relies on; a file claiming our schema without them is damaged.
@@ -63,6 +77,8 @@ _COLUMNS = {
     "hints": {"lesson", "step", "run", "level", "at"},
     "accepted": {"lesson", "step", "text", "value", "at"},
     "lessons": {"lesson", "run", "completed_at"},
+    "settings": {"name", "value"},
+    "noted": {"lesson", "step", "text", "value", "at"},
 }
 
 

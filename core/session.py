@@ -58,6 +58,11 @@ class LessonRun:
                     if rec.value.size == int(np.prod(shape)):
                         self._accepted[step_id] = rec.value.reshape(shape)
                         self._texts[step_id] = rec.text or ""
+            for step_id, (value, typed) in store.noted(self.key).items():  # a design's noted parts
+                if step_id not in self._accepted and any(s.id == step_id for s in lesson.steps):
+                    shape = self._shape(lesson.step(step_id))
+                    if value.size == int(np.prod(shape)):
+                        self._pending[step_id] = (value.reshape(shape), typed)
 
     # -- state ------------------------------------------------------------------------
 
@@ -300,6 +305,8 @@ class LessonRun:
         read_as = text("read_as", self.lang, reading.shown)
         if step is not group[-1]:
             self._pending[step.id] = (value, answer)
+            if self.store is not None:  # saved like an accepted step: reopening the lesson keeps it
+                self.store.note(self.key, step.id, answer, value)
             return Verdict(NOTED, text("design_noted", self.lang), read_as)
         overrides = self._overrides()
         overrides[step.quantity] = value
@@ -311,6 +318,8 @@ class LessonRun:
                 if s.id in self._pending:
                     self._previous[s.id] = self._pending.pop(s.id)[1]
             self._previous[step.id] = answer
+            if self.store is not None:
+                self.store.forget_noted(self.key)
             why = text("design_fails" if len(failed) == 1 else "design_fails_many", self.lang,
                        cases=", ".join(map(str, failed)), first=self.symbol(group[0]))
             return Verdict(WRONG, text("wrong", self.lang), read_as, why)
@@ -320,6 +329,8 @@ class LessonRun:
             self._texts[s.id] = typed
             if self.store is not None:
                 self.store.accept(self.key, s.id, typed, v)
+        if self.store is not None:
+            self.store.forget_noted(self.key)
         done = self.complete
         if done and self.store is not None:
             self.store.complete(self.key)

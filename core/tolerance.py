@@ -113,3 +113,28 @@ def rounded_like(expected_element: float, decimals: int) -> str:
     if s.startswith("-") and not any(c in "123456789" for c in s):
         s = s[1:]
     return s
+
+
+
+def accepted_digits(tol: Tolerance) -> int | None:
+    """The fewest significant digits a correctly rounded answer may have and still be accepted
+    (None when the step is exact). A value within rel·|e| passes whatever its digits: that takes
+    about log10(1/(2·rel)) + 1 of them, and when that is fewer, it is what the step accepts."""
+    if tol.exact:
+        return None
+    by_rel = int(np.floor(np.log10(1 / (2 * tol.rel)))) + 1 if tol.rel > 0 else tol.min_sig_figs
+    return max(1, min(tol.min_sig_figs, by_rel))
+
+
+def precision_text(tol: Tolerance, lang: str, whole: bool = False) -> str:
+    """What a step accepts, as the prompt says it: "exact", "a whole number",
+    "at least 2 significant digits" (lang "en" or "ru")."""
+    ru = lang == "ru"
+    if tol.exact:
+        if whole:
+            return "целое число" if ru else "a whole number"
+        return "точное значение" if ru else "exact"
+    n = accepted_digits(tol)
+    if ru:
+        return f"не меньше {n} " + ("значащей цифры" if n % 10 == 1 and n % 100 != 11 else "значащих цифр")
+    return f"at least {n} significant digit" + ("" if n == 1 else "s")
