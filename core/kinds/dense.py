@@ -43,10 +43,13 @@ import numpy as np
 from .. import optim
 from ..graph import Problem, ProblemBuilder, Variant, Wording, texts
 from ..notation import base_symbol, grad_key, next_key, ru_plural, subscript, superscript
+from ..ops import activation
+from ..ops.linear import bias_grad, input_grad, linear, one_unit, weight_grad
+from ..ops.record import variant as _v
 from ..ops import (
     ACTIVATION_NAMES, LEAKY_SLOPE, Activation, cross_entropy, cross_entropy_grad, cross_entropy_logits,
     log_loss, log_loss_grad, log_loss_logits, make_activation, output_logit_grad, poisson_loss,
-    poisson_loss_grad, poisson_loss_logits, sigmoid, softmax, squared_loss, squared_loss_grad,
+    poisson_loss_grad, poisson_loss_logits, squared_loss, squared_loss_grad,
 )
 from . import (
     DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown,
@@ -676,7 +679,7 @@ class _Net:
             w, bias = point[f"W{i}"], point.get(f"b{i}")
             deps = [act_key(i - 1), w] + ([bias] if bias else [])
             z = self.key(f"{Z}{i}", k)
-            self.derived(z, _linear(row, batch), deps, self.symbol(base_symbol(f"{Z}{i}"), k),
+            self.derived(z, linear(row, batch), deps, self.symbol(base_symbol(f"{Z}{i}"), k),
                          self.meaning(f"the pre-activation of layer {i} (before {act.names['en']})",
                                       f"предактивация слоя {i} (до функции «{act.names['ru']}»)", k),
                          "forward",
@@ -741,7 +744,7 @@ class _Net:
             prev_z = (self.key(f"{Z}{i - 1}", k)
                       if i > 1 and self.layers[i - 2].act.name != "identity" else None)
             gw = self.key(grad_key(f"W{i}"), k)
-            self.derived(gw, _weight_grad(row), [prev, gz], self.symbol(f"∂L/∂W{_s(i)}", k),
+            self.derived(gw, weight_grad(row), [prev, gz], self.symbol(f"∂L/∂W{_s(i)}", k),
                          self.meaning(f"the gradient with respect to the weights W{_s(i)}",
                                       f"производная по весам W{_s(i)}", k),
                          "backward", lambda s, gw=gw, prev=prev, gz=gz:
@@ -750,7 +753,7 @@ class _Net:
             new[f"W{i}"] = gw
             if f"b{i}" in params:
                 gb = self.key(grad_key(f"b{i}"), k)
-                self.derived(gb, _bias_grad(row, batch), [gz], self.symbol(f"∂L/∂b{_s(i)}", k),
+                self.derived(gb, bias_grad(row, batch), [gz], self.symbol(f"∂L/∂b{_s(i)}", k),
                              self.meaning(f"the gradient with respect to the biases b{_s(i)}"
                                           + (" (summed over the observations)" if batch else ""),
                                           f"производная по смещениям b{_s(i)}"
@@ -762,7 +765,7 @@ class _Net:
             if i > 1:
                 ga = self.key(grad_key(f"{A}{i - 1}"), k)
                 w = point[f"W{i}"]
-                self.derived(ga, _input_grad(row), [gz, w], self.symbol(f"∂L/∂{base_symbol(f'{A}{i - 1}')}", k),
+                self.derived(ga, input_grad(row), [gz, w], self.symbol(f"∂L/∂{base_symbol(f'{A}{i - 1}')}", k),
                              self.meaning(f"the gradient with respect to the activation a{_s(i - 1)}",
                                           f"производная по активации a{_s(i - 1)}", k),
                              "backward", lambda s, ga=ga, gz=gz, w=w:
@@ -1000,7 +1003,7 @@ class _Net:
 
     def linear_variants(self, layer: _Layer, deps: list[str], s, f) -> list[Variant]:
         """z: the bias left out; W taken the other way round (square W only)."""
-        lin = _linear(self.row, self.batch)
+        lin = linear(self.row, self.batch)
         square = layer.W.shape[0] == layer.W.shape[1]
         where = ("column", "столбец") if self.row else ("row", "строку")
 
@@ -1017,7 +1020,7 @@ class _Net:
 
     def activation_variants(self, act: Activation, z: str, s, f) -> list[Variant]:
         """a: the activation forgotten or applied wrongly."""
-        return activation_mistakes(act, z, s(z), f, self.axis)
+        return activation.forward(act, self.axis).slips_at({"z": z}, {"z": s(z), "f": f})
 
     def loss_variants(self, lk: str, y_hat: str, y: str, s, f) -> list[Variant]:
         """L: sum for mean (or back), the ½ dropped or added, the log-loss's minus or base, the wrong class."""
@@ -1108,8 +1111,9 @@ class _Net:
 
     def act_grad_variants(self, act: Activation, gz: str, g_a: str, z: str, out: str, origin: str,
                           s, f) -> list[Variant]:
-        """∂L/∂z through the activation (see derivative_mistakes), and the batch's 1/m."""
-        return (derivative_mistakes(act, g_a, z, out, gz, s(g_a), s(z), s(out), s(gz), f)
+        """∂L/∂z through the activation (its slips, declared by the operation), and the batch's 1/m."""
+        keys = {"g": g_a, "z": z, "a": out, "out": gz}
+        return (activation.backward(act).slips_at(keys, {k: s(v) for k, v in keys.items()} | {"f": f})
                 + self.reduction_variants(gz, origin, False, s, f))
 
     def weight_grad_variants(self, layer: _Layer, gw: str, gz: str, prev: str, prev_z: str | None, out: str,
@@ -1125,11 +1129,11 @@ class _Net:
             vs.append(_v("transposed", [gw], lambda v: v.T, f"That is the transpose: {f}, with one row per "
                                                             f"{per[0]} like {w}.",
                          f"Это транспонированная матрица: {f}, в ней по строке на каждый {per[1]}, как в {w}."))
-            vs.append(_v("output_not_input", [out, gz], _weight_grad(row),
+            vs.append(_v("output_not_input", [out, gz], weight_grad(row),
                          f"You used the layer's output {s(out)}; the weight gradient takes the layer's input: {f}.",
                          f"Вы взяли выход слоя {s(out)}, а градиент по весам использует вход слоя: {f}."))
         if prev_z is not None:
-            vs.append(_v("preactivation_input", [prev_z, gz], _weight_grad(row),
+            vs.append(_v("preactivation_input", [prev_z, gz], weight_grad(row),
                          f"You used the pre-activation {s(prev_z)}; the layer's input is the activation "
                          f"{s(prev)}: {f}.",
                          f"Вы взяли предактивацию {s(prev_z)}, а вход слоя — это активация {s(prev)}: {f}."))
@@ -1148,7 +1152,7 @@ class _Net:
                          f"You multiplied by {sw} instead of {sw}ᵀ: {f}.",
                          f"Вы умножили на {sw} вместо {sw}ᵀ: {f}."))
         for j in range(n_out if n_out > 1 else 0):
-            vs.append(_v(f"one_unit_{j + 1}", [gz, w], _one_unit(row, batch, j),
+            vs.append(_v(f"one_unit_{j + 1}", [gz, w], one_unit(row, batch, j),
                          f"You kept only one unit's contribution: each entry of {s(a_prev)} feeds every unit "
                          f"of the next layer, so {f} sums over them.",
                          f"Вы учли вклад только одного нейрона: каждая компонента {s(a_prev)} влияет на все "
@@ -1327,195 +1331,12 @@ class _Net:
             })
 
 
-_RELU_ZERO = {
-    "en": "You took ReLU′(0) = 1; this lesson uses ReLU′(0) = 0 (as PyTorch does), so nothing passes where "
-          "{sk} = 0: {f}.",
-    "ru": "Вы взяли ReLU′(0) = 1; в этом уроке ReLU′(0) = 0 (как в PyTorch), поэтому там, где {sk} = 0, градиент "
-          "не проходит: {f}.",
-}
-
-
-def derivative_mistakes(act: Activation, g: str, k: str, y: str, out: str, sg: str, sk: str, sy: str, sout: str,
-                        f: str) -> list[Variant]:
-    """The ways to get ∂L/∂k = ∂L/∂y ∘ f′(k) wrong, for the activation y = f(k) and this gradient ``out``
-    (g: the key of ∂L/∂y; sg, sk, sy, sout: how they read; ``f`` the right formula): the derivative
-    forgotten, taken at y, replaced by f; ReLU's mask; softmax's T and Jacobian. Shared with the
-    layer kind."""
-    name, temp = act.name, act.temperature
-    vs = []
-    if name == "relu":
-        vs += [
-            _v("no_derivative", [g], _same,
-               f"That is {sg} itself: ReLU passes the gradient only where its input is positive, so {sout} is 0 "
-               f"where {sk} ≤ 0.",
-               f"Это просто {sg}: ReLU пропускает градиент только там, где её вход положителен, поэтому {sout} "
-               f"равно 0 там, где {sk} ≤ 0."),
-            _v("function_not_derivative", [g, y], lambda gg, a: gg * a,
-               f"You multiplied by ReLU({sk}) instead of its derivative ReLU′({sk}), which is 1 where {sk} > 0 "
-               f"and 0 elsewhere: {f}.",
-               f"Вы умножили на ReLU({sk}) вместо производной ReLU′({sk}), которая равна 1 при {sk} > 0 и 0 "
-               f"иначе: {f}."),
-            _v("upstream_sign", [g], lambda gg: gg * (gg > 0),
-               f"You masked by the sign of {sg}; the mask comes from the layer's input: the gradient passes "
-               f"where {sk} > 0, whatever its own sign: {f}.",
-               f"Вы отбирали компоненты по знаку {sg}, а маску задаёт вход слоя: градиент проходит там, где "
-               f"{sk} > 0, каким бы ни был его собственный знак: {f}."),
-            _v("flipped_mask", [g, k], lambda gg, v: gg * (v <= 0),
-               f"The mask is the wrong way round: the gradient passes where {sk} > 0 and is blocked where "
-               f"{sk} ≤ 0: {f}.",
-               f"Маска перевёрнута: градиент проходит там, где {sk} > 0, и блокируется там, где {sk} ≤ 0: {f}."),
-            _v("relu_zero", [g, k], lambda gg, v: gg * (v >= 0), _RELU_ZERO["en"].format(sk=sk, f=f),
-               _RELU_ZERO["ru"].format(sk=sk, f=f), convention=True),
-        ]
-    elif name == "leaky_relu":
-        slope = _num(_slope(act))
-        vs += [
-            _v("no_derivative", [g], _same,
-               f"That is {sg} itself: where {sk} ≤ 0 leaky ReLU passes only {slope} of the gradient: {f}.",
-               f"Это просто {sg}: там, где {sk} ≤ 0, leaky ReLU пропускает только {slope} градиента: {f}."),
-            _v("no_slope", [g, k], lambda gg, v: gg * (v > 0),
-               f"Leaky ReLU′ is {slope} where {sk} ≤ 0, not 0: {f}.",
-               f"Производная leaky ReLU там, где {sk} ≤ 0, равна {slope}, а не 0: {f}."),
-            _v("function_not_derivative", [g, y], lambda gg, a: gg * a,
-               f"You multiplied by LeakyReLU({sk}) instead of its derivative (1 where {sk} > 0, {slope} "
-               f"elsewhere): {f}.",
-               f"Вы умножили на LeakyReLU({sk}) вместо производной (1 при {sk} > 0, {slope} иначе): {f}."),
-        ]
-    elif name == "step":
-        vs.append(_v("no_derivative", [g], _same,
-                     f"That is {sg} itself: the step function is flat on each side, step′ = 0, so no gradient "
-                     f"passes: {f}.",
-                     f"Это просто {sg}: ступенька постоянна по обе стороны от скачка, step′ = 0, поэтому градиент "
-                     f"не проходит: {f}."))
-    elif name not in ("identity", "softmax"):  # softmax: its own wording below
-        vs.append(_v("no_derivative", [g], _same,
-                     f"That is {sg} itself: you forgot to multiply by the activation's derivative, {f}.",
-                     f"Это просто {sg}: вы забыли умножить на производную функции активации, {f}."))
-    if name in ("sigmoid", "tanh"):
-        d = "σ′" if name == "sigmoid" else "tanh′"
-        right = f"{sy}·(1 − {sy})" if name == "sigmoid" else f"1 − {sy}²"
-        vs.append(_v("derivative_at_output", [g, y], lambda gg, a: gg * act.df(a),
-                     f"{d} is taken at {sk}, not at {sy}: {d}({sk}) = {right}, so {f}.",
-                     f"{d} берётся в точке {sk}, а не {sy}: {d}({sk}) = {right}, поэтому {f}."))
-        vs.append(_v("function_not_derivative", [g, y], lambda gg, a: gg * a,
-                     f"You multiplied by {act.symbol}({sk}) instead of its derivative {d}({sk}) = {right}: {f}.",
-                     f"Вы умножили на {act.symbol}({sk}) вместо производной {d}({sk}) = {right}: {f}."))
-        if name == "tanh":
-            vs.append(_v("no_square", [g, y], lambda gg, a: gg * (1.0 - a),
-                         f"You forgot the square: tanh′({sk}) = 1 − {sy}², so {f}.",
-                         f"Вы забыли квадрат: tanh′({sk}) = 1 − {sy}², поэтому {f}."))
-    if name == "softmax":
-        vs.append(_v("no_derivative", [g], _same,
-                     f"That is {sg} itself: you forgot to pass it through the softmax's Jacobian, {f}.",
-                     f"Это просто {sg}: вы забыли умножить его на матрицу Якоби softmax, {f}."))
-        if temp != 1.0:
-            vs.append(_v("no_temperature", [out], lambda v: v * temp,
-                         f"You forgot to divide by T = {_num(temp)}: {f}.",
-                         f"Вы забыли поделить на T = {_num(temp)}: {f}."))
-        vs.append(_v("diagonal_jacobian", [g, y], lambda gg, p: gg * p * (1.0 - p) / temp,
-                     f"You used only the diagonal {sy}ᵢ(1 − {sy}ᵢ) of the softmax Jacobian; every {sk}ⱼ moves "
-                     f"every {sy}ᵢ: {f}.",
-                     f"Вы взяли только диагональ {sy}ᵢ(1 − {sy}ᵢ) матрицы Якоби softmax, а каждое {sk}ⱼ влияет "
-                     f"на каждое {sy}ᵢ: {f}."))
-    return vs
-
-
-def activation_mistakes(act: Activation, z: str, sz: str, f: str, axis: int) -> list[Variant]:
-    """The ways to get an activation's output wrong from its input ``z`` (shown as ``sz``; ``f`` the
-    right formula): the activation forgotten or applied wrongly. Shared with the layer kind."""
-    name, temp = act.name, act.temperature
-    if name == "identity":
-        return []
-    if name == "relu":
-        return [_v("no_activation", [z], _same,
-                   f"That is {sz} itself: ReLU turns negative entries into 0, {f} = max({sz}, 0).",
-                   f"Это просто {sz}: ReLU заменяет отрицательные компоненты нулём, {f} = max({sz}, 0)."),
-                _v("relu_abs", [z], np.abs,
-                   f"ReLU does not flip the sign of negative entries, it sets them to 0: {f} = max({sz}, 0).",
-                   f"ReLU не меняет знак отрицательных компонент, а заменяет их нулём: {f} = max({sz}, 0).")]
-    out = [_v("no_activation", [z], _same, f"That is {sz} itself: you forgot the activation, {f}.",
-              f"Это просто {sz}: вы забыли применить функцию активации, {f}.")]
-    if name == "leaky_relu":
-        slope = _num(_slope(act))
-        out.append(_v("leaky_as_relu", [z], lambda v: np.maximum(v, 0.0),
-                      f"Leaky ReLU keeps {slope}·{sz} for negative {sz}, not 0: {f}.",
-                      f"Leaky ReLU при отрицательных {sz} даёт {slope}·{sz}, а не 0: {f}."))
-    if name == "sigmoid":
-        out.append(_v("sigmoid_sign", [z], lambda v: sigmoid(-v),
-                      "Sign slip in the exponent: σ(t) = 1/(1 + e^(−t)); you computed 1/(1 + e^t) = σ(−t).",
-                      "Ошибка в знаке показателя: σ(t) = 1/(1 + e^(−t)), а у вас 1/(1 + e^t) = σ(−t)."))
-    if name == "softmax":
-        if temp != 1.0:
-            out.append(_v("no_temperature", [z], lambda v: softmax(v, 1.0, axis),
-                          f"You left out the temperature: {f}; divide {sz} by T = {_num(temp)} before taking "
-                          "exponentials.",
-                          f"Вы забыли температуру: {f}; поделите {sz} на T = {_num(temp)} до взятия экспонент."))
-        out.append(_v("not_normalized", [z], lambda v: np.exp(v / temp),
-                      f"You forgot to divide by the sum of the exponentials: {f}, where "
-                      "softmax(u)ₖ = e^(uₖ)/Σⱼ e^(uⱼ).",
-                      f"Вы забыли поделить на сумму экспонент: {f}, где softmax(u)ₖ = e^(uₖ)/Σⱼ e^(uⱼ)."))
-    return out
-
-
-def _v(name: str, deps, fn, en: str, ru: str, convention: bool = False) -> Variant:
-    return Variant(name, tuple(deps), fn, {"en": en, "ru": ru}, convention)
-
-
-def _same(v):
-    """The value passed through unchanged (the step a student left out)."""
-    return v * 1.0
-
-
-def _slope(act: Activation) -> float:
-    """The slope of a leaky ReLU for z < 0, read back from the activation: g(−1) = −slope."""
-    return -float(act.f(np.array(-1.0)))
-
-
-def _one_unit(row: bool, batch: bool, j: int):
-    """∂L/∂a from output unit j alone: ∂L/∂zⱼ times unit j's weights (row: column j of W; column: row j).
-
-    One observation: (n_in,); a batch: m×n_in (row layout) or n_in×m (column layout).
-    """
-    if not batch:
-        return (lambda g, W: g[j] * W[:, j]) if row else (lambda g, W: g[j] * W[j, :])
-    return (lambda G, W: G[:, j:j + 1] * W[:, j]) if row else (lambda G, W: W[j, :, None] * G[j:j + 1, :])
-
-
 def _apply(act: Activation, z: str) -> str:
     if act.name == "identity":  # ŷ = z₂, not id(z₂)
         return z
     if act.name == "softmax" and act.temperature != 1.0:
         return f"softmax({z}/{_num(act.temperature)})"
     return f"{act.symbol}({z})"
-
-
-def _linear(row: bool, batch: bool):
-    """z = a·W (+ b) or W·a (+ b); a column-layout batch adds b to every column."""
-    def f(a, W, bias=None):
-        z = a @ W if row else W @ a
-        if bias is None:
-            return z
-        return z + (bias[:, None] if batch and not row else bias)
-    return f
-
-
-def _weight_grad(row: bool):
-    """Row: aᵀ·∂L/∂z (an outer product for one observation, Xᵀ·∂L/∂Z for a batch); column: transposed."""
-    def f(a, g):
-        a2 = a.reshape(1, -1) if a.ndim == 1 else a
-        g2 = g.reshape(1, -1) if g.ndim == 1 else g
-        return a2.T @ g2 if row else (g2.T @ a2 if a.ndim == 1 else g2 @ a2.T)
-    return f
-
-
-def _bias_grad(row: bool, batch: bool):
-    if not batch:
-        return lambda g: g * 1.0
-    return (lambda g: np.sum(g, axis=0)) if row else (lambda g: np.sum(g, axis=1))
-
-
-def _input_grad(row: bool):
-    return (lambda g, W: g @ W.T) if row else (lambda g, W: W.T @ g)
 
 
 KIND = Kind(

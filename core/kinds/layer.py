@@ -37,8 +37,12 @@ from ..notation import base_symbol
 from ..ops import ACTIVATION_NAMES, LEAKY_SLOPE, Activation, make_activation
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_choice, read_number, reject_unknown
 # the dense kind's linear algebra (layouts, batches)
-from .dense import (_RELU_ZERO, _bias_grad, _input_grad, _linear, _one_unit, _same, _v, _weight_grad,
-                    activation_mistakes, derivative_mistakes)
+from ..ops import activation
+from ..ops.activation import RELU_ZERO
+from ..ops import linear as linear_op
+from ..ops.record import fill
+from ..ops.record import same as _same
+from ..ops.record import variant as _v
 
 _TOP = {"kind", "layout", "blocks"}
 _BLOCK = {"name", "type", "x", "W", "b", "activation", "slope", "temperature", "upstream", "symbols"}
@@ -292,7 +296,7 @@ def _add_block(b: ProblemBuilder, blk: _Block, row: bool) -> None:
 def _linear_block(b: ProblemBuilder, blk: _Block, row: bool, key, of) -> None:
     s, act, batch, W = blk.sym, blk.act, blk.batch, blk.W
     sx, sy, sw, sb = s["x"], s["y"], s["W"], s["b"]
-    lin = _linear(row, batch)
+    lin = linear_op.linear(row, batch)
     deps = [key["x"], key["W"]] + ([key["b"]] if blk.b is not None else [])
     out = key["z"] if blk.has_z else key["y"]
     sout = s["z"] if blk.has_z else sy
@@ -352,7 +356,7 @@ def _linear_block(b: ProblemBuilder, blk: _Block, row: bool, key, of) -> None:
                if blk.has_z else None)
 
     f_gx = f"∂L/∂{sx} = {gz}·{sw}ᵀ" if row else f"∂L/∂{sx} = {sw}ᵀ·{gz}"
-    input_grad = _input_grad(row)
+    input_grad = linear_op.input_grad(row)
 
     def gx_variants():
         vs = []
@@ -370,7 +374,7 @@ def _linear_block(b: ProblemBuilder, blk: _Block, row: bool, key, of) -> None:
                          f"Вы забыли входящий градиент {gz}: веса каждого выхода входят с множителем — компонентой "
                          f"{gz} для этого выхода, {f_gx}."))
         for j in range(n_out if n_out > 1 else 0):
-            vs.append(_v(f"one_unit_{j + 1}", [g_key, key["W"]], _one_unit(row, batch, j),
+            vs.append(_v(f"one_unit_{j + 1}", [g_key, key["W"]], linear_op.one_unit(row, batch, j),
                          f"You kept only one output's contribution: each entry of {sx} feeds every output of the "
                          f"layer, so {f_gx} sums over them.",
                          f"Вы учли вклад только одного выхода: каждая компонента {sx} влияет на все выходы слоя, "
@@ -383,7 +387,7 @@ def _linear_block(b: ProblemBuilder, blk: _Block, row: bool, key, of) -> None:
               "backward", f_gx, gx_variants)
 
     f_gw = f"∂L/∂{sw} = {sx}ᵀ·{gz}" if row else f"∂L/∂{sw} = {gz}·{sx}ᵀ"
-    weight_grad = _weight_grad(row)
+    weight_grad = linear_op.weight_grad(row)
     per = ("input", "вход") if row else ("output", "выход")
     mean = {"en": f"You divided by the number of observations m = {m}; the upstream gradient already carries the "
                   "loss's 1/m, if it has one, so ",
@@ -422,7 +426,7 @@ def _linear_block(b: ProblemBuilder, blk: _Block, row: bool, key, of) -> None:
               "backward", f_gw, gw_variants)
 
     if blk.b is not None:
-        bias_grad = _bias_grad(row, batch)
+        bias_grad = linear_op.bias_grad(row, batch)
         f_gb = f"∂L/∂{sb} = " + (gz if not batch else (f"1ᵀ·{gz}" if row else f"{gz}·1"))
 
         def gb_variants():
@@ -446,11 +450,10 @@ def _apply(act: Activation, t: str) -> str:
 def _activation_forward(b: ProblemBuilder, act: Activation, k: str, sk: str, y: str, sy: str, axis: int,
                         meaning) -> None:
     """y = f(k): the activation applied to the block's input (or a linear block's z)."""
-    name, temp = act.name, act.temperature
     f = f"{sy} = {_apply(act, sk)}"
 
     def variants():
-        return activation_mistakes(act, k, sk, f, axis)
+        return activation.forward(act, axis).slips_at({"z": k}, {"z": sk, "f": f})
 
     b.derived(y, lambda v: act.forward(v, axis), [k], sy, meaning, "forward", f, variants)
 
@@ -492,8 +495,8 @@ def _activation_local(b: ProblemBuilder, blk: _Block, k: str, sk: str, key, of) 
             vs.append(_v("function_not_derivative", [y], _same,
                          f"That is ReLU({sk}) itself; its derivative is 1 where {sk} > 0 and 0 elsewhere: {f}.",
                          f"Это сама ReLU({sk}); её производная равна 1 при {sk} > 0 и 0 иначе: {f}."))
-            vs.append(_v("relu_zero", [k], lambda v: (v >= 0) * 1.0, _RELU_ZERO["en"].format(sk=sk, f=f),
-                         _RELU_ZERO["ru"].format(sk=sk, f=f), convention=True))
+            vs.append(_v("relu_zero", [k], lambda v: (v >= 0) * 1.0, fill(RELU_ZERO.en, {"z": sk, "f": f}),
+                         fill(RELU_ZERO.ru, {"z": sk, "f": f}), convention=True))
         elif name == "leaky_relu":
             slope = _num(_slope(act))
             vs.append(_v("no_slope", [k], lambda v: (v > 0) * 1.0,
@@ -527,7 +530,7 @@ def _activation_local(b: ProblemBuilder, blk: _Block, k: str, sk: str, key, of) 
 def _activation_backward(b: ProblemBuilder, act: Activation, g: str, k: str, sk: str, y: str, sy: str,
                          out: str, sout: str, axis: int, meaning) -> str:
     """∂L/∂k = ∂L/∂y ∘ f′(k) (softmax: its Jacobian-vector product); returns the formula."""
-    name, temp = act.name, act.temperature
+    temp = act.temperature
     sg = f"∂L/∂{sy}"
     if act.elementwise:
         f = f"{sout} = {sg} ∘ {act.symbol}′({sk})"
@@ -535,7 +538,8 @@ def _activation_backward(b: ProblemBuilder, act: Activation, g: str, k: str, sk:
         f = f"{sout} = {sy} ∘ ({sg} − ⟨{sg}, {sy}⟩)" + ("" if temp == 1.0 else f"/{_num(temp)}")
 
     def variants():
-        return derivative_mistakes(act, g, k, y, out, sg, sk, sy, sout, f)
+        return activation.backward(act, axis).slips_at({"g": g, "z": k, "a": y, "out": out},
+                                                       {"g": sg, "z": sk, "a": sy, "out": sout, "f": f})
 
     # "+ 0.0": a blocked negative gradient would show as −0
     b.derived(out, lambda gg, v: act.backward(v, gg, axis) + 0.0, [g, k], sout, meaning, "backward", f, variants)

@@ -37,7 +37,7 @@ import numpy as np
 
 from ..graph import Problem, ProblemBuilder, Variant
 from ..notation import base_symbol, grad_key, grad_symbol, ru_plural, subscript
-from ..ops import ACTIVATIONS
+from ..ops import ACTIVATIONS, activation
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown
 
 _TOP = {"kind", "x", "s0", "U", "W", "b", "activation", "output", "V", "c", "loss", "y", "half",
@@ -296,9 +296,10 @@ def _forward(g: _Graph, T, n_h, n_out, act, output, has_b, has_c) -> None:
                   f"the state pre-activation at step {t} (before {act.names['en']})",
                   f"предактивация состояния на шаге {t} (до функции «{act.names['ru']}»)",
                   "forward", f"z{_s(t)} = U·x{_s(t)} + W·s{_s(t - 1)}" + (" + b" if has_b else ""))
+        f = f"s{_s(t)} = " + (f"z{_s(t)}" if act.name == "identity" else f"{act.symbol}(z{_s(t)})")
         g.derived(f"s{t}", act.f, [f"z{t}"], (n_h,), f"s{_s(t)}",
-                  f"the state at step {t}", f"состояние на шаге {t}",
-                  "forward", f"s{_s(t)} = " + (f"z{_s(t)}" if act.name == "identity" else f"{act.symbol}(z{_s(t)})"))
+                  f"the state at step {t}", f"состояние на шаге {t}", "forward", f,
+                  lambda t=t, f=f: _slips(activation.forward(act), {"z": f"z{t}"}, {"z": f"z{_s(t)}", "f": f}))
         if output == "none":
             continue
         lin_deps = [f"s{t}", "V"] + (["c"] if has_c else [])
@@ -440,13 +441,14 @@ def _bptt(g: _Graph, T, n_in, n_h, act, output, loss, half, has_b) -> None:
                 return out
             g.derived(grad_key(st), _back_sum, deps, (n_h,), grad_symbol(st), en, ru, "backward",
                       f"∂L/∂s{_s(t)} = " + " + ".join(parts), variants)
-        f_prime = f"{act.symbol}′(z{_s(t)})"
+        f = f"∂L/∂z{_s(t)} = ∂L/∂s{_s(t)} ∘ {act.symbol}′(z{_s(t)})"
+        keys = {"g": grad_key(st), "z": f"z{t}", "a": st, "out": grad_key(f"z{t}")}
+        shown = {"g": f"∂L/∂s{_s(t)}", "z": f"z{_s(t)}", "a": f"s{_s(t)}", "out": f"∂L/∂z{_s(t)}", "f": f}
         g.derived(grad_key(f"z{t}"), lambda gs, z, d=act.df: gs * d(z), [grad_key(st), f"z{t}"], (n_h,),
                   grad_symbol(f"z{t}"),
                   f"the gradient with respect to z{_s(t)}, through the {act.names['en']}",
                   f"производная по z{_s(t)} (через функцию «{act.names['ru']}»)",
-                  "backward", f"∂L/∂z{_s(t)} = ∂L/∂s{_s(t)} ∘ {f_prime}",
-                  lambda st=st, f_prime=f_prime: _no_derivative(act, (grad_key(st),), lambda gs: gs * 1.0, f_prime))
+                  "backward", f, lambda keys=keys, shown=shown: _slips(activation.backward(act), keys, shown))
     g.derived(grad_key("s0"), lambda gz, W: W.T @ gz, [grad_key("z1"), "W"], (n_h,), grad_symbol("s0"),
               "the gradient with respect to the initial state s₀", "производная по начальному состоянию s₀",
               "backward", "∂L/∂s₀ = Wᵀ·∂L/∂z₁",
@@ -477,13 +479,15 @@ def _bptt(g: _Graph, T, n_in, n_h, act, output, loss, half, has_b) -> None:
                   "backward", "∂L/∂b = Σₜ ∂L/∂zₜ", lambda: last_only("", "∂L/∂b = Σₜ ∂L/∂zₜ"))
 
 
-def _no_derivative(act, deps, fn, f_prime: str) -> list[_V]:
-    """The activation's derivative f′(z) left out (nothing to leave out for the identity)."""
-    if act.name == "identity":
-        return []
-    return [_V("no_activation_derivative", tuple(deps), fn,
-               f"You forgot the activation's derivative {f_prime}.",
-               f"Вы забыли производную функции активации {f_prime}.")]
+def _slips(op, keys, shown) -> list[_V]:
+    """The slips the operation declares, where it is placed (the same wording in every kind)."""
+    return [_V(v.name, v.deps, v.fn, v.message["en"], v.message["ru"], v.convention) for v in op.slips_at(keys, shown)]
+
+
+def _local_slips(act, k: int, factor: str, factor_symbol: str, f: str) -> list[_V]:
+    """g′(z_k)·factor: the activation's backward with the factor in place of the upstream gradient."""
+    keys = {"g": factor, "z": f"z{k}", "a": f"s{k}"}
+    return _slips(activation.backward(act), keys, {"g": factor_symbol, "z": f"z{_s(k)}", "a": f"s{_s(k)}", "f": f})
 
 
 def _not_transposed(deps, formula: str) -> _V:
@@ -531,13 +535,14 @@ def _sum_of_products(g: _Graph, T, act) -> None:
                   f"∂s{_s(k)}/∂s{_s(k - 1)}",
                   f"how s{_s(k)} changes with s{_s(k - 1)}", f"производная s{_s(k)} по s{_s(k - 1)}",
                   "backward", f"∂s{_s(k)}/∂s{_s(k - 1)} = {f_prime}·W",
-                  lambda f_prime=f_prime: _no_derivative(act, ("W",), lambda W: W[0, 0] * 1.0, f_prime))
+                  lambda k=k, f_prime=f_prime: _local_slips(act, k, "W", "W", f"∂s{_s(k)}/∂s{_s(k - 1)} = {f_prime}·W"))
         g.derived(f"ds{k}.dW.direct", lambda z, s, d=act.df: d(z) * s, [f"z{k}", f"s{k - 1}"], (),
                   f"∂s{_s(k)}/∂W*",
                   f"the immediate derivative of s{_s(k)} by W, holding s{_s(k - 1)} fixed",
                   f"непосредственная производная s{_s(k)} по W при фиксированном s{_s(k - 1)}",
                   "backward", f"∂s{_s(k)}/∂W* = {f_prime}·s{_s(k - 1)}",
-                  lambda k=k, f_prime=f_prime: _no_derivative(act, (f"s{k - 1}",), lambda s: s * 1.0, f_prime))
+                  lambda k=k, f_prime=f_prime: _local_slips(act, k, f"s{k - 1}", f"s{_s(k - 1)}",
+                                                            f"∂s{_s(k)}/∂W* = {f_prime}·s{_s(k - 1)}"))
     for k in range(1, T + 1):
         links = [f"ds{i}.ds{i - 1}" for i in range(2, k + 1)]
         direct = [f"ds{j}.dW.direct" for j in range(1, k + 1)]

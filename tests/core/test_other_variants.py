@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from nntutor.core.answers import format_value
@@ -88,6 +89,9 @@ PROBLEMS = {
         "clip": 0.1},
     "rnn-scalar-relu": {"kind": "rnn", "x": [1, 2, 3], "U": 0.5, "W": 0.8, "s0": 1, "activation": "relu",
                         "loss": "none"},
+    # a ReLU state that is 0 at step 2 (z₂ = (0, −0.25)): the mask, its sign and ReLU′(0) all matter
+    "rnn-relu-mask": {"kind": "rnn", "x": [[1], [-0.75], [1]], "U": [[1], [1]], "W": [[0.5, 0], [0, 0.5]],
+                      "s0": [1, 0], "activation": "relu", "loss": "none"},
 }
 TOML = {f"toml-{kind}": KIND_LESSONS / f"{kind}.toml" for kind in ("optimize", "batchnorm", "dropout", "rnn")}
 CASES = sorted(PROBLEMS) + sorted(TOML)
@@ -126,7 +130,7 @@ def test_every_declared_variant_fires_in_some_lesson(kind):
 
 def test_conventions_are_flagged_and_messages_are_bilingual():
     conventions = {"momentum_form", "nesterov_form", "eps_placement", "m_adam_form", "v_adam_form", "reduction",
-                   "half", "momentum_on", "running_variance", "scaling"}
+                   "half", "momentum_on", "running_variance", "scaling", "relu_zero"}
     for case in CASES:
         for q in lesson_of(case).problem.quantities.values():
             for v in q.variants:
@@ -276,10 +280,16 @@ def test_rnn_by_hand():
     assert [s.quantity for s in vec.steps][:8] == ["z1", "s1", "z2", "s2", "L", "grad.s2", "grad.z2", "grad.s1"]
     assert diagnosis(vec, ["1 1", "1 1", "1 0", "1 0", "1", "1 1", "1 1"], "1 0") == message(vec, "grad.s1",
                                                                                            "not_transposed")
-    # tanh lesson: ∂L/∂z₃ without tanh′ is ∂L/∂s₃ itself
+    # tanh lesson: ∂L/∂z₃ without tanh′ is ∂L/∂s₃ itself, and tanh′ without its square is named too
+    # (both declared by the activation's backward, as in every kind that uses it)
     toml = lesson_of("toml-rnn")
     run = LessonRun(toml)
     while run.current.quantity != "grad.z3":
         assert run.submit(format_value(run.expected(run.current), 12)).ok
-    verdict = run.submit(format_value(run.values()["grad.s3"], 12))
-    assert verdict.diagnosis == message(toml, "grad.z3", "no_activation_derivative")
+    values = run.values()
+    verdict = run.submit(format_value(values["grad.s3"], 12))
+    assert verdict.diagnosis == message(toml, "grad.z3", "no_derivative")
+    assert verdict.diagnosis.startswith("That is ∂L/∂s₃ itself")
+    no_square = np.asarray(values["grad.s3"]) * (1 - np.asarray(values["s3"]))  # 1 − s₃ for 1 − s₃²
+    verdict = run.submit(format_value(no_square, 12))
+    assert verdict.diagnosis.startswith("You forgot the square: tanh′(z₃) = 1 − s₃²")
