@@ -126,12 +126,13 @@ def accepted_digits(tol: Tolerance) -> int | None:
     return max(1, min(tol.min_sig_figs, by_rel))
 
 
-def precision_text(tol: Tolerance, lang: str, whole: bool = False) -> str:
-    """What a step accepts, as the prompt says it: "exact", "a whole number",
-    "at least 2 significant digits" (lang "en" or "ru")."""
+def precision_text(tol: Tolerance, lang: str, expected=None) -> str:
+    """What a step accepts, as the prompt says it: "exact", "a whole number" (an exact step whose
+    value ``expected`` is one whole number), "at least 2 significant digits" (lang "en" or "ru")."""
     ru = lang == "ru"
     if tol.exact:
-        if whole:
+        value = None if expected is None else np.asarray(expected, dtype=np.float64)
+        if value is not None and value.size == 1 and float(value.reshape(-1)[0]).is_integer():
             return "целое число" if ru else "a whole number"
         return "точное значение" if ru else "exact"
     n = accepted_digits(tol)

@@ -1,30 +1,30 @@
-"""Footer labels in the student's language.
+"""Keys in the student's language, with public Textual API only.
 
-A binding's description is the English text of an entry in ``i18n.STRINGS``; switching
-language swaps it for that entry's text in the other language. (Textual has no public
-API for relabelling bindings, so this rewrites the node's binding map and asks the
-footer to refresh.)
+A binding's ``id`` names its label in ``i18n.STRINGS`` (``Binding("f1", "hint", "Hint",
+id="hint_key")``); the key bar and the help screen show ``label(binding, lang)``. Nothing
+is rewritten when the language changes: the key bar simply draws itself again.
 """
 
 from __future__ import annotations
 
-import dataclasses
-
 from textual.binding import Binding
-from textual.dom import DOMNode
 
-from .i18n import STRINGS
+from .i18n import STRINGS, t
 
-
-def localize_bindings(node: DOMNode, lang: str) -> None:
-    bindings_map = node._bindings
-    for key, bindings in bindings_map.key_to_bindings.items():
-        bindings_map.key_to_bindings[key] = [_localized(b, lang) for b in bindings]
-    node.refresh_bindings()
+# how keys are written for a student (Textual's own names otherwise, capitalised)
+_NAMES = {"ctrl": "Ctrl", "escape": "Esc", "question_mark": "?", "pageup": "PgUp", "pagedown": "PgDn",
+          "enter": "Enter", "tab": "Tab", "shift": "Shift"}
 
 
-def _localized(binding: Binding, lang: str) -> Binding:
-    for table in STRINGS.values():
-        if binding.description in table.values():
-            return dataclasses.replace(binding, description=table[lang])
-    return binding
+def label(binding: Binding, lang: str) -> str:
+    """The binding's description in ``lang`` (its ``id`` is a key of ``i18n.STRINGS``)."""
+    if binding.id and binding.id in STRINGS:
+        return t(binding.id, lang)
+    return binding.description
+
+
+def key_name(key: str, short: bool = False) -> str:
+    """"ctrl+k" -> "Ctrl+K" ("^K" when ``short``, as terminals write it), "f1" -> "F1", "escape" -> "Esc"."""
+    parts = key.split(",")[0].split("+")
+    name = "+".join(_NAMES.get(p, p.upper() if len(p) <= 3 else p.capitalize()) for p in parts)
+    return name.replace("Ctrl+", "^") if short else name

@@ -270,16 +270,14 @@ def test_f3_before_any_loss_is_found_says_the_curve_fills_in(store_path):
     run(go())
 
 
-def test_the_footer_speaks_russian_on_the_russian_screen(lesson, store_path):
-    """Ctrl+P's footer entry (Textual's "palette") is in the student's language too."""
-    from textual.widgets import Footer
-
+def test_the_key_bar_speaks_russian_on_the_russian_screen(lesson, store_path):
+    """Ctrl+P's entry is in the student's language too."""
     async def go():
         app = NNTutorApp(lang="ru", lesson=lesson, store=ProgressStore(store_path))
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
-            labels = " ".join(str(key.description) for key in app.screen.query_one(Footer).query("FooterKey"))
-            assert "команды" in labels and "palette" not in labels, labels
+            bar = str(app.screen.query_one("KeyBar").render())
+            assert "Команды" in bar and "Подсказка" in bar and "palette" not in bar and "Hint" not in bar, bar
     run(go())
 
 
@@ -340,7 +338,7 @@ def test_the_text_pages_and_the_keys_open_while_the_answer_box_keeps_the_focus(l
             await press(pilot, "pageup")
             assert body.scroll_y == 0
             await press(pilot, "ctrl+k")
-            assert app.screen.query("HelpPanel") and box.value == "2 -1"  # nothing deleted
+            assert type(app.screen).__name__ == "HelpScreen" and box.value == "2 -1"  # nothing deleted
     run(go())
 
 

@@ -88,8 +88,9 @@ def test_the_precision_is_said_in_words():
     # rel = 1 % accepts any value within 1 %: two digits are enough whatever min_sig_figs says
     assert precision_text(Tolerance(rel=0.01, min_sig_figs=4), "en") == "at least 2 significant digits"
     assert precision_text(Tolerance(exact=True), "en") == "exact"
-    assert precision_text(Tolerance(exact=True), "en", whole=True) == "a whole number"
-    assert precision_text(Tolerance(exact=True), "ru", whole=True) == "целое число"
+    assert precision_text(Tolerance(exact=True), "en", 0.5) == "exact"
+    assert precision_text(Tolerance(exact=True), "en", np.float64(3)) == "a whole number"
+    assert precision_text(Tolerance(exact=True), "ru", 12) == "целое число"
 
 
 def test_check_flags_a_text_that_promises_more_digits_than_the_steps_accept(tmp_path):

@@ -7,23 +7,29 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from nntutor.core.catalog import Catalog
 
-from ..bindings import localize_bindings
 from ..i18n import t
+from ..widgets.keybar import KeyBar
 
 
 class HomeScreen(Screen):
     """Lists the course; Enter opens the highlighted lesson."""
 
     CSS_PATH = "home.tcss"
-    BINDINGS = [
-        Binding("f2", "app.toggle_lang", "Русский"),
-        Binding("question_mark", "app.toggle_keys", "Keys"),
+    BINDINGS = [  # in the key bar in this order; what does not fit is left off from the end
+        Binding("ctrl+q", "app.quit", "Quit", id="quit_key"),
+        Binding("question_mark", "app.help", "Keys", id="keys_key"),
+        Binding("f2", "app.toggle_lang", "Русский", id="lang_key"),
     ]
+    #: the help screen's list (? here)
+    HELP = (
+        ("help_lessons", (("↑ ↓", "k_choose"), ("Enter", "k_open"))),
+        ("help_app", (("F2", "k_lang"), ("Ctrl+P", "k_palette"), ("?", "k_help"), ("Ctrl+Q", "k_quit"))),
+    )
 
     def __init__(self, catalog: Catalog) -> None:
         super().__init__()
@@ -33,7 +39,7 @@ class HomeScreen(Screen):
         yield Static(id="home-title")
         yield OptionList(id="lessons")
         yield Static(id="home-help")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.refresh_list()
@@ -44,8 +50,6 @@ class HomeScreen(Screen):
     def refresh_list(self) -> None:
         """Rebuild the list from the catalog and the progress store."""
         lang = self.app.lang
-        localize_bindings(self, lang)
-        localize_bindings(self.app, lang)
         self.query_one("#home-title", Static).update(Text(t("home_title", lang), style="bold"))
         self.query_one("#home-help", Static).update(t("home_help", lang))
         store = self.app.store
@@ -85,6 +89,10 @@ class HomeScreen(Screen):
 
     def set_lang(self, lang: str) -> None:
         self.refresh_list()
+
+    def commands(self):
+        """The palette's entries for this screen (the app adds its own and the lessons)."""
+        return ()
 
     @on(OptionList.OptionSelected, "#lessons")
     def open_lesson(self, event: OptionList.OptionSelected) -> None:

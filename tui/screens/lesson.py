@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Markdown, Static
+from textual.widgets import Input, Markdown, Static
 
 from nntutor.core.answers import MAX_CHARS
 from nntutor.core.feedback import CHECKING, Verdict
 from nntutor.core.session import LessonRun
+from nntutor.core.tolerance import precision_text
 
-from ..bindings import localize_bindings
 from ..i18n import t
 from ..widgets.answer import AnswerBox
+from ..widgets.keybar import KeyBar
 from ..widgets.feedback import Feedback
 from ..widgets.settled import SettledStatic
 from ..widgets.steps import StepLine, StepList
@@ -30,18 +31,27 @@ class LessonScreen(Screen):
     """One lesson, one step at a time."""
 
     CSS_PATH = "lesson.tcss"
-    BINDINGS = [
-        Binding("f1", "hint", "Hint"),
-        Binding("escape", "back", "Lessons"),
-        Binding("f2", "app.toggle_lang", "Русский"),
-        Binding("ctrl+r", "restart", "Start over"),
-        Binding("f3", "plot", "Plot"),
-        # priority: the answer box would take Ctrl+K (delete to the end) and the list never opened
-        Binding("ctrl+k", "app.toggle_keys", "Keys", show=False, priority=True),
+    BINDINGS = [  # in the key bar in this order; what does not fit is left off from the end
+        Binding("ctrl+q", "app.quit", "Quit", id="quit_key"),
+        Binding("f1", "hint", "Hint", id="hint_key"),
+        Binding("f3", "plot", "Charts", id="plot_key"),
+        # priority: the answer box would take Ctrl+K (delete to the end) and the help never opened
+        Binding("ctrl+k", "app.help", "Keys", id="keys_key", priority=True),
+        Binding("escape", "back", "Lessons", id="back_key"),
+        Binding("f2", "app.toggle_lang", "Русский", id="lang_key"),
+        Binding("ctrl+r", "restart", "Start over", id="restart_key"),
+        Binding("f4", "answers", "Answers", id="answers_key"),
         # the lesson text scrolls while the answer box keeps the focus
         Binding("pageup", "scroll_text(-1)", "Text ↑", show=False),
         Binding("pagedown", "scroll_text(1)", "Text ↓", show=False),
     ]
+    #: the help screen's list (Ctrl+K): keys as the student presses them, grouped by what they do
+    HELP = (
+        ("help_answer", (("Enter", "k_enter_check"), ("F1", "k_hint"), ("? Enter", "k_typed_hint"))),
+        ("help_read", (("PgUp PgDn", "k_page"), ("F3", "k_charts"), ("F4", "k_answers"))),
+        ("help_lesson", (("Ctrl+R", "k_restart"), ("Esc", "k_back"))),
+        ("help_app", (("F2", "k_lang"), ("Ctrl+P", "k_palette"), ("Ctrl+K", "k_help"), ("Ctrl+Q", "k_quit"))),
+    )
 
     def __init__(self, run: LessonRun) -> None:
         super().__init__()
@@ -53,15 +63,17 @@ class LessonScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="lesson-title")
         with Horizontal(id="lesson-main"):
-            with VerticalScroll(id="lesson-body"):
+            # neither pane takes the focus: Tab cannot strand typing outside the answer box
+            with VerticalScroll(id="lesson-body", can_focus=False):
                 yield Markdown(id="problem-text")
-            with VerticalScroll(id="steps-pane"):
+                yield Static(id="more")
+            with VerticalScroll(id="steps-pane", can_focus=False):
                 yield StepList(id="steps")
         yield SettledStatic(id="prompt")
         yield AnswerBox(id="answer", select_on_focus=False)
         yield Feedback(id="feedback")
         yield Static(id="too-small")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         answer = self.query_one("#answer", Input)
@@ -70,15 +82,43 @@ class LessonScreen(Screen):
         self.restore_hints()
         answer.focus()
         self.app.show_store_notice()
+        body = self.query_one("#lesson-body")
+        self.watch(body, "scroll_y", self._show_more, init=False)
+        self.watch(body, "virtual_size", self._show_more, init=False)
+        self.watch(body, "size", self._show_more)
+
+    def on_screen_resume(self) -> None:
+        """Back from an overlay (help, palette, a question): typing goes to the answer box again."""
+        self._focus_answer()
+
+    def _focus_answer(self) -> None:
+        answer = self.query_one("#answer", Input)
+        if not answer.disabled:
+            answer.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """A printable key that reached the screen (nothing focused took it) goes into the box."""
+        answer = self.query_one("#answer", Input)
+        if event.is_printable and event.character and self.focused is not answer and not answer.disabled:
+            answer.focus()
+            answer.insert_text_at_cursor(event.character)
+            event.stop()
+
+    def _show_more(self, *_args) -> None:
+        """"▼ more below" on the text pane's last line while the text goes on below it."""
+        body = self.query_one("#lesson-body", VerticalScroll)
+        more = self.query_one("#more", Static)
+        below = body.display and body.max_scroll_y > 0 and body.scroll_y < body.max_scroll_y
+        if below != more.display:
+            more.display = below
 
     # -- rendering --------------------------------------------------------------------
 
     def relabel(self) -> None:
         """Redraw every text for the current language and state."""
         lang = self.run.lang
-        localize_bindings(self, lang)
         self.query_one("#problem-text", Markdown).update(self.run.lesson.text[lang])
-        self.query_one("#answer", Input).placeholder = t("answer_placeholder", lang)
+        self.query_one("#more", Static).update(t("more_below", lang))
         self.refresh_steps()
 
     def refresh_steps(self) -> None:
@@ -105,6 +145,7 @@ class LessonScreen(Screen):
         if step is None:
             title.append(f"  — {t('done_title', lang)}", style="green")
             prompt.show_text(Text(t("complete", lang), style="bold green"))
+            answer.placeholder = t("done_placeholder", lang)
             answer.disabled = True
         else:
             index = run.steps.index(step) + 1
@@ -114,7 +155,11 @@ class LessonScreen(Screen):
             text.append(f"  {step.prompt[lang]}\n")
             what, example = run.answer_help(step)
             text.append(t("expect", lang, what, example) if example else t("expect_plain", lang, what), style="dim")
+            if not run.is_formula(step):
+                accepted = precision_text(run.tolerance(step), lang, run.expected(step))
+                text.append(t("precision", lang, accepted), style="dim")
             prompt.show_text(text)
+            answer.placeholder = t("answer_placeholder", lang)
             answer.disabled = False
         self.query_one("#lesson-title", Static).update(title, layout=False)  # always one line
 
@@ -256,15 +301,42 @@ class LessonScreen(Screen):
         else:
             body.scroll_page_down(animate=False)
 
+    def action_answers(self) -> None:
+        """Your answers in full, wrapped, in place of the text (again: the text back)."""
+        main = self.query_one("#lesson-main")
+        main.toggle_class("-answers")
+        self.query_one("#steps", StepList).expanded = main.has_class("-answers")
+
+    @on(events.Click, "#steps")
+    def steps_clicked(self) -> None:
+        self.action_answers()
+
     def action_back(self) -> None:
-        self.app.pop_screen()
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:  # opened directly: the home screen is built now
+            self.app.show_home()
 
     def action_restart(self) -> None:
+        from .confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.restart()
+
+        self.app.push_screen(ConfirmScreen(t("confirm_restart", self.run.lang), self.run.lang), answered)
+
+    def restart(self) -> None:
         self.run.restart()
         self.app.show_store_notice()
         self.refresh_steps()
         self.show_feedback(("info", t("restarted", self.run.lang)))
-        self.query_one("#answer", Input).focus()
+        self._focus_answer()
+
+    def commands(self):
+        """The palette's entries for this screen: (name in i18n as cmd_<name>, what runs)."""
+        return (("hint", self.action_hint), ("charts", self.action_plot), ("answers", self.action_answers),
+                ("restart", self.action_restart), ("back", self.action_back))
 
     def set_lang(self, lang: str) -> None:
         self.run.lang = lang

@@ -30,16 +30,18 @@ class StepList(Static):
 
     #: one line per step: only a different number of steps changes the height
     lines: reactive[tuple[StepLine, ...]] = reactive(())
+    #: every answer in full, wrapped (F4), rather than one line per step
+    expanded: reactive[bool] = reactive(False, layout=True)
 
     def watch_lines(self, old: tuple[StepLine, ...], new: tuple[StepLine, ...]) -> None:
-        if len(old) != len(new):
+        if len(old) != len(new) or self.expanded:
             self.refresh(layout=True)
 
     def render(self) -> Text:
-        out = Text(no_wrap=True, overflow="ellipsis")
+        out = Text(no_wrap=not self.expanded, overflow="ellipsis" if not self.expanded else "fold")
         room = max(8, self.content_size.width - 6)  # " ✓ " + symbol + " = " take the rest of the line
         for n, line in enumerate(self.lines):
-            if line.label and len(line.symbol) + len(line.label) > room:  # one line per step, always
+            if not self.expanded and line.label and len(line.symbol) + len(line.label) > room:  # one line per step
                 keep = max(1, room - len(line.symbol) - 1)
                 line = StepLine(line.symbol, line.state, line.label[:keep] + "…")
             if n:
