@@ -80,7 +80,9 @@ def _main(argv: list[str]) -> int:
     gc.disable()
     from .app import NNTutorApp  # Textual is imported only here
 
-    app = NNTutorApp(lang=lang, lesson=lesson, settle_gc=True)
+    # the language remembered from last time, unless this start asks for one (--lang, NNTUTOR_LANG)
+    chosen = args.lang is not None or bool(os.environ.get("NNTUTOR_LANG"))
+    app = NNTutorApp(lang=lang, lesson=lesson, settle_gc=True, lang_chosen=chosen)
     app.run()
     return app.return_code or 0
 
