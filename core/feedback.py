@@ -8,10 +8,11 @@ entries right). Each finding is a short message in the student's language.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Collection, Mapping, Sequence
 
 import numpy as np
 
+from . import diagnoses
 from .answers import Reading, format_value
 from .graph import Problem
 from .tolerance import Comparison, Tolerance, compare, rounded_like
@@ -103,12 +104,19 @@ def judge(reading: Reading, expected: np.ndarray, tol: Tolerance) -> Comparison:
 
 def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: Problem,
              values: Mapping[str, np.ndarray], tol: Tolerance, lang: str,
-             authored: Sequence[tuple[np.ndarray, Mapping[str, str]]] = ()) -> str | None:
+             authored: Sequence[tuple[np.ndarray, Mapping[str, str]]] = (),
+             steps: Collection[str] | None = None) -> str | None:
     """The most specific explanation of a wrong value, or None.
 
     In order: the lesson author's own wrong answers, the mistakes the operation declares, a
-    flipped sign, a quantity met on the way (one it is computed from, or one computed from it),
-    then generic slips (a whole number expected, coarse rounding, rounding, some entries).
+    transposed matrix, a flipped sign, the general diagnoses (``core.diagnoses``: a constant
+    factor with its cause, an exponent or power slip, a stale input, a misread given, a count
+    one off), a quantity met on the way (one it is computed from, or one computed from it),
+    a constant factor without a cause, then generic slips (a whole number expected, coarse
+    rounding, rounding, some entries).
+
+    ``steps``: the quantities the lesson's steps ask for; a quantity none of them asks for
+    (and not a given) is never named, since the student has not met it.
     """
     expected = np.asarray(values[quantity])
     want = problem.quantities[quantity].symbol
@@ -135,15 +143,32 @@ def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: P
     # (b) a flipped sign: the commonest slip, and said plainly even when −value is some other quantity
     if np.any(expected != 0) and compare(reading, -expected, tol).ok:
         return text("sign", lang)
+    # (b′) causes no operation declared, found from the graph: a factor with its cause, a power
+    # slip, a stale input, a misread given, a count one off -- each more specific than (c)
+    case = diagnoses.Case(reading, expected, quantity, problem, values, tol, lang,
+                          None if steps is None else frozenset(steps))
+    for general in diagnoses.SPECIFIC:
+        found = general(case)
+        if found:
+            return found
     # (c) another quantity the student meets on the way: one this value is computed from, or one
-    # computed straight from it (a step too far); never a later, unrelated one
+    # computed straight from it (a step too far); never a later, unrelated one, nor one the
+    # student has not met, nor one that merely shares a trivial value (0, 1, ½) with the answer
+    # unless it is the direct input of this step (the last operation left out)
+    direct = problem.quantities[quantity].deps
     for key in _nearby(problem, quantity):
         other = np.asarray(values[key])
-        if other.size != expected.size or coincides(other, expected):
+        if other.size != expected.size or coincides(other, expected) or not case.may_name(key):
+            continue
+        if diagnoses.trivial(other) and (key not in direct or problem.quantities[key].is_given):
             continue
         if compare(reading, other.reshape(expected.shape), tol).ok:
             q = problem.quantities[key]
             return text("is_other", lang, sym=q.symbol, meaning=q.meaning.get(lang, q.meaning["en"]), want=want)
+    # (c′) a factor 2, ½, n or 1/n with no cause in view
+    found = diagnoses.plain_factor(case)
+    if found:
+        return found
     # (d) generic slips
     typed = np.asarray(reading.value, dtype=np.float64).reshape(-1)
     if tol.exact and np.all(expected == np.round(expected)) and np.any(typed != np.round(typed)):

@@ -1,0 +1,618 @@
+"""General diagnoses: causes of a wrong value that no operation declared, found from the graph.
+
+Each function takes a :class:`Case` (one wrong answer, in context) and returns a message in
+the student's language, or None. ``feedback.diagnose`` tries them after the author's and the
+declared mistakes, the transpose and the sign (those are more specific still), and before the
+quantities met on the way and the generic rounding and entries slips:
+
+- :func:`factor` -- c × the right value, with a cause the context names (the ½ of the loss,
+  a sum for a mean, the learning rate twice or not at all, the temperature, degrees);
+- :func:`stale_input` -- the right method on a stale input (the weights before the update,
+  the previous step's state or gradient, another observation);
+- :func:`wrong_given` -- the right method on a misread given (a sign, two entries swapped,
+  swapped digits, a transposed matrix);
+- :func:`power_slip` -- β for βᵗ, a forgotten exponential, square or square root, tanh′ or σ′
+  without its square or taken at the wrong point, an L1 norm for an L2 one;
+- :func:`off_by_one` -- a count one off from a size formula's + 1 or its rounding;
+- :func:`plain_factor` -- c × the right value without a known cause (tried after the
+  quantities met on the way: "that is t = 2·s" says more).
+
+The searches that re-evaluate the graph are bounded (:data:`MAX_EVALUATIONS`) and their
+candidate values are worked out once per step and accepted values (:func:`candidates`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import weakref
+from dataclasses import dataclass
+from typing import Callable, Collection, Mapping
+
+import numpy as np
+
+from .answers import Reading, format_value
+from .graph import DATA_ERRORS, Problem
+from .tolerance import Tolerance, compare
+
+#: Re-evaluations of the graph allowed per step for the stale-input and misread-given searches.
+MAX_EVALUATIONS = 64
+
+_D = {
+    "half_dropped": {"en": "You dropped the ½ of the loss: here L = ½·Σ(…)².",
+                     "ru": "Вы потеряли ½ в функции потерь: здесь L = ½·Σ(…)²."},
+    "half_cancels": {"en": "A factor 2 too many: the ½ of L = ½·Σ(…)² cancels the 2 of the derivative.",
+                     "ru": "Лишний множитель 2: ½ из L = ½·Σ(…)² сокращается с двойкой из производной."},
+    "half_added": {"en": "Half the right value: this loss has no ½, L = Σ(…)².",
+                   "ru": "Вдвое меньше нужного: в этой функции потерь нет ½, L = Σ(…)²."},
+    "two_missing": {"en": "The 2 of the derivative of (…)² is missing: this loss has no ½ to cancel it.",
+                    "ru": "Потеряна двойка из производной (…)²: в этой функции потерь нет ½, чтобы её сократить."},
+    "sum_for_mean": {"en": "That is a sum where the mean over the m = {n} observations is meant.",
+                     "ru": "Это сумма, а нужно среднее по m = {n} наблюдениям."},
+    "mean_for_sum": {"en": "That is a mean over the {n} observations; here they are summed (no 1/{n}).",
+                     "ru": "Это среднее по {n} наблюдениям, а здесь они суммируются (без 1/{n})."},
+    "lr_missing": {"en": "The learning rate is missing: the step is {lr}·(the gradient), with {lr} = {v}.",
+                   "ru": "Потерян шаг обучения: шаг равен {lr}·(градиент), где {lr} = {v}."},
+    "lr_twice": {"en": "The learning rate {lr} = {v} is applied twice.",
+                 "ru": "Шаг обучения {lr} = {v} применён дважды."},
+    "t_times": {"en": "The temperature is multiplied, not divided: the logits are z/{T}, {T} = {v}.",
+                "ru": "Температура умножена, а не разделена: логиты равны z/{T}, {T} = {v}."},
+    "t_missing": {"en": "The temperature is left out: the logits are z/{T}, {T} = {v}.",
+                  "ru": "Температура не учтена: логиты равны z/{T}, {T} = {v}."},
+    "t_twice": {"en": "The temperature {T} = {v} divides twice.",
+                "ru": "Деление на температуру {T} = {v} сделано дважды."},
+    "degrees": {"en": "That is in degrees; the answer is in radians (multiply by π/180).",
+                "ru": "Это в градусах, а ответ нужен в радианах (умножьте на π/180)."},
+    "radians": {"en": "That is in radians; the answer is in degrees (multiply by 180/π).",
+                "ru": "Это в радианах, а ответ нужен в градусах (умножьте на 180/π)."},
+    "times": {"en": "That is {c} × the right value: look for a factor {c} too many or missing.",
+              "ru": "Это {c} × верное значение: ищите лишний или потерянный множитель {c}."},
+    "stale": {"en": "That is computed from {a} ({am}) where this step uses {d} ({dm}).",
+              "ru": "Это посчитано по {a} ({am}), а в этом шаге нужно {d} ({dm})."},
+    "given_sign": {"en": "Your method is right, but you used {g} = {wrong} instead of {right}.",
+                   "ru": "Метод верный, но вы взяли {g} = {wrong} вместо {right}."},
+    "given_swap": {"en": "Your method is right, but you swapped {a} and {b} of {g}.",
+                   "ru": "Метод верный, но вы поменяли местами {a} и {b} в {g}."},
+    "given_flip": {"en": "Your method is right, but with the sign of {g} flipped.",
+                   "ru": "Метод верный, но у {g} перепутан знак."},
+    "given_t": {"en": "Your method is right, but with {g} transposed.",
+                "ru": "Метод верный, но {g} взята транспонированной."},
+    "bias_power": {"en": "The bias correction divides by 1 − {b}^{t} at step t = {t}, not by 1 − {b}^{u}.",
+                   "ru": "Поправка на смещение делит на 1 − {b}^{t} на шаге t = {t}, а не на 1 − {b}^{u}."},
+    "no_exp": {"en": "That is the logarithm of the answer: the exponential is missing.",
+               "ru": "Это логарифм ответа: потеряна экспонента."},
+    "no_square": {"en": "That is the square root of the answer: the square is missing.",
+                  "ru": "Это квадратный корень из ответа: потерян квадрат."},
+    "no_root": {"en": "That is the square of the answer: the square root is missing.",
+                "ru": "Это квадрат ответа: потерян квадратный корень."},
+    "l1": {"en": "That is the L1 norm Σ|·| of {x}; here the norm is √(Σ ·²).",
+           "ru": "Это L1-норма Σ|·| от {x}, а здесь норма — √(Σ ·²)."},
+    "tanh_square": {"en": "tanh′ needs the square: tanh′(z) = 1 − tanh²(z), not 1 − tanh(z).",
+                    "ru": "В tanh′ нужен квадрат: tanh′(z) = 1 − tanh²(z), а не 1 − tanh(z)."},
+    "tanh_at_z": {"en": "tanh′ is taken at tanh(z): 1 − tanh²(z), not 1 − z².",
+                  "ru": "tanh′ берётся от tanh(z): 1 − tanh²(z), а не 1 − z²."},
+    "sigma_half": {"en": "σ′ = σ·(1 − σ): the factor (1 − σ) is missing.",
+                   "ru": "σ′ = σ·(1 − σ): потерян множитель (1 − σ)."},
+    "sigma_at_z": {"en": "σ′ is σ(z)·(1 − σ(z)), not z·(1 − z).",
+                   "ru": "σ′ равна σ(z)·(1 − σ(z)), а не z·(1 − z)."},
+    "off_by_one": {"en": "One off: check the + 1 of the size formula and that ⌊·⌋ rounds down.",
+                   "ru": "Ошибка на единицу: проверьте + 1 в формуле размера и что ⌊·⌋ округляет вниз."},
+    "entry": {"en": "{s}[{i}]", "ru": "{s}[{i}]"},
+    "both": {"en": "{0} Or: {1}", "ru": "{0} Или: {1}"},
+}
+
+
+def say(key: str, lang: str, *args, **kwargs) -> str:
+    table = _D[key]
+    return table.get(lang, table["en"]).format(*args, **kwargs)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One wrong answer in context: what was typed for which quantity, with which values."""
+
+    reading: Reading
+    expected: np.ndarray
+    key: str
+    problem: Problem
+    values: Mapping[str, np.ndarray]
+    tol: Tolerance
+    lang: str
+    #: the quantities the lesson's steps ask for (None: not known, anything may be named)
+    steps: frozenset[str] | None = None
+
+    def hits(self, value) -> bool:
+        """The typed value is ``value`` (to its precision), and ``value`` is not the right one:
+        it differs from it by more than a unit of the typed digits somewhere."""
+        value = np.asarray(value, dtype=np.float64)
+        e = self.expected
+        if value.size != e.size or not np.all(np.isfinite(value)):
+            return False
+        value = value.reshape(e.shape)
+        unit = 10.0 ** -np.asarray(self.reading.decimals, dtype=np.float64).reshape(e.shape)
+        if not np.any(np.abs(value - e) > np.maximum(unit, 1e-9 * np.maximum(1.0, np.abs(e)))):
+            return False
+        return compare(self.reading, value, self.tol).ok
+
+    def may_name(self, key: str) -> bool:
+        """A quantity the student has met: a given shown in the text, or one a step asks for."""
+        q = self.problem.quantities[key]
+        if key.startswith("at."):
+            return False
+        return self.steps is None or q.is_given or key in self.steps
+
+    def symbol(self, key: str) -> str:
+        return self.problem.quantities[key].symbol
+
+    def meaning(self, key: str) -> str:
+        q = self.problem.quantities[key]
+        return short(q.meaning.get(self.lang, q.meaning["en"]))
+
+
+def short(meaning: str, limit: int = 48) -> str:
+    """A meaning cut to a clause: "the gradient g₁ = ∇L at w₀, used at step 1 (…)" → its head."""
+    text = re.split(r" \(|; ", meaning, maxsplit=1)[0]
+    return text if len(text) <= limit else text[:limit - 1].rstrip(" ,") + "…"
+
+
+def trivial(value) -> bool:
+    """All zeros, all ones or all ½: a value that equals too many things to name one."""
+    v = np.asarray(value, dtype=np.float64).reshape(-1)
+    return v.size > 0 and bool(np.all(v == v[0])) and float(abs(v[0])) in (0.0, 1.0, 0.5)
+
+
+def _num(x: float) -> str:
+    return format_value(np.asarray(float(x)), 4)
+
+
+# ----------------------------------------------------------------------------- context
+
+def _texts(problem: Problem) -> str:
+    return " ".join(t.get("en", "") for t in problem.conventions.values())
+
+
+def _loss_half(problem: Problem) -> bool | None:
+    """Whether the loss has a ½ (L = ½·Σ(…)²), from the conventions or the loss's formula."""
+    conv = " ".join(t.get("en", "") for name, t in problem.conventions.items() if "loss" in name)
+    if "no ½" in conv:
+        return False
+    if "½" in conv:
+        return True
+    for q in problem.quantities.values():
+        if q.role == "loss" and "²" in q.formula:
+            return "½" in q.formula
+    return False if "Σ(" in conv and "²" in conv else None
+
+
+def _batch_sizes(problem: Problem) -> tuple[list[int], str | None]:
+    """The numbers of observations n (or m) and whether the lesson means or sums over them."""
+    text = _texts(problem)
+    sizes: list[int] = [int(n) for n in re.findall(r"(?:over the|m =|n =) (\d+)", text)]
+    for key, q in problem.quantities.items():
+        if not q.is_given or key.startswith("at."):
+            continue
+        v = problem.givens[key]
+        m = q.meaning.get("en", "")
+        if v.ndim >= 1 and re.search(r"observation|one row per|batch|inputs xᵢ|targets yᵢ|labels yᵢ", m):
+            sizes.append(int(v.shape[0]))
+        elif v.ndim == 0 and "number of" in m and float(v) == round(float(v)):
+            sizes.append(int(v))
+    sizes = sorted({n for n in sizes if 2 <= n <= 10_000})
+    mode = "mean" if re.search(r"averaged|mean over|the mean", text) else "sum" if re.search(
+        r"sum over the observations|summed|a sum, not a mean|sum over the batch", text) else None
+    return sizes, mode
+
+
+def _givens_meaning(problem: Problem, pattern: str, keys: tuple[str, ...]) -> list[str]:
+    return [k for k, q in problem.quantities.items()
+            if q.is_given and problem.givens[k].ndim == 0 and float(problem.givens[k]) != 0
+            and (k in keys or re.search(pattern, q.meaning.get("en", "")))]
+
+
+def previous(problem: Problem, key: str, values: Mapping[str, np.ndarray]) -> str | None:
+    """The same thing one update earlier: W1.next → W1, w2 → w1, W1.next@2 → W1.next@1 → W1."""
+    qs = problem.quantities
+    for alias in _aliases(key, older_only=True):
+        if alias in qs and alias in qs[key].deps and np.shape(values[alias]) == np.shape(values[key]):
+            return alias
+    return None
+
+
+def _aliases(key: str, older_only: bool = False) -> list[str]:
+    """Keys the same thing might carry at another step, time or observation."""
+    out: list[str] = []
+    base, at, step = key.partition("@")
+    if at:
+        k = int(step) if step.isdigit() else None
+        if k is not None:
+            out += [f"{base}@{k - 1}"] if k > 1 else ([base[:-5]] if base.endswith(".next") else [])
+            out += [] if older_only else [f"{base}@{k + 1}"]
+        return out
+    if key.endswith(".next"):
+        out.append(key[:-5])
+    m = re.match(r"^(.*?)(\d+)$", key)
+    if m and not key.endswith(".next"):
+        head, n = m.group(1), int(m.group(2))
+        out.append(f"{head}{n - 1}")
+        if not older_only:
+            out.append(f"{head}{n + 1}")
+    elif not older_only and not key.endswith(".next"):
+        out.append(key + ".next")
+    return out
+
+
+# ----------------------------------------------------------------------------- factors
+
+def _factor_causes(case: Case) -> list[tuple[float, str, dict]]:
+    """(c, message key, its fields) for every constant factor with a cause in this context."""
+    p, qs = case.problem, case.problem.quantities
+    q = qs[case.key]
+    role, out = q.role, []
+    half = _loss_half(p)
+    # the loss's derivative (its 2, its 1/m) is taken in this step, or in one not asked before it:
+    # once the student's own ∂L/∂ŷ was accepted, a factor later on is not the loss's
+    open_ = not any(qs[k].role == "backward" and (case.steps is None or k in case.steps)
+                    for k in ancestors(p, case.key))
+    gradient = (role == "backward" or case.key.startswith("grad")) and open_
+    if role == "loss" and half is True:
+        out.append((2.0, "half_dropped", {}))
+    if role == "loss" and half is False:
+        out.append((0.5, "half_added", {}))
+    if (gradient or (role == "update" and open_)) and half is True:
+        out.append((2.0, "half_cancels", {}))
+    if (gradient or (role == "update" and open_)) and half is False:
+        out.append((0.5, "two_missing", {}))
+    sizes, mode = _batch_sizes(p)
+    if role == "loss" or gradient or (role == "update" and open_):
+        for n in sizes:
+            if mode == "mean":
+                out.append((float(n), "sum_for_mean", {"n": n}))
+            elif mode == "sum":
+                out.append((1.0 / n, "mean_for_sum", {"n": n}))
+    if role == "update":
+        for k in _givens_meaning(p, r"learning rate|step size", ("lr", "eta")):
+            lr = float(p.givens[k])
+            if lr != 1:
+                out.append((1.0 / lr, "lr_missing", {"lr": q_sym(p, k), "v": _num(lr)}))
+                out.append((lr, "lr_twice", {"lr": q_sym(p, k), "v": _num(lr)}))
+    for k in _givens_meaning(p, r"temperature", ("T", "temperature")):
+        t = float(p.givens[k])
+        if t not in (1.0, -1.0):
+            fields = {"T": q_sym(p, k), "v": _num(t)}
+            out += [(t * t, "t_times", fields), (t, "t_missing", fields), (1.0 / t, "t_twice", fields)]
+    if re.search(r"angle|radian|degree", " ".join(q.meaning.values()) + _texts(p)):
+        out += [(180.0 / math.pi, "degrees", {}), (math.pi / 180.0, "radians", {})]
+    return out
+
+
+def q_sym(problem: Problem, key: str) -> str:
+    return problem.quantities[key].symbol
+
+
+def _scaled(case: Case, c: float) -> list[np.ndarray]:
+    """c × the value, and for an update also the value with c × its step (w′ = w − c·η·g)."""
+    e = case.expected
+    out = [c * e]
+    if case.problem.quantities[case.key].role == "update":
+        prev = previous(case.problem, case.key, case.values)
+        if prev is not None:
+            w = np.asarray(case.values[prev], dtype=np.float64).reshape(e.shape)
+            out.append(w + c * (e - w))
+    return out
+
+
+def factor(case: Case) -> str | None:
+    """c × the right value (or, for an update, c × its step), for a c the context explains:
+    the ½ of the loss, a mean's 1/n, the learning rate, the temperature, degrees and radians.
+    Before the quantities met on the way: "you dropped the ½" says why, "that is t" only what."""
+    if not np.any(case.expected != 0):
+        return None
+    found: list[str] = []
+    for c, key, fields in _factor_causes(case):
+        if any(case.hits(v) for v in _scaled(case, c)):
+            message = say(key, case.lang, **fields)
+            if message not in found:
+                found.append(message)
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else say("both", case.lang, found[0], _lower(found[1]))
+
+
+def plain_factor(case: Case) -> str | None:
+    """2, ½, n or 1/n × the right value with no cause in view: said as a factor, after the
+    quantities met on the way (one of those is the likelier reading) and before rounding."""
+    if not np.any(case.expected != 0) or trivial(case.reading.value):
+        return None
+    sizes, _mode = _batch_sizes(case.problem)
+    for c in [2.0, 0.5] + [float(n) for n in sizes if n != 2] + [1.0 / n for n in sizes if n != 2]:
+        if case.hits(c * case.expected):
+            shown = _num(c) if c >= 1 else f"1/{_num(1 / c)}"
+            return say("times", case.lang, c=shown)
+    return None
+
+
+def _lower(message: str) -> str:
+    return message[0].lower() + message[1:] if message[1:2].islower() else message
+
+
+# ----------------------------------------------------------------------------- re-evaluation
+
+def ancestors(problem: Problem, key: str) -> set[str]:
+    qs, seen, todo = problem.quantities, set(), list(problem.quantities[key].deps)
+    while todo:
+        k = todo.pop()
+        if k not in seen:
+            seen.add(k)
+            todo.extend(qs[k].deps)
+    return seen
+
+
+class _Evaluator:
+    """Re-evaluates one quantity with some values replaced, counting the re-evaluations."""
+
+    def __init__(self, case: Case) -> None:
+        self.problem, self.values, self.key = case.problem, case.values, case.key
+        self.upstream = ancestors(case.problem, case.key)
+        qs = case.problem.quantities
+        # the student's answers to earlier steps stay as they are: they were right when typed.
+        # Without the steps, every value before this one is taken as the student's own.
+        derived = {k for k in self.upstream if not qs[k].is_given}
+        self.fixed = frozenset(derived if case.steps is None else (derived & case.steps))
+        self.order = [k for k in qs if k in self.upstream or k == case.key]
+        live = {case.key} | (derived - self.fixed)
+        #: the values a slip can enter by: used by this step or by a value worked out on the way
+        self.inputs = [k for k in self.order if k != case.key and any(k in qs[c].deps for c in live)]
+        self.count = 0
+
+    def __call__(self, subs: Mapping[str, np.ndarray],
+                 patch: Mapping[str, Callable[[np.ndarray], np.ndarray]] | None = None) -> np.ndarray | None:
+        """The quantity with ``subs`` in place of some values, ``patch`` applied to some results."""
+        if self.count >= MAX_EVALUATIONS:
+            return None
+        self.count += 1
+        qs, local, moved = self.problem.quantities, {}, set(subs)
+        patch = patch or {}
+        with np.errstate(all="ignore"):
+            for k in self.order:
+                if k in subs:
+                    local[k] = subs[k]
+                    continue
+                q = qs[k]
+                if q.is_given or (k in self.fixed) or not (k in patch or any(d in moved for d in q.deps)):
+                    continue
+                try:
+                    v = np.asarray(q.fn(*(local.get(d, self.values[d]) for d in q.deps)), dtype=np.float64)
+                    local[k] = patch[k](v) if k in patch else v
+                except DATA_ERRORS:
+                    return None
+                moved.add(k)
+        return local.get(self.key)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A value a specific slip gives, with the message naming that slip."""
+
+    value: np.ndarray
+    message: str
+    kind: str  # "stale" or "given"
+
+
+_CACHE: dict[tuple, tuple[weakref.ref, tuple[Candidate, ...], int]] = {}
+_CACHE_SIZE = 16
+
+
+def candidates(case: Case) -> tuple[tuple[Candidate, ...], int]:
+    """The stale-input and misread-given candidates for this step and these values, and how many
+    re-evaluations they took: worked out on the first wrong answer, then reused."""
+    upstream = ancestors(case.problem, case.key)
+    digest = hash(tuple(np.asarray(case.values[k]).tobytes() for k in sorted(upstream)))
+    key = (id(case.problem), case.key, digest, case.lang, case.steps)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0]() is case.problem:
+        return hit[1], hit[2]
+    ev = _Evaluator(case)
+    found = tuple(_stale_candidates(case, ev)) + tuple(_given_candidates(case, ev))
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = (weakref.ref(case.problem), found, ev.count)
+    return found, ev.count
+
+
+def _stale_candidates(case: Case, ev: _Evaluator):
+    p, qs = case.problem, case.problem.quantities
+    index = {k: i for i, k in enumerate(qs)}
+    direct = qs[case.key].deps
+    # the inputs the student is likelier to have mixed up first: direct ones, then the others
+    for d in [*direct, *sorted(set(ev.inputs) - set(direct), key=index.get, reverse=True)]:
+        if not case.may_name(d):
+            continue
+        for a in _aliases(d):
+            if a not in qs or a == case.key or index[a] >= index[case.key] or not case.may_name(a):
+                continue
+            va, vd = np.asarray(case.values[a]), np.asarray(case.values[d])
+            if va.shape != vd.shape or np.array_equal(va, vd):
+                continue
+            value = ev({d: va})
+            if value is None:
+                return
+            yield Candidate(value, say("stale", case.lang, a=case.symbol(a), am=case.meaning(a),
+                                       d=case.symbol(d), dm=case.meaning(d)), "stale")
+
+
+def _given_candidates(case: Case, ev: _Evaluator):
+    p, qs = case.problem, case.problem.quantities
+    direct = qs[case.key].deps
+    givens = [k for k in [*direct, *ev.inputs] if qs[k].is_given and case.may_name(k)]
+    for g in dict.fromkeys(givens):
+        v = np.asarray(case.values[g], dtype=np.float64)
+        if v.size > 16:
+            continue
+        sym = case.symbol(g)
+        for wrong, message in _misreadings(v, sym, case.lang):
+            value = ev({g: wrong})
+            if value is None:
+                return
+            yield Candidate(value, message, "given")
+
+
+def _misreadings(v: np.ndarray, sym: str, lang: str):
+    """Ways to misread a given, most likely first: its sign, its transpose, one entry's sign,
+    two entries swapped, one entry's two digits swapped."""
+    flat = v.reshape(-1)
+    if v.ndim == 0:
+        if v != 0:
+            yield -v, say("given_sign", lang, g=sym, wrong=_num(-v), right=_num(v))
+        for w in _digit_swaps(float(v)):
+            yield np.asarray(w), say("given_sign", lang, g=sym, wrong=_num(w), right=_num(v))
+        return
+    if np.any(v != 0):
+        yield -v, say("given_flip", lang, g=sym)
+    if v.ndim == 2 and v.shape[0] == v.shape[1] > 1 and not np.array_equal(v, v.T):
+        yield v.T.copy(), say("given_t", lang, g=sym)
+    names = [_index(i, v.shape) for i in range(flat.size)]
+    for i in range(flat.size):
+        if flat[i] != 0:
+            w = flat.copy()
+            w[i] = -w[i]
+            yield w.reshape(v.shape), say("given_sign", lang, g=say("entry", lang, s=sym, i=names[i]),
+                                          wrong=_num(-flat[i]), right=_num(flat[i]))
+    for i in range(flat.size):
+        for j in range(i + 1, flat.size):
+            if flat[i] != flat[j]:
+                w = flat.copy()
+                w[i], w[j] = w[j], w[i]
+                yield w.reshape(v.shape), say("given_swap", lang, g=sym, a=say("entry", lang, s=sym, i=names[i]),
+                                              b=say("entry", lang, s=sym, i=names[j]))
+    for i in range(flat.size):
+        for x in _digit_swaps(float(flat[i])):
+            w = flat.copy()
+            w[i] = x
+            yield w.reshape(v.shape), say("given_sign", lang, g=say("entry", lang, s=sym, i=names[i]),
+                                          wrong=_num(x), right=_num(flat[i]))
+
+
+def _index(i: int, shape) -> str:
+    return ",".join(str(int(k) + 1) for k in np.unravel_index(i, shape))
+
+
+def _digit_swaps(x: float) -> list[float]:
+    """0.25 → 0.52, 12 → 21, −0.3 → none: the two significant digits of a number, swapped."""
+    text = format(abs(x), ".10g")
+    digits = [c for c in text.lstrip("0.") if c.isdigit()]
+    if len(digits) != 2 or digits[0] == digits[1] or "e" in text:
+        return []
+    a, b = digits
+    swapped = text.replace(a + b, b + a, 1) if a + b in text else None
+    if swapped is None:
+        return []
+    return [math.copysign(float(swapped), x)]
+
+
+def stale_input(case: Case) -> str | None:
+    """The quantity's own formula on a stale input: the same-shaped value of another step, time or
+    observation (W₁ for W₁′, w₁ for w₂, s₁ for s₂). Before a misread given: a value the student
+    computed is the likelier mix-up."""
+    for cand in candidates(case)[0]:
+        if cand.kind == "stale" and case.hits(cand.value):
+            return cand.message
+    return None
+
+
+def wrong_given(case: Case) -> str | None:
+    """The right method on a misread given (a sign, a transpose, two entries swapped, two digits
+    swapped), found by re-running the graph, at most :data:`MAX_EVALUATIONS` times per step.
+    Not when the answer is the right one with some signs flipped: "look again at entry 2" says
+    where, which is more use than which given."""
+    typed = np.asarray(case.reading.value, dtype=np.float64).reshape(case.expected.shape)
+    if case.expected.size > 1 and case.hits(np.where(np.isclose(typed, -case.expected), -case.expected,
+                                                     case.expected)):
+        return None
+    for cand in candidates(case)[0]:
+        if cand.kind == "given" and case.hits(cand.value):
+            return cand.message
+    return None
+
+
+# ----------------------------------------------------------------------------- powers and counts
+
+def power_slip(case: Case) -> str | None:
+    """Exponent and power slips: β for βᵗ in a bias correction, the logarithm of the answer (a
+    forgotten exp), its square root or square, an L1 norm for an L2 one, tanh′ or σ′ without
+    the square or at the wrong point. Each is a structural slip, so it comes before the
+    quantities met on the way (which may equal it by chance)."""
+    q, e, lang = case.problem.quantities[case.key], case.expected, case.lang
+    formula = q.formula
+    m = re.search(r"/\(1 − (\S+?)\^(\d+)\)", formula)
+    if m:
+        b = next((k for k, g in case.problem.quantities.items() if g.is_given and g.symbol == m.group(1)), None)
+        t = int(m.group(2))
+        if b is not None and t > 1:
+            beta = float(case.values[b])
+            for u in (1, t - 1):
+                if u != t and case.hits(e * (1 - beta ** t) / (1 - beta ** u)):
+                    return say("bias_power", lang, b=m.group(1), t=t, u=u)
+    positive = np.all(e > 0) and not trivial(e)
+    if positive and np.all(e != 1) and case.hits(np.log(e)):
+        return say("no_exp", lang)
+    squared = re.search(r"[√²]|\^2|norm|standard deviation|variance", formula + " " + " ".join(q.meaning.values()))
+    if positive and squared and case.hits(np.sqrt(e)):
+        return say("no_square", lang)
+    if positive and squared and case.hits(e * e):
+        return say("no_root", lang)
+    if ("‖" in formula or "norm" in q.meaning.get("en", "")) and e.size == 1:
+        for d in q.deps:
+            v = np.asarray(case.values[d], dtype=np.float64)
+            if v.size > 1 and case.may_name(d) and case.hits(np.sum(np.abs(v))):
+                return say("l1", lang, x=case.symbol(d))
+    return _derivative_slip(case)
+
+
+_SYM = {"tanh′": (lambda z: 1 - np.tanh(z) ** 2, [(lambda z: 1 - np.tanh(z), "tanh_square"),
+                                                 (lambda z: 1 - z * z, "tanh_at_z")]),
+        "σ′": (lambda z: 1 / (1 + np.exp(-z)) * (1 - 1 / (1 + np.exp(-z))),
+               [(lambda z: 1 / (1 + np.exp(-z)), "sigma_half"), (lambda z: z * (1 - z), "sigma_at_z")])}
+
+
+def _derivative_slip(case: Case) -> str | None:
+    """tanh′ or σ′ slipped wherever the quantity (or an unasked step on its way) uses one:
+    each such factor is replaced by the slip and the quantity re-evaluated."""
+    qs = case.problem.quantities
+    by_symbol = {q.symbol: k for k, q in qs.items()}
+    ev = _Evaluator(case)
+    for name, (right, slips) in _SYM.items():
+        where = [k for k in [*ev.order] if name + "(" in qs[k].formula and (k == case.key or k not in ev.fixed)]
+        if not where:
+            continue
+        for slip, message in slips:
+            patch = {}
+            for k in where:
+                arg = re.search(re.escape(name) + r"\(([^)]+)\)", qs[k].formula).group(1)
+                z_key = by_symbol.get(arg)
+                if z_key is None:
+                    break
+                z = np.asarray(case.values[z_key], dtype=np.float64)
+                d = right(z)
+                if np.any(d == 0):
+                    break
+                patch[k] = lambda v, z=z, d=d, slip=slip: v * slip(z) / d if np.shape(v) == np.shape(d) or d.ndim == 0 else v
+            else:
+                value = ev({}, patch)
+                if value is not None and case.hits(value):
+                    return say(message, case.lang)
+    return None
+
+
+def off_by_one(case: Case) -> str | None:
+    """A whole-number size one off from a formula with a + 1 or a rounding (n − k for n − k + 1,
+    ⌈·⌉ for ⌊·⌋): after the declared mistakes, which name the exact term when they can."""
+    e, formula = case.expected, case.problem.quantities[case.key].formula
+    if e.size != 1 or float(e.reshape(-1)[0]) != round(float(e.reshape(-1)[0])) or not re.search(r"⌊|⌈|\+ 1|− 1", formula):
+        return None
+    if case.hits(e + 1) or case.hits(e - 1):
+        return say("off_by_one", case.lang)
+    return None
+
+
+#: The specific general diagnoses, in the order ``feedback.diagnose`` tries them.
+SPECIFIC = (factor, power_slip, stale_input, wrong_given, off_by_one)
