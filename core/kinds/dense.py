@@ -44,6 +44,7 @@ from .. import optim
 from ..graph import Problem, ProblemBuilder, Variant, Wording, texts
 from ..notation import base_symbol, grad_key, next_key, ru_plural, subscript, superscript
 from ..ops import activation
+from ..ops import loss as loss_op
 from ..ops.linear import bias_grad, input_grad, linear, one_unit, weight_grad
 from ..ops.record import variant as _v
 from ..ops import (
@@ -54,8 +55,7 @@ from ..ops import (
 from . import (
     DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown,
 )
-# the optimize kind's reading of hyper-parameters and its names for methods, forms and hyper-parameters
-from .optimize import HYPER_DOCS, _FORM_NAMES, _HYPER_FIELDS, _HYPER_MEANINGS, _HYPER_SYMBOLS, _METHOD_NAMES, _read_hyper
+from .hyper import FORM_NAMES, HYPER_DOCS, HYPER_FIELDS, HYPER_MEANINGS, HYPER_SYMBOLS, METHOD_NAMES, read_hyper
 
 _TOP = {"kind", "layout", "x", "y", "X", "Y", "order", "iterations", "reduction", "loss", "half",
         "loss_from", "learning_rate", "init", "biases", "layers", "optimizer"}
@@ -272,12 +272,12 @@ def _read_optimizer(data, path: str, lr: float) -> _Opt | None:
                                "beta2 = 0.999")
     if "learning_rate" in raw:
         raise DataError(f"{opath}.learning_rate", "the learning rate is given once, as problem.learning_rate (γ)")
-    reject_unknown(raw, opath, {"method", "clip"} | (set(_HYPER_FIELDS) - {"learning_rate"}))
+    reject_unknown(raw, opath, {"method", "clip"} | (set(HYPER_FIELDS) - {"learning_rate"}))
     if raw.get("method") in ("newton", "coordinate"):
         raise DataError(f"{opath}.method", f"{raw['method']} needs the Hessian of the loss, which a net does not "
                                            f"provide; use one of: {', '.join(_OPT_METHODS)}")
     method = read_choice(raw, "method", opath, _OPT_METHODS)
-    hyper = _read_hyper({**raw, "learning_rate": lr}, opath, method)
+    hyper = read_hyper({**raw, "learning_rate": lr}, opath, method)
     clip = read_number(raw, "clip", opath, positive=True) if "clip" in raw else None
     return _Opt(hyper, clip)
 
@@ -806,10 +806,10 @@ class _Net:
         hyper = self.opt.hyper
         for name in ("alpha", "beta1", "beta2", "eps"):
             if name in hyper:
-                meaning = _HYPER_MEANINGS[name]
+                meaning = HYPER_MEANINGS[name]
                 if name == "alpha":
                     meaning = meaning[1] if hyper["method"] == "rmsprop" else meaning[0]
-                self.given(name, hyper[name], _HYPER_SYMBOLS[name], meaning)
+                self.given(name, hyper[name], HYPER_SYMBOLS[name], meaning)
         if self.opt.clip is not None:
             self.given("clip", self.opt.clip, "c", {"en": "the clipping threshold c for the norm of the gradient",
                                                     "ru": "порог c для нормы градиента при обрезке"})
@@ -940,10 +940,10 @@ class _Net:
     def optimizer_conventions(self) -> None:
         """How the steps are taken, the method's formulas in general form, the states, the clipping."""
         b, obs, hyper = self.b, self.obs, self.opt.hyper
-        name_en, name_ru = (text.replace("η", "γ") for text in _METHOD_NAMES[hyper["method"]])
+        name_en, name_ru = (text.replace("η", "γ") for text in METHOD_NAMES[hyper["method"]])
         form = hyper.get("form")
         if form:
-            name_en, name_ru = f"{name_en} ({_FORM_NAMES[form][0]} form)", f"{name_ru} ({_FORM_NAMES[form][1]})"
+            name_en, name_ru = f"{name_en} ({FORM_NAMES[form][0]} form)", f"{name_ru} ({FORM_NAMES[form][1]})"
         n = obs.n_steps
         if obs.mode == "sgd":
             seq = ", ".join(str(j + 1) for j in obs.order)
@@ -973,7 +973,7 @@ class _Net:
                                             f"gradient there")
             lines_ru.insert(len(pl.lookahead), f"прямой и обратный проход шага t идут в точке {at}, поэтому gₜ — "
                                                "градиент в ней")
-        values = ", ".join(f"{_HYPER_SYMBOLS.get(k, 'γ' if k == 'lr' else k)} = {_num(v)}"
+        values = ", ".join(f"{HYPER_SYMBOLS.get(k, 'γ' if k == 'lr' else k)} = {_num(v)}"
                            for k, v in hyper.items() if isinstance(v, float) and not isinstance(v, bool))
         g = {"en": "gₜ = ∂L/∂w at step t" + (" after clipping" if self.opt.clip is not None else ""),
              "ru": "gₜ = ∂L/∂w на шаге t" + (" после обрезки" if self.opt.clip is not None else "")}
@@ -1027,32 +1027,17 @@ class _Net:
         m, loss, scale, axis = self.obs.m, self.loss, self.scale, self.axis
 
         out = []
+        here = {"out": lk}
         if self.batch and m > 1:
-            if self.mean:
-                out.append(_v("sum_not_mean", [lk], lambda v: v * m,
-                              f"You summed the losses; this lesson averages them: {f}.",
-                              f"Вы сложили потери, а в этом уроке они усредняются: {f}."))
-            else:
-                out.append(_v("mean_not_sum", [lk], lambda v: v / m,
-                              f"You averaged the losses; this lesson sums them: {f}.",
-                              f"Вы усреднили потери, а в этом уроке они суммируются: {f}."))
+            out.append(loss_op.loss_reduction(m, self.mean).at(here, {"f": f}))
         if loss == "squared":
-            if self.half:
-                out.append(_v("no_half", [lk], lambda v: v * 2, f"You dropped the ½: {f}.",
-                              f"Вы потеряли ½: {f}."))
-            else:
-                out.append(_v("half_added", [lk], lambda v: v / 2, f"This lesson's squared loss has no ½: {f}.",
-                              f"В этом уроке в квадратичной функции потерь нет ½: {f}."))
+            out.append(loss_op.squared_half(self.half).at(here, {"f": f}))
         elif loss in ("log", "cross_entropy"):
             red = f"(1/{m})·" if self.mean else ""
             L, p, t = s(lk), s(y_hat), s(y)
             text = (f"{L} = −{red}Σ[{t}·ln {p} + (1 − {t})·ln(1 − {p})]" if loss == "log"
                     else f"{L} = −{red}Σ {t}·ln {p}")
-            out.append(_v("no_minus", [lk], lambda v: -v, f"You lost the minus sign: {text} is never negative.",
-                          f"Вы потеряли знак минус: потери {text} всегда неотрицательны."))
-            out.append(_v("log10", [lk], lambda v: v / np.log(10.0),
-                          f"You used the base-10 logarithm; the loss uses the natural one, ln: {text}.",
-                          f"Вы взяли десятичный логарифм, а в функции потерь — натуральный, ln: {text}."))
+            out += [sl.at(here, {"text": text}) for sl in loss_op.log_slips()]
             if loss == "cross_entropy":
                 out.append(_v("largest_class", [y_hat],
                               lambda q: -scale * np.sum(np.log(np.max(q, axis=axis))),
@@ -1067,37 +1052,14 @@ class _Net:
         m = self.obs.m
         if not self.batch or m == 1:
             return []
-        if not self.mean:
-            return [_v("mean_not_sum", [key], lambda v: v / m,
-                       f"This lesson sums the losses, so there is no 1/{m}: {f}.",
-                       f"В этом уроке потери суммируются, поэтому множителя 1/{m} нет: {f}.")] if at_origin else []
-        if at_origin:
-            return [_v("no_mean", [key], lambda v: v * m, f"You left out the factor 1/{m} of the mean loss: {f}.",
-                       f"Вы потеряли множитель 1/{m} от усреднения потерь: {f}.")]
-        where = s(origin)
-        return [
-            _v("no_mean", [key], lambda v: v * m,
-               f"You left out the factor 1/{m} of the mean loss: it enters once, at {where}, and every later "
-               "gradient carries it.",
-               f"Вы потеряли множитель 1/{m} от усреднения потерь: он входит один раз, в {where}, и переходит "
-               "во все следующие градиенты."),
-            _v("mean_twice", [key], lambda v: v / m,
-               f"You divided by {m} twice: the factor 1/{m} of the mean loss enters once, at {where}.",
-               f"Вы поделили на {m} дважды: множитель 1/{m} от усреднения потерь входит один раз, в {where}."),
-        ]
+        return [sl.at({"out": key}, {"f": f, "where": s(origin)})
+                for sl in loss_op.gradient_reduction(m, self.mean, at_origin)]
 
     def output_grad_variants(self, g_out: str, s, f) -> list[Variant]:
         """∂L/∂ŷ: the 2 of the square dropped (no ½) or kept (with ½); the batch's 1/m."""
         out = []
         if self.loss == "squared":
-            if self.half:
-                out.append(_v("two_kept", [g_out], lambda v: v * 2, f"With the ½ in the loss, the 2 cancels: {f}.",
-                              f"С ½ в функции потерь двойка сокращается: {f}."))
-            else:
-                out.append(_v("no_two", [g_out], lambda v: v / 2,
-                              f"You dropped the 2: the loss has no ½ to cancel it, so {f}.",
-                              f"Вы потеряли двойку: в функции потерь нет ½, которая бы её сократила, "
-                              f"поэтому {f}."))
+            out.append(loss_op.squared_two(self.half).at({"out": g_out}, {"f": f}))
         return out + self.reduction_variants(g_out, g_out, True, s, f)
 
     def fused_grad_variants(self, gz: str, temp: float, s, f) -> list[Variant]:

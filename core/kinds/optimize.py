@@ -37,6 +37,7 @@ from ..graph import Problem, ProblemBuilder, Variant
 from ..notation import ru_plural, subscript
 from ..ops import sigmoid
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown
+from .hyper import FORM_NAMES, HYPER_DOCS, HYPER_FIELDS, HYPER_MEANINGS, HYPER_SYMBOLS, METHOD_NAMES, read_hyper
 
 _MODELS = ("regression", "logistic", "quadratic")
 _DATA_FIELDS = {"x", "y", "bias", "reduction", "half", "batching", "order", "batches", "A", "b"}
@@ -45,40 +46,12 @@ _MODEL_FIELDS = {
     "logistic": {"x", "y", "bias", "reduction", "batching", "order", "batches"},
     "quadratic": {"A", "b"},
 }
-# data field -> optim hyper-parameter name
-_HYPER_FIELDS = {"learning_rate": "lr", "alpha": "alpha", "beta1": "beta1", "beta2": "beta2",
-                 "eps": "eps", "form": "form", "eps_placement": "eps_placement",
-                 "bias_correction": "bias_correction"}
 _TOP = ({"kind", "model", "w0", "method", "iterations", "clip", "lr_symbol"}
-        | _DATA_FIELDS | set(_HYPER_FIELDS))
+        | _DATA_FIELDS | set(HYPER_FIELDS))
 _MAX_ITERATIONS = 100
 _MAX_OBS = 100
 _MAX_PARAMS = 10
 
-_METHOD_NAMES = {
-    "gd": ("gradient descent", "градиентный спуск"),
-    "gd_decay": ("gradient descent with a decaying step η/t", "градиентный спуск с уменьшающимся шагом η/t"),
-    "momentum": ("momentum", "метод инерции (momentum)"),
-    "nesterov": ("Nesterov momentum", "инерция с поправкой Нестерова"),
-    "adagrad": ("AdaGrad", "AdaGrad"),
-    "rmsprop": ("RMSprop", "RMSprop"),
-    "adam": ("Adam", "Adam"),
-    "newton": ("Newton's method", "метод Ньютона"),
-    "coordinate": ("coordinate descent", "покоординатный спуск"),
-}
-_FORM_NAMES = {
-    "textbook": ("textbook", "учебная форма"),
-    "pytorch": ("PyTorch", "форма PyTorch"),
-    "fed_back": ("bias-corrected moments fed back", "исправленные моменты подставляются на следующем шаге"),
-}
-_HYPER_SYMBOLS = {"alpha": "α", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
-_HYPER_MEANINGS = {
-    "alpha": ({"en": "the momentum coefficient α", "ru": "коэффициент инерции α"},
-              {"en": "the decay α of the squared-gradient average", "ru": "коэффициент затухания α среднего квадратов"}),
-    "beta1": {"en": "the decay β₁ of the first moment", "ru": "коэффициент затухания β₁ первого момента"},
-    "beta2": {"en": "the decay β₂ of the second moment", "ru": "коэффициент затухания β₂ второго момента"},
-    "eps": {"en": "the small constant ε in the denominator", "ru": "малая константа ε в знаменателе"},
-}
 
 
 def build(data: Mapping[str, Any]) -> Problem:
@@ -89,7 +62,7 @@ def build(data: Mapping[str, Any]) -> Problem:
         if key in _DATA_FIELDS and key not in _MODEL_FIELDS[model]:
             raise DataError(f"{path}.{key}", f"is not used by the {model} model")
     method = read_choice(data, "method", path, optim.METHODS)
-    hyper = _read_hyper(data, path, method)
+    hyper = read_hyper(data, path, method)
     iterations = _read_int(data, "iterations", path, 1, _MAX_ITERATIONS)
     lr_sym = {"eta": "η", "gamma": "γ"}[read_choice(data, "lr_symbol", path, ("eta", "gamma"), default="eta")]
     if "lr_symbol" in data and "lr" not in hyper:
@@ -144,38 +117,6 @@ def _read_int(data, key, path, lo, hi) -> int:
     if not lo <= value <= hi:
         raise DataError(field, f"must be between {lo} and {hi}, got {value}")
     return value
-
-
-def _read_hyper(data, path, method) -> Mapping[str, Any]:
-    spec = optim.HYPER[method]
-    hyper: dict[str, Any] = {"method": method}
-    for field, name in _HYPER_FIELDS.items():
-        fpath = f"{path}.{field}"
-        if name not in spec:
-            if field in data:
-                raise DataError(fpath, f"is not used by method {method}")
-            continue
-        if field not in data:
-            if spec[name] is optim.REQUIRED:
-                what = {"form": " (" + " or ".join(f'"{f}"' for f in optim.FORMS.get(method, ())) + ")"}.get(name, "")
-                raise DataError(fpath, f"missing: method {method} needs it{what}")
-            continue
-        if name == "form":
-            hyper[name] = read_choice(data, field, path, optim.FORMS[method])
-        elif name == "eps_placement":
-            hyper[name] = read_choice(data, field, path, optim.EPS_PLACEMENTS)
-        elif name == "bias_correction":
-            hyper[name] = read_bool(data, field, path, default=True)
-        else:
-            value = read_number(data, field, path)
-            problem = optim.check_value(name, value)
-            if problem:
-                raise DataError(fpath, problem)
-            hyper[name] = value
-    try:
-        return optim.resolve(hyper)
-    except ValueError as exc:
-        raise DataError(path, str(exc)) from None
 
 
 def _read_model(data, path, model) -> dict[str, Any]:
@@ -546,10 +487,10 @@ def _givens(b, model, m, w0, hyper, clip, lr_sym) -> None:
         b.given("lr", hyper["lr"], lr_sym, {"en": "the learning rate", "ru": "шаг обучения (learning rate)"})
     for name in ("alpha", "beta1", "beta2", "eps"):
         if name in hyper:
-            meaning = _HYPER_MEANINGS[name]
+            meaning = HYPER_MEANINGS[name]
             if name == "alpha":
                 meaning = meaning[1] if hyper["method"] == "rmsprop" else meaning[0]
-            b.given(name, hyper[name], _HYPER_SYMBOLS[name], meaning)
+            b.given(name, hyper[name], HYPER_SYMBOLS[name], meaning)
     if clip is not None:
         b.given("clip", clip, "c", {"en": "the clipping threshold c for the gradient norm",
                                     "ru": "порог c для нормы градиента при обрезке"})
@@ -786,13 +727,13 @@ def _conventions(b, spec: _Spec, iterations: int) -> None:
         at = syms[pl.lookahead[-1].key]
         lines.insert(len(pl.lookahead), f"gₜ is the gradient at {at}")
         lines_ru.insert(len(pl.lookahead), f"gₜ — градиент в точке {at}")
-    values = ", ".join(f"{_HYPER_SYMBOLS.get(k, spec.lr_sym if k == 'lr' else k)} = {v:g}"
+    values = ", ".join(f"{HYPER_SYMBOLS.get(k, spec.lr_sym if k == 'lr' else k)} = {v:g}"
                        for k, v in hyper.items() if isinstance(v, float) and not isinstance(v, bool))
     start = ", ".join(f"{_stage(pl, n).symbol}₀ = 0" for n in pl.carry)
-    name_en, name_ru = _METHOD_NAMES[hyper["method"]]
+    name_en, name_ru = METHOD_NAMES[hyper["method"]]
     form = hyper.get("form")
-    form_text = {"en": f" ({_FORM_NAMES[form][0]} form)" if form else "",
-                 "ru": f" ({_FORM_NAMES[form][1]})" if form else ""}
+    form_text = {"en": f" ({FORM_NAMES[form][0]} form)" if form else "",
+                 "ru": f" ({FORM_NAMES[form][1]})" if form else ""}
     tail = "; ".join(x for x in (values, start) if x)
     b.convention("method", {
         "en": f"{name_en}{form_text['en']}: " + "; ".join(lines) + (f" ({tail})" if tail else ""),
@@ -819,17 +760,6 @@ def _check_finite(problem: Problem) -> None:
                                    "iterations or a smaller learning_rate) or divides by zero (a singular "
                                    "Hessian, or eps = 0 with a zero gradient)")
 
-
-#: Hyper-parameter fields any kind that trains with core.optim documents the same way.
-HYPER_DOCS = (
-    FieldDoc("alpha", False, "momentum/nesterov: the momentum coefficient α; rmsprop: the decay α of the "
-                             "squared-gradient average; in [0, 1)"),
-    FieldDoc("beta1", False, "adam: β₁ in [0, 1)"),
-    FieldDoc("beta2", False, "adam: β₂ in [0, 1)"),
-    FieldDoc("eps", False, "adagrad/rmsprop/adam: ε ≥ 0 (defaults as in PyTorch: 1e-10 adagrad, 1e-8 otherwise)"),
-    FieldDoc("eps_placement", False, 'adagrad/rmsprop/adam: "outside" g/(√v + ε) (default, PyTorch) or '
-                                     '"inside" g/√(v + ε)'),
-)
 
 KIND = Kind(
     name="optimize",

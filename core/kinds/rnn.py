@@ -37,7 +37,8 @@ import numpy as np
 
 from ..graph import Problem, ProblemBuilder, Variant
 from ..notation import base_symbol, grad_key, grad_symbol, ru_plural, subscript
-from ..ops import ACTIVATIONS, activation
+from ..ops import ACTIVATIONS, activation, softmax
+from ..ops import loss as loss_op
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown
 
 _TOP = {"kind", "x", "s0", "U", "W", "b", "activation", "output", "V", "c", "loss", "y", "half",
@@ -283,12 +284,6 @@ def _givens(g: _Graph, X, s0, U, W, bias, V, c, y, labels, clip) -> None:
                 "порог ограничения нормы ∂L/∂W")
 
 
-def _softmax(v: np.ndarray) -> np.ndarray:
-    """softmax(v)_i = e^{v_i} / Σ_j e^{v_j}, shifted by max(v) so that nothing overflows."""
-    e = np.exp(v - v.max())
-    return e / e.sum()
-
-
 def _forward(g: _Graph, T, n_h, n_out, act, output, has_b, has_c) -> None:
     for t in range(1, T + 1):
         deps = [f"x{t}", f"s{t - 1}", "U", "W"] + (["b"] if has_b else [])
@@ -308,7 +303,7 @@ def _forward(g: _Graph, T, n_h, n_out, act, output, has_b, has_c) -> None:
             g.derived(f"v{t}", _linear, lin_deps, (n_out,), f"v{_s(t)}",
                       f"the output scores (logits) at step {t}", f"выходные оценки (логиты) на шаге {t}",
                       "forward", f"v{_s(t)} = {lin}")
-            g.derived(f"o{t}", _softmax, [f"v{t}"], (n_out,), f"o{_s(t)}",
+            g.derived(f"o{t}", softmax, [f"v{t}"], (n_out,), f"o{_s(t)}",
                       f"the output probabilities at step {t}", f"выходные вероятности на шаге {t}",
                       "forward", f"o{_s(t)} = softmax(v{_s(t)})")
         else:
@@ -336,19 +331,22 @@ def _loss(g: _Graph, T, output, loss, half, mean) -> None:
         return
     if loss == "squared":
         k = 0.5 if half else 1.0
+        f = f"L = {'½·' if half else ''}Σ({last_sym} − y)²"
         g.derived("L", lambda o, y, k=k: k * np.sum((o - y) ** 2), [last, "y"], (), "L",
                   f"the squared loss of the last output {last_sym}",
                   f"квадратичная функция потерь последнего выхода {last_sym}",
-                  "loss", f"L = {'½·' if half else ''}Σ({last_sym} − y)²")
+                  "loss", f, lambda f=f: _at([loss_op.squared_half(half)], "L", {"f": f}))
         return
     scale = 1.0 / T if mean else 1.0
 
     def cross_entropy(*values, T=T, scale=scale):
         probs, labels = values[:T], values[T]
         return -scale * sum(np.log(p[int(labels[t]) - 1]) for t, p in enumerate(probs))
+    f = "L = −(1/T)·Σₜ ln oₜ[yₜ]" if mean else "L = −Σₜ ln oₜ[yₜ]"
     g.derived("L", cross_entropy, [f"o{t}" for t in range(1, T + 1)] + ["labels"], (), "L",
               "the cross-entropy loss over all steps", "перекрёстная энтропия по всем шагам",
-              "loss", ("L = −(1/T)·Σₜ ln oₜ[yₜ]" if mean else "L = −Σₜ ln oₜ[yₜ]"))
+              "loss", f, lambda f=f: _at([loss_op.loss_reduction(T, mean), *loss_op.log_slips()], "L",
+                                         {"f": f, "text": f}))
 
 
 def _output_grads(g: _Graph, T, n_out, output, loss, half, mean, has_c) -> None:
@@ -362,19 +360,21 @@ def _output_grads(g: _Graph, T, n_out, output, loss, half, mean, has_c) -> None:
                 onehot = np.zeros_like(o)
                 onehot[int(labels[t - 1]) - 1] = 1.0
                 return scale * (o - onehot)
+            f = f"∂L/∂v{_s(t)} = " + (f"(o{_s(t)} − onehot(y{_s(t)}))/T" if mean else f"o{_s(t)} − onehot(y{_s(t)})")
             g.derived(grad_key(f"v{t}"), grad_v, [f"o{t}", "labels"], (n_out,), grad_symbol(f"v{t}"),
                       f"the gradient with respect to the scores v{_s(t)} (softmax and cross-entropy together)",
                       f"производная по оценкам v{_s(t)} (softmax и перекрёстная энтропия вместе)",
-                      "backward", f"∂L/∂v{_s(t)} = " + (f"(o{_s(t)} − onehot(y{_s(t)}))/T" if mean
-                                                         else f"o{_s(t)} − onehot(y{_s(t)})"))
+                      "backward", f, lambda t=t, f=f: _at(loss_op.gradient_reduction(T, mean, True),
+                                                          grad_key(f"v{t}"), {"f": f}))
         out_steps = list(range(1, T + 1))
         out_key = "v"
     else:
         k2 = 1.0 if half else 2.0
+        f = f"∂L/∂o{_s(T)} = {'' if half else '2·'}(o{_s(T)} − y)"
         g.derived(grad_key(f"o{T}"), lambda o, y, k2=k2: k2 * (o - y), [f"o{T}", "y"], (n_out,),
                   grad_symbol(f"o{T}"), f"the gradient with respect to the last output o{_s(T)}",
                   f"производная по последнему выходу o{_s(T)}",
-                  "backward", f"∂L/∂o{_s(T)} = {'' if half else '2·'}(o{_s(T)} − y)")
+                  "backward", f, lambda f=f: _at([loss_op.squared_two(half)], grad_key(f"o{T}"), {"f": f}))
         out_steps = [T]
         out_key = "o"
         if output == "softmax":
@@ -415,8 +415,9 @@ def _bptt(g: _Graph, T, n_in, n_h, act, output, loss, half, has_b) -> None:
                       f"∂L/∂s{_s(T)} = 1 (L = Σ s{_s(T)})")
         elif t == T and loss == "squared" and output == "none":
             k2 = 1.0 if half else 2.0
+            f = f"∂L/∂s{_s(T)} = {'' if half else '2·'}(s{_s(T)} − y)"
             g.derived(grad_key(st), lambda s, y, k2=k2: k2 * (s - y), [st, "y"], (n_h,), grad_symbol(st), en, ru,
-                      "backward", f"∂L/∂s{_s(T)} = {'' if half else '2·'}(s{_s(T)} − y)")
+                      "backward", f, lambda st=st, f=f: _at([loss_op.squared_two(half)], grad_key(st), {"f": f}))
         else:
             deps, parts = [], []
             if t in out_at:
@@ -482,6 +483,15 @@ def _bptt(g: _Graph, T, n_in, n_h, act, output, loss, half, has_b) -> None:
 def _slips(op, keys, shown) -> list[_V]:
     """The slips the operation declares, where it is placed (the same wording in every kind)."""
     return [_V(v.name, v.deps, v.fn, v.message["en"], v.message["ru"], v.convention) for v in op.slips_at(keys, shown)]
+
+
+def _at(slips, key: str, shown) -> list[_V]:
+    """Slips declared on one quantity (the loss, or a gradient it starts), placed at ``key``."""
+    out = []
+    for sl in slips:
+        v = sl.at({"out": key}, shown)
+        out.append(_V(v.name, v.deps, v.fn, v.message["en"], v.message["ru"], v.convention))
+    return out
 
 
 def _local_slips(act, k: int, factor: str, factor_symbol: str, f: str) -> list[_V]:
