@@ -7,10 +7,12 @@ One job per module, each depending only on those above it:
     printing.py   show(): canonical ASCII and text for people; Formula (a tree with its texts)
     calculus.py   evaluate() at points with NumPy, derivative(), substitute()
     reading.py    read_formula(): the answer parser of core.answers with a tree algebra
+    diagnosis.py  how a wrong formula differs from the expected one (a factor, a term, a sign,
+                  the inner derivative, the transpose), found on the trees, confirmed by numbers
     checking.py   FormulaSpec, screen_formula (NumPy), prove_formula (SymPy), check_formula
     worker.py     SymbolicWorker, the child process where SymPy runs, and its side of the pipe
 
-Reading, printing, calculus and screening never import SymPy (a test proves it);
+Reading, printing, calculus, diagnosis and screening never import SymPy (a test proves it);
 only the worker process does, and it receives trees as data, never text.
 
 Why two expression trees in core. :mod:`nntutor.core.expr` reads the expression of a

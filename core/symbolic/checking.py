@@ -3,8 +3,9 @@
 ``screen_formula`` evaluates both formulas with NumPy at ``spec.samples`` random points
 (symbols drawn uniformly from their ranges; symbols defined by ``where`` computed from them;
 points where the expected formula is undefined are skipped, at least MIN_POINTS must remain):
-a clear difference is "different" at once, in well under a millisecond, with a point where
-they differ. A formula it cannot refute "agrees", and
+a clear difference is "different" at once, in well under a millisecond, and says how the
+formulas differ when :mod:`.diagnosis` can tell (half the expected one, a missing term, the
+transpose), else gives a point where they differ. A formula it cannot refute "agrees", and
 only ``prove_formula`` can accept it: SymPy decides — simplify(a − b) == 0, then ``equals`` —
 in the worker process (:mod:`.worker`) with a hard CAP-second limit. When no proof can be had
 (the worker still starting, SymPy over the cap or undecided) the verdict is "unproven": the
@@ -26,6 +27,7 @@ import numpy as np
 
 from ..answers import FormatProblem, format_value
 from .calculus import evaluate, substitute
+from .diagnosis import diagnose
 from .printing import Formula
 from .reading import check_symbols, read_formula
 from .tree import MAX_NODES, Node, free_symbols, size
@@ -284,6 +286,10 @@ def screen_formula(formula: Formula, spec: FormulaSpec, *, rng: np.random.Genera
             return FormulaResult("different", "numeric", _msg(
                 "Not the same formula: yours is the expected one with the opposite sign.",
                 "Формула другая: ваша отличается от ожидаемой только знаком."))
+        found = diagnose(formula.node, spec.expected.node, env, spec, a, b)
+        if found is not None:
+            return FormulaResult("different", "numeric", _msg("Not the same formula: " + found[0],
+                                                              "Формула другая: " + found[1]))
         return FormulaResult("different", "numeric", _msg(
             f"Not the same formula: at {where} yours gives {format_value(a[i], 4)}, "
             f"the expected one {format_value(b[i], 4)}.",

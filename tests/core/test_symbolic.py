@@ -158,8 +158,9 @@ def test_sympy_sees_what_rounding_hides(worker):
 
 
 def test_different_says_where():
+    """With no structural difference to name (test_formula_diagnoses), a point where they differ."""
     spec = _spec(GRAD_X, "xy")
-    result = check_formula(_read("4x + 2y", "xy"), spec)
+    result = check_formula(_read("4x + y^2", "xy"), spec)
     assert result.status == "different"
     assert "x = " in result.message["en"] and "y = " in result.message["en"]
     assert "x = " in result.message["ru"] and "ваша" in result.message["ru"]
@@ -557,6 +558,8 @@ def test_reading_and_numeric_checks_never_import_sympy(tmp_path):
         "f = read_formula('s*(1-s)', ['s'])\n"
         "spec = FormulaSpec('s - s^2', ('s',), {'t': (-4, 4)}, {'s': 'sigmoid(t)'})\n"
         "assert check_formula(f, spec).ok\n"
+        "wrong = check_formula(read_formula('s*(1-s)/2', ['s']), spec)\n"  # told how it differs
+        "assert 'half' in wrong.message['en'], wrong.message\n"
         "print('sympy' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
