@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Input, Markdown, Static
+from textual.widgets import Input, Static
 
 from nntutor.core.answers import MAX_CHARS
 from nntutor.core.feedback import CHECKING, Verdict
@@ -65,7 +65,7 @@ class LessonScreen(Screen):
         with Horizontal(id="lesson-main"):
             # neither pane takes the focus: Tab cannot strand typing outside the answer box
             with VerticalScroll(id="lesson-body", can_focus=False):
-                yield Markdown(id="problem-text")
+                yield Static(id="problem-text")  # one widget for the whole text (see relabel)
                 yield Static(id="more")
             with VerticalScroll(id="steps-pane", can_focus=False):
                 yield StepList(id="steps")
@@ -117,7 +117,12 @@ class LessonScreen(Screen):
     def relabel(self) -> None:
         """Redraw every text for the current language and state."""
         lang = self.run.lang
-        self.query_one("#problem-text", Markdown).update(self.run.lesson.text[lang])
+        # Rich renders the Markdown into one widget: Textual's Markdown widget makes one per
+        # paragraph and list item, and every layout of the screen arranged them all again
+        from rich.markdown import Markdown
+
+        self.query_one("#problem-text", Static).update(Markdown(self.run.lesson.text[lang], code_theme="ansi_dark",
+                                                               inline_code_theme="ansi_dark", hyperlinks=False))
         self.query_one("#more", Static).update(t("more_below", lang))
         self.refresh_steps()
 
@@ -157,7 +162,8 @@ class LessonScreen(Screen):
             text.append(t("expect", lang, what, example) if example else t("expect_plain", lang, what), style="dim")
             if not run.is_formula(step):
                 accepted = precision_text(run.tolerance(step), lang, run.expected(step))
-                text.append(t("precision", lang, accepted), style="dim")
+                if accepted not in what:  # "a whole number" says it already
+                    text.append(t("precision", lang, accepted), style="dim")
             prompt.show_text(text)
             answer.placeholder = t("answer_placeholder", lang)
             answer.disabled = False
