@@ -80,7 +80,7 @@ class Wording:
         return ()
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True)
 class Quantity:
     """One named value of a problem.
 
@@ -102,14 +102,6 @@ class Quantity:
     #: The declared mistakes, or a function listing them, or a :class:`Wording`: most quantities
     #: are never diagnosed, so a kind may leave their wording until a student's value needs it.
     declared: tuple[Variant, ...] | Callable[[], Iterable[Variant]] | Wording = ()
-
-    def __init__(self, key: str, symbol: str, meaning: Mapping[str, str], role: str, deps: tuple[str, ...] = (),
-                 fn: Callable[..., Array] | None = None, written: str | Callable[[], str] | Wording = "",
-                 declared: tuple[Variant, ...] | Callable[[], Iterable[Variant]] | Wording = ()) -> None:
-        # a problem holds dozens of these and is built when a lesson opens: the fields are set
-        # straight into the instance dict (frozen still forbids assigning them afterwards)
-        self.__dict__.update(key=key, symbol=symbol, meaning=meaning, role=role, deps=deps, fn=fn,
-                             written=written, declared=declared)
 
     @property
     def is_given(self) -> bool:
