@@ -1,7 +1,8 @@
 """The Textual application: opens the progress store, shows home and lesson screens.
 
 Start-up stays light: the home screen lists lessons from their metadata, and the engine
-(NumPy), the lesson screen and its Markdown widget load when a lesson is opened.
+(NumPy) and the lesson screen load when a lesson is opened; a lesson named on the command
+line opens without the home screen beneath it (built when the student goes back).
 """
 
 from __future__ import annotations

@@ -10,10 +10,10 @@ from textual.widgets import Static
 class SettledStatic(Static):
     """``show_text(text)`` repaints in place when the text takes as many lines as before.
 
-    A layout pass re-arranges the whole screen (the lesson text is dozens of Markdown
-    blocks): after a wrong answer it was about half the time from Enter to the frame
-    (an accepted step clears the answer box, and Textual's Input asks for a layout then
-    anyway). Most updates keep the height, so they need no layout.
+    A layout pass re-arranges the whole screen: after a wrong answer it can be about half
+    the time from Enter to the frame (an accepted step clears the answer box, and
+    Textual's Input asks for a layout then anyway). Most updates keep the height, so they
+    need no layout.
     """
 
     def show_text(self, text: Text) -> None:
