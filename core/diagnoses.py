@@ -65,10 +65,26 @@ _D = {
                 "ru": "Это в градусах, а ответ нужен в радианах (умножьте на π/180)."},
     "radians": {"en": "That is in radians; the answer is in degrees (multiply by 180/π).",
                 "ru": "Это в радианах, а ответ нужен в градусах (умножьте на 180/π)."},
+    "log10": {"en": "That is log₁₀; ln here is the natural logarithm (log₁₀ x = ln x / ln 10).",
+              "ru": "Это log₁₀, а ln здесь — натуральный логарифм (log₁₀ x = ln x / ln 10)."},
+    "log2": {"en": "That is log₂; ln here is the natural logarithm (log₂ x = ln x / ln 2).",
+             "ru": "Это log₂, а ln здесь — натуральный логарифм (log₂ x = ln x / ln 2)."},
+    "calc_degrees": {"en": "Your calculator is in degrees: sin and cos here take radians.",
+                     "ru": "Калькулятор считает в градусах, а sin и cos здесь берутся от радиан."},
     "times": {"en": "That is {c} × the right value: look for a factor {c} too many or missing.",
               "ru": "Это {c} × верное значение: ищите лишний или потерянный множитель {c}."},
     "stale": {"en": "That is computed from {a} ({am}) where this step uses {d} ({dm}).",
               "ru": "Это посчитано по {a} ({am}), а в этом шаге нужно {d} ({dm})."},
+    "stale_same": {"en": "That is computed from {a} where this step uses {d}.",
+                   "ru": "Это посчитано по {a}, а в этом шаге нужно {d}."},
+    "given_zero": {"en": "Your method is right, but you left out {g}.",
+                   "ru": "Метод верный, но вы не учли {g}."},
+    "given_one": {"en": "Your method is right, but you left out the factor {g}.",
+                  "ru": "Метод верный, но вы потеряли множитель {g}."},
+    "normalise": {"en": "Divide by the sum: the probabilities must add up to 1.",
+                  "ru": "Разделите на сумму: вероятности должны давать в сумме 1."},
+    "square_of": {"en": "The square of {x} is missing: the formula has {x}².",
+                  "ru": "Потерян квадрат {x}: в формуле стоит {x}²."},
     "given_sign": {"en": "Your method is right, but you used {g} = {wrong} instead of {right}.",
                    "ru": "Метод верный, но вы взяли {g} = {wrong} вместо {right}."},
     "given_swap": {"en": "Your method is right, but you swapped {a} and {b} of {g}.",
@@ -122,15 +138,15 @@ class Case:
     steps: frozenset[str] | None = None
 
     def hits(self, value) -> bool:
-        """The typed value is ``value`` (to its precision), and ``value`` is not the right one:
-        it differs from it by more than a unit of the typed digits somewhere."""
+        """The typed value is ``value`` (to its precision), and is nearer to it than to the right one."""
         value = np.asarray(value, dtype=np.float64)
         e = self.expected
         if value.size != e.size or not np.all(np.isfinite(value)):
             return False
         value = value.reshape(e.shape)
-        unit = 10.0 ** -np.asarray(self.reading.decimals, dtype=np.float64).reshape(e.shape)
-        if not np.any(np.abs(value - e) > np.maximum(unit, 1e-9 * np.maximum(1.0, np.abs(e)))):
+        typed = np.asarray(self.reading.value, dtype=np.float64).reshape(e.shape)
+        # the slip explains the typed value better than a rounding of the right one does
+        if not np.sum(np.abs(typed - value)) < np.sum(np.abs(typed - e)):
             return False
         return compare(self.reading, value, self.tol).ok
 
@@ -184,20 +200,27 @@ def _loss_half(problem: Problem) -> bool | None:
     return False if "Σ(" in conv and "²" in conv else None
 
 
-def _batch_sizes(problem: Problem) -> tuple[list[int], str | None]:
-    """The numbers of observations n (or m) and whether the lesson means or sums over them."""
+def _batch_sizes(problem: Problem, key: str | None = None) -> tuple[list[int], str | None]:
+    """The numbers of observations n (or m) and whether the lesson (or the quantity ``key``'s
+    own formula) means or sums over them."""
     text = _texts(problem)
     sizes: list[int] = [int(n) for n in re.findall(r"(?:over the|m =|n =) (\d+)", text)]
-    for key, q in problem.quantities.items():
-        if not q.is_given or key.startswith("at."):
+    for k, q in problem.quantities.items():
+        if not q.is_given or k.startswith("at."):
             continue
-        v = problem.givens[key]
+        v = problem.givens[k]
         m = q.meaning.get("en", "")
         if v.ndim >= 1 and re.search(r"observation|one row per|batch|inputs xᵢ|targets yᵢ|labels yᵢ", m):
             sizes.append(int(v.shape[0]))
-        elif v.ndim == 0 and "number of" in m and float(v) == round(float(v)):
+        elif v.ndim == 0 and re.search(r"number of (observations|samples|examples|terms)", m) \
+                and float(v) == round(float(v)):
             sizes.append(int(v))
     sizes = sorted({n for n in sizes if 2 <= n <= 10_000})
+    formula = re.sub(r"∂\S*?/∂", "∂", problem.quantities[key].formula) if key else ""  # not ∂L/∂x's "/"
+    if re.search(r"1/m|1/n|mean|\(1/\d+\)", formula):
+        return sizes, "mean"
+    if "Σ" in formula and "/" not in formula:
+        return sizes, "sum"
     mode = "mean" if re.search(r"averaged|mean over|the mean", text) else "sum" if re.search(
         r"sum over the observations|summed|a sum, not a mean|sum over the batch", text) else None
     return sizes, mode
@@ -251,8 +274,9 @@ def _factor_causes(case: Case) -> list[tuple[float, str, dict]]:
     half = _loss_half(p)
     # the loss's derivative (its 2, its 1/m) is taken in this step, or in one not asked before it:
     # once the student's own ∂L/∂ŷ was accepted, a factor later on is not the loss's
+    suffix = case.key.partition("@")[2]
     open_ = not any(qs[k].role == "backward" and (case.steps is None or k in case.steps)
-                    for k in ancestors(p, case.key))
+                    and k.partition("@")[2] == suffix for k in ancestors(p, case.key))
     gradient = (role == "backward" or case.key.startswith("grad")) and open_
     if role == "loss" and half is True:
         out.append((2.0, "half_dropped", {}))
@@ -262,8 +286,8 @@ def _factor_causes(case: Case) -> list[tuple[float, str, dict]]:
         out.append((2.0, "half_cancels", {}))
     if (gradient or (role == "update" and open_)) and half is False:
         out.append((0.5, "two_missing", {}))
-    sizes, mode = _batch_sizes(p)
-    if role == "loss" or gradient or (role == "update" and open_):
+    sizes, mode = _batch_sizes(p, case.key)
+    if role == "loss" or gradient or (role == "update" and open_) or re.search(r"Σ|mean|1/m", q.formula):
         for n in sizes:
             if mode == "mean":
                 out.append((float(n), "sum_for_mean", {"n": n}))
@@ -272,7 +296,7 @@ def _factor_causes(case: Case) -> list[tuple[float, str, dict]]:
     if role == "update":
         for k in _givens_meaning(p, r"learning rate|step size", ("lr", "eta")):
             lr = float(p.givens[k])
-            if lr != 1:
+            if lr != 1 and (k in q.deps or qs[k].symbol in q.formula):
                 out.append((1.0 / lr, "lr_missing", {"lr": q_sym(p, k), "v": _num(lr)}))
                 out.append((lr, "lr_twice", {"lr": q_sym(p, k), "v": _num(lr)}))
     for k in _givens_meaning(p, r"temperature", ("T", "temperature")):
@@ -280,6 +304,8 @@ def _factor_causes(case: Case) -> list[tuple[float, str, dict]]:
         if t not in (1.0, -1.0):
             fields = {"T": q_sym(p, k), "v": _num(t)}
             out += [(t * t, "t_times", fields), (t, "t_missing", fields), (1.0 / t, "t_twice", fields)]
+    if re.search(r"\bln\b|ln\(|ln ", q.formula) and "/" not in q.formula.split("=")[-1]:
+        out += [(1 / math.log(10), "log10", {}), (1 / math.log(2), "log2", {})]
     if re.search(r"angle|radian|degree", " ".join(q.meaning.values()) + _texts(p)):
         out += [(180.0 / math.pi, "degrees", {}), (math.pi / 180.0, "radians", {})]
     return out
@@ -323,7 +349,7 @@ def plain_factor(case: Case) -> str | None:
     quantities met on the way (one of those is the likelier reading) and before rounding."""
     if not np.any(case.expected != 0) or trivial(case.reading.value):
         return None
-    sizes, _mode = _batch_sizes(case.problem)
+    sizes, _mode = _batch_sizes(case.problem, case.key)
     for c in [2.0, 0.5] + [float(n) for n in sizes if n != 2] + [1.0 / n for n in sizes if n != 2]:
         if case.hits(c * case.expected):
             shown = _num(c) if c >= 1 else f"1/{_num(1 / c)}"
@@ -365,11 +391,20 @@ class _Evaluator:
         self.count = 0
 
     def __call__(self, subs: Mapping[str, np.ndarray],
-                 patch: Mapping[str, Callable[[np.ndarray], np.ndarray]] | None = None) -> np.ndarray | None:
-        """The quantity with ``subs`` in place of some values, ``patch`` applied to some results."""
+                 patch: Mapping[str, Callable[[np.ndarray], np.ndarray]] | None = None,
+                 here: bool = False) -> np.ndarray | None:
+        """The quantity with ``subs`` in place of some values, ``patch`` applied to some results;
+        ``here``: the substitution in this step's own formula only, not on the way to it."""
         if self.count >= MAX_EVALUATIONS:
             return None
         self.count += 1
+        if here:
+            q = self.problem.quantities[self.key]
+            try:
+                with np.errstate(all="ignore"):
+                    return np.asarray(q.fn(*(subs.get(d, self.values[d]) for d in q.deps)), dtype=np.float64)
+            except DATA_ERRORS:
+                return np.full(np.shape(self.values[self.key]), np.nan)
         qs, local, moved = self.problem.quantities, {}, set(subs)
         patch = patch or {}
         with np.errstate(all="ignore"):
@@ -384,9 +419,10 @@ class _Evaluator:
                     v = np.asarray(q.fn(*(local.get(d, self.values[d]) for d in q.deps)), dtype=np.float64)
                     local[k] = patch[k](v) if k in patch else v
                 except DATA_ERRORS:
-                    return None
+                    return np.full(np.shape(self.values[self.key]), np.nan)
                 moved.add(k)
-        return local.get(self.key)
+        # None only when the budget is spent; a change that does not reach this step leaves it as it is
+        return local.get(self.key, np.asarray(self.values[self.key]))
 
 
 @dataclass(frozen=True)
@@ -433,33 +469,58 @@ def _stale_candidates(case: Case, ev: _Evaluator):
             va, vd = np.asarray(case.values[a]), np.asarray(case.values[d])
             if va.shape != vd.shape or np.array_equal(va, vd):
                 continue
+            if d in direct:  # mixed up where this step uses it; or, below, on the way to it too
+                value = ev({d: va}, here=True)
+                if value is None:
+                    return
+                yield Candidate(value, _stale_message(case, a, d), "stale")
             value = ev({d: va})
             if value is None:
                 return
-            yield Candidate(value, say("stale", case.lang, a=case.symbol(a), am=case.meaning(a),
-                                       d=case.symbol(d), dm=case.meaning(d)), "stale")
+            yield Candidate(value, _stale_message(case, a, d), "stale")
+
+
+def _stale_message(case: Case, a: str, d: str) -> str:
+    am, dm = case.meaning(a), case.meaning(d)
+    if am == dm:
+        return say("stale_same", case.lang, a=case.symbol(a), d=case.symbol(d))
+    return say("stale", case.lang, a=case.symbol(a), am=am, d=case.symbol(d), dm=dm)
 
 
 def _given_candidates(case: Case, ev: _Evaluator):
     p, qs = case.problem, case.problem.quantities
     direct = qs[case.key].deps
     givens = [k for k in [*direct, *ev.inputs] if qs[k].is_given and case.may_name(k)]
-    for g in dict.fromkeys(givens):
-        v = np.asarray(case.values[g], dtype=np.float64)
-        if v.size > 16:
-            continue
-        sym = case.symbol(g)
-        for wrong, message in _misreadings(v, sym, case.lang):
-            value = ev({g: wrong})
-            if value is None:
-                return
-            yield Candidate(value, message, "given")
+    givens = [g for g in dict.fromkeys(givens) if np.size(case.values[g]) <= 16]
+    readings = [list(_misreadings(np.asarray(case.values[g], dtype=np.float64), case.symbol(g), case.lang))
+                for g in givens]
+    # every given's likeliest misreadings (its sign, 0, 1, its transpose) before any one's entries
+    ranked = [(i, g, r) for g, rs in zip(givens, readings) for i, r in enumerate(rs)]
+    ranked.sort(key=lambda t: min(t[0], 4))
+    for _i, g, (wrong, message) in ranked:
+        value = ev({g: wrong})
+        if value is None:
+            return
+        v = np.asarray(case.values[g])
+        left_out = bool(np.all(wrong == 0) or np.all(wrong == 1))  # 0 for a term, 1 for a factor
+        yield Candidate(value, message, "left_out" if left_out else "given")
 
 
 def _misreadings(v: np.ndarray, sym: str, lang: str):
     """Ways to misread a given, most likely first: its sign, its transpose, one entry's sign,
     two entries swapped, one entry's two digits swapped."""
     flat = v.reshape(-1)
+    if v.size == 1:  # a number (or a vector of one): its sign, 0 for it (left out), 1 for it
+        x = float(flat[0])
+        for w in ([-x] if x else []) + [w for w in (0.0, 1.0) if w != x]:
+            yield np.full(v.shape, w), say("given_sign", lang, g=sym, wrong=_num(w), right=_num(x))
+        for w in _digit_swaps(x):
+            yield np.full(v.shape, w), say("given_sign", lang, g=sym, wrong=_num(w), right=_num(x))
+        return
+    if np.any(v != 0):
+        yield np.zeros_like(v), say("given_zero", lang, g=sym)
+    if np.any(v != 1):
+        yield np.ones_like(v), say("given_one", lang, g=sym)
     if v.ndim == 0:
         if v != 0:
             yield -v, say("given_sign", lang, g=sym, wrong=_num(-v), right=_num(v))
@@ -472,12 +533,18 @@ def _misreadings(v: np.ndarray, sym: str, lang: str):
         yield v.T.copy(), say("given_t", lang, g=sym)
     names = [_index(i, v.shape) for i in range(flat.size)]
     for i in range(flat.size):
+        if flat[i] != 0 and flat.size <= 4:  # one entry left out
+            w = flat.copy()
+            w[i] = 0.0
+            yield w.reshape(v.shape), say("given_sign", lang, g=say("entry", lang, s=sym, i=names[i]),
+                                          wrong="0", right=_num(flat[i]))
+    for i in range(flat.size):
         if flat[i] != 0:
             w = flat.copy()
             w[i] = -w[i]
             yield w.reshape(v.shape), say("given_sign", lang, g=say("entry", lang, s=sym, i=names[i]),
                                           wrong=_num(-flat[i]), right=_num(flat[i]))
-    for i in range(flat.size):
+    for i in range(flat.size if v.ndim == 2 else 0):  # a table read wrongly: two entries swapped
         for j in range(i + 1, flat.size):
             if flat[i] != flat[j]:
                 w = flat.copy()
@@ -525,6 +592,8 @@ def wrong_given(case: Case) -> str | None:
     Not when the answer is the right one with some signs flipped: "look again at entry 2" says
     where, which is more use than which given."""
     typed = np.asarray(case.reading.value, dtype=np.float64).reshape(case.expected.shape)
+    if trivial(typed):
+        return None
     if case.expected.size > 1 and case.hits(np.where(np.isclose(typed, -case.expected), -case.expected,
                                                      case.expected)):
         return None
@@ -552,6 +621,16 @@ def power_slip(case: Case) -> str | None:
             for u in (1, t - 1):
                 if u != t and case.hits(e * (1 - beta ** t) / (1 - beta ** u)):
                     return say("bias_power", lang, b=m.group(1), t=t, u=u)
+    typed = np.asarray(case.reading.value, dtype=np.float64).reshape(e.shape)
+    if e.size > 1 and np.all(e >= 0) and abs(float(e.sum()) - 1) < 1e-9 and abs(float(typed.sum()) - 1) > 0.01 \
+            and float(typed.sum()) > 0 and case.hits(e * typed.sum()):
+        return say("normalise", lang)
+    for d in q.deps:
+        x = np.asarray(case.values[d], dtype=np.float64)
+        sym = case.problem.quantities[d].symbol
+        if x.size == 1 and float(x.reshape(-1)[0]) not in (0.0, 1.0, -1.0) and (sym + "²") in formula \
+                and case.may_name(d) and case.hits(e / float(x.reshape(-1)[0])):
+            return say("square_of", lang, x=sym)
     positive = np.all(e > 0) and not trivial(e)
     if positive and np.all(e != 1) and case.hits(np.log(e)):
         return say("no_exp", lang)
@@ -565,6 +644,14 @@ def power_slip(case: Case) -> str | None:
             v = np.asarray(case.values[d], dtype=np.float64)
             if v.size > 1 and case.may_name(d) and case.hits(np.sum(np.abs(v))):
                 return say("l1", lang, x=case.symbol(d))
+    if re.search(r"\b(sin|cos|tan)\(", formula) and q.deps:
+        try:
+            with np.errstate(all="ignore"):
+                value = q.fn(*(np.asarray(case.values[d], dtype=np.float64) * math.pi / 180 for d in q.deps))
+        except DATA_ERRORS:
+            value = None
+        if value is not None and case.hits(value):
+            return say("calc_degrees", lang)
     return _derivative_slip(case)
 
 
@@ -611,6 +698,17 @@ def off_by_one(case: Case) -> str | None:
         return None
     if case.hits(e + 1) or case.hits(e - 1):
         return say("off_by_one", case.lang)
+    return None
+
+
+def left_out(case: Case) -> str | None:
+    """The right method with a given left out (taken as 0, or a factor taken as 1): after the
+    quantities met on the way, since "that is a" is the same slip as "b left out of a + b"."""
+    if trivial(case.reading.value):
+        return None
+    for cand in candidates(case)[0]:
+        if cand.kind == "left_out" and case.hits(cand.value):
+            return cand.message
     return None
 
 

@@ -165,8 +165,8 @@ def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: P
         if compare(reading, other.reshape(expected.shape), tol).ok:
             q = problem.quantities[key]
             return text("is_other", lang, sym=q.symbol, meaning=q.meaning.get(lang, q.meaning["en"]), want=want)
-    # (c′) a factor 2, ½, n or 1/n with no cause in view
-    found = diagnoses.plain_factor(case)
+    # (c′) a given left out; a factor 2, ½, n or 1/n with no cause in view
+    found = diagnoses.left_out(case) or diagnoses.plain_factor(case)
     if found:
         return found
     # (d) generic slips
