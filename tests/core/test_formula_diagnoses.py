@@ -136,13 +136,27 @@ def test_a_right_formula_gets_no_diagnosis():
     assert result.status == "agrees"
 
 
-FUZZ_ALPHABET = "x1y2s+-*/^()σ√ .,e" + "abcdlmtw"
 SPECS = [(TRACE, "inv21"), (LOGISTIC, "g1"), (KINDS, "grad.x"), (SIGMOID, "dsig"), (RIDGE, "ridge_step")]
+NUMBERS = ["2", "3", "0.5", "1/2", "-1", "e"]
 
 
-@given(st.sampled_from(SPECS), st.one_of(st.text(alphabet=FUZZ_ALPHABET, max_size=60), st.text(max_size=40)))
+@st.composite
+def _typed(draw):
+    """A spec and a formula text in its symbols (well formed, as a student types one), or any text."""
+    which = draw(st.sampled_from(SPECS))
+    leaves = st.sampled_from(list(_spec(*which).symbols) + NUMBERS)
+    text = draw(st.recursive(leaves, lambda inner: st.one_of(
+        st.tuples(inner, st.sampled_from([" + ", " - ", "*", "/", " "]), inner).map(lambda t: f"({t[0]}){t[1]}({t[2]})"),
+        st.tuples(inner, st.sampled_from(["2", "3", "-1"])).map(lambda t: f"({t[0]})^{t[1]}"),
+        st.tuples(st.sampled_from(["sigmoid", "ln", "exp", "sqrt", "-"]), inner).map(lambda t: f"{t[0]}({t[1]})"),
+    ), max_leaves=12))
+    return which, draw(st.one_of(st.just(text), st.text(max_size=40)))
+
+
+@given(_typed())
 @fuzz(deep=3000)
-def test_any_formula_gets_a_diagnosis_or_a_point_within_bounded_work(which, text):
+def test_any_formula_gets_a_diagnosis_or_a_point_within_bounded_work(typed):
+    which, text = typed
     spec = _spec(*which)
     formula = read_formula(text, spec.symbols)
     if isinstance(formula, FormatProblem):
