@@ -14,8 +14,9 @@ quantities met on the way and the generic rounding and entries slips:
 - :func:`power_slip` -- β for βᵗ, a forgotten exponential, square or square root, tanh′ or σ′
   without its square or taken at the wrong point, an L1 norm for an L2 one;
 - :func:`off_by_one` -- a count one off from a size formula's + 1 or its rounding;
-- :func:`plain_factor` -- c × the right value without a known cause (tried after the
-  quantities met on the way: "that is t = 2·s" says more).
+- :func:`left_out` and :func:`plain_factor` -- a given left out (0 for a term, 1 for a factor),
+  c × the right value without a known cause: tried after the quantities met on the way
+  ("that is a" is the same slip as "b left out of a + b"; "that is t = 2·s" says more).
 
 The searches that re-evaluate the graph are bounded (:data:`MAX_EVALUATIONS`) and their
 candidate values are worked out once per step and accepted values (:func:`candidates`).
@@ -27,101 +28,17 @@ import math
 import re
 import weakref
 from dataclasses import dataclass
-from typing import Callable, Collection, Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 
 from .answers import Reading, format_value
+from .diagnosis_text import say
 from .graph import DATA_ERRORS, Problem
 from .tolerance import Tolerance, compare
 
 #: Re-evaluations of the graph allowed per step for the stale-input and misread-given searches.
 MAX_EVALUATIONS = 64
-
-_D = {
-    "half_dropped": {"en": "You dropped the ½ of the loss: here L = ½·Σ(…)².",
-                     "ru": "Вы потеряли ½ в функции потерь: здесь L = ½·Σ(…)²."},
-    "half_cancels": {"en": "A factor 2 too many: the ½ of L = ½·Σ(…)² cancels the 2 of the derivative.",
-                     "ru": "Лишний множитель 2: ½ из L = ½·Σ(…)² сокращается с двойкой из производной."},
-    "half_added": {"en": "Half the right value: this loss has no ½, L = Σ(…)².",
-                   "ru": "Вдвое меньше нужного: в этой функции потерь нет ½, L = Σ(…)²."},
-    "two_missing": {"en": "The 2 of the derivative of (…)² is missing: this loss has no ½ to cancel it.",
-                    "ru": "Потеряна двойка из производной (…)²: в этой функции потерь нет ½, чтобы её сократить."},
-    "sum_for_mean": {"en": "That is a sum where the mean over the m = {n} observations is meant.",
-                     "ru": "Это сумма, а нужно среднее по m = {n} наблюдениям."},
-    "mean_for_sum": {"en": "That is a mean over the {n} observations; here they are summed (no 1/{n}).",
-                     "ru": "Это среднее по {n} наблюдениям, а здесь они суммируются (без 1/{n})."},
-    "lr_missing": {"en": "The learning rate is missing: the step is {lr}·(the gradient), with {lr} = {v}.",
-                   "ru": "Потерян шаг обучения: шаг равен {lr}·(градиент), где {lr} = {v}."},
-    "lr_twice": {"en": "The learning rate {lr} = {v} is applied twice.",
-                 "ru": "Шаг обучения {lr} = {v} применён дважды."},
-    "t_times": {"en": "The temperature is multiplied, not divided: the logits are z/{T}, {T} = {v}.",
-                "ru": "Температура умножена, а не разделена: логиты равны z/{T}, {T} = {v}."},
-    "t_missing": {"en": "The temperature is left out: the logits are z/{T}, {T} = {v}.",
-                  "ru": "Температура не учтена: логиты равны z/{T}, {T} = {v}."},
-    "t_twice": {"en": "The temperature {T} = {v} divides twice.",
-                "ru": "Деление на температуру {T} = {v} сделано дважды."},
-    "degrees": {"en": "That is in degrees; the answer is in radians (multiply by π/180).",
-                "ru": "Это в градусах, а ответ нужен в радианах (умножьте на π/180)."},
-    "radians": {"en": "That is in radians; the answer is in degrees (multiply by 180/π).",
-                "ru": "Это в радианах, а ответ нужен в градусах (умножьте на 180/π)."},
-    "log10": {"en": "That is log₁₀; ln here is the natural logarithm (log₁₀ x = ln x / ln 10).",
-              "ru": "Это log₁₀, а ln здесь — натуральный логарифм (log₁₀ x = ln x / ln 10)."},
-    "log2": {"en": "That is log₂; ln here is the natural logarithm (log₂ x = ln x / ln 2).",
-             "ru": "Это log₂, а ln здесь — натуральный логарифм (log₂ x = ln x / ln 2)."},
-    "calc_degrees": {"en": "Your calculator is in degrees: sin and cos here take radians.",
-                     "ru": "Калькулятор считает в градусах, а sin и cos здесь берутся от радиан."},
-    "times": {"en": "That is {c} × the right value: look for a factor {c} too many or missing.",
-              "ru": "Это {c} × верное значение: ищите лишний или потерянный множитель {c}."},
-    "stale": {"en": "That is computed from {a} ({am}) where this step uses {d} ({dm}).",
-              "ru": "Это посчитано по {a} ({am}), а в этом шаге нужно {d} ({dm})."},
-    "stale_same": {"en": "That is computed from {a} where this step uses {d}.",
-                   "ru": "Это посчитано по {a}, а в этом шаге нужно {d}."},
-    "given_zero": {"en": "Your method is right, but you left out {g}.",
-                   "ru": "Метод верный, но вы не учли {g}."},
-    "given_one": {"en": "Your method is right, but you left out the factor {g}.",
-                  "ru": "Метод верный, но вы потеряли множитель {g}."},
-    "normalise": {"en": "Divide by the sum: the probabilities must add up to 1.",
-                  "ru": "Разделите на сумму: вероятности должны давать в сумме 1."},
-    "square_of": {"en": "The square of {x} is missing: the formula has {x}².",
-                  "ru": "Потерян квадрат {x}: в формуле стоит {x}²."},
-    "given_sign": {"en": "Your method is right, but you used {g} = {wrong} instead of {right}.",
-                   "ru": "Метод верный, но вы взяли {g} = {wrong} вместо {right}."},
-    "given_swap": {"en": "Your method is right, but you swapped {a} and {b} of {g}.",
-                   "ru": "Метод верный, но вы поменяли местами {a} и {b} в {g}."},
-    "given_flip": {"en": "Your method is right, but with the sign of {g} flipped.",
-                   "ru": "Метод верный, но у {g} перепутан знак."},
-    "given_t": {"en": "Your method is right, but with {g} transposed.",
-                "ru": "Метод верный, но {g} взята транспонированной."},
-    "bias_power": {"en": "The bias correction divides by 1 − {b}^{t} at step t = {t}, not by 1 − {b}^{u}.",
-                   "ru": "Поправка на смещение делит на 1 − {b}^{t} на шаге t = {t}, а не на 1 − {b}^{u}."},
-    "no_exp": {"en": "That is the logarithm of the answer: the exponential is missing.",
-               "ru": "Это логарифм ответа: потеряна экспонента."},
-    "no_square": {"en": "That is the square root of the answer: the square is missing.",
-                  "ru": "Это квадратный корень из ответа: потерян квадрат."},
-    "no_root": {"en": "That is the square of the answer: the square root is missing.",
-                "ru": "Это квадрат ответа: потерян квадратный корень."},
-    "l1": {"en": "That is the L1 norm Σ|·| of {x}; here the norm is √(Σ ·²).",
-           "ru": "Это L1-норма Σ|·| от {x}, а здесь норма — √(Σ ·²)."},
-    "tanh_square": {"en": "tanh′ needs the square: tanh′(z) = 1 − tanh²(z), not 1 − tanh(z).",
-                    "ru": "В tanh′ нужен квадрат: tanh′(z) = 1 − tanh²(z), а не 1 − tanh(z)."},
-    "tanh_at_z": {"en": "tanh′ is taken at tanh(z): 1 − tanh²(z), not 1 − z².",
-                  "ru": "tanh′ берётся от tanh(z): 1 − tanh²(z), а не 1 − z²."},
-    "sigma_half": {"en": "σ′ = σ·(1 − σ): the factor (1 − σ) is missing.",
-                   "ru": "σ′ = σ·(1 − σ): потерян множитель (1 − σ)."},
-    "sigma_at_z": {"en": "σ′ is σ(z)·(1 − σ(z)), not z·(1 − z).",
-                   "ru": "σ′ равна σ(z)·(1 − σ(z)), а не z·(1 − z)."},
-    "off_by_one": {"en": "One off: check the + 1 of the size formula and that ⌊·⌋ rounds down.",
-                   "ru": "Ошибка на единицу: проверьте + 1 в формуле размера и что ⌊·⌋ округляет вниз."},
-    "entry": {"en": "{s}[{i}]", "ru": "{s}[{i}]"},
-    "both": {"en": "{0} Or: {1}", "ru": "{0} Или: {1}"},
-}
-
-
-def say(key: str, lang: str, *args, **kwargs) -> str:
-    table = _D[key]
-    return table.get(lang, table["en"]).format(*args, **kwargs)
-
 
 @dataclass(frozen=True)
 class Case:
@@ -168,7 +85,11 @@ class Case:
 def short(meaning: str, limit: int = 48) -> str:
     """A meaning cut to a clause: "the gradient g₁ = ∇L at w₀, used at step 1 (…)" → its head."""
     text = re.split(r" \(|; ", meaning, maxsplit=1)[0]
-    return text if len(text) <= limit else text[:limit - 1].rstrip(" ,") + "…"
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    cut = head.rfind(", ")
+    return head[:cut] if cut > limit // 2 else head[:head.rfind(" ")].rstrip(" ,") + "…"
 
 
 def trivial(value) -> bool:
@@ -297,22 +218,18 @@ def _factor_causes(case: Case) -> list[tuple[float, str, dict]]:
         for k in _givens_meaning(p, r"learning rate|step size", ("lr", "eta")):
             lr = float(p.givens[k])
             if lr != 1 and (k in q.deps or qs[k].symbol in q.formula):
-                out.append((1.0 / lr, "lr_missing", {"lr": q_sym(p, k), "v": _num(lr)}))
-                out.append((lr, "lr_twice", {"lr": q_sym(p, k), "v": _num(lr)}))
+                out.append((1.0 / lr, "lr_missing", {"lr": qs[k].symbol, "v": _num(lr)}))
+                out.append((lr, "lr_twice", {"lr": qs[k].symbol, "v": _num(lr)}))
     for k in _givens_meaning(p, r"temperature", ("T", "temperature")):
         t = float(p.givens[k])
         if t not in (1.0, -1.0):
-            fields = {"T": q_sym(p, k), "v": _num(t)}
+            fields = {"T": qs[k].symbol, "v": _num(t)}
             out += [(t * t, "t_times", fields), (t, "t_missing", fields), (1.0 / t, "t_twice", fields)]
     if re.search(r"\bln\b|ln\(|ln ", q.formula) and "/" not in q.formula.split("=")[-1]:
         out += [(1 / math.log(10), "log10", {}), (1 / math.log(2), "log2", {})]
     if re.search(r"angle|radian|degree", " ".join(q.meaning.values()) + _texts(p)):
         out += [(180.0 / math.pi, "degrees", {}), (math.pi / 180.0, "radians", {})]
     return out
-
-
-def q_sym(problem: Problem, key: str) -> str:
-    return problem.quantities[key].symbol
 
 
 def _scaled(case: Case, c: float) -> list[np.ndarray]:
@@ -521,12 +438,6 @@ def _misreadings(v: np.ndarray, sym: str, lang: str):
         yield np.zeros_like(v), say("given_zero", lang, g=sym)
     if np.any(v != 1):
         yield np.ones_like(v), say("given_one", lang, g=sym)
-    if v.ndim == 0:
-        if v != 0:
-            yield -v, say("given_sign", lang, g=sym, wrong=_num(-v), right=_num(v))
-        for w in _digit_swaps(float(v)):
-            yield np.asarray(w), say("given_sign", lang, g=sym, wrong=_num(w), right=_num(v))
-        return
     if np.any(v != 0):
         yield -v, say("given_flip", lang, g=sym)
     if v.ndim == 2 and v.shape[0] == v.shape[1] > 1 and not np.array_equal(v, v.T):

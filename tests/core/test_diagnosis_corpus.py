@@ -492,3 +492,78 @@ def test_the_corpus_is_broad_and_mostly_named():
     assert len(ROWS) >= 200 and len(units) == 8, (len(ROWS), units)
     pending = [r for r in ROWS if r.pending is not None]
     assert len(pending) <= 0.1 * len(ROWS), f"{len(pending)} of {len(ROWS)} not named yet"
+
+
+class Carried(NamedTuple):
+    """A value typed rounded (and accepted), then a later step worked out from that rounding."""
+
+    lesson: str
+    rounded: str  # the step typed rounded
+    digits: int  # to this many significant figures
+    later: str  # the later step
+    value: Callable[[dict], object]  # its value from the student's values (the rounding included)
+
+
+# v[...] holds the student's accepted values: the rounded one feeds the later step
+CARRIED = [
+    Carried("rnn-forward", "s1", 2, "o1", lambda v: softmax(v["V"] * v["s1"])),
+    Carried("rnn-forward", "s1", 2, "z2", lambda v: v["U"] * v["x2"] + v["W"] * v["s1"]),
+    Carried("rnn-forward", "s2", 2, "z3", lambda v: v["U"] * v["x3"] + v["W"] * v["s2"]),
+    Carried("rnn-forward", "z3", 2, "s3", lambda v: np.tanh(v["z3"])),
+    Carried("bptt", "s1", 2, "s2", lambda v: np.tanh(v["U"] * v["x2"] + v["W"] * v["s1"])),
+    Carried("bptt", "s2", 2, "s3", lambda v: np.tanh(v["U"] * v["x3"] + v["W"] * v["s2"])),
+    Carried("bptt", "ds2.ds1", 2, "ds2.dW", lambda v: v["ds2.dW.direct"] + v["ds2.ds1"] * v["ds1.dW.direct"]),
+    Carried("activations", "a2", 2, "z3", lambda v: v["a2"] * v["W3"].reshape(-1)),
+    Carried("activations", "z3", 2, "y_hat", lambda v: np.where(v["z3"] > 0, v["z3"], 0.1 * v["z3"])),
+    Carried("activations", "y_hat", 2, "grad.y_hat", lambda v: v["y_hat"] - v["y"]),
+    Carried("sigmoid-head", "y_hat", 2, "L", lambda v: -np.log(1 - v["y_hat"][0])),
+    Carried("sigmoid-head", "y_hat", 2, "grad.y_hat", lambda v: (v["y_hat"] - v["y"]) / (v["y_hat"] * (1 - v["y_hat"]))),
+    Carried("softmax-logloss", "y_hat@1", 2, "L@1", lambda v: -np.log(v["y_hat@1"][0])),
+    Carried("softmax-logloss", "y_hat@1", 2, "grad.z1@1", lambda v: v["y_hat@1"] - v["y@1"]),
+    Carried("rmsprop", "w1", 2, "grad2", lambda v: np.sum((v["w1"] * v["x"] - v["y"]) * v["x"])),
+    Carried("rmsprop", "grad2", 2, "v2", lambda v: 0.9 * v["v1"] + 0.1 * v["grad2"] ** 2),
+    Carried("rmsprop", "v2", 2, "w2", lambda v: v["w1"] - 0.1 * v["grad2"] / (np.sqrt(v["v2"]) + 1e-8)),
+    Carried("adam", "v_hat2", 2, "w2", lambda v: v["w1"] - 0.1 * v["m_hat2"] / (np.sqrt(v["v_hat2"]) + 1e-8)),
+    Carried("adam", "m_hat2", 2, "w2", lambda v: v["w1"] - 0.1 * v["m_hat2"] / (np.sqrt(v["v_hat2"]) + 1e-8)),
+    Carried("separable-logistic", "p2", 2, "grad2",
+            lambda v: np.array([np.sum((v["p2"] - v["y"]) * v["x"]), np.sum(v["p2"] - v["y"])])),
+    Carried("batchnorm", "x_hat", 2, "y", lambda v: 2 * v["x_hat"] + 1),
+    Carried("sgd-from-zero", "y_hat@2", 2, "grad.z3@2",
+            lambda v: (v["y_hat@2"] - v["y@2"]) * v["y_hat@2"] * (1 - v["y_hat@2"])),
+    Carried("sgd-from-zero", "grad.z3@2", 2, "grad.W3@2", lambda v: v["a2@2"].reshape(2, 1) * v["grad.z3@2"]),
+    Carried("exploding-clipping", "grad.W.norm", 3, "grad.W.clipped", lambda v: v["grad.W"] * 5 / v["grad.W.norm"]),
+    Carried("initialisation", "init.var_uniform", 2, "init.gain", lambda v: 25 * v["init.var_uniform"]),
+    Carried("initialisation", "init.gain", 2, "init.gain_total", lambda v: v["init.gain"] ** 5),
+    Carried("ridge-loo", "ridge.loo2", 2, "ridge.cv2", lambda v: np.mean((v["ridge.y"] - v["ridge.loo2"]) ** 2)),
+    Carried("reverse-mode", "d.v3.v1", 2, "adj.v1", lambda v: v["adj.v3"] * v["d.v3.v1"] + v["adj.v4"] * v["d.v4.v1"]),
+]
+
+
+def _rounded(value, digits: int) -> str:
+    """Each entry to ``digits`` significant figures, trailing zeros kept (0.40, not 0.4)."""
+    def one(x: float) -> str:
+        if x == 0:
+            return "0"
+        decimals = max(0, digits - 1 - int(np.floor(np.log10(abs(x)))))
+        return f"{x:.{decimals}f}"
+    value = np.asarray(value, dtype=float)
+    if value.ndim == 2 and min(value.shape) > 1:
+        return "; ".join(" ".join(one(x) for x in row) for row in value)
+    return " ".join(one(x) for x in value.reshape(-1))
+
+
+@pytest.mark.parametrize("row", CARRIED, ids=[f"{c.lesson}:{c.rounded}->{c.later}" for c in CARRIED])
+def test_a_later_step_from_the_students_own_rounding_is_accepted(row, monkeypatch):
+    run = _run_to(row.lesson, row.rounded, monkeypatch)
+    rounded = _rounded(run.expected(run.current), row.digits)
+    assert run.submit(rounded).ok, rounded
+    while run.current.quantity != row.later:
+        assert run.submit(_exact(run.expected(run.current))).ok
+    values = dict(run.values())
+    later = np.asarray(row.value(values), dtype=float).reshape(np.shape(values[row.later]))
+    verdict = run.submit(format_value(later, 6))
+    assert verdict.ok and verdict.diagnosis is None, verdict
+
+
+def test_enough_later_steps_are_carried():
+    assert len(CARRIED) >= 20
