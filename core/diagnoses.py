@@ -386,15 +386,12 @@ def _stale_candidates(case: Case, ev: _Evaluator):
             va, vd = np.asarray(case.values[a]), np.asarray(case.values[d])
             if va.shape != vd.shape or np.array_equal(va, vd):
                 continue
-            if d in direct:  # mixed up where this step uses it; or, below, on the way to it too
-                value = ev({d: va}, here=True)
+            for here in ((True, False) if d in direct else (False,)):  # where this step uses it, or on the way
+                value = ev({d: va}, here=here)
                 if value is None:
                     return
-                yield Candidate(value, _stale_message(case, a, d), "stale")
-            value = ev({d: va})
-            if value is None:
-                return
-            yield Candidate(value, _stale_message(case, a, d), "stale")
+                if np.shape(value) != va.shape or not np.allclose(value, va):  # a value passed through
+                    yield Candidate(value, _stale_message(case, a, d), "stale")  # is "that is a", below
 
 
 def _stale_message(case: Case, a: str, d: str) -> str:

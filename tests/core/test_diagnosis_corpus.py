@@ -438,13 +438,13 @@ def _exact(value) -> str:
     return format_value(np.asarray(value, dtype=float), 12)
 
 
-def _run_to(lesson_id: str, quantity: str, monkeypatch) -> LessonRun:
+def _run_to(lesson_id: str, quantity: str, monkeypatch, lang: str = "en") -> LessonRun:
     """The lesson at the step asking for ``quantity``, earlier steps answered right; ``diagnose``
     is told the lesson's steps, as ``LessonRun`` is to tell it."""
     lesson = load_lesson(LESSONS[lesson_id])
     steps = tuple(s.quantity for s in lesson.steps)
     monkeypatch.setattr(session, "diagnose", partial(feedback.diagnose, steps=steps))
-    run = LessonRun(lesson, lang="en")
+    run = LessonRun(lesson, lang=lang)
     while run.current is not None and run.current.quantity != quantity:
         step = run.current
         if run.is_formula(step):
@@ -465,8 +465,8 @@ def _typed(row: Row, run: LessonRun) -> str:
     return format_value(wrong.reshape(shape), 6)
 
 
-def _said(row: Row, monkeypatch) -> tuple[str, str | None]:
-    run = _run_to(row.lesson, row.quantity, monkeypatch)
+def _said(row: Row, monkeypatch, lang: str = "en") -> tuple[str, str | None]:
+    run = _run_to(row.lesson, row.quantity, monkeypatch, lang)
     verdict = run.submit(_typed(row, run))
     return verdict.status, verdict.diagnosis
 
@@ -480,6 +480,13 @@ def test_the_cause_is_named(row, monkeypatch):
     status, diagnosis = _said(row, monkeypatch)
     assert status == "wrong", (status, diagnosis)
     assert diagnosis is not None and row.words in diagnosis, diagnosis
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if r.pending is None and not isinstance(r.wrong, str)], ids=_id)
+def test_the_cause_is_named_in_russian_too(row, monkeypatch):
+    status, diagnosis = _said(row, monkeypatch, "ru")
+    assert status == "wrong" and diagnosis, diagnosis
+    assert any("а" <= ch <= "я" for ch in diagnosis.lower()), diagnosis  # said in Russian, not English
 
 
 @pytest.mark.parametrize("row", [r for r in ROWS if r.pending is not None], ids=_id)
