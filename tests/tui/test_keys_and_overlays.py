@@ -113,6 +113,10 @@ def test_the_palette_offers_every_action_and_the_lessons_by_name(lesson, store_p
                 assert wanted in titles, titles
             assert "Screenshot" not in titles
             assert any(t.startswith("Open lesson: ") and "Stochastic" in t for t in titles)
+            app.lang = "ru"
+            assert {"Подсказка", "Графики", "Начать заново", "Тема", "Выход"} <= \
+                {c.title for c in app.get_system_commands(app.screen)}
+            app.lang = "en"
             await press(pilot, "ctrl+p")
             await pilot.press(*"hint")
             await pilot.pause(0.3)
