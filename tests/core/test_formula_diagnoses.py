@@ -15,7 +15,7 @@ from nntutor.core.answers import FormatProblem
 from nntutor.core.catalog import lessons_dir
 from nntutor.core.lesson import load_lesson
 from nntutor.core.session import LessonRun
-from nntutor.core.symbolic import FormulaSpec, read_formula, screen_formula
+from nntutor.core.symbolic import Formula, FormulaSpec, derivative, read_formula, screen_formula
 
 KINDS_LESSON = Path(__file__).parents[1] / "lessons" / "kinds" / "formula.toml"
 RIDGE, LOGISTIC = "least-squares-ridge", "logistic-l2"
@@ -129,6 +129,19 @@ def test_the_student_reads_the_diagnosis_after_enter():
             assert run.submit(lesson.problem.formulas[run.current.quantity].expected.text).ok
         verdict = run.submit("-sigmoid(-m) + 2*lam*w1")
         assert not verdict.ok and says in verdict.diagnosis, verdict.diagnosis
+
+
+@pytest.mark.parametrize("typed, says", [
+    ("sigmoid(2*A*x)*(1 - sigmoid(2*A*x))", "yours lacks the inner derivative 2A (the chain rule)"),
+    ("2*sigmoid(2*A*x)*(1 - sigmoid(2*A*x))", "yours lacks the factor A"),   # A alone is not d(2Ax)/dx
+    ("sigmoid(2A x)(1 - sigmoid(2A x))*2*A*x", "yours has an extra factor x"),
+])
+def test_the_chain_rule_of_a_sigmoid(typed, says):
+    """d/dx σ(2Ax) = σ′(2Ax)·2A: the inner derivative is named only when it is one."""
+    inner = read_formula("sigmoid(2*A*x)", ("A", "x"))
+    spec = FormulaSpec(Formula(derivative(inner.node, "x")), ("A", "x"), {"A": (-2, 2), "x": (-2, 2)})
+    result = screen_formula(read_formula(typed, spec.symbols), spec)
+    assert result.message["en"] == f"Not the same formula: {says}."
 
 
 def test_a_right_formula_gets_no_diagnosis():
