@@ -271,7 +271,8 @@ class LessonRun:
 
         for mistake in step.mistakes:
             wrong = read_formula(mistake.answer, spec.symbols)
-            if not isinstance(wrong, FormatProblem) and check_formula(formula, spec.expecting(wrong, spec.symbols)).ok:
+            if not isinstance(wrong, FormatProblem) and check_formula(formula, spec.expecting(wrong, spec.symbols),
+                                                                      explain=False).ok:
                 return mistake.message
         return None
 

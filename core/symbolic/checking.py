@@ -256,11 +256,14 @@ def _sympy_pair(student: Node, spec: FormulaSpec) -> tuple[Node, Node]:
     return student, expected
 
 
-def screen_formula(formula: Formula, spec: FormulaSpec, *, rng: np.random.Generator | None = None) -> FormulaResult:
+def screen_formula(formula: Formula, spec: FormulaSpec, *, rng: np.random.Generator | None = None,
+                   explain: bool = True) -> FormulaResult:
     """The numeric verdict at the spec's sample points, in well under a millisecond.
 
     "different" and "too_complex" are final; "agrees" (equal at every point, or within 10⁻⁵)
-    is not: only a proof (``prove_formula``) can say the formula is right.
+    is not: only a proof (``prove_formula``) can say the formula is right. ``explain``: say how a
+    different formula differs (the structural diagnosis, up to a few ms); off where only the
+    verdict counts (matching an author's wrong formula, checking a lesson).
     """
     n = size(formula.node)
     if n > MAX_NODES:
@@ -286,7 +289,7 @@ def screen_formula(formula: Formula, spec: FormulaSpec, *, rng: np.random.Genera
             return FormulaResult("different", "numeric", _msg(
                 "Not the same formula: yours is the expected one with the opposite sign.",
                 "Формула другая: ваша отличается от ожидаемой только знаком."))
-        found = diagnose(formula.node, spec.expected.node, env, spec, a, b)
+        found = diagnose(formula.node, spec.expected.node, env, spec, a, b) if explain else None
         if found is not None:
             return FormulaResult("different", "numeric", _msg("Not the same formula: " + found[0],
                                                               "Формула другая: " + found[1]))
@@ -355,7 +358,7 @@ def prove_formula(formula: Formula, spec: FormulaSpec, worker: "SymbolicWorker",
 
 def check_formula(formula: Formula, spec: FormulaSpec, worker: "SymbolicWorker | None" = None, *,
                   rng: np.random.Generator | None = None, cap: float = CAP,
-                  wait: float = READY_WAIT) -> FormulaResult:
+                  wait: float = READY_WAIT, explain: bool = True) -> FormulaResult:
     """Is ``formula`` the spec's expected formula? Screened at sample points, then proved by SymPy
     in ``worker``.
 
@@ -363,7 +366,7 @@ def check_formula(formula: Formula, spec: FormulaSpec, worker: "SymbolicWorker |
     checker and tests, never for a student's answer: agreement at every point counts as
     "equal", a near miss as "different".
     """
-    screened = screen_formula(formula, spec, rng=rng)
+    screened = screen_formula(formula, spec, rng=rng, explain=explain)
     if screened.status != "agrees":
         return screened
     if worker is not None:
