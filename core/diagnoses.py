@@ -39,6 +39,8 @@ from .tolerance import Tolerance, compare
 
 #: Re-evaluations of the graph allowed per step for the stale-input and misread-given searches.
 MAX_EVALUATIONS = 64
+#: and the quantities' functions called in all of them (a long chain costs more than a short one)
+MAX_CALLS = 128
 
 @dataclass(frozen=True)
 class Case:
@@ -306,15 +308,17 @@ class _Evaluator:
         #: the values a slip can enter by: used by this step or by a value worked out on the way
         self.inputs = [k for k in self.order if k != case.key and any(k in qs[c].deps for c in live)]
         self.count = 0
+        self.calls = 0
 
     def __call__(self, subs: Mapping[str, np.ndarray],
                  patch: Mapping[str, Callable[[np.ndarray], np.ndarray]] | None = None,
                  here: bool = False) -> np.ndarray | None:
         """The quantity with ``subs`` in place of some values, ``patch`` applied to some results;
         ``here``: the substitution in this step's own formula only, not on the way to it."""
-        if self.count >= MAX_EVALUATIONS:
+        if self.count >= MAX_EVALUATIONS or self.calls >= MAX_CALLS:
             return None
         self.count += 1
+        self.calls += 1
         if here:
             q = self.problem.quantities[self.key]
             try:
@@ -332,6 +336,7 @@ class _Evaluator:
                 q = qs[k]
                 if q.is_given or (k in self.fixed) or not (k in patch or any(d in moved for d in q.deps)):
                     continue
+                self.calls += 1
                 try:
                     v = np.asarray(q.fn(*(local.get(d, self.values[d]) for d in q.deps)), dtype=np.float64)
                     local[k] = patch[k](v) if k in patch else v

@@ -191,7 +191,7 @@ def test_the_search_is_bounded_and_done_once_per_step():
     calls.clear()
     _said(p, "grad2", 7.77)  # explained by nothing: every candidate is tried
     first = len(calls)
-    assert 0 < first <= diagnoses.MAX_EVALUATIONS + 4
+    assert 0 < first <= min(diagnoses.MAX_EVALUATIONS, diagnoses.MAX_CALLS) + 4
     calls.clear()
     _said(p, "grad2", 8.88)  # the same step and values: the candidates are reused
     assert len(calls) <= 4
