@@ -48,6 +48,8 @@ class LessonRun:
         self._pending: dict[str, tuple[np.ndarray, str]] = {}
         self._previous: dict[str, str] = {}
         self._run_id = 0  # bumped by restart()
+        #: the quantities the steps ask for: a diagnosis names only what the student has met
+        self._asked = tuple(s.quantity for s in lesson.steps)
         if store is not None:
             for step_id, rec in store.steps(self.key).items():
                 if rec.hints:
@@ -198,7 +200,7 @@ class LessonRun:
             self.store.record_attempt(self.key, step.id, answer, ok)
         if not ok:
             why = diagnose(reading, comparison, step.quantity, self.lesson.problem, values, tol, self.lang,
-                           self._authored(step, shape))
+                           self._authored(step, shape), steps=self._asked)
             return Verdict(WRONG, text("wrong", self.lang), read_as, why)
         return self._accept(step, answer, np.array(reading.value, dtype=np.float64).reshape(shape), read_as)
 

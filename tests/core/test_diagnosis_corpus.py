@@ -12,14 +12,11 @@ it must be accepted too (the student is judged on their own rounding).
 
 from __future__ import annotations
 
-from functools import partial
-from pathlib import Path
 from typing import Callable, NamedTuple
 
 import numpy as np
 import pytest
 
-from nntutor.core import feedback, session
 from nntutor.core.answers import format_value
 from nntutor.core.catalog import lessons_dir
 from nntutor.core.lesson import load_lesson
@@ -439,11 +436,9 @@ def _exact(value) -> str:
 
 
 def _run_to(lesson_id: str, quantity: str, monkeypatch, lang: str = "en") -> LessonRun:
-    """The lesson at the step asking for ``quantity``, earlier steps answered right; ``diagnose``
-    is told the lesson's steps, as ``LessonRun`` is to tell it."""
+    """The lesson at the step asking for ``quantity``, earlier steps answered right (``LessonRun``
+    tells ``diagnose`` the lesson's steps)."""
     lesson = load_lesson(LESSONS[lesson_id])
-    steps = tuple(s.quantity for s in lesson.steps)
-    monkeypatch.setattr(session, "diagnose", partial(feedback.diagnose, steps=steps))
     run = LessonRun(lesson, lang=lang)
     while run.current is not None and run.current.quantity != quantity:
         step = run.current
