@@ -81,6 +81,10 @@ def test_tab_does_not_strand_typing_outside_the_answer_box(lesson, store_path):
             await press(pilot, "shift+tab")
             await press(pilot, "enter")
             assert "Correct." in feedback(app)
+            app.screen.set_focus(None)  # a click on the text, say: the next key still lands in the box
+            await pilot.pause()
+            await press(pilot, "2")
+            assert app.focused is box and box.value == "2"
     run(go())
 
 
