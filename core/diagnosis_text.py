@@ -6,7 +6,9 @@ and numbers from the problem.
 
 from __future__ import annotations
 
-_D = {
+from .i18n import Messages
+
+_D = Messages({
     "half_dropped": {"en": "You dropped the ½ of the loss: here L = ½·Σ(…)².",
                      "ru": "Вы потеряли ½ в функции потерь: здесь L = ½·Σ(…)²."},
     "half_cancels": {"en": "A factor 2 too many: the ½ of L = ½·Σ(…)² cancels the 2 of the derivative.",
@@ -83,9 +85,8 @@ _D = {
                    "ru": "Ошибка на единицу: проверьте + 1 в формуле размера и что ⌊·⌋ округляет вниз."},
     "entry": {"en": "{s}[{i}]", "ru": "{s}[{i}]"},
     "both": {"en": "{0} Or: {1}", "ru": "{0} Или: {1}"},
-}
+})
 
 
 def say(key: str, lang: str, *args, **kwargs) -> str:
-    table = _D[key]
-    return table.get(lang, table["en"]).format(*args, **kwargs)
+    return _D(key, lang, *args, **kwargs)

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import diagnoses
 from .answers import Reading, format_value
+from .i18n import Messages
 from .graph import Problem
 from .tolerance import Comparison, Tolerance, compare, rounded_like
 
@@ -41,7 +42,7 @@ class Verdict:
         return self.status in (CORRECT, NOTED)
 
 
-_T = {
+_T = Messages({
     "correct": {"en": "Correct.", "ru": "Верно."},
     "wrong": {"en": "Not quite.", "ru": "Пока неверно."},
     "read_as": {"en": "read as {0}", "ru": "прочитано как {0}"},
@@ -82,7 +83,7 @@ _T = {
                           "ru": "Ваша конструкция ошибается в случаях {cases}. Введите веса заново, начиная с {first}."},
     "transposed": {"en": "That is the transpose: rows and columns are swapped.",
                    "ru": "Это транспонированная матрица: строки и столбцы поменялись местами."},
-}
+})
 
 
 def coincides(value: np.ndarray, expected: np.ndarray) -> bool:
@@ -94,8 +95,7 @@ def coincides(value: np.ndarray, expected: np.ndarray) -> bool:
 
 def text(key: str, lang: str, *args, **kwargs) -> str:
     """A feedback message in ``lang`` (falls back to English)."""
-    table = _T[key]
-    return table.get(lang, table["en"]).format(*args, **kwargs)
+    return _T(key, lang, *args, **kwargs)
 
 
 def judge(reading: Reading, expected: np.ndarray, tol: Tolerance) -> Comparison:

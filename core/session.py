@@ -14,6 +14,7 @@ import numpy as np
 from .answers import FormatProblem, describe_shape, example_for, read_answer
 from .curves import Chart, charts
 from .feedback import CHECKING, CORRECT, FORMAT, NOTED, WRONG, Verdict, diagnose, show_value, text
+from .i18n import Messages
 from .lesson import Lesson, Step
 from .progress import ProgressStore
 from .tolerance import Tolerance, compare
@@ -21,12 +22,12 @@ from .tolerance import Tolerance, compare
 if TYPE_CHECKING:
     from .symbolic import SymbolicWorker
 
-_H = {
+_H = Messages({
     "worked": {"en": "Worked value: {formula} = {value}", "ru": "Готовое значение: {formula} = {value}"},
     "worked_formula": {"en": "Worked answer: {formula}", "ru": "Готовый ответ: {formula}"},
     "carried": {"en": " (from your earlier answers; from the exact values it is {exact})",
                 "ru": " (из ваших прошлых ответов; из точных значений получается {exact})"},
-}
+})
 
 
 class LessonRun:
@@ -368,12 +369,12 @@ class LessonRun:
             return authored[level]
         q = self.lesson.problem.quantities[step.quantity]
         if self.is_formula(step):  # the formula itself is the worked answer
-            return _H["worked_formula"][self.lang].format(formula=self._worked_formula(step))
+            return _H("worked_formula", self.lang, formula=self._worked_formula(step))
         carried = self.expected(step)
-        worked = _H["worked"][self.lang].format(formula=q.formula or q.symbol, value=show_value(carried))
+        worked = _H("worked", self.lang, formula=q.formula or q.symbol, value=show_value(carried))
         exact = np.asarray(self.lesson.problem.evaluate()[step.quantity])
         if not np.allclose(exact, carried, rtol=2e-3, atol=1e-9):  # the student's rounding has moved it
-            worked += _H["carried"][self.lang].format(exact=show_value(exact))
+            worked += _H("carried", self.lang, exact=show_value(exact))
         return worked
 
     def _worked_formula(self, step: Step) -> str:
