@@ -4,8 +4,7 @@ from __future__ import annotations
 
 STRINGS: dict[str, dict[str, str]] = {
     "home_title": {"en": "nntutor — neural-network math by hand", "ru": "nntutor — математика нейросетей вручную"},
-    "home_help": {"en": "↑↓ choose a lesson · Enter open · ? keys · Ctrl+P commands · Ctrl+Q quit",
-                  "ru": "↑↓ выбор урока · Enter открыть · ? клавиши · Ctrl+P команды · Ctrl+Q выход"},
+    "home_help": {"en": "↑↓ choose a lesson · Enter open it", "ru": "↑↓ выбор урока · Enter — открыть"},
     "done_placeholder": {"en": "Lesson done: Esc for the next one · Ctrl+R again",
                          "ru": "Урок пройден: Esc — к следующему · Ctrl+R — заново"},
     "precision": {"en": " · {0}", "ru": " · {0}"},

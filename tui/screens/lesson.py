@@ -37,8 +37,8 @@ class LessonScreen(Screen):
         Binding("f3", "plot", "Charts", id="plot_key"),
         # priority: the answer box would take Ctrl+K (delete to the end) and the help never opened
         Binding("ctrl+k", "app.help", "Keys", id="keys_key", priority=True),
-        Binding("escape", "back", "Lessons", id="back_key"),
         Binding("f2", "app.toggle_lang", "Русский", id="lang_key"),
+        Binding("escape", "back", "Lessons", id="back_key"),
         Binding("ctrl+r", "restart", "Start over", id="restart_key"),
         Binding("f4", "answers", "Answers", id="answers_key"),
         # the lesson text scrolls while the answer box keeps the focus
@@ -140,6 +140,9 @@ class LessonScreen(Screen):
                 lines.append(StepLine(run.symbol(step), "todo", ""))
         steps = self.query_one("#steps", StepList)
         steps.lines = tuple(lines)
+        # hovering the list shows every answer given in full (F4 or a click shows them in place)
+        given = [f"{line.symbol} = {line.label}" for line in lines if line.state in ("done", "noted")]
+        steps.tooltip = "\n".join(given) or None
         if run.current is not None:  # keep the active step in view in a long lesson
             self.query_one("#steps-pane").scroll_to(y=max(0, run.steps.index(run.current) - 3), animate=False)
         step = run.current
