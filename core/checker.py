@@ -17,9 +17,11 @@ from .validate import value_issues
 
 
 def check_lesson(lesson: Lesson) -> list[Issue]:
-    """Issues a loaded lesson still has: author answers the engine disagrees with."""
+    """Issues a loaded lesson still has: author answers the engine disagrees with, texts that
+    promise a precision the steps do not enforce."""
     issues: list[Issue] = []
     source = _source(lesson.path)
+    issues += precision_promises(lesson, source)
     for lang, body in lesson.text.items():
         for line in _unlabelled_fences(body):
             issues.append(Issue(str(lesson.path), f"text.{lang}",

@@ -151,7 +151,7 @@ def _list(argv: list[str]) -> int:
 
 
 def _check(argv: list[str]) -> int:
-    from nntutor.core.checker import check_catalog, check_paths, coinciding_mistakes, precision_promises
+    from nntutor.core.checker import check_catalog, check_paths, coinciding_mistakes
 
     parser = argparse.ArgumentParser(prog="nntutor check",
                                      description="Validate lesson files; exit 1 if any has an error.")
@@ -161,18 +161,10 @@ def _check(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.paths:
         count, issues = len(args.paths), check_paths(args.paths)
-        lessons = _loadable(args.paths)
     else:
-        catalog = load_catalog()
-        count, issues = check_catalog(catalog)
-        lessons = [e.lesson for e in catalog.entries() if e.lesson is not None]
+        count, issues = check_catalog(load_catalog())
     for issue in issues:
         print(issue)
-    # a text that asks for more digits than its steps enforce: a warning until the bundled lessons
-    # say what they accept (then it joins the errors)
-    for lesson in lessons:
-        for issue in precision_promises(lesson):
-            print(f"warning: {issue}")
     if args.verbose:
         paths = args.paths or [e.path for e in load_catalog(light=True).entries()]
         for path in paths:
@@ -185,16 +177,6 @@ def _check(argv: list[str]) -> int:
     print(f"{count} lesson file(s) checked: " + (f"{bad} with errors ({len(issues)} in all)" if issues else "all OK"),
           file=sys.stderr)
     return 1 if issues else 0
-
-
-def _loadable(paths: list[Path]) -> list[Lesson]:
-    out = []
-    for path in paths:
-        try:
-            out.append(load_lesson(path))
-        except (LessonError, OSError):
-            pass  # check_paths has reported it
-    return out
 
 
 def _key(argv: list[str]) -> int:

@@ -106,12 +106,12 @@ def test_check_flags_a_text_that_promises_more_digits_than_the_steps_accept(tmp_
     assert [i.field for i in precision_promises(load_lesson(path))] == ["text.ru"]
 
 
-def test_nntutor_check_warns_about_the_promise_and_names_the_file(tmp_path):
+def test_nntutor_check_refuses_the_promise_and_names_the_file(tmp_path):
     from .test_cli import nntutor
 
     path = tmp_path / "layer.toml"
     source = (LESSONS / "layer.toml").read_text(encoding="utf-8")
     path.write_text(source.replace('en = """', 'en = """\nKeep 4 significant digits.\n', 1), encoding="utf-8")
     out = nntutor("check", str(path))
-    assert out.returncode == 0, out.stderr  # a warning until the bundled lessons say what they accept
-    assert f"warning: {path}" in out.stdout and "asks for 4 significant digits" in out.stdout
+    assert out.returncode == 1, out.stderr
+    assert f"{path}" in out.stdout and "text.en: the text asks for 4 significant digits" in out.stdout
