@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-STRINGS: dict[str, dict[str, str]] = {
+from nntutor.core.i18n import Messages
+
+STRINGS = Messages({
     "home_title": {"en": "nntutor — neural-network math by hand", "ru": "nntutor — математика нейросетей вручную"},
     "home_help": {"en": "↑↓ choose a lesson · Enter open it", "ru": "↑↓ выбор урока · Enter — открыть"},
     "done_placeholder": {"en": "Lesson done: Esc for the next one · Ctrl+R again",
@@ -112,9 +114,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "plain_broken": {"en": "The lesson {0!r} cannot be opened: run `nntutor check {0}`.",
                      "ru": "Урок {0!r} не открывается: запустите `nntutor check {0}`."},
     "plain_steps": {"en": "{0} steps", "ru": "шагов: {0}"},
-}
+})
 
 
 def t(key: str, lang: str, *args, **kwargs) -> str:
-    table = STRINGS[key]
-    return table.get(lang, table["en"]).format(*args, **kwargs)
+    """An interface string in ``lang`` (the engine's translation mechanism, core.i18n)."""
+    return STRINGS(key, lang, *args, **kwargs)
