@@ -109,3 +109,28 @@ def test_no_eval_on_text():
                     if name:
                         hits.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}")
     assert hits == []
+
+
+def test_the_kind_list_names_every_kind_module():
+    """kinds.NAMES is the registry: each module that defines KIND is listed, and nothing else."""
+    import importlib
+    import pkgutil
+
+    import nntutor.core.kinds as kinds
+
+    defining = {m.name for m in pkgutil.iter_modules(kinds.__path__)
+                if hasattr(importlib.import_module(f"nntutor.core.kinds.{m.name}"), "KIND")}
+    assert defining == set(kinds.NAMES)
+    assert all(kinds.KINDS[name].name == name for name in kinds.NAMES)
+
+
+def test_opening_a_dense_lesson_loads_no_other_kind_and_no_symbolic_code():
+    code = (
+        "import sys\n"
+        "from nntutor.core.catalog import load_catalog\n"
+        "load_catalog(light=True).find('layer-by-layer').load()\n"
+        "print(sorted(m for m in sys.modules if m.startswith('nntutor.core.kinds.') or "
+        "m.startswith('nntutor.core.symbolic') or m == 'sympy'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['nntutor.core.kinds.dense', 'nntutor.core.kinds.hyper']", out.stdout

@@ -142,23 +142,33 @@ def _show(value) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _registry() -> Mapping[str, Kind]:
-    """Every module in this package that defines ``KIND``, by kind name."""
-    import importlib
-    import pkgutil
-
-    kinds: dict[str, Kind] = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        kind = getattr(module, "KIND", None)
-        if isinstance(kind, Kind):
-            if kind.name in kinds:
-                raise RuntimeError(f"problem kind {kind.name!r} defined twice")
-            kinds[kind.name] = kind
-    return kinds
+#: Every problem kind: the module ``core/kinds/<name>.py`` defines ``KIND`` (tests check the list).
+NAMES = ("batchnorm", "conv", "dense", "design", "dropout", "formula", "graph_expr", "layer", "optimize", "rnn",
+         "stats")
 
 
-KINDS: Mapping[str, Kind] = _registry()
+class _Kinds(Mapping[str, Kind]):
+    """The kinds by name, each module imported when its kind is first used: opening a dense lesson
+    loads neither the other kinds nor the formula kind's symbolic machinery."""
+
+    def __getitem__(self, name: str) -> Kind:
+        if name not in NAMES:
+            raise KeyError(name)
+        import importlib
+
+        kind = importlib.import_module(f"{__name__}.{name}").KIND
+        if kind.name != name:
+            raise RuntimeError(f"kinds/{name}.py defines the kind {kind.name!r}")
+        return kind
+
+    def __iter__(self):
+        return iter(NAMES)
+
+    def __len__(self) -> int:
+        return len(NAMES)
+
+
+KINDS: Mapping[str, Kind] = _Kinds()
 
 
 def build_problem(data: Mapping[str, Any]) -> Problem:
