@@ -26,8 +26,7 @@ from __future__ import annotations
 
 import math
 import re
-import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 import numpy as np
@@ -55,6 +54,8 @@ class Case:
     lang: str
     #: the quantities the lesson's steps ask for (None: not known, anything may be named)
     steps: frozenset[str] | None = None
+    #: candidates already worked out for this lesson run (``candidates``), kept by the caller
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def hits(self, value) -> bool:
         """The typed value is ``value`` (to its precision), and is nearer to it than to the right one."""
@@ -356,29 +357,30 @@ class Candidate:
     kind: str  # "stale" or "given"
 
 
-_CACHE: dict[tuple, tuple[weakref.ref, tuple[Candidate, ...], int]] = {}
-_CACHE_SIZE = 16
+#: how many steps' candidates a lesson run keeps (the step in hand, and a few it came back from)
+MEMO_SIZE = 16
 
 
 def candidates(case: Case) -> tuple[tuple[Candidate, ...], int]:
     """The stale-input and misread-given candidates for this step and these values, and how many
-    re-evaluations they took: worked out on the first wrong answer, then reused."""
+    re-evaluations they took: worked out on the first wrong answer, then reused from ``case.memo``
+    (the lesson run's) while the values they come from stay the same."""
     upstream = ancestors(case.problem, case.key)
     digest = hash(tuple(np.asarray(case.values[k]).tobytes() for k in sorted(upstream)))
-    key = (id(case.problem), case.key, digest, case.lang, case.steps)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0]() is case.problem:
-        return hit[1], hit[2]
+    key = (case.key, digest, case.lang, case.steps)
+    hit = case.memo.get(key)
+    if hit is not None:
+        return hit
     ev = _Evaluator(case)
     found = tuple(_stale_candidates(case, ev)) + tuple(_given_candidates(case, ev))
-    if len(_CACHE) >= _CACHE_SIZE:
-        _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[key] = (weakref.ref(case.problem), found, ev.count)
+    if len(case.memo) >= MEMO_SIZE:
+        case.memo.pop(next(iter(case.memo)))
+    case.memo[key] = (found, ev.count)
     return found, ev.count
 
 
 def _stale_candidates(case: Case, ev: _Evaluator):
-    p, qs = case.problem, case.problem.quantities
+    qs = case.problem.quantities
     index = {k: i for i, k in enumerate(qs)}
     direct = qs[case.key].deps
     # the inputs the student is likelier to have mixed up first: direct ones, then the others
@@ -407,7 +409,7 @@ def _stale_message(case: Case, a: str, d: str) -> str:
 
 
 def _given_candidates(case: Case, ev: _Evaluator):
-    p, qs = case.problem, case.problem.quantities
+    qs = case.problem.quantities
     direct = qs[case.key].deps
     givens = [k for k in [*direct, *ev.inputs] if qs[k].is_given and case.may_name(k)]
     givens = [g for g in dict.fromkeys(givens) if np.size(case.values[g]) <= 16]
@@ -420,7 +422,6 @@ def _given_candidates(case: Case, ev: _Evaluator):
         value = ev({g: wrong})
         if value is None:
             return
-        v = np.asarray(case.values[g])
         left_out = bool(np.all(wrong == 0) or np.all(wrong == 1))  # 0 for a term, 1 for a factor
         yield Candidate(value, message, "left_out" if left_out else "given")
 

@@ -105,7 +105,7 @@ def judge(reading: Reading, expected: np.ndarray, tol: Tolerance) -> Comparison:
 def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: Problem,
              values: Mapping[str, np.ndarray], tol: Tolerance, lang: str,
              authored: Sequence[tuple[np.ndarray, Mapping[str, str]]] = (),
-             steps: Collection[str] | None = None) -> str | None:
+             steps: Collection[str] | None = None, memo: dict | None = None) -> str | None:
     """The most specific explanation of a wrong value, or None.
 
     In order: the lesson author's own wrong answers, the mistakes the operation declares, a
@@ -146,7 +146,7 @@ def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: P
     # (b′) causes no operation declared, found from the graph: a factor with its cause, a power
     # slip, a stale input, a misread given, a count one off -- each more specific than (c)
     case = diagnoses.Case(reading, expected, quantity, problem, values, tol, lang,
-                          None if steps is None else frozenset(steps))
+                          None if steps is None else frozenset(steps), {} if memo is None else memo)
     for general in diagnoses.SPECIFIC:
         found = general(case)
         if found:

@@ -51,6 +51,8 @@ class LessonRun:
         self._run_id = 0  # bumped by restart()
         #: the quantities the steps ask for: a diagnosis names only what the student has met
         self._asked = tuple(s.quantity for s in lesson.steps)
+        #: the general diagnoses' search for a step, kept while its values stay (core.diagnoses)
+        self._diagnosis_memo: dict = {}
         if store is not None:
             for step_id, rec in store.steps(self.key).items():
                 if rec.hints:
@@ -201,7 +203,7 @@ class LessonRun:
             self.store.record_attempt(self.key, step.id, answer, ok)
         if not ok:
             why = diagnose(reading, comparison, step.quantity, self.lesson.problem, values, tol, self.lang,
-                           self._authored(step, shape), steps=self._asked)
+                           self._authored(step, shape), steps=self._asked, memo=self._diagnosis_memo)
             return Verdict(WRONG, text("wrong", self.lang), read_as, why)
         return self._accept(step, answer, np.array(reading.value, dtype=np.float64).reshape(shape), read_as)
 

@@ -148,13 +148,13 @@ def _step_problem(calls: list | None = None):
 STEPS = ("L0", "grad1", "w1", "grad2", "w2", "z")
 
 
-def _said(problem, quantity, value, steps=STEPS, lang="en"):
+def _said(problem, quantity, value, steps=STEPS, lang="en", memo=None):
     values = problem.evaluate()
     expected = np.asarray(values[quantity])
     reading = read_answer(format_value_(value), expected.shape)
     comparison = judge(reading, expected, Tolerance())
     assert not comparison.ok
-    return diagnose(reading, comparison, quantity, problem, values, Tolerance(), lang, steps=steps)
+    return diagnose(reading, comparison, quantity, problem, values, Tolerance(), lang, steps=steps, memo=memo)
 
 
 def format_value_(value) -> str:
@@ -189,11 +189,12 @@ def test_the_search_is_bounded_and_done_once_per_step():
     p = _step_problem(calls)
     v = p.evaluate()
     calls.clear()
-    _said(p, "grad2", 7.77)  # explained by nothing: every candidate is tried
+    memo: dict = {}  # what a LessonRun keeps between two answers
+    _said(p, "grad2", 7.77, memo=memo)  # explained by nothing: every candidate is tried
     first = len(calls)
     assert 0 < first <= min(diagnoses.MAX_EVALUATIONS, diagnoses.MAX_CALLS) + 4
     calls.clear()
-    _said(p, "grad2", 8.88)  # the same step and values: the candidates are reused
+    _said(p, "grad2", 8.88, memo=memo)  # the same step and values: the candidates are reused
     assert len(calls) <= 4
 
 
