@@ -68,9 +68,12 @@ def _set_winsize(fd: int, cols: int, rows: int) -> None:
 
 def _child_setup() -> None:
     # Runs in the child between fork and exec: own session, the pty as controlling terminal
-    # (as a shell would do), so the child gets SIGWINCH and a real /dev/tty.
+    # (as a shell would do), so the child gets SIGWINCH and a real /dev/tty; and Ctrl+C's SIGINT
+    # back to its default, as an interactive shell gives it (a test run started in the background
+    # of a shell without job control inherits SIGINT ignored, and Python keeps it ignored).
     os.setsid()
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 class Terminal:

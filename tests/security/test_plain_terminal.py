@@ -67,7 +67,9 @@ def test_ctrl_c_in_russian(tmp_path):
 def test_interrupted_through_a_pipe_exits_130_without_a_traceback(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "nntutor.tui", "--plain", "sigmoid-at-zero"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=dict(os.environ, NNTUTOR_LANG="en", NNTUTOR_DATA_DIR=str(tmp_path)))
+                            env=dict(os.environ, NNTUTOR_LANG="en", NNTUTOR_DATA_DIR=str(tmp_path)),
+                            # SIGINT as a shell gives it, even when this run inherited it ignored
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     seen = b""
     while b"\n> " not in seen:  # the first prompt: it is waiting for a line
         chunk = os.read(proc.stdout.fileno(), 4096)
