@@ -11,7 +11,6 @@ STRINGS = Messages({
                          "ru": "Урок пройден: Esc — к следующему · Ctrl+R — заново"},
     "precision": {"en": " · {0}", "ru": " · {0}"},
     "more_below": {"en": "▼ more below (PgDn)", "ru": "▼ дальше ещё текст (PgDn)"},
-    "answers_hint": {"en": "F4: your answers in full", "ru": "F4 — ваши ответы целиком"},
     "confirm_restart": {"en": "Start this lesson over? Your accepted answers are forgotten (the history stays).",
                         "ru": "Начать урок заново? Принятые ответы забудутся (история останется)."},
     "confirm_keys": {"en": "Enter or Y: yes · Esc or N: no", "ru": "Enter или Y — да · Esc или N — нет"},
