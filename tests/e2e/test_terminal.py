@@ -34,14 +34,22 @@ def _start(tmp_path: Path, *args: str) -> Terminal:
     return Terminal([NNTUTOR, *args], env=terminal_env(tmp_path / "data"), cwd=tmp_path)
 
 
-def _clear_input(term: Terminal) -> None:
-    # End, then more backspaces than the field holds (whatever Ctrl+U is bound to), and wait
-    # for the placeholder: Textual 8 runs Input's bound keys (backspace) after printable keys
-    # that arrive in the same burst (Textualize/textual#6605), so typing on at once would
-    # have the new answer erased.
+def _clear_input(term: Terminal, typed: str) -> None:
+    # End, then exactly as many backspaces as the field holds, and wait for the
+    # placeholder. Exactly: with more, the placeholder shows while the spare backspaces are
+    # still queued, and they would erase the next answer. Textual 8 also runs Input's bound
+    # keys (backspace) after printable keys that arrive in the same burst
+    # (Textualize/textual#6605), so the next answer waits for the placeholder.
     term.press("ctrl+e")
-    term.send("\x7f" * 20)
+    term.send("\x7f" * len(typed))
     term.wait_for(PLACEHOLDER, TIMEOUT)
+
+
+def _answer(term: Terminal, text: str) -> None:
+    """Type an answer, see it in the field, then press Enter."""
+    term.send(text)
+    term.wait_for(lambda screen: any(line.strip().startswith(text) for line in screen.splitlines()), TIMEOUT)
+    term.send("\r")
 
 
 def test_lesson_wrong_then_right_then_quit(tmp_path):
@@ -51,12 +59,12 @@ def test_lesson_wrong_then_right_then_quit(tmp_path):
         term.wait_for(Z1_PROMPT, TIMEOUT)
         assert f"step 1 of {_step_count()}" in term.text()
 
-        term.send("3 -1\r")
+        _answer(term, "3 -1")
         term.wait_for("Not quite.", TIMEOUT)
         assert "Correct." not in term.text()
 
-        _clear_input(term)
-        term.send("2 -1\r")
+        _clear_input(term, "3 -1")
+        _answer(term, "2 -1")
         term.wait_for("Correct.", TIMEOUT)
         term.wait_for(f"step 2 of {_step_count()}", TIMEOUT)
         term.wait_for(A1_PROMPT, TIMEOUT)
