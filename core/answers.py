@@ -201,13 +201,13 @@ _EXAMPLE_SCALARS = ("0.25", "1.5", "-2.75", "12")
 _EXAMPLE_COUNTS = ("12", "7", "30", "5")
 
 
-def example_for(shape, variant: int = 0, whole: bool = False) -> str:
+def example_for(shape, mistake: int = 0, whole: bool = False) -> str:
     """A typing example for `shape`: "0.25", "1 2 3", "1; 2", "1 2; 3 4"; ``whole``: a count, "12".
 
-    ``variant`` 1, 2, 3 give other numbers in the same form ("1.5 2.5", "-1 -2", "10 20"), for
+    ``mistake`` 1, 2, 3 give other numbers in the same form ("1.5 2.5", "-1 -2", "10 20"), for
     when the first example happens to be the answer itself."""
     kind, sq = _layout(tuple(int(d) for d in shape))
-    v = variant % 4
+    v = mistake % 4
     if kind in ("scalar", "empty"):
         return (_EXAMPLE_COUNTS if whole else _EXAMPLE_SCALARS)[v]
 

@@ -175,10 +175,10 @@ def coinciding_mistakes(lesson: Lesson) -> list[str]:
             notes.append(f"{lesson.path}: steps[{n}] ({step.quantity}): {format_value(expected)} has an entry "
                          f"within {tol.abs:g} of 0, so 0 is accepted for it; if the student must give the "
                          "tiny value itself, add tolerance = { abs = 0 } to the step")
-        for variant, value in lesson.problem.variant_values(step.quantity, values):
+        for mistake, value in lesson.problem.mistake_values(step.quantity, values):
             if coincides(value, expected):
                 notes.append(f"{lesson.path}: steps[{n}] ({step.quantity}): the mistake "
-                             f"{variant.name!r} gives the right value here, so it cannot be diagnosed")
+                             f"{mistake.name!r} gives the right value here, so it cannot be diagnosed")
     return notes
 
 

@@ -127,11 +127,11 @@ def diagnose(reading: Reading, comparison: Comparison, quantity: str, problem: P
     # Two slips can give the same number (with ½ and a mean over m = 2, forgetting the ½ and
     # forgetting 1/m both give Ŷ − Y): then both are named, not just the first declared.
     matched: list[str] = []
-    for variant, value in problem.variant_values(quantity, values):
+    for mistake, value in problem.mistake_values(quantity, values):
         if value.size != expected.size or coincides(value, expected):
-            continue  # a variant equal to the right answer for these numbers never fires
+            continue  # a mistake equal to the right answer for these numbers never fires
         if compare(reading, value.reshape(expected.shape), tol).ok:
-            message = variant.message.get(lang, variant.message["en"])
+            message = mistake.message.get(lang, mistake.message["en"])
             if message not in matched:
                 matched.append(message)
     if matched:

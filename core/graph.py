@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 import numpy as np
 
+from .template import fill
+
 if TYPE_CHECKING:
     from .symbolic import FormulaSpec
 
@@ -47,20 +49,32 @@ def computed_array(value) -> Array:
     return arr
 
 
+_NO_NAMES: Mapping[str, str] = MappingProxyType({})
+
+
 @dataclass(frozen=True)
-class Variant:
+class Mistake:
     """A common wrong way to compute a quantity, declared once by the operation.
 
-    ``fn(*values of deps)`` gives the value that mistake produces; ``message`` (per
-    language) names the mistake. ``convention`` marks a variant that is another common
+    ``fn(*values of deps)`` gives the value that mistake produces; ``text`` (per language)
+    names the mistake, as a template filled with ``names`` when shown
+    (:mod:`nntutor.core.template`). ``convention`` marks a mistake that is another common
     convention rather than an error ("momentum with η inside the velocity").
     """
 
     name: str
     deps: tuple[str, ...]
     fn: Callable[..., Array]
-    message: Mapping[str, str]
+    text: Mapping[str, str]
     convention: bool = False
+    names: Mapping[str, str] | None = None
+
+    @property
+    def message(self) -> Mapping[str, str]:
+        """The message per language, filled with the symbols of the place it was declared at."""
+        if not self.names:
+            return self.text
+        return {lang: fill(t, self.names) for lang, t in self.text.items()}
 
 
 class Wording:
@@ -76,7 +90,7 @@ class Wording:
     def formula(self) -> str:
         raise NotImplementedError
 
-    def variants(self) -> Iterable[Variant]:
+    def mistakes(self) -> Iterable[Mistake]:
         return ()
 
 
@@ -101,7 +115,9 @@ class Quantity:
     written: str | Callable[[], str] | Wording = ""
     #: The declared mistakes, or a function listing them, or a :class:`Wording`: most quantities
     #: are never diagnosed, so a kind may leave their wording until a student's value needs it.
-    declared: tuple[Variant, ...] | Callable[[], Iterable[Variant]] | Wording = ()
+    declared: tuple[Mistake, ...] | Callable[[], Iterable[Mistake]] | Wording = ()
+    #: What fills the placeholders of ``written`` (slot -> symbol, see :mod:`nntutor.core.template`).
+    names: Mapping[str, str] | None = None
 
     @property
     def is_given(self) -> bool:
@@ -113,14 +129,14 @@ class Quantity:
         w = self.written
         if isinstance(w, Wording):
             return w.formula()
-        return w() if callable(w) else w
+        return w() if callable(w) else (fill(w, self.names) if self.names else w)
 
     @cached_property
-    def variants(self) -> tuple[Variant, ...]:
-        """The common wrong ways to compute this quantity (see :class:`Variant`)."""
+    def mistakes(self) -> tuple[Mistake, ...]:
+        """The common wrong ways to compute this quantity (see :class:`Mistake`)."""
         d = self.declared
         if isinstance(d, Wording):
-            return tuple(d.variants())
+            return tuple(d.mistakes())
         return tuple(d() if callable(d) else d)
 
 
@@ -177,13 +193,13 @@ class Problem:
     def keys(self) -> Iterable[str]:
         return self.quantities.keys()
 
-    def variant_values(self, key: str, values: Mapping[str, Array]) -> list[tuple[Variant, Array]]:
+    def mistake_values(self, key: str, values: Mapping[str, Array]) -> list[tuple[Mistake, Array]]:
         """The value each declared mistake of ``key`` would give, from ``values``."""
         out = []
-        for v in self.quantities[key].variants:
+        for v in self.quantities[key].mistakes:
             missing = [d for d in v.deps if d not in self.quantities]
             if missing:  # a kind's bug, not the student's
-                raise ValueError(f"variant {v.name} of {key} depends on unknown {missing}")
+                raise ValueError(f"mistake {v.name} of {key} depends on unknown {missing}")
             try:
                 with np.errstate(all="ignore"):
                     value = np.asarray(v.fn(*(values[d] for d in v.deps)), dtype=np.float64)
@@ -268,26 +284,28 @@ class ProblemBuilder:
         meaning: Mapping[str, str],
         role: str,
         formula: str | Callable[[], str] | Wording = "",
-        variants: Iterable[Variant] | Callable[[], Iterable[Variant]] = (),
+        mistakes: Iterable[Mistake] | Callable[[], Iterable[Mistake]] = (),
+        names: Mapping[str, str] = _NO_NAMES,
     ) -> str:
-        """A quantity computed from earlier ones. ``formula``: how, as the student reads it, or a
-        function writing that when first read. ``variants``: its declared mistakes, or a
+        """A quantity computed from earlier ones. ``formula``: how, as the student reads it (a
+        template filled with ``names`` when shown), or a function writing that when first read. ``mistakes``: its declared mistakes, or a
         function listing them when first asked (each may depend on any quantity defined before
         it is asked, and on this one). A :class:`Wording` given as ``formula`` writes both
-        (``variants`` is then left out)."""
+        (``mistakes`` is then left out)."""
         if role not in _DERIVED_ROLES:
             raise ValueError(f"bad role {role!r} for {key}")
         if isinstance(formula, Wording):
-            if variants != ():
-                raise ValueError(f"{key}: a Wording writes the variants too")
-            variants = formula
-        elif not callable(variants):
-            variants = tuple(variants)
-            for v in variants:
+            if mistakes != ():
+                raise ValueError(f"{key}: a Wording writes the mistakes too")
+            mistakes = formula
+        elif not callable(mistakes):
+            mistakes = tuple(mistakes)
+            for v in mistakes:
                 missing = [d for d in v.deps if d not in self._quantities and d != key]
                 if missing:
-                    raise ValueError(f"variant {v.name} of {key} depends on unknown {missing}")
-        self._add(Quantity(key, symbol, _read_only(meaning), role, tuple(deps), fn, formula, variants))
+                    raise ValueError(f"mistake {v.name} of {key} depends on unknown {missing}")
+        self._add(Quantity(key, symbol, _read_only(meaning), role, tuple(deps), fn, formula, mistakes,
+                           _read_only(names)))
         return key
 
     def convention(self, name: str, text: Mapping[str, str]) -> None:

@@ -69,7 +69,7 @@ class LessonError(Exception):
 
 
 @dataclass(frozen=True)
-class Mistake:
+class AuthoredMistake:
     """An author's wrong answer with its own message (``[[steps.mistakes]]``)."""
 
     answer: str
@@ -85,7 +85,7 @@ class Step:
     answer: str | None = None
     exact: bool = False
     rel: float | None = None
-    mistakes: tuple[Mistake, ...] = ()
+    mistakes: tuple[AuthoredMistake, ...] = ()
     #: the absolute floor under which a difference is ignored (None: Tolerance's default)
     abs: float | None = None
 
@@ -427,7 +427,7 @@ def _steps(raw, problem: Problem | None, issue) -> list[Step]:
     return steps
 
 
-def _mistakes(raw, p: str, issue) -> tuple[Mistake, ...]:
+def _mistakes(raw, p: str, issue) -> tuple[AuthoredMistake, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list) or len(raw) > MAX_MISTAKES:
@@ -444,7 +444,7 @@ def _mistakes(raw, p: str, issue) -> tuple[Mistake, ...]:
             issue(f"{mp}.answer", "missing: the wrong answer, typed as a student would")
             continue
         message = _bilingual(m, "message", lambda f, msg: issue(f"{mp}.{f}", msg), max_len=500)
-        out.append(Mistake(answer, message))
+        out.append(AuthoredMistake(answer, message))
     return tuple(out)
 
 

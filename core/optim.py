@@ -113,7 +113,7 @@ class Stage:
     ``{lr}`` for the learning rate's symbol, ``{t}`` for the step number. ``symbol`` is
     the base display symbol (``{lr}`` again for the learning rate's; the caller appends
     the step index). ``meaning`` (per language) may hold ``{t}`` for the step number.
-    ``variants`` are the common wrong ways to compute it.
+    ``mistakes`` are the common wrong ways to compute it.
     """
 
     key: str
@@ -122,11 +122,11 @@ class Stage:
     formula: str
     symbol: str
     meaning: Mapping[str, str]
-    #: The variants, or a function listing them: they are only worded when a diagnosis needs them.
+    #: The mistakes, or a function listing them: they are only worded when a diagnosis needs them.
     declared: tuple[StageVariant, ...] | Callable[[], tuple[StageVariant, ...]] = ()
 
     @cached_property
-    def variants(self) -> tuple[StageVariant, ...]:
+    def mistakes(self) -> tuple[StageVariant, ...]:
         return tuple(self.declared() if callable(self.declared) else self.declared)
 
 
@@ -312,7 +312,7 @@ def _no_square(acc: str, deps, keep: float | None, formula: str) -> tuple[StageV
             _v(f"{acc}_no_square", deps, lambda ap, g: k * ap + c * g, en, ru))
 
 
-def _eps_variants(lr, eps, inside, num: str, acc: str, formula: str) -> tuple[StageVariant, ...]:
+def _eps_mistakes(lr, eps, inside, num: str, acc: str, formula: str) -> tuple[StageVariant, ...]:
     """For w = w − η·num/(√acc + ε): ε on the other side of the root (a convention), the root
     forgotten, η forgotten."""
     deps = ("w_prev", num, acc)
@@ -478,7 +478,7 @@ def _adagrad(h, t, n):
                "ru": "накопленная сумма квадратов градиентов (AdaGrad)"},
               lambda: _no_square("G", ("G_prev", "g"), None, fG)),
         Stage("w", ("w_prev", "g", "G"), lambda w, g, G: w - lr * _scaled(g, G, eps, inside), fw, "w", _W_MEANING,
-              lambda: (_added(fw), *_eps_variants(lr, eps, inside, "g", "G", fw))),
+              lambda: (_added(fw), *_eps_mistakes(lr, eps, inside, "g", "G", fw))),
     ), {"G": "G"})
 
 
@@ -492,7 +492,7 @@ def _rmsprop(h, t, n):
                "ru": "скользящее среднее квадратов градиентов (RMSprop)"},
               lambda: _no_square("v", ("v_prev", "g"), a, fv)),
         Stage("w", ("w_prev", "g", "v"), lambda w, g, v: w - lr * _scaled(g, v, eps, inside), fw, "w", _W_MEANING,
-              lambda: (_added(fw), *_eps_variants(lr, eps, inside, "g", "v", fw))),
+              lambda: (_added(fw), *_eps_mistakes(lr, eps, inside, "g", "v", fw))),
     ), {"v": "v"})
 
 
@@ -511,7 +511,7 @@ def _adam(h, t, n):
     fm, fv = "{m} = β₁·{m_prev} + (1 − β₁)·{g}", "{v} = β₂·{v_prev} + (1 − β₂)·{g}²"
     fw = "{w} = {w_prev} − {lr}·" + _eps_formula("{m_hat}", "{v_hat}", inside)
 
-    def form_variant(key: str, b: float, formula: str) -> tuple[StageVariant, ...]:
+    def form_mistake(key: str, b: float, formula: str) -> tuple[StageVariant, ...]:
         """The other Adam form: the moment carried from step t − 1 corrected or not (from step 2 on)."""
         if t < 2:
             return ()
@@ -539,8 +539,8 @@ def _adam(h, t, n):
                    "You left out the bias correction: " + formula + ".",
                    "Вы забыли поправку на смещение: " + formula + "."),)
 
-    def w_variants() -> tuple[StageVariant, ...]:
-        out = [_added(fw), *_eps_variants(lr, eps, inside, "m_hat", "v_hat", fw)]
+    def w_mistakes() -> tuple[StageVariant, ...]:
+        out = [_added(fw), *_eps_mistakes(lr, eps, inside, "m_hat", "v_hat", fw)]
         if corrected:
             out.append(_v("no_bias_correction", ("w_prev", "m", "v"),
                           lambda w, m, v: w - lr * _scaled(m, v, eps, inside),
@@ -552,11 +552,11 @@ def _adam(h, t, n):
         Stage("m", ("m_prev", "g"), lambda mp, g: b1 * mp + (1.0 - b1) * g, fm, "m",
               {"en": "Adam's first moment: the moving average of gradients" + prev_note["en"],
                "ru": "первый момент Adam: скользящее среднее градиентов" + prev_note["ru"]},
-              lambda: form_variant("m", b1, fm)),
+              lambda: form_mistake("m", b1, fm)),
         Stage("v", ("v_prev", "g"), lambda vp, g: b2 * vp + (1.0 - b2) * g * g, fv, "v",
               {"en": "Adam's second moment: the moving average of squared gradients" + prev_note["en"],
                "ru": "второй момент Adam: скользящее среднее квадратов градиентов" + prev_note["ru"]},
-              lambda: form_variant("v", b2, fv) + _no_square("v", ("v_prev", "g"), b2, fv)),
+              lambda: form_mistake("v", b2, fv) + _no_square("v", ("v_prev", "g"), b2, fv)),
         Stage("m_hat", ("m",), lambda m: m / c1, fmh, "m̂",
               {"en": "the bias-corrected first moment", "ru": "первый момент с поправкой на смещение"},
               lambda: uncorrected("m", fmh)),
@@ -564,7 +564,7 @@ def _adam(h, t, n):
               {"en": "the bias-corrected second moment", "ru": "второй момент с поправкой на смещение"},
               lambda: uncorrected("v", fvh)),
         Stage("w", ("w_prev", "m_hat", "v_hat"), lambda w, m, v: w - lr * _scaled(m, v, eps, inside), fw, "w",
-              _W_MEANING, w_variants),
+              _W_MEANING, w_mistakes),
     )
     carry = {"m": "m_hat", "v": "v_hat"} if fed_back else {"m": "m", "v": "v"}
     return Plan((), stages, carry)

@@ -139,8 +139,8 @@ class LessonRun:
         shape = self._shape(step)
         expected, tol = self.expected(step), self.tolerance(step)
         whole = self._whole(step)
-        for variant in range(4):  # an example must never be the answer itself (σ′(0) = 0.25)
-            example = example_for(shape, variant, whole)
+        for mistake in range(4):  # an example must never be the answer itself (σ′(0) = 0.25)
+            example = example_for(shape, mistake, whole)
             reading = read_answer(example, shape)
             if isinstance(reading, FormatProblem) or not compare(reading, expected, tol).ok:
                 break

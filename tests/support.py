@@ -57,14 +57,14 @@ def every_step_lesson(case: str, problem: dict) -> Lesson:
     return lesson_from_data(data, Path(f"{case}.toml"))
 
 
-def walk_variants(lesson: Lesson, lang: str, digits: int, all_computable: bool = False) -> set[tuple[str, str]]:
+def walk_mistakes(lesson: Lesson, lang: str, digits: int, all_computable: bool = False) -> set[tuple[str, str]]:
     """Go through ``lesson`` typing every declared mistake of each step, then the right value.
 
     Asserts that each mistake that differs from the right value is judged wrong with its own
     message (or the first declared mistake giving the same number), that a mistake equal to
     the right value is simply right, and that the right value gets no diagnosis. Returns the
-    (quantity, variant name) of each mistake that fired with its own message.
-    ``all_computable``: also demand that every declared variant computes at every step.
+    (quantity, mistake name) of each mistake that fired with its own message.
+    ``all_computable``: also demand that every declared mistake computes at every step.
     """
     problem = lesson.problem
     run = LessonRun(lesson, lang=lang)
@@ -75,9 +75,9 @@ def walk_variants(lesson: Lesson, lang: str, digits: int, all_computable: bool =
         values = run.values()
         right = np.asarray(values[step.quantity])
         tol = run.tolerance(step)
-        declared = problem.variant_values(step.quantity, values)
+        declared = problem.mistake_values(step.quantity, values)
         if all_computable:
-            assert len(declared) == len(problem.quantities[step.quantity].variants), where
+            assert len(declared) == len(problem.quantities[step.quantity].mistakes), where
         for v, value in declared:
             assert value.size == right.size, (*where, v.name)
             assert v.message[lang].strip(), (*where, v.name, lang)
@@ -103,7 +103,7 @@ def walk_variants(lesson: Lesson, lang: str, digits: int, all_computable: bool =
             assert verdict.diagnosis not in {u.message[lang] for u, _ in dead} - live_messages
             if v.message[lang] in distinct[:2]:
                 fired.add((step.quantity, v.name))
-        for v, value in dead:  # a variant equal to the right value is simply right
+        for v, value in dead:  # a mistake equal to the right value is simply right
             reading = read_answer(format_value(value, digits), right.shape)
             assert compare(reading, right, tol).ok, (*where, v.name)
         verdict = run.submit(format_value(right, 12))

@@ -120,6 +120,44 @@ def read_number(data: Mapping[str, Any], key: str, path: str, default: float | N
     return float(value)
 
 
+def read_int(data: Mapping[str, Any], key: str, path: str, low: int, high: int,
+             default: int | None = None) -> int:
+    """A whole number from ``low`` to ``high``; ``default`` when the key is left out (else required)."""
+    field = f"{path}.{key}"
+    if key not in data:
+        if default is None:
+            raise DataError(field, "missing (a whole number is required)")
+        return default
+    value = data[key]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DataError(field, f"must be a whole number, got {_show(value)}")
+    if not low <= value <= high:
+        raise DataError(field, f"must be between {low} and {high}, got {value}")
+    return value
+
+
+def check_finite(problem: Problem, field: str, why: str) -> None:
+    """Refuse data whose values are not all finite: ``why`` says what to change, after the name
+    (and formula) of the first quantity that is not."""
+    key = problem.first_non_finite()
+    if key is not None:
+        q = problem.quantities[key]
+        what = f"{q.symbol} ({q.formula})" if q.formula else q.symbol
+        raise DataError(field, f"{what} is not a finite number: {why}")
+
+
+def shape_text(shape) -> str:
+    """A shape as a lesson author reads it: "a number", "a list of 3", "a 2×3 matrix", "2×3×4"."""
+    shape = tuple(shape)
+    if not shape:
+        return "a number"
+    if len(shape) == 1:
+        return f"a list of {shape[0]}"
+    if len(shape) == 2:
+        return f"a {shape[0]}×{shape[1]} matrix"
+    return "×".join(map(str, shape))
+
+
 def reject_unknown(data: Mapping[str, Any], path: str, known) -> None:
     for key in data:
         if key not in known:

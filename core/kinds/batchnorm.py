@@ -28,7 +28,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..graph import Problem, ProblemBuilder, Variant
+from ..graph import Problem, ProblemBuilder, Mistake
 from ..notation import grad_key
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_choice, read_number, reject_unknown
 
@@ -76,18 +76,18 @@ def build(data: Mapping[str, Any]) -> Problem:
               {"en": "the batch variance of each feature (biased, divided by m)",
                "ru": "дисперсия по батчу для каждого признака (смещённая, делим на m)"},
               "forward", "σ² = (1/m)·Σᵢ (xᵢ − μ)²",
-              [Variant("unbiased", ("xc",), lambda xc: _unbiased(xc), _unbiased_message(m))])
+              [Mistake("unbiased", ("xc",), lambda xc: _unbiased(xc), _unbiased_message(m))])
     b.derived("std", lambda v, e: np.sqrt(v + e), ["var", "eps"], "√(σ² + ε)",
               {"en": "the denominator √(σ² + ε)", "ru": "знаменатель √(σ² + ε)"}, "forward", "√(σ² + ε)",
-              _denominator_variants(m))
+              _denominator_mistakes(m))
     b.derived("x_hat", lambda xc, s: xc / s, ["xc", "std"], "x̂",
               {"en": "the normalised batch x̂", "ru": "нормированный батч x̂"},
               "forward", "x̂ = (x − μ)/√(σ² + ε)",
-              _denominator_variants(m, lambda d, xc: xc / d, ("xc",)))
+              _denominator_mistakes(m, lambda d, xc: xc / d, ("xc",)))
     b.derived("y", lambda g_, xh, b_: g_ * xh + b_, ["gamma", "x_hat", "beta"], "y",
               {"en": "the output of the batch-norm layer", "ru": "выход слоя батч-нормализации"},
               "forward", "y = γ·x̂ + β",
-              _denominator_variants(m, lambda d, xc, g_, b_: g_ * xc / d + b_, ("xc", "gamma", "beta")))
+              _denominator_mistakes(m, lambda d, xc, g_, b_: g_ * xc / d + b_, ("xc", "gamma", "beta")))
     b.convention("variance", {
         "en": f"training mode: the batch variance σ² divides by m = {m} (biased), and ε = {eps:g}",
         "ru": f"режим обучения: дисперсия по батчу σ² делится на m = {m} (смещённая), ε = {eps:g}",
@@ -145,16 +145,16 @@ def _backward(b: ProblemBuilder, upstream, c, m: int) -> None:
               [grad_key("x_hat"), "std", grad_key("var"), "xc", grad_key("mu")], "∂L/∂x",
               {"en": "the gradient with respect to the input batch x", "ru": "производная по входному батчу x"},
               "backward", "∂L/∂xᵢ = ∂L/∂x̂ᵢ/√(σ² + ε) + ∂L/∂σ²·2(xᵢ − μ)/m + ∂L/∂μ/m",
-              [Variant("no_stat_paths", (grad_key("x_hat"), "std"), lambda gxh, s: gxh / s, {
+              [Mistake("no_stat_paths", (grad_key("x_hat"), "std"), lambda gxh, s: gxh / s, {
                   "en": "You kept only the direct path γ/√(σ² + ε)·∂L/∂y; μ and σ² depend on x too: "
                         "∂L/∂xᵢ = ∂L/∂x̂ᵢ/√(σ² + ε) + ∂L/∂σ²·2(xᵢ − μ)/m + ∂L/∂μ/m.",
                   "ru": "Вы учли только прямой путь γ/√(σ² + ε)·∂L/∂y, но μ и σ² тоже зависят от x: "
                         "∂L/∂xᵢ = ∂L/∂x̂ᵢ/√(σ² + ε) + ∂L/∂σ²·2(xᵢ − μ)/m + ∂L/∂μ/m."}),
-               Variant("no_var_path", (grad_key("x_hat"), "std", grad_key("mu")),
+               Mistake("no_var_path", (grad_key("x_hat"), "std", grad_key("mu")),
                        lambda gxh, s, gmu: gxh / s + gmu / m, {
                   "en": "You left out the path through σ², the term ∂L/∂σ²·2(xᵢ − μ)/m.",
                   "ru": "Вы пропустили путь через σ², слагаемое ∂L/∂σ²·2(xᵢ − μ)/m."}),
-               Variant("no_mean_path", (grad_key("x_hat"), "std", grad_key("var"), "xc"),
+               Mistake("no_mean_path", (grad_key("x_hat"), "std", grad_key("var"), "xc"),
                        lambda gxh, s, gv, xc: gxh / s + gv * 2.0 * xc / m, {
                   "en": "You left out the path through μ, the term ∂L/∂μ/m.",
                   "ru": "Вы пропустили путь через μ, слагаемое ∂L/∂μ/m."})])
@@ -207,11 +207,11 @@ def _running(b: ProblemBuilder, running, path: str, x: np.ndarray, eps: float) -
                      "стоит при значении по батчу, как в PyTorch: r′ = (1 − α)·r + α·батч." if on_new else
                      "Вы поставили α при значении по батчу, r′ = (1 − α)·r + α·батч, как в PyTorch; в этом уроке α "
                      "стоит при старом значении, как в Keras: r′ = α·r + (1 − α)·батч.")
-    mix_variant = {"en": other_text, "ru": other_text_ru}
+    mix_mistake = {"en": other_text, "ru": other_text_ru}
     b.derived("running_mean.next", mix, ["running_mean", "mu", "momentum"], "μ_run′",
               {"en": "the running mean after this batch", "ru": "скользящее среднее после этого батча"},
               "update", "μ_run′ = " + mix_text.format(r="μ_run", s="μ"),
-              [Variant("momentum_on", ("running_mean", "mu", "momentum"), other_mix, mix_variant, convention=True)])
+              [Mistake("momentum_on", ("running_mean", "mu", "momentum"), other_mix, mix_mistake, convention=True)])
     feed_other = (lambda rv, v, a: mix(rv, v, a)) if unbiased else (lambda rv, v, a: mix(rv, v * m / (m - 1), a))
     feed_text = ({"en": "You fed the running variance the biased σ²; this lesson, like PyTorch, feeds it the unbiased "
                         "m/(m − 1)·σ².",
@@ -224,8 +224,8 @@ def _running(b: ProblemBuilder, running, path: str, x: np.ndarray, eps: float) -
     b.derived("running_var.next", mix, ["running_var", feed, "momentum"], "σ²_run′",
               {"en": "the running variance after this batch", "ru": "скользящая дисперсия после этого батча"},
               "update", "σ²_run′ = " + mix_text.format(r="σ²_run", s="s²" if unbiased else "σ²"),
-              [Variant("momentum_on", ("running_var", feed, "momentum"), other_mix, mix_variant, convention=True),
-               Variant("running_variance", ("running_var", "var", "momentum"), feed_other, feed_text,
+              [Mistake("momentum_on", ("running_var", feed, "momentum"), other_mix, mix_mistake, convention=True),
+               Mistake("running_variance", ("running_var", "var", "momentum"), feed_other, feed_text,
                        convention=True)])
     b.derived("y_eval", lambda x_, g_, b_, rm, rv, e: g_ * (x_ - rm) / np.sqrt(rv + e) + b_,
               ["x", "gamma", "beta", "running_mean.next", "running_var.next", "eps"], "y_eval",
@@ -258,7 +258,7 @@ def _unbiased_message(m: int) -> dict[str, str]:
                   f"делит на m = {m}: σ² = (1/m)·Σᵢ (xᵢ − μ)²."}
 
 
-def _denominator_variants(m: int, finish=None, finish_deps: tuple[str, ...] = ()) -> list[Variant]:
+def _denominator_mistakes(m: int, finish=None, finish_deps: tuple[str, ...] = ()) -> list[Mistake]:
     """Wrong denominators d of x̂ = (x − μ)/√(σ² + ε): ε forgotten, no square root, the unbiased
     variance; each carried on as ``finish(d, *values of finish_deps)`` (d itself when None)."""
     wrong = {
@@ -270,7 +270,7 @@ def _denominator_variants(m: int, finish=None, finish_deps: tuple[str, ...] = ()
         "unbiased": (lambda v, e: np.sqrt(v * m / (m - 1) + e), _unbiased_message(m)),
     }
     finish = finish or (lambda d: d)
-    return [Variant(name, ("var", "eps", *finish_deps),
+    return [Mistake(name, ("var", "eps", *finish_deps),
                     lambda v, e, *rest, den=den: finish(den(v, e), *rest), msg)
             for name, (den, msg) in wrong.items()]
 

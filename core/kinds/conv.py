@@ -24,7 +24,7 @@ import numpy as np
 from ..conv_ops import (avg_pool_backward, avg_pool_forward, correlate, correlate_input_grad,
                         correlate_weight_grad, flip_kernel, max_pool_backward, max_pool_backward_ties,
                         max_pool_forward, output_size, pad_image)
-from ..graph import Problem, ProblemBuilder, Variant
+from ..graph import Problem, ProblemBuilder, Mistake
 from ..notation import grad_key, grad_symbol
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, reject_unknown
 
@@ -174,7 +174,7 @@ def _conv_forward(b: ProblemBuilder, c: _Conv) -> tuple[str, tuple]:
         b.derived(f"Y.{axis}", lambda out=out: np.float64(out), [], f"{axis}(Y)",
                   {"en": f"the number of {en_axis} of the output Y", "ru": f"число {ru_axis} выхода Y"},
                   "value", f"{axis}(Y) = ⌊(n + 2p − k)/s⌋ + 1 = ⌊({n} + 2·{p} − {k})/{s}⌋ + 1",
-                  _size_variants(n, k, p, s))
+                  _size_mistakes(n, k, p, s))
     n_w = c.kh * c.kw * c.c_in * c.f_out
     n_w_one = c.kh * c.kw * c.f_out  # C_in forgotten
     b.derived("n_weights", lambda: np.float64(n_w), [], "|W|",
@@ -182,14 +182,14 @@ def _conv_forward(b: ProblemBuilder, c: _Conv) -> tuple[str, tuple]:
               "value", f"|W| = k_h·k_w·C_in·C_out = {c.kh}·{c.kw}·{c.c_in}·{c.f_out}",
               [_const("no_in_channels", n_w_one, _NO_IN_CHANNELS)])
     n_b = c.f_out if c.bias is not None else 0
-    count_variants = [_const("no_in_channels", n_w_one + n_b, _NO_IN_CHANNELS)]
+    count_mistakes = [_const("no_in_channels", n_w_one + n_b, _NO_IN_CHANNELS)]
     if c.bias is not None:  # without biases these would name a mistake about biases the layer does not have
-        count_variants += [_const("no_bias", n_w, _NO_BIAS_COUNT),
+        count_mistakes += [_const("no_bias", n_w, _NO_BIAS_COUNT),
                            _const("bias_per_input_channel", n_w + c.c_in * c.f_out, _BIAS_PER_CHANNEL)]
     b.derived("n_params", lambda: np.float64(n_w + n_b), [], "|W| + |b|",
               {"en": "the number of trainable parameters: weights plus one bias per filter (if the layer has biases)",
                "ru": "число обучаемых параметров: веса плюс по смещению на фильтр (если они есть)"},
-              "value", f"|W| + |b| = {n_w} + {n_b}", count_variants)
+              "value", f"|W| + |b| = {n_w} + {n_b}", count_mistakes)
 
     x_key = "x"
     if p:
@@ -204,7 +204,7 @@ def _conv_forward(b: ProblemBuilder, c: _Conv) -> tuple[str, tuple]:
         _array(b, "W.flip", flip_kernel, ["W"], c.W.shape, "W̃",
                {"en": "the kernel turned by 180° (true convolution flips it)",
                 "ru": "ядро, повёрнутое на 180° (настоящая свёртка его переворачивает)"},
-               "forward", "W̃[m,n] = W[k−1−m, k−1−n]", _turn_variants(c))
+               "forward", "W̃[m,n] = W[k−1−m, k−1−n]", _turn_mistakes(c))
     b.convention("operation", {
         "en": "true convolution: the kernel is turned by 180° (W̃), then slid over the image" if c.flip else
               "cross-correlation, as in PyTorch and TensorFlow: the kernel is slid over the image without flipping",
@@ -234,16 +234,16 @@ def _conv_forward(b: ProblemBuilder, c: _Conv) -> tuple[str, tuple]:
                    + (" + b[f]" if c.bias is not None else ""))
     # the other convention: the kernel turned when this lesson does not turn it, and the other way round
     other_kernel = (lambda k: np.asarray(k, dtype=np.float64)) if c.flip else flip_kernel
-    y_variants = [Variant("flip", tuple(["W" if d == w_key else d for d in deps]),
+    y_mistakes = [Mistake("flip", tuple(["W" if d == w_key else d for d in deps]),
                           lambda xp, k, *bias: forward(xp, other_kernel(k), *bias),
                           _flip_message(c.flip, formula), convention=True)]
     if c.bias is not None:
-        y_variants.append(Variant("no_bias", (x_key, w_key), lambda xp, k: forward(xp, k), {
+        y_mistakes.append(Mistake("no_bias", (x_key, w_key), lambda xp, k: forward(xp, k), {
             "en": "You forgot the bias: b is added at every position of Y (each filter its own b).",
             "ru": "Вы забыли смещение: b прибавляется в каждой позиции Y (у каждого фильтра своё b)."}))
     _array(b, "Y", forward, deps, c.y_shape, "Y",
            {"en": "the output of the convolution (feature map)", "ru": "выход свёртки (карта признаков)"},
-           "forward", formula, y_variants)
+           "forward", formula, y_mistakes)
     return "Y", c.y_shape
 
 
@@ -278,12 +278,12 @@ def _flip_message(flip: bool, formula: str) -> dict[str, str]:
                   f"кросс-корреляция с неповёрнутым ядром: {formula}."}
 
 
-def _const(name: str, value: float, message: Mapping[str, str]) -> Variant:
+def _const(name: str, value: float, message: Mapping[str, str]) -> Mistake:
     """A wrong count or size: a number fixed by the data."""
-    return Variant(name, (), lambda: np.float64(value), message)
+    return Mistake(name, (), lambda: np.float64(value), message)
 
 
-def _size_variants(n: int, k: int, p: int, s: int) -> list[Variant]:
+def _size_mistakes(n: int, k: int, p: int, s: int) -> list[Mistake]:
     """Slips in ⌊(n + 2p − k)/s⌋ + 1: the padding term, the division by the stride, the +1."""
     size = "⌊(n + 2p − k)/s⌋ + 1" if p else "⌊(n − k)/s⌋ + 1"
     out = []
@@ -300,19 +300,19 @@ def _size_variants(n: int, k: int, p: int, s: int) -> list[Variant]:
     return out
 
 
-def _turn_variants(c: _Conv) -> list[Variant]:
+def _turn_mistakes(c: _Conv) -> list[Mistake]:
     """Wrong ways to turn a kernel by 180°: transposing it, or reversing only one axis."""
     tail = {"en": " turning by 180° reverses both: W̃[m,n] = W[k−1−m, k−1−n].",
             "ru": " поворот на 180° меняет порядок и строк, и столбцов: W̃[m,n] = W[k−1−m, k−1−n]."}
     as_f = lambda w: np.asarray(w, dtype=np.float64)  # noqa: E731
     return [
-        Variant("transposed", ("W",), lambda w: np.swapaxes(as_f(w), -1, -2), {
+        Mistake("transposed", ("W",), lambda w: np.swapaxes(as_f(w), -1, -2), {
             "en": "You transposed the kernel (rows became columns);" + tail["en"],
             "ru": "Вы транспонировали ядро (строки стали столбцами), а" + tail["ru"]}),
-        Variant("flip_rows_only", ("W",), lambda w: as_f(w)[..., ::-1, :], {
+        Mistake("flip_rows_only", ("W",), lambda w: as_f(w)[..., ::-1, :], {
             "en": "You reversed only the order of the rows;" + tail["en"],
             "ru": "Вы поменяли порядок только строк, а" + tail["ru"]}),
-        Variant("flip_cols_only", ("W",), lambda w: as_f(w)[..., :, ::-1], {
+        Mistake("flip_cols_only", ("W",), lambda w: as_f(w)[..., :, ::-1], {
             "en": "You reversed only the order of the columns;" + tail["en"],
             "ru": "Вы поменяли порядок только столбцов, а" + tail["ru"]}),
     ]
@@ -326,15 +326,15 @@ def _pool_forward(b: ProblemBuilder, spec: dict, inp: str, in_shape: tuple) -> t
         b.derived(f"P.{axis}", lambda out=out: np.float64(out), [], f"{axis}(P)",
                   {"en": f"the number of {en_axis} after pooling", "ru": f"число {ru_axis} после пулинга"},
                   "value", f"{axis}(P) = ⌊(n − k)/s⌋ + 1 = ⌊({n} − {size})/{stride}⌋ + 1",
-                  _size_variants(n, size, 0, stride))
+                  _size_mistakes(n, size, 0, stride))
     fwd = max_pool_forward if kind == "max" else avg_pool_forward
     other = avg_pool_forward if kind == "max" else max_pool_forward
-    swapped = (Variant("mean_not_max", (inp,), lambda v: other(_as3(v), param)[0].reshape(spec["shape"]), {
+    swapped = (Mistake("mean_not_max", (inp,), lambda v: other(_as3(v), param)[0].reshape(spec["shape"]), {
                    "en": "You averaged each window; max pooling keeps the window's largest value: P[i,j] = max of "
                          "the window.",
                    "ru": "Вы усреднили окно, а max-пулинг оставляет наибольшее значение окна: P[i,j] = max по окну."})
                if kind == "max" else
-               Variant("max_not_mean", (inp,), lambda v: other(_as3(v), param)[0].reshape(spec["shape"]), {
+               Mistake("max_not_mean", (inp,), lambda v: other(_as3(v), param)[0].reshape(spec["shape"]), {
                    "en": f"You took each window's maximum; average pooling takes the mean: P[i,j] = (sum of the "
                          f"window)/{size * size}.",
                    "ru": f"Вы взяли максимум окна, а усредняющий пулинг берёт среднее: P[i,j] = (сумма по "
@@ -409,18 +409,18 @@ def _pool_backward(b: ProblemBuilder, spec: dict) -> None:
             return max_pool_backward_ties(_as3(g), cache).reshape(in_shape)
 
         formula = f"∂L/∂{inp}[r,q] = Σ_(i,j) ∂L/∂P[i,j]·[(r,q) = argmax Ω(i,j)]"
-        variants = [
-            Variant("spread_copy", deps, spread, {
+        mistakes = [
+            Mistake("spread_copy", deps, spread, {
                 "en": "You gave every cell of the window the window's gradient; max pooling sends ∂L/∂P[i,j] only "
                       "to the window's maximum, the other cells get 0.",
                 "ru": "Вы отдали градиент окна каждой его клетке, а max-пулинг отправляет ∂L/∂P[i,j] только в "
                       "максимум окна, остальные клетки получают 0."}),
-            Variant("spread_share", deps, lambda v, g: spread(v, g) / cells, {
+            Mistake("spread_share", deps, lambda v, g: spread(v, g) / cells, {
                 "en": f"You shared the gradient evenly (1/{cells} to each cell), as average pooling does; max "
                       f"pooling sends all of ∂L/∂P[i,j] to the window's maximum.",
                 "ru": f"Вы поделили градиент поровну (по 1/{cells} на клетку), как в усредняющем пулинге, а "
                       f"max-пулинг отправляет весь ∂L/∂P[i,j] в максимум окна."}),
-            Variant("tie_all", deps, ties, {
+            Mistake("tie_all", deps, ties, {
                 "en": "You sent the gradient to every tied maximum of a window; this lesson, like PyTorch, sends it "
                       "only to the first maximum in reading order.",
                 "ru": "Вы отправили градиент во все равные максимумы окна, а в этом уроке, как в PyTorch, он идёт "
@@ -430,12 +430,12 @@ def _pool_backward(b: ProblemBuilder, spec: dict) -> None:
         def fn(v, g):
             return avg_pool_backward(_as3(g), (_as3(v), param)).reshape(in_shape)
         formula = f"∂L/∂{inp}[r,q] = Σ_((i,j): (r,q) ∈ Ω(i,j)) ∂L/∂P[i,j]/{size * size}"
-        variants = [Variant("not_divided", deps, spread, {
+        mistakes = [Mistake("not_divided", deps, spread, {
             "en": f"You did not divide by the window size: each cell of a window gets ∂L/∂P[i,j]/{cells}.",
             "ru": f"Вы не разделили на размер окна: каждая клетка окна получает ∂L/∂P[i,j]/{cells}."})]
     _array(b, grad_key(inp), fn, list(deps), in_shape, grad_symbol(inp),
            {"en": f"the gradient with respect to {inp}, through the pooling",
-            "ru": f"производная по {inp} (через пулинг)"}, "backward", formula, variants)
+            "ru": f"производная по {inp} (через пулинг)"}, "backward", formula, mistakes)
 
 
 def _conv_backward(b: ProblemBuilder, c: _Conv) -> None:
@@ -451,7 +451,7 @@ def _conv_backward(b: ProblemBuilder, c: _Conv) -> None:
         return (flip_kernel(dw) if c.flip else dw).reshape(c.W.shape)
 
     w_formula = f"∂L/∂W[m,n] = Σᵢⱼ ∂L/∂Y[i,j]·{X}[{_at(s, 'i')} + {rm}, {_at(s, 'j')} + {rn}]"
-    turned = Variant("flipped", (x_key, grad_key("Y")), lambda xp, g: flip_kernel(weight_grad(xp, g)), {
+    turned = Mistake("flipped", (x_key, grad_key("Y")), lambda xp, g: flip_kernel(weight_grad(xp, g)), {
         "en": ("Your ∂L/∂W is the gradient of W̃ not turned back: W[m,n] sits at W̃[k−1−m, k−1−n], so " if c.flip
                else "Your ∂L/∂W is turned by 180°: weight W[m,n] multiplies the input cell at offset (m, n) from "
                     "the window's corner, so ") + w_formula + ".",
@@ -471,7 +471,7 @@ def _conv_backward(b: ProblemBuilder, c: _Conv) -> None:
                   {"en": "the gradient with respect to the bias: the sum of ∂L/∂Y over the positions (per filter)",
                    "ru": "производная по смещению: сумма ∂L/∂Y по всем позициям (для каждого фильтра)"},
                   "backward", "∂L/∂b = Σᵢⱼ ∂L/∂Y[i,j]",
-                  [Variant("mean_not_sum", (grad_key("Y"),),
+                  [Mistake("mean_not_sum", (grad_key("Y"),),
                            lambda g: per_filter(g).mean(axis=1).reshape(c.bias.shape), {
                       "en": "You averaged ∂L/∂Y over the positions; b is added at every position, so "
                             "∂L/∂b = Σᵢⱼ ∂L/∂Y[i,j], the sum.",
@@ -491,7 +491,7 @@ def _conv_backward(b: ProblemBuilder, c: _Conv) -> None:
                   "которые оно накрывало (рамка отбрасывается)"},
            "backward", f"∂L/∂x[r,q] = Σ_(i,j,m,n: {_at(s, 'i')} + m = r{shift}, {_at(s, 'j')} + n = q{shift}) "
                        f"∂L/∂Y[i,j]·{K}[m,n]",
-           [Variant("correlation", (w_key, grad_key("Y")), lambda k, g: input_grad(flip_kernel(k), g), {
+           [Mistake("correlation", (w_key, grad_key("Y")), lambda k, g: input_grad(flip_kernel(k), g), {
                "en": f"You slid {K} over ∂L/∂Y without turning it; ∂L/∂x is the full convolution of ∂L/∂Y with "
                      f"{K}, that is a correlation with {K} turned by 180°.",
                "ru": f"Вы провели {K} по ∂L/∂Y без поворота, а ∂L/∂x — полная свёртка ∂L/∂Y с {K}, то есть "
@@ -501,14 +501,14 @@ def _conv_backward(b: ProblemBuilder, c: _Conv) -> None:
 # -- arrays with channel slices ----------------------------------------------------------------
 
 def _array(b: ProblemBuilder, key: str, fn: Callable, deps, shape: tuple, symbol: str,
-           meaning: Mapping[str, str], role: str, formula: str, variants: tuple[Variant, ...] = ()) -> None:
+           meaning: Mapping[str, str], role: str, formula: str, mistakes: tuple[Mistake, ...] = ()) -> None:
     """Add ``key``; with more than two axes, first its 2-D slices ``key.c{i}`` (``key.c{i}.c{j}``),
-    each computed by ``fn``, and the whole assembled from them. ``variants`` give the whole's
+    each computed by ``fn``, and the whole assembled from them. ``mistakes`` give the whole's
     wrong values; each slice gets the same mistakes, sliced."""
     shape = tuple(shape)
-    variants = tuple(variants)
+    mistakes = tuple(mistakes)
     if len(shape) <= 2:
-        b.derived(key, fn, deps, symbol, meaning, role, formula, variants)
+        b.derived(key, fn, deps, symbol, meaning, role, formula, mistakes)
         return
     slice_keys = []
     fn = _last_call_kept(fn)  # every slice asks for the whole with the same arguments: compute it once
@@ -516,14 +516,14 @@ def _array(b: ProblemBuilder, key: str, fn: Callable, deps, shape: tuple, symbol
         skey = key + "".join(f".c{i + 1}" for i in index)
         label = ",".join(str(i + 1) for i in index)
         where = _where(index, len(shape))
-        sliced = [Variant(v.name, v.deps, lambda *vals, vfn=v.fn, index=index: np.asarray(vfn(*vals))[index],
-                          v.message, v.convention) for v in variants]
+        sliced = [Mistake(v.name, v.deps, lambda *vals, vfn=v.fn, index=index: np.asarray(vfn(*vals))[index],
+                          v.message, v.convention) for v in mistakes]
         b.derived(skey, lambda *v, index=index: np.asarray(fn(*v))[index], deps, f"{symbol}[{label}]",
                   {"en": f"{where['en']} of {symbol}: {meaning['en']}", "ru": f"{where['ru']} {symbol}: {meaning['ru']}"},
                   role, formula, sliced)
         slice_keys.append(skey)
     b.derived(key, lambda *slices: np.stack([np.asarray(s_, dtype=np.float64) for s_ in slices]).reshape(shape),
-              slice_keys, symbol, meaning, role, formula, variants)
+              slice_keys, symbol, meaning, role, formula, mistakes)
 
 
 def _last_call_kept(fn: Callable) -> Callable:

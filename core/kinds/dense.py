@@ -12,7 +12,7 @@ observation in the row layout, one column in the column layout). A batch either 
 as a matrix (Z = X·W, ∂L/∂W = Xᵀ·∂L/∂Z, ∂L/∂b = column sums; loss mean or sum) or is
 walked through by SGD in a stated ``order``, one observation per step.
 
-Mistakes: every quantity declares its common wrong forms as graph Variants (the bias left out,
+Mistakes: every quantity declares its common wrong forms as graph Mistakes (the bias left out,
 W used untransposed, the activation or its derivative forgotten, the ½ or the 1/m of a mean
 slipped, the step added, …), so a wrong value is named; SGD in a stated order also offers, for
 every quantity, its value along the trajectory that visits the observations as 1, 2, … instead.
@@ -41,12 +41,12 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from .. import optim
-from ..graph import Problem, ProblemBuilder, Variant, Wording, texts
+from ..graph import Problem, ProblemBuilder, Mistake, Wording, texts
 from ..notation import base_symbol, grad_key, next_key, ru_plural, subscript, superscript
 from ..ops import activation
 from ..ops import loss as loss_op
 from ..ops.linear import bias_grad, input_grad, linear, one_unit, weight_grad
-from ..ops.record import variant as _v
+from ..ops.record import mistake as _v
 from ..ops import (
     ACTIVATION_NAMES, LEAKY_SLOPE, Activation, cross_entropy, cross_entropy_grad, cross_entropy_logits,
     log_loss, log_loss_grad, log_loss_logits, make_activation, output_logit_grad, poisson_loss,
@@ -143,7 +143,7 @@ class _Opt:
 
 class _Alt:
     """Values a common slip gives for many quantities at once (SGD in the order 1, 2, …; Nesterov's other
-    point): the message, the variant's name, and every such value by key -- worked out by
+    point): the message, the mistake's name, and every such value by key -- worked out by
     ``compute(problem, net)`` the first time a diagnosis asks for one (a whole second trajectory is not
     worth computing for a lesson that may never need it). ``_Net.problem`` binds the problem built.
     ``in_pass``: the slip changes only the forward and backward pass of steps k ≥ 2."""
@@ -156,7 +156,7 @@ class _Alt:
         self.built: tuple[weakref.ref[Problem], _Net] | None = None
 
     def bind(self, problem: Problem, net: "_Net") -> None:
-        # the problem's own variants hold this slip: a weak reference back keeps them from forming a
+        # the problem's own mistakes hold this slip: a weak reference back keeps them from forming a
         # cycle, so the problem is freed with its last reference (a diagnosis holds one)
         self.built = weakref.ref(problem), net
 
@@ -165,11 +165,11 @@ class _Alt:
         problem = self.built[0]() if self.built is not None else None
         if problem is None:
             raise RuntimeError("a slip's values are asked for before its problem is built, or after it is gone")
-        with np.errstate(all="ignore"):  # a diverging other trajectory only gives variants that are never used
+        with np.errstate(all="ignore"):  # a diverging other trajectory only gives mistakes that are never used
             return self.compute(problem, self.built[1])
 
     def value(self, key: str) -> np.ndarray:
-        """The slip's value of ``key``; NaN (a variant never shown) when the slip has none."""
+        """The slip's value of ``key``; NaN (a mistake never shown) when the slip has none."""
         return self.values.get(key, np.nan)
 
 
@@ -482,10 +482,10 @@ class _Wording(Wording):
     """How one quantity reads, worked out when first asked (most never are): its formula, written
     with every step's own symbols, and its declared mistakes."""
 
-    __slots__ = ("key", "write", "mistakes", "s", "alts", "_text")
+    __slots__ = ("key", "write", "declared", "s", "alts", "_text")
 
     def __init__(self, key: str, write, mistakes, s: Callable[[str], str], alts) -> None:
-        self.key, self.write, self.mistakes, self.s, self.alts = key, write, mistakes, s, alts
+        self.key, self.write, self.declared, self.s, self.alts = key, write, mistakes, s, alts
         self._text: str | None = None
 
     def formula(self) -> str:
@@ -493,14 +493,14 @@ class _Wording(Wording):
             self._text = self.write(self.s)
         return self._text
 
-    def variants(self) -> list[Variant]:
+    def mistakes(self) -> list[Mistake]:
         key = self.key
-        return self.own_variants() + [Variant(alt.name, (), lambda alt=alt: alt.value(key), alt.message,
+        return self.own_mistakes() + [Mistake(alt.name, (), lambda alt=alt: alt.value(key), alt.message,
                                               alt.convention) for alt in self.alts]
 
-    def own_variants(self) -> list[Variant]:
-        """The mistakes declared for this quantity (``variants`` adds the other-point ones)."""
-        m = self.mistakes
+    def own_mistakes(self) -> list[Mistake]:
+        """The mistakes declared for this quantity (``mistakes`` adds the other-point ones)."""
+        m = self.declared
         if m is None:
             return []
         if callable(m):
@@ -527,8 +527,8 @@ class _StageWording(_Wording):
             self._text = self.st.formula.format_map(self.names())
         return self._text
 
-    def own_variants(self) -> list[Variant]:
-        return self.net.stage_variants(self.st, self.k, self.p, self.now, self.names())
+    def own_mistakes(self) -> list[Mistake]:
+        return self.net.stage_mistakes(self.st, self.k, self.p, self.now, self.names())
 
 
 class _Net:
@@ -575,15 +575,15 @@ class _Net:
 
     def derived(self, key: str, fn: Callable, deps: list[str], symbol: str, meaning, role: str,
                 formula: Callable[[Callable[[str], str]], str],
-                variants: Callable[[Callable[[str], str], str], Iterable[Variant]] | tuple | None = None) -> str:
+                mistakes: Callable[[Callable[[str], str], str], Iterable[Mistake]] | tuple | None = None) -> str:
         """A derived quantity; ``formula`` gets a function from key to symbol, so every step names its own.
 
-        ``variants(s, f)`` -- s the key-to-symbol function, f the right formula -- lists the mistakes
-        declared for it, or ``variants`` is ``(function, leading arguments …)`` called with s and f
+        ``mistakes(s, f)`` -- s the key-to-symbol function, f the right formula -- lists the mistakes
+        declared for it, or ``mistakes`` is ``(function, leading arguments …)`` called with s and f
         after them; in SGD with a stated order, "the other order" is added to every quantity.
         """
         self.sym[key] = symbol
-        return self._add(key, fn, deps, symbol, meaning, role, _Wording(key, formula, variants, self.s, self._alts()))
+        return self._add(key, fn, deps, symbol, meaning, role, _Wording(key, formula, mistakes, self.s, self._alts()))
 
     def _alts(self) -> Iterable[_Alt]:
         """The other-point mistakes that apply to the quantity being added: one that changes the
@@ -686,13 +686,13 @@ class _Net:
                          lambda s, d=deps, z=z: f"{s(z)} = " + (f"{s(d[0])}·{s(d[1])}" if row
                                                                else f"{s(d[1])}·{s(d[0])}")
                          + (f" + {s(d[2])}" if len(d) == 3 else ""),
-                         (_Net.linear_variants, self, layer, deps))
+                         (_Net.linear_mistakes, self, layer, deps))
             out = act_key(i)
             self.derived(out, lambda v, a=act: a.forward(v, axis), [z], self.symbol(act_plain(i), k),
                          self.meaning("the output ŷ of the net" if i == L else f"the activation of layer {i}",
                                       "выход сети ŷ" if i == L else f"активация слоя {i}", k),
                          "forward", lambda s, out=out, z=z, a=act: f"{s(out)} = {_apply(a, s(z))}",
-                         (_Net.activation_variants, self, act, z))
+                         (_Net.activation_mistakes, self, act, z))
         y_hat, z_last = act_key(L), self.key(f"{Z}{L}", k)
 
         # loss
@@ -700,7 +700,7 @@ class _Net:
         fn, deps, formula = self.loss_fn(loss_key, y_hat, z_last, y_key)
         self.derived(loss_key, fn, deps, self.symbol("L", k),
                      self.meaning("the loss", "значение функции потерь", k), "loss", formula,
-                     (_Net.loss_variants, self, loss_key, y_hat, y_key))
+                     (_Net.loss_mistakes, self, loss_key, y_hat, y_key))
 
         # backward
         head = self.layers[-1].act
@@ -713,7 +713,7 @@ class _Net:
                          self.meaning("the gradient of the loss with respect to the output ŷ",
                                       "производная функции потерь по выходу ŷ", k),
                          "backward", lambda s: gformula(s(g_out), s(y_hat), s(y_key)),
-                         (_Net.output_grad_variants, self, g_out))
+                         (_Net.output_grad_mistakes, self, g_out))
         new = {}
         for layer in reversed(self.layers):
             i, act = layer.index, layer.act
@@ -727,7 +727,7 @@ class _Net:
                                           f"taken together)",
                                           f"производная по z{_s(i)} (потери и {head.names['ru']} вместе)", k),
                              "backward", lambda s, gz=gz: f"{s(gz)} = {self.fused(s(y_hat), s(y_key))}",
-                             (_Net.fused_grad_variants, self, gz, t))
+                             (_Net.fused_grad_mistakes, self, gz, t))
             else:
                 g_a = self.key(grad_key(YH if i == L else f"{A}{i}"), k)
                 if act.elementwise:
@@ -739,7 +739,7 @@ class _Net:
                 self.derived(gz, lambda g, v, a=act: a.backward(v, g, axis), [g_a, z], sz,
                              self.meaning(f"the gradient with respect to z{_s(i)}, through the {act.names['en']}",
                                           f"производная по z{_s(i)} (через функцию «{act.names['ru']}»)", k),
-                             "backward", rule, (_Net.act_grad_variants, self, act, gz, g_a, z, out, origin))
+                             "backward", rule, (_Net.act_grad_mistakes, self, act, gz, g_a, z, out, origin))
             prev = act_key(i - 1)
             prev_z = (self.key(f"{Z}{i - 1}", k)
                       if i > 1 and self.layers[i - 2].act.name != "identity" else None)
@@ -749,7 +749,7 @@ class _Net:
                                       f"производная по весам W{_s(i)}", k),
                          "backward", lambda s, gw=gw, prev=prev, gz=gz:
                          f"{s(gw)} = {s(prev)}ᵀ·{s(gz)}" if row else f"{s(gw)} = {s(gz)}·{s(prev)}ᵀ",
-                         (_Net.weight_grad_variants, self, layer, gw, gz, prev, prev_z, out, origin))
+                         (_Net.weight_grad_mistakes, self, layer, gw, gz, prev, prev_z, out, origin))
             new[f"W{i}"] = gw
             if f"b{i}" in params:
                 gb = self.key(grad_key(f"b{i}"), k)
@@ -760,7 +760,7 @@ class _Net:
                                           + (" (сумма по наблюдениям)" if batch else ""), k),
                              "backward", lambda s, gb=gb, gz=gz:
                              f"{s(gb)} = " + (s(gz) if not batch else (f"1ᵀ·{s(gz)}" if row else f"{s(gz)}·1")),
-                             (_Net.reduction_variants, self, gb, origin, False))
+                             (_Net.reduction_mistakes, self, gb, origin, False))
                 new[f"b{i}"] = gb
             if i > 1:
                 ga = self.key(grad_key(f"{A}{i - 1}"), k)
@@ -770,7 +770,7 @@ class _Net:
                                           f"производная по активации a{_s(i - 1)}", k),
                              "backward", lambda s, ga=ga, gz=gz, w=w:
                              f"{s(ga)} = {s(gz)}·{s(w)}ᵀ" if row else f"{s(ga)} = {s(w)}ᵀ·{s(gz)}",
-                             (_Net.input_grad_variants, self, layer, gz, w, act_key(i - 1)))
+                             (_Net.input_grad_mistakes, self, layer, gz, w, act_key(i - 1)))
 
         if plan is not None:
             return self.optimizer_step(k, plan, params, new, ctx)
@@ -789,7 +789,7 @@ class _Net:
                 self.derived(nk, lambda w, gr, lr_: w - lr_ * gr, [cur, g, "lr"],
                              self.symbol(base_symbol(p) + "′", k), {"en": en, "ru": ru}, "update",
                              lambda s, nk=nk, cur=cur, g=g: f"{s(nk)} = {s(cur)} − γ·{s(g)}",
-                             (_Net.update_variants, self, cur, g))
+                             (_Net.update_mistakes, self, cur, g))
                 updated[p] = nk
         return updated
 
@@ -880,7 +880,7 @@ class _Net:
                                 f"You clipped each entry to ±c; clipping by norm scales the whole gradient: {f}.",
                                 f"Вы обрезали каждую компоненту до ±c, а обрезка по норме масштабирует весь "
                                 f"градиент: {f}."),
-                             Variant("clip_each_parameter", (g,), lambda x: optim.clip_by_norm(x, c), {
+                             Mistake("clip_each_parameter", (g,), lambda x: optim.clip_by_norm(x, c), {
                                  "en": f"You clipped the gradient of {ps} by its own norm (as Keras's clipnorm "
                                        "does); this lesson clips all the gradients together by the norm of the "
                                        f"whole gradient (as PyTorch's clip_grad_norm_ does): {f}.",
@@ -898,7 +898,7 @@ class _Net:
         text = {lang: m.replace("η", "γ") for lang, m in st.meaning.items()}
         self.derived(key, st.fn, [], symbol, self.meaning(text["en"], text["ru"], k), "update",
                      lambda s: st.formula.format_map(syms),
-                     lambda s, f: self.stage_variants(st, k, "", {}, syms))
+                     lambda s, f: self.stage_mistakes(st, k, "", {}, syms))
         return key
 
     def opt_stage(self, st: optim.Stage, k: int, p: str, keys: dict[str, str]) -> None:
@@ -923,18 +923,18 @@ class _Net:
         self._add(key, st.fn, [keys[d] for d in st.deps], symbol, meaning, "update",
                   _StageWording(key, self, st, k, p, dict(keys), self._alts()))
 
-    def stage_variants(self, st: optim.Stage, k: int, p: str, keys: Mapping[str, str],
-                       syms: Mapping[str, str]) -> list[Variant]:
+    def stage_mistakes(self, st: optim.Stage, k: int, p: str, keys: Mapping[str, str],
+                       syms: Mapping[str, str]) -> list[Mistake]:
         """The stage's declared mistakes, for parameter p in step k: deps mapped to keys, messages filled in.
 
         ``<stage>_last`` is that stage of step k − 1 for the same parameter.
         """
         out = []
-        for sv in st.variants:
+        for sv in st.mistakes:
             deps = tuple(self.key(f"{d[:-len('_last')]}.{p}", k - 1) if d.endswith("_last") else keys[d]
                          for d in sv.deps)
             message = {lang: text.format_map(syms) for lang, text in sv.message.items()}
-            out.append(Variant(sv.name, deps, sv.fn, message, sv.convention))
+            out.append(Mistake(sv.name, deps, sv.fn, message, sv.convention))
         return out
 
     def optimizer_conventions(self) -> None:
@@ -998,10 +998,10 @@ class _Net:
                 "ru": f"перед шагом градиент обрезается по норме, все веса и смещения как один вектор (как "
                       f"clip_grad_norm_ в PyTorch): clip(g) = g·min(1, c/‖∇L‖), c = {c}"})
 
-    # -- mistake variants, listed when first asked: each takes s (key -> symbol) and f (the right formula)
-    #    last; a quantity declares them as (_Net.x_variants, self, leading arguments …)
+    # -- declared mistakes, listed when first asked: each takes s (key -> symbol) and f (the right formula)
+    #    last; a quantity declares them as (_Net.x_mistakes, self, leading arguments …)
 
-    def linear_variants(self, layer: _Layer, deps: list[str], s, f) -> list[Variant]:
+    def linear_mistakes(self, layer: _Layer, deps: list[str], s, f) -> list[Mistake]:
         """z: the bias left out; W taken the other way round (square W only)."""
         lin = linear(self.row, self.batch)
         square = layer.W.shape[0] == layer.W.shape[1]
@@ -1018,11 +1018,11 @@ class _Net:
                           f"{where[1]} j матрицы {w}."))
         return out
 
-    def activation_variants(self, act: Activation, z: str, s, f) -> list[Variant]:
+    def activation_mistakes(self, act: Activation, z: str, s, f) -> list[Mistake]:
         """a: the activation forgotten or applied wrongly."""
         return activation.forward(act, self.axis).slips_at({"z": z}, {"z": s(z), "f": f})
 
-    def loss_variants(self, lk: str, y_hat: str, y: str, s, f) -> list[Variant]:
+    def loss_mistakes(self, lk: str, y_hat: str, y: str, s, f) -> list[Mistake]:
         """L: sum for mean (or back), the ½ dropped or added, the log-loss's minus or base, the wrong class."""
         m, loss, scale, axis = self.obs.m, self.loss, self.scale, self.axis
 
@@ -1047,7 +1047,7 @@ class _Net:
                               f"верного класса: {text}, важна только компонента, где {t} = 1."))
         return out
 
-    def reduction_variants(self, key: str, origin: str, at_origin: bool, s, f: str) -> list[Variant]:
+    def reduction_mistakes(self, key: str, origin: str, at_origin: bool, s, f: str) -> list[Mistake]:
         """A batch's 1/m forgotten, applied twice (mean), or put in although the losses are summed."""
         m = self.obs.m
         if not self.batch or m == 1:
@@ -1055,31 +1055,31 @@ class _Net:
         return [sl.at({"out": key}, {"f": f, "where": s(origin)})
                 for sl in loss_op.gradient_reduction(m, self.mean, at_origin)]
 
-    def output_grad_variants(self, g_out: str, s, f) -> list[Variant]:
+    def output_grad_mistakes(self, g_out: str, s, f) -> list[Mistake]:
         """∂L/∂ŷ: the 2 of the square dropped (no ½) or kept (with ½); the batch's 1/m."""
         out = []
         if self.loss == "squared":
             out.append(loss_op.squared_two(self.half).at({"out": g_out}, {"f": f}))
-        return out + self.reduction_variants(g_out, g_out, True, s, f)
+        return out + self.reduction_mistakes(g_out, g_out, True, s, f)
 
-    def fused_grad_variants(self, gz: str, temp: float, s, f) -> list[Variant]:
+    def fused_grad_mistakes(self, gz: str, temp: float, s, f) -> list[Mistake]:
         """∂L/∂z from the logits: the 1/T forgotten; the batch's 1/m."""
         out = []
         if temp != 1.0:
             out.append(_v("no_temperature", [gz], lambda v: v * temp,
                           f"You forgot to divide by T = {_num(temp)}: {f}.",
                           f"Вы забыли поделить на T = {_num(temp)}: {f}."))
-        return out + self.reduction_variants(gz, gz, True, s, f)
+        return out + self.reduction_mistakes(gz, gz, True, s, f)
 
-    def act_grad_variants(self, act: Activation, gz: str, g_a: str, z: str, out: str, origin: str,
-                          s, f) -> list[Variant]:
+    def act_grad_mistakes(self, act: Activation, gz: str, g_a: str, z: str, out: str, origin: str,
+                          s, f) -> list[Mistake]:
         """∂L/∂z through the activation (its slips, declared by the operation), and the batch's 1/m."""
         keys = {"g": g_a, "z": z, "a": out, "out": gz}
         return (activation.backward(act).slips_at(keys, {k: s(v) for k, v in keys.items()} | {"f": f})
-                + self.reduction_variants(gz, origin, False, s, f))
+                + self.reduction_mistakes(gz, origin, False, s, f))
 
-    def weight_grad_variants(self, layer: _Layer, gw: str, gz: str, prev: str, prev_z: str | None, out: str,
-                             origin: str, s, f) -> list[Variant]:
+    def weight_grad_mistakes(self, layer: _Layer, gw: str, gz: str, prev: str, prev_z: str | None, out: str,
+                             origin: str, s, f) -> list[Mistake]:
         """∂L/∂W: transposed; the layer's output or the previous pre-activation in place of its input; 1/m."""
         row = self.row
         n_out, n_in = (layer.W.shape[1], layer.W.shape[0]) if row else layer.W.shape
@@ -1099,9 +1099,9 @@ class _Net:
                          f"You used the pre-activation {s(prev_z)}; the layer's input is the activation "
                          f"{s(prev)}: {f}.",
                          f"Вы взяли предактивацию {s(prev_z)}, а вход слоя — это активация {s(prev)}: {f}."))
-        return vs + self.reduction_variants(gw, origin, False, s, f)
+        return vs + self.reduction_mistakes(gw, origin, False, s, f)
 
-    def input_grad_variants(self, layer: _Layer, gz: str, w: str, a_prev: str, s, f) -> list[Variant]:
+    def input_grad_mistakes(self, layer: _Layer, gz: str, w: str, a_prev: str, s, f) -> list[Mistake]:
         """∂L/∂a_{l−1}: W instead of Wᵀ (square W); one unit's contribution instead of the sum."""
         row, batch = self.row, self.batch
         n_out = layer.W.shape[1] if row else layer.W.shape[0]
@@ -1121,7 +1121,7 @@ class _Net:
                          f"нейроны следующего слоя, и {f} суммирует по ним."))
         return vs
 
-    def update_variants(self, cur: str, g: str, s, f) -> list[Variant]:
+    def update_mistakes(self, cur: str, g: str, s, f) -> list[Mistake]:
         """W′: the step added, the learning rate left out, or the step alone."""
         lr = _num(self.lr)
         return [

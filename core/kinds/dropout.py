@@ -33,7 +33,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..graph import Problem, ProblemBuilder, Variant
+from ..graph import Problem, ProblemBuilder, Mistake
 from ..notation import grad_key, subscript
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown
 
@@ -62,7 +62,7 @@ def build(data: Mapping[str, Any]) -> Problem:
     b.derived("keep", (lambda p_: 1.0 - p_) if drop else (lambda p_: p_ * 1.0), ["p"], "q",
               {"en": "the probability q that a neuron is kept", "ru": "вероятность q, что нейрон остаётся"},
               "value", "q = 1 − p" if drop else "q = p",
-              [Variant("p_vs_q", ("keep",), lambda q: 1.0 - q, _p_vs_q(drop))])
+              [Mistake("p_vs_q", ("keep",), lambda q: 1.0 - q, _p_vs_q(drop))])
     b.convention("p", {
         "en": f"p = {p:g} is the probability to {'drop' if drop else 'keep'} each neuron, independently",
         "ru": f"p = {p:g} — вероятность {'выключить' if drop else 'оставить'} каждый нейрон, независимо от других",
@@ -112,32 +112,32 @@ def _layer(b: ProblemBuilder, layer, path: str, drop: bool) -> None:
         b.derived("scale", lambda q: 1.0 / q, ["keep"], "1/q",
                   {"en": "the factor applied to kept values at train time",
                    "ru": "множитель для оставшихся значений при обучении"}, "forward", "1/q",
-                  [Variant(name, ("keep",), f, msg, conv) for name, f, msg, conv in factors])
+                  [Mistake(name, ("keep",), f, msg, conv) for name, f, msg, conv in factors])
     else:
         factors = [("scaling", lambda q: 1.0 / q, _INVERTED_AT_TRAIN, True),
                    ("scaled_at_train", lambda q: q * 1.0, _Q_AT_TRAIN, False)]
         b.derived("scale", lambda q: np.ones_like(q), ["keep"], "1",
                   {"en": "the factor applied to kept values at train time (none: scaling happens at test time)",
                    "ru": "множитель для оставшихся значений при обучении (его нет: масштаб — при применении)"},
-                  "forward", "1", [Variant(name, ("keep",), f, msg, conv) for name, f, msg, conv in factors])
+                  "forward", "1", [Mistake(name, ("keep",), f, msg, conv) for name, f, msg, conv in factors])
     # "+ 0.0": a dropped negative input would show as −0
     b.derived("y", lambda x_, m, s: x_ * m * s + 0.0, ["x", "mask", "scale"], "y",
               {"en": "the output of the dropout layer at train time", "ru": "выход слоя дропаута при обучении"},
               "forward", "y = x∘m/q" if inverted else "y = x∘m",
-              [Variant(name, ("x", "mask", "keep"), lambda x_, m, q, f=f: x_ * m * f(q) + 0.0, msg, conv)
+              [Mistake(name, ("x", "mask", "keep"), lambda x_, m, q, f=f: x_ * m * f(q) + 0.0, msg, conv)
                for name, f, msg, conv in factors])
     if inverted:
-        test_variants = [Variant("scaling", ("x", "keep"), lambda x_, q: q * x_, _Q_AT_TEST, convention=True),
-                         Variant("mask_at_test", ("x", "mask"), lambda x_, m: x_ * m + 0.0, _MASK_AT_TEST)]
+        test_mistakes = [Mistake("scaling", ("x", "keep"), lambda x_, q: q * x_, _Q_AT_TEST, convention=True),
+                         Mistake("mask_at_test", ("x", "mask"), lambda x_, m: x_ * m + 0.0, _MASK_AT_TEST)]
     else:
-        test_variants = [Variant("scaling", ("x",), lambda x_: x_ * 1.0, _NO_TEST_SCALING, convention=True),
-                         Variant("p_vs_q", ("x", "keep"), lambda x_, q: (1.0 - q) * x_, pq),
-                         Variant("mask_at_test", ("x", "mask", "keep"), lambda x_, m, q: q * x_ * m + 0.0,
+        test_mistakes = [Mistake("scaling", ("x",), lambda x_: x_ * 1.0, _NO_TEST_SCALING, convention=True),
+                         Mistake("p_vs_q", ("x", "keep"), lambda x_, q: (1.0 - q) * x_, pq),
+                         Mistake("mask_at_test", ("x", "mask", "keep"), lambda x_, m, q: q * x_ * m + 0.0,
                                  _MASK_AT_TEST)]
     b.derived("y_test", (lambda x_, q: x_ * 1.0) if inverted else (lambda x_, q: q * x_), ["x", "keep"], "y_test",
               {"en": "the output of the layer for the same x at test time (no neuron dropped)",
                "ru": "выход слоя для того же x при применении (все нейроны включены)"},
-              "value", "y_test = x" if inverted else "y_test = q·x", test_variants)
+              "value", "y_test = x" if inverted else "y_test = q·x", test_mistakes)
     b.convention("scaling", {
         "en": "inverted dropout: kept values are divided by q at train time; at test time the layer passes x"
               if inverted else "no scaling at train time; at test time the layer multiplies x by q",
@@ -157,20 +157,20 @@ def _layer(b: ProblemBuilder, layer, path: str, drop: bool) -> None:
         b.given(grad_key("y"), back["upstream"], "∂L/∂y",
                 {"en": "the upstream gradient ∂L/∂y (given)", "ru": "градиент ∂L/∂y, пришедший сверху (дан)"})
     if back:
-        back_variants = [
-            Variant("no_mask", (grad_key("y"), "scale"), lambda g, s: g * s + 0.0, {
+        back_mistakes = [
+            Mistake("no_mask", (grad_key("y"), "scale"), lambda g, s: g * s + 0.0, {
                 "en": "You forgot the mask: a dropped neuron passes no gradient back, ∂L/∂x = 0 where m = 0.",
                 "ru": "Вы забыли маску: через выключенный нейрон градиент не проходит, ∂L/∂x = 0 там, где m = 0."})]
         if inverted:
-            back_variants.append(Variant("no_scale", (grad_key("y"), "mask"), lambda g, m: g * m + 0.0, {
+            back_mistakes.append(Mistake("no_scale", (grad_key("y"), "mask"), lambda g, m: g * m + 0.0, {
                 "en": "You forgot the factor 1/q: the forward pass divided the kept values by q, so the gradient "
                       "is divided by q too, ∂L/∂x = ∂L/∂y∘m/q.",
                 "ru": "Вы забыли множитель 1/q: при прямом проходе оставшиеся значения делились на q, поэтому и "
                       "градиент делится на q, ∂L/∂x = ∂L/∂y∘m/q."}))
-            back_variants.append(Variant("p_vs_q", (grad_key("y"), "mask", "keep"),
+            back_mistakes.append(Mistake("p_vs_q", (grad_key("y"), "mask", "keep"),
                                          lambda g, m, q: g * m / (1.0 - q) + 0.0, pq))
         else:
-            back_variants.append(Variant("scaling", (grad_key("y"), "mask", "keep"), lambda g, m, q: g * m / q + 0.0, {
+            back_mistakes.append(Mistake("scaling", (grad_key("y"), "mask", "keep"), lambda g, m, q: g * m / q + 0.0, {
                 "en": "You divided by q as inverted dropout does; in this lesson the train-time pass has no factor, "
                       "so ∂L/∂x = ∂L/∂y∘m.",
                 "ru": "Вы разделили на q, как в обратном дропауте; в этом уроке при обучении множителя нет, поэтому "
@@ -178,7 +178,7 @@ def _layer(b: ProblemBuilder, layer, path: str, drop: bool) -> None:
         b.derived(grad_key("x"), lambda g, m, s: g * m * s + 0.0, [grad_key("y"), "mask", "scale"], "∂L/∂x",
                   {"en": "the gradient with respect to the input x (zero where the neuron was dropped)",
                    "ru": "производная по входу x (ноль там, где нейрон выключен)"},
-                  "backward", "∂L/∂x = ∂L/∂y∘m/q" if inverted else "∂L/∂x = ∂L/∂y∘m", back_variants)
+                  "backward", "∂L/∂x = ∂L/∂y∘m/q" if inverted else "∂L/∂x = ∂L/∂y∘m", back_mistakes)
 
 
 # -- counting on a net -------------------------------------------------------------------
@@ -203,9 +203,9 @@ def _net(b: ProblemBuilder, net, path: str, drop: bool) -> None:
     hidden = range(1, len(sizes) - 1)
     pq = _p_vs_q(drop)
 
-    def flipped(fn) -> list[Variant]:
+    def flipped(fn) -> list[Mistake]:
         """``fn(n, q)`` with 1 − q for q: p taken for the keep probability (or the other way round)."""
-        return [Variant("p_vs_q", ("sizes", "keep"), lambda n, q: fn(n, 1.0 - q), pq)]
+        return [Mistake("p_vs_q", ("sizes", "keep"), lambda n, q: fn(n, 1.0 - q), pq)]
 
     b.given("sizes", sizes, "n", {"en": "the layer sizes, inputs first", "ru": "размеры слоёв, начиная со входа"})
     b.given("thin", thin, "θ", {"en": "the share θ by which the net should be thinned",
@@ -262,14 +262,14 @@ def _net(b: ProblemBuilder, net, path: str, drop: bool) -> None:
               {"en": "the p for which the expected number of kept hidden neurons is (1 − θ) of them all",
                "ru": "p, при котором ожидаемое число включённых скрытых нейронов — (1 − θ) от всех"},
               "value", "E N = (1 − θ)·N ⇒ " + ("p = θ" if drop else "p = 1 − θ"),
-              [Variant("p_vs_q", ("p_thin.neurons",), lambda p_: 1.0 - p_, _p_thin_message(drop))])
+              [Mistake("p_vs_q", ("p_thin.neurons",), lambda p_: 1.0 - p_, _p_thin_message(drop))])
     b.derived("p_thin.params", lambda n, t: _solve_thin(_ints(n), bias, t, drop), ["sizes", "thin"], "p_P",
               {"en": "the p for which the expected number of parameters is (1 − θ) of the full net's",
                "ru": "p, при котором ожидаемое число параметров — (1 − θ) от числа параметров полной сети"},
               # the value goes last: "… = 0.1375" must read as p, not as D
               "value", "a₂q² + a₁q + a₀ = (1 − θ)·P with D = (1 − θ)·P − a₀: q = 2D/(a₁ + √(a₁² + 4a₂D)), "
                        + ("p = 1 − q" if drop else "p = q"),
-              [Variant("p_vs_q", ("p_thin.params",), lambda p_: 1.0 - p_, _p_thin_message(drop))])
+              [Mistake("p_vs_q", ("p_thin.params",), lambda p_: 1.0 - p_, _p_thin_message(drop))])
     b.convention("counting", {
         "en": "only hidden neurons are dropped; a dropped neuron removes its incoming weights, its outgoing "
               "weights" + (" and its bias" if bias else "") + "; a weight counts when both of its neurons are kept",

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..answers import RESERVED_NAMES
 from ..expr import MINUS, ExprError, ExprGraph, Node, graph_of, parse, variables_of
-from ..graph import Problem, ProblemBuilder, Variant
+from ..graph import Problem, ProblemBuilder, Mistake
 from ..notation import subscript
 from . import DataError, FieldDoc, Kind, NameDoc, read_number, reject_unknown
 
@@ -124,8 +124,8 @@ def _edges(b: ProblemBuilder, graph: ExprGraph) -> None:
             def formula(n=n, j=j, child=child) -> str:  # written when first read
                 return f"{_edge_symbol(n, child)} = {n.edge_text(j, names)}"
 
-            def slips(n=n, j=j, kids=kids, child=child, formula=formula) -> list[Variant]:
-                return [Variant(name, tuple(f"v{c}" for c in kids), _slip_value(n, name, j, kids),
+            def slips(n=n, j=j, kids=kids, child=child, formula=formula) -> list[Mistake]:
+                return [Mistake(name, tuple(f"v{c}" for c in kids), _slip_value(n, name, j, kids),
                                 _slip_message(name, child.symbol, formula())) for name in n.slips(j)]
             b.derived(_edge_key(n.index, j), _edge_value(n, j, kids), [f"v{c}" for c in kids],
                       _edge_symbol(n, child),
@@ -147,7 +147,7 @@ def _reverse(b: ProblemBuilder, graph: ExprGraph) -> None:
             continue
         deps, formula = _adjoint_terms(graph, n)
         b.derived(_adj_key(n.index), _sum_of_products, deps, sym, meaning, "backward", formula,
-                  lambda n=n: _adjoint_variants(graph, n))
+                  lambda n=n: _adjoint_mistakes(graph, n))
     for name in graph.variables:
         i = graph.variables.index(name) + 1
         b.derived(f"grad.{name}", lambda a: np.asarray(a, dtype=np.float64) * 1.0, [_adj_key(i)],
@@ -155,7 +155,7 @@ def _reverse(b: ProblemBuilder, graph: ExprGraph) -> None:
                   {"en": f"the partial derivative of f with respect to {name}",
                    "ru": f"частная производная f по {name}"},
                   "backward", f"∂f/∂{_var_symbol(name)} = ∂f/∂v{subscript(str(i))}",
-                  lambda name=name, i=i: _partial_variants(graph, name, i))
+                  lambda name=name, i=i: _partial_mistakes(graph, name, i))
 
 
 # -- mistakes in the backward pass ------------------------------------------------------------
@@ -203,40 +203,40 @@ def _adjoint_terms(graph: ExprGraph, n: Node) -> tuple[list[str], str]:
     return deps, f"{_adj_symbol(n)} = {' + '.join(terms) or '0'}"
 
 
-def _adjoint_variants(graph: ExprGraph, n: Node) -> list[Variant]:
+def _adjoint_mistakes(graph: ExprGraph, n: Node) -> list[Mistake]:
     """∂f/∂vₙ without the adjoints (the edge derivatives alone), and, with several parents,
-    with one parent's path left out (one variant per parent)."""
+    with one parent's path left out (one mistake per parent)."""
     deps, formula = _adjoint_terms(graph, n)
     if not deps:
         return []
     parents = graph.parents(n.index)
-    out = [Variant("no_upstream", tuple(deps), lambda *v: np.float64(sum(map(float, v[1::2]))), {
+    out = [Mistake("no_upstream", tuple(deps), lambda *v: np.float64(sum(map(float, v[1::2]))), {
         "en": f"You forgot to multiply each edge derivative by the adjoint of the node it leads to (chain rule): "
               f"{formula}.",
         "ru": f"Вы не умножили производные на рёбрах на сопряжённые величины вершин, в которые они ведут "
               f"(цепное правило): {formula}."})]
     if len(parents) > 1:
         for k, p in enumerate(parents):
-            out.append(Variant("missing_path", tuple(deps),
+            out.append(Mistake("missing_path", tuple(deps),
                                lambda *v, k=k: _sum_of_products(*v[:2 * k], *v[2 * k + 2:]), {
                                    "en": f"You left out the path through {graph.node(p).symbol}: {formula}.",
                                    "ru": f"Вы пропустили путь через {graph.node(p).symbol}: {formula}."}))
     return out
 
 
-def _partial_variants(graph: ExprGraph, name: str, i: int) -> list[Variant]:
+def _partial_mistakes(graph: ExprGraph, name: str, i: int) -> list[Mistake]:
     """∂f/∂x with only the direct edge into f, with a parent's paths left out, or one whole path left out."""
     node, out_node = graph.node(i), graph.output
     total = f"∂f/∂{_var_symbol(name)}"
-    variants: list[Variant] = []
+    mistakes: list[Mistake] = []
     if out_node.index != i and i in out_node.children():
         edge = _edge_key(out_node.index, i)
-        variants.append(Variant("direct_only", (edge,), lambda d: np.float64(d), {
+        mistakes.append(Mistake("direct_only", (edge,), lambda d: np.float64(d), {
             "en": f"You kept only the direct edge {_edge_symbol(out_node, node)}; {name} also reaches f through "
                   f"other nodes, and {total} sums the edge products over every path from {node.symbol} to f.",
             "ru": f"Вы оставили только прямое ребро {_edge_symbol(out_node, node)}, но {name} влияет на f и через "
                   f"другие вершины, а {total} — сумма произведений по всем путям от {node.symbol} до f."}))
-    variants += [v for v in _adjoint_variants(graph, node) if v.name == "missing_path"]
+    mistakes += [v for v in _adjoint_mistakes(graph, node) if v.name == "missing_path"]
     paths = graph.paths(i, _MAX_PATHS)
     if paths is not None and len(paths) > len(graph.parents(i)):  # some parent has several paths
         keys = sorted({_edge_key(b_, a_) for path in paths for a_, b_ in zip(path, path[1:])})
@@ -249,12 +249,12 @@ def _partial_variants(graph: ExprGraph, name: str, i: int) -> list[Variant]:
 
         for k, path in enumerate(paths):
             shown = " → ".join(graph.node(j).symbol for j in path)
-            variants.append(Variant("missing_path", tuple(keys), lambda *e, k=k: without(*e, skip=k), {
+            mistakes.append(Mistake("missing_path", tuple(keys), lambda *e, k=k: without(*e, skip=k), {
                 "en": f"You left out the path {shown}: {total} sums the edge products over all {len(paths)} paths "
                       f"from {node.symbol} to f.",
                 "ru": f"Вы пропустили путь {shown}: {total} — сумма произведений по всем {len(paths)} путям "
                       f"от {node.symbol} до f."}))
-    return variants
+    return mistakes
 
 
 def _conventions(b: ProblemBuilder, graph: ExprGraph) -> None:

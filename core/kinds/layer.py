@@ -32,7 +32,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from ..graph import Problem, ProblemBuilder, Variant
+from ..graph import Problem, ProblemBuilder, Mistake
 from ..notation import base_symbol
 from ..ops import ACTIVATION_NAMES, LEAKY_SLOPE, Activation, make_activation
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_choice, read_number, reject_unknown
@@ -42,7 +42,7 @@ from ..ops.activation import RELU_ZERO
 from ..ops import linear as linear_op
 from ..ops.record import fill
 from ..ops.record import same as _same
-from ..ops.record import variant as _v
+from ..ops.record import mistake as _v
 
 _TOP = {"kind", "layout", "blocks"}
 _BLOCK = {"name", "type", "x", "W", "b", "activation", "slope", "temperature", "upstream", "symbols"}
@@ -303,7 +303,7 @@ def _linear_block(b: ProblemBuilder, blk: _Block, row: bool, key, of) -> None:
     f_lin = f"{sout} = " + (f"{sx}·{sw}" if row else f"{sw}·{sx}") + (f" + {sb}" if blk.b is not None else "")
     square = W.shape[0] == W.shape[1]
 
-    def lin_variants():
+    def lin_mistakes():
         vs = []
         if blk.b is not None:
             vs.append(_v("no_bias", deps[:2], lin, f"You left out the bias: {f_lin}.", f"Вы забыли смещение: {f_lin}."))
@@ -317,7 +317,7 @@ def _linear_block(b: ProblemBuilder, blk: _Block, row: bool, key, of) -> None:
     if blk.has_z:
         b.derived(out, _plus0(lin), deps, sout,
                   {"en": f"the pre-activation of {of['en']}", "ru": f"предактивация {of['ru']}"},
-                  "forward", f_lin, lin_variants)
+                  "forward", f_lin, lin_mistakes)
         _activation_forward(b, act, out, sout, key["y"], sy, blk.axis,
                             {"en": f"the output of {of['en']}", "ru": f"выход {of['ru']}"})
         _activation_local(b, blk, out, sout, key, of)
@@ -328,12 +328,12 @@ def _linear_block(b: ProblemBuilder, blk: _Block, row: bool, key, of) -> None:
         g_key = key["grad.z"]
     else:
         b.derived(out, _plus0(lin), deps, sout, {"en": f"the output of {of['en']}", "ru": f"выход {of['ru']}"},
-                  "forward", f_lin, lin_variants)
+                  "forward", f_lin, lin_mistakes)
         gz, f_gz, g_key = f"∂L/∂{sy}", "", key["grad.y"]
         if not batch:
             jac_formula = f"∂{sy}/∂{sx} = {sw}ᵀ" if row else f"∂{sy}/∂{sx} = {sw}"
 
-            def jac_variants():
+            def jac_mistakes():
                 return [_v("jacobian_layout", [key["W"]], (lambda w: w * 1.0) if row else (lambda w: w.T * 1.0),
                            f"Your matrix has one row per input, ∂{sy}ⱼ/∂{sx}ᵢ in row i (the denominator layout); "
                            f"this lesson writes the Jacobian with one row per output, (∂{sy}/∂{sx})ⱼᵢ = ∂{sy}ⱼ/∂{sx}ᵢ, "
@@ -347,7 +347,7 @@ def _linear_block(b: ProblemBuilder, blk: _Block, row: bool, key, of) -> None:
                       {"en": f"the derivative of the output of {of['en']} with respect to its input: the Jacobian, "
                              "one row per output",
                        "ru": f"производная выхода {of['ru']} по входу: матрица Якоби, по строке на каждый выход"},
-                      "backward", jac_formula, jac_variants)
+                      "backward", jac_formula, jac_mistakes)
 
     m = blk.x.shape[0 if row else 1] if batch else 1
     n_in, n_out = (W.shape[0], W.shape[1]) if row else (W.shape[1], W.shape[0])
@@ -358,7 +358,7 @@ def _linear_block(b: ProblemBuilder, blk: _Block, row: bool, key, of) -> None:
     f_gx = f"∂L/∂{sx} = {gz}·{sw}ᵀ" if row else f"∂L/∂{sx} = {sw}ᵀ·{gz}"
     input_grad = linear_op.input_grad(row)
 
-    def gx_variants():
+    def gx_mistakes():
         vs = []
         if square:
             vs.append(_v("W_not_transposed", [g_key, key["W"]], (lambda g, w: g @ w) if row else (lambda g, w: w @ g),
@@ -384,7 +384,7 @@ def _linear_block(b: ProblemBuilder, blk: _Block, row: bool, key, of) -> None:
     b.derived(key["grad.x"], _plus0(input_grad), [g_key, key["W"]], f"∂L/∂{sx}",
               {"en": f"the gradient with respect to the input of {of['en']}, passed further back",
                "ru": f"производная по входу {of['ru']}, которую слой передаёт дальше назад"},
-              "backward", f_gx, gx_variants)
+              "backward", f_gx, gx_mistakes)
 
     f_gw = f"∂L/∂{sw} = {sx}ᵀ·{gz}" if row else f"∂L/∂{sw} = {gz}·{sx}ᵀ"
     weight_grad = linear_op.weight_grad(row)
@@ -394,7 +394,7 @@ def _linear_block(b: ProblemBuilder, blk: _Block, row: bool, key, of) -> None:
             "ru": f"Вы поделили на число наблюдений m = {m}; входящий градиент уже содержит множитель 1/m функции "
                   "потерь, если он есть, поэтому "}
 
-    def batch_slips(f: str, skip_deps: list[str], skip_fn, total: str) -> list[Variant]:
+    def batch_slips(f: str, skip_deps: list[str], skip_fn, total: str) -> list[Mistake]:
         """The slips ∂L/∂W and ∂L/∂b share: the activation's derivative skipped, a mean for the sum."""
         vs = []
         if skipped:
@@ -404,7 +404,7 @@ def _linear_block(b: ProblemBuilder, blk: _Block, row: bool, key, of) -> None:
                          mean["ru"] + f"{f} — просто сумма по наблюдениям."))
         return vs
 
-    def gw_variants():
+    def gw_mistakes():
         vs = []
         if n_in == n_out:
             vs.append(_v("transposed", [key["grad.W"]], lambda v: v.T,
@@ -423,20 +423,20 @@ def _linear_block(b: ProblemBuilder, blk: _Block, row: bool, key, of) -> None:
     b.derived(key["grad.W"], _plus0(weight_grad), [key["x"], g_key], f"∂L/∂{sw}",
               {"en": f"the gradient with respect to the weights of {of['en']}",
                "ru": f"производная по весам {of['ru']}"},
-              "backward", f_gw, gw_variants)
+              "backward", f_gw, gw_mistakes)
 
     if blk.b is not None:
         bias_grad = linear_op.bias_grad(row, batch)
         f_gb = f"∂L/∂{sb} = " + (gz if not batch else (f"1ᵀ·{gz}" if row else f"{gz}·1"))
 
-        def gb_variants():
+        def gb_mistakes():
             return batch_slips(f_gb, [key["grad.y"]], bias_grad, key["grad.b"])
 
         b.derived(key["grad.b"], _plus0(bias_grad), [g_key], f"∂L/∂{sb}",
                   {"en": f"the gradient with respect to the biases of {of['en']}"
                          + (", summed over the observations" if batch else ""),
                    "ru": f"производная по смещениям {of['ru']}" + (", сумма по наблюдениям" if batch else "")},
-                  "backward", f_gb, gb_variants)
+                  "backward", f_gb, gb_mistakes)
 
 
 def _apply(act: Activation, t: str) -> str:
@@ -452,10 +452,10 @@ def _activation_forward(b: ProblemBuilder, act: Activation, k: str, sk: str, y: 
     """y = f(k): the activation applied to the block's input (or a linear block's z)."""
     f = f"{sy} = {_apply(act, sk)}"
 
-    def variants():
+    def mistakes():
         return activation.forward(act, axis).slips_at({"z": k}, {"z": sk, "f": f})
 
-    b.derived(y, lambda v: act.forward(v, axis), [k], sy, meaning, "forward", f, variants)
+    b.derived(y, lambda v: act.forward(v, axis), [k], sy, meaning, "forward", f, mistakes)
 
 
 def _activation_local(b: ProblemBuilder, blk: _Block, k: str, sk: str, key, of) -> None:
@@ -468,7 +468,7 @@ def _activation_local(b: ProblemBuilder, blk: _Block, k: str, sk: str, key, of) 
         t = act.temperature
         f = f"∂{sy}/∂{sk} = (diag({sy}) − {sy}·{sy}ᵀ)" + ("" if t == 1.0 else f"/{_num(t)}")
 
-        def jac_variants():
+        def jac_mistakes():
             vs = [_v("diagonal_only", [y], lambda p: np.diag(p * (1.0 - p)) / t,
                      f"You kept only the diagonal {sy}ᵢ(1 − {sy}ᵢ); every {sk}ⱼ moves every {sy}ᵢ, so the other "
                      f"entries are −{sy}ᵢ{sy}ⱼ: {f}.",
@@ -484,12 +484,12 @@ def _activation_local(b: ProblemBuilder, blk: _Block, k: str, sk: str, key, of) 
                   {"en": f"the derivative of the output of {of['en']} with respect to its input: the Jacobian, "
                          "one row per output",
                    "ru": f"производная выхода {of['ru']} по входу: матрица Якоби, по строке на каждый выход"},
-                  "backward", f, jac_variants)
+                  "backward", f, jac_mistakes)
         return
     d = f"{act.symbol}′({sk})"
     f = f"{d} = " + _DERIV[name].format(t=sk, slope=_num(_slope(act)) if name == "leaky_relu" else "")
 
-    def variants():
+    def mistakes():
         vs = []
         if name == "relu":
             vs.append(_v("function_not_derivative", [y], _same,
@@ -522,7 +522,7 @@ def _activation_local(b: ProblemBuilder, blk: _Block, k: str, sk: str, key, of) 
     b.derived(key["deriv"], act.df, [k], d,
               {"en": f"the derivative {act.symbol}′ of the activation of {of['en']} at its input {sk}, entry by entry",
                "ru": f"производная {act.symbol}′ функции активации {of['ru']} в точке {sk}, покомпонентно"},
-              "backward", f, variants)
+              "backward", f, mistakes)
 
 
 
@@ -537,12 +537,12 @@ def _activation_backward(b: ProblemBuilder, act: Activation, g: str, k: str, sk:
     else:
         f = f"{sout} = {sy} ∘ ({sg} − ⟨{sg}, {sy}⟩)" + ("" if temp == 1.0 else f"/{_num(temp)}")
 
-    def variants():
+    def mistakes():
         return activation.backward(act, axis).slips_at({"g": g, "z": k, "a": y, "out": out},
                                                        {"g": sg, "z": sk, "a": sy, "out": sout, "f": f})
 
     # "+ 0.0": a blocked negative gradient would show as −0
-    b.derived(out, lambda gg, v: act.backward(v, gg, axis) + 0.0, [g, k], sout, meaning, "backward", f, variants)
+    b.derived(out, lambda gg, v: act.backward(v, gg, axis) + 0.0, [g, k], sout, meaning, "backward", f, mistakes)
     return f
 
 

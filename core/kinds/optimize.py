@@ -16,7 +16,7 @@ the stages of :mod:`nntutor.core.optim`. L_t = L(w_t) is the loss over all obser
 Parameters have shape () for one parameter, (n,) otherwise; per-batch values have shape
 () for one observation, (|B_t|,) otherwise.
 
-Declared mistakes (graph variants): each optimizer stage's own (see :mod:`nntutor.core.optim`);
+Declared mistakes (graph mistakes): each optimizer stage's own (see :mod:`nntutor.core.optim`);
 for the loss, gradient and Hessian the other reduction (sum/mean) and the other ½ convention;
 with sgd or minibatch batching the other order of the observations (ŷ, z, p, g at the same
 point on the other batch; w_t as the whole run in the other order, computed at build time);
@@ -33,7 +33,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from .. import optim
-from ..graph import Problem, ProblemBuilder, Variant
+from ..graph import Problem, ProblemBuilder, Mistake
 from ..notation import ru_plural, subscript
 from ..ops import sigmoid
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown
@@ -97,7 +97,7 @@ def _graph(spec: _Spec, w0: np.ndarray, iterations: int, others: tuple[_Other, .
     every = spec.batch_text(spec.everyone())
     b.derived("L0", spec.loss, ["w0"], "L(w₀)",
               {"en": "the loss at the start w₀" + every["en"], "ru": "потери в начальной точке w₀" + every["ru"]},
-              "loss", spec.loss_formula("w₀"), _scale_variants(spec, "L0", spec.everyone(), "loss"))
+              "loss", spec.loss_formula("w₀"), _scale_mistakes(spec, "L0", spec.everyone(), "loss"))
     for t in range(1, iterations + 1):
         _step(b, spec, t, others)
     _conventions(b, spec, iterations)
@@ -357,7 +357,7 @@ class _Other:
     @cached_property
     def trajectory(self) -> tuple[np.ndarray, ...]:
         spec, w0, iterations = self._run
-        with np.errstate(all="ignore"):  # a diverging other order only gives non-finite variants, never used
+        with np.errstate(all="ignore"):  # a diverging other order only gives non-finite mistakes, never used
             values = _graph(spec, w0, iterations).evaluate()
         return tuple(np.asarray(values[f"w{t}"]) for t in range(1, iterations + 1))
 
@@ -408,7 +408,7 @@ def _batch_message(spec: _Spec, t: int, used, batch) -> dict[str, str]:
             "ru": f"Это значение на батче {u}, а шаг {t} использует батч {b} (шаги берут их в порядке {given})."}
 
 
-def _scale_variants(spec: _Spec, key: str, batch, what: str) -> list[Variant]:
+def _scale_mistakes(spec: _Spec, key: str, batch, what: str) -> list[Mistake]:
     """The loss, gradient or Hessian under the other conventions: sum vs mean over the
     observations, squared loss with or without ½ (each scales the right value)."""
     if spec.model == "quadratic":
@@ -435,7 +435,7 @@ def _scale_variants(spec: _Spec, key: str, batch, what: str) -> list[Variant]:
                           f"so do not divide by {n}.",
                     "ru": f"Это {of[1]}среднего значения потерь; в этом уроке функция потерь — сумма по наблюдениям, "
                           f"поэтому делить на {n} не нужно."})
-        out.append(Variant("reduction", (key,), lambda v, k=(n if mean else 1.0 / n): v * k, msg, convention=True))
+        out.append(Mistake("reduction", (key,), lambda v, k=(n if mean else 1.0 / n): v * k, msg, convention=True))
     if spec.model == "regression":
         half = spec.m["half"]
         if what == "loss":
@@ -454,17 +454,17 @@ def _scale_variants(spec: _Spec, key: str, batch, what: str) -> list[Variant]:
                           "so the 2 from the square stays.",
                     "ru": f"Это {of[1]}квадратичных потерь с ½; в этом уроке функция потерь без ½, "
                           "поэтому двойка из квадрата остаётся."})
-        out.append(Variant("half", (key,), lambda v, k=(2.0 if half else 0.5): v * k, msg, convention=True))
+        out.append(Mistake("half", (key,), lambda v, k=(2.0 if half else 0.5): v * k, msg, convention=True))
     return out
 
 
-def _stage_variants(st, t: int, keys: Mapping[str, str], syms: Mapping[str, str]) -> list[Variant]:
-    """A stage's declared mistakes as graph variants: deps mapped to this step's keys, messages filled in."""
+def _stage_mistakes(st, t: int, keys: Mapping[str, str], syms: Mapping[str, str]) -> list[Mistake]:
+    """A stage's declared mistakes as graph mistakes: deps mapped to this step's keys, messages filled in."""
     out = []
-    for sv in st.variants:
+    for sv in st.mistakes:
         deps = tuple(f"{d[:-len('_last')]}{t - 1}" if d.endswith("_last") else keys[d] for d in sv.deps)
         message = {lang: text.format_map(syms) for lang, text in sv.message.items()}
-        out.append(Variant(sv.name, deps, sv.fn, message, sv.convention))
+        out.append(Mistake(sv.name, deps, sv.fn, message, sv.convention))
     return out
 
 
@@ -554,7 +554,7 @@ def _step(b, spec: _Spec, t: int, others: tuple[_Other, ...] = ()) -> None:
         b.derived(keys[st.key], st.fn, [keys[d] for d in st.deps], syms[st.key],
                   _step_meaning(st.meaning, t),
                   "update", st.formula.format_map(syms),
-                  lambda: [*_stage_variants(st, t, now_keys, now_syms), *extra])  # worded when first asked
+                  lambda: [*_stage_mistakes(st, t, now_keys, now_syms), *extra])  # worded when first asked
 
     for st in pl.lookahead:
         add_stage(st)
@@ -564,11 +564,11 @@ def _step(b, spec: _Spec, t: int, others: tuple[_Other, ...] = ()) -> None:
     used = [o.batches[(t - 1) % len(o.batches)] for o in others]  # what step t takes in each other order
     batch_msgs = [(bt, _batch_message(spec, t, bt, batch)) for bt in used if bt != batch]
 
-    def moved(key: str, fn_at, same_size: bool = True) -> list[Variant]:
+    def moved(key: str, fn_at, same_size: bool = True) -> list[Mistake]:
         """``key`` computed at another point (Nesterov's other form) or on another batch (order)."""
-        out = [Variant(name, deps, lambda *d, f=f: fn_at(f(*d), batch), msg, conv)
+        out = [Mistake(name, deps, lambda *d, f=f: fn_at(f(*d), batch), msg, conv)
                for name, deps, f, msg, conv in at_other]
-        out += [Variant("order", (point,), lambda w, B=bt: fn_at(w, B), msg)
+        out += [Mistake("order", (point,), lambda w, B=bt: fn_at(w, B), msg)
                 for bt, msg in batch_msgs if not same_size or len(bt) == len(batch)]
         return out
 
@@ -605,7 +605,7 @@ def _step(b, spec: _Spec, t: int, others: tuple[_Other, ...] = ()) -> None:
               {"en": f"the gradient g{subscript(str(t))} = ∇L at {pt}, used at step {t}{on['en']}",
                "ru": f"градиент g{subscript(str(t))} = ∇L в точке {pt}, используется на шаге {t}{on['ru']}"},
               "backward", spec.grad_formula(g_sym, out_sym, batch),
-              [*_scale_variants(spec, f"grad{t}", batch, "gradient"), *moved(f"grad{t}", spec.grad_at, False)])
+              [*_scale_mistakes(spec, f"grad{t}", batch, "gradient"), *moved(f"grad{t}", spec.grad_at, False)])
     keys["g"], syms["g"] = f"grad{t}", g_sym
     if pl.needs_hessian:
         H_sym = _sym("H", t)
@@ -616,7 +616,7 @@ def _step(b, spec: _Spec, t: int, others: tuple[_Other, ...] = ()) -> None:
                   {"en": f"the Hessian (second derivative) of the loss at {pt}, step {t}{on['en']}",
                    "ru": f"гессиан (вторая производная) функции потерь в точке {pt}, шаг {t}{on['ru']}"},
                   "backward", spec.hess_formula(H_sym, out_sym, batch),
-                  _scale_variants(spec, f"hess{t}", batch, "hessian"))
+                  _scale_mistakes(spec, f"hess{t}", batch, "hessian"))
         keys["H"], syms["H"] = f"hess{t}", H_sym
     if spec.clip is not None:
         c = spec.clip
@@ -627,20 +627,20 @@ def _step(b, spec: _Spec, t: int, others: tuple[_Other, ...] = ()) -> None:
                   [f"grad{t}", f"grad_norm{t}"], f"clip({g_sym})",
                   {"en": f"the gradient after clipping by norm, step {t}", "ru": f"градиент после обрезки по норме, шаг {t}"},
                   "backward", f"clip({g_sym}) = {g_sym}·min(1, c/‖{g_sym}‖)",
-                  [Variant("clip_components", (f"grad{t}",), lambda g: np.clip(g, -c, c), {
+                  [Mistake("clip_components", (f"grad{t}",), lambda g: np.clip(g, -c, c), {
                       "en": f"You clipped each component to ±c; clipping by norm scales the whole gradient: "
                             f"clip({g_sym}) = {g_sym}·min(1, c/‖{g_sym}‖).",
                       "ru": f"Вы обрезали каждую компоненту до ±c, а обрезка по норме масштабирует весь градиент: "
                             f"clip({g_sym}) = {g_sym}·min(1, c/‖{g_sym}‖)."})])
         keys["g"], syms["g"] = f"grad_clip{t}", f"clip({g_sym})"
     for st in pl.stages:
-        order = [Variant("order", (), lambda o=o, t=t: o.w(t), _order_message(spec, o))
+        order = [Mistake("order", (), lambda o=o, t=t: o.w(t), _order_message(spec, o))
                  for o in others] if st.key == "w" else []
         add_stage(st, order)
     b.derived(f"L{t}", spec.loss, [f"w{t}"], f"L({_sym('w', t)})",
               {"en": f"the loss after step {t}, at w{subscript(str(t))}" + every["en"],
                "ru": f"потери после шага {t}, в точке w{subscript(str(t))}" + every["ru"]},
-              "loss", spec.loss_formula(_sym("w", t)), _scale_variants(spec, f"L{t}", spec.everyone(), "loss"))
+              "loss", spec.loss_formula(_sym("w", t)), _scale_mistakes(spec, f"L{t}", spec.everyone(), "loss"))
 
 
 def _other_points(spec: _Spec, t: int, keys: Mapping[str, str], syms: Mapping[str, str]) -> list:

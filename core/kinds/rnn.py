@@ -35,7 +35,7 @@ from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
-from ..graph import Problem, ProblemBuilder, Variant
+from ..graph import Problem, ProblemBuilder, Mistake
 from ..notation import base_symbol, grad_key, grad_symbol, ru_plural, subscript
 from ..ops import ACTIVATIONS, activation, softmax
 from ..ops import loss as loss_op
@@ -228,15 +228,15 @@ class _Graph:
 
     def derived(self, key: str, fn: Callable[..., Any], deps: Sequence[str], shape: Sequence[int],
                 symbol: str, en: str, ru: str, role: str, formula: str | Callable[[], str],
-                variants: Sequence[_V] | Callable[[], Sequence[_V]] = ()) -> None:
-        """``formula`` and ``variants`` may be functions: they are worded when first needed."""
+                mistakes: Sequence[_V] | Callable[[], Sequence[_V]] = ()) -> None:
+        """``formula`` and ``mistakes`` may be functions: they are worded when first needed."""
         self.shapes[key] = tuple(shape)
         shapes = self.shapes  # only ever extended: the shapes of deps are the same when asked later
 
-        def declared() -> list[Variant]:  # wrapped when a diagnosis first needs them
-            return [Variant(v.name, tuple(v.deps), _reshaped(v.fn, [shapes[d] for d in v.deps], tuple(shape)),
+        def declared() -> list[Mistake]:  # wrapped when a diagnosis first needs them
+            return [Mistake(v.name, tuple(v.deps), _reshaped(v.fn, [shapes[d] for d in v.deps], tuple(shape)),
                             {"en": v.en, "ru": v.ru}, v.convention)
-                    for v in (variants() if callable(variants) else variants)]
+                    for v in (mistakes() if callable(mistakes) else mistakes)]
         self.b.derived(key, _reshaped(fn, [self.shapes[d] for d in deps], tuple(shape)), list(deps),
                        symbol, {"en": en, "ru": ru}, role, formula, declared)
 
@@ -426,7 +426,7 @@ def _bptt(g: _Graph, T, n_in, n_h, act, output, loss, half, has_b) -> None:
             if t < T:
                 deps += [grad_key(f"z{t + 1}"), "W"]
                 parts.append(f"Wᵀ·∂L/∂z{_s(t + 1)}")
-            def variants(t=t, deps=deps, parts=parts) -> list[_V]:
+            def mistakes(t=t, deps=deps, parts=parts) -> list[_V]:
                 out = []
                 if t < T and n_h > 1:
                     out.append(_not_transposed(deps, f"∂L/∂s{_s(t)} = " + " + ".join(parts)))
@@ -441,7 +441,7 @@ def _bptt(g: _Graph, T, n_in, n_h, act, output, loss, half, has_b) -> None:
                                   f"Вы пропустили выход на шаге {t}: в ∂L/∂s{_s(t)} входит ещё {parts[0]}."))
                 return out
             g.derived(grad_key(st), _back_sum, deps, (n_h,), grad_symbol(st), en, ru, "backward",
-                      f"∂L/∂s{_s(t)} = " + " + ".join(parts), variants)
+                      f"∂L/∂s{_s(t)} = " + " + ".join(parts), mistakes)
         f = f"∂L/∂z{_s(t)} = ∂L/∂s{_s(t)} ∘ {act.symbol}′(z{_s(t)})"
         keys = {"g": grad_key(st), "z": f"z{t}", "a": st, "out": grad_key(f"z{t}")}
         shown = {"g": f"∂L/∂s{_s(t)}", "z": f"z{_s(t)}", "a": f"s{_s(t)}", "out": f"∂L/∂z{_s(t)}", "f": f}
@@ -566,7 +566,7 @@ def _sum_of_products(g: _Graph, T, act) -> None:
                 "·".join([f"∂s{_s(i)}/∂s{_s(i - 1)}" for i in range(k, j, -1)] + [f"∂s{_s(j)}/∂W*"])
                 for j in range(k, 0, -1))
 
-        def variants(k=k, links=links, direct=direct, total=total) -> list[_V]:
+        def mistakes(k=k, links=links, direct=direct, total=total) -> list[_V]:
             if k < 2:
                 return []
             direct_k, chain = f"∂s{_s(k)}/∂W*", f"∂s{_s(k)}/∂s{_s(k - 1)}·∂s{_s(k - 1)}/∂W"
@@ -585,7 +585,7 @@ def _sum_of_products(g: _Graph, T, act) -> None:
         g.derived(f"ds{k}.dW", total, links + direct, (), f"∂s{_s(k)}/∂W",
                   f"the total derivative of s{_s(k)} by W, a sum over the steps it passed through",
                   f"полная производная s{_s(k)} по W: сумма по всем шагам, через которые W влияет",
-                  "backward", terms, variants)
+                  "backward", terms, mistakes)
 
 
 def _jacobian_norms(g: _Graph, T, n_h, act) -> None:

@@ -28,7 +28,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..graph import Problem, ProblemBuilder, Variant
+from ..graph import Problem, ProblemBuilder, Mistake
 from ..notation import subscript
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown
 
@@ -88,7 +88,7 @@ def _ridge(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
         b.given("ridge.lambdas", lambdas, "λ", {"en": "the grid of penalties λ", "ru": "сетка значений штрафа λ"})
         b.derived("ridge.beta", lambda y_, lam: np.sum(y_) / (n + lam), ["ridge.y", "ridge.lambdas"], "β̂(λ)",
                   {"en": "the estimate β̂ for each λ on the grid", "ru": "оценка β̂ для каждого λ из сетки"},
-                  "value", "β̂(λ) = Σy/(n + λ)", _beta_variants("ridge.lambdas", n))
+                  "value", "β̂(λ) = Σy/(n + λ)", _beta_mistakes("ridge.lambdas", n))
         other = np.sum if mean_cv else np.mean
         for k, lam in enumerate(lambdas, start=1):
             s = subscript(str(k))
@@ -96,23 +96,23 @@ def _ridge(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
                       ["ridge.y", "ridge.lambdas"], f"β̂₋ᵢ(λ{s})",
                       {"en": f"for λ = {lam:g}: the estimate fitted without observation i, for each i",
                        "ru": f"при λ = {lam:g}: оценка, построенная без i-го наблюдения, для каждого i"},
-                      "value", f"β̂₋ᵢ(λ{s}) = (Σy − yᵢ)/(n − 1 + λ{s})", _loo_variants(k, n))
+                      "value", f"β̂₋ᵢ(λ{s}) = (Σy − yᵢ)/(n − 1 + λ{s})", _loo_mistakes(k, n))
             b.derived(f"ridge.cv{k}", lambda y_, pred: agg((y_ - pred) ** 2), ["ridge.y", f"ridge.loo{k}"],
                       f"CV(λ{s})",
                       {"en": f"the leave-one-out error for λ = {lam:g}",
                        "ru": f"ошибка кросс-валидации «выкинь одного» при λ = {lam:g}"},
                       "value", f"CV(λ{s}) = {'mean' if mean_cv else 'Σ'}ᵢ (yᵢ − β̂₋ᵢ)²",
-                      [Variant("full_fit", ("ridge.y", "ridge.lambdas"),
+                      [Mistake("full_fit", ("ridge.y", "ridge.lambdas"),
                                lambda y_, l_, k=k: agg((y_ - np.sum(y_) / (n + l_[k - 1])) ** 2),
                                _cv_full_fit(mean_cv)),
-                       Variant("cv_reduction", ("ridge.y", f"ridge.loo{k}"), lambda y_, pred: other((y_ - pred) ** 2),
+                       Mistake("cv_reduction", ("ridge.y", f"ridge.loo{k}"), lambda y_, pred: other((y_ - pred) ** 2),
                                _cv_reduction(mean_cv), convention=True)])
         b.derived("ridge.cv", lambda *cvs: np.array(cvs), [f"ridge.cv{k}" for k in range(1, lambdas.size + 1)],
                   "CV(λ)", {"en": "the leave-one-out error for each λ on the grid",
                             "ru": "ошибка кросс-валидации для каждого λ из сетки"}, "value", "(CV(λ₁), CV(λ₂), …)",
-                  [Variant("full_fit", ("ridge.y", "ridge.lambdas"), lambda y_, l_: _train_errors(y_, l_, agg),
+                  [Mistake("full_fit", ("ridge.y", "ridge.lambdas"), lambda y_, l_: _train_errors(y_, l_, agg),
                            _cv_full_fit(mean_cv)),
-                   Variant("cv_reduction", tuple(f"ridge.cv{k}" for k in range(1, lambdas.size + 1)),
+                   Mistake("cv_reduction", tuple(f"ridge.cv{k}" for k in range(1, lambdas.size + 1)),
                            lambda *cvs: np.array(cvs) * (n if mean_cv else 1.0 / n),
                            _cv_reduction(mean_cv), convention=True)])
         # ties go to the first grid value, as np.argmin does
@@ -120,7 +120,7 @@ def _ridge(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
                   "λ_best", {"en": "the λ on the grid with the smallest leave-one-out error (the first on ties)",
                              "ru": "λ из сетки с наименьшей ошибкой кросс-валидации (при равенстве — первое)"},
                   "value", "λ_best = argmin CV(λ)",
-                  [Variant("full_fit", ("ridge.y", "ridge.lambdas"),
+                  [Mistake("full_fit", ("ridge.y", "ridge.lambdas"),
                            lambda y_, l_: l_[int(np.argmin(_train_errors(y_, l_, agg)))], {
                                "en": "You chose λ by the error on the training data, which always favours the "
                                      "smallest λ; λ_best = argmin CV(λ), the leave-one-out error.",
@@ -129,7 +129,7 @@ def _ridge(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
         b.derived("ridge.beta_best", lambda y_, lam: np.sum(y_) / (n + lam), ["ridge.y", "ridge.lambda_best"],
                   "β̂(λ_best)", {"en": "the estimate on all the data with λ_best",
                                 "ru": "оценка по всем данным при λ_best"}, "value", "β̂ = Σy/(n + λ_best)",
-                  _beta_variants("ridge.lambda_best", n))
+                  _beta_mistakes("ridge.lambda_best", n))
     if _best_t(y) is not None:
         b.derived("ridge.lambda_cv", _lambda_cv, ["ridge.y"], "λ_CV",
                   {"en": "the λ ≥ 0 with the smallest leave-one-out error over all λ (not only a grid)",
@@ -137,36 +137,36 @@ def _ridge(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
                   "value", "t* = Σ yᵢ(S − yᵢ)/Σ (S − yᵢ)², λ_CV = max(0, 1/t* − (n − 1))")
         b.derived("ridge.beta_cv", lambda y_, lam: np.sum(y_) / (n + lam), ["ridge.y", "ridge.lambda_cv"],
                   "β̂(λ_CV)", {"en": "the estimate on all the data with λ_CV", "ru": "оценка по всем данным при λ_CV"},
-                  "value", "β̂ = Σy/(n + λ_CV)", _beta_variants("ridge.lambda_cv", n))
+                  "value", "β̂ = Σy/(n + λ_CV)", _beta_mistakes("ridge.lambda_cv", n))
 
 
-def _beta_variants(lam_key: str, n: int) -> list[Variant]:
+def _beta_mistakes(lam_key: str, n: int) -> list[Mistake]:
     """β̂(λ) = Σy/(n + λ) with λ forgotten, or subtracted."""
     return [
-        Variant("ignore_lambda", ("ridge.y", lam_key), lambda y_, lam: np.full(np.shape(lam), np.sum(y_) / n), {
+        Mistake("ignore_lambda", ("ridge.y", lam_key), lambda y_, lam: np.full(np.shape(lam), np.sum(y_) / n), {
             "en": "You left out λ: the penalty λβ² adds λ to the denominator, β̂(λ) = Σy/(n + λ).",
             "ru": "Вы не учли λ: штраф λβ² добавляет λ в знаменатель, β̂(λ) = Σy/(n + λ)."}),
-        Variant("minus_lambda", ("ridge.y", lam_key), lambda y_, lam: np.sum(y_) / (n - lam), {
+        Mistake("minus_lambda", ("ridge.y", lam_key), lambda y_, lam: np.sum(y_) / (n - lam), {
             "en": "The penalty adds λ to the denominator, it does not subtract it: β̂(λ) = Σy/(n + λ).",
             "ru": "Штраф добавляет λ в знаменатель, а не вычитает его: β̂(λ) = Σy/(n + λ)."}),
     ]
 
 
-def _loo_variants(k: int, n: int) -> list[Variant]:
+def _loo_mistakes(k: int, n: int) -> list[Mistake]:
     """β̂₋ᵢ = (Σy − yᵢ)/(n − 1 + λ) with the full-data fit, n not reduced, λ forgotten or subtracted."""
     right = "β̂₋ᵢ = (Σy − yᵢ)/(n − 1 + λ)"
     deps = ("ridge.y", "ridge.lambdas")
     return [
-        Variant("full_fit", deps, lambda y_, l_: np.full(np.shape(y_), np.sum(y_) / (n + l_[k - 1])), {
+        Mistake("full_fit", deps, lambda y_, l_: np.full(np.shape(y_), np.sum(y_) / (n + l_[k - 1])), {
             "en": f"You used the fit on all the data; leaving yᵢ out gives {right}.",
             "ru": f"Вы взяли оценку по всем данным, а без yᵢ получается {right}."}),
-        Variant("n_not_reduced", deps, lambda y_, l_: (np.sum(y_) - y_) / (n + l_[k - 1]), {
+        Mistake("n_not_reduced", deps, lambda y_, l_: (np.sum(y_) - y_) / (n + l_[k - 1]), {
             "en": f"Only n − 1 observations are left, so the denominator is n − 1 + λ: {right}.",
             "ru": f"Остаётся n − 1 наблюдение, поэтому знаменатель n − 1 + λ: {right}."}),
-        Variant("ignore_lambda", deps, lambda y_, l_: (np.sum(y_) - y_) / (n - 1), {
+        Mistake("ignore_lambda", deps, lambda y_, l_: (np.sum(y_) - y_) / (n - 1), {
             "en": f"You left out λ: the penalty stays when yᵢ is left out, {right}.",
             "ru": f"Вы не учли λ: штраф остаётся и без yᵢ, {right}."}),
-        Variant("minus_lambda", deps, lambda y_, l_: (np.sum(y_) - y_) / (n - 1 - l_[k - 1]), {
+        Mistake("minus_lambda", deps, lambda y_, l_: (np.sum(y_) - y_) / (n - 1 - l_[k - 1]), {
             "en": f"The penalty adds λ to the denominator, it does not subtract it: {right}.",
             "ru": f"Штраф добавляет λ в знаменатель, а не вычитает его: {right}."}),
     ]
@@ -230,10 +230,10 @@ def _init(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
     b.derived("init.var_uniform", lambda a: a * a / 3.0, ["init.a"], "Var w",
               {"en": "the variance of a weight drawn from U[−a, a]",
                "ru": "дисперсия веса из U[−a, a]"}, "value", "Var w = a²/3",
-              [Variant("width_a", ("init.a",), lambda a: a * a / 12.0, {
+              [Mistake("width_a", ("init.a",), lambda a: a * a / 12.0, {
                   "en": "The width of U[−a, a] is 2a, not a: Var w = (2a)²/12 = a²/3.",
                   "ru": "Ширина U[−a, a] равна 2a, а не a: Var w = (2a)²/12 = a²/3."}),
-               Variant("half_a_squared", ("init.a",), lambda a: a * a / 2.0, {
+               Mistake("half_a_squared", ("init.a",), lambda a: a * a / 2.0, {
                   "en": "The variance of U[−a, a] is (2a)²/12 = a²/3, not a²/2.",
                   "ru": "Дисперсия U[−a, a] равна (2a)²/12 = a²/3, а не a²/2."})])
     b.derived("init.gain", lambda n, v: n * v, ["init.n_in", "init.var_uniform"], "n_in·Var w",
@@ -251,28 +251,28 @@ def _init(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
     b.derived("init.lecun_uniform", lambda n: np.sqrt(3.0 / n), ["init.n_in"], "a_LeCun",
               {"en": "the uniform limit that keeps the variance (Var w = 1/n_in)",
                "ru": "граница равномерного распределения, сохраняющая дисперсию (Var w = 1/n_in)"},
-              "value", "a = √(3/n_in)", _scheme_variants("lecun", "uniform", n_out is not None))
+              "value", "a = √(3/n_in)", _scheme_mistakes("lecun", "uniform", n_out is not None))
     b.derived("init.lecun_std", lambda n: 1.0 / np.sqrt(n), ["init.n_in"], "σ_LeCun",
               {"en": "the normal standard deviation that keeps the variance (Var w = 1/n_in)",
                "ru": "стандартное отклонение нормального распределения, сохраняющее дисперсию (Var w = 1/n_in)"},
-              "value", "σ = 1/√n_in", _scheme_variants("lecun", "std", n_out is not None))
+              "value", "σ = 1/√n_in", _scheme_mistakes("lecun", "std", n_out is not None))
     b.derived("init.he_std", lambda n: np.sqrt(2.0 / n), ["init.n_in"], "σ_He",
               {"en": "He (ReLU) initialisation: the standard deviation of the normal",
                "ru": "инициализация Хе (для ReLU): стандартное отклонение нормального распределения"},
-              "value", "σ = √(2/n_in)", _scheme_variants("he", "std", n_out is not None))
+              "value", "σ = √(2/n_in)", _scheme_mistakes("he", "std", n_out is not None))
     b.derived("init.he_uniform", lambda n: np.sqrt(6.0 / n), ["init.n_in"], "a_He",
               {"en": "He (ReLU) initialisation: the limit of the uniform",
                "ru": "инициализация Хе (для ReLU): граница равномерного распределения"},
-              "value", "a = √(6/n_in)", _scheme_variants("he", "uniform", n_out is not None))
+              "value", "a = √(6/n_in)", _scheme_mistakes("he", "uniform", n_out is not None))
     if n_out is not None:
         b.derived("init.xavier_uniform", lambda i, o: np.sqrt(6.0 / (i + o)), ["init.n_in", "init.n_out"], "a_Xavier",
                   {"en": "Xavier/Glorot initialisation: the limit of the uniform",
                    "ru": "инициализация Ксавье (Глоро): граница равномерного распределения"},
-                  "value", "a = √(6/(n_in + n_out))", _scheme_variants("xavier", "uniform", True))
+                  "value", "a = √(6/(n_in + n_out))", _scheme_mistakes("xavier", "uniform", True))
         b.derived("init.xavier_std", lambda i, o: np.sqrt(2.0 / (i + o)), ["init.n_in", "init.n_out"], "σ_Xavier",
                   {"en": "Xavier/Glorot initialisation: the standard deviation of the normal",
                    "ru": "инициализация Ксавье (Глоро): стандартное отклонение нормального распределения"},
-                  "value", "σ = √(2/(n_in + n_out))", _scheme_variants("xavier", "std", True))
+                  "value", "σ = √(2/(n_in + n_out))", _scheme_mistakes("xavier", "std", True))
     b.convention("init", {
         "en": "weights and inputs independent with zero mean, so Var z = n_in·Var w·Var x; U[−a, a] has "
               "variance a²/3",
@@ -290,7 +290,7 @@ _SCHEMES = {
 }
 
 
-def _scheme_variants(scheme: str, form: str, with_out: bool) -> list[Variant]:
+def _scheme_mistakes(scheme: str, form: str, with_out: bool) -> list[Mistake]:
     """The same scale (uniform limit √(3·Var w) or normal σ = √Var w) by another initialisation
     scheme: another convention, so each message names both."""
     _, mine, mine_a, mine_s = _SCHEMES[scheme]
@@ -306,7 +306,7 @@ def _scheme_variants(scheme: str, form: str, with_out: bool) -> list[Variant]:
             fn = lambda i, o, var=var, factor=factor: np.sqrt(factor * var(i, o))  # noqa: E731
         else:
             fn = lambda i, var=var, factor=factor: np.sqrt(factor * var(i, 1.0))  # noqa: E731
-        out.append(Variant(other, ("init.n_in", "init.n_out") if with_out else ("init.n_in",), fn, {
+        out.append(Mistake(other, ("init.n_in", "init.n_out") if with_out else ("init.n_in",), fn, {
             "en": f"Your value is {theirs['en']} scale {shown}; this step asks for {mine['en']}: {ours}.",
             "ru": f"Ваше значение — масштаб {theirs['ru']} {shown}, а здесь нужен масштаб {mine['ru']}: {ours}."},
             convention=True))
@@ -359,17 +359,17 @@ def _relu_zero(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
         b.derived("relu.s", lambda x_, sw: sw * _norm(x_), ["relu.x", "relu.w_std"], "s",
                   {"en": "the standard deviation of z = w·x + b", "ru": "стандартное отклонение z = w·x + b"},
                   "value", "s = σ_w·‖x‖ = σ_w·√(Σ xᵢ²)",
-                  [Variant("variance_not_std", ("relu.x", "relu.w_std"), lambda x_, sw: sw * sw * np.sum(x_ ** 2), {
+                  [Mistake("variance_not_std", ("relu.x", "relu.w_std"), lambda x_, sw: sw * sw * np.sum(x_ ** 2), {
                       "en": "That is the variance of z; its standard deviation is the root: s = σ_w·√(Σ xᵢ²).",
                       "ru": "Это дисперсия z, а стандартное отклонение — корень из неё: s = σ_w·√(Σ xᵢ²)."}),
-                   Variant("std_added", ("relu.x", "relu.w_std"), lambda x_, sw: sw * np.sum(np.abs(x_)), {
+                   Mistake("std_added", ("relu.x", "relu.w_std"), lambda x_, sw: sw * np.sum(np.abs(x_)), {
                       "en": "You added standard deviations; variances add, not deviations: s = σ_w·√(Σ xᵢ²).",
                       "ru": "Вы сложили стандартные отклонения, а складываются дисперсии: s = σ_w·√(Σ xᵢ²)."})])
     b.derived("relu.p_zero", lambda mu_, s_: _p_not_above_zero(mu_, s_),
               ["relu.mu", "relu.s"], "P(ReLU(z) = 0)",
               {"en": "the probability that the ReLU outputs 0", "ru": "вероятность, что ReLU выдаёт 0"},
               "value", "P(z ≤ 0) = Φ(−μ/s) = ½·erfc(μ/(s√2))",
-              [Variant("p_active", ("relu.mu", "relu.s"),
+              [Mistake("p_active", ("relu.mu", "relu.s"),
                        lambda mu_, s_: _p_not_above_zero(-mu_, s_), {
                            "en": "That is P(z > 0), the chance the ReLU is active; it outputs 0 when z ≤ 0: "
                                  "P = Φ(−μ/s).",
@@ -414,7 +414,7 @@ def _count_dense(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
         b.derived(f"dense.params{l}", lambda n, l=l: n[l - 1] * n[l] + (n[l] if bias else 0.0), ["dense.sizes"],
                   f"P{s}", {"en": f"the parameters of layer {l}", "ru": f"параметры слоя {l}"},
                   "value", f"P{s} = n{sp}·n{s}" + (f" + n{s}" if bias else ""),
-                  [Variant("no_bias", ("dense.sizes",), lambda n, l=l: n[l - 1] * n[l], _DENSE_NO_BIAS)]
+                  [Mistake("no_bias", ("dense.sizes",), lambda n, l=l: n[l - 1] * n[l], _DENSE_NO_BIAS)]
                   if bias else [])
     b.derived("dense.weights", lambda n: float(np.sum(n[:-1] * n[1:])), ["dense.sizes"], "#W",
               {"en": "all weights of the net", "ru": "все веса сети"}, "value", "#W = Σₗ₌₁ nₗ₋₁·nₗ")
@@ -423,7 +423,7 @@ def _count_dense(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
               "#b = Σₗ₌₁ nₗ" if bias else "#b = 0")
     b.derived("dense.params", lambda w, b_: w + b_, ["dense.weights", "dense.biases"], "P",
               {"en": "all parameters of the net", "ru": "все параметры сети"}, "value", "P = #W + #b",
-              [Variant("no_bias", ("dense.weights",), lambda w: w, _DENSE_NO_BIAS)] if bias else [])
+              [Mistake("no_bias", ("dense.weights",), lambda w: w, _DENSE_NO_BIAS)] if bias else [])
     b.convention("count_dense", {
         "en": "dense layers, every unit joined to every unit of the previous layer"
               + ("; every unit after the inputs has a bias" if bias else "; no biases"),
@@ -450,15 +450,15 @@ def _count_conv(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
                                          "ru": "размер ядра k каждого слоя (k×k)"})
     for l in range(1, n_layers + 1):
         s, sp = subscript(str(l)), subscript(str(l - 1))
-        layer_variants = [Variant("no_in_channels", ("conv.channels", "conv.kernel"),
+        layer_mistakes = [Mistake("no_in_channels", ("conv.channels", "conv.kernel"),
                                   lambda c, k, l=l: k[l - 1] ** 2 * c[l] + (c[l] if bias else 0.0), _CONV_NO_IN)]
         if bias:
-            layer_variants.append(Variant("no_bias", ("conv.channels", "conv.kernel"),
+            layer_mistakes.append(Mistake("no_bias", ("conv.channels", "conv.kernel"),
                                           lambda c, k, l=l: k[l - 1] ** 2 * c[l - 1] * c[l], _CONV_NO_BIAS))
         b.derived(f"conv.params{l}", lambda c, k, l=l: k[l - 1] ** 2 * c[l - 1] * c[l] + (c[l] if bias else 0.0),
                   ["conv.channels", "conv.kernel"], f"P{s}",
                   {"en": f"the parameters of convolution layer {l}", "ru": f"параметры свёрточного слоя {l}"},
-                  "value", f"P{s} = k{s}·k{s}·c{sp}·c{s}" + (f" + c{s}" if bias else ""), layer_variants)
+                  "value", f"P{s} = k{s}·k{s}·c{sp}·c{s}" + (f" + c{s}" if bias else ""), layer_mistakes)
 
     def no_in(c, k):
         """All weights with the input channels forgotten in every layer: Σₗ kₗ²·cₗ."""
@@ -466,17 +466,17 @@ def _count_conv(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
 
     b.derived("conv.weights", lambda c, k: float(np.sum(k ** 2 * c[:-1] * c[1:])), ["conv.channels", "conv.kernel"],
               "#W", {"en": "all kernel weights", "ru": "все веса ядер"}, "value", "Σₗ kₗ·kₗ·cₗ₋₁·cₗ",
-              [Variant("no_in_channels", ("conv.channels", "conv.kernel"), no_in, _CONV_NO_IN)])
+              [Mistake("no_in_channels", ("conv.channels", "conv.kernel"), no_in, _CONV_NO_IN)])
     b.derived("conv.biases", lambda c: float(np.sum(c[1:])) if bias else 0.0, ["conv.channels"], "#b",
               {"en": "all biases (one per output channel)", "ru": "все смещения (по одному на выходной канал)"},
               "value", "Σₗ cₗ" if bias else "0 (no biases)")
-    total_variants = [Variant("no_in_channels", ("conv.channels", "conv.kernel", "conv.biases"),
+    total_mistakes = [Mistake("no_in_channels", ("conv.channels", "conv.kernel", "conv.biases"),
                               lambda c, k, b_: no_in(c, k) + b_, _CONV_NO_IN)]
     if bias:
-        total_variants.append(Variant("no_bias", ("conv.weights",), lambda w: w, _CONV_NO_BIAS))
+        total_mistakes.append(Mistake("no_bias", ("conv.weights",), lambda w: w, _CONV_NO_BIAS))
     b.derived("conv.params", lambda w, b_: w + b_, ["conv.weights", "conv.biases"], "P",
               {"en": "all parameters of the convolution stack", "ru": "все параметры свёрточных слоёв"},
-              "value", "P = #W + #b", total_variants)
+              "value", "P = #W + #b", total_mistakes)
     b.convention("count_conv", {
         "en": "each output channel has one k×k kernel per input channel"
               + ("; one bias per output channel" if bias else "; no biases"),
@@ -607,7 +607,7 @@ def _receptive(b: ProblemBuilder, t: Mapping[str, Any], path: str) -> None:
               {"en": "the receptive field of a unit of the last layer: it sees r×r input pixels",
                "ru": "рецептивное поле (поле обзора) нейрона последнего слоя: он видит r×r пикселей входа"},
               "value", f"r = r{subscript(str(last))}",
-              lambda: _r_variants(layers, last, dilated))
+              lambda: _r_mistakes(layers, last, dilated))
     b.convention("receptive", _receptive_convention(dilated, size is not None))
 
 
@@ -637,14 +637,14 @@ def _receptive_layer(b: ProblemBuilder, layers: list[_Layer], l: int, dilated: b
               {"en": f"the jump of layer {l} ({what['en']}): how many input pixels apart its neighbouring units are",
                "ru": f"суммарный шаг слоя {l} ({what['ru']}): на сколько пикселей входа отстоят друг от друга "
                      f"соседние нейроны этого слоя"},
-              "value", f"j{sl} = j{sp}·s{sl}", lambda: _j_variants(layers, l))
+              "value", f"j{sl} = j{sp}·s{sl}", lambda: _j_mistakes(layers, l))
     kd = f"d{sl}(k{sl} − 1)" if dilated else f"(k{sl} − 1)"
     b.derived(f"receptive.r{l}", r_fn, [*prev_r, *prev_j], f"r{sl}",
               {"en": f"the receptive field of a unit of layer {l} ({what['en']}): the width of the input window "
                      f"it sees, in pixels",
                "ru": f"рецептивное поле (поле обзора) нейрона слоя {l} ({what['ru']}): ширина окна входа, "
                      f"которое он видит, в пикселях"},
-              "value", f"r{sl} = r{sp} + {kd}·j{sp}", lambda: _r_variants(layers, l, dilated))
+              "value", f"r{sl} = r{sp} + {kd}·j{sp}", lambda: _r_mistakes(layers, l, dilated))
     if sized:
         prev_n = [f"receptive.n{l - 1}"]
         ks = f"d{sl}(k{sl} − 1) − 1" if dilated else f"k{sl}"
@@ -652,10 +652,10 @@ def _receptive_layer(b: ProblemBuilder, layers: list[_Layer], l: int, dilated: b
                   prev_n, f"n{sl}",
                   {"en": f"the side of the output of layer {l} ({what['en']}, padding {ly.p})",
                    "ru": f"сторона выхода слоя {l} ({what['ru']}, дополнение {ly.p})"},
-                  "value", f"n{sl} = ⌊(n{sp} + 2p{sl} − {ks})/s{sl}⌋ + 1", lambda: _n_variants(ly, l, dilated))
+                  "value", f"n{sl} = ⌊(n{sp} + 2p{sl} − {ks})/s{sl}⌋ + 1", lambda: _n_mistakes(ly, l, dilated))
 
 
-def _j_variants(layers: list[_Layer], l: int) -> list[Variant]:
+def _j_mistakes(layers: list[_Layer], l: int) -> list[Mistake]:
     """jₗ = jₗ₋₁·sₗ with the stride left out, the earlier jump left out, or the strides added (each only
     where it can differ from the right value: sₗ ≠ 1, jₗ₋₁ ≠ 1)."""
     ly = layers[l - 1]
@@ -666,17 +666,17 @@ def _j_variants(layers: list[_Layer], l: int) -> list[Variant]:
     out = []
     if ly.s != 1:
         pool_en, pool_ru = _pool_stride_note(ly)
-        out.append(Variant("no_stride", deps, (lambda jp: jp * 1.0) if l > 1 else (lambda: 1.0), {
+        out.append(Mistake("no_stride", deps, (lambda jp: jp * 1.0) if l > 1 else (lambda: 1.0), {
             "en": f"You left out the stride of layer {l}, s{sl} = {ly.s}{pool_en}: {right}.",
             "ru": f"Вы не учли шаг слоя {l}, s{sl} = {ly.s}{pool_ru}: {right}."}))
     if j_prev != 1:
         out += [
-            Variant("stride_only", (), lambda s=ly.s: float(s), {
+            Mistake("stride_only", (), lambda s=ly.s: float(s), {
                 "en": f"You took only this layer's stride; the strides of all earlier layers multiply into the "
                       f"jump: {right}.",
                 "ru": f"Вы взяли только шаг этого слоя, а в суммарный шаг входят шаги всех слоёв ниже "
                       f"(они перемножаются): {right}."}),
-            Variant("strides_added", deps, lambda jp, s=ly.s: jp + s, {
+            Mistake("strides_added", deps, lambda jp, s=ly.s: jp + s, {
                 "en": f"Strides multiply, they do not add: {right}.",
                 "ru": f"Шаги перемножаются, а не складываются: {right}."}),
         ]
@@ -764,7 +764,7 @@ def _r_messages(l: int | None, dilated: bool) -> dict[str, dict[str, str]]:
 _R_MODES = ("no_jump", "own_stride", "own_jump", "plus_k", "no_dilation")
 
 
-def _r_variants(layers: list[_Layer], l: int, dilated: bool) -> list[Variant]:
+def _r_mistakes(layers: list[_Layer], l: int, dilated: bool) -> list[Mistake]:
     """rₗ with this layer's step taken wrongly (after the right rₗ₋₁, jₗ₋₁), then with the same mistake
     made at every layer up to l, for a student who skipped the earlier steps."""
     ly = layers[l - 1]
@@ -784,20 +784,20 @@ def _r_variants(layers: list[_Layer], l: int, dilated: bool) -> list[Variant]:
             fn = lambda r_, j_, mode=mode: _grow(mode, ly, float(r_), float(j_))  # noqa: E731
         else:
             fn = lambda mode=mode: _grow(mode, ly, 1.0, 1.0)  # noqa: E731
-        out.append(Variant(mode, deps, fn, messages[mode]))
+        out.append(Mistake(mode, deps, fn, messages[mode]))
     if l == 1:
         return out
     # where the mistake at every layer gives the same number as at this layer alone, it gets the same
     # message (so the student reads it once); otherwise the message speaks of the stack as a whole
     here = {mode: _grow(mode, ly, r_prev, j_prev) for mode in modes}
-    for v in _r_chain_variants(layers, l, dilated):
+    for v in _r_chain_mistakes(layers, l, dilated):
         mode = v.name[:-len("_all")]
         same = mode in here and here[mode] == v.fn()
-        out.append(Variant(v.name, v.deps, v.fn, messages[mode]) if same else v)
+        out.append(Mistake(v.name, v.deps, v.fn, messages[mode]) if same else v)
     return out
 
 
-def _r_chain_variants(layers: list[_Layer], l: int, dilated: bool) -> list[Variant]:
+def _r_chain_mistakes(layers: list[_Layer], l: int, dilated: bool) -> list[Mistake]:
     """The mistakes of rₗ made at every layer up to l, worded for the stack as a whole."""
     messages = _r_messages(None, dilated)
     strided = any(ly.s != 1 for ly in layers[:l])  # else every jump is 1 and these mistakes change nothing
@@ -806,10 +806,10 @@ def _r_chain_variants(layers: list[_Layer], l: int, dilated: bool) -> list[Varia
              and (m != "no_jump" or any(ly.s != 1 for ly in layers[:l - 1]))]
     if any(ly.pool for ly in layers[:l]):
         modes.append("pool_no_growth")
-    return [Variant(f"{mode}_all", (), lambda mode=mode: _chain(layers, l, mode), messages[mode]) for mode in modes]
+    return [Mistake(f"{mode}_all", (), lambda mode=mode: _chain(layers, l, mode), messages[mode]) for mode in modes]
 
 
-def _n_variants(ly: _Layer, l: int, dilated: bool) -> list[Variant]:
+def _n_mistakes(ly: _Layer, l: int, dilated: bool) -> list[Mistake]:
     """Slips in nₗ = ⌊(nₗ₋₁ + 2pₗ − kₗ)/sₗ⌋ + 1: the padding, the rounding, the +1, the stride."""
     sl, sp = subscript(str(l)), subscript(str(l - 1))
     ks = f"d{sl}(k{sl} − 1) − 1" if dilated else f"k{sl}"
@@ -819,28 +819,28 @@ def _n_variants(ly: _Layer, l: int, dilated: bool) -> list[Variant]:
     out = []
     if p:
         out += [
-            Variant("no_padding", deps, lambda n_: np.floor((n_ - span) / s) + 1, {
+            Mistake("no_padding", deps, lambda n_: np.floor((n_ - span) / s) + 1, {
                 "en": f"You left out the padding p{sl} = {p} on each side: {right}.",
                 "ru": f"Вы не учли дополнение p{sl} = {p} с каждой стороны: {right}."}),
-            Variant("padding_once", deps, lambda n_: np.floor((n_ + p - span) / s) + 1, {
+            Mistake("padding_once", deps, lambda n_: np.floor((n_ + p - span) / s) + 1, {
                 "en": f"The padding goes on both sides, so it counts twice: {right}.",
                 "ru": f"Дополнение добавляется с обеих сторон, поэтому входит дважды: {right}."}),
         ]
     out += [
-        Variant("no_floor", deps, lambda n_: (n_ + 2 * p - span) / s + 1, {
+        Mistake("no_floor", deps, lambda n_: (n_ + 2 * p - span) / s + 1, {
             "en": f"Round the division down: a window that would stick out past the edge is not used; {right}.",
             "ru": f"Частное округляется вниз: окно, вылезающее за край, не используется; {right}."}),
-        Variant("no_plus_one", deps, lambda n_: np.floor((n_ + 2 * p - span) / s), {
+        Mistake("no_plus_one", deps, lambda n_: np.floor((n_ + 2 * p - span) / s), {
             "en": f"You forgot the +1 for the window's first position: {right}.",
             "ru": f"Вы забыли +1 за первое положение окна: {right}."}),
     ]
     if s > 1:
         pool_en, pool_ru = _pool_stride_note(ly)
-        out.append(Variant("no_stride", deps, lambda n_: n_ + 2 * p - span + 1, {
+        out.append(Mistake("no_stride", deps, lambda n_: n_ + 2 * p - span + 1, {
             "en": f"You did not divide by the stride s{sl} = {s}{pool_en}: {right}.",
             "ru": f"Вы не разделили на шаг s{sl} = {s}{pool_ru}: {right}."}))
     if ly.d != 1:
-        out.append(Variant("no_dilation", deps, lambda n_: np.floor((n_ + 2 * p - ly.k) / s) + 1, {
+        out.append(Mistake("no_dilation", deps, lambda n_: np.floor((n_ + 2 * p - ly.k) / s) + 1, {
             "en": f"You ignored the dilation: the kernel spans d(k − 1) + 1 = {span} pixels, not k = {ly.k}; {right}.",
             "ru": f"Вы не учли расширение (dilation): ядро накрывает d(k − 1) + 1 = {span} пикселей, а не k = {ly.k}; "
                   f"{right}."}))

@@ -5,7 +5,7 @@
 - :mod:`.record` -- :class:`Op` and :class:`Slip`: an operation's formula and its common
   mistakes as data, with message templates in English and Russian over the operation's slots
   (``{g}``, ``{z}``, ``{a}``, ``{out}``, ``{f}`` …), filled with the symbols of the place where a
-  kind puts the operation (:func:`nntutor.core.writer.place`).
+  kind puts the operation (:meth:`nntutor.core.writer.Writer.apply`).
 - :mod:`.activation` -- an activation's forward a = g(z) and backward ∂L/∂z = ∂L/∂a ∘ g′(z).
 - :mod:`.linear` -- z = a·W + b (row layout) or W·a + b (column layout) and its gradients.
 

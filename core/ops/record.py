@@ -4,27 +4,20 @@ A slip is declared once, by its operation, with message templates over the opera
 *slots* -- ``{g}`` the upstream gradient, ``{z}`` an activation's input, ``{a}`` its output,
 ``{out}`` the quantity computed, ``{f}`` its right formula, or whatever names the operation
 gives its inputs. Placing the operation at keys (:meth:`Op.slips_at`) fills the templates with
-the symbols found there (∂L/∂a₂, z₂, …) and gives the graph's :class:`~nntutor.core.graph.Variant`
+the symbols found there (∂L/∂a₂, z₂, …) and gives the graph's :class:`~nntutor.core.graph.Mistake`
 objects, so the same slip reads naturally in a dense net, a single layer or an RNN.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Callable, Mapping
 
 import numpy as np
 
-from ..graph import Variant
-
-_SLOT = re.compile(r"\{([a-z_]+)\}")
-
-
-def fill(template: str, symbols: Mapping[str, str]) -> str:
-    """``template`` with each ``{slot}`` replaced by its symbol (other braces are left alone)."""
-    return _SLOT.sub(lambda m: symbols.get(m[1], m[0]), template)
-
+from ..graph import Mistake
+from ..template import fill
 
 @dataclass(frozen=True)
 class Slip:
@@ -41,10 +34,10 @@ class Slip:
     ru: str
     convention: bool = False
 
-    def at(self, keys: Mapping[str, str], symbols: Mapping[str, str]) -> Variant:
+    def at(self, keys: Mapping[str, str], symbols: Mapping[str, str]) -> Mistake:
         """This slip where the operation's slots are the quantities ``keys``, read as ``symbols``."""
-        return Variant(self.name, tuple(keys[u] for u in self.uses), self.fn,
-                       {"en": fill(self.en, symbols), "ru": fill(self.ru, symbols)}, self.convention)
+        return Mistake(self.name, tuple(keys[u] for u in self.uses), self.fn, {"en": self.en, "ru": self.ru},
+                       self.convention, MappingProxyType(dict(symbols)))
 
 
 @dataclass(frozen=True)
@@ -61,7 +54,7 @@ class Op:
     def formula_at(self, symbols: Mapping[str, str]) -> str:
         return fill(self.formula, symbols)
 
-    def slips_at(self, keys: Mapping[str, str], symbols: Mapping[str, str]) -> list[Variant]:
+    def slips_at(self, keys: Mapping[str, str], symbols: Mapping[str, str]) -> list[Mistake]:
         """Every slip whose inputs are all placed (a place may leave out a slot a slip needs)."""
         symbols = {**symbols, "f": self.formula_at(symbols)} if "f" not in symbols else symbols
         return [s.at(keys, symbols) for s in self.slips if all(u in keys for u in s.uses)]
@@ -76,6 +69,6 @@ def same(v):
     return v * 1.0
 
 
-def variant(name: str, deps, fn, en: str, ru: str, convention: bool = False) -> Variant:
+def mistake(name: str, deps, fn, en: str, ru: str, convention: bool = False) -> Mistake:
     """A kind's own mistake for one quantity, already in words (no slots to fill)."""
-    return Variant(name, tuple(deps), fn, {"en": en, "ru": ru}, convention)
+    return Mistake(name, tuple(deps), fn, {"en": en, "ru": ru}, convention)

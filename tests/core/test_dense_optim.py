@@ -392,7 +392,7 @@ DIGITS = 10
 
 @functools.lru_cache(maxsize=None)
 def walk(case: str, lang: str) -> frozenset[tuple[str, str]]:
-    """Type every live variant of every quantity, then the right value; the (key, name) that fired as themselves."""
+    """Type every live mistake of every quantity, then the right value; the (key, name) that fired as themselves."""
     lesson = every_step_lesson(case, WALK_CASES[case])
     problem = lesson.problem
     run = LessonRun(lesson, lang=lang)
@@ -401,7 +401,7 @@ def walk(case: str, lang: str) -> frozenset[tuple[str, str]]:
         values = run.values()
         right = np.asarray(values[step.quantity])
         tol = run.tolerance(step)
-        declared = problem.variant_values(step.quantity, values)
+        declared = problem.mistake_values(step.quantity, values)
         live = [(v, value) for v, value in declared if not coincides(value, right)]
         for v, value in live:
             assert value.size == right.size and v.message[lang].strip(), (case, step.quantity, v.name)
@@ -437,7 +437,7 @@ def test_each_optimizer_mistake_names_itself_in_russian(case):
 
 
 #: Every mistake an optimizer on a net declares: core.optim's stages', clipping's, Nesterov's point.
-OPTIMIZER_VARIANTS = {
+OPTIMIZER_MISTAKES = {
     "step_added", "no_lr", "momentum_form", "nesterov_form", "decay_off_by_one", "G_no_square_abs",
     "G_no_square", "v_no_square_abs", "v_no_square", "eps_placement", "no_root", "m_adam_form", "v_adam_form",
     "no_bias_correction", "norm_no_root", "clip_components", "clip_each_parameter", "other_order",
@@ -447,9 +447,9 @@ OPTIMIZER_VARIANTS = {
 def test_every_optimizer_mistake_fires_somewhere_and_per_parameter():
     fired = set().union(*(walk(c, "en") for c in WALK_CASES))
     names = {name for _, name in fired}
-    assert OPTIMIZER_VARIANTS <= names, OPTIMIZER_VARIANTS - names
+    assert OPTIMIZER_MISTAKES <= names, OPTIMIZER_MISTAKES - names
     declared = {v.name for data in WALK_CASES.values() for q in build_problem(data).quantities.values()
-                for v in q.variants}
+                for v in q.mistakes}
     assert declared - names == set()
     # a stage's mistakes are declared for every parameter: the biases' updates name them too
     assert ("b1.next@2", "step_added") in fired and ("m_hat.b2@3", "no_bias_correction") in fired
@@ -462,7 +462,7 @@ def test_conventions_are_flagged():
                    "clip_each_parameter"}
     for case, data in WALK_CASES.items():
         for q in build_problem(data).quantities.values():
-            for v in q.variants:
+            for v in q.mistakes:
                 if q.role == "update" or v.name in conventions | {"clip_components", "norm_no_root"}:
                     assert v.convention == (v.name in conventions), (case, q.key, v.name)
 

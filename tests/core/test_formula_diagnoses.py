@@ -186,10 +186,10 @@ def test_any_formula_gets_a_diagnosis_or_a_point_within_bounded_work(typed):
 
 @given(st.sampled_from(SPECS), st.data())
 @fuzz(deep=1000, default=100)
-def test_an_authored_variant_of_the_expected_formula_is_diagnosed_without_raising(which, data):
+def test_an_authored_mistake_of_the_expected_formula_is_diagnosed_without_raising(which, data):
     """Trees a student's slip makes of the right one: a term dropped, a sign or factor changed."""
     spec = _spec(*which)
-    typed = data.draw(st.sampled_from(_variants(spec.expected.text)))
+    typed = data.draw(st.sampled_from(_mistakes(spec.expected.text)))
     formula = read_formula(typed, spec.names)
     if isinstance(formula, FormatProblem) or formula.symbols - set(spec.symbols):
         return
@@ -197,7 +197,7 @@ def test_an_authored_variant_of_the_expected_formula_is_diagnosed_without_raisin
     assert result.status in ("different", "agrees", "too_complex")
 
 
-def _variants(text: str) -> list[str]:
+def _mistakes(text: str) -> list[str]:
     out = [f"2*({text})", f"({text})/3", f"-({text})", f"({text}) + 1", f"({text})*x1", f"({text})^2"]
     for sign in (" + ", " - "):
         parts = text.split(sign)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nntutor.core.graph import ProblemBuilder, Variant, Wording
+from nntutor.core.graph import ProblemBuilder, Mistake, Wording
 
 
 class _Counted(Wording):
@@ -12,15 +12,15 @@ class _Counted(Wording):
     __slots__ = ("calls",)
 
     def __init__(self) -> None:
-        self.calls = {"formula": 0, "variants": 0}
+        self.calls = {"formula": 0, "mistakes": 0}
 
     def formula(self) -> str:
         self.calls["formula"] += 1
         return "y = 2·x"
 
-    def variants(self):
-        self.calls["variants"] += 1
-        return [Variant("halved", ("x",), lambda x: x, {"en": "You forgot the 2.", "ru": "Вы забыли 2."})]
+    def mistakes(self):
+        self.calls["mistakes"] += 1
+        return [Mistake("halved", ("x",), lambda x: x, {"en": "You forgot the 2.", "ru": "Вы забыли 2."})]
 
 
 def _problem(wording):
@@ -34,21 +34,21 @@ def test_a_wording_writes_formula_and_mistakes_once_each_and_only_when_read():
     w = _Counted()
     p = _problem(w)
     assert float(p.evaluate()["y"]) == 6.0
-    assert w.calls == {"formula": 0, "variants": 0}  # opening a lesson writes no text
+    assert w.calls == {"formula": 0, "mistakes": 0}  # opening a lesson writes no text
     q = p.quantities["y"]
     assert q.formula == "y = 2·x" and q.formula == "y = 2·x"
-    assert [v.name for v in q.variants] == ["halved"] and len(q.variants) == 1
-    assert w.calls == {"formula": 1, "variants": 1}
-    (variant, value), = p.variant_values("y", p.evaluate())
-    assert variant.message["en"] == "You forgot the 2." and float(value) == 3.0
+    assert [v.name for v in q.mistakes] == ["halved"] and len(q.mistakes) == 1
+    assert w.calls == {"formula": 1, "mistakes": 1}
+    (mistake, value), = p.mistake_values("y", p.evaluate())
+    assert mistake.message["en"] == "You forgot the 2." and float(value) == 3.0
 
 
-def test_a_wording_with_separate_variants_is_refused():
+def test_a_wording_with_separate_mistakes_is_refused():
     b = ProblemBuilder("test")
     b.given("x", 1.0, "x", {"en": "x", "ru": "x"})
-    with pytest.raises(ValueError, match="Wording writes the variants too"):
+    with pytest.raises(ValueError, match="Wording writes the mistakes too"):
         b.derived("y", np.negative, ["x"], "y", {"en": "y", "ru": "y"}, "forward", _Counted(),
-                  [Variant("v", ("x",), np.abs, {"en": "", "ru": ""})])
+                  [Mistake("v", ("x",), np.abs, {"en": "", "ru": ""})])
 
 
 def test_a_students_value_that_breaks_a_formula_gives_nan_never_an_exception():

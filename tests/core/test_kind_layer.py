@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from nntutor.core.checker import check_paths
 from nntutor.core.kinds import KINDS, DataError, build_problem
 from nntutor.core.lesson import Lesson, load_lesson
-from tests.support import every_step_lesson, walk_variants
+from tests.support import every_step_lesson, walk_mistakes
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ROOT / "lessons" / "4-backprop" / "single-layer.toml"
@@ -330,19 +330,19 @@ def pattern(key: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def walk(case: str, lang: str) -> frozenset[tuple[str, str]]:
-    fired = walk_variants(lesson_of(case), lang, 10, all_computable=True)
+    fired = walk_mistakes(lesson_of(case), lang, 10, all_computable=True)
     return frozenset((pattern(q), name) for q, name in fired)
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
 @pytest.mark.parametrize("case", CASES)
-def test_each_variant_names_its_own_mistake(case, lang):
+def test_each_mistake_names_its_own_mistake(case, lang):
     walk(case, lang)
 
 
-def test_every_declared_variant_fires_in_some_lesson():
+def test_every_declared_mistake_fires_in_some_lesson():
     declared = {(pattern(k), v.name) for c in CASES for k, q in lesson_of(c).problem.quantities.items()
-                for v in q.variants}
+                for v in q.mistakes}
     fired = set().union(*(walk(c, "en") for c in CASES))
     assert declared - fired == set()
     names = {name for _, name in declared}
@@ -356,7 +356,7 @@ def test_conventions_are_flagged_and_messages_are_bilingual():
     conventions = {"relu_zero", "jacobian_layout"}
     for case in CASES:
         for q in lesson_of(case).problem.quantities.values():
-            for v in q.variants:
+            for v in q.mistakes:
                 assert set(v.message) == {"en", "ru"} and all(v.message.values())
                 assert v.message["en"] != v.message["ru"]
                 assert re.search("[а-я]", v.message["ru"]), (case, q.key, v.name)
@@ -366,14 +366,14 @@ def test_conventions_are_flagged_and_messages_are_bilingual():
 def test_the_drills_name_the_relu_mask_mistakes():
     # typed (−1, −2): the upstream passed unmasked; (0, 0): masked by the upstream's sign
     p = build_problem(DRILLS)
-    found = {v.name: value.tolist() for v, value in p.variant_values("relu.grad.x", p.evaluate())}
+    found = {v.name: value.tolist() for v, value in p.mistake_values("relu.grad.x", p.evaluate())}
     assert found["no_derivative"] == [-1, -2]
     assert found["upstream_sign"] == [0, 0]
     assert found["function_not_derivative"] == [-2, 0]
     assert found["flipped_mask"] == [0, -2]
 
 
-def test_variants_are_worded_only_when_asked():
+def test_mistakes_are_worded_only_when_asked():
     p = build_problem(DRILLS)
     assert all(callable(q.declared) for q in p.quantities.values() if not q.is_given)
 

@@ -417,7 +417,7 @@ def test_a_value_on_the_wrong_observation_is_named_as_such():
 
     problem = load_catalog().find("sgd").load().problem
     values = problem.evaluate()
-    (variant, value), = [(v, x) for v, x in problem.variant_values("y_hat2", values) if v.name == "order"]
+    (mistake, value), = [(v, x) for v, x in problem.mistake_values("y_hat2", values) if v.name == "order"]
     x = np.ravel(values["x"])
     assert float(value) == pytest.approx(float(values["w1"]) * x[0])
-    assert variant.message["en"].startswith("That is the value on observation 1; step 2 uses observation 2")
+    assert mistake.message["en"].startswith("That is the value on observation 1; step 2 uses observation 2")

@@ -277,7 +277,7 @@ def test_frobenius_norms_for_the_jacobians_sizes_are_named():
     problem = load_catalog().find("exploding-clipping").load().problem
     values = problem.evaluate()
     W = np.asarray(values["W"])
-    (variant, value), = [(v, x) for v, x in problem.variant_values("jac_norms", values) if v.name == "frobenius"]
+    (mistake, value), = [(v, x) for v, x in problem.mistake_values("jac_norms", values) if v.name == "frobenius"]
     want = [np.linalg.norm(np.linalg.matrix_power(W, k - 1), "fro") for k in range(1, value.size + 1)]
     np.testing.assert_allclose(value, want, rtol=1e-12)
     assert not np.allclose(value, values["jac_norms"])

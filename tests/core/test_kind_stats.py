@@ -360,14 +360,14 @@ def test_receptive_field_matches_brute_force(case):
             assert real == set(range(r))
 
 
-def test_the_receptive_variants_compute_the_mistakes_they_name():
+def test_the_receptive_mistakes_compute_the_mistakes_they_name():
     # conv 3×3 s2, conv 3×3 s3, max pooling 2×2: j = 2, 6, 12; r = 3, 3 + 2·2 = 7, 7 + 1·6 = 13
     p = receptive({"type": "conv", "kernel": 3, "stride": 2}, {"type": "conv", "kernel": 3, "stride": 3}, POOL2)
     v = p.evaluate()
     assert [v[f"receptive.r{l}"] for l in (1, 2, 3)] == [3, 7, 13]
 
     def wrong(key):
-        return {var.name: float(val) for var, val in p.variant_values(key, v)}
+        return {var.name: float(val) for var, val in p.mistake_values(key, v)}
 
     # j₂: stride left out 2, its stride only 3, strides added 2 + 3 = 5 (right 6)
     assert wrong("receptive.j2") == {"no_stride": 2, "stride_only": 3, "strides_added": 5}
@@ -384,7 +384,7 @@ def test_the_receptive_variants_compute_the_mistakes_they_name():
     p = receptive({"type": "conv", "kernel": 3, "stride": 2, "padding": 1}, size=20)
     v = p.evaluate()
     assert v["receptive.n1"] == 10
-    assert {var.name: float(val) for var, val in p.variant_values("receptive.n1", v)} == {
+    assert {var.name: float(val) for var, val in p.mistake_values("receptive.n1", v)} == {
         "no_padding": 9, "padding_once": 10, "no_floor": 10.5, "no_plus_one": 9, "no_stride": 20}
 
 
@@ -403,17 +403,17 @@ RECEPTIVE_WALKS = {
 @pytest.mark.parametrize("lang", ["en", "ru"])
 def test_every_receptive_mistake_fires_with_its_own_message(lang):
     """Typing each declared mistake at every step of lessons asking every quantity gets that mistake's
-    message (tests.support.walk_variants); across these stacks every declared mistake fires."""
-    from tests.support import every_step_lesson, walk_variants
+    message (tests.support.walk_mistakes); across these stacks every declared mistake fires."""
+    from tests.support import every_step_lesson, walk_mistakes
 
     declared, fired = set(), set()
     for name, table in RECEPTIVE_WALKS.items():
         lesson = every_step_lesson(f"receptive-{name}", {"kind": "stats", "receptive": table})
         declared |= {(re.sub(r"\d+", "#", k), var.name) for k, q in lesson.problem.quantities.items()
-                     for var in q.variants}
-        fired |= {(re.sub(r"\d+", "#", k), var) for k, var in walk_variants(lesson, lang, 10, all_computable=True)}
+                     for var in q.mistakes}
+        fired |= {(re.sub(r"\d+", "#", k), var) for k, var in walk_mistakes(lesson, lang, 10, all_computable=True)}
         for q in lesson.problem.quantities.values():
-            for var in q.variants:
+            for var in q.mistakes:
                 assert var.message["en"] != var.message["ru"] and not var.convention
     assert declared - fired == set()
 

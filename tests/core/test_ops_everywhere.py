@@ -1,7 +1,7 @@
 """A slip is declared once, by its operation, and named wherever the operation appears.
 
 Every bundled lesson is walked step by step typing each declared mistake's value: each one that
-differs from the right value must be named with its own message (``walk_variants``). And the
+differs from the right value must be named with its own message (``walk_mistakes``). And the
 slips that used to be named in one kind and missed in the next are pinned where they were missed.
 """
 
@@ -15,7 +15,7 @@ import pytest
 from nntutor.core.answers import format_value
 from nntutor.core.catalog import load_catalog
 from nntutor.core.session import LessonRun
-from tests.support import walk_variants
+from tests.support import walk_mistakes
 
 CATALOG = load_catalog()
 IDS = [e.id for e in CATALOG.entries() if e.lesson is not None and not e.lesson.problem.formulas
@@ -28,7 +28,7 @@ def test_every_declared_slip_is_named_in_every_bundled_lesson(lesson_id):
     are set aside: they come first by design, and the checker vets them)."""
     lesson = CATALOG.find(lesson_id).lesson
     lesson = replace(lesson, steps=tuple(replace(step, mistakes=()) for step in lesson.steps))
-    walk_variants(lesson, "en", 10)
+    walk_mistakes(lesson, "en", 10)
 
 
 def _run_to(lesson_id: str, quantity: str) -> LessonRun:

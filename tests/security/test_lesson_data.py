@@ -343,4 +343,4 @@ def test_any_finite_student_value_is_evaluated_and_diagnosed_without_raising(pat
             assert set(values) == set(base)
             for later in lesson.steps:
                 if later.quantity not in problem.formulas:
-                    problem.variant_values(later.quantity, values)  # what a diagnosis asks; must not raise
+                    problem.mistake_values(later.quantity, values)  # what a diagnosis asks; must not raise

@@ -1,12 +1,12 @@
-"""Mistake variants of the optimize, batchnorm, dropout and rnn kinds: a wrong value names its mistake.
+"""Declared mistakes of the optimize, batchnorm, dropout and rnn kinds: a wrong value names its mistake.
 
 Each lesson below asks for every derived quantity in order. At every step, each declared
-variant that differs from the right value is typed into ``LessonRun.submit``: it must be
-judged wrong and diagnosed with that variant's own message (or, if an earlier-declared
-variant gives the same number, that one's). The right value is then typed and accepted
-without a diagnosis; a variant equal to the right value is never named. Every variant
+mistake that differs from the right value is typed into ``LessonRun.submit``: it must be
+judged wrong and diagnosed with that mistake's own message (or, if an earlier-declared
+mistake gives the same number, that one's). The right value is then typed and accepted
+without a diagnosis; a mistake equal to the right value is never named. Every mistake
 a kind declares must fire with its own message in at least one lesson here. Hand-worked
-examples check that the variants compute the mistakes they name.
+examples check that the mistakes compute the mistakes they name.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import pytest
 from nntutor.core.answers import format_value
 from nntutor.core.lesson import Lesson, load_lesson
 from nntutor.core.session import LessonRun
-from tests.support import every_step_lesson, walk_variants
+from tests.support import every_step_lesson, walk_mistakes
 
 KIND_LESSONS = Path(__file__).resolve().parents[1] / "lessons" / "kinds"
-DIGITS = 10  # typed variant values: far finer than the tolerance, so a match is never by accident
+DIGITS = 10  # typed mistake values: far finer than the tolerance, so a match is never by accident
 
 S3 = {"kind": "optimize", "model": "regression", "x": [1, 2], "y": [2, 3], "reduction": "sum",
       "half": True, "w0": 0}
@@ -108,21 +108,21 @@ def kind_of(case: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def walk(case: str, lang: str) -> frozenset[str]:
-    """Go through the lesson typing every variant, then the right value; the names that fired as themselves."""
-    fired = walk_variants(lesson_of(case), lang, DIGITS)
+    """Go through the lesson typing every mistake, then the right value; the names that fired as themselves."""
+    fired = walk_mistakes(lesson_of(case), lang, DIGITS)
     return frozenset(name for _q, name in fired)
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
 @pytest.mark.parametrize("case", CASES)
-def test_each_variant_names_its_own_mistake(case, lang):
+def test_each_mistake_names_its_own_mistake(case, lang):
     walk(case, lang)
 
 
 @pytest.mark.parametrize("kind", ["optimize", "batchnorm", "dropout", "rnn"])
-def test_every_declared_variant_fires_in_some_lesson(kind):
+def test_every_declared_mistake_fires_in_some_lesson(kind):
     cases = [c for c in CASES if kind_of(c) == kind]
-    declared = {v.name for c in cases for q in lesson_of(c).problem.quantities.values() for v in q.variants}
+    declared = {v.name for c in cases for q in lesson_of(c).problem.quantities.values() for v in q.mistakes}
     fired = set().union(*(walk(c, "en") for c in cases))
     assert declared - fired == set()
     assert len(declared) >= 5
@@ -133,12 +133,12 @@ def test_conventions_are_flagged_and_messages_are_bilingual():
                    "half", "momentum_on", "running_variance", "scaling", "relu_zero"}
     for case in CASES:
         for q in lesson_of(case).problem.quantities.values():
-            for v in q.variants:
+            for v in q.mistakes:
                 assert set(v.message) == {"en", "ru"} and all(v.message.values())
                 assert v.convention == (v.name in conventions), (case, q.key, v.name)
 
 
-# -- hand-worked: the variants compute the mistakes they name ----------------------------------------
+# -- hand-worked: the mistakes compute the mistakes they name ----------------------------------------
 
 
 def diagnosis(case_or_lesson, answers: list[str], wrong: str, lang: str = "en") -> str | None:
@@ -153,7 +153,7 @@ def diagnosis(case_or_lesson, answers: list[str], wrong: str, lang: str = "en") 
 
 
 def message(lesson: Lesson, key: str, name: str, lang: str = "en") -> str:
-    return next(v for v in lesson.problem.quantities[key].variants if v.name == name).message[lang]
+    return next(v for v in lesson.problem.quantities[key].mistakes if v.name == name).message[lang]
 
 
 def test_momentum_by_hand():

@@ -1,12 +1,12 @@
-"""Mistake variants of the conv, graph_expr and stats kinds: a wrong value names its mistake.
+"""Declared mistakes of the conv, graph_expr and stats kinds: a wrong value names its mistake.
 
 Each lesson below asks for every derived quantity in order (the test lessons of tests/lessons/kinds
-ask for some). At every step, each declared variant that differs from the right value is typed
-into ``LessonRun.submit``: it must be judged wrong and diagnosed with that variant's own message
-(or, if an earlier-declared variant gives the same number, that one's). The right value is then
-typed and accepted without a diagnosis; a variant equal to the right value is never named. Every
-variant a kind declares must fire with its own message in at least one lesson here, for every
-kind of quantity that declares it. Hand-worked examples check that the variants compute the
+ask for some). At every step, each declared mistake that differs from the right value is typed
+into ``LessonRun.submit``: it must be judged wrong and diagnosed with that mistake's own message
+(or, if an earlier-declared mistake gives the same number, that one's). The right value is then
+typed and accepted without a diagnosis; a mistake equal to the right value is never named. Every
+mistake a kind declares must fire with its own message in at least one lesson here, for every
+kind of quantity that declares it. Hand-worked examples check that the mistakes compute the
 mistakes they name.
 """
 
@@ -28,10 +28,10 @@ from nntutor.core.kinds import build_problem
 from nntutor.core.lesson import Lesson, load_lesson
 from nntutor.core.feedback import coincides
 from nntutor.core.session import LessonRun
-from tests.support import every_step_lesson, walk_variants
+from tests.support import every_step_lesson, walk_mistakes
 
 KIND_LESSONS = Path(__file__).resolve().parents[1] / "lessons" / "kinds"
-DIGITS = 10  # typed variant values: far finer than the tolerance, so a match is never by accident
+DIGITS = 10  # typed mistake values: far finer than the tolerance, so a match is never by accident
 KINDS = ("conv", "graph_expr", "stats")
 
 X4 = [[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]]
@@ -97,31 +97,31 @@ def pattern(key: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def walk(case: str, lang: str) -> frozenset[tuple[str, str]]:
-    """Go through the lesson typing every variant, then the right value; (quantity pattern, variant name)
-    of each variant that fired with its own message."""
-    fired = walk_variants(lesson_of(case), lang, DIGITS, all_computable=True)
+    """Go through the lesson typing every mistake, then the right value; (quantity pattern, mistake name)
+    of each mistake that fired with its own message."""
+    fired = walk_mistakes(lesson_of(case), lang, DIGITS, all_computable=True)
     return frozenset((pattern(q), name) for q, name in fired)
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
 @pytest.mark.parametrize("case", CASES)
-def test_each_variant_names_its_own_mistake(case, lang):
+def test_each_mistake_names_its_own_mistake(case, lang):
     walk(case, lang)
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_every_declared_variant_fires_in_some_lesson(kind):
+def test_every_declared_mistake_fires_in_some_lesson(kind):
     cases = [c for c in CASES if kind_of(c) == kind]
     declared = {(pattern(k), v.name) for c in cases for k, q in lesson_of(c).problem.quantities.items()
-                for v in q.variants}
+                for v in q.mistakes}
     fired = set().union(*(walk(c, "en") for c in cases))
     assert declared - fired == set()
     assert len({name for _, name in declared}) >= 6
 
 
-def test_the_variants_the_brief_names_are_declared():
+def test_the_mistakes_the_brief_names_are_declared():
     names = {kind: {v.name for c in CASES if kind_of(c) == kind for q in lesson_of(c).problem.quantities.values()
-                    for v in q.variants} for kind in KINDS}
+                    for v in q.mistakes} for kind in KINDS}
     assert {"flip", "no_bias", "size_no_padding", "size_no_stride", "size_no_plus_one", "bias_per_input_channel",
             "flipped", "correlation", "mean_not_sum", "spread_copy", "spread_share", "not_divided", "mean_not_max",
             "max_not_mean"} <= names["conv"]
@@ -135,23 +135,23 @@ def test_conventions_are_flagged_and_messages_are_bilingual():
     conventions = {"flip", "tie_all", "cv_reduction", "lecun", "he", "xavier"}
     for case in CASES:
         for q in lesson_of(case).problem.quantities.values():
-            for v in q.variants:
+            for v in q.mistakes:
                 assert set(v.message) == {"en", "ru"} and all(v.message.values())
                 assert v.message["en"] != v.message["ru"]
                 assert v.convention == (v.name in conventions), (case, q.key, v.name)
 
 
-def test_coinciding_variants_stay_silent():
+def test_coinciding_mistakes_stay_silent():
     # a 1×1 kernel on a 1×1 image: turning, transposing, averaging over the one position change nothing,
     # so those mistakes give the right value and the right value is simply accepted
     lesson = every_step_lesson("conv-trivial", {"kind": "conv", "x": [[2]], "W": [[3]], "b": 1, "flip": True})
     run = LessonRun(lesson)
-    silent = {"W.flip": 3, "Y": 1, "grad.b": 1, "grad.W": 1, "grad.x": 1}  # how many variants each declares
+    silent = {"W.flip": 3, "Y": 1, "grad.b": 1, "grad.W": 1, "grad.x": 1}  # how many mistakes each declares
     for step in lesson.steps:
         values = run.values()
         right = np.asarray(values[step.quantity])
         if step.quantity in silent:
-            declared = lesson.problem.variant_values(step.quantity, values)
+            declared = lesson.problem.mistake_values(step.quantity, values)
             same = [v.name for v, value in declared if coincides(value, right)]
             assert len(same) == silent[step.quantity], (step.quantity, same)
         verdict = run.submit(format_value(right, 12))
@@ -160,19 +160,19 @@ def test_coinciding_variants_stay_silent():
     assert diagnosis(lesson, "6", "Y") == message(lesson, "Y", "no_bias")
 
 
-def _all_variants_compute(problem) -> None:
-    """Every declared variant gives a finite value of its quantity's size from the engine's values."""
+def _all_mistakes_compute(problem) -> None:
+    """Every declared mistake gives a finite value of its quantity's size from the engine's values."""
     values = problem.evaluate()
     for key, q in problem.quantities.items():
-        got = problem.variant_values(key, values)
-        assert [v.name for v, _ in got] == [v.name for v in q.variants], key
+        got = problem.mistake_values(key, values)
+        assert [v.name for v, _ in got] == [v.name for v in q.mistakes], key
         for v, value in got:
             assert value.size == np.asarray(values[key]).size, (key, v.name)
 
 
 @settings(max_examples=25, deadline=None)
 @given(data=st.data())
-def test_conv_variants_compute_on_random_layers(data):
+def test_conv_mistakes_compute_on_random_layers(data):
     c_in = data.draw(st.integers(1, 2))
     h, w = data.draw(st.integers(2, 5)), data.draw(st.integers(2, 5))
     k = data.draw(st.integers(1, 3))
@@ -193,7 +193,7 @@ def test_conv_variants_compute_on_random_layers(data):
     if data.draw(st.booleans()) and out // stride + 1 >= 2:
         problem["pool"] = {"type": data.draw(st.sampled_from(["max", "avg"])), "size": 2,
                            "stride": data.draw(st.integers(1, 2))}
-    _all_variants_compute(build_problem(problem))
+    _all_mistakes_compute(build_problem(problem))
 
 
 @settings(max_examples=25, deadline=None)
@@ -201,12 +201,12 @@ def test_conv_variants_compute_on_random_layers(data):
                                    "exp(x*y)*(x*y + y)", "x^y + cos(x)/y", "tanh(x*y)*sigmoid(x) - 2*x^3",
                                    "(x*y)^(0.5) + ln(x*y)*x"]),
        x=st.floats(0.25, 3), y=st.floats(0.25, 3))
-def test_graph_variants_compute_on_random_points(expression, x, y):
-    _all_variants_compute(build_problem({"kind": "graph_expr", "expression": expression,
+def test_graph_mistakes_compute_on_random_points(expression, x, y):
+    _all_mistakes_compute(build_problem({"kind": "graph_expr", "expression": expression,
                                          "values": {"x": x, "y": y}}))
 
 
-# -- hand-worked: the variants compute the mistakes they name ----------------------------------------
+# -- hand-worked: the mistakes compute the mistakes they name ----------------------------------------
 
 
 def diagnosis(case_or_lesson, wrong: str, at: str, lang: str = "en") -> str | None:
@@ -222,7 +222,7 @@ def diagnosis(case_or_lesson, wrong: str, at: str, lang: str = "en") -> str | No
 
 def message(lesson_or_case, key: str, name: str, lang: str = "en", nth: int = 0) -> str:
     lesson = lesson_of(lesson_or_case) if isinstance(lesson_or_case, str) else lesson_or_case
-    return [v for v in lesson.problem.quantities[key].variants if v.name == name][nth].message[lang]
+    return [v for v in lesson.problem.quantities[key].mistakes if v.name == name][nth].message[lang]
 
 
 def test_conv_sizes_counts_and_forward_by_hand():
@@ -237,7 +237,7 @@ def test_conv_sizes_counts_and_forward_by_hand():
     assert diagnosis(case, format_value(y - 1), "Y") == message(case, "Y", "no_bias")
     # the kernel turned by 180° is [2 0 1; 2 1 0; 1 0 2]: at the top-left, window [0 0 0; 0 1 2; 0 0 1]
     # gives 1·1 + 2·0 + 1·2 + 1 = 4 instead of 1·1 + 2·2 + 1·2 + 1 = 8
-    turned = lesson_of(case).problem.quantities["Y"].variants[0]
+    turned = lesson_of(case).problem.quantities["Y"].mistakes[0]
     assert turned.name == "flip" and "PyTorch" in turned.message["en"] and "true convolution" in turned.message["en"]
     v = lesson_of(case).problem.evaluate()
     assert float(turned.fn(v["x.pad"], v["W"], v["b"])[0, 0]) == 4

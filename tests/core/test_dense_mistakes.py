@@ -1,9 +1,9 @@
-"""Mistake variants of the dense kind: a wrong value a declared mistake produces gets that mistake's message.
+"""Declared mistakes of the dense kind: a wrong value a declared mistake produces gets that mistake's message.
 
 Each lesson is walked step by step through ``LessonRun.submit``, as a student would: at every step
-each declared variant that differs from the right value is typed in (rounded to 4 significant
+each declared mistake that differs from the right value is typed in (rounded to 4 significant
 figures as ``format_value`` shows it, and at full precision), then the right value is typed and
-accepted. ``diagnose`` tries the author's wrong answers first, then the variants in declaration
+accepted. ``diagnose`` tries the author's wrong answers first, then the mistakes in declaration
 order, so a typed value that an earlier one also matches gets that one's message; everything else
 must get its own.
 """
@@ -41,16 +41,16 @@ def lesson_for(problem_data, keys=None):
     """A lesson over ``problem_data`` asking for every derived quantity in order (or just ``keys``)."""
     problem = build_problem(problem_data)
     keys = keys or [k for k, q in problem.quantities.items() if not q.is_given]
-    data = {"format_version": 1, "id": "variants", "unit": "tests", "title": {"en": "t", "ru": "т"},
+    data = {"format_version": 1, "id": "mistakes", "unit": "tests", "title": {"en": "t", "ru": "т"},
             "text": {"en": "t", "ru": "т"}, "problem": dict(problem_data),
             "steps": [{"quantity": k, "prompt": {"en": k, "ru": k}} for k in keys]}
-    return lesson_from_data(data, Path("variants.toml"))
+    return lesson_from_data(data, Path("mistakes.toml"))
 
 
 def walk(lesson, lang: str, typed=rounded):
-    """Type every variant of every step, then the right value; return what fired and what coincided.
+    """Type every mistake of every step, then the right value; return what fired and what coincided.
 
-    fired: (quantity, variant name) whose own message came back; coinciding: those equal to the
+    fired: (quantity, mistake name) whose own message came back; coinciding: those equal to the
     right value (never typed: the right value must simply be accepted).
     """
     problem = lesson.problem
@@ -63,21 +63,21 @@ def walk(lesson, lang: str, typed=rounded):
         right = np.asarray(values[step.quantity])
         shape, tol = right.shape, run.tolerance(step)
         authored = [(read_answer(m.answer, shape).value, m.message[lang]) for m in step.mistakes]
-        candidates = problem.variant_values(step.quantity, values)
+        candidates = problem.mistake_values(step.quantity, values)
         live = [(v, val.reshape(shape)) for v, val in candidates
                 if val.size == right.size and not np.allclose(val.reshape(-1), right.reshape(-1))]
-        for variant, value in candidates:
-            if all(variant is not v for v, _ in live):
-                coinciding.add((step.quantity, variant.name))
-                check_never_fires(run, step, variant, values, lang)
-        for variant, value in live:
+        for mistake, value in candidates:
+            if all(mistake is not v for v, _ in live):
+                coinciding.add((step.quantity, mistake.name))
+                check_never_fires(run, step, mistake, values, lang)
+        for mistake, value in live:
             text = typed(value)
             reading = read_answer(text, shape)
             if compare(reading, right, tol).ok:  # within tolerance of the right value: it is right
-                coinciding.add((step.quantity, variant.name))
+                coinciding.add((step.quantity, mistake.name))
                 continue
             verdict = run.submit(text)
-            assert verdict.status == "wrong", (step.quantity, variant.name, text)
+            assert verdict.status == "wrong", (step.quantity, mistake.name, text)
             mine = authored_first = [msg for val, msg in authored if compare(reading, val, tol).ok]
             if not authored_first:  # every declared slip giving this value is named: the first two
                 mine = []
@@ -85,25 +85,25 @@ def walk(lesson, lang: str, typed=rounded):
                     if compare(reading, val, tol).ok and v.message[lang] not in mine:
                         mine.append(v.message[lang])
             want = mine[0] if len(mine) == 1 or authored_first else feedback_text("or_else", lang, mine[0], _go_on(mine[1]))
-            assert verdict.diagnosis == want, (step.quantity, variant.name, text)
-            if mine[0] == variant.message[lang]:
-                fired.add((step.quantity, variant.name))
+            assert verdict.diagnosis == want, (step.quantity, mistake.name, text)
+            if mine[0] == mistake.message[lang]:
+                fired.add((step.quantity, mistake.name))
         verdict = run.submit(exact(right))
         assert verdict.status == "correct" and verdict.diagnosis is None, (step.quantity, verdict)
     assert run.complete
     return fired, coinciding
 
 
-def check_never_fires(run, step, variant, values, lang):
-    """A variant equal to the right value is skipped even when diagnose is asked about that value."""
+def check_never_fires(run, step, mistake, values, lang):
+    """A mistake equal to the right value is skipped even when diagnose is asked about that value."""
     right = np.asarray(values[step.quantity])
     reading = read_answer(exact(right), right.shape)
     tol = run.tolerance(step)
     got = diagnose(reading, compare(reading, right, tol), step.quantity, run.lesson.problem, values, tol, lang)
-    others = {v.message[lang] for v, val in run.lesson.problem.variant_values(step.quantity, values)
+    others = {v.message[lang] for v, val in run.lesson.problem.mistake_values(step.quantity, values)
               if not np.allclose(val.reshape(-1), right.reshape(-1))
               and compare(reading, val.reshape(right.shape), tol).ok}
-    assert got is None or got != variant.message[lang] or got in others, (step.quantity, variant.name)
+    assert got is None or got != mistake.message[lang] or got in others, (step.quantity, mistake.name)
 
 
 # -- the bundled lesson and the kind's test lesson ---------------------------------------------
@@ -252,7 +252,7 @@ NETS = {
 }
 
 #: Every mistake the dense kind declares (one_unit_j counted once).
-ALL_VARIANTS = {
+ALL_MISTAKES = {
     "no_bias", "transposed_W", "no_activation", "relu_abs", "leaky_as_relu", "sigmoid_sign", "no_temperature",
     "not_normalized", "sum_not_mean", "mean_not_sum", "no_half", "half_added", "no_minus", "log10",
     "largest_class", "no_mean", "mean_twice", "two_kept", "no_two", "no_derivative", "derivative_at_output",
@@ -268,7 +268,7 @@ def _base(name: str) -> str:
 
 @pytest.fixture(scope="module")
 def walked():
-    """Each built net walked in both languages; its fired variants (the same in both, checked)."""
+    """Each built net walked in both languages; its fired mistakes (the same in both, checked)."""
     out = {}
     for name, data in NETS.items():
         lesson = lesson_for(data)
@@ -281,7 +281,7 @@ def walked():
 
 def test_every_declared_mistake_fires_somewhere(walked):
     fired = {_base(v) for f in walked.values() for _, v in f}
-    assert fired == ALL_VARIANTS
+    assert fired == ALL_MISTAKES
 
 
 @pytest.mark.parametrize("name", sorted(NETS))
@@ -326,32 +326,32 @@ def test_sgd_other_order_in_every_step(walked):
         assert (f"W1.next@{k}", "other_order") in fired
     lesson = lesson_for(NETS["sgd-1-3-2"])
     v = lesson.problem.evaluate()
-    (msg,) = [var.message for var, _ in lesson.problem.variant_values("z1@1", v) if var.name == "other_order"]
+    (msg,) = [var.message for var, _ in lesson.problem.mistake_values("z1@1", v) if var.name == "other_order"]
     assert msg["en"] == ("That is the value you get visiting the observations in the order 1, 2, 3; this "
                          "lesson's order is 1, 3, 2.")
 
 
 def test_natural_order_declares_no_other_order():
     problem = build_problem(sgd([1, 2, 3]))
-    names = {v.name for q in problem.quantities.values() for v in q.variants}
+    names = {v.name for q in problem.quantities.values() for v in q.mistakes}
     assert "other_order" not in names and "step_added" in names
 
 
 def test_other_order_value_is_the_other_trajectory():
-    """The variant's value is what the same net gives with the observations in the order 1, 2, 3."""
+    """The mistake's value is what the same net gives with the observations in the order 1, 2, 3."""
     lesson = lesson_for(NETS["sgd-2-3-1"])
     other = build_problem(sgd([1, 2, 3])).evaluate()
     v = lesson.problem.evaluate()
     for key in ("y_hat@2", "grad.W1@3", "W2.next@3"):
-        (value,) = [val for var, val in lesson.problem.variant_values(key, v) if var.name == "other_order"]
+        (value,) = [val for var, val in lesson.problem.mistake_values(key, v) if var.name == "other_order"]
         np.testing.assert_allclose(value, other[key])
         assert not np.allclose(value, v[key])
 
 
-def test_no_square_no_transpose_variants():
-    """Shapes decide: a non-square W declares no transposed variants."""
+def test_no_square_no_transpose_mistakes():
+    """Shapes decide: a non-square W declares no transposed mistakes."""
     problem = build_problem(squared_batch_sum())
-    names = {(k, v.name) for k, q in problem.quantities.items() for v in q.variants}
+    names = {(k, v.name) for k, q in problem.quantities.items() for v in q.mistakes}
     assert not {n for n in names if n[1] in ("transposed_W", "transposed", "W_not_transposed")}
     assert ("grad.A1", "one_unit_1") not in names  # one output unit: nothing to sum over
 
@@ -371,7 +371,7 @@ def test_two_slips_giving_the_same_number_are_both_named():
         assert run.submit(" ".join(repr(float(v)) for v in run.expected(run.current).reshape(-1))).ok
     slip = (values["Y_hat"] - values["Y"]).reshape(-1)
     verdict = run.submit(" ".join(repr(float(v)) for v in slip))
-    names = {v.name: v.message["en"] for v in lesson.problem.quantities["grad.Y_hat"].variants}
+    names = {v.name: v.message["en"] for v in lesson.problem.quantities["grad.Y_hat"].mistakes}
     fired = [m for m in names.values() if m in (verdict.diagnosis or "") or _go_on(m) in (verdict.diagnosis or "")]
     assert verdict.status == "wrong" and len(fired) == 2, verdict.diagnosis
     assert "Another slip gives the same value:" in verdict.diagnosis
