@@ -9,7 +9,7 @@ everything downstream -- the student is judged against their own rounding.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
@@ -19,7 +19,10 @@ import numpy as np
 from .template import fill
 
 if TYPE_CHECKING:
+    from .judging import ByDesign, ByFormula
     from .symbolic import FormulaSpec
+
+    Judge = ByFormula | ByDesign
 
 Array = np.ndarray
 
@@ -118,6 +121,8 @@ class Quantity:
     declared: tuple[Mistake, ...] | Callable[[], Iterable[Mistake]] | Wording = ()
     #: What fills the placeholders of ``written`` (slot -> symbol, see :mod:`nntutor.core.template`).
     names: Mapping[str, str] | None = None
+    #: How a student's answer for it is judged (:mod:`nntutor.core.judging`); None: by its value.
+    judge: "Judge | None" = None
 
     @property
     def is_given(self) -> bool:
@@ -141,18 +146,6 @@ class Quantity:
 
 
 @dataclass(frozen=True)
-class Criterion:
-    """Student-chosen quantities judged by what they do, not by their value (a weight design).
-
-    Any values for ``chosen`` are right when the quantity ``check`` -- the numbers of the
-    cases they get wrong -- evaluates to an empty list with them as overrides.
-    """
-
-    chosen: tuple[str, ...]
-    check: str
-
-
-@dataclass(frozen=True)
 class Problem:
     """An exercise as a DAG of quantities, in topological (insertion) order."""
 
@@ -160,9 +153,6 @@ class Problem:
     quantities: Mapping[str, Quantity]
     givens: Mapping[str, Array]
     conventions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    criterion: Criterion | None = None
-    #: Quantities the student answers with a formula: key -> what the formula must equal.
-    formulas: Mapping[str, "FormulaSpec"] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
@@ -175,17 +165,12 @@ class Problem:
             if q.fn is None and key not in self.givens:
                 raise ValueError(f"given {key} has no value")
             seen.add(key)
-        if self.criterion is not None:
-            unknown = [k for k in (*self.criterion.chosen, self.criterion.check) if k not in self.quantities]
-            if unknown:
-                raise ValueError(f"criterion names unknown quantities {unknown}")
 
-    def failed_cases(self, overrides: Mapping[str, Array]) -> tuple[int, ...]:
-        """The case numbers a chosen design gets wrong (empty: it works)."""
-        if self.criterion is None:
-            raise ValueError("this problem has no criterion")
-        values = self.evaluate(overrides)
-        return tuple(int(i) for i in np.asarray(values[self.criterion.check]).reshape(-1))
+    @cached_property
+    def formulas(self) -> Mapping[str, "FormulaSpec"]:
+        """The quantities a student answers with a formula: key -> what the formula must equal."""
+        return MappingProxyType({k: q.judge.spec for k, q in self.quantities.items()
+                                 if getattr(q.judge, "spec", None) is not None})
 
     def __contains__(self, key: str) -> bool:
         return key in self.quantities
@@ -267,8 +252,6 @@ class ProblemBuilder:
         self._quantities: dict[str, Quantity] = {}
         self._givens: dict[str, Array] = {}
         self._conventions: dict[str, Mapping[str, str]] = {}
-        self._criterion: Criterion | None = None
-        self._formulas: dict[str, FormulaSpec] = {}
 
     def given(self, key: str, value, symbol: str, meaning: Mapping[str, str]) -> str:
         self._add(Quantity(key, symbol, _read_only(meaning), "given"))
@@ -312,15 +295,11 @@ class ProblemBuilder:
         """A convention the problem follows, stated in words for the student."""
         self._conventions[name] = MappingProxyType(dict(text))
 
-    def criterion(self, chosen: Iterable[str], check: str) -> None:
-        """Declare student-chosen quantities judged by ``check`` (see :class:`Criterion`)."""
-        self._criterion = Criterion(tuple(chosen), check)
-
-    def formula(self, key: str, spec: "FormulaSpec") -> None:
-        """Declare that the quantity ``key`` (already added) is answered with a formula."""
+    def judge(self, key: str, judge: "Judge") -> None:
+        """Judge the quantity ``key`` (already added) other than by its value (a formula, a design)."""
         if key not in self._quantities:
-            raise ValueError(f"formula for unknown quantity {key}")
-        self._formulas[key] = spec
+            raise ValueError(f"a judge for unknown quantity {key}")
+        self._quantities[key] = replace(self._quantities[key], judge=judge)
 
     def _add(self, q: Quantity) -> None:
         if q.key in self._quantities:
@@ -333,8 +312,6 @@ class ProblemBuilder:
             MappingProxyType(dict(self._quantities)),
             MappingProxyType(dict(self._givens)),
             MappingProxyType(dict(self._conventions)),
-            self._criterion,
-            MappingProxyType(dict(self._formulas)),
         )
 
 

@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
-from .answers import FormatProblem, describe_shape, example_for, read_answer
+from .answers import FormatProblem
 from .curves import Chart, charts
-from .feedback import CHECKING, CORRECT, FORMAT, NOTED, WRONG, Verdict, diagnose, show_value, text
+from .feedback import CHECKING, CORRECT, FORMAT, Verdict, show_value, text
 from .i18n import Messages
+from .judging import ByFormula, Proof, judge_of
 from .lesson import Lesson, Step
 from .progress import ProgressStore
-from .tolerance import Tolerance, compare
+from .tolerance import Tolerance
 
 if TYPE_CHECKING:
     from .symbolic import SymbolicWorker
@@ -48,24 +49,24 @@ class LessonRun:
         # parts of a weight design typed but not yet judged: step id -> (value, text)
         self._pending: dict[str, tuple[np.ndarray, str]] = {}
         self._previous: dict[str, str] = {}
-        self._run_id = 0  # bumped by restart()
+        self.run_id = 0  # bumped by restart()
         #: the quantities the steps ask for: a diagnosis names only what the student has met
-        self._asked = tuple(s.quantity for s in lesson.steps)
+        self.asked = tuple(s.quantity for s in lesson.steps)
         #: the general diagnoses' search for a step, kept while its values stay (core.diagnoses)
-        self._diagnosis_memo: dict = {}
+        self.diagnosis_memo: dict = {}
         if store is not None:
             for step_id, rec in store.steps(self.key).items():
                 if rec.hints:
                     self._hints[step_id] = rec.hints
                 if rec.value is not None and any(s.id == step_id for s in lesson.steps):
                     step = lesson.step(step_id)
-                    shape = self._shape(step)
+                    shape = self.shape(step)
                     if rec.value.size == int(np.prod(shape)):
                         self._accepted[step_id] = rec.value.reshape(shape)
                         self._texts[step_id] = rec.text or ""
             for step_id, (value, typed) in store.noted(self.key).items():  # a design's noted parts
                 if step_id not in self._accepted and any(s.id == step_id for s in lesson.steps):
-                    shape = self._shape(lesson.step(step_id))
+                    shape = self.shape(lesson.step(step_id))
                     if value.size == int(np.prod(shape)):
                         self._pending[step_id] = (value.reshape(shape), typed)
 
@@ -103,9 +104,10 @@ class LessonRun:
 
     def values(self) -> Mapping[str, np.ndarray]:
         """Every quantity, with the student's accepted values in place of the engine's."""
-        return self.lesson.problem.evaluate(self._overrides())
+        return self.lesson.problem.evaluate(self.overrides())
 
-    def _overrides(self) -> dict[str, np.ndarray]:
+    def overrides(self) -> dict[str, np.ndarray]:
+        """The student's values so far (accepted, and a design's noted parts), by quantity."""
         out = {self.lesson.step(sid).quantity: v for sid, v in self._accepted.items()}
         out.update({self.lesson.step(sid).quantity: v for sid, (v, _t) in self._pending.items()})
         return out
@@ -116,9 +118,13 @@ class LessonRun:
     def symbol(self, step: Step) -> str:
         return self.lesson.problem.quantities[step.quantity].symbol
 
+    def judge(self, step: Step):
+        """How the step's quantity is judged (:mod:`nntutor.core.judging`)."""
+        return judge_of(self.lesson.problem, step.quantity)
+
     def is_formula(self, step: Step) -> bool:
         """The step asks for a formula (checked for equivalence, possibly for up to a second)."""
-        return step.quantity in self.lesson.problem.formulas
+        return isinstance(self.judge(step), ByFormula)
 
     def charts(self) -> tuple[tuple[Chart, ...], bool]:
         """The lesson's charts a student may see now -- a loss only once they have found it,
@@ -132,31 +138,13 @@ class LessonRun:
 
     def answer_help(self, step: Step) -> tuple[str, str | None]:
         """What to type, and an example in that form (None for formulas: it would give it away)."""
-        if self.is_formula(step):
-            from .symbolic import describe_formula
-
-            return describe_formula(self.lesson.problem.formulas[step.quantity].symbols, self.lang), None
-        shape = self._shape(step)
-        expected, tol = self.expected(step), self.tolerance(step)
-        whole = self._whole(step)
-        for mistake in range(4):  # an example must never be the answer itself (σ′(0) = 0.25)
-            example = example_for(shape, mistake, whole)
-            reading = read_answer(example, shape)
-            if isinstance(reading, FormatProblem) or not compare(reading, expected, tol).ok:
-                break
-        return describe_shape(shape, self.lang, whole), example
-
-    def _whole(self, step: Step) -> bool:
-        """The step asks for a count: exact, one number, and a whole one."""
-        if not (self.tolerance(step).exact and self._shape(step) == ()):
-            return False
-        value = float(self.expected(step))
-        return value == round(value)
+        return self.judge(step).help(self, step)
 
     def shape_text(self, step: Step) -> str:
         return self.answer_help(step)[0]
 
-    def _shape(self, step: Step) -> tuple[int, ...]:
+    def shape(self, step: Step) -> tuple[int, ...]:
+        """The shape of the step's value (() for one number)."""
         return self._shapes[step.quantity]
 
     def tolerance(self, step: Step) -> Tolerance:
@@ -175,172 +163,68 @@ class LessonRun:
         return verdict
 
     def start(self, answer: str) -> Verdict:
-        """Check ``answer`` without waiting: every verdict, except for a formula that no sample
-        point refutes, which comes back CHECKING with a ``proof`` to run off the screen's thread
-        and hand to ``conclude``."""
+        """Check ``answer`` for the current step without waiting: every verdict, except for a
+        formula that no sample point refutes, which comes back CHECKING with a ``proof`` to run
+        off the screen's thread and hand to ``conclude``."""
         step = self.current
         if step is None:
             return Verdict(CORRECT, text("complete", self.lang), lesson_complete=True)
-        if self.is_formula(step):
-            return self._submit_formula(step, answer)
-        shape = self._shape(step)
-        reading = read_answer(answer, shape)
-        if isinstance(reading, FormatProblem):  # read again for the message: the prompt's wording and
-            # example (never the answer itself), worked out only when something is wrong
-            reading = read_answer(answer, shape, self._whole(step), self.answer_help(step)[1])
-        if isinstance(reading, FormatProblem):
-            return Verdict(FORMAT, reading.message.get(self.lang, reading.message["en"]))
-        group = self._design_group(step)
-        if group:
-            return self._submit_design(step, group, reading, answer, shape)
-        values = self.values()
-        expected = np.asarray(values[step.quantity]).reshape(shape)
-        tol = self.tolerance(step)
-        comparison = compare(reading, expected, tol)
-        ok = comparison.ok or self._right_from_exact(step, reading, shape, tol)
-        read_as = text("read_as", self.lang, reading.shown)
-        if self.store is not None:
-            self.store.record_attempt(self.key, step.id, answer, ok)
-        if not ok:
-            why = diagnose(reading, comparison, step.quantity, self.lesson.problem, values, tol, self.lang,
-                           self._authored(step, shape), steps=self._asked, memo=self._diagnosis_memo)
-            return Verdict(WRONG, text("wrong", self.lang), read_as, why)
-        return self._accept(step, answer, np.array(reading.value, dtype=np.float64).reshape(shape), read_as)
+        return self.judge(step).start(self, step, answer)
 
-    def _right_from_exact(self, step: Step, reading, shape, tol: Tolerance) -> bool:
-        """The value computed from the exact givens, not from the student's rounded earlier answers.
-
-        A value is judged against the student's own accepted values, so that their rounding
-        carries forward; a student who kept full precision (or follows the key) is right too.
-        """
-        if not self._accepted and not self._pending:
-            return False
-        exact = np.asarray(self.lesson.problem.evaluate()[step.quantity]).reshape(shape)
-        return compare(reading, exact, tol).ok
-
-    def _submit_formula(self, step: Step, answer: str) -> Verdict:
-        """A formula is right when it is proved equivalent to the expected one; numbers alone
-        only refute (or, with no worker at all, decide)."""
-        from .symbolic import check_formula, read_formula, screen_formula
-
-        spec = self.lesson.problem.formulas[step.quantity]
-        formula = read_formula(answer, spec.symbols)
-        if isinstance(formula, FormatProblem):
-            return Verdict(FORMAT, formula.message.get(self.lang, formula.message["en"]))
-        if self.worker is None:  # no SymPy here (scripts, tests): the numeric verdict decides
-            return self._formula_verdict(_Proof(self, step, answer, formula, spec), check_formula(formula, spec))
-        proof = _Proof(self, step, answer, formula, spec)
-        screened = screen_formula(formula, spec)
-        if screened.status == "agrees":
-            return Verdict(CHECKING, text("checking", self.lang), proof=proof)
-        return self._formula_verdict(proof, screened)
-
-    def conclude(self, proof: "_Proof", result) -> Verdict:
+    def conclude(self, proof: Proof, result) -> Verdict:
         """The verdict on a formula once its proof has run (``proof.run()``'s result); ignored,
         with a plain notice, if the lesson has moved on meanwhile (started over, say)."""
-        if proof.step is not self.current or proof.run_id != self._run_id:
+        if proof.step is not self.current or proof.run_id != self.run_id:
             return Verdict(FORMAT, text("moved_on", self.lang))
-        return self._formula_verdict(proof, result)
+        return self.judge(proof.step).conclude(self, proof, result)
 
-    def _formula_verdict(self, proof: "_Proof", result) -> Verdict:
-        step, answer, formula, spec = proof.step, proof.answer, proof.formula, proof.spec
-        if result.status in ("too_complex", "unproven"):  # not the student's mistake: costs no attempt
-            return Verdict(FORMAT, result.message.get(self.lang, result.message["en"]))
-        read_as = text("read_as", self.lang, _shortened(formula.pretty))
+    # -- what a judge records (core.judging) ------------------------------------------
+
+    def record_attempt(self, step: Step, answer: str, ok: bool) -> None:
         if self.store is not None:
-            self.store.record_attempt(self.key, step.id, answer, result.ok)
-        if not result.ok:
-            why = self._authored_formula(step, formula, spec) or result.message
-            return Verdict(WRONG, text("wrong", self.lang), read_as, why.get(self.lang, why["en"]))
-        from .symbolic import formula_value
+            self.store.record_attempt(self.key, step.id, answer, ok)
 
-        value = np.asarray(formula_value(formula, spec), dtype=np.float64)
-        if not np.all(np.isfinite(value)):
-            value = self.expected(step)
-        return self._accept(step, answer, value.reshape(self._shape(step)), read_as)
+    def accept(self, step: Step, answer: str, value: np.ndarray, read_as: str) -> Verdict:
+        """Accept ``value`` for ``step`` and save it at once."""
+        self._keep(step, answer, value)
+        return self._done_verdict("correct", read_as)
 
-    def _accept(self, step: Step, answer: str, value: np.ndarray, read_as: str) -> Verdict:
+    def note(self, step: Step, answer: str, value: np.ndarray) -> None:
+        """Keep part of a design until the rest is in; saved like an accepted step."""
+        self._pending[step.id] = (value, answer)
+        if self.store is not None:
+            self.store.note(self.key, step.id, answer, value)
+
+    def drop_design(self, group: list[Step], last: Step, answer: str) -> None:
+        """A design failed: its noted parts go back to be typed again (shown as typed last time)."""
+        for s in group:
+            if s.id in self._pending:
+                self._previous[s.id] = self._pending.pop(s.id)[1]
+        self._previous[last.id] = answer
+        if self.store is not None:
+            self.store.forget_noted(self.key)
+
+    def accept_design(self, group: list[Step], last: Step, answer: str, value: np.ndarray,
+                      read_as: str) -> Verdict:
+        """A design works: every part of it is accepted and saved."""
+        parts = [(s, *self._pending.pop(s.id)) for s in group if s.id in self._pending]
+        for s, v, typed in [*parts, (last, value, answer)]:
+            self._keep(s, typed, v)
+        if self.store is not None:
+            self.store.forget_noted(self.key)
+        return self._done_verdict("design_ok", read_as)
+
+    def _keep(self, step: Step, answer: str, value: np.ndarray) -> None:
         self._accepted[step.id] = value
         self._texts[step.id] = answer
         if self.store is not None:
             self.store.accept(self.key, step.id, answer, value)
+
+    def _done_verdict(self, what: str, read_as: str) -> Verdict:
         done = self.complete
         if done and self.store is not None:
             self.store.complete(self.key)
-        message = text("correct", self.lang) + (" " + text("complete", self.lang) if done else "")
-        return Verdict(CORRECT, message, read_as, lesson_complete=done)
-
-    def _authored_formula(self, step: Step, formula, spec) -> Mapping[str, str] | None:
-        """The message of the author's wrong formula that the student's equals (numerically), if any."""
-        from .symbolic import check_formula, read_formula
-
-        for mistake in step.mistakes:
-            wrong = read_formula(mistake.answer, spec.symbols)
-            if not isinstance(wrong, FormatProblem) and check_formula(formula, spec.expecting(wrong, spec.symbols),
-                                                                      explain=False).ok:
-                return mistake.message
-        return None
-
-    def _authored(self, step: Step, shape) -> list[tuple[np.ndarray, Mapping[str, str]]]:
-        """The author's wrong answers for ``step`` that read as values (the checker vets them)."""
-        out = []
-        for mistake in step.mistakes:
-            reading = read_answer(mistake.answer, shape)
-            if not isinstance(reading, FormatProblem):
-                out.append((reading.value, mistake.message))
-        return out
-
-    # -- weight designs ---------------------------------------------------------------
-
-    def _design_group(self, step: Step) -> list[Step]:
-        """The run of consecutive steps asking for student-chosen quantities around ``step``."""
-        crit = self.lesson.problem.criterion
-        if crit is None or step.quantity not in crit.chosen:
-            return []
-        steps = list(self.steps)
-        first = last = steps.index(step)
-        while first > 0 and steps[first - 1].quantity in crit.chosen:
-            first -= 1
-        while last + 1 < len(steps) and steps[last + 1].quantity in crit.chosen:
-            last += 1
-        return steps[first:last + 1]
-
-    def _submit_design(self, step: Step, group: list[Step], reading, answer: str, shape) -> Verdict:
-        """A design is judged by what it does, once all its parts are in: any working one is right."""
-        value = np.array(reading.value, dtype=np.float64).reshape(shape)
-        read_as = text("read_as", self.lang, reading.shown)
-        if step is not group[-1]:
-            self._pending[step.id] = (value, answer)
-            if self.store is not None:  # saved like an accepted step: reopening the lesson keeps it
-                self.store.note(self.key, step.id, answer, value)
-            return Verdict(NOTED, text("design_noted", self.lang), read_as)
-        overrides = self._overrides()
-        overrides[step.quantity] = value
-        failed = self.lesson.problem.failed_cases(overrides)
-        if self.store is not None:
-            self.store.record_attempt(self.key, step.id, answer, not failed)
-        if failed:
-            for s in group:
-                if s.id in self._pending:
-                    self._previous[s.id] = self._pending.pop(s.id)[1]
-            self._previous[step.id] = answer
-            if self.store is not None:
-                self.store.forget_noted(self.key)
-            why = text("design_fails" if len(failed) == 1 else "design_fails_many", self.lang,
-                       cases=", ".join(map(str, failed)), first=self.symbol(group[0]))
-            return Verdict(WRONG, text("wrong", self.lang), read_as, why)
-        parts = [(s, *self._pending.pop(s.id)) for s in group if s.id in self._pending]
-        for s, v, typed in [*parts, (step, value, answer)]:
-            self._accepted[s.id] = v
-            self._texts[s.id] = typed
-            if self.store is not None:
-                self.store.accept(self.key, s.id, typed, v)
-        if self.store is not None:
-            self.store.forget_noted(self.key)
-        done = self.complete
-        if done and self.store is not None:
-            self.store.complete(self.key)
-        message = text("design_ok", self.lang) + (" " + text("complete", self.lang) if done else "")
+        message = text(what, self.lang) + (" " + text("complete", self.lang) if done else "")
         return Verdict(CORRECT, message, read_as, lesson_complete=done)
 
     # -- hints ------------------------------------------------------------------------
@@ -388,7 +272,7 @@ class LessonRun:
         if step.answer is not None:
             from .symbolic import definitions, read_formula
 
-            spec = self.lesson.problem.formulas[step.quantity]
+            spec = self.judge(step).spec
             written = read_formula(step.answer, spec.symbols)
             if not isinstance(written, FormatProblem):
                 return f"{q.symbol} = {written.pretty}{definitions(spec.where, written.symbols)}"
@@ -396,30 +280,10 @@ class LessonRun:
 
     def restart(self) -> None:
         """Forget accepted values and hints for this lesson and start again."""
-        self._run_id += 1  # a proof still running for the old attempt is ignored
+        self.run_id += 1  # a proof still running for the old attempt is ignored
         self._accepted.clear()
         self._texts.clear()
         self._hints.clear()
         self._pending.clear()
         if self.store is not None:
             self.store.reset_lesson(self.key)
-
-
-def _shortened(shown: str, limit: int = 80) -> str:
-    """A long formula's echo cut to about one line: the verdict's reason must stay in view."""
-    return shown if len(shown) <= limit else shown[:limit - 1].rstrip() + "…"
-
-
-class _Proof:
-    """A formula answer waiting for SymPy's proof: ``run()`` blocks (up to a second, more while
-    the worker starts) and touches nothing of the lesson, so a screen runs it in a thread."""
-
-    def __init__(self, run: LessonRun, step: Step, answer: str, formula, spec) -> None:
-        self.step, self.answer, self.formula, self.spec = step, answer, formula, spec
-        self.worker = run.worker
-        self.run_id = run._run_id
-
-    def run(self):
-        from .symbolic import prove_formula
-
-        return prove_formula(self.formula, self.spec, self.worker)

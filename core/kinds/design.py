@@ -27,6 +27,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from ..graph import Problem, ProblemBuilder
+from ..judging import ByDesign
 from ..notation import subscript
 from ..ops import ACTIVATIONS
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown
@@ -172,7 +173,8 @@ def judge(problem: Problem, overrides: Mapping[str, Any] | None = None) -> tuple
     overridden keep the reference design.  Returns (every case right, failing case numbers from 1)."""
     if problem.kind != "design":
         raise ValueError(f"judge() is for design problems, not {problem.kind!r}")
-    failed = problem.failed_cases(overrides or {})
+    chosen = chosen_keys(problem)
+    failed = problem.quantities[chosen[0]].judge.failed_cases(problem, overrides or {})
     return (not failed, failed)
 
 
@@ -275,8 +277,10 @@ class _Graph:
         self.b.convention(name, {"en": en, "ru": ru})
 
     def build(self) -> Problem:
-        chosen = [k for k in self.shapes if _CHOSEN.match(k)]
-        self.b.criterion(chosen, "failed_cases")
+        chosen = tuple(k for k in self.shapes if _CHOSEN.match(k))
+        by_design = ByDesign(chosen, "failed_cases")
+        for key in chosen:
+            self.b.judge(key, by_design)
         return self.b.build()
 
 

@@ -29,6 +29,7 @@ import numpy as np
 
 from ..answers import FormatProblem, RESERVED_NAMES
 from ..graph import Problem, ProblemBuilder
+from ..judging import ByFormula
 from ..symbolic import (
     KEY_POINTS, MAX_SHOWN, MIN_POINTS, SAMPLES, Formula, FormulaSpec, check_formula, definitions, derivative,
     key_points, read_formula, substitute,
@@ -189,7 +190,7 @@ def _target(b: ProblemBuilder, key: str, raw: Mapping[str, Any], path: str,
     # worked out is written in the base symbols)
     shown = expected.pretty + definitions(where, expected.symbols & set(use))
     b.derived(key, _constant(value), [], symbol, meaning, "value", f"{symbol} = {shown}")
-    b.formula(key, spec)
+    b.judge(key, ByFormula(spec))
 
 
 def _read_where(raw: Mapping[str, Any], path: str, ranges, memo: dict) -> dict[str, Formula]:

@@ -191,7 +191,7 @@ def test_problems_without_formulas_have_an_empty_mapping():
     p = b.build()
     assert isinstance(p, Problem) and dict(p.formulas) == {}
     with pytest.raises(ValueError):
-        b.formula("missing", None)
+        b.judge("missing", None)
 
 
 @pytest.mark.parametrize("key, typed, says_sign", [

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from nntutor.core.catalog import load_catalog
+from nntutor.core.judging import ByDesign
 from nntutor.core.lesson import load_lesson
 from nntutor.core.progress import ProgressStore
 from nntutor.core.session import LessonRun
@@ -72,7 +73,7 @@ def test_design_any_working_xor_passes_and_a_failing_one_reopens_the_design(tmp_
     lesson = load_lesson(KIND_LESSONS / "design.toml")
     store = ProgressStore(tmp_path / "p.sqlite3")
     run = LessonRun(lesson, store, "en")
-    chosen = [s for s in lesson.steps if s.quantity in lesson.problem.criterion.chosen]
+    chosen = [s for s in lesson.steps if isinstance(lesson.problem.quantities[s.quantity].judge, ByDesign)]
     assert [s.quantity for s in chosen] == ["W1", "b1", "W2", "b2"]
     # a design different from the lesson's reference: OR and AND units, output OR − AND > 0
     design = {"W1": "1 1; 1 1", "b1": "-0.5 -1.5", "W2": "1 -2", "b2": "-0.5"}

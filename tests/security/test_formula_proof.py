@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from nntutor.core.feedback import CHECKING, CORRECT, FORMAT, WRONG
+from nntutor.core.judging import Proof
 from nntutor.core.lesson import load_lesson
 from nntutor.core.progress import ProgressStore
-from nntutor.core.session import LessonRun, _Proof
+from nntutor.core.session import LessonRun
 from nntutor.core.symbolic import FormulaResult, SymbolicWorker
 from nntutor.tui.app import NNTutorApp
 
@@ -36,7 +37,7 @@ def run_at_sigma_of_s(tmp_path):
     store = ProgressStore(tmp_path / "p.sqlite3")
     run = LessonRun(LESSON, store, "en", DeadWorker())
     while run.current.quantity != "dsigma":
-        run._accept(run.current, "(key)", run.expected(run.current), "")
+        run.accept(run.current, "(key)", run.expected(run.current), "")
     yield run, store
     store.close()
 
@@ -83,13 +84,13 @@ def test_a_proof_that_lands_after_start_over_changes_nothing(run_at_sigma_of_s):
 
 def test_the_screen_says_checking_and_keys_stay_live_while_a_proof_runs(tmp_path, monkeypatch):
     release = threading.Event()
-    real_run = _Proof.run
+    real_run = Proof.run
 
     def slow_run(self):
         release.wait(30)
         return real_run(self)
 
-    monkeypatch.setattr(_Proof, "run", slow_run)
+    monkeypatch.setattr(Proof, "run", slow_run)
 
     async def go():
         app = NNTutorApp(lang="en", lesson=LESSON, store=ProgressStore(tmp_path / "p.sqlite3"))
