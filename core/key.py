@@ -16,6 +16,8 @@ KEY_FORMAT = 1
 def answer_key(lesson: Lesson) -> dict:
     """The worked solution as plain data: the stable form behind ``nntutor key --json``.
 
+    ``lesson``: id, unit, title, fingerprint, ``variant`` (0: the lesson's own numbers) and
+    ``text`` (per language, rendered with these numbers);
     ``steps``: every step in order (n, id, quantity, symbol, formula, shape, value);
     ``quantities``: every quantity of the problem (key, symbol, role, formula, meaning,
     shape, value). Values are numbers or nested lists of numbers.
@@ -25,7 +27,7 @@ def answer_key(lesson: Lesson) -> dict:
     return {
         "format": KEY_FORMAT,
         "lesson": {"id": lesson.id, "unit": lesson.unit, "title": dict(lesson.title),
-                   "fingerprint": lesson.fingerprint},
+                   "fingerprint": lesson.fingerprint, "variant": lesson.variant, "text": dict(lesson.text)},
         "kind": problem.kind,
         "conventions": {name: dict(text) for name, text in problem.conventions.items()},
         "steps": [
@@ -49,7 +51,9 @@ def _cells(text: str) -> int:
 
 def render_key(data: dict, lang: str) -> str:
     """The answer key as text for a terminal."""
-    lines = [f"{data['lesson']['title'][lang]}  [{data['lesson']['id']}, kind {data['kind']}]"]
+    variant = data["lesson"].get("variant", 0)
+    numbers = f", variant {variant}" if variant else ""
+    lines = [f"{data['lesson']['title'][lang]}  [{data['lesson']['id']}, kind {data['kind']}{numbers}]"]
     lines += [f"  · {conv.get(lang, conv['en'])}" for conv in data["conventions"].values()]
     lines.append("")
     width = max((_cells(s["symbol"]) for s in data["steps"]), default=1)

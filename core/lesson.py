@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 if TYPE_CHECKING:  # the engine (NumPy) loads only when a lesson is built, not to list lessons
     from .graph import Problem
     from .tolerance import Tolerance
+    from .variants import VariantSpec
 
 FORMAT_VERSION = 1
 LANGS = ("en", "ru")
@@ -40,7 +41,7 @@ _LONG_KEY = re.compile(rf"{_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART}){{{MAX_KEY_PAR
 # Characters that a terminal acts on (ESC starts the sequences that clear the screen, set the
 # window title or write the clipboard): C0 but tab and newline, DEL, C1.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_TOP_FIELDS = {"format_version", "id", "unit", "title", "source", "text", "problem", "steps"}
+_TOP_FIELDS = {"format_version", "id", "unit", "title", "source", "text", "problem", "steps", "variants"}
 _STEP_FIELDS = {"id", "quantity", "prompt", "hints", "answer", "exact", "tolerance", "mistakes"}
 MAX_MISTAKES = 20
 #: issues listed for one file (a thousand broken fields would only bury the first)
@@ -109,6 +110,10 @@ class Lesson:
     fingerprint: str
     source: str = ""
     problem_data: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    #: which numbers these are: 0 the lesson's own, n > 0 drawn (core.variants)
+    variant: int = 0
+    #: how the lesson's numbers vary (``spec.varies``), or why they are fixed (``spec.fixed``)
+    variants: "VariantSpec | None" = field(default=None, repr=False)
 
     @property
     def progress_key(self) -> str:
@@ -123,10 +128,11 @@ class Lesson:
 
 # -- loading ---------------------------------------------------------------------------
 
-def load_lesson(path: str | Path) -> Lesson:
-    """Load and validate one lesson file; raise LessonError listing every issue."""
+def load_lesson(path: str | Path, variant: int = 0) -> Lesson:
+    """Load and validate one lesson file, in its own numbers or new ones (``variant`` > 0);
+    raise LessonError listing every issue."""
     data, source = read_toml(path)
-    return lesson_from_data(data, Path(path), source)
+    return lesson_from_data(data, Path(path), source, variant)
 
 
 def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
@@ -185,7 +191,7 @@ def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
     return data, source
 
 
-def lesson_from_data(data: Mapping[str, Any], path: Path, source: str = "") -> Lesson:
+def lesson_from_data(data: Mapping[str, Any], path: Path, source: str = "", variant: int = 0) -> Lesson:
     name = str(path)
     issues: list[Issue] = []
     unlisted = 0
@@ -251,16 +257,56 @@ def lesson_from_data(data: Mapping[str, Any], path: Path, source: str = "") -> L
 
             for fld, message in value_issues(problem, problem_data):
                 issue(fld, message)
+    spec = None
+    if problem is not None and not issues:
+        spec, problem, problem_data = _variant(data.get("variants"), problem, problem_data, lesson_id, variant,
+                                               issue)
     steps = _steps(data.get("steps"), problem, issue)
 
     if issues:
         raise refuse()
     assert problem is not None
+    from .variants import fill_texts
+
+    text, steps = fill_texts(problem, text, steps, variant)
     return Lesson(
         id=lesson_id, unit=unit, title=title, text=text, problem=problem, steps=tuple(steps),
         path=path, fingerprint=fingerprint(problem_data, [(s.id, s.quantity) for s in steps]), source=source_note,
-        problem_data=problem_data,
+        problem_data=problem_data, variant=variant, variants=spec,
     )
+
+
+def _variant(raw, problem: Problem, problem_data, lesson_id: str, n: int, issue):
+    """The lesson's variant spec, checked against its own numbers, and variant ``n``'s problem and data."""
+    from .kinds import build_problem
+    from .validate import value_issues
+    from .variants import NONE, VariantError, build_variant, meets, read_spec
+
+    try:
+        spec = read_spec(raw, problem_data)
+        values = problem.evaluate()
+        for i, req in enumerate(spec.require, start=1):
+            unknown = [name for name in req.names if name not in problem]
+            if unknown:
+                raise VariantError(f"variants.require[{i}]", f"the problem has no quantity {unknown[0]!r}")
+            if not meets(type(spec)(require=(req,)), values):
+                raise VariantError(f"variants.require[{i}]", f"the lesson's own numbers do not meet {req.text!r}")
+    except VariantError as exc:
+        issue(exc.field, exc.message)
+        return NONE, problem, problem_data
+    if n == 0:
+        return spec, problem, problem_data
+    if not spec.varies:
+        why = f": {spec.fixed}" if spec.fixed else " (it has no [variants] table)"
+        issue("variants", f"this lesson's numbers do not vary{why}")
+        return spec, problem, problem_data
+    try:
+        data, drawn = build_variant(problem_data, spec, lesson_id, n, build_problem,
+                                    lambda p, d: bool(value_issues(p, d)))
+    except VariantError as exc:
+        issue(exc.field, exc.message)
+        return spec, problem, problem_data
+    return spec, drawn, data
 
 
 def fingerprint(problem_data: Mapping[str, Any], steps: list[tuple[str, str]]) -> str:

@@ -9,26 +9,42 @@ One mechanism for every text that depends on where or with what numbers it is us
   their values in the lesson's notation, so the words follow new numbers.
 
 A placeholder is a name in braces: letters, digits, ``_`` and ``.``, starting with a letter or
-``_`` (``{z}``, ``{W1}``, ``{grad.W1}``). Braces around anything else (``{0, 1}``, ``{{``) are
-text, and a placeholder with no entry in the mapping is left as it is, so a set written in
-braces never turns into something else.
+``_`` (``{z}``, ``{W1}``, ``{grad.W1}``), optionally with an index of an entry (``{x[0]}``,
+``{W1[1,0]}``); in parentheses (``{(W1[0,1])}``) it asks for the filling in parentheses when it is
+negative, as a factor in a product is written: 1·(−1). Braces around anything else (``{0, 1}``, ``{{``) are text, and a placeholder
+that nothing fills is left as it is, so a set written in braces never turns into something
+else.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from typing import Callable, Mapping
 
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
+_NAME = r"[A-Za-z_][A-Za-z0-9_.]*(?:\[\d{1,3}(?:, ?\d{1,3}){0,2}\])?"
+_PLACEHOLDER = re.compile(rf"\{{({_NAME}|\({_NAME}\))\}}")
 
 
-def fill(template: str, names: Mapping[str, str]) -> str:
-    """``template`` with each ``{name}`` that ``names`` holds replaced by its entry."""
+def fill(template: str, names: Mapping[str, str] | Callable[[str], str | None]) -> str:
+    """``template`` with each placeholder that ``names`` fills replaced: ``names`` maps a
+    placeholder's text (``"z"``, ``"x[0]"``) to its filling, or is a function giving it (None: left
+    as it is)."""
     if "{" not in template:
         return template
-    return _PLACEHOLDER.sub(lambda m: names.get(m[1], m[0]), template)
+    look = names.get if isinstance(names, Mapping) else names
+    return _PLACEHOLDER.sub(lambda m: _filled(look, m[1], m[0]), template)
+
+
+def _filled(look, name: str, placeholder: str) -> str:
+    if name.startswith("("):
+        filled = look(name[1:-1])
+        if filled is not None and filled.startswith(("−", "-")):
+            filled = f"({filled})"
+    else:
+        filled = look(name)
+    return placeholder if filled is None else filled
 
 
 def placeholders(template: str) -> list[str]:
     """The names ``template`` uses, in order of first use."""
-    return list(dict.fromkeys(_PLACEHOLDER.findall(template)))
+    return list(dict.fromkeys(name.strip("()") for name in _PLACEHOLDER.findall(template)))

@@ -57,18 +57,21 @@ def _main(argv: list[str]) -> int:
         return commands[argv[0]](argv[1:])
     parser = argparse.ArgumentParser(
         prog="nntutor", description="Neural-network math by hand, with instant feedback.",
-        epilog="commands: list | check [PATH...] | key LESSON [--json]   (nntutor COMMAND -h for more)")
+        epilog="commands: list | check [PATH...] | key LESSON [--variant N] [--json]   (nntutor COMMAND -h for more)")
     parser.add_argument("lesson", nargs="?", help="a lesson id (see `nntutor list`) or a path to a lesson file")
     parser.add_argument("--lang", choices=("en", "ru"), default=None, help="language (default: from the locale)")
     parser.add_argument("--plain", action="store_true",
                         help="run the lesson as a plain line dialogue on stdin/stdout (screen readers, scripts);"
                              " the default when TERM=dumb or the input or output is not a terminal")
+    _variant_option(parser)
     parser.add_argument("--version", action="version", version=f"nntutor {__version__}")
     args = parser.parse_args(argv)
     lang = args.lang or default_lang()
     lesson = None
+    if args.variant is not None and not args.lesson:
+        parser.error("--variant needs a lesson: nntutor LESSON --variant N")
     if args.lesson:
-        lesson = _resolve(args.lesson)
+        lesson = _resolve(args.lesson, variant=args.variant or 0)
         if lesson is None:
             return 2
     if args.plain or not _full_screen_possible():
@@ -185,10 +188,11 @@ def _key(argv: list[str]) -> int:
     parser.add_argument("lesson", help="a lesson id or a path to a lesson file")
     parser.add_argument("--json", action="store_true", help="stable JSON for scripts (documented in lessons/README.md)")
     parser.add_argument("--lang", choices=("en", "ru"), default=None)
+    _variant_option(parser)
     args = parser.parse_args(argv)
     from nntutor.core.key import answer_key, render_key
 
-    lesson = _resolve(args.lesson)
+    lesson = _resolve(args.lesson, variant=args.variant or 0)
     if lesson is None:
         return 2
     data = answer_key(lesson)
@@ -201,12 +205,27 @@ def _key(argv: list[str]) -> int:
     return 0
 
 
-def _resolve(ref: str, catalog: Catalog | None = None) -> Lesson | None:
-    """A lesson from an id or a path; prints a clear message and returns None if not found."""
+MAX_VARIANT = 10**9
+
+
+def _variant_option(parser: argparse.ArgumentParser) -> None:
+    def number(text: str) -> int:
+        if not text.isdigit() or int(text) > MAX_VARIANT:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a variant number: 0 (the lesson's own numbers) "
+                                             f"to {MAX_VARIANT}")
+        return int(text)
+    parser.add_argument("--variant", type=number, default=None, metavar="N",
+                        help="new numbers: variant N of the lesson (0, the default, is the lesson's own); "
+                             "the same N gives the same numbers everywhere")
+
+
+def _resolve(ref: str, catalog: Catalog | None = None, variant: int = 0) -> Lesson | None:
+    """A lesson from an id or a path, in variant ``variant``'s numbers; prints a clear message
+    and returns None if not found."""
     path = Path(ref)
     if ref.endswith(".toml") or os.sep in ref or path.is_file():
         try:
-            return load_lesson(path)
+            return load_lesson(path, variant)
         except LessonError as exc:
             print(f"nntutor: cannot open {ref}:", file=sys.stderr)
             for issue in exc.issues:
@@ -222,8 +241,13 @@ def _resolve(ref: str, catalog: Catalog | None = None) -> Lesson | None:
         print(f"nntutor: no lesson {ref!r}.{hint} `nntutor list` shows them all.", file=sys.stderr)
         return None
     try:
-        return entry.load()
+        return entry.load(variant)
     except LessonError as exc:
+        if variant and all(issue.field == "variants" for issue in exc.issues):
+            print(f"nntutor: no variant {variant} of {ref!r}:", file=sys.stderr)
+            for issue in exc.issues:
+                print(f"  {issue.message}", file=sys.stderr)
+            return None
         print(f"nntutor: lesson {ref!r} is broken:", file=sys.stderr)
         for issue in exc.issues:
             print(f"  {issue}", file=sys.stderr)
