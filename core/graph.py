@@ -123,6 +123,9 @@ class Quantity:
     names: Mapping[str, str] | None = None
     #: How a student's answer for it is judged (:mod:`nntutor.core.judging`); None: by its value.
     judge: "Judge | None" = None
+    #: The operation that computes it (``relu_backward``, ``momentum``), when a kind placed one:
+    #: the skill a step asking for it practises.
+    op: str = ""
 
     @property
     def is_given(self) -> bool:
@@ -269,6 +272,7 @@ class ProblemBuilder:
         formula: str | Callable[[], str] | Wording = "",
         mistakes: Iterable[Mistake] | Callable[[], Iterable[Mistake]] = (),
         names: Mapping[str, str] = _NO_NAMES,
+        op: str = "",
     ) -> str:
         """A quantity computed from earlier ones. ``formula``: how, as the student reads it (a
         template filled with ``names`` when shown), or a function writing that when first read. ``mistakes``: its declared mistakes, or a
@@ -288,7 +292,7 @@ class ProblemBuilder:
                 if missing:
                     raise ValueError(f"mistake {v.name} of {key} depends on unknown {missing}")
         self._add(Quantity(key, symbol, _read_only(meaning), role, tuple(deps), fn, formula, mistakes,
-                           _read_only(names)))
+                           _read_only(names), op=op))
         return key
 
     def convention(self, name: str, text: Mapping[str, str]) -> None:

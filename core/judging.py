@@ -76,11 +76,12 @@ class ByValue:
         comparison = compare(reading, expected, tol)
         ok = comparison.ok or self._right_from_exact(run, step, reading, shape, tol)
         read_as = text("read_as", run.lang, reading.shown)
-        run.record_attempt(step, answer, ok)
         if not ok:
             why = diagnose(reading, comparison, step.quantity, run.lesson.problem, values, tol, run.lang,
                            _authored(step, shape), steps=run.asked, memo=run.diagnosis_memo)
+            run.record_attempt(step, answer, False, why)
             return Verdict(WRONG, text("wrong", run.lang), read_as, why)
+        run.record_attempt(step, answer, True)
         return run.accept(step, answer, np.array(reading.value, dtype=np.float64).reshape(shape), read_as)
 
     @staticmethod
@@ -142,10 +143,12 @@ class ByFormula:
         if result.status in ("too_complex", "unproven"):  # not the student's mistake: costs no attempt
             return Verdict(FORMAT, result.message.get(run.lang, result.message["en"]))
         read_as = text("read_as", run.lang, _shortened(formula.pretty))
-        run.record_attempt(step, answer, result.ok)
         if not result.ok:
             why = self._authored(step, formula) or result.message
-            return Verdict(WRONG, text("wrong", run.lang), read_as, why.get(run.lang, why["en"]))
+            reason = why.get(run.lang, why["en"])
+            run.record_attempt(step, answer, False, reason)
+            return Verdict(WRONG, text("wrong", run.lang), read_as, reason)
+        run.record_attempt(step, answer, True)
         from .symbolic import formula_value
 
         value = np.asarray(formula_value(formula, self.spec), dtype=np.float64)
@@ -223,12 +226,13 @@ class ByDesign(ByValue):
         overrides = run.overrides()
         overrides[step.quantity] = value
         failed = self.failed_cases(run.lesson.problem, overrides)
-        run.record_attempt(step, answer, not failed)
         if failed:
-            run.drop_design(group, step, answer)
             why = text("design_fails" if len(failed) == 1 else "design_fails_many", run.lang,
                        cases=", ".join(map(str, failed)), first=run.symbol(group[0]))
+            run.record_attempt(step, answer, False, why)
+            run.drop_design(group, step, answer)
             return Verdict(WRONG, text("wrong", run.lang), read_as, why)
+        run.record_attempt(step, answer, True)
         return run.accept_design(group, step, answer, value, read_as)
 
 

@@ -184,13 +184,20 @@ class ProgressStore:
 
     # -- writes: each one is a committed transaction --------------------------------
 
-    def record_attempt(self, lesson_id: str, step_id: str, text: str, correct: bool) -> None:
-        """Append one checked answer to the history."""
+    def record_attempt(self, lesson_id: str, step_id: str, text: str, correct: bool,
+                       diagnosis: str | None = None, skill: str | None = None) -> None:
+        """Append one checked answer to the history, with why it was wrong (as the student read
+        it) and the skill the step practises."""
         self._write(
-            f"INSERT INTO attempts(lesson, step, run, text, correct, at) "
-            f"VALUES (?, ?, {_RUN}, ?, ?, ?)",
-            (lesson_id, step_id, lesson_id, text, 1 if correct else 0, _now()),
+            f"INSERT INTO attempts(lesson, step, run, text, correct, at, diagnosis, skill) "
+            f"VALUES (?, ?, {_RUN}, ?, ?, ?, ?, ?)",
+            (lesson_id, step_id, lesson_id, text, 1 if correct else 0, _now(), diagnosis, skill),
         )
+
+    def register(self, lesson_id: str, variant: int) -> None:
+        """Note that the lesson key holds variant ``variant`` (before its first answer)."""
+        self._write("INSERT INTO lessons(lesson, variant) VALUES (?, ?) ON CONFLICT(lesson) DO NOTHING",
+                    (lesson_id, int(variant)))
 
     def accept(self, lesson_id: str, step_id: str, text: str, value: np.ndarray) -> None:
         """Store the accepted value of a step (replacing an earlier one); durable on return
@@ -202,24 +209,42 @@ class ProgressStore:
             (lesson_id, step_id, text, _encode(value), _now()),
         )
 
-    def record_hint(self, lesson_id: str, step_id: str, level: int) -> None:
-        """Append a shown hint level to the history."""
+    def record_hint(self, lesson_id: str, step_id: str, level: int, revealed: bool = False) -> None:
+        """Append a shown hint level to the history (``revealed``: it was the worked value)."""
         self._write(
-            f"INSERT INTO hints(lesson, step, run, level, at) VALUES (?, ?, {_RUN}, ?, ?)",
-            (lesson_id, step_id, lesson_id, int(level), _now()),
+            f"INSERT INTO hints(lesson, step, run, level, at, revealed) VALUES (?, ?, {_RUN}, ?, ?, ?)",
+            (lesson_id, step_id, lesson_id, int(level), _now(), 1 if revealed else 0),
         )
 
-    def complete(self, lesson_id: str) -> None:
-        """Mark the lesson completed (the first completion time is kept)."""
-        self._write(
-            "INSERT INTO lessons(lesson, completed_at) VALUES (?, ?) "
-            "ON CONFLICT(lesson) DO UPDATE SET "
-            "completed_at = COALESCE(lessons.completed_at, excluded.completed_at)",
-            (lesson_id, _now()),
-        )
+    def complete(self, lesson_id: str, variant: int = 0) -> None:
+        """Mark this run of the lesson completed, and add the completion, with how it went this
+        run, to the history (which starting over never erases)."""
+
+        def done(conn: sqlite3.Connection) -> None:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                now = _now()
+                conn.execute(
+                    "INSERT INTO lessons(lesson, variant, completed_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT(lesson) DO UPDATE SET "
+                    "completed_at = COALESCE(lessons.completed_at, excluded.completed_at)",
+                    (lesson_id, int(variant), now))
+                summary = _summary(conn, lesson_id)
+                conn.execute(
+                    "INSERT INTO completions(lesson, variant, at, steps, first_try, wrong, hints, revealed, seconds) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (lesson_id, int(variant), now, summary.steps, summary.first_try, summary.wrong,
+                     summary.hints, summary.revealed, summary.seconds))
+                conn.execute("COMMIT")
+            except BaseException:
+                _rollback(conn)
+                raise
+
+        self._run(done, write=True)
 
     def reset_lesson(self, lesson_id: str) -> None:
-        """Start the lesson over: forget accepted values and completion, keep the history."""
+        """Start the lesson over: forget accepted values and this run's completion; the history
+        (attempts, hints, every completion) stays."""
 
         def reset(conn: sqlite3.Connection) -> None:
             # IMMEDIATE takes the write lock up front, so the busy timeout applies and
@@ -312,10 +337,58 @@ class ProgressStore:
         return row is not None and row[0] is not None
 
     def completed_lessons(self) -> set[str]:
+        """The lesson keys whose current run is complete."""
         rows = self._run(lambda conn: conn.execute(
             "SELECT lesson FROM lessons WHERE completed_at IS NOT NULL"
         ).fetchall())
         return {r[0] for r in rows}
+
+    def completions(self) -> dict[str, int]:
+        """lesson id -> how many of its variants were ever completed (any version of its numbers)."""
+        rows = self._run(lambda conn: conn.execute("SELECT DISTINCT lesson FROM completions").fetchall())
+        out: dict[str, int] = {}
+        for (key,) in rows:
+            lesson = key.partition("#")[0]
+            out[lesson] = out.get(lesson, 0) + 1
+        return out
+
+    def variants_seen(self, lesson: str) -> set[int]:
+        """The variant numbers of the lesson (by id) a student has started."""
+        rows = self._run(lambda conn: conn.execute(
+            "SELECT variant FROM lessons WHERE substr(lesson, 1, ?) = ?", (len(lesson) + 1, lesson + "#")
+        ).fetchall())
+        return {int(r[0]) for r in rows}
+
+    def summary(self, lesson_id: str) -> "Summary":
+        """How the current run of the lesson went (for the end-of-lesson summary)."""
+        return self._run(lambda conn: _summary(conn, lesson_id))
+
+    def attempts(self, lesson_id: str, step_id: str) -> list[tuple[str, bool, str | None]]:
+        """This run's answers to one step, oldest first: (what was typed, right, why wrong)."""
+        return [(text, bool(ok), why) for text, ok, why in self._run(lambda conn: conn.execute(
+            f"SELECT text, correct, diagnosis FROM attempts WHERE lesson = ? AND step = ? AND run = {_RUN} "
+            "ORDER BY id", (lesson_id, step_id, lesson_id)).fetchall())]
+
+    def skills(self) -> dict[str, tuple[int, int]]:
+        """skill -> (steps answered right at the first try, steps tried), over every attempt."""
+        rows = self._run(lambda conn: conn.execute(
+            "SELECT skill, lesson, run, step, correct FROM attempts WHERE skill IS NOT NULL ORDER BY id").fetchall())
+        first: dict[tuple, tuple[str, int]] = {}
+        for skill, lesson, run, step, ok in rows:
+            first.setdefault((lesson, run, step), (skill, ok))
+        out: dict[str, tuple[int, int]] = {}
+        for skill, ok in first.values():
+            right, tried = out.get(skill, (0, 0))
+            out[skill] = (right + ok, tried + 1)
+        return out
+
+    def missed(self) -> dict[str, int]:
+        """lesson key -> steps of its current run answered wrong or revealed at least once (for review)."""
+        rows = self._run(lambda conn: conn.execute(
+            f"SELECT lesson, COUNT(DISTINCT step) FROM attempts a WHERE correct = 0 "
+            f"AND run = (SELECT COALESCE(MAX(run), 0) FROM lessons l WHERE l.lesson = a.lesson) "
+            "GROUP BY lesson").fetchall())
+        return {key: n for key, n in rows}
 
     def accepted_counts(self) -> dict[str, int]:
         """lesson id -> number of accepted steps (for progress bars)."""
@@ -373,6 +446,39 @@ class ProgressStore:
 
 
 # -- helpers ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One run of a lesson: steps answered; right at the first try; wrong answers; hint levels
+    shown; steps whose worked value was revealed; seconds from the first answer or hint to the last."""
+
+    steps: int
+    first_try: int
+    wrong: int
+    hints: int
+    revealed: int
+    seconds: float
+
+
+def _summary(conn: sqlite3.Connection, lesson_id: str) -> Summary:
+    run = conn.execute("SELECT COALESCE(MAX(run), 0) FROM lessons WHERE lesson = ?", (lesson_id,)).fetchone()[0]
+    rows = conn.execute("SELECT step, correct, at FROM attempts WHERE lesson = ? AND run = ? ORDER BY id",
+                        (lesson_id, run)).fetchall()
+    hints = conn.execute("SELECT step, level, at, revealed FROM hints WHERE lesson = ? AND run = ?",
+                         (lesson_id, run)).fetchall()
+    first: dict[str, int] = {}
+    for step, ok, _at in rows:
+        first.setdefault(step, ok)
+    revealed = {step for step, _level, _at, shown in hints if shown}
+    times = sorted([at for *_rest, at in rows] + [at for _s, _l, at, _r in hints])
+    seconds = 0.0
+    if len(times) >= 2:
+        seconds = (datetime.fromisoformat(times[-1]) - datetime.fromisoformat(times[0])).total_seconds()
+    hinted = {step for step, *_ in hints}
+    return Summary(len(first), sum(1 for s, ok in first.items() if ok and s not in hinted),
+                   sum(1 for _s, ok, _at in rows if not ok), len({(s, lv) for s, lv, _at, _r in hints}),
+                   len(revealed), seconds)
 
 
 def _now() -> str:

@@ -12,7 +12,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # How long a writer waits for another window's write before giving up; writes take
 # milliseconds, so this is only reached when something is badly stuck.
 BUSY_TIMEOUT_MS = 5000
@@ -69,14 +69,39 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
             at TEXT NOT NULL,
             UNIQUE (lesson, step))""",
     ),
+    (
+        # which numbers a lesson key holds (0: the lesson's own; a key is "id#fingerprint")
+        "ALTER TABLE lessons ADD COLUMN variant INTEGER NOT NULL DEFAULT 0",
+        # why an answer was wrong, as the student read it, and the skill the step practises
+        "ALTER TABLE attempts ADD COLUMN diagnosis TEXT",
+        "ALTER TABLE attempts ADD COLUMN skill TEXT",
+        # 1 when the level shown was the worked value itself
+        "ALTER TABLE hints ADD COLUMN revealed INTEGER NOT NULL DEFAULT 0",
+        # every completion, kept for good: starting over never erases one
+        """CREATE TABLE IF NOT EXISTS completions (
+            id INTEGER PRIMARY KEY,
+            lesson TEXT NOT NULL,
+            variant INTEGER NOT NULL DEFAULT 0,
+            at TEXT NOT NULL,
+            steps INTEGER,
+            first_try INTEGER,
+            wrong INTEGER,
+            hints INTEGER,
+            revealed INTEGER,
+            seconds REAL)""",
+        "CREATE INDEX IF NOT EXISTS completions_lesson ON completions(lesson)",
+        """INSERT INTO completions(lesson, variant, at)
+            SELECT lesson, 0, completed_at FROM lessons WHERE completed_at IS NOT NULL""",
+    ),
 )
 
 # The columns the code relies on; a file claiming our schema without them is damaged.
 _COLUMNS = {
-    "attempts": {"lesson", "step", "run", "text", "correct", "at"},
-    "hints": {"lesson", "step", "run", "level", "at"},
+    "attempts": {"lesson", "step", "run", "text", "correct", "at", "diagnosis", "skill"},
+    "hints": {"lesson", "step", "run", "level", "at", "revealed"},
     "accepted": {"lesson", "step", "text", "value", "at"},
-    "lessons": {"lesson", "run", "completed_at"},
+    "lessons": {"lesson", "run", "completed_at", "variant"},
+    "completions": {"lesson", "variant", "at", "steps", "first_try", "wrong", "hints", "revealed", "seconds"},
     "settings": {"name", "value"},
     "noted": {"lesson", "step", "text", "value", "at"},
 }

@@ -50,6 +50,7 @@ class LessonRun:
         self._pending: dict[str, tuple[np.ndarray, str]] = {}
         self._previous: dict[str, str] = {}
         self.run_id = 0  # bumped by restart()
+        self._registered = False  # the store knows this key's variant
         #: the quantities the steps ask for: a diagnosis names only what the student has met
         self.asked = tuple(s.quantity for s in lesson.steps)
         #: the general diagnoses' search for a step, kept while its values stay (core.diagnoses)
@@ -180,9 +181,28 @@ class LessonRun:
 
     # -- what a judge records (core.judging) ------------------------------------------
 
-    def record_attempt(self, step: Step, answer: str, ok: bool) -> None:
+    def record_attempt(self, step: Step, answer: str, ok: bool, why: str | None = None) -> None:
+        """Add an answer to the history, with why it was wrong (as the student read it)."""
         if self.store is not None:
-            self.store.record_attempt(self.key, step.id, answer, ok)
+            self._register()
+            self.store.record_attempt(self.key, step.id, answer, ok, why, self.skill(step) or None)
+
+    def skill(self, step: Step) -> str:
+        """The operation the step practises ("" when no operation computes its quantity)."""
+        return self.lesson.problem.quantities[step.quantity].op
+
+    def _register(self) -> None:
+        if not self._registered and self.store is not None:
+            self.store.register(self.key, self.lesson.variant)
+            self._registered = True
+
+    def attempts(self, step: Step) -> list[tuple[str, bool, str | None]]:
+        """This run's earlier answers to ``step``: (what was typed, right, why it was wrong)."""
+        return self.store.attempts(self.key, step.id) if self.store is not None else []
+
+    def summary(self):
+        """How this run went (core.progress.Summary), or None without a store."""
+        return self.store.summary(self.key) if self.store is not None else None
 
     def accept(self, step: Step, answer: str, value: np.ndarray, read_as: str) -> Verdict:
         """Accept ``value`` for ``step`` and save it at once."""
@@ -218,12 +238,13 @@ class LessonRun:
         self._accepted[step.id] = value
         self._texts[step.id] = answer
         if self.store is not None:
+            self._register()
             self.store.accept(self.key, step.id, answer, value)
 
     def _done_verdict(self, what: str, read_as: str) -> Verdict:
         done = self.complete
         if done and self.store is not None:
-            self.store.complete(self.key)
+            self.store.complete(self.key, self.lesson.variant)
         message = text(what, self.lang) + (" " + text("complete", self.lang) if done else "")
         return Verdict(CORRECT, message, read_as, lesson_complete=done)
 
@@ -246,7 +267,8 @@ class LessonRun:
             return None
         self._hints[step.id] = level + 1
         if self.store is not None:
-            self.store.record_hint(self.key, step.id, level + 1)
+            self._register()
+            self.store.record_hint(self.key, step.id, level + 1, revealed=level + 1 == self.hint_count(step))
         return self._hint_text(step, level)
 
     def _hint_text(self, step: Step, level: int) -> str:

@@ -66,8 +66,9 @@ class Writer:
         filled = MappingProxyType(filled)
         placed = [Mistake(s.name, tuple(keys[u] for u in s.uses), s.fn, {"en": s.en, "ru": s.ru}, s.convention, filled)
                   for s in op.slips if all(u in keys for u in s.uses)]
-        return self.derived(out, op.fn, [at[s] for s in op.slots], symbol, meaning, role, op.formula,
-                            [*placed, *mistakes], filled)
+        self._symbols[out] = symbol
+        return self._b.derived(out, op.fn, [at[s] for s in op.slots], symbol, meaning, role, op.formula,
+                               (*placed, *mistakes), filled, op=op.name)
 
     def derived(self, key: str, fn: Callable[..., Array], deps: Iterable[str], symbol: str,
                 meaning: Mapping[str, str], role: str, formula: str = "", mistakes: Iterable[Mistake] = (),

@@ -64,6 +64,7 @@ STRINGS = Messages({
     "cmd_open": {"en": "Open lesson", "ru": "Открыть урок"},
     "broken": {"en": "unavailable: run `nntutor check`", "ru": "недоступен: запустите `nntutor check`"},
     "steps_done": {"en": "{0}/{1} steps", "ru": "шагов: {0}/{1}"},
+    "variants_done": {"en": "done in {0} sets of numbers", "ru": "решён на {0} наборах чисел"},
     "step_of": {"en": "step {0} of {1}", "ru": "шаг {0} из {1}"},
     "done_title": {"en": "complete", "ru": "пройден"},
     "answer_placeholder": {"en": "your answer, then Enter  (F1 or ? for a hint)",

@@ -55,6 +55,7 @@ class HomeScreen(Screen):
         store = self.app.store
         counts = store.accepted_counts() if store else {}
         done = store.completed_lessons() if store else set()
+        ever = store.completions() if store else {}  # history: starting over keeps a ✓
         self.app.show_store_notice()
         options: list[Option] = []
         first_open = None
@@ -70,10 +71,12 @@ class HomeScreen(Screen):
                 key = meta.progress_key
                 total = meta.steps
                 n = min(counts.get(key, 0), total)
-                finished = key in done
+                finished = key in done or entry.id in ever
                 mark = "✓" if finished else ("◐" if n else "○")
                 label = Text(f"   {mark} {meta.title[lang]}")
                 label.append(f"   {t('steps_done', lang, n, total)}", style="dim")
+                if ever.get(entry.id, 0) > 1:
+                    label.append(f" · {t('variants_done', lang, ever[entry.id])}", style="dim")
                 options.append(Option(label, id=entry.id))
                 if first_open is None and not finished:
                     first_open = len(options) - 1
