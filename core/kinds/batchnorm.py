@@ -148,7 +148,8 @@ def _running(w: Writer, running, path: str, x: np.ndarray, eps: float) -> None:
     feed = "var"
     if unbiased:
         feed = w.apply(bn.unbiased_variance(m), "var_unbiased", "s²", texts(
-            "the unbiased batch variance m/(m − 1)·σ²", "несмещённая дисперсия батча m/(m − 1)·σ²"), "update", var="var")
+            "the unbiased batch variance m/(m − 1)·σ²", "несмещённая дисперсия батча m/(m − 1)·σ²"), "update",
+            var="var")
     w.apply(bn.running(on_new), "running_mean.next", "μ_run′", texts(
         "the running mean after this batch", "скользящее среднее после этого батча"), "update",
         r="running_mean", s="mu", alpha="momentum")

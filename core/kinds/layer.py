@@ -16,12 +16,9 @@ Activation block y = f(x), any activation of core.ops, x of any shape:
     Jacobian ∂y/∂x = (diag(y) − y·yᵀ)/T) with ∂L/∂x = y∘(g − ⟨g, y⟩)/T.
 Kinks as in core.ops: ReLU′(0) = 0, leaky ReLU′(0) = slope, step′ = 0.
 
-Declared mistakes: the bias left out, W transposed (forward); W for Wᵀ, the upstream gradient
-left out, one output's share only (∂L/∂x); the transpose, the input left out, the output for the
-input, a mean over the batch (∂L/∂W, ∂L/∂b); the activation's derivative skipped; for an
-activation, the derivative forgotten, the function for its derivative, taken at the output,
-ReLU's mask by the upstream's sign or the wrong way round, leaky ReLU's slope, softmax's diagonal;
-the Jacobian in the other layout and ReLU′(0) = 1 (conventions).
+The operations, with their formulas and slips, are :mod:`nntutor.core.ops.layer` (the linear map,
+its Jacobian and gradients, an activation's derivative, softmax's Jacobian) and
+:mod:`nntutor.core.ops.activation` (an activation's forward and backward, as every kind places them).
 """
 
 from __future__ import annotations

@@ -156,7 +156,8 @@ def running(on_new: bool) -> Op:
 
 def unbiased_variance(m: int) -> Op:
     """s² = m/(m − 1)·σ², what PyTorch feeds its running variance."""
-    return Op("unbiased_variance", ("var",), lambda v: v * m / (m - 1), f"{{out}} = m/(m − 1)·{{var}} = {m}/{m - 1}·{{var}}")
+    return Op("unbiased_variance", ("var",), lambda v: v * m / (m - 1),
+              f"{{out}} = m/(m − 1)·{{var}} = {m}/{m - 1}·{{var}}")
 
 
 def running_variance(on_new: bool, unbiased: bool, m: int) -> Op:
