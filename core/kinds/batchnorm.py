@@ -1,25 +1,13 @@
 """Batch normalisation of one mini-batch in training mode: forward, backward, running statistics.
 
 x has shape (m, d): m observations (rows), d features (columns); a plain list is one
-feature observed m times, shape (m,). Every statistic is per feature, over the batch axis:
+feature observed m times, shape (m,). γ, β and the statistics are per feature: shape (d,), or
+numbers. The pieces, their formulas and their slips are :mod:`nntutor.core.ops.batchnorm`:
 
-    μ = (1/m)·Σᵢ xᵢ,   σ² = (1/m)·Σᵢ (xᵢ − μ)²   (biased: 1/m, as in training-mode BN)
-    x̂ = (x − μ)/√(σ² + ε),   y = γ·x̂ + β          (γ, β, μ, σ²: shape (d,) or scalars)
-
-Backward from g = ∂L/∂y (given, or L = Σ c∘y so that g = c), all shapes as above:
-
-    ∂L/∂β = Σᵢ gᵢ,   ∂L/∂γ = Σᵢ gᵢ·x̂ᵢ,   ∂L/∂x̂ = g·γ
-    ∂L/∂σ² = Σᵢ ∂L/∂x̂ᵢ·(xᵢ − μ)·(−½)(σ² + ε)^(−3/2)          (μ held fixed)
-    ∂L/∂μ  = −Σᵢ ∂L/∂x̂ᵢ/√(σ² + ε) + ∂L/∂σ²·(−2/m)·Σᵢ (xᵢ − μ)  (through x̂ and σ²)
-    ∂L/∂xᵢ = ∂L/∂x̂ᵢ/√(σ² + ε) + ∂L/∂σ²·2(xᵢ − μ)/m + ∂L/∂μ/m
-
-Running statistics with momentum α, s the batch statistic (μ, and σ² or the unbiased
-m/(m − 1)·σ²): α on the new value (PyTorch) r′ = (1 − α)·r + α·s; α on the old value
-(Keras) r′ = α·r + (1 − α)·s. At evaluation time y = γ·(x − μ_run′)/√(σ²_run′ + ε) + β.
-
-Declared mistakes: the unbiased variance 1/(m − 1), ε forgotten, σ² + ε without the root
-(in σ², √(σ² + ε), x̂ and y); ∂L/∂x without the paths through μ and/or σ²; the running
-statistics with α on the other term, or fed the other variance (conventions).
+    μ, x − μ, σ² (biased), √(σ² + ε), x̂ = (x − μ)/√(σ² + ε), y = γ·x̂ + β
+    backward from ∂L/∂y (given, or L = Σ c∘y so that ∂L/∂y = c): ∂L/∂β, ∂L/∂γ, ∂L/∂x̂, ∂L/∂σ², ∂L/∂μ, ∂L/∂x
+    running statistics with momentum α on the new value (PyTorch) or the old one (Keras), the
+    running variance fed the unbiased m/(m − 1)·σ² or the biased σ²; y at evaluation time
 """
 
 from __future__ import annotations
@@ -28,12 +16,17 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..graph import Problem, ProblemBuilder, Mistake
+from ..graph import Problem, texts
 from ..notation import grad_key
-from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_choice, read_number, reject_unknown
+from ..ops import batchnorm as bn
+from ..ops import probe
+from ..writer import Writer
+from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_choice, read_number, reject_unknown, shape_text
 
 _TOP = {"kind", "x", "gamma", "beta", "eps", "upstream", "c", "running"}
 _RUNNING = {"mean", "var", "momentum", "momentum_on", "variance"}
+#: The formulas and slips write x − μ with x and μ: placed wherever one of them reads it.
+_CENTRED = {"x": "x", "mu": "mu"}
 
 
 def build(data: Mapping[str, Any]) -> Problem:
@@ -56,111 +49,72 @@ def build(data: Mapping[str, Any]) -> Problem:
         raise DataError(f"{path}.x", f"feature {j} is constant and ε = 0, so x̂ = 0/0: vary it or set ε > 0")
     upstream, c = _read_upstream(data, path, x.shape)
 
-    b = ProblemBuilder("batchnorm")
-    b.given("x", x, "x", {"en": "the batch (rows are observations, columns are features)"
-                               if x.ndim == 2 else "the batch of one feature",
-                          "ru": "батч (строки — наблюдения, столбцы — признаки)"
-                                if x.ndim == 2 else "батч из одного признака"})
-    b.given("gamma", gamma, "γ", {"en": "the scale γ (one per feature)", "ru": "масштаб γ (по одному на признак)"})
-    b.given("beta", beta, "β", {"en": "the shift β (one per feature)", "ru": "сдвиг β (по одному на признак)"})
-    b.given("eps", eps, "ε", {"en": "the small constant ε under the square root",
-                              "ru": "малая константа ε под корнем"})
+    w = Writer("batchnorm")
+    w.given("x", x, "x", texts("the batch (rows are observations, columns are features)",
+                               "батч (строки — наблюдения, столбцы — признаки)") if x.ndim == 2
+            else texts("the batch of one feature", "батч из одного признака"))
+    w.given("gamma", gamma, "γ", texts("the scale γ (one per feature)", "масштаб γ (по одному на признак)"))
+    w.given("beta", beta, "β", texts("the shift β (one per feature)", "сдвиг β (по одному на признак)"))
+    w.given("eps", eps, "ε", texts("the small constant ε under the square root", "малая константа ε под корнем"))
 
     # forward
-    b.derived("mu", lambda x_: np.mean(x_, axis=0), ["x"], "μ",
-              {"en": "the batch mean of each feature", "ru": "среднее по батчу для каждого признака"},
-              "forward", "μ = (1/m)·Σᵢ xᵢ")
-    b.derived("xc", lambda x_, mu: x_ - mu, ["x", "mu"], "x − μ",
-              {"en": "the centred batch x − μ", "ru": "центрированный батч x − μ"}, "forward", "x − μ")
-    b.derived("var", lambda xc: np.mean(xc ** 2, axis=0), ["xc"], "σ²",
-              {"en": "the batch variance of each feature (biased, divided by m)",
-               "ru": "дисперсия по батчу для каждого признака (смещённая, делим на m)"},
-              "forward", "σ² = (1/m)·Σᵢ (xᵢ − μ)²",
-              [Mistake("unbiased", ("xc",), lambda xc: _unbiased(xc), _unbiased_message(m))])
-    b.derived("std", lambda v, e: np.sqrt(v + e), ["var", "eps"], "√(σ² + ε)",
-              {"en": "the denominator √(σ² + ε)", "ru": "знаменатель √(σ² + ε)"}, "forward", "√(σ² + ε)",
-              _denominator_mistakes(m))
-    b.derived("x_hat", lambda xc, s: xc / s, ["xc", "std"], "x̂",
-              {"en": "the normalised batch x̂", "ru": "нормированный батч x̂"},
-              "forward", "x̂ = (x − μ)/√(σ² + ε)",
-              _denominator_mistakes(m, lambda d, xc: xc / d, ("xc",)))
-    b.derived("y", lambda g_, xh, b_: g_ * xh + b_, ["gamma", "x_hat", "beta"], "y",
-              {"en": "the output of the batch-norm layer", "ru": "выход слоя батч-нормализации"},
-              "forward", "y = γ·x̂ + β",
-              _denominator_mistakes(m, lambda d, xc, g_, b_: g_ * xc / d + b_, ("xc", "gamma", "beta")))
-    b.convention("variance", {
-        "en": f"training mode: the batch variance σ² divides by m = {m} (biased), and ε = {eps:g}",
-        "ru": f"режим обучения: дисперсия по батчу σ² делится на m = {m} (смещённая), ε = {eps:g}",
-    })
-    b.convention("layout", {
-        "en": "rows are observations, columns are features; statistics are per feature (column)",
-        "ru": "строки — наблюдения, столбцы — признаки; статистики считаются по каждому признаку (столбцу)",
-    })
+    w.apply(bn.MEAN, "mu", "μ", texts("the batch mean of each feature", "среднее по батчу для каждого признака"),
+            "forward", x="x")
+    w.apply(bn.CENTRE, "xc", "x − μ", texts("the centred batch x − μ", "центрированный батч x − μ"), "forward",
+            x="x", mu="mu")
+    w.apply(bn.variance(m), "var", "σ²", texts("the batch variance of each feature (biased, divided by m)",
+                                               "дисперсия по батчу для каждого признака (смещённая, делим на m)"),
+            "forward", xc="xc", **_CENTRED)
+    w.apply(bn.denominator(m), "std", "√(σ² + ε)", texts("the denominator √(σ² + ε)", "знаменатель √(σ² + ε)"),
+            "forward", var="var", eps="eps", **_CENTRED)
+    w.apply(bn.normalise(m), "x_hat", "x̂", texts("the normalised batch x̂", "нормированный батч x̂"), "forward",
+            xc="xc", std="std", var="var", eps="eps", **_CENTRED)
+    w.apply(bn.scale_shift(m), "y", "y", texts("the output of the batch-norm layer", "выход слоя батч-нормализации"),
+            "forward", gamma="gamma", x_hat="x_hat", beta="beta", xc="xc", var="var", eps="eps", **_CENTRED)
+    w.convention("variance", texts(
+        f"training mode: the batch variance σ² divides by m = {m} (biased), and ε = {eps:g}",
+        f"режим обучения: дисперсия по батчу σ² делится на m = {m} (смещённая), ε = {eps:g}"))
+    w.convention("layout", texts(
+        "rows are observations, columns are features; statistics are per feature (column)",
+        "строки — наблюдения, столбцы — признаки; статистики считаются по каждому признаку (столбцу)"))
 
-    # backward
     if upstream is not None or c is not None:
-        _backward(b, upstream, c, m)
-
+        _backward(w, upstream, c, m)
     running = data.get("running")
     if running is not None:
-        _running(b, running, f"{path}.running", x, eps)
-    return b.build()
+        _running(w, running, f"{path}.running", x, eps)
+    return w.build()
 
 
-def _backward(b: ProblemBuilder, upstream, c, m: int) -> None:
+def _backward(w: Writer, upstream, c, m: int) -> None:
+    gy, gxh, gvar, gmu = grad_key("y"), grad_key("x_hat"), grad_key("var"), grad_key("mu")
     if c is not None:
-        b.given("c", c, "c", {"en": "the weights c of the loss L = Σ c∘y", "ru": "веса c в функции потерь L = Σ c∘y"})
-        b.derived("L", lambda y, c_: np.sum(y * c_), ["y", "c"], "L",
-                  {"en": "the loss", "ru": "значение функции потерь"}, "loss", "L = Σ c∘y")
-        b.derived(grad_key("y"), lambda c_: c_ * 1.0, ["c"], "∂L/∂y",
-                  {"en": "the upstream gradient ∂L/∂y", "ru": "градиент ∂L/∂y, пришедший сверху"},
-                  "backward", "∂L/∂y = c")
+        w.given("c", c, "c", texts("the weights c of the loss L = Σ c∘y", "веса c в функции потерь L = Σ c∘y"))
+        w.apply(probe.LOSS, "L", "L", texts("the loss", "значение функции потерь"), "loss", y="y", c="c")
+        w.apply(probe.GRADIENT, gy, "∂L/∂y", texts("the upstream gradient ∂L/∂y", "градиент ∂L/∂y, пришедший сверху"),
+                "backward", c="c")
     else:
-        b.given(grad_key("y"), upstream, "∂L/∂y",
-                {"en": "the upstream gradient ∂L/∂y (given)", "ru": "градиент ∂L/∂y, пришедший сверху (дан)"})
-    gy = grad_key("y")
-    b.derived(grad_key("beta"), lambda g: np.sum(g, axis=0), [gy], "∂L/∂β",
-              {"en": "the gradient with respect to the shift β", "ru": "производная по сдвигу β"},
-              "backward", "∂L/∂β = Σᵢ ∂L/∂yᵢ")
-    b.derived(grad_key("gamma"), lambda g, xh: np.sum(g * xh, axis=0), [gy, "x_hat"], "∂L/∂γ",
-              {"en": "the gradient with respect to the scale γ", "ru": "производная по масштабу γ"},
-              "backward", "∂L/∂γ = Σᵢ ∂L/∂yᵢ·x̂ᵢ")
-    b.derived(grad_key("x_hat"), lambda g, gam: g * gam, [gy, "gamma"], "∂L/∂x̂",
-              {"en": "the gradient with respect to x̂", "ru": "производная по x̂"},
-              "backward", "∂L/∂x̂ = ∂L/∂y·γ")
-    b.derived(grad_key("var"),
-              lambda gxh, xc, v, e: np.sum(gxh * xc, axis=0) * -0.5 * (v + e) ** -1.5,
-              [grad_key("x_hat"), "xc", "var", "eps"], "∂L/∂σ²",
-              {"en": "the gradient with respect to the batch variance σ² (μ held fixed)",
-               "ru": "производная по дисперсии батча σ² (μ фиксировано)"},
-              "backward", "∂L/∂σ² = Σᵢ ∂L/∂x̂ᵢ·(xᵢ − μ)·(−½)(σ² + ε)^(−3/2)")
-    b.derived(grad_key("mu"),
-              lambda gxh, s, gv, xc: -np.sum(gxh, axis=0) / s + gv * (-2.0 / m) * np.sum(xc, axis=0),
-              [grad_key("x_hat"), "std", grad_key("var"), "xc"], "∂L/∂μ",
-              {"en": "the gradient with respect to the batch mean μ (through x̂ and through σ²)",
-               "ru": "производная по среднему батча μ (через x̂ и через σ²)"},
-              "backward", "∂L/∂μ = −Σᵢ ∂L/∂x̂ᵢ/√(σ² + ε) + ∂L/∂σ²·(−2/m)·Σᵢ (xᵢ − μ)")
-    b.derived(grad_key("x"),
-              lambda gxh, s, gv, xc, gmu: gxh / s + gv * 2.0 * xc / m + gmu / m,
-              [grad_key("x_hat"), "std", grad_key("var"), "xc", grad_key("mu")], "∂L/∂x",
-              {"en": "the gradient with respect to the input batch x", "ru": "производная по входному батчу x"},
-              "backward", "∂L/∂xᵢ = ∂L/∂x̂ᵢ/√(σ² + ε) + ∂L/∂σ²·2(xᵢ − μ)/m + ∂L/∂μ/m",
-              [Mistake("no_stat_paths", (grad_key("x_hat"), "std"), lambda gxh, s: gxh / s, {
-                  "en": "You kept only the direct path γ/√(σ² + ε)·∂L/∂y; μ and σ² depend on x too: "
-                        "∂L/∂xᵢ = ∂L/∂x̂ᵢ/√(σ² + ε) + ∂L/∂σ²·2(xᵢ − μ)/m + ∂L/∂μ/m.",
-                  "ru": "Вы учли только прямой путь γ/√(σ² + ε)·∂L/∂y, но μ и σ² тоже зависят от x: "
-                        "∂L/∂xᵢ = ∂L/∂x̂ᵢ/√(σ² + ε) + ∂L/∂σ²·2(xᵢ − μ)/m + ∂L/∂μ/m."}),
-               Mistake("no_var_path", (grad_key("x_hat"), "std", grad_key("mu")),
-                       lambda gxh, s, gmu: gxh / s + gmu / m, {
-                  "en": "You left out the path through σ², the term ∂L/∂σ²·2(xᵢ − μ)/m.",
-                  "ru": "Вы пропустили путь через σ², слагаемое ∂L/∂σ²·2(xᵢ − μ)/m."}),
-               Mistake("no_mean_path", (grad_key("x_hat"), "std", grad_key("var"), "xc"),
-                       lambda gxh, s, gv, xc: gxh / s + gv * 2.0 * xc / m, {
-                  "en": "You left out the path through μ, the term ∂L/∂μ/m.",
-                  "ru": "Вы пропустили путь через μ, слагаемое ∂L/∂μ/m."})])
+        w.given(gy, upstream, "∂L/∂y", texts("the upstream gradient ∂L/∂y (given)",
+                                             "градиент ∂L/∂y, пришедший сверху (дан)"))
+    w.apply(bn.GRAD_BETA, grad_key("beta"), "∂L/∂β", texts("the gradient with respect to the shift β",
+                                                          "производная по сдвигу β"), "backward", g=gy)
+    w.apply(bn.GRAD_GAMMA, grad_key("gamma"), "∂L/∂γ", texts("the gradient with respect to the scale γ",
+                                                            "производная по масштабу γ"),
+            "backward", g=gy, x_hat="x_hat")
+    w.apply(bn.GRAD_X_HAT, gxh, "∂L/∂x̂", texts("the gradient with respect to x̂", "производная по x̂"), "backward",
+            g=gy, gamma="gamma")
+    w.apply(bn.GRAD_VAR, gvar, "∂L/∂σ²", texts("the gradient with respect to the batch variance σ² (μ held fixed)",
+                                               "производная по дисперсии батча σ² (μ фиксировано)"),
+            "backward", gx_hat=gxh, xc="xc", var="var", eps="eps", **_CENTRED)
+    w.apply(bn.grad_mu(m), gmu, "∂L/∂μ", texts("the gradient with respect to the batch mean μ (through x̂ and "
+                                               "through σ²)", "производная по среднему батча μ (через x̂ и через σ²)"),
+            "backward", gx_hat=gxh, std="std", gvar=gvar, xc="xc", **_CENTRED)
+    w.apply(bn.grad_x(m), grad_key("x"), "∂L/∂x", texts("the gradient with respect to the input batch x",
+                                                       "производная по входному батчу x"),
+            "backward", gx_hat=gxh, std="std", gvar=gvar, xc="xc", gmu=gmu, g=gy, gamma="gamma", var="var", **_CENTRED)
 
 
-def _running(b: ProblemBuilder, running, path: str, x: np.ndarray, eps: float) -> None:
+def _running(w: Writer, running, path: str, x: np.ndarray, eps: float) -> None:
     if not isinstance(running, Mapping):
         raise DataError(path, "must be a table ([problem.running])")
     reject_unknown(running, path, _RUNNING)
@@ -180,99 +134,41 @@ def _running(b: ProblemBuilder, running, path: str, x: np.ndarray, eps: float) -
                                             'm/(m − 1)·σ²) or "biased" (fed σ² itself)')
     unbiased = read_choice(running, "variance", path, ("unbiased", "biased")) == "unbiased"
     m = x.shape[0]
-
-    b.given("running_mean", mean, "μ_run", {"en": "the running mean before this batch",
-                                             "ru": "скользящее среднее до этого батча"})
-    b.given("running_var", var, "σ²_run", {"en": "the running variance before this batch",
-                                            "ru": "скользящая дисперсия до этого батча"})
-    b.given("momentum", alpha, "α", {"en": "the momentum α of the running statistics",
-                                     "ru": "коэффициент α (momentum) скользящих статистик"})
-    if on_new:
-        mix, mix_text = (lambda r, s, a: (1.0 - a) * r + a * s), "(1 − α)·{r} + α·{s}"
-    else:
-        mix, mix_text = (lambda r, s, a: a * r + (1.0 - a) * s), "α·{r} + (1 − α)·{s}"
-    feed = "var"
-    if unbiased:
-        b.derived("var_unbiased", lambda v: v * m / (m - 1), ["var"], "s²",
-                  {"en": "the unbiased batch variance m/(m − 1)·σ²",
-                   "ru": "несмещённая дисперсия батча m/(m − 1)·σ²"},
-                  "update", f"s² = m/(m − 1)·σ² = {m}/{m - 1}·σ²")
-        feed = "var_unbiased"
-    other_mix = (lambda r, s, a: a * r + (1.0 - a) * s) if on_new else (lambda r, s, a: (1.0 - a) * r + a * s)
-    other_text = ("You put α on the old value, r′ = α·r + (1 − α)·batch, as Keras does; this lesson puts it on "
-                  "the batch value, as PyTorch does: r′ = (1 − α)·r + α·batch." if on_new else
-                  "You put α on the batch value, r′ = (1 − α)·r + α·batch, as PyTorch does; this lesson puts it on "
-                  "the old value, as Keras does: r′ = α·r + (1 − α)·batch.")
-    other_text_ru = ("Вы поставили α при старом значении, r′ = α·r + (1 − α)·батч, как в Keras; в этом уроке α "
-                     "стоит при значении по батчу, как в PyTorch: r′ = (1 − α)·r + α·батч." if on_new else
-                     "Вы поставили α при значении по батчу, r′ = (1 − α)·r + α·батч, как в PyTorch; в этом уроке α "
-                     "стоит при старом значении, как в Keras: r′ = α·r + (1 − α)·батч.")
-    mix_mistake = {"en": other_text, "ru": other_text_ru}
-    b.derived("running_mean.next", mix, ["running_mean", "mu", "momentum"], "μ_run′",
-              {"en": "the running mean after this batch", "ru": "скользящее среднее после этого батча"},
-              "update", "μ_run′ = " + mix_text.format(r="μ_run", s="μ"),
-              [Mistake("momentum_on", ("running_mean", "mu", "momentum"), other_mix, mix_mistake, convention=True)])
-    feed_other = (lambda rv, v, a: mix(rv, v, a)) if unbiased else (lambda rv, v, a: mix(rv, v * m / (m - 1), a))
-    feed_text = ({"en": "You fed the running variance the biased σ²; this lesson, like PyTorch, feeds it the unbiased "
-                        "m/(m − 1)·σ².",
-                  "ru": "Вы подали в скользящую дисперсию смещённую σ²; в этом уроке, как в PyTorch, подаётся "
-                        "несмещённая m/(m − 1)·σ²."} if unbiased else
-                 {"en": "You fed the running variance the unbiased m/(m − 1)·σ², as PyTorch does; this lesson feeds "
-                        "it the biased σ².",
-                  "ru": "Вы подали в скользящую дисперсию несмещённую m/(m − 1)·σ², как в PyTorch; в этом уроке "
-                        "подаётся смещённая σ²."})
-    b.derived("running_var.next", mix, ["running_var", feed, "momentum"], "σ²_run′",
-              {"en": "the running variance after this batch", "ru": "скользящая дисперсия после этого батча"},
-              "update", "σ²_run′ = " + mix_text.format(r="σ²_run", s="s²" if unbiased else "σ²"),
-              [Mistake("momentum_on", ("running_var", feed, "momentum"), other_mix, mix_mistake, convention=True),
-               Mistake("running_variance", ("running_var", "var", "momentum"), feed_other, feed_text,
-                       convention=True)])
-    b.derived("y_eval", lambda x_, g_, b_, rm, rv, e: g_ * (x_ - rm) / np.sqrt(rv + e) + b_,
-              ["x", "gamma", "beta", "running_mean.next", "running_var.next", "eps"], "y_eval",
-              {"en": "the layer's output for the same x in evaluation mode (running statistics after this batch)",
-               "ru": "выход слоя для того же x в режиме применения (скользящие статистики после этого батча)"},
-              "value", "y_eval = γ·(x − μ_run′)/√(σ²_run′ + ε) + β")
-    new_var = mix(var, x.var(axis=0) * (m / (m - 1) if unbiased else 1.0), alpha)
+    new_var = bn.running(on_new).fn(var, x.var(axis=0) * (m / (m - 1) if unbiased else 1.0), alpha)
     if np.any(new_var + eps <= 0):
         raise DataError(f"{path}.var", "the running variance after this batch is 0 and ε = 0: "
                                        "evaluation mode would divide by zero")
-    b.convention("running", {
-        "en": ("running statistics: r′ = " + mix_text.format(r="r", s="batch") + f" with α = {alpha:g}"
-               + (" (PyTorch's form)" if on_new else " (Keras's form)")
-               + "; the running variance is fed " + ("the unbiased m/(m − 1)·σ²" if unbiased else "the biased σ²")),
-        "ru": ("скользящие статистики: r′ = " + mix_text.format(r="r", s="батч") + f", α = {alpha:g}"
-               + (" (как в PyTorch)" if on_new else " (как в Keras)")
-               + "; в скользящую дисперсию идёт " + ("несмещённая m/(m − 1)·σ²" if unbiased else "смещённая σ²")),
-    })
 
-
-def _unbiased(xc: np.ndarray) -> np.ndarray:
-    """Σᵢ (xᵢ − μ)²/(m − 1): the unbiased variance, a mistake in training-mode batch norm."""
-    return np.sum(xc ** 2, axis=0) / (xc.shape[0] - 1)
-
-
-def _unbiased_message(m: int) -> dict[str, str]:
-    return {"en": f"You divided by m − 1 = {m - 1} (the unbiased variance); batch norm in training divides by "
-                  f"m = {m}: σ² = (1/m)·Σᵢ (xᵢ − μ)².",
-            "ru": f"Вы разделили на m − 1 = {m - 1} (несмещённая дисперсия), а батч-нормализация при обучении "
-                  f"делит на m = {m}: σ² = (1/m)·Σᵢ (xᵢ − μ)²."}
-
-
-def _denominator_mistakes(m: int, finish=None, finish_deps: tuple[str, ...] = ()) -> list[Mistake]:
-    """Wrong denominators d of x̂ = (x − μ)/√(σ² + ε): ε forgotten, no square root, the unbiased
-    variance; each carried on as ``finish(d, *values of finish_deps)`` (d itself when None)."""
-    wrong = {
-        "no_eps": (lambda v, e: np.sqrt(v), {
-            "en": "You forgot ε under the root: √(σ² + ε).", "ru": "Вы забыли ε под корнем: √(σ² + ε)."}),
-        "variance_not_std": (lambda v, e: v + e, {
-            "en": "You used σ² + ε without the square root: the denominator is √(σ² + ε).",
-            "ru": "Вы взяли σ² + ε без квадратного корня, а знаменатель равен √(σ² + ε)."}),
-        "unbiased": (lambda v, e: np.sqrt(v * m / (m - 1) + e), _unbiased_message(m)),
-    }
-    finish = finish or (lambda d: d)
-    return [Mistake(name, ("var", "eps", *finish_deps),
-                    lambda v, e, *rest, den=den: finish(den(v, e), *rest), msg)
-            for name, (den, msg) in wrong.items()]
+    w.given("running_mean", mean, "μ_run", texts("the running mean before this batch",
+                                                 "скользящее среднее до этого батча"))
+    w.given("running_var", var, "σ²_run", texts("the running variance before this batch",
+                                                "скользящая дисперсия до этого батча"))
+    w.given("momentum", alpha, "α", texts("the momentum α of the running statistics",
+                                          "коэффициент α (momentum) скользящих статистик"))
+    feed = "var"
+    if unbiased:
+        feed = w.apply(bn.unbiased_variance(m), "var_unbiased", "s²", texts(
+            "the unbiased batch variance m/(m − 1)·σ²", "несмещённая дисперсия батча m/(m − 1)·σ²"), "update",
+            var="var")
+    w.apply(bn.running(on_new), "running_mean.next", "μ_run′", texts(
+        "the running mean after this batch", "скользящее среднее после этого батча"), "update",
+        r="running_mean", s="mu", alpha="momentum")
+    w.apply(bn.running_variance(on_new, unbiased, m), "running_var.next", "σ²_run′", texts(
+        "the running variance after this batch", "скользящая дисперсия после этого батча"), "update",
+        r="running_var", s=feed, alpha="momentum", var="var")
+    w.apply(bn.EVALUATE, "y_eval", "y_eval", texts(
+        "the layer's output for the same x in evaluation mode (running statistics after this batch)",
+        "выход слоя для того же x в режиме применения (скользящие статистики после этого батча)"), "value",
+        x="x", gamma="gamma", beta="beta", r_mean="running_mean.next", r_var="running_var.next", eps="eps")
+    mix = {"en": "(1 − α)·r + α·batch", "ru": "(1 − α)·r + α·батч"} if on_new else \
+        {"en": "α·r + (1 − α)·batch", "ru": "α·r + (1 − α)·батч"}
+    w.convention("running", texts(
+        f"running statistics: r′ = {mix['en']} with α = {alpha:g}" + (" (PyTorch's form)" if on_new else
+                                                                      " (Keras's form)")
+        + "; the running variance is fed " + ("the unbiased m/(m − 1)·σ²" if unbiased else "the biased σ²"),
+        f"скользящие статистики: r′ = {mix['ru']}, α = {alpha:g}" + (" (как в PyTorch)" if on_new else
+                                                                    " (как в Keras)")
+        + "; в скользящую дисперсию идёт " + ("несмещённая m/(m − 1)·σ²" if unbiased else "смещённая σ²")))
 
 
 def _per_feature(data, key: str, path: str, x: np.ndarray, *, required: bool, default: float = 0.0) -> np.ndarray:
@@ -302,13 +198,9 @@ def _read_upstream(data, path: str, shape) -> tuple[np.ndarray | None, np.ndarra
         if key in data:
             arr = read_array(data, key, path, ndim=(1, 2))
             if arr.shape != tuple(shape):
-                raise DataError(f"{path}.{key}", f"has shape {_shape(arr.shape)} but x has shape {_shape(shape)}")
+                raise DataError(f"{path}.{key}", f"is {shape_text(arr.shape)} but x is {shape_text(shape)}")
             return (arr, None) if key == "upstream" else (None, arr)
     return None, None
-
-
-def _shape(shape) -> str:
-    return "×".join(map(str, shape))
 
 
 KIND = Kind(

@@ -3,9 +3,9 @@
 p is stated as data: the probability to drop a neuron (q = 1 − p keeps it) or to keep it
 (q = p). The keep probability q is what the formulas use.
 
-Layer, x and the 0/1 mask m of the same shape (vector or matrix):
-    inverted scaling (train time):  y = x∘m/q,  ∂L/∂x = ∂L/∂y∘m/q,  at test time y = x
-    scaling at test time:           y = x∘m,    ∂L/∂x = ∂L/∂y∘m,    at test time y = q·x
+One layer, x and the 0/1 mask m of the same shape (vector or matrix), with inverted scaling
+(y = x∘m/q at train time, x at test time) or scaling at test time (y = x∘m, then q·x): the
+pieces, their formulas and their slips are :mod:`nntutor.core.ops.dropout`.
 
 Net with layer sizes n₀ (inputs), n₁ … n_H (hidden), n_out; each hidden neuron is kept
 independently with probability q; inputs and outputs are never dropped. A dropped neuron
@@ -20,9 +20,7 @@ form for E[P] = (1 − θ)·P_full. Var[P] = E[P²] − E[P]² is computed exact
 arithmetic from E[K] = nq and E[K²] = nq(1 − q) + (nq)². A hidden layer is entirely off with
 probability (1 − q)^{n_l}; K_l has mean n_l·q and variance n_l·q(1 − q).
 
-Declared mistakes: p taken for q (keep vs drop, in every q-dependent value); the train-time
-factor left out, multiplied instead of divided, or applied at the other time (a convention);
-the mask applied at test time; ∂L/∂x without the mask or without the factor.
+Each counting value declares p taken for q (keep vs drop) itself.
 """
 
 from __future__ import annotations
@@ -33,9 +31,14 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..graph import Problem, ProblemBuilder, Mistake
+from ..graph import Problem, texts
 from ..notation import grad_key, subscript
-from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown
+from ..ops import dropout as do
+from ..ops import probe
+from ..ops.record import mistake
+from ..writer import Writer
+from . import (DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown,
+               shape_text)
 
 _TOP = {"kind", "p", "p_is", "layer", "net"}
 _LAYER = {"x", "mask", "scaling", "upstream", "c"}
@@ -56,34 +59,31 @@ def build(data: Mapping[str, Any]) -> Problem:
         raise DataError(f"{path}.layer", "missing: give [problem.layer] (a mask on one layer), "
                                          "[problem.net] (counting on a net), or both")
 
-    b = ProblemBuilder("dropout")
-    b.given("p", p, "p", {"en": "the probability to drop a neuron" if drop else "the probability to keep a neuron",
-                          "ru": "вероятность выключить нейрон" if drop else "вероятность оставить нейрон"})
-    b.derived("keep", (lambda p_: 1.0 - p_) if drop else (lambda p_: p_ * 1.0), ["p"], "q",
-              {"en": "the probability q that a neuron is kept", "ru": "вероятность q, что нейрон остаётся"},
-              "value", "q = 1 − p" if drop else "q = p",
-              [Mistake("p_vs_q", ("keep",), lambda q: 1.0 - q, _p_vs_q(drop))])
-    b.convention("p", {
-        "en": f"p = {p:g} is the probability to {'drop' if drop else 'keep'} each neuron, independently",
-        "ru": f"p = {p:g} — вероятность {'выключить' if drop else 'оставить'} каждый нейрон, независимо от других",
-    })
+    w = Writer("dropout")
+    w.given("p", p, "p", texts("the probability to drop a neuron", "вероятность выключить нейрон") if drop
+            else texts("the probability to keep a neuron", "вероятность оставить нейрон"))
+    w.apply(do.keep(drop), "keep", "q", texts("the probability q that a neuron is kept",
+                                              "вероятность q, что нейрон остаётся"), "value", p="p")
+    w.convention("p", texts(
+        f"p = {p:g} is the probability to {'drop' if drop else 'keep'} each neuron, independently",
+        f"p = {p:g} — вероятность {'выключить' if drop else 'оставить'} каждый нейрон, независимо от других"))
     if "layer" in data:
-        _layer(b, data["layer"], f"{path}.layer", drop)
+        _layer(w, data["layer"], f"{path}.layer", drop)
     if "net" in data:
-        _net(b, data["net"], f"{path}.net", drop)
-    return b.build()
+        _net(w, data["net"], f"{path}.net", drop)
+    return w.build()
 
 
 # -- one layer with a given mask ------------------------------------------------------
 
-def _layer(b: ProblemBuilder, layer, path: str, drop: bool) -> None:
+def _layer(w: Writer, layer, path: str, drop: bool) -> None:
     if not isinstance(layer, Mapping):
         raise DataError(path, "must be a table ([problem.layer])")
     reject_unknown(layer, path, _LAYER)
     x = read_array(layer, "x", path, ndim=(0, 1, 2))
     mask = read_array(layer, "mask", path, ndim=(0, 1, 2))
     if mask.shape != x.shape:
-        raise DataError(f"{path}.mask", f"has shape {_shape(mask.shape)} but x has shape {_shape(x.shape)}")
+        raise DataError(f"{path}.mask", f"is {shape_text(mask.shape)} but x is {shape_text(x.shape)}")
     if not np.all((mask == 0) | (mask == 1)):
         raise DataError(f"{path}.mask", "must hold only 0 (dropped) and 1 (kept)")
     if "scaling" not in layer:
@@ -97,93 +97,48 @@ def _layer(b: ProblemBuilder, layer, path: str, drop: bool) -> None:
         if key in layer:
             arr = read_array(layer, key, path, ndim=(0, 1, 2))
             if arr.shape != x.shape:
-                raise DataError(f"{path}.{key}", f"has shape {_shape(arr.shape)} but x has shape {_shape(x.shape)}")
+                raise DataError(f"{path}.{key}", f"is {shape_text(arr.shape)} but x is {shape_text(x.shape)}")
             back[key] = arr
 
-    b.given("x", x, "x", {"en": "the input of the dropout layer", "ru": "вход слоя дропаута"})
-    b.given("mask", mask, "m", {"en": "the mask: 1 keeps a neuron, 0 drops it",
-                                "ru": "маска: 1 — нейрон остаётся, 0 — выключен"})
-    pq = _p_vs_q(drop)
-    # the train-time factor s in y = x∘m·s: wrong ones as (name, s(q), message, convention)
-    if inverted:
-        factors = [("scaling", lambda q: np.ones_like(q), _NO_INVERTED, True),
-                   ("times_q", lambda q: q * 1.0, _TIMES_Q, False),
-                   ("p_vs_q", lambda q: 1.0 / (1.0 - q), pq, False)]
-        b.derived("scale", lambda q: 1.0 / q, ["keep"], "1/q",
-                  {"en": "the factor applied to kept values at train time",
-                   "ru": "множитель для оставшихся значений при обучении"}, "forward", "1/q",
-                  [Mistake(name, ("keep",), f, msg, conv) for name, f, msg, conv in factors])
-    else:
-        factors = [("scaling", lambda q: 1.0 / q, _INVERTED_AT_TRAIN, True),
-                   ("scaled_at_train", lambda q: q * 1.0, _Q_AT_TRAIN, False)]
-        b.derived("scale", lambda q: np.ones_like(q), ["keep"], "1",
-                  {"en": "the factor applied to kept values at train time (none: scaling happens at test time)",
-                   "ru": "множитель для оставшихся значений при обучении (его нет: масштаб — при применении)"},
-                  "forward", "1", [Mistake(name, ("keep",), f, msg, conv) for name, f, msg, conv in factors])
-    # "+ 0.0": a dropped negative input would show as −0
-    b.derived("y", lambda x_, m, s: x_ * m * s + 0.0, ["x", "mask", "scale"], "y",
-              {"en": "the output of the dropout layer at train time", "ru": "выход слоя дропаута при обучении"},
-              "forward", "y = x∘m/q" if inverted else "y = x∘m",
-              [Mistake(name, ("x", "mask", "keep"), lambda x_, m, q, f=f: x_ * m * f(q) + 0.0, msg, conv)
-               for name, f, msg, conv in factors])
-    if inverted:
-        test_mistakes = [Mistake("scaling", ("x", "keep"), lambda x_, q: q * x_, _Q_AT_TEST, convention=True),
-                         Mistake("mask_at_test", ("x", "mask"), lambda x_, m: x_ * m + 0.0, _MASK_AT_TEST)]
-    else:
-        test_mistakes = [Mistake("scaling", ("x",), lambda x_: x_ * 1.0, _NO_TEST_SCALING, convention=True),
-                         Mistake("p_vs_q", ("x", "keep"), lambda x_, q: (1.0 - q) * x_, pq),
-                         Mistake("mask_at_test", ("x", "mask", "keep"), lambda x_, m, q: q * x_ * m + 0.0,
-                                 _MASK_AT_TEST)]
-    b.derived("y_test", (lambda x_, q: x_ * 1.0) if inverted else (lambda x_, q: q * x_), ["x", "keep"], "y_test",
-              {"en": "the output of the layer for the same x at test time (no neuron dropped)",
-               "ru": "выход слоя для того же x при применении (все нейроны включены)"},
-              "value", "y_test = x" if inverted else "y_test = q·x", test_mistakes)
-    b.convention("scaling", {
-        "en": "inverted dropout: kept values are divided by q at train time; at test time the layer passes x"
-              if inverted else "no scaling at train time; at test time the layer multiplies x by q",
-        "ru": "обратный (inverted) дропаут: при обучении оставшиеся значения делятся на q; при применении слой "
-              "пропускает x без изменений"
-              if inverted else "при обучении без масштабирования; при применении слой умножает x на q",
-    })
+    w.given("x", x, "x", texts("the input of the dropout layer", "вход слоя дропаута"))
+    w.given("mask", mask, "m", texts("the mask: 1 keeps a neuron, 0 drops it",
+                                     "маска: 1 — нейрон остаётся, 0 — выключен"))
+    w.apply(do.scale(inverted, drop), "scale", "1/q" if inverted else "1",
+            texts("the factor applied to kept values at train time", "множитель для оставшихся значений при обучении")
+            if inverted else
+            texts("the factor applied to kept values at train time (none: scaling happens at test time)",
+                  "множитель для оставшихся значений при обучении (его нет: масштаб — при применении)"),
+            "forward", q="keep")
+    w.apply(do.forward(inverted, drop), "y", "y", texts("the output of the dropout layer at train time",
+                                                        "выход слоя дропаута при обучении"),
+            "forward", x="x", m="mask", s="scale", q="keep")
+    w.apply(do.at_test_time(inverted, drop), "y_test", "y_test", texts(
+        "the output of the layer for the same x at test time (no neuron dropped)",
+        "выход слоя для того же x при применении (все нейроны включены)"), "value", x="x", q="keep", m="mask")
+    w.convention("scaling", texts(
+        "inverted dropout: kept values are divided by q at train time; at test time the layer passes x" if inverted
+        else "no scaling at train time; at test time the layer multiplies x by q",
+        "обратный (inverted) дропаут: при обучении оставшиеся значения делятся на q; при применении слой "
+        "пропускает x без изменений" if inverted
+        else "при обучении без масштабирования; при применении слой умножает x на q"))
+    gy = grad_key("y")
     if "c" in back:
-        b.given("c", back["c"], "c", {"en": "the weights c of the loss L = Σ c∘y",
-                                      "ru": "веса c в функции потерь L = Σ c∘y"})
-        b.derived("L", lambda y, c: np.sum(y * c), ["y", "c"], "L",
-                  {"en": "the loss", "ru": "значение функции потерь"}, "loss", "L = Σ c∘y")
-        b.derived(grad_key("y"), lambda c: c * 1.0, ["c"], "∂L/∂y",
-                  {"en": "the upstream gradient ∂L/∂y", "ru": "градиент ∂L/∂y, пришедший сверху"},
-                  "backward", "∂L/∂y = c")
+        w.given("c", back["c"], "c", texts("the weights c of the loss L = Σ c∘y", "веса c в функции потерь L = Σ c∘y"))
+        w.apply(probe.LOSS, "L", "L", texts("the loss", "значение функции потерь"), "loss", y="y", c="c")
+        w.apply(probe.GRADIENT, gy, "∂L/∂y", texts("the upstream gradient ∂L/∂y", "градиент ∂L/∂y, пришедший сверху"),
+                "backward", c="c")
     elif "upstream" in back:
-        b.given(grad_key("y"), back["upstream"], "∂L/∂y",
-                {"en": "the upstream gradient ∂L/∂y (given)", "ru": "градиент ∂L/∂y, пришедший сверху (дан)"})
+        w.given(gy, back["upstream"], "∂L/∂y", texts("the upstream gradient ∂L/∂y (given)",
+                                                     "градиент ∂L/∂y, пришедший сверху (дан)"))
     if back:
-        back_mistakes = [
-            Mistake("no_mask", (grad_key("y"), "scale"), lambda g, s: g * s + 0.0, {
-                "en": "You forgot the mask: a dropped neuron passes no gradient back, ∂L/∂x = 0 where m = 0.",
-                "ru": "Вы забыли маску: через выключенный нейрон градиент не проходит, ∂L/∂x = 0 там, где m = 0."})]
-        if inverted:
-            back_mistakes.append(Mistake("no_scale", (grad_key("y"), "mask"), lambda g, m: g * m + 0.0, {
-                "en": "You forgot the factor 1/q: the forward pass divided the kept values by q, so the gradient "
-                      "is divided by q too, ∂L/∂x = ∂L/∂y∘m/q.",
-                "ru": "Вы забыли множитель 1/q: при прямом проходе оставшиеся значения делились на q, поэтому и "
-                      "градиент делится на q, ∂L/∂x = ∂L/∂y∘m/q."}))
-            back_mistakes.append(Mistake("p_vs_q", (grad_key("y"), "mask", "keep"),
-                                         lambda g, m, q: g * m / (1.0 - q) + 0.0, pq))
-        else:
-            back_mistakes.append(Mistake("scaling", (grad_key("y"), "mask", "keep"), lambda g, m, q: g * m / q + 0.0, {
-                "en": "You divided by q as inverted dropout does; in this lesson the train-time pass has no factor, "
-                      "so ∂L/∂x = ∂L/∂y∘m.",
-                "ru": "Вы разделили на q, как в обратном дропауте; в этом уроке при обучении множителя нет, поэтому "
-                      "∂L/∂x = ∂L/∂y∘m."}, convention=True))
-        b.derived(grad_key("x"), lambda g, m, s: g * m * s + 0.0, [grad_key("y"), "mask", "scale"], "∂L/∂x",
-                  {"en": "the gradient with respect to the input x (zero where the neuron was dropped)",
-                   "ru": "производная по входу x (ноль там, где нейрон выключен)"},
-                  "backward", "∂L/∂x = ∂L/∂y∘m/q" if inverted else "∂L/∂x = ∂L/∂y∘m", back_mistakes)
+        w.apply(do.backward(inverted, drop), grad_key("x"), "∂L/∂x", texts(
+            "the gradient with respect to the input x (zero where the neuron was dropped)",
+            "производная по входу x (ноль там, где нейрон выключен)"), "backward", g=gy, m="mask", s="scale", q="keep")
 
 
 # -- counting on a net -------------------------------------------------------------------
 
-def _net(b: ProblemBuilder, net, path: str, drop: bool) -> None:
+def _net(w: Writer, net, path: str, drop: bool) -> None:
     if not isinstance(net, Mapping):
         raise DataError(path, "must be a table ([problem.net])")
     reject_unknown(net, path, _NET)
@@ -201,134 +156,73 @@ def _net(b: ProblemBuilder, net, path: str, drop: bool) -> None:
         raise DataError(f"{path}.thin", f"cannot be reached: with every hidden neuron dropped {a0} parameters "
                                         f"(the output biases) remain, more than {1 - thin:g} of {full}")
     hidden = range(1, len(sizes) - 1)
-    pq = _p_vs_q(drop)
+    pq = do.p_vs_q_words(drop)
 
-    def flipped(fn) -> list[Mistake]:
-        """``fn(n, q)`` with 1 − q for q: p taken for the keep probability (or the other way round)."""
-        return [Mistake("p_vs_q", ("sizes", "keep"), lambda n, q: fn(n, 1.0 - q), pq)]
+    def count(key: str, fn, symbol: str, meaning, formula: str, flips: bool = True) -> None:
+        """A count or probability from the sizes and q; ``flips``: p taken for q changes it (fn at 1 − q)."""
+        slips = [mistake("p_vs_q", ["sizes", "keep"], lambda n, q: fn(n, 1.0 - q), *pq)] if flips else []
+        w.derived(key, fn, ["sizes", "keep"], symbol, meaning, "value", formula, slips)
 
-    b.given("sizes", sizes, "n", {"en": "the layer sizes, inputs first", "ru": "размеры слоёв, начиная со входа"})
-    b.given("thin", thin, "θ", {"en": "the share θ by which the net should be thinned",
-                                "ru": "доля θ, на которую нужно проредить сеть"})
-    b.derived("params", lambda n: float(_count(n, bias, 1)), ["sizes"], "P",
-              {"en": "the number of parameters of the whole net (no dropout)",
-               "ru": "число параметров всей сети (без дропаута)"},
+    w.given("sizes", sizes, "n", texts("the layer sizes, inputs first", "размеры слоёв, начиная со входа"))
+    w.given("thin", thin, "θ", texts("the share θ by which the net should be thinned",
+                                     "доля θ, на которую нужно проредить сеть"))
+    w.derived("params", lambda n: float(_count(n, bias, 1)), ["sizes"], "P",
+              texts("the number of parameters of the whole net (no dropout)",
+                    "число параметров всей сети (без дропаута)"),
               "value", "P = Σₗ (nₗ₋₁·nₗ + nₗ)" if bias else "P = Σₗ nₗ₋₁·nₗ")
     for l in hidden:
         s = subscript(str(l))
-        off = lambda n, q, l=l: (1.0 - q) ** n[l]
-        b.derived(f"off{l}", off, ["sizes", "keep"], f"P(off{s})",
-                  {"en": f"the probability that all of hidden layer {l} is dropped",
-                   "ru": f"вероятность, что весь скрытый слой {l} выключен"},
-                  "value", f"(1 − q)^n{s}", flipped(off))
-    b.derived("off.any", _any_off, ["sizes", "keep"], "P(any off)",
-              {"en": "the probability that at least one hidden layer is dropped entirely (the net cannot learn)",
-               "ru": "вероятность, что хотя бы один скрытый слой выключен целиком (сеть не может учиться)"},
-              "value", "1 − Πₗ (1 − (1 − q)^nₗ)", flipped(_any_off))
+        count(f"off{l}", lambda n, q, l=l: (1.0 - q) ** n[l], f"P(off{s})",
+              texts(f"the probability that all of hidden layer {l} is dropped",
+                    f"вероятность, что весь скрытый слой {l} выключен"), f"(1 − q)^n{s}")
+    count("off.any", _any_off, "P(any off)",
+          texts("the probability that at least one hidden layer is dropped entirely (the net cannot learn)",
+                "вероятность, что хотя бы один скрытый слой выключен целиком (сеть не может учиться)"),
+          "1 − Πₗ (1 − (1 − q)^nₗ)")
     for l in hidden:
         s = subscript(str(l))
-        mean_l = lambda n, q, l=l: n[l] * q
-        b.derived(f"active{l}.mean", mean_l, ["sizes", "keep"], f"E N{s}",
-                  {"en": f"the expected number of kept neurons in hidden layer {l}",
-                   "ru": f"математическое ожидание числа включённых нейронов в скрытом слое {l}"},
-                  "value", f"E N{s} = n{s}·q", flipped(mean_l))
-        b.derived(f"active{l}.var", lambda n, q, l=l: n[l] * q * (1.0 - q), ["sizes", "keep"], f"Var N{s}",
-                  {"en": f"the variance of the number of kept neurons in hidden layer {l}",
-                   "ru": f"дисперсия числа включённых нейронов в скрытом слое {l}"},
-                  "value", f"Var N{s} = n{s}·q·(1 − q)")
-    mean_all = lambda n, q: np.sum(n[1:-1]) * q
-    b.derived("active.mean", mean_all, ["sizes", "keep"], "E N",
-              {"en": "the expected number of kept hidden neurons in the whole net",
-               "ru": "математическое ожидание числа включённых скрытых нейронов во всей сети"},
-              "value", "E N = (Σ hidden nₗ)·q", flipped(mean_all))
-    b.derived("active.var", lambda n, q: np.sum(n[1:-1]) * q * (1.0 - q), ["sizes", "keep"], "Var N",
-              {"en": "the variance of the number of kept hidden neurons in the whole net",
-               "ru": "дисперсия числа включённых скрытых нейронов во всей сети"},
-              "value", "Var N = (Σ hidden nₗ)·q·(1 − q)")
-    params_mean = lambda n, q: float(_count(n, bias, q))
-    params_var = lambda n, q: float(_count(n, bias, q, variance=True))
-    b.derived("params.mean", params_mean,
-              ["sizes", "keep"], "E P",
-              {"en": "the expected number of parameters left under dropout",
-               "ru": "математическое ожидание числа оставшихся параметров при дропауте"},
-              "value", ("E P = Σₗ (nₗ₋₁q·nₗq + nₗq)" if bias else "E P = Σₗ nₗ₋₁q·nₗq")
-              + " (q = 1 at l = 0 and l = L)", flipped(params_mean))
-    b.derived("params.var", params_var,
-              ["sizes", "keep"], "Var P",
-              {"en": "the variance of the number of parameters left under dropout",
-               "ru": "дисперсия числа оставшихся параметров при дропауте"},
-              "value", "Var P = E P² − (E P)²", flipped(params_var))
-    b.derived("p_thin.neurons", (lambda t: t * 1.0) if drop else (lambda t: 1.0 - t), ["thin"], "p_N",
-              {"en": "the p for which the expected number of kept hidden neurons is (1 − θ) of them all",
-               "ru": "p, при котором ожидаемое число включённых скрытых нейронов — (1 − θ) от всех"},
+        count(f"active{l}.mean", lambda n, q, l=l: n[l] * q, f"E N{s}",
+              texts(f"the expected number of kept neurons in hidden layer {l}",
+                    f"математическое ожидание числа включённых нейронов в скрытом слое {l}"), f"E N{s} = n{s}·q")
+        count(f"active{l}.var", lambda n, q, l=l: n[l] * q * (1.0 - q), f"Var N{s}",
+              texts(f"the variance of the number of kept neurons in hidden layer {l}",
+                    f"дисперсия числа включённых нейронов в скрытом слое {l}"), f"Var N{s} = n{s}·q·(1 − q)",
+              flips=False)  # q(1 − q) is the same at 1 − q
+    count("active.mean", lambda n, q: np.sum(n[1:-1]) * q, "E N",
+          texts("the expected number of kept hidden neurons in the whole net",
+                "математическое ожидание числа включённых скрытых нейронов во всей сети"), "E N = (Σ hidden nₗ)·q")
+    count("active.var", lambda n, q: np.sum(n[1:-1]) * q * (1.0 - q), "Var N",
+          texts("the variance of the number of kept hidden neurons in the whole net",
+                "дисперсия числа включённых скрытых нейронов во всей сети"), "Var N = (Σ hidden nₗ)·q·(1 − q)",
+          flips=False)
+    count("params.mean", lambda n, q: float(_count(n, bias, q)), "E P",
+          texts("the expected number of parameters left under dropout",
+                "математическое ожидание числа оставшихся параметров при дропауте"),
+          ("E P = Σₗ (nₗ₋₁q·nₗq + nₗq)" if bias else "E P = Σₗ nₗ₋₁q·nₗq") + " (q = 1 at l = 0 and l = L)")
+    count("params.var", lambda n, q: float(_count(n, bias, q, variance=True)), "Var P",
+          texts("the variance of the number of parameters left under dropout",
+                "дисперсия числа оставшихся параметров при дропауте"), "Var P = E P² − (E P)²")
+    thin_words = (("That is the keep probability q; the question asks for p, the probability to drop: p = 1 − q.",
+                   "Это вероятность оставить нейрон q; спрашивается p — вероятность выключить: p = 1 − q.") if drop else
+                  ("That is the drop probability 1 − q; here p is the probability to keep a neuron: p = q.",
+                   "Это вероятность выключить нейрон 1 − q; здесь p — вероятность его оставить: p = q."))
+    w.derived("p_thin.neurons", (lambda t: t * 1.0) if drop else (lambda t: 1.0 - t), ["thin"], "p_N",
+              texts("the p for which the expected number of kept hidden neurons is (1 − θ) of them all",
+                    "p, при котором ожидаемое число включённых скрытых нейронов — (1 − θ) от всех"),
               "value", "E N = (1 − θ)·N ⇒ " + ("p = θ" if drop else "p = 1 − θ"),
-              [Mistake("p_vs_q", ("p_thin.neurons",), lambda p_: 1.0 - p_, _p_thin_message(drop))])
-    b.derived("p_thin.params", lambda n, t: _solve_thin(_ints(n), bias, t, drop), ["sizes", "thin"], "p_P",
-              {"en": "the p for which the expected number of parameters is (1 − θ) of the full net's",
-               "ru": "p, при котором ожидаемое число параметров — (1 − θ) от числа параметров полной сети"},
+              [mistake("p_vs_q", ["p_thin.neurons"], lambda p_: 1.0 - p_, *thin_words)])
+    w.derived("p_thin.params", lambda n, t: _solve_thin(_ints(n), bias, t, drop), ["sizes", "thin"], "p_P",
+              texts("the p for which the expected number of parameters is (1 − θ) of the full net's",
+                    "p, при котором ожидаемое число параметров — (1 − θ) от числа параметров полной сети"),
               # the value goes last: "… = 0.1375" must read as p, not as D
               "value", "a₂q² + a₁q + a₀ = (1 − θ)·P with D = (1 − θ)·P − a₀: q = 2D/(a₁ + √(a₁² + 4a₂D)), "
                        + ("p = 1 − q" if drop else "p = q"),
-              [Mistake("p_vs_q", ("p_thin.params",), lambda p_: 1.0 - p_, _p_thin_message(drop))])
-    b.convention("counting", {
-        "en": "only hidden neurons are dropped; a dropped neuron removes its incoming weights, its outgoing "
-              "weights" + (" and its bias" if bias else "") + "; a weight counts when both of its neurons are kept",
-        "ru": "выключаются только скрытые нейроны; выключенный нейрон убирает входящие и исходящие веса"
-              + (" и своё смещение" if bias else "") + "; вес учитывается, если оба его нейрона включены",
-    })
-
-
-# -- the common mistakes' messages ------------------------------------------------------------
-
-def _p_vs_q(drop: bool) -> dict[str, str]:
-    if drop:
-        return {"en": "You used p as the probability to keep a neuron; here p is the probability to drop it, "
-                      "so a neuron is kept with q = 1 − p.",
-                "ru": "Вы взяли p как вероятность оставить нейрон; здесь p — вероятность его выключить, "
-                      "поэтому нейрон остаётся с вероятностью q = 1 − p."}
-    return {"en": "You used 1 − p as the probability to keep a neuron; here p itself is the probability to keep it, "
-                  "q = p.",
-            "ru": "Вы взяли 1 − p как вероятность оставить нейрон; здесь p и есть вероятность его оставить, q = p."}
-
-
-def _p_thin_message(drop: bool) -> dict[str, str]:
-    if drop:
-        return {"en": "That is the keep probability q; the question asks for p, the probability to drop: p = 1 − q.",
-                "ru": "Это вероятность оставить нейрон q; спрашивается p — вероятность выключить: p = 1 − q."}
-    return {"en": "That is the drop probability 1 − q; here p is the probability to keep a neuron: p = q.",
-            "ru": "Это вероятность выключить нейрон 1 − q; здесь p — вероятность его оставить: p = q."}
-
-
-_NO_INVERTED = {
-    "en": "You left out the 1/q: with inverted dropout, used here, kept values are divided by q at train time "
-          "(scaling by q at test time instead is the other convention).",
-    "ru": "Вы забыли множитель 1/q: в обратном дропауте, принятом здесь, оставшиеся значения делятся на q при "
-          "обучении (умножать на q при применении — другое соглашение)."}
-_TIMES_Q = {
-    "en": "You multiplied by q; inverted dropout divides the kept values by q: y = x∘m/q.",
-    "ru": "Вы умножили на q, а обратный дропаут делит оставшиеся значения на q: y = x∘m/q."}
-_INVERTED_AT_TRAIN = {
-    "en": "You divided by q at train time, as inverted dropout does; this lesson scales at test time instead, "
-          "so at train time y = x∘m.",
-    "ru": "Вы разделили на q при обучении, как в обратном дропауте; в этом уроке масштабируют при применении, "
-          "поэтому при обучении y = x∘m."}
-_Q_AT_TRAIN = {
-    "en": "You multiplied by q at train time; in this lesson q is applied at test time only, so at train time y = x∘m.",
-    "ru": "Вы умножили на q при обучении; в этом уроке на q умножают только при применении, поэтому при обучении "
-          "y = x∘m."}
-_Q_AT_TEST = {
-    "en": "You multiplied by q at test time, as dropout without inverted scaling does; this lesson uses inverted "
-          "dropout, so at test time the layer passes x unchanged.",
-    "ru": "Вы умножили на q при применении, как в дропауте без обратного масштабирования; в этом уроке обратный "
-          "дропаут, поэтому при применении слой пропускает x без изменений."}
-_NO_TEST_SCALING = {
-    "en": "You passed x unchanged, as inverted dropout does; this lesson does not scale at train time, so at test "
-          "time the layer multiplies by q: y_test = q·x.",
-    "ru": "Вы пропустили x без изменений, как в обратном дропауте; в этом уроке при обучении масштаба нет, поэтому "
-          "при применении слой умножает на q: y_test = q·x."}
-_MASK_AT_TEST = {
-    "en": "At test time no neuron is dropped: do not apply the mask.",
-    "ru": "При применении нейроны не выключаются: маску применять не нужно."}
+              [mistake("p_vs_q", ["p_thin.params"], lambda p_: 1.0 - p_, *thin_words)])
+    w.convention("counting", texts(
+        "only hidden neurons are dropped; a dropped neuron removes its incoming weights, its outgoing weights"
+        + (" and its bias" if bias else "") + "; a weight counts when both of its neurons are kept",
+        "выключаются только скрытые нейроны; выключенный нейрон убирает входящие и исходящие веса"
+        + (" и своё смещение" if bias else "") + "; вес учитывается, если оба его нейрона включены"))
 
 
 def param_terms(sizes, bias: bool) -> dict[tuple[int, ...], int]:
@@ -467,10 +361,6 @@ def _read_sizes(data, key: str, path: str) -> np.ndarray:
         if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 100_000:
             raise DataError(field, f"entry {i} must be a whole number of neurons from 1 to 100000, got {v!r}")
     return np.array(value, dtype=np.float64)
-
-
-def _shape(shape) -> str:
-    return "×".join(map(str, shape)) or "a number"
 
 
 KIND = Kind(

@@ -16,33 +16,26 @@ Activation block y = f(x), any activation of core.ops, x of any shape:
     Jacobian ∂y/∂x = (diag(y) − y·yᵀ)/T) with ∂L/∂x = y∘(g − ⟨g, y⟩)/T.
 Kinks as in core.ops: ReLU′(0) = 0, leaky ReLU′(0) = slope, step′ = 0.
 
-Declared mistakes: the bias left out, W transposed (forward); W for Wᵀ, the upstream gradient
-left out, one output's share only (∂L/∂x); the transpose, the input left out, the output for the
-input, a mean over the batch (∂L/∂W, ∂L/∂b); the activation's derivative skipped; for an
-activation, the derivative forgotten, the function for its derivative, taken at the output,
-ReLU's mask by the upstream's sign or the wrong way round, leaky ReLU's slope, softmax's diagonal;
-the Jacobian in the other layout and ReLU′(0) = 1 (conventions).
+The operations, with their formulas and slips, are :mod:`nntutor.core.ops.layer` (the linear map,
+its Jacobian and gradients, an activation's derivative, softmax's Jacobian) and
+:mod:`nntutor.core.ops.activation` (an activation's forward and backward, as every kind places them).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 import numpy as np
 
-from ..graph import Problem, ProblemBuilder, Mistake
+from ..graph import Problem, texts
 from ..notation import base_symbol
 from ..ops import ACTIVATION_NAMES, LEAKY_SLOPE, Activation, make_activation
-from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_choice, read_number, reject_unknown
-# the dense kind's linear algebra (layouts, batches)
-from ..ops import activation
-from ..ops.activation import RELU_ZERO
-from ..ops import linear as linear_op
-from ..ops.record import fill
-from ..ops.record import same as _same
-from ..ops.record import mistake as _v
+from ..ops import layer as ops
+from ..ops.activation import slope_of
+from ..writer import Writer
+from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_choice, read_number, reject_unknown, shape_text
 
 _TOP = {"kind", "layout", "blocks"}
 _BLOCK = {"name", "type", "x", "W", "b", "activation", "slope", "temperature", "upstream", "symbols"}
@@ -63,11 +56,6 @@ _KINKS = {
     "relu": {"en": "ReLU′(0) = 0", "ru": "ReLU′(0) = 0"},
     "leaky_relu": {"en": "leaky ReLU′(0) = its slope", "ru": "производная leaky ReLU в нуле равна её наклону"},
     "step": {"en": "step(0) = 1, and step′ = 0 everywhere", "ru": "step(0) = 1, а step′ = 0 всюду"},
-}
-#: The display form of the derivative, language-neutral ([t > 0] is 1 where t > 0, else 0).
-_DERIV = {
-    "identity": "1", "relu": "[{t} > 0]", "leaky_relu": "[{t} > 0] + {slope}·[{t} ≤ 0]",
-    "sigmoid": "σ({t})·(1 − σ({t}))", "tanh": "1 − tanh²({t})", "step": "0", "exp": "e^{t}",
 }
 
 
@@ -119,11 +107,11 @@ def build(data: Mapping[str, Any]) -> Problem:
         blk = _read_block(item, f"{path}.blocks[{i}]", i, row, seen)
         seen[blk.name] = i
         blocks.append(blk)
-    b = ProblemBuilder("layer")
+    w = Writer("layer")
     for blk in blocks:
-        _add_block(b, blk, row)
-    _conventions(b, blocks, row)
-    return b.build()
+        _add_block(w, blk, row)
+    _conventions(w, blocks, row)
+    return w.build()
 
 
 # -- reading a block ---------------------------------------------------------------------
@@ -211,12 +199,12 @@ def _read_upstream(raw, path: str, shape: tuple[int, ...]) -> np.ndarray:
     fpath = f"{path}.upstream"
     if "upstream" not in raw:
         raise DataError(fpath, f"missing: ∂L/∂y, the gradient arriving from above, shaped like the layer's output "
-                               f"({_shape(shape)})")
+                               f"({shape_text(shape)})")
     g = read_array(raw, "upstream", path, ndim=(0, 1, 2))
     if g.shape != shape:
         squeezed = tuple(d for d in g.shape if d != 1) == tuple(d for d in shape if d != 1)
         if g.size != int(np.prod(shape)) or not squeezed:
-            raise DataError(fpath, f"is {_shape(g.shape)} but the layer's output is {_shape(shape)}: ∂L/∂y has "
+            raise DataError(fpath, f"is {shape_text(g.shape)} but the layer's output is {shape_text(shape)}: ∂L/∂y has "
                                    "the output's shape")
         g = g.reshape(shape)
     return g
@@ -240,317 +228,95 @@ def _read_symbols(raw, path: str, linear: bool, act: Activation, matrix: bool) -
     return {key: base_symbol(given[key]) if key in given else default[key] for key in allowed}
 
 
-def _shape(shape) -> str:
-    if not shape:
-        return "a number"
-    if len(shape) == 1:
-        return f"a list of {shape[0]}"
-    return f"a {shape[0]}×{shape[1]} matrix"
+# -- the graph of a block: a worked solution, one quantity per line ------------------------------
 
 
-def _num(v: float) -> str:
-    return f"{v:g}"
-
-
-def _plus0(fn: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
-    """``fn`` with −0 turned into 0 (a zero times a negative number would show as −0)."""
-    return lambda *args: fn(*args) + 0.0
-
-
-def _slope(act: Activation) -> float:
-    """The slope of a leaky ReLU for negative inputs, read back from the activation: f(−1) = −slope."""
-    return -float(act.f(np.array(-1.0)))
-
-
-# -- the graph of a block -------------------------------------------------------------------
-
-
-def _add_block(b: ProblemBuilder, blk: _Block, row: bool) -> None:
-    name, act, s = blk.name, blk.act, blk.sym
-    key = {k: f"{name}.{k}" for k in ("x", "W", "b", "z", "y", "deriv", "jac", "grad.y", "grad.z", "grad.x",
-                                      "grad.W", "grad.b")}
+def _add_block(w: Writer, blk: _Block, row: bool) -> None:
+    name, s = blk.name, blk.sym
+    k = {part: f"{name}.{part}" for part in ("x", "W", "b", "z", "y", "deriv", "jac", "grad.y", "grad.z", "grad.x",
+                                             "grad.W", "grad.b")}
     of = {"en": f"layer {name} ({blk.what['en']})", "ru": f"слоя {name} ({blk.what['ru']})"}
-    sx, sy = s["x"], s["y"]
-    gy, gx = f"∂L/∂{sy}", f"∂L/∂{sx}"
-
-    b.given(key["x"], blk.x, sx, {"en": f"the input of {of['en']}", "ru": f"вход {of['ru']}"})
+    gy = f"∂L/∂{s['y']}"
+    w.given(k["x"], blk.x, s["x"], texts(f"the input of {of['en']}", f"вход {of['ru']}"))
     if blk.linear:
-        b.given(key["W"], blk.W, s["W"], {"en": f"the weights of {of['en']}", "ru": f"веса {of['ru']}"})
+        w.given(k["W"], blk.W, s["W"], texts(f"the weights of {of['en']}", f"веса {of['ru']}"))
         if blk.b is not None:
-            b.given(key["b"], blk.b, s["b"], {"en": f"the biases of {of['en']}", "ru": f"смещения {of['ru']}"})
-    b.given(key["grad.y"], blk.g, gy,
-            {"en": f"the upstream gradient, given: it arrives at {of['en']} from above",
-             "ru": f"градиент {gy}, пришедший сверху в слой {name} ({blk.what['ru']}); он дан"})
-
+            w.given(k["b"], blk.b, s["b"], texts(f"the biases of {of['en']}", f"смещения {of['ru']}"))
+    w.given(k["grad.y"], blk.g, gy, texts(f"the upstream gradient, given: it arrives at {of['en']} from above",
+                                          f"градиент {gy}, пришедший сверху в слой {name} ({blk.what['ru']}); он дан"))
     if blk.linear:
-        _linear_block(b, blk, row, key, of)
+        _linear(w, blk, row, k, of)
     else:
-        _activation_forward(b, act, key["x"], sx, key["y"], sy, blk.axis,
-                            {"en": f"the output of {of['en']}", "ru": f"выход {of['ru']}"})
-        _activation_local(b, blk, key["x"], sx, key, of)
-        _activation_backward(b, act, key["grad.y"], key["x"], sx, key["y"], sy, key["grad.x"], gx, blk.axis,
-                             {"en": f"the gradient with respect to the input of {of['en']}, passed further back",
-                              "ru": f"производная по входу {of['ru']}, которую слой передаёт дальше назад"})
+        _activation(w, blk, k, k["x"], k["grad.x"], of,
+                    texts(f"the gradient with respect to the input of {of['en']}, passed further back",
+                          f"производная по входу {of['ru']}, которую слой передаёт дальше назад"))
 
 
-def _linear_block(b: ProblemBuilder, blk: _Block, row: bool, key, of) -> None:
-    s, act, batch, W = blk.sym, blk.act, blk.batch, blk.W
-    sx, sy, sw, sb = s["x"], s["y"], s["W"], s["b"]
-    lin = linear_op.linear(row, batch)
-    deps = [key["x"], key["W"]] + ([key["b"]] if blk.b is not None else [])
-    out = key["z"] if blk.has_z else key["y"]
-    sout = s["z"] if blk.has_z else sy
-    f_lin = f"{sout} = " + (f"{sx}·{sw}" if row else f"{sw}·{sx}") + (f" + {sb}" if blk.b is not None else "")
-    square = W.shape[0] == W.shape[1]
-
-    def lin_mistakes():
-        vs = []
-        if blk.b is not None:
-            vs.append(_v("no_bias", deps[:2], lin, f"You left out the bias: {f_lin}.", f"Вы забыли смещение: {f_lin}."))
-        if square:
-            where = ("column", "столбец") if row else ("row", "строку")
-            vs.append(_v("transposed_W", deps, lambda a, w, *bb: lin(a, w.T, *bb),
-                         f"You used {sw} transposed: {f_lin}; output j takes {where[0]} j of {sw}.",
-                         f"Вы взяли {sw} транспонированной: {f_lin}; выход j использует {where[1]} j матрицы {sw}."))
-        return vs
-
-    if blk.has_z:
-        b.derived(out, _plus0(lin), deps, sout,
-                  {"en": f"the pre-activation of {of['en']}", "ru": f"предактивация {of['ru']}"},
-                  "forward", f_lin, lin_mistakes)
-        _activation_forward(b, act, out, sout, key["y"], sy, blk.axis,
-                            {"en": f"the output of {of['en']}", "ru": f"выход {of['ru']}"})
-        _activation_local(b, blk, out, sout, key, of)
-        gz = f"∂L/∂{sout}"
-        f_gz = _activation_backward(b, act, key["grad.y"], out, sout, key["y"], sy, key["grad.z"], gz, blk.axis,
-                                    {"en": f"the gradient with respect to the pre-activation of {of['en']}",
-                                     "ru": f"производная по предактивации {of['ru']}"})
-        g_key = key["grad.z"]
-    else:
-        b.derived(out, _plus0(lin), deps, sout, {"en": f"the output of {of['en']}", "ru": f"выход {of['ru']}"},
-                  "forward", f_lin, lin_mistakes)
-        gz, f_gz, g_key = f"∂L/∂{sy}", "", key["grad.y"]
-        if not batch:
-            jac_formula = f"∂{sy}/∂{sx} = {sw}ᵀ" if row else f"∂{sy}/∂{sx} = {sw}"
-
-            def jac_mistakes():
-                return [_v("jacobian_layout", [key["W"]], (lambda w: w * 1.0) if row else (lambda w: w.T * 1.0),
-                           f"Your matrix has one row per input, ∂{sy}ⱼ/∂{sx}ᵢ in row i (the denominator layout); "
-                           f"this lesson writes the Jacobian with one row per output, (∂{sy}/∂{sx})ⱼᵢ = ∂{sy}ⱼ/∂{sx}ᵢ, "
-                           f"so {jac_formula}.",
-                           f"В вашей матрице по строке на каждый вход: ∂{sy}ⱼ/∂{sx}ᵢ стоит в строке i (раскладка "
-                           f"по знаменателю); в этом уроке матрица Якоби записывается по строке на каждый выход, "
-                           f"(∂{sy}/∂{sx})ⱼᵢ = ∂{sy}ⱼ/∂{sx}ᵢ, поэтому {jac_formula}.",
-                           convention=True)] if square else []
-
-            b.derived(key["jac"], (lambda w: w.T * 1.0) if row else (lambda w: w * 1.0), [key["W"]], f"∂{sy}/∂{sx}",
-                      {"en": f"the derivative of the output of {of['en']} with respect to its input: the Jacobian, "
-                             "one row per output",
-                       "ru": f"производная выхода {of['ru']} по входу: матрица Якоби, по строке на каждый выход"},
-                      "backward", jac_formula, jac_mistakes)
-
-    m = blk.x.shape[0 if row else 1] if batch else 1
-    n_in, n_out = (W.shape[0], W.shape[1]) if row else (W.shape[1], W.shape[0])
-    skipped = ({"en": f"You used ∂L/∂{sy} directly; it first goes back through the activation: {f_gz}; then ",
-                "ru": f"Вы взяли ∂L/∂{sy} напрямую; сначала он проходит назад через активацию: {f_gz}; затем "}
-               if blk.has_z else None)
-
-    f_gx = f"∂L/∂{sx} = {gz}·{sw}ᵀ" if row else f"∂L/∂{sx} = {sw}ᵀ·{gz}"
-    input_grad = linear_op.input_grad(row)
-
-    def gx_mistakes():
-        vs = []
-        if square:
-            vs.append(_v("W_not_transposed", [g_key, key["W"]], (lambda g, w: g @ w) if row else (lambda g, w: w @ g),
-                         f"You multiplied by {sw} instead of {sw}ᵀ: {f_gx}.",
-                         f"Вы умножили на {sw} вместо {sw}ᵀ: {f_gx}."))
-        if skipped:
-            vs.append(_v("skipped_derivative", [key["grad.y"], key["W"]], input_grad,
-                         skipped["en"] + f"{f_gx}.", skipped["ru"] + f"{f_gx}."))
-        else:
-            vs.append(_v("no_upstream", [g_key, key["W"]], lambda g, w: input_grad(np.ones_like(g), w),
-                         f"You left out the upstream gradient {gz}: the weights of each output count with that "
-                         f"output's entry of {gz}, {f_gx}.",
-                         f"Вы забыли входящий градиент {gz}: веса каждого выхода входят с множителем — компонентой "
-                         f"{gz} для этого выхода, {f_gx}."))
-        for j in range(n_out if n_out > 1 else 0):
-            vs.append(_v(f"one_unit_{j + 1}", [g_key, key["W"]], linear_op.one_unit(row, batch, j),
-                         f"You kept only one output's contribution: each entry of {sx} feeds every output of the "
-                         f"layer, so {f_gx} sums over them.",
-                         f"Вы учли вклад только одного выхода: каждая компонента {sx} влияет на все выходы слоя, "
-                         f"и {f_gx} суммирует по ним."))
-        return vs
-
-    b.derived(key["grad.x"], _plus0(input_grad), [g_key, key["W"]], f"∂L/∂{sx}",
-              {"en": f"the gradient with respect to the input of {of['en']}, passed further back",
-               "ru": f"производная по входу {of['ru']}, которую слой передаёт дальше назад"},
-              "backward", f_gx, gx_mistakes)
-
-    f_gw = f"∂L/∂{sw} = {sx}ᵀ·{gz}" if row else f"∂L/∂{sw} = {gz}·{sx}ᵀ"
-    weight_grad = linear_op.weight_grad(row)
-    per = ("input", "вход") if row else ("output", "выход")
-    mean = {"en": f"You divided by the number of observations m = {m}; the upstream gradient already carries the "
-                  "loss's 1/m, if it has one, so ",
-            "ru": f"Вы поделили на число наблюдений m = {m}; входящий градиент уже содержит множитель 1/m функции "
-                  "потерь, если он есть, поэтому "}
-
-    def batch_slips(f: str, skip_deps: list[str], skip_fn, total: str) -> list[Mistake]:
-        """The slips ∂L/∂W and ∂L/∂b share: the activation's derivative skipped, a mean for the sum."""
-        vs = []
-        if skipped:
-            vs.append(_v("skipped_derivative", skip_deps, skip_fn, skipped["en"] + f"{f}.", skipped["ru"] + f"{f}."))
-        if m > 1:
-            vs.append(_v("mean_not_sum", [total], lambda v: v / m, mean["en"] + f"{f} sums over the observations.",
-                         mean["ru"] + f"{f} — просто сумма по наблюдениям."))
-        return vs
-
-    def gw_mistakes():
-        vs = []
-        if n_in == n_out:
-            vs.append(_v("transposed", [key["grad.W"]], lambda v: v.T,
-                         f"That is the transpose: {f_gw}, with one row per {per[0]} like {sw}.",
-                         f"Это транспонированная матрица: {f_gw}, в ней по строке на каждый {per[1]}, как в {sw}."))
-            vs.append(_v("output_not_input", [key["y"], g_key], weight_grad,
-                         f"You used the layer's output {sy}; the weight gradient takes the layer's input {sx}: {f_gw}.",
-                         f"Вы взяли выход слоя {sy}, а градиент по весам использует вход слоя {sx}: {f_gw}."))
-        vs.append(_v("no_input", [key["x"], g_key], lambda a, g: weight_grad(np.ones_like(a), g),
-                     f"You left out the input: each weight multiplies one entry of {sx} in the forward pass, so its "
-                     f"gradient is that entry times its output's upstream gradient: {f_gw}.",
-                     f"Вы забыли вход: при прямом проходе каждый вес умножается на свою компоненту {sx}, поэтому его "
-                     f"градиент — эта компонента, умноженная на градиент своего выхода: {f_gw}."))
-        return vs + batch_slips(f_gw, [key["x"], key["grad.y"]], weight_grad, key["grad.W"])
-
-    b.derived(key["grad.W"], _plus0(weight_grad), [key["x"], g_key], f"∂L/∂{sw}",
-              {"en": f"the gradient with respect to the weights of {of['en']}",
-               "ru": f"производная по весам {of['ru']}"},
-              "backward", f_gw, gw_mistakes)
-
-    if blk.b is not None:
-        bias_grad = linear_op.bias_grad(row, batch)
-        f_gb = f"∂L/∂{sb} = " + (gz if not batch else (f"1ᵀ·{gz}" if row else f"{gz}·1"))
-
-        def gb_mistakes():
-            return batch_slips(f_gb, [key["grad.y"]], bias_grad, key["grad.b"])
-
-        b.derived(key["grad.b"], _plus0(bias_grad), [g_key], f"∂L/∂{sb}",
-                  {"en": f"the gradient with respect to the biases of {of['en']}"
-                         + (", summed over the observations" if batch else ""),
-                   "ru": f"производная по смещениям {of['ru']}" + (", сумма по наблюдениям" if batch else "")},
-                  "backward", f_gb, gb_mistakes)
-
-
-def _apply(act: Activation, t: str) -> str:
-    if act.name == "identity":
-        return t
-    if act.name == "softmax" and act.temperature != 1.0:
-        return f"softmax({t}/{_num(act.temperature)})"
-    return f"{act.symbol}({t})"
-
-
-def _activation_forward(b: ProblemBuilder, act: Activation, k: str, sk: str, y: str, sy: str, axis: int,
-                        meaning) -> None:
-    """y = f(k): the activation applied to the block's input (or a linear block's z)."""
-    f = f"{sy} = {_apply(act, sk)}"
-
-    def mistakes():
-        return activation.forward(act, axis).slips_at({"z": k}, {"z": sk, "f": f})
-
-    b.derived(y, lambda v: act.forward(v, axis), [k], sy, meaning, "forward", f, mistakes)
-
-
-def _activation_local(b: ProblemBuilder, blk: _Block, k: str, sk: str, key, of) -> None:
-    """The activation's local derivative: f′ entry by entry, or softmax's Jacobian for a vector."""
-    act, y, sy = blk.act, key["y"], blk.sym["y"]
-    name = act.name
-    if name == "softmax":
-        if blk.linear or blk.x.ndim != 1:
-            return  # the Jacobian of one vector only
-        t = act.temperature
-        f = f"∂{sy}/∂{sk} = (diag({sy}) − {sy}·{sy}ᵀ)" + ("" if t == 1.0 else f"/{_num(t)}")
-
-        def jac_mistakes():
-            vs = [_v("diagonal_only", [y], lambda p: np.diag(p * (1.0 - p)) / t,
-                     f"You kept only the diagonal {sy}ᵢ(1 − {sy}ᵢ); every {sk}ⱼ moves every {sy}ᵢ, so the other "
-                     f"entries are −{sy}ᵢ{sy}ⱼ: {f}.",
-                     f"Вы оставили только диагональ {sy}ᵢ(1 − {sy}ᵢ); каждое {sk}ⱼ влияет на каждое {sy}ᵢ, поэтому "
-                     f"остальные элементы равны −{sy}ᵢ{sy}ⱼ: {f}.")]
-            if t != 1.0:
-                vs.append(_v("no_temperature", [key["jac"]], lambda v: v * t,
-                             f"You forgot to divide by T = {_num(t)}: {f}.",
-                             f"Вы забыли поделить на T = {_num(t)}: {f}."))
-            return vs
-
-        b.derived(key["jac"], lambda p: (np.diag(p) - np.outer(p, p)) / t, [y], f"∂{sy}/∂{sk}",
-                  {"en": f"the derivative of the output of {of['en']} with respect to its input: the Jacobian, "
-                         "one row per output",
-                   "ru": f"производная выхода {of['ru']} по входу: матрица Якоби, по строке на каждый выход"},
-                  "backward", f, jac_mistakes)
-        return
-    d = f"{act.symbol}′({sk})"
-    f = f"{d} = " + _DERIV[name].format(t=sk, slope=_num(_slope(act)) if name == "leaky_relu" else "")
-
-    def mistakes():
-        vs = []
-        if name == "relu":
-            vs.append(_v("function_not_derivative", [y], _same,
-                         f"That is ReLU({sk}) itself; its derivative is 1 where {sk} > 0 and 0 elsewhere: {f}.",
-                         f"Это сама ReLU({sk}); её производная равна 1 при {sk} > 0 и 0 иначе: {f}."))
-            vs.append(_v("relu_zero", [k], lambda v: (v >= 0) * 1.0, fill(RELU_ZERO.en, {"z": sk, "f": f}),
-                         fill(RELU_ZERO.ru, {"z": sk, "f": f}), convention=True))
-        elif name == "leaky_relu":
-            slope = _num(_slope(act))
-            vs.append(_v("no_slope", [k], lambda v: (v > 0) * 1.0,
-                         f"Leaky ReLU′ is {slope} where {sk} ≤ 0, not 0: {f}.",
-                         f"Производная leaky ReLU там, где {sk} ≤ 0, равна {slope}, а не 0: {f}."))
-            vs.append(_v("function_not_derivative", [y], _same,
-                         f"That is LeakyReLU({sk}) itself; its derivative is 1 where {sk} > 0 and {slope} elsewhere: "
-                         f"{f}.",
-                         f"Это сама LeakyReLU({sk}); её производная равна 1 при {sk} > 0 и {slope} иначе: {f}."))
-        elif name in ("sigmoid", "tanh"):
-            vs.append(_v("function_not_derivative", [y], _same,
-                         f"That is {act.symbol}({sk}) itself, not its derivative: {f}.",
-                         f"Это само значение {act.symbol}({sk}), а не производная: {f}."))
-            vs.append(_v("derivative_at_output", [y], act.df,
-                         f"The derivative is taken at the input {sk}, not at the output {sy}: {f}.",
-                         f"Производная берётся в точке {sk} (вход), а не {sy} (выход): {f}."))
-            if name == "tanh":
-                vs.append(_v("no_square", [y], lambda a: 1.0 - a,
-                             f"You forgot the square: {f} = 1 − {sy}².",
-                             f"Вы забыли квадрат: {f} = 1 − {sy}²."))
-        return vs
-
-    b.derived(key["deriv"], act.df, [k], d,
-              {"en": f"the derivative {act.symbol}′ of the activation of {of['en']} at its input {sk}, entry by entry",
-               "ru": f"производная {act.symbol}′ функции активации {of['ru']} в точке {sk}, покомпонентно"},
-              "backward", f, mistakes)
-
-
-
-
-def _activation_backward(b: ProblemBuilder, act: Activation, g: str, k: str, sk: str, y: str, sy: str,
-                         out: str, sout: str, axis: int, meaning) -> str:
-    """∂L/∂k = ∂L/∂y ∘ f′(k) (softmax: its Jacobian-vector product); returns the formula."""
-    temp = act.temperature
-    sg = f"∂L/∂{sy}"
+def _activation(w: Writer, blk: _Block, k, t: str, out: str, of, meaning) -> str:
+    """y = f(t), its local derivative (f′ entry by entry, or softmax's Jacobian of one vector), and
+    ∂L/∂t = ∂L/∂y ∘ f′(t) at ``out``; returns the formula of ∂L/∂t."""
+    act, st, sy = blk.act, w.symbol(t), blk.sym["y"]
+    w.apply(ops.activation_forward(act, blk.axis), k["y"], sy, texts(f"the output of {of['en']}", f"выход {of['ru']}"),
+            "forward", z=t)
     if act.elementwise:
-        f = f"{sout} = {sg} ∘ {act.symbol}′({sk})"
+        w.apply(ops.derivative(act), k["deriv"], f"{act.symbol}′({st})",
+                texts(f"the derivative {act.symbol}′ of the activation of {of['en']} at its input {st}, entry by entry",
+                      f"производная {act.symbol}′ функции активации {of['ru']} в точке {st}, покомпонентно"),
+                "backward", z=t, a=k["y"])
+    elif not blk.linear and blk.x.ndim == 1:
+        w.apply(ops.softmax_jacobian(act), k["jac"], f"∂{sy}/∂{st}", _jacobian_meaning(of), "backward", a=k["y"], z=t)
+    back = ops.activation_backward(act, blk.axis)
+    at = {"g": k["grad.y"], "z": t, "a": k["y"]}
+    w.apply(back, out, f"∂L/∂{st}", meaning, "backward", **at)
+    return back.formula_at({"out": w.symbol(out), **{slot: w.symbol(key) for slot, key in at.items()}})
+
+
+def _linear(w: Writer, blk: _Block, row: bool, k, of) -> None:
+    s, W, batch = blk.sym, blk.W, blk.batch
+    bias = {"b": k["b"]} if blk.b is not None else {}
+    square = W.shape[0] == W.shape[1]
+    n_in, n_out = W.shape if row else W.shape[::-1]
+    m = blk.x.shape[0 if row else 1] if batch else 1
+    out = k["z"] if blk.has_z else k["y"]
+    w.apply(ops.linear_forward(row, batch, bool(bias), square), out, s["z"] if blk.has_z else s["y"],
+            texts(f"the pre-activation of {of['en']}", f"предактивация {of['ru']}") if blk.has_z
+            else texts(f"the output of {of['en']}", f"выход {of['ru']}"), "forward", a=k["x"], W=k["W"], **bias)
+    if blk.has_z:
+        back = _activation(w, blk, k, out, k["grad.z"], of,
+                           texts(f"the gradient with respect to the pre-activation of {of['en']}",
+                                 f"производная по предактивации {of['ru']}"))
+        # the gradients below start from ∂L/∂z; ∂L/∂y in its place skips the activation's derivative
+        g, skip = k["grad.z"], {"gy": k["grad.y"], "names": {"back": back}}
     else:
-        f = f"{sout} = {sy} ∘ ({sg} − ⟨{sg}, {sy}⟩)" + ("" if temp == 1.0 else f"/{_num(temp)}")
+        g, skip = k["grad.y"], {}
+        if not batch:
+            w.apply(ops.linear_jacobian(row, square), k["jac"], f"∂{s['y']}/∂{s['x']}", _jacobian_meaning(of),
+                    "backward", W=k["W"], a=k["x"], z=k["y"])
+    w.apply(ops.linear_input_grad(row, batch, n_out, square, blk.has_z), k["grad.x"], f"∂L/∂{s['x']}",
+            texts(f"the gradient with respect to the input of {of['en']}, passed further back",
+                  f"производная по входу {of['ru']}, которую слой передаёт дальше назад"),
+            "backward", g=g, W=k["W"], a=k["x"], **skip)
+    w.apply(ops.linear_weight_grad(row, m, n_in == n_out), k["grad.W"], f"∂L/∂{s['W']}",
+            texts(f"the gradient with respect to the weights of {of['en']}", f"производная по весам {of['ru']}"),
+            "backward", a=k["x"], g=g, W=k["W"], y=k["y"], **skip)
+    if bias:
+        summed = (", summed over the observations", ", сумма по наблюдениям") if batch else ("", "")
+        w.apply(ops.linear_bias_grad(row, batch, m), k["grad.b"], f"∂L/∂{s['b']}",
+                texts(f"the gradient with respect to the biases of {of['en']}{summed[0]}",
+                      f"производная по смещениям {of['ru']}{summed[1]}"),
+                "backward", g=g, **skip)
 
-    def mistakes():
-        return activation.backward(act, axis).slips_at({"g": g, "z": k, "a": y, "out": out},
-                                                       {"g": sg, "z": sk, "a": sy, "out": sout, "f": f})
 
-    # "+ 0.0": a blocked negative gradient would show as −0
-    b.derived(out, lambda gg, v: act.backward(v, gg, axis) + 0.0, [g, k], sout, meaning, "backward", f, mistakes)
-    return f
+def _jacobian_meaning(of):
+    return texts(f"the derivative of the output of {of['en']} with respect to its input: the Jacobian, one row per "
+                 "output", f"производная выхода {of['ru']} по входу: матрица Якоби, по строке на каждый выход")
 
 
 # -- conventions -----------------------------------------------------------------------------
 
 
-def _conventions(b: ProblemBuilder, blocks: list[_Block], row: bool) -> None:
-    b.convention("upstream", {
+def _conventions(w: Writer, blocks: list[_Block], row: bool) -> None:
+    w.convention("upstream", {
         "en": "each block is one layer taken on its own: ∂L/∂y, the gradient of the loss with respect to the "
               "layer's output, is given (it arrives from the layers above); the loss itself is not needed",
         "ru": "каждый блок — отдельный слой: градиент ∂L/∂y функции потерь по выходу слоя дан (он приходит сверху, "
@@ -564,26 +330,26 @@ def _conventions(b: ProblemBuilder, blocks: list[_Block], row: bool) -> None:
             text = f"{t} = " + (f"{s['x']}·{s['W']}" if row else f"{s['W']}·{s['x']}") + (
                 f" + {s['b']}" if blk.b is not None else "")
             if blk.has_z:
-                text += f", {s['y']} = {_apply(blk.act, t)}"
+                text += f", {s['y']} = {ops.applied(blk.act, t)}"
         else:
-            text = f"{s['y']} = {_apply(blk.act, s['x'])}"
+            text = f"{s['y']} = {ops.applied(blk.act, s['x'])}"
         slope = {"en": "", "ru": ""}
         if blk.act.name == "leaky_relu":
-            slope = {"en": f", slope {_num(_slope(blk.act))}", "ru": f", наклон {_num(_slope(blk.act))}"}
+            slope = {"en": f", slope {slope_of(blk.act):g}", "ru": f", наклон {slope_of(blk.act):g}"}
         for lang in ("en", "ru"):
             lines[lang].append(f"{blk.name} ({blk.what[lang]}{slope[lang]}): {text}")
-    b.convention("blocks", {"en": "the layers: " + "; ".join(lines["en"]),
+    w.convention("blocks", {"en": "the layers: " + "; ".join(lines["en"]),
                             "ru": "слои: " + "; ".join(lines["ru"])})
     linear = [blk for blk in blocks if blk.linear]
     if linear:
-        b.convention("layout", {
+        w.convention("layout", {
             "en": "row vectors: y = x·W + b, W has one row per input" if row
                   else "column vectors: y = W·x + b, W has one row per output",
             "ru": "векторы-строки: y = x·W + b, у W по строке на каждый вход" if row
                   else "векторы-столбцы: y = W·x + b, у W по строке на каждый выход",
         })
     if any(blk.batch for blk in linear):
-        b.convention("batch", {
+        w.convention("batch", {
             "en": ("a batch X has one row per observation: Y = X·W (+ b in every row)" if row
                    else "a batch X has one column per observation: Y = W·X (+ b in every column)")
                   + "; ∂L/∂W and ∂L/∂b sum over the observations",
@@ -595,7 +361,7 @@ def _conventions(b: ProblemBuilder, blocks: list[_Block], row: bool) -> None:
                                                                   and blk.x.ndim == 1) for blk in blocks):
         chain = ("so ∂L/∂x = ∂L/∂y·∂y/∂x", "поэтому ∂L/∂x = ∂L/∂y·∂y/∂x") if row else \
                 ("so ∂L/∂x = (∂y/∂x)ᵀ·∂L/∂y", "поэтому ∂L/∂x = (∂y/∂x)ᵀ·∂L/∂y")
-        b.convention("jacobian", {
+        w.convention("jacobian", {
             "en": "the derivative ∂y/∂x of a vector by a vector is the Jacobian with one row per output and one "
                   f"column per input, (∂y/∂x)ⱼᵢ = ∂yⱼ/∂xᵢ, {chain[0]}",
             "ru": "производная ∂y/∂x вектора по вектору — матрица Якоби: строка на каждый выход, столбец на каждый "
@@ -603,15 +369,15 @@ def _conventions(b: ProblemBuilder, blocks: list[_Block], row: bool) -> None:
         })
     kinks = [text for name, text in _KINKS.items() if any(blk.act.name == name for blk in blocks)]
     if kinks:
-        b.convention("kinks", {"en": "; ".join(t["en"] for t in kinks), "ru": "; ".join(t["ru"] for t in kinks)})
+        w.convention("kinks", {"en": "; ".join(t["en"] for t in kinks), "ru": "; ".join(t["ru"] for t in kinks)})
     for blk in blocks:
         if blk.act.name == "softmax":
             axis = "each column" if blk.axis == 0 else ("each row" if len(blk.g.shape) == 2 else "the vector")
             axis_ru = {"each column": "каждому столбцу", "each row": "каждой строке",
                        "the vector": "всему вектору"}[axis]
-            t = "" if blk.act.temperature == 1.0 else f" with temperature T = {_num(blk.act.temperature)}"
-            t_ru = "" if blk.act.temperature == 1.0 else f" с температурой T = {_num(blk.act.temperature)}"
-            b.convention(f"softmax.{blk.name}", {
+            t = "" if blk.act.temperature == 1.0 else f" with temperature T = {blk.act.temperature:g}"
+            t_ru = "" if blk.act.temperature == 1.0 else f" с температурой T = {blk.act.temperature:g}"
+            w.convention(f"softmax.{blk.name}", {
                 "en": f"{blk.name}: softmax{t} over {axis}",
                 "ru": f"{blk.name}: softmax{t_ru} по {axis_ru}",
             })

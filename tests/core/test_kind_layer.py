@@ -373,9 +373,20 @@ def test_the_drills_name_the_relu_mask_mistakes():
     assert found["flipped_mask"] == [0, -2]
 
 
-def test_mistakes_are_worded_only_when_asked():
+def test_a_slip_is_its_operations_template_read_with_the_symbols_of_its_place():
+    # ReLU's backward declares "no_derivative" once, over its slots; in the drills it reads with z₁, a₁
+    from nntutor.core.ops.activation import backward
+    from nntutor.core.ops.functions import ACTIVATIONS
+
     p = build_problem(DRILLS)
-    assert all(callable(q.declared) for q in p.quantities.values() if not q.is_given)
+    declared = next(s for s in backward(ACTIVATIONS["relu"]).slips if s.name == "no_derivative")
+    placed = next(v for v in p.quantities["relu.grad.x"].mistakes if v.name == "no_derivative")
+    assert placed.text == {"en": declared.en, "ru": declared.ru}
+    assert placed.message["en"] == ("That is ∂L/∂a₁ itself: ReLU passes the gradient only where its input is "
+                                    "positive, so ∂L/∂z₁ is 0 where z₁ ≤ 0.")
+    # ReLU′(0) = 1, a convention, reads with the block's input and the derivative's own formula
+    zero = next(v for v in p.quantities["relu.deriv"].mistakes if v.name == "relu_zero")
+    assert zero.convention and zero.message["en"].endswith("where z₁ = 0: ReLU′(z₁) = [z₁ > 0].")
 
 
 # -- the lesson files -------------------------------------------------------------------------------

@@ -1,0 +1,130 @@
+"""Dropout on one layer with a given 0/1 mask, with its slips.
+
+q is the probability to keep a neuron: q = 1 − p when the lesson's p is the probability to drop
+it, q = p when p is the probability to keep it. Two conventions for the scaling:
+
+    inverted (train time):  y = x∘m/q,  ∂L/∂x = ∂L/∂y∘m/q,  at test time y = x
+    scaling at test time:   y = x∘m,    ∂L/∂x = ∂L/∂y∘m,    at test time y = q·x
+
+Slots: ``p`` the lesson's probability, ``q`` the keep probability, ``x`` the input, ``m`` the
+mask, ``s`` the train-time factor (1/q or 1), ``g`` = ∂L/∂y; ``out`` the quantity computed,
+``f`` its right formula. ``inverted`` picks the convention, ``drop`` the meaning of p.
+
+Slips, declared here once: p taken for q (keep vs drop); the train-time factor left out,
+multiplied instead of divided, or applied at the other time (a convention); the mask applied at
+test time; ∂L/∂x without the mask or without the factor. A dropped negative input or gradient
+shows as 0, not −0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .record import Op, slip
+
+
+def p_vs_q_words(drop: bool) -> tuple[str, str]:
+    """p taken for the keep probability q, or 1 − p where p itself is q (English, Russian)."""
+    if drop:
+        return ("You used p as the probability to keep a neuron; here p is the probability to drop it, so a neuron "
+                "is kept with q = 1 − p.",
+                "Вы взяли p как вероятность оставить нейрон; здесь p — вероятность его выключить, поэтому нейрон "
+                "остаётся с вероятностью q = 1 − p.")
+    return ("You used 1 − p as the probability to keep a neuron; here p itself is the probability to keep it, q = p.",
+            "Вы взяли 1 − p как вероятность оставить нейрон; здесь p и есть вероятность его оставить, q = p.")
+
+
+def keep(drop: bool) -> Op:
+    """q = 1 − p (p drops a neuron) or q = p (p keeps it)."""
+    return Op("keep_probability", ("p",), (lambda p: 1.0 - p) if drop else (lambda p: p * 1.0),
+              "{out} = 1 − {p}" if drop else "{out} = {p}",
+              (slip("p_vs_q", ["out"], lambda q: 1.0 - q, *p_vs_q_words(drop)),))
+
+
+def _factors(inverted: bool, drop: bool):
+    """Wrong train-time factors s(q) of y = x∘m·s: (name, s, English, Russian, convention)."""
+    if inverted:
+        return (
+            ("scaling", lambda q: np.ones_like(q),
+             "You left out the 1/q: with inverted dropout, used here, kept values are divided by q at train time "
+             "(scaling by q at test time instead is the other convention).",
+             "Вы забыли множитель 1/q: в обратном дропауте, принятом здесь, оставшиеся значения делятся на q при "
+             "обучении (умножать на q при применении — другое соглашение).", True),
+            ("times_q", lambda q: q * 1.0,
+             "You multiplied by q; inverted dropout divides the kept values by q: y = x∘m/q.",
+             "Вы умножили на q, а обратный дропаут делит оставшиеся значения на q: y = x∘m/q.", False),
+            ("p_vs_q", lambda q: 1.0 / (1.0 - q), *p_vs_q_words(drop), False),
+        )
+    return (
+        ("scaling", lambda q: 1.0 / q,
+         "You divided by q at train time, as inverted dropout does; this lesson scales at test time instead, so at "
+         "train time y = x∘m.",
+         "Вы разделили на q при обучении, как в обратном дропауте; в этом уроке масштабируют при применении, "
+         "поэтому при обучении y = x∘m.", True),
+        ("scaled_at_train", lambda q: q * 1.0,
+         "You multiplied by q at train time; in this lesson q is applied at test time only, so at train time y = x∘m.",
+         "Вы умножили на q при обучении; в этом уроке на q умножают только при применении, поэтому при обучении "
+         "y = x∘m.", False),
+    )
+
+
+def scale(inverted: bool, drop: bool) -> Op:
+    """The train-time factor s: 1/q (inverted dropout) or 1 (scaling at test time)."""
+    return Op("dropout_scale", ("q",), (lambda q: 1.0 / q) if inverted else (lambda q: np.ones_like(q)),
+              "1/{q}" if inverted else "1",
+              tuple(slip(name, ["q"], s, en, ru, conv) for name, s, en, ru, conv in _factors(inverted, drop)))
+
+
+def forward(inverted: bool, drop: bool) -> Op:
+    """y = x∘m·s at train time; its slips are the wrong factors, placed with ``q``."""
+    return Op("dropout", ("x", "m", "s"), lambda x, m, s: x * m * s + 0.0,
+              "{out} = {x}∘{m}/{q}" if inverted else "{out} = {x}∘{m}",
+              tuple(slip(name, ["x", "m", "q"], lambda x, m, q, s=s: x * m * s(q) + 0.0, en, ru, conv)
+                    for name, s, en, ru, conv in _factors(inverted, drop)))
+
+
+_MASK_AT_TEST = ("At test time no neuron is dropped: do not apply the mask.",
+                 "При применении нейроны не выключаются: маску применять не нужно.")
+
+
+def at_test_time(inverted: bool, drop: bool) -> Op:
+    """y at test time, every neuron kept: x (inverted dropout) or q·x."""
+    if inverted:
+        slips = (slip("scaling", ["x", "q"], lambda x, q: q * x,
+                      "You multiplied by q at test time, as dropout without inverted scaling does; this lesson uses "
+                      "inverted dropout, so at test time the layer passes x unchanged.",
+                      "Вы умножили на q при применении, как в дропауте без обратного масштабирования; в этом уроке "
+                      "обратный дропаут, поэтому при применении слой пропускает x без изменений.", convention=True),
+                 slip("mask_at_test", ["x", "m"], lambda x, m: x * m + 0.0, *_MASK_AT_TEST))
+    else:
+        slips = (slip("scaling", ["x"], lambda x: x * 1.0,
+                      "You passed x unchanged, as inverted dropout does; this lesson does not scale at train time, so "
+                      "at test time the layer multiplies by q: {f}.",
+                      "Вы пропустили x без изменений, как в обратном дропауте; в этом уроке при обучении масштаба нет, "
+                      "поэтому при применении слой умножает на q: {f}.", convention=True),
+                 slip("p_vs_q", ["x", "q"], lambda x, q: (1.0 - q) * x, *p_vs_q_words(drop)),
+                 slip("mask_at_test", ["x", "m", "q"], lambda x, m, q: q * x * m + 0.0, *_MASK_AT_TEST))
+    return Op("dropout_test", ("x", "q"), (lambda x, q: x * 1.0) if inverted else (lambda x, q: q * x),
+              "{out} = {x}" if inverted else "{out} = {q}·{x}", slips)
+
+
+def backward(inverted: bool, drop: bool) -> Op:
+    """∂L/∂x = ∂L/∂y∘m·s: the gradient passes where the neuron was kept, with the train-time factor."""
+    slips = [slip("no_mask", ["g", "s"], lambda g, s: g * s + 0.0,
+                  "You forgot the mask: a dropped neuron passes no gradient back, {out} = 0 where {m} = 0.",
+                  "Вы забыли маску: через выключенный нейрон градиент не проходит, {out} = 0 там, где {m} = 0.")]
+    if inverted:
+        slips += [slip("no_scale", ["g", "m"], lambda g, m: g * m + 0.0,
+                       "You forgot the factor 1/q: the forward pass divided the kept values by q, so the gradient is "
+                       "divided by q too, {f}.",
+                       "Вы забыли множитель 1/q: при прямом проходе оставшиеся значения делились на q, поэтому и "
+                       "градиент делится на q, {f}."),
+                  slip("p_vs_q", ["g", "m", "q"], lambda g, m, q: g * m / (1.0 - q) + 0.0, *p_vs_q_words(drop))]
+    else:
+        slips.append(slip("scaling", ["g", "m", "q"], lambda g, m, q: g * m / q + 0.0,
+                          "You divided by q as inverted dropout does; in this lesson the train-time pass has no "
+                          "factor, so {f}.",
+                          "Вы разделили на q, как в обратном дропауте; в этом уроке при обучении множителя нет, "
+                          "поэтому {f}.", convention=True))
+    return Op("dropout_backward", ("g", "m", "s"), lambda g, m, s: g * m * s + 0.0,
+              "{out} = {g}∘{m}/{q}" if inverted else "{out} = {g}∘{m}", tuple(slips))
