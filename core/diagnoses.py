@@ -18,91 +18,29 @@ quantities met on the way and the generic rounding and entries slips:
   c × the right value without a known cause: tried after the quantities met on the way
   ("that is a" is the same slip as "b left out of a + b"; "that is t = 2·s" says more).
 
-The searches that re-evaluate the graph are bounded (:data:`MAX_EVALUATIONS`) and their
-candidate values are worked out once per step and accepted values (:func:`candidates`).
+The searches that re-run the graph with one input changed (a stale input, a misread or a
+left-out given) are in :mod:`.diagnosis_search`, bounded by :data:`MAX_EVALUATIONS`;
+:class:`Case` and the graph's re-evaluation in :mod:`.diagnosis_case`; the wording in
+:mod:`.diagnosis_text`.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 import numpy as np
 
-from .answers import Reading, format_value
+from .answers import format_value
+from .diagnosis_case import MAX_CALLS, MAX_EVALUATIONS, Case, Evaluator, ancestors, previous, trivial
+from .diagnosis_search import left_out, stale_input, wrong_given
 from .diagnosis_text import say
 from .graph import DATA_ERRORS, Problem
-from .tolerance import Tolerance, compare
 
-#: Re-evaluations of the graph allowed per step for the stale-input and misread-given searches.
-MAX_EVALUATIONS = 64
-#: and the quantities' functions called in all of them (a long chain costs more than a short one)
-MAX_CALLS = 128
-
-@dataclass(frozen=True)
-class Case:
-    """One wrong answer in context: what was typed for which quantity, with which values."""
-
-    reading: Reading
-    expected: np.ndarray
-    key: str
-    problem: Problem
-    values: Mapping[str, np.ndarray]
-    tol: Tolerance
-    lang: str
-    #: the quantities the lesson's steps ask for (None: not known, anything may be named)
-    steps: frozenset[str] | None = None
-    #: candidates already worked out for this lesson run (``candidates``), kept by the caller
-    memo: dict = field(default_factory=dict, compare=False, repr=False)
-
-    def hits(self, value) -> bool:
-        """The typed value is ``value`` (to its precision), and is nearer to it than to the right one."""
-        value = np.asarray(value, dtype=np.float64)
-        e = self.expected
-        if value.size != e.size or not np.all(np.isfinite(value)):
-            return False
-        value = value.reshape(e.shape)
-        typed = np.asarray(self.reading.value, dtype=np.float64).reshape(e.shape)
-        # the slip explains the typed value better than a rounding of the right one does
-        if not np.sum(np.abs(typed - value)) < np.sum(np.abs(typed - e)):
-            return False
-        return compare(self.reading, value, self.tol).ok
-
-    def may_name(self, key: str) -> bool:
-        """A quantity the student has met: a given shown in the text, or one a step asks for."""
-        q = self.problem.quantities[key]
-        if key.startswith("at."):
-            return False
-        return self.steps is None or q.is_given or key in self.steps
-
-    def symbol(self, key: str) -> str:
-        return self.problem.quantities[key].symbol
-
-    def meaning(self, key: str) -> str:
-        q = self.problem.quantities[key]
-        return short(q.meaning.get(self.lang, q.meaning["en"]))
-
-
-def short(meaning: str, limit: int = 48) -> str:
-    """A meaning cut to a clause: "the gradient g₁ = ∇L at w₀, used at step 1 (…)" → its head."""
-    text = re.split(r" \(|; ", meaning, maxsplit=1)[0]
-    if len(text) <= limit:
-        return text
-    head = text[:limit]
-    cut = head.rfind(", ")
-    return head[:cut] if cut > limit // 2 else head[:head.rfind(" ")].rstrip(" ,") + "…"
-
-
-def trivial(value) -> bool:
-    """All zeros, all ones or all ½: a value that equals too many things to name one."""
-    v = np.asarray(value, dtype=np.float64).reshape(-1)
-    return v.size > 0 and bool(np.all(v == v[0])) and float(abs(v[0])) in (0.0, 1.0, 0.5)
-
-
-def _num(x: float) -> str:
-    return format_value(np.asarray(float(x)), 4)
+__all__ = [
+    "Case", "MAX_CALLS", "MAX_EVALUATIONS", "SPECIFIC", "factor", "left_out", "off_by_one", "plain_factor",
+    "power_slip", "stale_input", "trivial", "wrong_given",
+]
 
 
 # ----------------------------------------------------------------------------- context
@@ -156,38 +94,6 @@ def _givens_meaning(problem: Problem, pattern: str, keys: tuple[str, ...]) -> li
             and (k in keys or re.search(pattern, q.meaning.get("en", "")))]
 
 
-def previous(problem: Problem, key: str, values: Mapping[str, np.ndarray]) -> str | None:
-    """The same thing one update earlier: W1.next → W1, w2 → w1, W1.next@2 → W1.next@1 → W1."""
-    qs = problem.quantities
-    for alias in _aliases(key, older_only=True):
-        if alias in qs and alias in qs[key].deps and np.shape(values[alias]) == np.shape(values[key]):
-            return alias
-    return None
-
-
-def _aliases(key: str, older_only: bool = False) -> list[str]:
-    """Keys the same thing might carry at another step, time or observation."""
-    out: list[str] = []
-    base, at, step = key.partition("@")
-    if at:
-        k = int(step) if step.isdigit() else None
-        if k is not None:
-            out += [f"{base}@{k - 1}"] if k > 1 else ([base[:-5]] if base.endswith(".next") else [])
-            out += [] if older_only else [f"{base}@{k + 1}"]
-        return out
-    if key.endswith(".next"):
-        out.append(key[:-5])
-    m = re.match(r"^(.*?)(\d+)$", key)
-    if m and not key.endswith(".next"):
-        head, n = m.group(1), int(m.group(2))
-        out.append(f"{head}{n - 1}")
-        if not older_only:
-            out.append(f"{head}{n + 1}")
-    elif not older_only and not key.endswith(".next"):
-        out.append(key + ".next")
-    return out
-
-
 # ----------------------------------------------------------------------------- factors
 
 def _factor_causes(case: Case) -> list[tuple[float, str, dict]]:
@@ -221,12 +127,12 @@ def _factor_causes(case: Case) -> list[tuple[float, str, dict]]:
         for k in _givens_meaning(p, r"learning rate|step size", ("lr", "eta")):
             lr = float(p.givens[k])
             if lr != 1 and (k in q.deps or qs[k].symbol in q.formula):
-                out.append((1.0 / lr, "lr_missing", {"lr": qs[k].symbol, "v": _num(lr)}))
-                out.append((lr, "lr_twice", {"lr": qs[k].symbol, "v": _num(lr)}))
+                out.append((1.0 / lr, "lr_missing", {"lr": qs[k].symbol, "v": format_value(lr)}))
+                out.append((lr, "lr_twice", {"lr": qs[k].symbol, "v": format_value(lr)}))
     for k in _givens_meaning(p, r"temperature", ("T", "temperature")):
         t = float(p.givens[k])
         if t not in (1.0, -1.0):
-            fields = {"T": qs[k].symbol, "v": _num(t)}
+            fields = {"T": qs[k].symbol, "v": format_value(t)}
             out += [(t * t, "t_times", fields), (t, "t_missing", fields), (1.0 / t, "t_twice", fields)]
     if re.search(r"\bln\b|ln\(|ln ", q.formula) and "/" not in q.formula.split("=")[-1]:
         out += [(1 / math.log(10), "log10", {}), (1 / math.log(2), "log2", {})]
@@ -272,249 +178,13 @@ def plain_factor(case: Case) -> str | None:
     sizes, _mode = _batch_sizes(case.problem, case.key)
     for c in [2.0, 0.5] + [float(n) for n in sizes if n != 2] + [1.0 / n for n in sizes if n != 2]:
         if case.hits(c * case.expected):
-            shown = _num(c) if c >= 1 else f"1/{_num(1 / c)}"
+            shown = format_value(c) if c >= 1 else f"1/{format_value(1 / c)}"
             return say("times", case.lang, c=shown)
     return None
 
 
 def _lower(message: str) -> str:
     return message[0].lower() + message[1:] if message[1:2].islower() else message
-
-
-# ----------------------------------------------------------------------------- re-evaluation
-
-def ancestors(problem: Problem, key: str) -> set[str]:
-    qs, seen, todo = problem.quantities, set(), list(problem.quantities[key].deps)
-    while todo:
-        k = todo.pop()
-        if k not in seen:
-            seen.add(k)
-            todo.extend(qs[k].deps)
-    return seen
-
-
-class _Evaluator:
-    """Re-evaluates one quantity with some values replaced, counting the re-evaluations."""
-
-    def __init__(self, case: Case) -> None:
-        self.problem, self.values, self.key = case.problem, case.values, case.key
-        self.upstream = ancestors(case.problem, case.key)
-        qs = case.problem.quantities
-        # the student's answers to earlier steps stay as they are: they were right when typed.
-        # Without the steps, every value before this one is taken as the student's own.
-        derived = {k for k in self.upstream if not qs[k].is_given}
-        self.fixed = frozenset(derived if case.steps is None else (derived & case.steps))
-        self.order = [k for k in qs if k in self.upstream or k == case.key]
-        live = {case.key} | (derived - self.fixed)
-        #: the values a slip can enter by: used by this step or by a value worked out on the way
-        self.inputs = [k for k in self.order if k != case.key and any(k in qs[c].deps for c in live)]
-        self.count = 0
-        self.calls = 0
-
-    def __call__(self, subs: Mapping[str, np.ndarray],
-                 patch: Mapping[str, Callable[[np.ndarray], np.ndarray]] | None = None,
-                 here: bool = False) -> np.ndarray | None:
-        """The quantity with ``subs`` in place of some values, ``patch`` applied to some results;
-        ``here``: the substitution in this step's own formula only, not on the way to it."""
-        if self.count >= MAX_EVALUATIONS or self.calls >= MAX_CALLS:
-            return None
-        self.count += 1
-        self.calls += 1
-        if here:
-            q = self.problem.quantities[self.key]
-            try:
-                with np.errstate(all="ignore"):
-                    return np.asarray(q.fn(*(subs.get(d, self.values[d]) for d in q.deps)), dtype=np.float64)
-            except DATA_ERRORS:
-                return np.full(np.shape(self.values[self.key]), np.nan)
-        qs, local, moved = self.problem.quantities, {}, set(subs)
-        patch = patch or {}
-        with np.errstate(all="ignore"):
-            for k in self.order:
-                if k in subs:
-                    local[k] = subs[k]
-                    continue
-                q = qs[k]
-                if q.is_given or (k in self.fixed) or not (k in patch or any(d in moved for d in q.deps)):
-                    continue
-                self.calls += 1
-                try:
-                    v = np.asarray(q.fn(*(local.get(d, self.values[d]) for d in q.deps)), dtype=np.float64)
-                    local[k] = patch[k](v) if k in patch else v
-                except DATA_ERRORS:
-                    return np.full(np.shape(self.values[self.key]), np.nan)
-                moved.add(k)
-        # None only when the budget is spent; a change that does not reach this step leaves it as it is
-        return local.get(self.key, np.asarray(self.values[self.key]))
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A value a specific slip gives, with the message naming that slip."""
-
-    value: np.ndarray
-    message: str
-    kind: str  # "stale" or "given"
-
-
-#: how many steps' candidates a lesson run keeps (the step in hand, and a few it came back from)
-MEMO_SIZE = 16
-
-
-def candidates(case: Case) -> tuple[tuple[Candidate, ...], int]:
-    """The stale-input and misread-given candidates for this step and these values, and how many
-    re-evaluations they took: worked out on the first wrong answer, then reused from ``case.memo``
-    (the lesson run's) while the values they come from stay the same."""
-    upstream = ancestors(case.problem, case.key)
-    digest = hash(tuple(np.asarray(case.values[k]).tobytes() for k in sorted(upstream)))
-    key = (case.key, digest, case.lang, case.steps)
-    hit = case.memo.get(key)
-    if hit is not None:
-        return hit
-    ev = _Evaluator(case)
-    found = tuple(_stale_candidates(case, ev)) + tuple(_given_candidates(case, ev))
-    if len(case.memo) >= MEMO_SIZE:
-        case.memo.pop(next(iter(case.memo)))
-    case.memo[key] = (found, ev.count)
-    return found, ev.count
-
-
-def _stale_candidates(case: Case, ev: _Evaluator):
-    qs = case.problem.quantities
-    index = {k: i for i, k in enumerate(qs)}
-    direct = qs[case.key].deps
-    # the inputs the student is likelier to have mixed up first: direct ones, then the others
-    for d in [*direct, *sorted(set(ev.inputs) - set(direct), key=index.get, reverse=True)]:
-        if not case.may_name(d):
-            continue
-        for a in _aliases(d):
-            if a not in qs or a == case.key or index[a] >= index[case.key] or not case.may_name(a):
-                continue
-            va, vd = np.asarray(case.values[a]), np.asarray(case.values[d])
-            if va.shape != vd.shape or np.array_equal(va, vd):
-                continue
-            for here in ((True, False) if d in direct else (False,)):  # where this step uses it, or on the way
-                value = ev({d: va}, here=here)
-                if value is None:
-                    return
-                if np.shape(value) != va.shape or not np.allclose(value, va):  # a value passed through
-                    yield Candidate(value, _stale_message(case, a, d), "stale")  # is "that is a", below
-
-
-def _stale_message(case: Case, a: str, d: str) -> str:
-    am, dm = case.meaning(a), case.meaning(d)
-    if am == dm:
-        return say("stale_same", case.lang, a=case.symbol(a), d=case.symbol(d))
-    return say("stale", case.lang, a=case.symbol(a), am=am, d=case.symbol(d), dm=dm)
-
-
-def _given_candidates(case: Case, ev: _Evaluator):
-    qs = case.problem.quantities
-    direct = qs[case.key].deps
-    givens = [k for k in [*direct, *ev.inputs] if qs[k].is_given and case.may_name(k)]
-    givens = [g for g in dict.fromkeys(givens) if np.size(case.values[g]) <= 16]
-    readings = [list(_misreadings(np.asarray(case.values[g], dtype=np.float64), case.symbol(g), case.lang))
-                for g in givens]
-    # every given's likeliest misreadings (its sign, 0, 1, its transpose) before any one's entries
-    ranked = [(i, g, r) for g, rs in zip(givens, readings) for i, r in enumerate(rs)]
-    ranked.sort(key=lambda t: min(t[0], 4))
-    for _i, g, (wrong, message) in ranked:
-        value = ev({g: wrong})
-        if value is None:
-            return
-        left_out = bool(np.all(wrong == 0) or np.all(wrong == 1))  # 0 for a term, 1 for a factor
-        yield Candidate(value, message, "left_out" if left_out else "given")
-
-
-def _misreadings(v: np.ndarray, sym: str, lang: str):
-    """Ways to misread a given, most likely first: its sign, its transpose, one entry's sign,
-    two entries swapped, one entry's two digits swapped."""
-    flat = v.reshape(-1)
-    if v.size == 1:  # a number (or a vector of one): its sign, 0 for it (left out), 1 for it
-        x = float(flat[0])
-        for w in ([-x] if x else []) + [w for w in (0.0, 1.0) if w != x]:
-            yield np.full(v.shape, w), say("given_sign", lang, g=sym, wrong=_num(w), right=_num(x))
-        for w in _digit_swaps(x):
-            yield np.full(v.shape, w), say("given_sign", lang, g=sym, wrong=_num(w), right=_num(x))
-        return
-    if np.any(v != 0):
-        yield np.zeros_like(v), say("given_zero", lang, g=sym)
-    if np.any(v != 1):
-        yield np.ones_like(v), say("given_one", lang, g=sym)
-    if np.any(v != 0):
-        yield -v, say("given_flip", lang, g=sym)
-    if v.ndim == 2 and v.shape[0] == v.shape[1] > 1 and not np.array_equal(v, v.T):
-        yield v.T.copy(), say("given_t", lang, g=sym)
-    names = [_index(i, v.shape) for i in range(flat.size)]
-    for i in range(flat.size):
-        if flat[i] != 0 and flat.size <= 4:  # one entry left out
-            w = flat.copy()
-            w[i] = 0.0
-            yield w.reshape(v.shape), say("given_sign", lang, g=say("entry", lang, s=sym, i=names[i]),
-                                          wrong="0", right=_num(flat[i]))
-    for i in range(flat.size):
-        if flat[i] != 0:
-            w = flat.copy()
-            w[i] = -w[i]
-            yield w.reshape(v.shape), say("given_sign", lang, g=say("entry", lang, s=sym, i=names[i]),
-                                          wrong=_num(-flat[i]), right=_num(flat[i]))
-    for i in range(flat.size if v.ndim == 2 else 0):  # a table read wrongly: two entries swapped
-        for j in range(i + 1, flat.size):
-            if flat[i] != flat[j]:
-                w = flat.copy()
-                w[i], w[j] = w[j], w[i]
-                yield w.reshape(v.shape), say("given_swap", lang, g=sym, a=say("entry", lang, s=sym, i=names[i]),
-                                              b=say("entry", lang, s=sym, i=names[j]))
-    for i in range(flat.size):
-        for x in _digit_swaps(float(flat[i])):
-            w = flat.copy()
-            w[i] = x
-            yield w.reshape(v.shape), say("given_sign", lang, g=say("entry", lang, s=sym, i=names[i]),
-                                          wrong=_num(x), right=_num(flat[i]))
-
-
-def _index(i: int, shape) -> str:
-    return ",".join(str(int(k) + 1) for k in np.unravel_index(i, shape))
-
-
-def _digit_swaps(x: float) -> list[float]:
-    """0.25 → 0.52, 12 → 21, −0.3 → none: the two significant digits of a number, swapped."""
-    text = format(abs(x), ".10g")
-    digits = [c for c in text.lstrip("0.") if c.isdigit()]
-    if len(digits) != 2 or digits[0] == digits[1] or "e" in text:
-        return []
-    a, b = digits
-    swapped = text.replace(a + b, b + a, 1) if a + b in text else None
-    if swapped is None:
-        return []
-    return [math.copysign(float(swapped), x)]
-
-
-def stale_input(case: Case) -> str | None:
-    """The quantity's own formula on a stale input: the same-shaped value of another step, time or
-    observation (W₁ for W₁′, w₁ for w₂, s₁ for s₂). Before a misread given: a value the student
-    computed is the likelier mix-up."""
-    for cand in candidates(case)[0]:
-        if cand.kind == "stale" and case.hits(cand.value):
-            return cand.message
-    return None
-
-
-def wrong_given(case: Case) -> str | None:
-    """The right method on a misread given (a sign, a transpose, two entries swapped, two digits
-    swapped), found by re-running the graph, at most :data:`MAX_EVALUATIONS` times per step.
-    Not when the answer is the right one with some signs flipped: "look again at entry 2" says
-    where, which is more use than which given."""
-    typed = np.asarray(case.reading.value, dtype=np.float64).reshape(case.expected.shape)
-    if trivial(typed):
-        return None
-    if case.expected.size > 1 and case.hits(np.where(np.isclose(typed, -case.expected), -case.expected,
-                                                     case.expected)):
-        return None
-    for cand in candidates(case)[0]:
-        if cand.kind == "given" and case.hits(cand.value):
-            return cand.message
-    return None
 
 
 # ----------------------------------------------------------------------------- powers and counts
@@ -580,7 +250,7 @@ def _derivative_slip(case: Case) -> str | None:
     each such factor is replaced by the slip and the quantity re-evaluated."""
     qs = case.problem.quantities
     by_symbol = {q.symbol: k for k, q in qs.items()}
-    ev = _Evaluator(case)
+    ev = Evaluator(case)
     for name, (right, slips) in _SYM.items():
         where = [k for k in [*ev.order] if name + "(" in qs[k].formula and (k == case.key or k not in ev.fixed)]
         if not where:
@@ -612,17 +282,6 @@ def off_by_one(case: Case) -> str | None:
         return None
     if case.hits(e + 1) or case.hits(e - 1):
         return say("off_by_one", case.lang)
-    return None
-
-
-def left_out(case: Case) -> str | None:
-    """The right method with a given left out (taken as 0, or a factor taken as 1): after the
-    quantities met on the way, since "that is a" is the same slip as "b left out of a + b"."""
-    if trivial(case.reading.value):
-        return None
-    for cand in candidates(case)[0]:
-        if cand.kind == "left_out" and case.hits(cand.value):
-            return cand.message
     return None
 
 

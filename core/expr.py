@@ -22,6 +22,8 @@ then one node per operation in evaluation order (post-order, left operand first)
 Structurally identical sub-expressions share one node (``sin(x)*y + sin(x)`` computes
 ``sin(x)`` once); sub-expressions without variables are folded into constants that sit
 on the operation using them (``2*x`` is one node with one edge, ∂/∂x = 2).
+
+Why this tree is not the formula tree of :mod:`nntutor.core.symbolic`: see that package's docstring.
 """
 
 from __future__ import annotations

@@ -15,17 +15,29 @@ One job per module, each depending only on those above it:
 Reading, printing, calculus, diagnosis and screening never import SymPy (a test proves it);
 only the worker process does, and it receives trees as data, never text.
 
-Why two expression trees in core. :mod:`nntutor.core.expr` reads the expression of a
-computational-graph lesson and keeps it *as the student will draw it*: binary operations in
-the order written (``a - b`` is a ``sub`` node, ``2*x`` one node with a folded float
-constant), every product written with ``*``, any name a variable, and each node becomes a
-box of the graph with its local derivative. This package's tree is for formula *answers*:
-exact rational numbers, flat sums and products with signs folded (``a - b`` is
-Add(a, Neg(b))), declared symbols only, juxtaposition allowed (``2x``), and calculus and
-equivalence on it. Merging them would make one of the two lie: a flat, folded tree cannot
-draw the operations a graph lesson asks about, and a graph tree of binary float operations
-cannot fold exactly or be compared term by term. Both read text with the one parser of
-:mod:`nntutor.core.answers` (an algebra each), so the grammar is written once; the trees stay two.
+Why two expression trees in core (the one place this is explained; :mod:`nntutor.core.expr`
+points here). Both read text with the one parser of :mod:`nntutor.core.answers`, each through
+its own Algebra, so the grammar, the character mapping and the bounds are written once; the
+trees they build answer different questions.
+
+- :mod:`nntutor.core.expr` (Num, Var, Op) is for computational-graph lessons: it keeps the
+  expression *as the student will draw it*. Operations stay binary and in the order written
+  (``a - b`` is a ``sub`` node, ``a + -b`` an ``add`` over a ``neg``), numbers are floats as
+  typed, every product is written with ``*``, any ASCII name is a variable, and each node
+  becomes a box of the graph with its local derivative (``expr.apply``, ``expr.partial``).
+- This package's tree (tree.py) is for formula *answers*: exact rational numbers, flat sums
+  and products with signs folded (``a - b`` is Add(a, Neg(b))), declared symbols only,
+  juxtaposition allowed (``2x``), and on it exact folding, calculus and a term-by-term
+  comparison with the expected formula (diagnosis.py).
+
+Either tree in the other's job would lie: the folded tree cannot draw the boxes a graph lesson
+asks about (which subtraction did the student write?), and a tree of binary float operations
+cannot fold exactly or be compared term by term. Merging them would need one set of nodes that
+holds both forms (binary operations as written, and flat folded sums and products) with exact
+numbers, a normalising pass from the written form to the folded one that every check,
+derivative and diagnosis here runs first, and the graph builder and its local derivatives
+working on the written form. That would save expr's own printing and evaluation (about 100
+lines) at the cost of touching every formula check, so the trees stay two.
 """
 
 # Everything callers imported from the single module this package replaced stays importable from
