@@ -28,6 +28,14 @@ _H = Messages({
     "worked_formula": {"en": "Worked answer: {formula}", "ru": "Готовый ответ: {formula}"},
     "carried": {"en": " (from your earlier answers; from the exact values it is {exact})",
                 "ru": " (из ваших прошлых ответов; из точных значений получается {exact})"},
+    "summary": {"en": "Right at the first try: {first} of {steps} · wrong answers: {wrong} · hints: {hints}"
+                      " · worked values shown: {shown} · time: {time}",
+                "ru": "Верно с первой попытки: {first} из {steps} · неверных ответов: {wrong} · подсказок: {hints}"
+                      " · показано готовых значений: {shown} · время: {time}"},
+    "summary_shown": {"en": "After the worked value was shown (◇): {symbols}. Try them again in new numbers.",
+                      "ru": "После показа готового значения (◇): {symbols}. Повторите их на новых числах."},
+    "minutes": {"en": "{m} min {s} s", "ru": "{m} мин {s} с"},
+    "seconds": {"en": "{s} s", "ru": "{s} с"},
 })
 
 
@@ -203,6 +211,25 @@ class LessonRun:
     def summary(self):
         """How this run went (core.progress.Summary), or None without a store."""
         return self.store.summary(self.key) if self.store is not None else None
+
+    def summary_lines(self) -> list[str]:
+        """The end-of-lesson summary in the student's language (empty without a store)."""
+        got = self.summary()
+        if got is None:
+            return []
+        seconds = int(round(got.seconds))
+        time = (_H("minutes", self.lang, m=seconds // 60, s=seconds % 60) if seconds >= 60
+                else _H("seconds", self.lang, s=seconds))
+        lines = [_H("summary", self.lang, first=got.first_try, steps=len(self.steps), wrong=got.wrong,
+                    hints=got.hints, shown=got.revealed, time=time)]
+        shown = [self.symbol(s) for s in self.steps if self.revealed(s)]
+        if shown:
+            lines.append(_H("summary_shown", self.lang, symbols=", ".join(shown)))
+        return lines
+
+    def revealed(self, step: Step) -> bool:
+        """The step's worked value has been shown this run."""
+        return self._hints.get(step.id, 0) >= self.hint_count(step)
 
     def accept(self, step: Step, answer: str, value: np.ndarray, read_as: str) -> Verdict:
         """Accept ``value`` for ``step`` and save it at once."""

@@ -116,13 +116,19 @@ class NNTutorApp(App):
         else:
             self.push_screen(screen)
 
-    def open_entry(self, lesson_id: str) -> None:
-        """Build a listed lesson and open it; a broken one gets a message, not a crash."""
+    def open_entry(self, lesson_id: str, variant: int = 0, path=None) -> None:
+        """Build a listed lesson (in variant ``variant``'s numbers) and open it; a broken one gets a
+        message, not a crash. ``path``: the file, for a lesson not in the catalog."""
         entry = self.catalog.find(lesson_id) if self.catalog else None
-        if entry is None:
-            return
         try:
-            lesson = entry.load()
+            if entry is not None:
+                lesson = entry.load(variant)
+            elif path is not None:
+                from nntutor.core.lesson import load_lesson
+
+                lesson = load_lesson(path, variant)
+            else:
+                return
         except LessonError as exc:
             details = "\n".join(str(issue) for issue in exc.issues[:5])
             self.notify(f"{t('broken', self.lang)}\n{details}", severity="error", timeout=15, markup=False)

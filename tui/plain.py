@@ -177,7 +177,8 @@ def run_plain(lesson: Lesson, store: ProgressStore | None, lang: str,
         return t("plain_stopped" if saved else "plain_stopped_unsaved", lang, n, len(run.steps))
 
     try:
-        say(f"== {lesson.title[lang]} ==")
+        numbers = f" ({t('variant_title', lang, lesson.variant)})" if lesson.variant else ""
+        say(f"== {lesson.title[lang]}{numbers} ==")
         say.markdown(lesson.text[lang])
         say()
         if run.complete and not _start_over(run, reader, say, lang):
@@ -190,6 +191,12 @@ def run_plain(lesson: Lesson, store: ProgressStore | None, lang: str,
         say(stopped())
         return 130
     done = sum(run.is_accepted(s) for s in run.steps)
+    if run.complete and run.summary_lines():  # the same summary as the full screen's
+        for line in run.summary_lines():
+            say(line, hang="  ")
+        if lesson.variants is not None and lesson.variants.varies:
+            say(t("plain_new_numbers", lang, lesson.id, lesson.variant + 1))
+        return 0
     say(t("plain_summary", lang, done, len(run.steps), counts["wrong"], counts["hints"]))
     return 0
 

@@ -74,9 +74,14 @@ class HomeScreen(Screen):
                 finished = key in done or entry.id in ever
                 mark = "✓" if finished else ("◐" if n else "○")
                 label = Text(f"   {mark} {meta.title[lang]}")
-                label.append(f"   {t('steps_done', lang, n, total)}", style="dim")
-                if ever.get(entry.id, 0) > 1:
-                    label.append(f" · {t('variants_done', lang, ever[entry.id])}", style="dim")
+                times = ever.get(entry.id, 0)
+                if times and key not in done and 0 < n < total:  # done once, started again
+                    label.append(f"   {t('steps_done', lang, n, total)}", style="dim")
+                elif times:
+                    label.append(f"   {t('variants_done', lang, times) if times > 1 else t('done_once', lang)}",
+                                 style="dim")
+                else:
+                    label.append(f"   {t('steps_done', lang, n, total)}", style="dim")
                 options.append(Option(label, id=entry.id))
                 if first_open is None and not finished:
                     first_open = len(options) - 1

@@ -34,6 +34,7 @@ class LessonScreen(Screen):
     BINDINGS = [  # in the key bar in this order; what does not fit is left off from the end
         Binding("ctrl+q", "app.quit", "Quit", id="quit_key"),
         Binding("f1", "hint", "Hint", id="hint_key"),
+        Binding("f5", "new_numbers", "New numbers", id="new_key"),
         Binding("f3", "plot", "Charts", id="plot_key"),
         # priority: the answer box would take Ctrl+K (delete to the end) and the help never opened
         Binding("ctrl+k", "app.help", "Keys", id="keys_key", priority=True),
@@ -49,7 +50,7 @@ class LessonScreen(Screen):
     HELP = (
         ("help_answer", (("Enter", "k_enter_check"), ("F1", "k_hint"), ("? Enter", "k_typed_hint"))),
         ("help_read", (("PgUp PgDn", "k_page"), ("F3", "k_charts"), ("F4", "k_answers"))),
-        ("help_lesson", (("Ctrl+R", "k_restart"), ("Esc", "k_back"))),
+        ("help_lesson", (("F5", "k_new"), ("Ctrl+R", "k_restart"), ("Esc", "k_back"))),
         ("help_app", (("F2", "k_lang"), ("Ctrl+P", "k_palette"), ("Ctrl+K", "k_help"), ("Ctrl+Q", "k_quit"))),
     )
 
@@ -80,6 +81,8 @@ class LessonScreen(Screen):
         answer.cursor_blink = False  # a blinking cursor costs CPU and bytes for as long as the app is open
         self.relabel()
         self.restore_hints()
+        if self.run.lesson.variant and self.run.current is self.run.steps[0] and not self._feedback:
+            self.show_feedback(("info", t("numbers_new", self.run.lang, self.run.lesson.variant)))
         answer.focus()
         self.app.show_store_notice()
         body = self.query_one("#lesson-body")
@@ -131,11 +134,14 @@ class LessonScreen(Screen):
         lines = []
         for step in run.steps:
             if run.is_accepted(step):
-                lines.append(StepLine(run.symbol(step), "done", run.accepted_text(step) or ""))
+                lines.append(StepLine(run.symbol(step), "shown" if run.revealed(step) else "done",
+                                      run.accepted_text(step) or ""))
             elif run.is_pending(step):
                 lines.append(StepLine(run.symbol(step), "noted", run.pending_text(step) or ""))
             elif step is run.current:
-                lines.append(StepLine(run.symbol(step), "active", ""))
+                wrong = [f"{typed} — {why}" if why else typed for typed, ok, why in run.attempts(step) if not ok]
+                lines.append(StepLine(run.symbol(step), "active", t("tries", lang, len(wrong)) if wrong else "",
+                                      tuple(wrong)))
             else:
                 lines.append(StepLine(run.symbol(step), "todo", ""))
         steps = self.query_one("#steps", StepList)
@@ -148,6 +154,8 @@ class LessonScreen(Screen):
         step = run.current
         total = len(run.steps)
         title = Text(f" {run.lesson.title[lang]}", style="bold")
+        if run.lesson.variant:
+            title.append(f" · {t('variant_title', lang, run.lesson.variant)}", style="bold cyan")
         prompt = self.query_one("#prompt", SettledStatic)
         answer = self.query_one("#answer", Input)
         if step is None:
@@ -234,6 +242,28 @@ class LessonScreen(Screen):
             if not verdict.lesson_complete:
                 self.restore_hints()
                 self.show_feedback(*self._verdict_lines(verdict), *self._feedback)
+            else:
+                self.show_feedback(*self._verdict_lines(verdict), *self._summary_lines())
+        elif verdict.status == "wrong":
+            self.refresh_steps()  # the active step's count of tries
+
+    def _summary_lines(self) -> list[tuple[str, str]]:
+        lines = [("info", line) for line in self.run.summary_lines()]
+        if self.run.lesson.variants is not None and self.run.lesson.variants.varies:
+            lines.append(("info", t("complete_new", self.run.lang)))
+        return lines
+
+    def action_new_numbers(self) -> None:
+        """The same lesson in the next variant this student has not started."""
+        lang, lesson = self.run.lang, self.run.lesson
+        spec = lesson.variants
+        if spec is None or not spec.varies:
+            why = t("numbers_fixed", lang, spec.fixed) if spec is not None and spec.fixed else t("numbers_none", lang)
+            self.show_feedback(("info", why))
+            return
+        seen = (self.run.store.variants_seen(lesson.id) if self.run.store is not None else set()) | {lesson.variant}
+        n = next(k for k in range(1, len(seen) + 2) if k not in seen)
+        self.app.open_entry(lesson.id, variant=n, path=lesson.path)
 
     def _verdict_lines(self, verdict: Verdict) -> list[tuple[str, str]]:
         head = verdict.message + (f"  ({verdict.read_as})" if verdict.read_as else "")
@@ -344,7 +374,8 @@ class LessonScreen(Screen):
 
     def commands(self):
         """The palette's entries for this screen: (name in i18n as cmd_<name>, what runs)."""
-        return (("hint", self.action_hint), ("charts", self.action_plot), ("answers", self.action_answers),
+        return (("hint", self.action_hint), ("new", self.action_new_numbers), ("charts", self.action_plot),
+                ("answers", self.action_answers),
                 ("restart", self.action_restart), ("back", self.action_back))
 
     def set_lang(self, lang: str) -> None:

@@ -14,8 +14,13 @@ class StepLine:
     """What the list shows for one step (set by the screen; no logic here)."""
 
     symbol: str
-    state: str  # "done" | "noted" (part of a design, judged later) | "active" | "todo"
-    label: str  # the accepted value (done) or the prompt (active/todo)
+    #: "done" | "shown" (done after the worked value was revealed) | "noted" (part of a design,
+    #: judged later) | "active" | "todo"
+    state: str
+    label: str  # the accepted value (done), or what to show beside the active step
+    #: the active step's earlier answers this run, each "what was typed — why it was wrong",
+    #: listed under it when every answer is shown in full (F4)
+    history: tuple[str, ...] = ()
 
 
 class StepList(Static):
@@ -43,11 +48,12 @@ class StepList(Static):
         for n, line in enumerate(self.lines):
             if not self.expanded and line.label and len(line.symbol) + len(line.label) > room:  # one line per step
                 keep = max(1, room - len(line.symbol) - 1)
-                line = StepLine(line.symbol, line.state, line.label[:keep] + "…")
+                line = StepLine(line.symbol, line.state, line.label[:keep] + "…", line.history)
             if n:
                 out.append("\n")
-            if line.state == "done":
-                out.append(" ✓ ", style="bold green")
+            if line.state in ("done", "shown"):  # after the worked value was shown: another colour
+                out.append(" ✓ " if line.state == "done" else " ◇ ",
+                           style="bold green" if line.state == "done" else "bold yellow")
                 out.append(line.symbol, style="bold")
                 out.append(" = " + line.label)
             elif line.state == "noted":
@@ -59,6 +65,9 @@ class StepList(Static):
                 out.append(line.symbol, style="bold reverse")
                 if line.label:
                     out.append("  " + line.label, style="bold")
+                if self.expanded:
+                    for earlier in line.history:
+                        out.append("\n   ✗ " + earlier, style="dim")
             else:
                 out.append(" · ", style="dim")
                 out.append(line.symbol, style="dim")

@@ -1,0 +1,92 @@
+"""New numbers and what you got wrong, on the lesson screen at 80×24."""
+
+from __future__ import annotations
+
+from nntutor.core.catalog import load_catalog
+from nntutor.core.progress import ProgressStore
+from nntutor.core.variants import shown
+from nntutor.tui.app import NNTutorApp
+from nntutor.tui.screens.confirm import ConfirmScreen
+from nntutor.tui.screens.lesson import LessonScreen
+from nntutor.tui.widgets.steps import StepList
+
+from .conftest import run
+from .test_lesson_screen import SIZE, answer, engine_answer, feedback, press
+
+
+def _title(app) -> str:
+    return str(app.screen.query_one("#lesson-title").render())
+
+
+def test_f5_opens_the_lesson_in_new_numbers_and_then_in_the_next_unseen_ones(lesson, store_path):
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await press(pilot, "f5")
+            assert isinstance(app.screen, LessonScreen) and app.screen.run.lesson.variant == 1
+            assert "new numbers #1" in _title(app)
+            values = app.screen.run.lesson.problem.evaluate()
+            assert f"x = {shown(values['x'])}" in app.screen.run.lesson.text["en"]
+            assert "New numbers (#1)" in feedback(app)
+            await answer(pilot, engine_answer(app))  # variant 1 is now started
+            await press(pilot, "f5")
+            assert app.screen.run.lesson.variant == 2
+    run(go())
+
+
+def test_f5_in_a_lesson_whose_numbers_do_not_vary_says_so(store_path):
+    fixed = load_catalog().find("sgd").lesson
+    async def go():
+        app = NNTutorApp(lang="en", lesson=fixed, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await press(pilot, "f5")
+            assert app.screen.run.lesson is fixed
+            assert "no new numbers" in feedback(app)
+    run(go())
+
+
+def test_earlier_wrong_answers_stay_beside_the_step_and_the_end_summarises_the_run(lesson, store_path):
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await answer(pilot, "3 -1")
+            steps = app.screen.query_one(StepList)
+            active = next(line for line in steps.lines if line.state == "active")
+            assert active.label == "✗ 1" and active.history[0].startswith("3 -1 — ")
+            await press(pilot, "f4")  # every answer in full: the earlier try is listed under the step
+            assert "✗ 3 -1" in str(steps.render())
+            await press(pilot, "f4")
+            await answer(pilot, "")  # nothing typed: no attempt
+            app.screen.query_one("#answer").value = ""
+            for _ in lesson.steps:
+                if app.screen.run.current is app.screen.run.steps[1]:
+                    await press(pilot, "f1")
+                    await press(pilot, "f1")  # the worked value: this step will be marked ◇
+                await answer(pilot, engine_answer(app))
+            text = " ".join(feedback(app).split())
+            n = len(lesson.steps)
+            assert f"Right at the first try: {n - 2} of {n} · wrong answers: 1" in text
+            assert "worked values shown: 1" in text and "(◇): a₁" in text
+            assert [line.state for line in steps.lines].count("shown") == 1
+    run(go())
+
+
+def test_starting_over_asks_and_never_erases_the_completion(lesson, store_path):
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            for _ in lesson.steps:
+                await answer(pilot, engine_answer(app))
+            assert app.screen.run.complete
+            await press(pilot, "ctrl+r")
+            assert isinstance(app.screen, ConfirmScreen)
+            await press(pilot, "enter")
+            assert not app.screen.run.complete
+        store = ProgressStore(store_path)
+        assert store.completions() == {"layer-by-layer": 1}
+        store.close()
+    run(go())
