@@ -266,7 +266,7 @@ def lookahead(params, state: State, hyper: Mapping[str, Any]) -> Array:
         return _arr(params)
     env = _env(params, None, state, None, pl)
     for st in pl.lookahead:
-        env[st.key] = _arr(st.fn(*(env[d] for d in st.deps)))
+        env[st.key] = _arr(st.op.fn(*(env[slot] for slot in st.op.slots)))
     return _frozen(env[pl.lookahead[-1].key])
 
 
@@ -285,7 +285,7 @@ def step(params, grads, state: State, hyper: Mapping[str, Any], *, hessian=None)
         raise ValueError(f"grads have shape {g.shape}, params {_arr(params).shape}")
     env = _env(params, g, state, hessian, pl)
     for st in pl.lookahead + pl.stages:
-        env[st.key] = _arr(st.fn(*(env[d] for d in st.deps)))
+        env[st.key] = _arr(st.op.fn(*(env[slot] for slot in st.op.slots)))
     new_state = {"t": float(t), **{name: env[key] for name, key in pl.carry.items()}}
     return _frozen(env["w"]), _freeze(new_state)
 
@@ -300,7 +300,8 @@ def _gd(h, t, n):
 def _gd_decay(h, t, n):
     lr = h["lr"]
     return Plan((), (
-        Stage("eta", ops.decayed_rate(lr, t), "{lr}", {"en": "the decayed step size η/t", "ru": "уменьшающийся шаг η/t"}),
+        Stage("eta", ops.decayed_rate(lr, t), "{lr}",
+              {"en": "the decayed step size η/t", "ru": "уменьшающийся шаг η/t"}),
         Stage("w", ops.decayed_descent(lr, t), "w", _W_MEANING),
     ), {})
 

@@ -97,38 +97,62 @@ def _graph(run: Run, w0: np.ndarray, iterations: int) -> Problem:
 
 
 def _step(w: Writer, run: Run, t: int, others: list[tuple[Run, tuple[np.ndarray, ...]]]) -> None:
-    """Step t: the point, the model there on the step's batch, the gradient (clipped), the stages, L_t."""
+    """Step t: the look-ahead point, the gradient there on the step's batch (clipped), the stages, L_t."""
     pl = optim.plan(run.hyper, t, run.m["p"])
-    batch = run.batch(t)
-    on, every = run.batch_text(batch), run.batch_text(run.everyone())
-    names = {"lr": run.lr_sym, "t": str(t)}
     # the step's quantities under the names the stages' slots use
     at = {"w_prev": f"w{t - 1}"}
     for name, carried in pl.carry.items():  # Adam's fed_back form carries m̂, v̂ as its state
         at[f"{name}_prev"] = f"{name}0" if t == 1 else f"{carried}{t - 1}"
     if t > 1:
         at.update({f"{st.key}_last": f"{st.key}{t - 1}" for st in pl.stages})
-
-    def place(st: optim.Stage, mistakes=()) -> None:
-        at[st.key] = w.apply(st.op, out=f"{st.key}{t}", symbol=_sym(st.symbol.format(lr=run.lr_sym), t),
-                             meaning=_step_meaning(st.meaning, t), role="update", mistakes=mistakes, names=names, **at)
-
     for st in pl.lookahead:
-        place(st)
+        _place(w, run, st, t, at)
     point = at[pl.lookahead[-1].key] if pl.lookahead else at["w_prev"]
-    pt = w.symbol(point)
-    elsewhere = _other_points(w, run, t, at)
-    batch_msgs = [(bt, batch_message(run, t, bt, batch)) for bt in (o.batch(t) for o, _ in others) if bt != batch]
+    at.update(_gradient(w, run, t, point, pl.needs_hessian, _other_points(w, run, t, at), others))
+    if run.clip is not None:
+        g_sym = w.symbol(at["g"])
+        w.apply(ops.euclidean_norm(), out=f"grad_norm{t}", symbol=f"‖{g_sym}‖",
+                meaning={"en": f"the norm of the gradient at step {t}", "ru": f"норма градиента на шаге {t}"},
+                role="backward", g=at["g"])
+        at["g"] = w.apply(ops.clip(run.clip), out=f"grad_clip{t}", symbol=f"clip({g_sym})",
+                          meaning={"en": f"the gradient after clipping by norm, step {t}",
+                                   "ru": f"градиент после обрезки по норме, шаг {t}"},
+                          role="backward", g=at["g"], norm=f"grad_norm{t}")
+    order = [mistake("order", (), lambda v=ws[t - 1]: v, *order_message(run, o)) for o, ws in others]
+    for st in pl.stages:
+        _place(w, run, st, t, at, order if st.key == "w" else ())
+    every, wt = run.batch_text(run.everyone()), _sym("w", t)
+    w.derived(f"L{t}", run.loss, [f"w{t}"], f"L({wt})",
+              {"en": f"the loss after step {t}, at {wt}" + every["en"],
+               "ru": f"потери после шага {t}, в точке {wt}" + every["ru"]},
+              "loss", run.loss_formula(wt), scale_mistakes(run, f"L{t}", run.everyone(), "loss"))
+
+
+def _place(w: Writer, run: Run, st: optim.Stage, t: int, at: dict[str, str], mistakes=()) -> None:
+    """Stage ``st`` of step t, computed from the step's quantities ``at`` (which it joins)."""
+    at[st.key] = w.apply(st.op, out=f"{st.key}{t}", symbol=_sym(st.symbol.format(lr=run.lr_sym), t),
+                         meaning=_step_meaning(st.meaning, t), role="update", mistakes=mistakes,
+                         names={"lr": run.lr_sym, "t": str(t)}, **at)
+
+
+def _gradient(w: Writer, run: Run, t: int, point: str, hessian: bool, elsewhere: list, others) -> dict[str, str]:
+    """The model at ``point`` on step t's batch (ŷ, or z and p), then g_t from it (so an accepted, rounded ŷ
+    or p carries on), and the Hessian H_t when the method needs it: ``{"g": key, "H": key}``.
+
+    Their slips besides the loss's conventions: the value at the other Nesterov form's point
+    (``elsewhere``), or on the batch another order of the observations (``others``) uses at step t.
+    """
+    batch, pt = run.batch(t), w.symbol(point)
+    on = run.batch_text(batch)
+    moves = [(bt, batch_message(run, t, bt, batch)) for bt in (o.batch(t) for o, _ in others) if bt != batch]
 
     def moved(key: str, fn_at, same_size: bool = True) -> list[Mistake]:
-        """``key`` computed at another point (Nesterov's other form) or on another batch (order)."""
         out = [mistake("nesterov_form", deps, lambda *d, f=f: fn_at(f(*d), batch), en, ru, convention=True)
                for deps, f, en, ru in elsewhere]
         out += [mistake("order", (point,), lambda v, B=bt: fn_at(v, B), *msg)
-                for bt, msg in batch_msgs if not same_size or len(bt) == len(batch)]
+                for bt, msg in moves if not same_size or len(bt) == len(batch)]
         return out
 
-    # the model on the batch, then the gradient from it (so an accepted rounded ŷ or p carries on)
     def on_batch(v, B):
         return run.bshape(run.lin(v, B), B)
 
@@ -154,36 +178,21 @@ def _step(w: Writer, run: Run, t: int, others: list[tuple[Run, tuple[np.ndarray,
 
     g_sym = _sym("g", t)
     grad = (lambda v: run.grad_at(v, batch)) if run.model == "quadratic" else (lambda o: run.grad_from_out(o, batch))
-    at["g"] = w.derived(
+    keys = {"g": w.derived(
         f"grad{t}", grad, [out], g_sym,
         {"en": f"the gradient {g_sym} = ∇L at {pt}, used at step {t}{on['en']}",
          "ru": f"градиент {g_sym} = ∇L в точке {pt}, используется на шаге {t}{on['ru']}"},
         "backward", run.grad_formula(g_sym, out_sym, batch),
-        [*scale_mistakes(run, f"grad{t}", batch, "gradient"), *moved(f"grad{t}", run.grad_at, False)])
-    if pl.needs_hessian:
-        H_sym = _sym("H", t)
-        logistic = run.model == "logistic"
-        at["H"] = w.derived(
+        [*scale_mistakes(run, f"grad{t}", batch, "gradient"), *moved(f"grad{t}", run.grad_at, False)])}
+    if hessian:
+        H_sym, logistic = _sym("H", t), run.model == "logistic"
+        keys["H"] = w.derived(
             f"hess{t}", (lambda pr: run.hess(pr, batch)) if logistic else (lambda: run.hess_at(None, batch)),
             [out] if logistic else [], H_sym,
             {"en": f"the Hessian (second derivative) of the loss at {pt}, step {t}{on['en']}",
              "ru": f"гессиан (вторая производная) функции потерь в точке {pt}, шаг {t}{on['ru']}"},
             "backward", run.hess_formula(H_sym, out_sym, batch), scale_mistakes(run, f"hess{t}", batch, "hessian"))
-    if run.clip is not None:
-        w.apply(ops.euclidean_norm(), out=f"grad_norm{t}", symbol=f"‖{g_sym}‖",
-                meaning={"en": f"the norm of the gradient at step {t}", "ru": f"норма градиента на шаге {t}"},
-                role="backward", g=f"grad{t}")
-        at["g"] = w.apply(ops.clip(run.clip), out=f"grad_clip{t}", symbol=f"clip({g_sym})",
-                          meaning={"en": f"the gradient after clipping by norm, step {t}",
-                                   "ru": f"градиент после обрезки по норме, шаг {t}"},
-                          role="backward", g=f"grad{t}", norm=f"grad_norm{t}")
-    order = [mistake("order", (), lambda v=ws[t - 1]: v, *order_message(run, o)) for o, ws in others]
-    for st in pl.stages:
-        place(st, order if st.key == "w" else ())
-    w.derived(f"L{t}", run.loss, [f"w{t}"], f"L({_sym('w', t)})",
-              {"en": f"the loss after step {t}, at {_sym('w', t)}" + every["en"],
-               "ru": f"потери после шага {t}, в точке {_sym('w', t)}" + every["ru"]},
-              "loss", run.loss_formula(_sym("w", t)), scale_mistakes(run, f"L{t}", run.everyone(), "loss"))
+    return keys
 
 
 def _other_points(w: Writer, run: Run, t: int, at: Mapping[str, str]) -> list:
@@ -253,8 +262,9 @@ def _givens(w: Writer, run: Run, w0: np.ndarray) -> None:
                                    "ru": "вектор b квадратичной функции ½wᵀAw − bᵀw"})
     else:
         w.given("x", m["x"], "x", {"en": "the inputs xᵢ", "ru": "входы xᵢ"})
-        w.given("y", m["y"], "y", {"en": "the targets yᵢ" if model == "regression" else "the labels yᵢ (0 or 1)",
-                                   "ru": "целевые значения yᵢ" if model == "regression" else "метки классов yᵢ (0 или 1)"})
+        regression = model == "regression"
+        w.given("y", m["y"], "y", {"en": "the targets yᵢ" if regression else "the labels yᵢ (0 or 1)",
+                                   "ru": "целевые значения yᵢ" if regression else "метки классов yᵢ (0 или 1)"})
     what = _param_words(model, m)
     w.given("w0", w0, "w₀", {"en": f"the starting point ({what['en']})", "ru": f"начальная точка ({what['ru']})"})
     if "lr" in hyper:
@@ -371,8 +381,9 @@ def _conventions(w: Writer, run: Run, iterations: int) -> None:
         "en": f"{name_en}{form_text['en']}: " + "; ".join(lines) + (f" ({tail})" if tail else ""),
         "ru": f"{name_ru}{form_text['ru']}: " + "; ".join(lines_ru) + (f" ({tail})" if tail else "")})
     if run.clip is not None:
-        w.convention("clip", {"en": f"the gradient is clipped by norm first: clip(g) = g·min(1, c/‖g‖), c = {run.clip:g}",
-                              "ru": f"сначала градиент обрезается по норме: clip(g) = g·min(1, c/‖g‖), c = {run.clip:g}"})
+        rule = f"clip(g) = g·min(1, c/‖g‖), c = {run.clip:g}"
+        w.convention("clip", {"en": f"the gradient is clipped by norm first: {rule}",
+                              "ru": f"сначала градиент обрезается по норме: {rule}"})
     en_steps = f"{iterations} step" + ("" if iterations == 1 else "s")
     ahead = bool(pl.lookahead)  # textbook Nesterov
     at_en = "the look-ahead point w̃ₜ" if ahead else "wₜ₋₁"

@@ -42,7 +42,8 @@ def read_model(data, path, model) -> dict[str, Any]:
         A = read_array(data, "A", path, ndim=(2,))
         n = A.shape[0]
         if A.shape != (n, n) or not 1 <= n <= _MAX_PARAMS:
-            raise DataError(f"{path}.A", f"must be a square matrix with 1 to {_MAX_PARAMS} rows, got {A.shape[0]}×{A.shape[1]}")
+            raise DataError(f"{path}.A", f"must be a square matrix with 1 to {_MAX_PARAMS} rows, "
+                                         f"got {A.shape[0]}×{A.shape[1]}")
         if not np.allclose(A, A.T, rtol=1e-12, atol=1e-12):
             raise DataError(f"{path}.A", "must be symmetric (A[i][j] = A[j][i])")
         if np.min(np.linalg.eigvalsh(A)) <= 0:

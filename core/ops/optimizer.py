@@ -122,7 +122,8 @@ def descent(lr: float) -> Op:
               (STEP_ADDED, no_lr(("w_prev", "g"), lambda w, g: w - g)))
 
 
-_OFF_BY_ONE = ("You divided {lr} by %d, not by the step number %d: ", "Вы разделили {lr} на %d, а не на номер шага %d: ")
+_OFF_BY_ONE = ("You divided {lr} by %d, not by the step number %d: ",
+               "Вы разделили {lr} на %d, а не на номер шага %d: ")
 
 
 def decayed_rate(lr: float, t: int) -> Op:
@@ -321,7 +322,8 @@ def coordinate_step(t: int, n: int | None) -> Op:
             out[i] = w[i] - (g[i] * H[i, i] if multiply else g[i] / H[i, i])
         return out
 
-    return Op("coordinate_step", ("w_prev", "g", "H"), lambda w, g, H: along(w, g, H, False), _coordinate_formula(t, n), (
+    formula = _coordinate_formula(t, n)
+    return Op("coordinate_step", ("w_prev", "g", "H"), lambda w, g, H: along(w, g, H, False), formula, (
         STEP_ADDED,
         slip("hessian_not_inverted", ("w_prev", "g", "H"), lambda w, g, H: along(w, g, H, True),
              "You multiplied by the second derivative instead of dividing by it: {f}.",
