@@ -30,7 +30,7 @@ from ..ops.record import mistake
 from ..template import fill
 from ..writer import Writer
 from . import DataError, FieldDoc, Kind, NameDoc, check_finite, read_choice, read_int, read_number, reject_unknown
-from .hyper import FORM_NAMES, HYPER_DOCS, HYPER_FIELDS, HYPER_MEANINGS, HYPER_SYMBOLS, METHOD_NAMES, read_hyper
+from .hyper import FORM_NAMES, HYPER_DOCS, HYPER_FIELDS, HYPER_SYMBOLS, METHOD_NAMES, hyper_meaning, read_hyper
 from .optimize_model import MODELS, Run, batch_message, order_message, read_batches, read_model, read_w0, scale_mistakes
 
 _DATA_FIELDS = {"x", "y", "bias", "reduction", "half", "batching", "order", "batches", "A", "b"}
@@ -271,10 +271,7 @@ def _givens(w: Writer, run: Run, w0: np.ndarray) -> None:
         w.given("lr", hyper["lr"], run.lr_sym, {"en": "the learning rate", "ru": "шаг обучения (learning rate)"})
     for name in ("alpha", "beta1", "beta2", "eps"):
         if name in hyper:
-            meaning = HYPER_MEANINGS[name]
-            if name == "alpha":
-                meaning = meaning[1] if hyper["method"] == "rmsprop" else meaning[0]
-            w.given(name, hyper[name], HYPER_SYMBOLS[name], meaning)
+            w.given(name, hyper[name], HYPER_SYMBOLS[name], hyper_meaning(name, hyper["method"]))
     if run.clip is not None:
         w.given("clip", run.clip, "c", {"en": "the clipping threshold c for the gradient norm",
                                     "ru": "порог c для нормы градиента при обрезке"})
