@@ -42,6 +42,14 @@ HYPER_MEANINGS = {
 }
 
 
+def hyper_meaning(name: str, method: str) -> Mapping[str, str]:
+    """What the hyper-parameter ``name`` is for ``method`` (α: momentum's coefficient, or RMSprop's decay)."""
+    meaning = HYPER_MEANINGS[name]
+    if name == "alpha":
+        return meaning[1] if method == "rmsprop" else meaning[0]
+    return meaning
+
+
 def read_hyper(data, path, method) -> Mapping[str, Any]:
     spec = optim.HYPER[method]
     hyper: dict[str, Any] = {"method": method}

@@ -398,6 +398,18 @@ def test_bad_data_names_the_field(data, field):
     assert err.value.message
 
 
+def test_a_run_that_is_not_finite_names_the_first_value_and_what_to_change():
+    with pytest.raises(DataError) as err:  # diverges: |1 − 10·10| > 1, w grows a hundredfold every step
+        build_problem({**GD, "learning_rate": 10.0, "half": False, "iterations": 100})
+    assert err.value.field == "problem"
+    assert err.value.message.startswith("L(w")
+    assert "is not a finite number: the run diverges (try fewer iterations or a smaller learning_rate)" \
+        in err.value.message
+    with pytest.raises(DataError) as err:  # b = 0: the start is the minimum, g₁ = 0 and G₁ = 0
+        build_problem({**QUAD, "b": [0, 0], "method": "adagrad", "eps": 0})
+    assert err.value.message.startswith("w₁ (w₁ = w₀ − η·g₁/(√G₁ + ε)) is not a finite number")
+
+
 def test_the_steps_convention_says_where_the_gradient_is_taken():
     from nntutor.core.catalog import load_catalog
 
