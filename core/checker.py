@@ -14,14 +14,20 @@ from .feedback import coincides
 from .lesson import Issue, Lesson, LessonError, load_lesson, locate
 from .tolerance import accepted_digits, compare
 from .validate import value_issues
+from .variant_check import QUICK, variant_issues
 
 
-def check_lesson(lesson: Lesson) -> list[Issue]:
+def check_lesson(lesson: Lesson, variants: int = QUICK, reports: list | None = None) -> list[Issue]:
     """Issues a loaded lesson still has: author answers the engine disagrees with, texts that
-    promise a precision the steps do not enforce."""
+    promise a precision the steps do not enforce, numbers new ones would leave behind, and the
+    first ``variants`` variants that fail (core.variant_check; their report goes to ``reports``)."""
     issues: list[Issue] = []
     source = _source(lesson.path)
     issues += precision_promises(lesson, source)
+    found, report = variant_issues(lesson, source, variants)
+    issues += found
+    if report is not None and reports is not None:
+        reports.append(report)
     for lang, body in lesson.text.items():
         for line in _unlabelled_fences(body):
             issues.append(Issue(str(lesson.path), f"text.{lang}",
@@ -182,7 +188,7 @@ def coinciding_mistakes(lesson: Lesson) -> list[str]:
     return notes
 
 
-def check_paths(paths: Iterable[Path]) -> list[Issue]:
+def check_paths(paths: Iterable[Path], variants: int = QUICK, reports: list | None = None) -> list[Issue]:
     issues: list[Issue] = []
     for path in paths:
         try:
@@ -190,20 +196,21 @@ def check_paths(paths: Iterable[Path]) -> list[Issue]:
         except LessonError as exc:
             issues.extend(exc.issues)
             continue
-        issues.extend(_checked(lesson))
+        issues.extend(_checked(lesson, variants, reports))
     return issues
 
 
-def _checked(lesson: Lesson) -> list[Issue]:
+def _checked(lesson: Lesson, variants: int = QUICK, reports: list | None = None) -> list[Issue]:
     """check_lesson, with a slip of the checker itself reported as an issue of the file, not a traceback."""
     try:
-        return check_lesson(lesson)
+        return check_lesson(lesson, variants, reports)
     except Exception as exc:  # noqa: BLE001 -- one lesson must never stop the check of the others
         return [Issue(str(lesson.path), "", f"nntutor could not check this lesson ({type(exc).__name__}: {exc}); "
                                             "please report it with the file")]
 
 
-def check_catalog(catalog: Catalog | None = None) -> tuple[int, list[Issue]]:
+def check_catalog(catalog: Catalog | None = None, variants: int = QUICK,
+                  reports: list | None = None) -> tuple[int, list[Issue]]:
     """(number of lessons checked, issues) for the bundled course."""
     catalog = catalog or load_catalog()
     issues = list(catalog.issues)
@@ -213,7 +220,7 @@ def check_catalog(catalog: Catalog | None = None) -> tuple[int, list[Issue]]:
         if entry.lesson is None:
             issues.extend(entry.issues)
         else:
-            issues.extend(_checked(entry.lesson))
+            issues.extend(_checked(entry.lesson, variants, reports))
     return count, issues
 
 

@@ -76,6 +76,8 @@ class VariantSpec:
     vary: tuple[Vary, ...] = ()
     require: tuple[Requirement, ...] = ()
     fixed: str | None = None
+    #: numbers the text writes out that are no value of the problem (the 2 of a derivative)
+    literal: tuple[float, ...] = ()
 
     @property
     def varies(self) -> bool:
@@ -93,9 +95,13 @@ def read_spec(raw: Any, problem_data: Mapping[str, Any]) -> VariantSpec:
         return NONE
     if not isinstance(raw, Mapping):
         raise VariantError("variants", "must be a table: [variants] with vary = [...] and require = [...]")
-    unknown = sorted(set(raw) - {"vary", "require", "fixed"})
+    unknown = sorted(set(raw) - {"vary", "require", "fixed", "literal"})
     if unknown:
-        raise VariantError(f"variants.{unknown[0]}", "unknown field (known: fixed, require, vary)")
+        raise VariantError(f"variants.{unknown[0]}", "unknown field (known: fixed, literal, require, vary)")
+    literal = raw.get("literal", [])
+    if not isinstance(literal, list) or len(literal) > MAX_CHOICES or not all(_is_number(v) for v in literal):
+        raise VariantError("variants.literal", "must list numbers the text writes that are no value of the "
+                                               "problem, e.g. [2] for the 2 of a derivative")
     fixed = raw.get("fixed")
     if fixed is not None:
         if not isinstance(fixed, str) or not fixed.strip():
@@ -120,7 +126,7 @@ def read_spec(raw: Any, problem_data: Mapping[str, Any]) -> VariantSpec:
         raise VariantError("variants.require", f"must be a list of at most {MAX_REQUIRE} conditions, "
                                                "e.g. [\"z1[1] < 0\"]")
     require = tuple(parse_requirement(text, f"variants.require[{i}]") for i, text in enumerate(req_raw, 1))
-    return VariantSpec(vary, require)
+    return VariantSpec(vary, require, literal=tuple(float(v) for v in literal))
 
 
 def _read_vary(item: Any, field: str, problem_data: Mapping[str, Any]) -> Vary:

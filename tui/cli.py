@@ -155,19 +155,27 @@ def _list(argv: list[str]) -> int:
 
 def _check(argv: list[str]) -> int:
     from nntutor.core.checker import check_catalog, check_paths, coinciding_mistakes
+    from nntutor.core.variant_check import DEEP, QUICK
 
     parser = argparse.ArgumentParser(prog="nntutor check",
                                      description="Validate lesson files; exit 1 if any has an error.")
     parser.add_argument("paths", nargs="*", type=Path, help="lesson files (default: every bundled lesson)")
     parser.add_argument("--verbose", action="store_true",
-                        help="also list, per step, the declared mistakes that these numbers cannot reveal")
+                        help="also list, per step, the declared mistakes that these numbers cannot reveal, and "
+                             "per lesson how many of them new numbers keep distinguishable")
+    parser.add_argument("--deep", action="store_true",
+                        help=f"build {DEEP} variants of each lesson with new numbers, not {QUICK}, and report them")
     args = parser.parse_args(argv)
+    variants, reports = (DEEP if args.deep else QUICK), []
     if args.paths:
-        count, issues = len(args.paths), check_paths(args.paths)
+        count, issues = len(args.paths), check_paths(args.paths, variants, reports)
     else:
-        count, issues = check_catalog(load_catalog())
+        count, issues = check_catalog(load_catalog(), variants, reports)
     for issue in issues:
         print(issue)
+    if args.deep or args.verbose:
+        for report in reports:
+            print(f"variants: {report}")
     if args.verbose:
         paths = args.paths or [e.path for e in load_catalog(light=True).entries()]
         for path in paths:
