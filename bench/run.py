@@ -269,6 +269,45 @@ def build_latency(calls: int) -> tuple[list[tuple[str, str, float, float, float]
     return out, reference
 
 
+def variant_latency(count: int) -> list[tuple[str, float]]:
+    """Per bundled lesson with new numbers: the median seconds of loading variant n (n = 1..count),
+    everything a student's "New numbers" costs -- the file read, the draws until the requirements
+    hold, every value, the text filled in."""
+    from nntutor.core.catalog import lessons_dir
+    from nntutor.core.lesson import load_lesson
+
+    out = []
+    for path in sorted(lessons_dir().glob("*/*.toml")):
+        lesson = load_lesson(path)
+        if lesson.variants is None or not lesson.variants.varies:
+            continue
+        times = []
+        for n in range(1, count + 1):
+            start = time.perf_counter()
+            load_lesson(path, n)
+            times.append(time.perf_counter() - start)
+        out.append((f"{path.parent.name}/{path.stem}", statistics.median(times)))
+    return out
+
+
+def print_engine(calls: int) -> None:
+    """The engine's tables: every lesson's open and verdict, and every lesson's new numbers."""
+    print(f"{'lesson (kind), medians of %d' % calls:<46} {'open ms':>8} {'verdict ms':>11} "
+          f"{'round-robin':>12}  budget (open ≤ 10 ms, verdict ≤ 1 ms)")
+    rows, reference = build_latency(calls)
+    for label, kind, opened, verdict, mixed in rows:
+        over = [what for what, v, cap in (("open", opened, 10e-3), ("verdict", verdict, 1e-3)) if v > cap]
+        budget = f"OVER: {', '.join(over)}" if over else "ok"
+        print(f"{label + ' (' + kind + ')':<46} {opened * 1e3:>8.3f} {verdict * 1e3:>11.3f} {mixed * 1e3:>12.3f}"
+              f"  {budget}")
+    print(f"{'reference work (fixed; see bench/README.md)':<46} {statistics.median(reference) * 1e3:>8.3f}"
+          f"  quietest burst {min(reference) * 1e3:.3f}, slowest {max(reference) * 1e3:.3f}")
+    print()
+    print(f"{'new numbers: load variant n = 1..20, median':<46} {'ms':>8}  budget (≤ 20 ms)")
+    for label, seconds in variant_latency(20):
+        print(f"{label:<46} {seconds * 1e3:>8.3f}  {'ok' if seconds <= 20e-3 else 'OVER'}")
+
+
 # -- the table ---------------------------------------------------------------------------
 
 def _med(runs: list[dict], key: str) -> float:
@@ -305,7 +344,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--against", type=Path, default=None, metavar="CHECKOUT",
                         help="also run home and lesson from another checkout (git worktree add /tmp/base REV), "
                              "interleaved in the same rounds, and print both side by side")
+    parser.add_argument("--engine", action="store_true",
+                        help="only the engine's tables (open, verdict, new numbers), in-process: seconds, no pty")
     args = parser.parse_args(argv)
+    if args.engine:
+        print_engine(max(20, args.calls // 10))
+        return 0
     if not args.nntutor.exists():
         parser.error(f"{args.nntutor} not found: install the project (pip install -e .) or pass --nntutor")
 
@@ -398,17 +442,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'formula answer, right (SymPy worker, 30×)':<50} {'ms':>4} {ok_ms * 1e3:>8.1f}  < 150 ms")
     print(f"{'formula answer, wrong (random points, 30×)':<50} {'ms':>4} {wrong_ms * 1e3:>8.1f}  < 150 ms")
     print()
-    calls = max(20, args.calls // 10)
-    print(f"{'lesson (kind), medians of %d' % calls:<46} {'open ms':>8} {'verdict ms':>11} "
-          f"{'round-robin':>12}  budget (open ≤ 10 ms, verdict ≤ 1 ms)")
-    rows, reference = build_latency(calls)
-    for label, kind, opened, verdict, mixed in rows:
-        over = [what for what, v, cap in (("open", opened, 10e-3), ("verdict", verdict, 1e-3)) if v > cap]
-        budget = "ok" + (f"  OVER: {', '.join(over)}" if over else "")
-        print(f"{label + ' (' + kind + ')':<46} {opened * 1e3:>8.3f} {verdict * 1e3:>11.3f} {mixed * 1e3:>12.3f}"
-              f"  {budget}")
-    print(f"{'reference work (fixed; see bench/README.md)':<46} {statistics.median(reference) * 1e3:>8.3f}"
-          f"  quietest burst {min(reference) * 1e3:.3f}, slowest {max(reference) * 1e3:.3f}")
+    print_engine(max(20, args.calls // 10))
     return 0
 
 

@@ -131,7 +131,7 @@ def _light_entry(lesson_id: str, path: Path, shipped: Mapping | None = None) -> 
             if hashlib.sha256(path.read_bytes()).hexdigest() == shipped.get("sha256"):
                 return Entry(lesson_id, path, None, meta=LessonMeta(
                     shipped["id"], shipped["unit"], dict(shipped["title"]), int(shipped["steps"]),
-                    shipped["fingerprint"]))
+                    shipped["fingerprint"], bool(shipped.get("varies", False))))
         except (OSError, KeyError, TypeError, ValueError):
             pass  # read the file itself below, and report what is wrong with it there
     try:
@@ -160,7 +160,7 @@ def shipped_meta(root: Path | None = None) -> str:
             continue
         out[f"{entry.path.parent.name}/{entry.path.name}"] = {
             "sha256": hashlib.sha256(entry.path.read_bytes()).hexdigest(), "id": m.id, "unit": m.unit,
-            "title": dict(m.title), "steps": m.steps, "fingerprint": m.fingerprint}
+            "title": dict(m.title), "steps": m.steps, "fingerprint": m.fingerprint, "varies": m.varies}
     return json.dumps({"format": 1, "lessons": out}, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
@@ -176,7 +176,8 @@ def _entry(lesson_id: str, unit_id: str, path: Path) -> Entry:
         problems.append(Issue(str(path), "unit", f"is {lesson.unit!r} but the index puts it in {unit_id!r}"))
     if problems:
         return Entry(lesson_id, path, None, tuple(problems))
-    meta = LessonMeta(lesson.id, lesson.unit, lesson.title, len(lesson.steps), lesson.fingerprint)
+    meta = LessonMeta(lesson.id, lesson.unit, lesson.title, len(lesson.steps), lesson.fingerprint,
+                      lesson.variants is not None and lesson.variants.varies)
     return Entry(lesson_id, path, lesson, meta=meta)
 
 

@@ -335,6 +335,8 @@ class LessonMeta:
     title: Mapping[str, str]
     steps: int
     fingerprint: str
+    #: the lesson offers new numbers (a [variants] table with vary)
+    varies: bool = False
 
     @property
     def progress_key(self) -> str:
@@ -355,8 +357,9 @@ def read_meta(path: str | Path) -> LessonMeta:
             or next(_unsafe_strings({"id": data["id"], "title": title}), None)):
         raise LessonError([Issue(str(path), "", "not a complete lesson: run `nntutor check` on it")])
     pairs = [(str(st.get("id", st["quantity"])), st["quantity"]) for st in steps]
+    variants = data.get("variants")
     return LessonMeta(data["id"], str(data.get("unit", "")), {lang: title[lang] for lang in LANGS},
-                      len(steps), fingerprint(problem, pairs))
+                      len(steps), fingerprint(problem, pairs), isinstance(variants, Mapping) and "vary" in variants)
 
 
 def _unsafe_strings(data: Any, where: str = "", depth: int = 0):

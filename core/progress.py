@@ -359,6 +359,11 @@ class ProgressStore:
         ).fetchall())
         return {int(r[0]) for r in rows}
 
+    def next_variant(self, lesson: str, current: int = 0) -> int:
+        """The first new numbers (variant ≥ 1) of the lesson (by id) not yet started."""
+        seen = self.variants_seen(lesson) | {current}
+        return next(k for k in range(1, len(seen) + 2) if k not in seen)
+
     def summary(self, lesson_id: str) -> "Summary":
         """How the current run of the lesson went (for the end-of-lesson summary)."""
         return self._run(lambda conn: _summary(conn, lesson_id))
@@ -382,16 +387,33 @@ class ProgressStore:
             out[skill] = (right + ok, tried + 1)
         return out
 
-    def missed(self) -> dict[str, int]:
-        """lesson key -> steps of its current run answered wrong or revealed at least once (for review)."""
-        rows = self._run(lambda conn: conn.execute(
-            f"SELECT lesson, COUNT(DISTINCT step) FROM attempts a WHERE correct = 0 "
-            f"AND run = (SELECT COALESCE(MAX(run), 0) FROM lessons l WHERE l.lesson = a.lesson) "
-            "GROUP BY lesson").fetchall())
-        return {key: n for key, n in rows}
+    def review(self) -> dict[str, tuple[int, int]]:
+        """Lessons to practise again: lesson id -> (steps answered wrong, steps whose worked value
+        was shown) in the lesson's latest run (any variant); a latest run without either is not listed."""
+
+        def read(conn: sqlite3.Connection):
+            runs = conn.execute(
+                "SELECT lesson, run, MAX(at) FROM (SELECT lesson, run, at FROM attempts "
+                "UNION ALL SELECT lesson, run, at FROM hints) GROUP BY lesson, run").fetchall()
+            latest: dict[str, tuple[str, str, int]] = {}  # lesson id -> (at, key, run)
+            for key, run, at in runs:
+                lesson = key.partition("#")[0]
+                if lesson not in latest or at > latest[lesson][0]:
+                    latest[lesson] = (at, key, run)
+            out = {}
+            for lesson, (_at, key, run) in latest.items():
+                wrong = conn.execute("SELECT COUNT(DISTINCT step) FROM attempts WHERE lesson = ? AND run = ? "
+                                     "AND correct = 0", (key, run)).fetchone()[0]
+                shown = conn.execute("SELECT COUNT(DISTINCT step) FROM hints WHERE lesson = ? AND run = ? "
+                                     "AND revealed = 1", (key, run)).fetchone()[0]
+                if wrong or shown:
+                    out[lesson] = (wrong, shown)
+            return out
+
+        return self._run(read)
 
     def accepted_counts(self) -> dict[str, int]:
-        """lesson id -> number of accepted steps (for progress bars)."""
+        """lesson key -> number of accepted steps (for progress bars)."""
         return dict(self._run(lambda conn: conn.execute(
             "SELECT lesson, COUNT(*) FROM accepted GROUP BY lesson"
         ).fetchall()))

@@ -391,9 +391,12 @@ def build_variant(problem_data: Mapping[str, Any], spec: VariantSpec, lesson_id:
             problem = build(data)
         except (ValueError, TypeError, ArithmeticError):  # DataError is a ValueError
             continue
-        if fails(problem, data):
+        try:
+            if not meets(spec, problem.evaluate()):  # the cheap test first
+                continue
+        except (ValueError, TypeError, ArithmeticError):  # a value the data cannot give
             continue
-        if meets(spec, problem.evaluate()):
+        if not fails(problem, data):
             return data, problem
     raise VariantError("variants", f"no draw out of {MAX_ATTEMPTS} gives variant {n} a problem that meets every "
                                    "requirement: widen the ranges or relax require")

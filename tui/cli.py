@@ -52,12 +52,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    commands = {"list": _list, "check": _check, "key": _key}
+    commands = {"list": _list, "check": _check, "key": _key, "review": _review}
     if argv and argv[0] in commands:
         return commands[argv[0]](argv[1:])
     parser = argparse.ArgumentParser(
         prog="nntutor", description="Neural-network math by hand, with instant feedback.",
-        epilog="commands: list | check [PATH...] | key LESSON [--variant N] [--json]   (nntutor COMMAND -h for more)")
+        epilog="commands: list | review | check [PATH...] | key LESSON [--variant N] [--json]   "
+               "(nntutor COMMAND -h for more)")
     parser.add_argument("lesson", nargs="?", help="a lesson id (see `nntutor list`) or a path to a lesson file")
     parser.add_argument("--lang", choices=("en", "ru"), default=None, help="language (default: from the locale)")
     parser.add_argument("--plain", action="store_true",
@@ -188,6 +189,37 @@ def _check(argv: list[str]) -> int:
     print(f"{count} lesson file(s) checked: " + (f"{bad} with errors ({len(issues)} in all)" if issues else "all OK"),
           file=sys.stderr)
     return 1 if issues else 0
+
+
+def _review(argv: list[str]) -> int:
+    """The lessons to practise again, each with the command that opens it in new numbers."""
+    parser = argparse.ArgumentParser(prog="nntutor review",
+                                     description="List the lessons whose steps you missed or had shown in your "
+                                                 "latest go, and how to practise each on new numbers.")
+    parser.add_argument("--lang", choices=("en", "ru"), default=None)
+    args = parser.parse_args(argv)
+    lang = _shown_lang(args.lang or default_lang())
+    from nntutor.core.progress import ProgressStore, default_path
+    from .i18n import t
+
+    catalog = load_catalog(light=True)
+    with ProgressStore(default_path()) as store:
+        notice = store.take_notice(lang)
+        if notice:
+            print(f"nntutor: {notice}", file=sys.stderr)
+        todo = store.review()
+        if not todo:
+            print(t("review_none", lang))
+            return 0
+        print(t("review_head", lang))
+        for entry in catalog.entries():
+            if entry.id not in todo or entry.meta is None:
+                continue
+            wrong, shown = todo[entry.id]
+            print(f"  {entry.meta.title.get(lang, entry.id)} — {t('review_counts', lang, wrong, shown)}")
+            again = f" --variant {store.next_variant(entry.id)}" if entry.meta.varies else ""
+            print(f"      nntutor {entry.id}{again}")
+    return 0
 
 
 def _key(argv: list[str]) -> int:

@@ -117,3 +117,13 @@ def test_skills_count_first_tries_per_operation(tmp_path):
         if run.skill(a1):
             right, tried = skills[run.skill(a1)]
             assert right < tried
+
+
+def test_review_lists_lessons_whose_latest_run_had_misses_until_a_clean_run(tmp_path):
+    with ProgressStore(tmp_path / "p.sqlite3") as store:
+        run = LessonRun(load_lesson(LAYER), store, "en")
+        _solve(run, wrong_first={"z1"}, reveal={"L"})
+        assert store.review() == {"layer-by-layer": (1, 1)}
+        again = LessonRun(load_lesson(LAYER, 2), store, "en")
+        _solve(again)  # new numbers, all right at once: nothing left to review
+        assert store.review() == {}

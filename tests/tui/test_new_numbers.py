@@ -90,3 +90,41 @@ def test_starting_over_asks_and_never_erases_the_completion(lesson, store_path):
         assert store.completions() == {"layer-by-layer": 1}
         store.close()
     run(go())
+
+
+def _missed_once(lesson, store_path) -> None:
+    from nntutor.core.session import LessonRun
+
+    store = ProgressStore(store_path)
+    run_ = LessonRun(lesson, store, "en")
+    assert not run_.submit("3 -1").ok
+    store.close()
+
+
+def test_home_lists_lessons_to_review_first_and_opens_them_in_new_numbers(lesson, store_path):
+    from textual.widgets import OptionList
+
+    _missed_once(lesson, store_path)
+
+    async def go():
+        app = NNTutorApp(lang="en", store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            options = app.screen.query_one(OptionList)
+            first = [str(options.get_option_at_index(i).prompt) for i in range(3)]
+            assert first[0].startswith("Review") and "Backprop layer by layer" in first[1]
+            assert "wrong at first: 1" in first[1]
+            options.highlighted = 1
+            await press(pilot, "enter")
+            assert isinstance(app.screen, LessonScreen) and app.screen.run.lesson.variant == 1
+    run(go())
+
+
+def test_nntutor_review_prints_each_lesson_with_its_command(lesson, store_path, monkeypatch, capsys):
+    from nntutor.tui.cli import main
+
+    _missed_once(lesson, store_path)
+    monkeypatch.setenv("NNTUTOR_DATA_DIR", str(store_path.parent))
+    assert main(["review", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "Backprop layer by layer — wrong at first: 1" in out and "nntutor layer-by-layer --variant 1" in out

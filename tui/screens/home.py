@@ -16,6 +16,9 @@ from ..i18n import t
 from ..widgets.keybar import KeyBar
 
 
+REVIEW = "review:"  # the id of a review item: the lesson's id after it
+
+
 class HomeScreen(Screen):
     """Lists the course; Enter opens the highlighted lesson."""
 
@@ -59,6 +62,14 @@ class HomeScreen(Screen):
         self.app.show_store_notice()
         options: list[Option] = []
         first_open = None
+        todo = store.review() if store else {}
+        listed = [e for e in self.catalog.entries() if e.id in todo and e.meta is not None]
+        if listed:  # the lessons to practise again come first, each opening in new numbers
+            options.append(Option(Text(t("review_title", lang), style="bold"), disabled=True))
+            for entry in listed:
+                label = Text(f"   ↻ {entry.meta.title[lang]}")
+                label.append(f"   {t('review_counts', lang, *todo[entry.id])}", style="dim")
+                options.append(Option(label, id=f"{REVIEW}{entry.id}"))
         for unit in self.catalog.units:
             options.append(Option(Text(f"{unit.number}. {unit.title.get(lang, unit.id)}", style="bold"),
                                   disabled=True))
@@ -104,5 +115,14 @@ class HomeScreen(Screen):
 
     @on(OptionList.OptionSelected, "#lessons")
     def open_lesson(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id:
-            self.app.open_entry(event.option.id)
+        chosen = event.option.id
+        if not chosen:
+            return
+        if chosen.startswith(REVIEW):  # practise again: in new numbers where the lesson has them
+            lesson_id = chosen[len(REVIEW):]
+            entry = self.catalog.find(lesson_id)
+            varies = entry is not None and entry.meta is not None and entry.meta.varies
+            store = self.app.store
+            self.app.open_entry(lesson_id, variant=(store.next_variant(lesson_id) if store else 1) if varies else 0)
+        else:
+            self.app.open_entry(chosen)

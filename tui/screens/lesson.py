@@ -261,8 +261,8 @@ class LessonScreen(Screen):
             why = t("numbers_fixed", lang, spec.fixed) if spec is not None and spec.fixed else t("numbers_none", lang)
             self.show_feedback(("info", why))
             return
-        seen = (self.run.store.variants_seen(lesson.id) if self.run.store is not None else set()) | {lesson.variant}
-        n = next(k for k in range(1, len(seen) + 2) if k not in seen)
+        store = self.run.store
+        n = store.next_variant(lesson.id, lesson.variant) if store is not None else lesson.variant + 1
         self.app.open_entry(lesson.id, variant=n, path=lesson.path)
 
     def _verdict_lines(self, verdict: Verdict) -> list[tuple[str, str]]:
