@@ -135,6 +135,14 @@ class NNTutorApp(App):
             return
         self.open_lesson(lesson)
 
+    def action_skills(self) -> None:
+        """Every skill practised so far, weakest first (F6)."""
+        from .screens.skills import SkillsScreen
+
+        if getattr(self.screen, "HELP", None) is None:  # an overlay is open: it closes first
+            return
+        self.push_screen(SkillsScreen(self.lang))
+
     def action_help(self) -> None:
         """This app's keys for the current screen, grouped, in the student's language."""
         from .screens.help import HelpScreen
@@ -166,6 +174,7 @@ class NNTutorApp(App):
             yield SystemCommand(t(f"cmd_{name}", lang), t(f"cmd_{name}_help", lang), callback)
         yield SystemCommand(t("cmd_lang", lang), t("cmd_lang_help", lang), self.action_toggle_lang)
         yield SystemCommand(t("cmd_theme", lang), t("cmd_theme_help", lang), self.action_change_theme)
+        yield SystemCommand(t("cmd_skills", lang), t("cmd_skills_help", lang), self.action_skills)
         yield SystemCommand(t("cmd_help", lang), t("cmd_help_help", lang), self.action_help)
         yield SystemCommand(t("cmd_quit", lang), t("cmd_quit_help", lang), self.action_quit)
         if self.catalog is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from nntutor.core.catalog import load_catalog
 from nntutor.core.progress import ProgressStore
 from nntutor.core.variants import shown
@@ -128,3 +130,41 @@ def test_nntutor_review_prints_each_lesson_with_its_command(lesson, store_path, 
     assert main(["review", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "Backprop layer by layer — wrong at first: 1" in out and "nntutor layer-by-layer --variant 1" in out
+
+
+def test_f6_lists_the_skills_weakest_first(store_path):
+    from nntutor.core import skills
+    from nntutor.core.session import LessonRun
+    from nntutor.tui.screens.skills import SkillsScreen
+
+    from tests.core.test_progress_history import _solve
+    from tests.core.test_skills import _lesson_with_ops
+
+    lesson, ops = _lesson_with_ops()
+    weak = next(s for s in lesson.steps if lesson.problem.quantities[s.quantity].op == ops[0])
+    store = ProgressStore(store_path)
+    _solve(LessonRun(lesson, store, "en"), wrong_first={weak.quantity})
+    store.close()
+
+    async def go():
+        app = NNTutorApp(lang="en", store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await press(pilot, "f6")
+            assert isinstance(app.screen, SkillsScreen)
+            for _ in range(100):  # the lessons are read off the screen's thread
+                await pilot.pause(0.05)
+                if app.screen.rows is not None:
+                    break
+            shown = [row.op for row in app.screen.rows]
+            assert shown[0] == ops[0] and set(shown) == set(ops)
+            from rich.console import Console
+
+            console = Console(width=76, record=True, file=io.StringIO())
+            console.print(app.screen.query_one("#help-text").content)
+            text = console.export_text()
+            assert text.index(skills.title(ops[0], "en")) < text.index(skills.title(ops[1], "en"))
+            assert "right at the first try" in text
+            await press(pilot, "escape")
+            assert not isinstance(app.screen, SkillsScreen)
+    run(go())

@@ -26,12 +26,14 @@ class HomeScreen(Screen):
     BINDINGS = [  # in the key bar in this order; what does not fit is left off from the end
         Binding("ctrl+q", "app.quit", "Quit", id="quit_key"),
         Binding("question_mark", "app.help", "Keys", id="keys_key"),
+        Binding("f6", "app.skills", "Skills", id="skills_key"),
         Binding("f2", "app.toggle_lang", "Русский", id="lang_key"),
     ]
     #: the help screen's list (? here)
     HELP = (
         ("help_lessons", (("↑ ↓", "k_choose"), ("Enter", "k_open"))),
-        ("help_app", (("F2", "k_lang"), ("Ctrl+P", "k_palette"), ("?", "k_help"), ("Ctrl+Q", "k_quit"))),
+        ("help_app", (("F6", "k_skills"), ("F2", "k_lang"), ("Ctrl+P", "k_palette"), ("?", "k_help"),
+                      ("Ctrl+Q", "k_quit"))),
     )
 
     def __init__(self, catalog: Catalog) -> None:

@@ -42,6 +42,7 @@ class LessonScreen(Screen):
         Binding("escape", "back", "Lessons", id="back_key"),
         Binding("ctrl+r", "restart", "Start over", id="restart_key"),
         Binding("f4", "answers", "Answers", id="answers_key"),
+        Binding("f6", "app.skills", "Skills", id="skills_key"),
         # the lesson text scrolls while the answer box keeps the focus
         Binding("pageup", "scroll_text(-1)", "Text ↑", show=False),
         Binding("pagedown", "scroll_text(1)", "Text ↓", show=False),
@@ -51,7 +52,8 @@ class LessonScreen(Screen):
         ("help_answer", (("Enter", "k_enter_check"), ("F1", "k_hint"), ("? Enter", "k_typed_hint"))),
         ("help_read", (("PgUp PgDn", "k_page"), ("F3", "k_charts"), ("F4", "k_answers"))),
         ("help_lesson", (("F5", "k_new"), ("Ctrl+R", "k_restart"), ("Esc", "k_back"))),
-        ("help_app", (("F2", "k_lang"), ("Ctrl+P", "k_palette"), ("Ctrl+K", "k_help"), ("Ctrl+Q", "k_quit"))),
+        ("help_app", (("F6", "k_skills"), ("F2", "k_lang"), ("Ctrl+P", "k_palette"), ("Ctrl+K", "k_help"),
+                      ("Ctrl+Q", "k_quit"))),
     )
 
     def __init__(self, run: LessonRun) -> None:
