@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING
 
 from .progress_file import (  # noqa: F401  (SCHEMA_VERSION, aside_path: part of this module's face)
     BUSY_TIMEOUT_MS, SCHEMA_VERSION, _REASONS, _TAILS, _connect, _file_id, _fresh_memory, _has_rows, _memory,
-    _message, _prepare_file, _read_copy, _reason, _rollback, _set_aside, aside_path,
+    _message, _pair, _prepare_file, _read_copy, _reason, _rollback, _set_aside, aside_path,
 )
 
 if TYPE_CHECKING:  # numpy is imported when a value is read or written, not at start-up
@@ -159,9 +159,9 @@ class ProgressStore:
         """The file cannot be written: a copy of what can be read, else nothing, in memory."""
         conn = _read_copy(self.path)
         if conn is not None and _has_rows(conn):
-            tail = _TAILS["kept"]
+            tail = _pair(_TAILS, "kept")
         else:
-            tail = _TAILS["unread"] if os.path.isfile(self.path) else _TAILS["fresh"]
+            tail = _pair(_TAILS, "unread" if os.path.isfile(self.path) else "fresh")
         self._tell(*_message(reason, self.path, tail))
         return conn if conn is not None else _fresh_memory()
 
@@ -180,7 +180,7 @@ class ProgressStore:
             old.close()
         except sqlite3.Error:
             pass
-        self._tell(*_message(reason, self.path, _TAILS["session"]))
+        self._tell(*_message(reason, self.path, _pair(_TAILS, "session")))
 
     # -- writes: each one is a committed transaction --------------------------------
 
@@ -458,7 +458,7 @@ class ProgressStore:
             if write and self._ident is not None and _file_id(self.path) != self._ident:
                 # The file was deleted or replaced under us (its folder removed, say):
                 # SQLite goes on writing into the unlinked file, which is lost at exit.
-                self._to_memory(_REASONS["moved"])
+                self._to_memory(_pair(_REASONS, "moved"))
             return result
 
     def _live(self) -> sqlite3.Connection:

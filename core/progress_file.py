@@ -12,6 +12,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from .i18n import Messages
+
 SCHEMA_VERSION = 3
 # How long a writer waits for another window's write before giving up; writes take
 # milliseconds, so this is only reached when something is badly stuck.
@@ -274,18 +276,19 @@ def _set_aside(path: Path, ident: tuple[int, int]) -> Path | None:
 
 # -- when the file cannot be written: reasons, messages, the in-memory store -------------
 
-# Why progress cannot be saved, in plain words: (en, ru).
-_REASONS = {
-    "readonly": ("the disk or folder is read-only", "диск или папка только для чтения"),
-    "permission": ("you have no permission to write there", "нет прав на запись"),
-    "isdir": ("there is a folder in the progress file's place", "на месте файла прогресса — папка"),
-    "full": ("the disk is full", "диск заполнен"),
-    "ioerr": ("the disk reported a read or write error", "диск сообщил об ошибке чтения или записи"),
-    "busy": ("another program keeps the file locked", "файл заблокирован другой программой"),
-    "damaged": ("the file is damaged", "файл повреждён"),
-    "moved": ("the file was moved or deleted", "файл перемещён или удалён"),
-    "cantopen": ("the file cannot be opened for writing", "файл не открывается для записи"),
-}
+# Why progress cannot be saved, in plain words.
+_REASONS = Messages({
+    "readonly": {"en": "the disk or folder is read-only", "ru": "диск или папка только для чтения"},
+    "permission": {"en": "you have no permission to write there", "ru": "нет прав на запись"},
+    "isdir": {"en": "there is a folder in the progress file's place", "ru": "на месте файла прогресса — папка"},
+    "full": {"en": "the disk is full", "ru": "диск заполнен"},
+    "ioerr": {"en": "the disk reported a read or write error", "ru": "диск сообщил об ошибке чтения или записи"},
+    "busy": {"en": "another program keeps the file locked", "ru": "файл заблокирован другой программой"},
+    "damaged": {"en": "the file is damaged", "ru": "файл повреждён"},
+    "moved": {"en": "the file was moved or deleted", "ru": "файл перемещён или удалён"},
+    "cantopen": {"en": "the file cannot be opened for writing", "ru": "файл не открывается для записи"},
+    "other": {"en": "an error occurred ({text})", "ru": "произошла ошибка ({text})"},
+})
 _ERRNO_REASONS = {errno.EROFS: "readonly", errno.EACCES: "permission", errno.EPERM: "permission",
                   errno.EISDIR: "isdir", errno.ENOSPC: "full", getattr(errno, "EDQUOT", -1): "full"}
 # SQLite's primary result codes; READONLY_DBMOVED (8 | 4 << 8) is the file deleted under us.
@@ -296,21 +299,29 @@ _SQLITE_REASONS = {5: "busy", 6: "busy", 8: "readonly", 10: "ioerr", 13: "full",
 _SQLITE_WORDS = (("readonly", 8), ("disk is full", 13), ("i/o error", 10), ("locked", 5),
                  ("unable to open", 14), ("malformed", 11), ("not a database", 26))
 
-# What the student may expect now: (en, ru), before "what you do now is kept until you quit".
-_TAILS = {
-    "kept": ("What you saved before is shown", "Сохранённое раньше видно"),
-    "unread": ("What you saved before cannot be read now and is left untouched",
-               "Сохранённое раньше сейчас не читается и остаётся нетронутым"),
-    "fresh": ("The lessons work as usual", "Уроки работают как обычно"),
-    "session": ("This lesson goes on", "Урок продолжается"),
-}
+# What the student may expect now, before "what you do now is kept until you quit".
+_TAILS = Messages({
+    "kept": {"en": "What you saved before is shown", "ru": "Сохранённое раньше видно"},
+    "unread": {"en": "What you saved before cannot be read now and is left untouched",
+               "ru": "Сохранённое раньше сейчас не читается и остаётся нетронутым"},
+    "fresh": {"en": "The lessons work as usual", "ru": "Уроки работают как обычно"},
+    "session": {"en": "This lesson goes on", "ru": "Урок продолжается"},
+})
+_SAYS = Messages({
+    "cannot_save": {"en": "Progress cannot be saved: {reason} ({path}). {tail}; what you do now is kept until you quit.",
+                    "ru": "Прогресс не сохраняется: {reason} ({path}). {tail}; сделанное сейчас сохранится до "
+                          "выхода из программы."},
+})
+
+
+def _pair(table: Messages, key: str, **fields) -> tuple[str, str]:
+    """A message of ``table`` in both languages: (en, ru)."""
+    return table(key, "en", **fields), table(key, "ru", **fields)
 
 
 def _message(reason: tuple[str, str], path: Path, tail: tuple[str, str]) -> tuple[str, str]:
-    return (f"Progress cannot be saved: {reason[0]} ({path}). {tail[0]}; what you do now is "
-            f"kept until you quit.",
-            f"Прогресс не сохраняется: {reason[1]} ({path}). {tail[1]}; сделанное сейчас "
-            f"сохранится до выхода из программы.")
+    return (_SAYS("cannot_save", "en", reason=reason[0], path=path, tail=tail[0]),
+            _SAYS("cannot_save", "ru", reason=reason[1], path=path, tail=tail[1]))
 
 
 def _reason(error: BaseException, path: Path) -> tuple[str, str]:
@@ -330,8 +341,8 @@ def _reason(error: BaseException, path: Path) -> tuple[str, str]:
         if key == "cantopen" and os.path.isdir(path):
             key = "isdir"
     if key is not None:
-        return _REASONS[key]
-    return f"an error occurred ({text})", f"произошла ошибка ({text})"
+        return _pair(_REASONS, key)
+    return _pair(_REASONS, "other", text=text)
 
 
 def _file_id(path: Path) -> tuple[int, int] | None:
