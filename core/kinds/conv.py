@@ -40,16 +40,17 @@ def build(data: Mapping[str, Any]) -> Problem:
     reject_unknown(data, path, _TOP)
     x = read_array(data, "x", path, ndim=(2, 3))
     x3 = x if x.ndim == 3 else x[None]
-    c_in, h, w = x3.shape
-    if max(h, w) > _MAX_SIDE:
-        raise DataError(f"{path}.x", f"the image is {h}×{w}; at most {_MAX_SIDE}×{_MAX_SIDE} for a hand exercise")
+    c_in, height, width = x3.shape
+    if max(height, width) > _MAX_SIDE:
+        raise DataError(f"{path}.x", f"the image is {height}×{width}; at most {_MAX_SIDE}×{_MAX_SIDE} for a hand "
+                                     "exercise")
     W = read_array(data, "W", path, ndim=(2, 3, 4), required=False)
     pool = data.get("pool")
     if W is None and pool is None:
         raise DataError(f"{path}.W", "missing: give a kernel W, a [problem.pool] table, or both")
     conv = None
     if W is not None:
-        conv = _read_conv(data, path, W, x, c_in, h, w)
+        conv = _read_conv(data, path, W, x, c_in, height, width)
     else:
         for key in ("b", "padding", "stride", "flip"):
             if key in data:

@@ -289,7 +289,8 @@ def _turned(how: str, ru: str):
 #: W̃ = W turned by 180° (any shape whose last two axes are the kernel's), and the wrong ways to turn it.
 TURN = Op("turn", ("W",), flip_kernel, "{out}[m,n] = {W}[k−1−m, k−1−n]", (
     slip("transposed", ["W"], lambda w: np.swapaxes(np.asarray(w, dtype=np.float64), -1, -2),
-         *_turned("You transposed the kernel (rows became columns)", "Вы транспонировали ядро (строки стали столбцами)")),
+         *_turned("You transposed the kernel (rows became columns)",
+                  "Вы транспонировали ядро (строки стали столбцами)")),
     slip("flip_rows_only", ["W"], lambda w: np.asarray(w, dtype=np.float64)[..., ::-1, :],
          *_turned("You reversed only the order of the rows", "Вы поменяли порядок только строк")),
     slip("flip_cols_only", ["W"], lambda w: np.asarray(w, dtype=np.float64)[..., :, ::-1],
@@ -346,7 +347,8 @@ def kernel_grad(kernel_hw: tuple[int, int], stride: int, flip: bool) -> Op:
     else:
         en = ("Your {out} is turned by 180°: weight W[m,n] multiplies the input cell at offset (m, n) from the "
               "window's corner, so {f}.")
-        ru = "Ваш {out} повёрнут на 180°: вес W[m,n] умножается на клетку входа со сдвигом (m, n) от угла окна, поэтому {f}."
+        ru = ("Ваш {out} повёрнут на 180°: вес W[m,n] умножается на клетку входа со сдвигом (m, n) от угла окна, "
+              "поэтому {f}.")
     return Op("kernel_grad", ("x", "g"), grad, formula,
               (slip("flipped", ["x", "g"], lambda x, g: flip_kernel(grad(x, g)), en, ru),))
 
