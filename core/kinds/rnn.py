@@ -21,24 +21,28 @@ Clipping: g = ∂L/∂W; if ‖g‖ > τ then g ← τ·g/‖g‖ (Frobenius nor
 Shapes:   column vectors: x_t (n_in), s_t, z_t, b (n_h), U (n_h×n_in), W (n_h×n_h), V (n_out×n_h),
           c, v_t, o_t (n_out).  Sizes of 1 are dropped in the values shown and typed: a scalar net
           has scalar quantities, a 1×n matrix is a list of n numbers.
-Mistakes:  f′ forgotten (∂L/∂z_t, ∂s_k/∂s_{k−1}, ∂s_k/∂W*); W for Wᵀ (vector state); ∂L/∂s_t
-          without the later steps or without its own output; ∂L/∂W, ∂L/∂U, ∂L/∂b from the last
-          step only; ∂s_k/∂W without its direct term, or the direct term alone; clipping each
-          entry instead of the norm.
+Mistakes:  declared by the operations (:mod:`nntutor.core.ops.rnn`, and the activation's and the
+          loss's own): f′ forgotten or tanh′ without its square (∂L/∂z_t, ∂s_k/∂s_{k−1}, ∂s_k/∂W*);
+          W for Wᵀ (vector state); ∂L/∂s_t without the later steps or without its own output;
+          ∂L/∂W, ∂L/∂U, ∂L/∂b from the last step only; ∂s_k/∂W without its direct term, or the
+          direct term alone; Frobenius norms for the Jacobians' sizes; clipping each entry
+          instead of the norm; the ½, the mean and the log's base of the loss.
 """
 
 from __future__ import annotations
 
-import math
-from functools import lru_cache
-from typing import Any, Callable, Mapping, NamedTuple, Sequence
+from dataclasses import dataclass
+from typing import Any, Mapping
 
 import numpy as np
 
-from ..graph import Problem, ProblemBuilder, Mistake
+from ..graph import Problem, texts
 from ..notation import base_symbol, grad_key, grad_symbol, ru_plural, subscript
-from ..ops import ACTIVATIONS, activation, softmax
-from ..ops import loss as loss_op
+from ..ops import ACTIVATIONS, Activation, activation
+from ..ops import rnn as op
+from ..ops.record import Op
+from ..ops.shaped import dropped, reshaped
+from ..writer import Writer
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown
 
 _TOP = {"kind", "x", "s0", "U", "W", "b", "activation", "output", "V", "c", "loss", "y", "half",
@@ -112,21 +116,21 @@ def build(data: Mapping[str, Any]) -> Problem:
         mean = read_choice(data, "reduction", path, ("sum", "mean"), default="sum") == "mean"
     clip = read_number(data, "clip", path, positive=True) if "clip" in data else None
 
-    g = _Graph("rnn")
-    _givens(g, X, s0, U, W, bias, V, c, y, labels, clip)
-    has_b, has_c = bias is not None, c is not None
-    _forward(g, T, n_h, n_out, act, output, has_b, has_c)
-    _loss(g, T, output, loss, half, mean)
+    net = _Net(T, n_in, n_h, n_out, act, output, loss, half, mean, bias is not None, c is not None)
+    w = Writer("rnn")
+    _givens(w, X, s0, U, W, bias, V, c, y, labels, clip)
+    _forward(w, net)
+    _loss(w, net)
     if loss != "none":
-        _output_grads(g, T, n_out, output, loss, half, mean, has_c)
-    _bptt(g, T, n_in, n_h, act, output, loss, half, has_b)
+        _output_grads(w, net)
+    _bptt(w, net)
     if clip is not None:
-        _clipping(g, n_h)
+        _clipping(w)
     if n_h == 1:
-        _sum_of_products(g, T, act)
-    _jacobian_norms(g, T, n_h, act)
-    _conventions(g, T, act, output, loss, half, mean, clip is not None, has_b, has_c)
-    return g.build()
+        _sum_of_products(w, net)
+    _jacobian_norms(w, net)
+    _conventions(w, net, clip is not None)
+    return w.build()
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -199,487 +203,286 @@ def _only(data, path: str, keys, when: str) -> None:
 
 # -- the graph -------------------------------------------------------------------------
 
-def _shown(shape: Sequence[int]) -> tuple[int, ...]:
-    return tuple(d for d in shape if d != 1)
+@dataclass(frozen=True)
+class _Net:
+    """The net's sizes and choices, as read."""
+
+    T: int
+    n_in: int
+    n_h: int
+    n_out: int
+    act: Activation
+    output: str
+    loss: str
+    half: bool
+    mean: bool
+    has_b: bool
+    has_c: bool
+
+    def shaped(self, operation: Op, out: tuple) -> Op:
+        """``operation`` computed on column vectors and matrices, its value (of shape ``out``) shown with
+        sizes of 1 dropped: a scalar net has scalar quantities, a 1×n matrix is a list of n numbers."""
+        n_in, n_h, n_out = self.n_in, self.n_h, self.n_out
+        return reshaped(operation, dropped(out), x=(n_in,), s=(n_h,), U=(n_h, n_in), W=(n_h, n_h), b=(n_h,),
+                        V=(n_out, n_h), c=(n_out,), gv=(n_out,), gz=(n_h,), labels=(self.T,))
+
+    @property
+    def steps(self) -> range:
+        return range(1, self.T + 1)
 
 
-class _V(NamedTuple):
-    """A common mistake for a quantity, computed in full column shapes like the quantity itself."""
-
-    name: str
-    deps: tuple[str, ...]
-    fn: Callable[..., Any]
-    en: str
-    ru: str
-    convention: bool = False
-
-
-class _Graph:
-    """A ProblemBuilder that computes in full column shapes and shows values with sizes of 1 dropped."""
-
-    def __init__(self, kind: str) -> None:
-        self.b = ProblemBuilder(kind)
-        self.shapes: dict[str, tuple[int, ...]] = {}
-
-    def given(self, key: str, value, symbol: str, en: str, ru: str) -> None:
-        value = np.asarray(value, dtype=np.float64)
-        self.shapes[key] = value.shape
-        self.b.given(key, value.reshape(_shown(value.shape)), symbol, {"en": en, "ru": ru})
-
-    def derived(self, key: str, fn: Callable[..., Any], deps: Sequence[str], shape: Sequence[int],
-                symbol: str, en: str, ru: str, role: str, formula: str | Callable[[], str],
-                mistakes: Sequence[_V] | Callable[[], Sequence[_V]] = ()) -> None:
-        """``formula`` and ``mistakes`` may be functions: they are worded when first needed."""
-        self.shapes[key] = tuple(shape)
-        shapes = self.shapes  # only ever extended: the shapes of deps are the same when asked later
-
-        def declared() -> list[Mistake]:  # wrapped when a diagnosis first needs them
-            return [Mistake(v.name, tuple(v.deps), _reshaped(v.fn, [shapes[d] for d in v.deps], tuple(shape)),
-                            {"en": v.en, "ru": v.ru}, v.convention)
-                    for v in (mistakes() if callable(mistakes) else mistakes)]
-        self.b.derived(key, _reshaped(fn, [self.shapes[d] for d in deps], tuple(shape)), list(deps),
-                       symbol, {"en": en, "ru": ru}, role, formula, declared)
-
-    def convention(self, name: str, en: str, ru: str) -> None:
-        self.b.convention(name, {"en": en, "ru": ru})
-
-    def build(self) -> Problem:
-        return self.b.build()
-
-
-def _reshaped(fn, in_shapes, out_shape):
-    shown = _shown(out_shape)
-
-    def run(*values):  # values are arrays: the problem's own, or overrides it has frozen
-        args = [v.reshape(s) for v, s in zip(values, in_shapes)]
-        out = np.asarray(fn(*args), dtype=np.float64)
-        return out if out.shape == shown else out.reshape(shown)
-    return run
-
-
-@lru_cache(maxsize=256)  # asked for ~150 times per problem built
-def _s(i) -> str:
+def _sub(i: int) -> str:
     return subscript(str(i))
 
 
-def _givens(g: _Graph, X, s0, U, W, bias, V, c, y, labels, clip) -> None:
+def _shown(value) -> np.ndarray:
+    value = np.asarray(value, dtype=np.float64)
+    return value.reshape(dropped(value.shape))
+
+
+def _each(slot: str, keys) -> dict[str, str]:
+    """``slot1``, ``slot2`` … at ``keys``: the numbered slots of an operation over the steps."""
+    return {f"{slot}{i}": key for i, key in enumerate(keys, start=1)}
+
+
+def _links(k: int) -> dict[str, str]:
+    """The slots ``link2`` … ``linkk`` at ∂s_i/∂s_{i−1} (scalar state)."""
+    return {f"link{i}": f"ds{i}.ds{i - 1}" for i in range(2, k + 1)}
+
+
+def _givens(w: Writer, X, s0, U, W, bias, V, c, y, labels, clip) -> None:
     for t, row in enumerate(X, start=1):
-        g.given(f"x{t}", row, f"x{_s(t)}", f"the input at step {t}", f"вход на шаге {t}")
-    g.given("s0", s0, "s₀", "the initial state", "начальное состояние")
-    g.given("U", U, "U", "the input-to-state weights", "веса вход → состояние")
-    g.given("W", W, "W", "the state-to-state (recurrent) weights", "рекуррентные веса состояние → состояние")
+        w.given(f"x{t}", _shown(row), f"x{_sub(t)}", texts(f"the input at step {t}", f"вход на шаге {t}"))
+    w.given("s0", _shown(s0), "s₀", texts("the initial state", "начальное состояние"))
+    w.given("U", _shown(U), "U", texts("the input-to-state weights", "веса вход → состояние"))
+    w.given("W", _shown(W), "W", texts("the state-to-state (recurrent) weights",
+                                       "рекуррентные веса состояние → состояние"))
     if bias is not None:
-        g.given("b", bias, "b", "the state bias", "смещение состояния")
+        w.given("b", _shown(bias), "b", texts("the state bias", "смещение состояния"))
     if V is not None:
-        g.given("V", V, "V", "the state-to-output weights", "веса состояние → выход")
+        w.given("V", _shown(V), "V", texts("the state-to-output weights", "веса состояние → выход"))
     if c is not None:
-        g.given("c", c, "c", "the output bias", "смещение выхода")
+        w.given("c", _shown(c), "c", texts("the output bias", "смещение выхода"))
     if y is not None:
-        g.given("y", y, "y", "the target of the last output", "целевое значение последнего выхода")
+        w.given("y", _shown(y), "y", texts("the target of the last output", "целевое значение последнего выхода"))
     if labels is not None:
-        g.given("labels", labels, "y", "the class of every step (counted from 1)",
-                "класс на каждом шаге (нумерация с 1)")
+        w.given("labels", _shown(labels), "y", texts("the class of every step (counted from 1)",
+                                                     "класс на каждом шаге (нумерация с 1)"))
     if clip is not None:
-        g.given("clip", clip, "τ", "the clipping threshold for the norm of ∂L/∂W",
-                "порог ограничения нормы ∂L/∂W")
+        w.given("clip", clip, "τ", texts("the clipping threshold for the norm of ∂L/∂W",
+                                         "порог ограничения нормы ∂L/∂W"))
 
 
-def _forward(g: _Graph, T, n_h, n_out, act, output, has_b, has_c) -> None:
-    for t in range(1, T + 1):
-        deps = [f"x{t}", f"s{t - 1}", "U", "W"] + (["b"] if has_b else [])
-        g.derived(f"z{t}", _pre_activation, deps, (n_h,), f"z{_s(t)}",
-                  f"the state pre-activation at step {t} (before {act.names['en']})",
-                  f"предактивация состояния на шаге {t} (до функции «{act.names['ru']}»)",
-                  "forward", f"z{_s(t)} = U·x{_s(t)} + W·s{_s(t - 1)}" + (" + b" if has_b else ""))
-        f = f"s{_s(t)} = " + (f"z{_s(t)}" if act.name == "identity" else f"{act.symbol}(z{_s(t)})")
-        g.derived(f"s{t}", act.f, [f"z{t}"], (n_h,), f"s{_s(t)}",
-                  f"the state at step {t}", f"состояние на шаге {t}", "forward", f,
-                  lambda t=t, f=f: _slips(activation.forward(act), {"z": f"z{t}"}, {"z": f"z{_s(t)}", "f": f}))
-        if output == "none":
-            continue
-        lin_deps = [f"s{t}", "V"] + (["c"] if has_c else [])
-        lin = f"V·s{_s(t)}" + (" + c" if has_c else "")
-        if output == "softmax":
-            g.derived(f"v{t}", _linear, lin_deps, (n_out,), f"v{_s(t)}",
-                      f"the output scores (logits) at step {t}", f"выходные оценки (логиты) на шаге {t}",
-                      "forward", f"v{_s(t)} = {lin}")
-            g.derived(f"o{t}", softmax, [f"v{t}"], (n_out,), f"o{_s(t)}",
-                      f"the output probabilities at step {t}", f"выходные вероятности на шаге {t}",
-                      "forward", f"o{_s(t)} = softmax(v{_s(t)})")
-        else:
-            g.derived(f"o{t}", _linear, lin_deps, (n_out,), f"o{_s(t)}",
-                      f"the output at step {t}", f"выход на шаге {t}", "forward", f"o{_s(t)} = {lin}")
+def _forward(w: Writer, net: _Net) -> None:
+    act = net.act
+    cell = net.shaped(op.cell(net.has_b), (net.n_h,))
+    state = op.state(act)
+    scores = net.shaped(op.output(net.has_c), (net.n_out,))
+    bias = {"b": "b"} if net.has_b else {}
+    out_bias = {"c": "c"} if net.has_c else {}
+    for t in net.steps:
+        w.apply(cell, f"z{t}", f"z{_sub(t)}",
+                texts(f"the state pre-activation at step {t} (before {act.names['en']})",
+                      f"предактивация состояния на шаге {t} (до функции «{act.names['ru']}»)"),
+                "forward", x=f"x{t}", s=f"s{t - 1}", U="U", W="W", **bias)
+        w.apply(state, f"s{t}", f"s{_sub(t)}", texts(f"the state at step {t}", f"состояние на шаге {t}"), "forward",
+                z=f"z{t}")
+        if net.output == "softmax":
+            w.apply(scores, f"v{t}", f"v{_sub(t)}",
+                    texts(f"the output scores (logits) at step {t}", f"выходные оценки (логиты) на шаге {t}"),
+                    "forward", s=f"s{t}", V="V", **out_bias)
+            w.apply(op.PROBABILITIES, f"o{t}", f"o{_sub(t)}",
+                    texts(f"the output probabilities at step {t}", f"выходные вероятности на шаге {t}"), "forward",
+                    v=f"v{t}")
+        elif net.output == "linear":
+            w.apply(scores, f"o{t}", f"o{_sub(t)}", texts(f"the output at step {t}", f"выход на шаге {t}"),
+                    "forward", s=f"s{t}", V="V", **out_bias)
 
 
-def _pre_activation(x, s_prev, U, W, b=None):
-    z = U @ x + W @ s_prev
-    return z if b is None else z + b
-
-
-def _linear(s, V, c=None):
-    v = V @ s
-    return v if c is None else v + c
-
-
-def _loss(g: _Graph, T, output, loss, half, mean) -> None:
-    last = f"o{T}" if output != "none" else f"s{T}"
-    last_sym = base_symbol(last)
-    if loss == "none":
-        g.derived("L", np.sum, [f"s{T}"], (), "L", f"the value differentiated: the sum of the last state s{_s(T)}",
-                  f"дифференцируемая величина: сумма компонент последнего состояния s{_s(T)}",
-                  "loss", f"L = Σ s{_s(T)}")
-        return
-    if loss == "squared":
-        k = 0.5 if half else 1.0
-        f = f"L = {'½·' if half else ''}Σ({last_sym} − y)²"
-        g.derived("L", lambda o, y, k=k: k * np.sum((o - y) ** 2), [last, "y"], (), "L",
-                  f"the squared loss of the last output {last_sym}",
-                  f"квадратичная функция потерь последнего выхода {last_sym}",
-                  "loss", f, lambda f=f: _at([loss_op.squared_half(half)], "L", {"f": f}))
-        return
-    scale = 1.0 / T if mean else 1.0
-
-    def cross_entropy(*values, T=T, scale=scale):
-        probs, labels = values[:T], values[T]
-        return -scale * sum(np.log(p[int(labels[t]) - 1]) for t, p in enumerate(probs))
-    f = "L = −(1/T)·Σₜ ln oₜ[yₜ]" if mean else "L = −Σₜ ln oₜ[yₜ]"
-    g.derived("L", cross_entropy, [f"o{t}" for t in range(1, T + 1)] + ["labels"], (), "L",
-              "the cross-entropy loss over all steps", "перекрёстная энтропия по всем шагам",
-              "loss", f, lambda f=f: _at([loss_op.loss_reduction(T, mean), *loss_op.log_slips()], "L",
-                                         {"f": f, "text": f}))
-
-
-def _output_grads(g: _Graph, T, n_out, output, loss, half, mean, has_c) -> None:
-    """∂L/∂v_t (softmax) or ∂L/∂o_T (squared loss on an output layer), then ∂L/∂V, ∂L/∂c."""
-    if output == "none":
-        return
-    if loss == "cross_entropy":
-        scale = 1.0 / T if mean else 1.0
-        for t in range(1, T + 1):
-            def grad_v(o, labels, t=t, scale=scale):
-                onehot = np.zeros_like(o)
-                onehot[int(labels[t - 1]) - 1] = 1.0
-                return scale * (o - onehot)
-            f = f"∂L/∂v{_s(t)} = " + (f"(o{_s(t)} − onehot(y{_s(t)}))/T" if mean else f"o{_s(t)} − onehot(y{_s(t)})")
-            g.derived(grad_key(f"v{t}"), grad_v, [f"o{t}", "labels"], (n_out,), grad_symbol(f"v{t}"),
-                      f"the gradient with respect to the scores v{_s(t)} (softmax and cross-entropy together)",
-                      f"производная по оценкам v{_s(t)} (softmax и перекрёстная энтропия вместе)",
-                      "backward", f, lambda t=t, f=f: _at(loss_op.gradient_reduction(T, mean, True),
-                                                          grad_key(f"v{t}"), {"f": f}))
-        out_steps = list(range(1, T + 1))
-        out_key = "v"
+def _loss(w: Writer, net: _Net) -> None:
+    T = net.T
+    if net.loss == "none":
+        w.apply(op.STATE_SUM, "L", "L", texts(f"the value differentiated: the sum of the last state s{_sub(T)}",
+                                              f"дифференцируемая величина: сумма компонент последнего состояния "
+                                              f"s{_sub(T)}"), "loss", s=f"s{T}")
+    elif net.loss == "squared":
+        last = f"o{T}" if net.output != "none" else f"s{T}"
+        w.apply(op.squared_loss(net.half), "L", "L",
+                texts(f"the squared loss of the last output {base_symbol(last)}",
+                      f"квадратичная функция потерь последнего выхода {base_symbol(last)}"), "loss", o=last, y="y")
     else:
-        k2 = 1.0 if half else 2.0
-        f = f"∂L/∂o{_s(T)} = {'' if half else '2·'}(o{_s(T)} − y)"
-        g.derived(grad_key(f"o{T}"), lambda o, y, k2=k2: k2 * (o - y), [f"o{T}", "y"], (n_out,),
-                  grad_symbol(f"o{T}"), f"the gradient with respect to the last output o{_s(T)}",
-                  f"производная по последнему выходу o{_s(T)}",
-                  "backward", f, lambda f=f: _at([loss_op.squared_two(half)], grad_key(f"o{T}"), {"f": f}))
-        out_steps = [T]
-        out_key = "o"
-        if output == "softmax":
-            g.derived(grad_key(f"v{T}"), lambda go, o: o * (go - np.dot(o, go)), [grad_key(f"o{T}"), f"o{T}"],
-                      (n_out,), grad_symbol(f"v{T}"),
-                      f"the gradient with respect to the scores v{_s(T)}, through the softmax",
-                      f"производная по оценкам v{_s(T)} (через softmax)",
-                      "backward", f"∂L/∂v{_s(T)} = o{_s(T)} ∘ (∂L/∂o{_s(T)} − o{_s(T)}·∂L/∂o{_s(T)})")
+        loss = net.shaped(op.cross_entropy(T, net.mean), ())
+        w.apply(loss, "L", "L", texts("the cross-entropy loss over all steps", "перекрёстная энтропия по всем шагам"),
+                "loss", names={"text": loss.formula}, labels="labels", **_each("o", [f"o{t}" for t in net.steps]))
+
+
+def _output_grads(w: Writer, net: _Net) -> None:
+    """∂L/∂v_t (softmax) or ∂L/∂o_T (squared loss on an output layer), then ∂L/∂V, ∂L/∂c."""
+    if net.output == "none":
+        return
+    T = net.T
+    if net.loss == "cross_entropy":
+        for t in net.steps:
+            w.apply(net.shaped(op.scores_grad(t, T, net.mean), (net.n_out,)), grad_key(f"v{t}"),
+                    grad_symbol(f"v{t}"),
+                    texts(f"the gradient with respect to the scores v{_sub(t)} (softmax and cross-entropy together)",
+                          f"производная по оценкам v{_sub(t)} (softmax и перекрёстная энтропия вместе)"),
+                    "backward", o=f"o{t}", labels="labels")
+        out_steps, out_key = list(net.steps), "v"
+    else:
+        w.apply(op.squared_grad(net.half), grad_key(f"o{T}"), grad_symbol(f"o{T}"),
+                texts(f"the gradient with respect to the last output o{_sub(T)}",
+                      f"производная по последнему выходу o{_sub(T)}"), "backward", o=f"o{T}", y="y")
+        out_steps, out_key = [T], "o"
+        if net.output == "softmax":
+            w.apply(op.SOFTMAX_GRAD, grad_key(f"v{T}"), grad_symbol(f"v{T}"),
+                    texts(f"the gradient with respect to the scores v{_sub(T)}, through the softmax",
+                          f"производная по оценкам v{_sub(T)} (через softmax)"), "backward",
+                    g=grad_key(f"o{T}"), o=f"o{T}")
             out_key = "v"
     n = len(out_steps)
-    grads = [grad_key(f"{out_key}{t}") for t in out_steps]
-    states = [f"s{t}" for t in out_steps]
-    sym = base_symbol(f"{out_key}t") if n > 1 else base_symbol(f"{out_key}{T}")
-    g.derived(grad_key("V"), _outer_sum(n),
-              grads + states, g.shapes["V"], grad_symbol("V"), "the gradient with respect to the output weights V",
-              "производная по весам выхода V", "backward",
-              (f"∂L/∂V = Σₜ ∂L/∂{out_key}ₜ·sₜᵀ" if n > 1 else f"∂L/∂V = ∂L/∂{sym}·s{_s(T)}ᵀ"))
-    if has_c:
-        g.derived(grad_key("c"), lambda *v: sum(v), grads, (n_out,), grad_symbol("c"),
-                  "the gradient with respect to the output bias c", "производная по смещению выхода c",
-                  "backward", (f"∂L/∂c = Σₜ ∂L/∂{out_key}ₜ" if n > 1 else f"∂L/∂c = ∂L/∂{sym}"))
+    grads = _each("g", [grad_key(f"{out_key}{t}") for t in out_steps])
+    term = {"g_t": f"∂L/∂{out_key}ₜ"}
+    w.apply(net.shaped(op.shared_grad(n, last_only=False), (net.n_out, net.n_h)), grad_key("V"), grad_symbol("V"),
+            texts("the gradient with respect to the output weights V", "производная по весам выхода V"), "backward",
+            names={**term, "a_t": "sₜ"}, **grads, **_each("a", [f"s{t}" for t in out_steps]))
+    if net.has_c:
+        w.apply(op.shared_bias_grad(n, last_only=False), grad_key("c"), grad_symbol("c"),
+                texts("the gradient with respect to the output bias c", "производная по смещению выхода c"),
+                "backward", names=term, **grads)
 
 
-def _bptt(g: _Graph, T, n_in, n_h, act, output, loss, half, has_b) -> None:
+def _bptt(w: Writer, net: _Net) -> None:
+    T, act = net.T, net.act
     # which output-side gradient reaches s_t through V
-    if loss == "cross_entropy":
-        out_at = {t: grad_key(f"v{t}") for t in range(1, T + 1)}
-    elif loss == "squared" and output != "none":
-        out_at = {T: grad_key(f"v{T}") if output == "softmax" else grad_key(f"o{T}")}
+    if net.loss == "cross_entropy":
+        out_at = {t: grad_key(f"v{t}") for t in net.steps}
+    elif net.loss == "squared" and net.output != "none":
+        out_at = {T: grad_key(f"v{T}") if net.output == "softmax" else grad_key(f"o{T}")}
     else:
         out_at = {}
     for t in range(T, 0, -1):
         st = f"s{t}"
-        en = f"the gradient with respect to the state s{_s(t)} (backprop through time)"
-        ru = f"производная по состоянию s{_s(t)} (обратное распространение во времени)"
-        if t == T and loss == "none":
-            g.derived(grad_key(st), np.ones_like, [st], (n_h,), grad_symbol(st), en, ru, "backward",
-                      f"∂L/∂s{_s(T)} = 1 (L = Σ s{_s(T)})")
-        elif t == T and loss == "squared" and output == "none":
-            k2 = 1.0 if half else 2.0
-            f = f"∂L/∂s{_s(T)} = {'' if half else '2·'}(s{_s(T)} − y)"
-            g.derived(grad_key(st), lambda s, y, k2=k2: k2 * (s - y), [st, "y"], (n_h,), grad_symbol(st), en, ru,
-                      "backward", f, lambda st=st, f=f: _at([loss_op.squared_two(half)], grad_key(st), {"f": f}))
+        meaning = texts(f"the gradient with respect to the state s{_sub(t)} (backprop through time)",
+                        f"производная по состоянию s{_sub(t)} (обратное распространение во времени)")
+        if t == T and net.loss == "none":
+            w.apply(op.STATE_SUM_GRAD, grad_key(st), grad_symbol(st), meaning, "backward", s=st)
+        elif t == T and net.loss == "squared" and net.output == "none":
+            w.apply(op.squared_grad(net.half), grad_key(st), grad_symbol(st), meaning, "backward", o=st, y="y")
         else:
-            deps, parts = [], []
+            at = {}
             if t in out_at:
-                deps += [out_at[t], "V"]
-                parts.append(f"Vᵀ·{grad_symbol(out_at[t][len('grad.'):])}")
+                at.update(gv=out_at[t], V="V")
             if t < T:
-                deps += [grad_key(f"z{t + 1}"), "W"]
-                parts.append(f"Wᵀ·∂L/∂z{_s(t + 1)}")
-            def mistakes(t=t, deps=deps, parts=parts) -> list[_V]:
-                out = []
-                if t < T and n_h > 1:
-                    out.append(_not_transposed(deps, f"∂L/∂s{_s(t)} = " + " + ".join(parts)))
-                if t < T and t in out_at:
-                    out.append(_V("truncated", (out_at[t], "V"), lambda gv, V: V.T @ gv,
-                                  f"You left out the path through the later steps, Wᵀ·∂L/∂z{_s(t + 1)}: "
-                                  f"s{_s(t)} also reaches the loss through s{_s(t + 1)}.",
-                                  f"Вы пропустили путь через следующие шаги, Wᵀ·∂L/∂z{_s(t + 1)}: s{_s(t)} влияет "
-                                  f"на потери ещё и через s{_s(t + 1)}."))
-                    out.append(_V("no_output_path", (grad_key(f"z{t + 1}"), "W"), lambda gz, W: W.T @ gz,
-                                  f"You left out the output at step {t}: ∂L/∂s{_s(t)} also gets {parts[0]}.",
-                                  f"Вы пропустили выход на шаге {t}: в ∂L/∂s{_s(t)} входит ещё {parts[0]}."))
-                return out
-            g.derived(grad_key(st), _back_sum, deps, (n_h,), grad_symbol(st), en, ru, "backward",
-                      f"∂L/∂s{_s(t)} = " + " + ".join(parts), mistakes)
-        f = f"∂L/∂z{_s(t)} = ∂L/∂s{_s(t)} ∘ {act.symbol}′(z{_s(t)})"
-        keys = {"g": grad_key(st), "z": f"z{t}", "a": st, "out": grad_key(f"z{t}")}
-        shown = {"g": f"∂L/∂s{_s(t)}", "z": f"z{_s(t)}", "a": f"s{_s(t)}", "out": f"∂L/∂z{_s(t)}", "f": f}
-        g.derived(grad_key(f"z{t}"), lambda gs, z, d=act.df: gs * d(z), [grad_key(st), f"z{t}"], (n_h,),
-                  grad_symbol(f"z{t}"),
-                  f"the gradient with respect to z{_s(t)}, through the {act.names['en']}",
-                  f"производная по z{_s(t)} (через функцию «{act.names['ru']}»)",
-                  "backward", f, lambda keys=keys, shown=shown: _slips(activation.backward(act), keys, shown))
-    g.derived(grad_key("s0"), lambda gz, W: W.T @ gz, [grad_key("z1"), "W"], (n_h,), grad_symbol("s0"),
-              "the gradient with respect to the initial state s₀", "производная по начальному состоянию s₀",
-              "backward", "∂L/∂s₀ = Wᵀ·∂L/∂z₁",
-              [_not_transposed([grad_key("z1"), "W"], "∂L/∂s₀ = Wᵀ·∂L/∂z₁")] if n_h > 1 else [])
-    gz = [grad_key(f"z{t}") for t in range(1, T + 1)]
-    outer_sum = _outer_sum(T)
-
-    def last_only(other: str, formula: str) -> list[_V]:
-        """BPTT cut to the last step: ∂L/∂z_T·(s_{T−1} or x_T)ᵀ, or ∂L/∂z_T for b."""
-        if T < 2:
-            return []
-        deps = (grad_key(f"z{T}"),) + ((other,) if other else ())
-        return [_V("last_step_only", deps, (lambda gzT, o: np.outer(gzT, o)) if other else (lambda gzT: gzT * 1.0),
-                   f"You kept only the last step's term; the weights are shared by all {T} steps, so {formula}.",
-                   f"Вы учли только слагаемое последнего шага; веса общие для всех {T} шагов, поэтому {formula}.")]
-
-    g.derived(grad_key("W"), outer_sum, gz + [f"s{t}" for t in range(T)], (n_h, n_h), grad_symbol("W"),
-              "the gradient with respect to the recurrent weights W (summed over the steps)",
-              "производная по рекуррентным весам W (сумма по шагам)", "backward", "∂L/∂W = Σₜ ∂L/∂zₜ·sₜ₋₁ᵀ",
-              lambda: last_only(f"s{T - 1}", "∂L/∂W = Σₜ ∂L/∂zₜ·sₜ₋₁ᵀ"))
-    g.derived(grad_key("U"), outer_sum, gz + [f"x{t}" for t in range(1, T + 1)], (n_h, n_in), grad_symbol("U"),
-              "the gradient with respect to the input weights U (summed over the steps)",
-              "производная по входным весам U (сумма по шагам)", "backward", "∂L/∂U = Σₜ ∂L/∂zₜ·xₜᵀ",
-              lambda: last_only(f"x{T}", "∂L/∂U = Σₜ ∂L/∂zₜ·xₜᵀ"))
-    if has_b:
-        g.derived(grad_key("b"), lambda *v: sum(v), gz, (n_h,), grad_symbol("b"),
-                  "the gradient with respect to the state bias b", "производная по смещению состояния b",
-                  "backward", "∂L/∂b = Σₜ ∂L/∂zₜ", lambda: last_only("", "∂L/∂b = Σₜ ∂L/∂zₜ"))
+                at.update(gz=grad_key(f"z{t + 1}"), W="W", s=st, s_next=f"s{t + 1}")
+            w.apply(net.shaped(op.state_grad(t in out_at, t < T, net.n_h > 1), (net.n_h,)), grad_key(st),
+                    grad_symbol(st), meaning, "backward", names={"t": str(t)}, **at)
+        w.apply(activation.backward(act), grad_key(f"z{t}"), grad_symbol(f"z{t}"),
+                texts(f"the gradient with respect to z{_sub(t)}, through the {act.names['en']}",
+                      f"производная по z{_sub(t)} (через функцию «{act.names['ru']}»)"),
+                "backward", g=grad_key(st), z=f"z{t}", a=st)
+    w.apply(net.shaped(op.state_grad(False, True, net.n_h > 1), (net.n_h,)), grad_key("s0"), grad_symbol("s0"),
+            texts("the gradient with respect to the initial state s₀", "производная по начальному состоянию s₀"),
+            "backward", gz=grad_key("z1"), W="W")
+    gz = _each("g", [grad_key(f"z{t}") for t in net.steps])
+    term = {"g_t": "∂L/∂zₜ"}
+    w.apply(net.shaped(op.shared_grad(T, last_only=True), (net.n_h, net.n_h)), grad_key("W"), grad_symbol("W"),
+            texts("the gradient with respect to the recurrent weights W (summed over the steps)",
+                  "производная по рекуррентным весам W (сумма по шагам)"), "backward",
+            names={**term, "a_t": "sₜ₋₁"}, **gz, **_each("a", [f"s{t - 1}" for t in net.steps]))
+    w.apply(net.shaped(op.shared_grad(T, last_only=True), (net.n_h, net.n_in)), grad_key("U"), grad_symbol("U"),
+            texts("the gradient with respect to the input weights U (summed over the steps)",
+                  "производная по входным весам U (сумма по шагам)"), "backward",
+            names={**term, "a_t": "xₜ"}, **gz, **_each("a", [f"x{t}" for t in net.steps]))
+    if net.has_b:
+        w.apply(op.shared_bias_grad(T, last_only=True), grad_key("b"), grad_symbol("b"),
+                texts("the gradient with respect to the state bias b", "производная по смещению состояния b"),
+                "backward", names=term, **gz)
 
 
-def _slips(op, keys, shown) -> list[_V]:
-    """The slips the operation declares, where it is placed (the same wording in every kind)."""
-    return [_V(v.name, v.deps, v.fn, v.message["en"], v.message["ru"], v.convention) for v in op.slips_at(keys, shown)]
+def _clipping(w: Writer) -> None:
+    w.apply(op.GRAD_NORM, "grad.W.norm", "‖∂L/∂W‖",
+            texts("the norm of ∂L/∂W (Frobenius: the square root of the sum of squares)",
+                  "норма ∂L/∂W (фробениусова: корень из суммы квадратов)"), "value", g=grad_key("W"))
+    w.apply(op.CLIP_BY_NORM, "grad.W.clipped", "clip(∂L/∂W)",
+            texts("∂L/∂W after clipping its norm to at most τ", "∂L/∂W после ограничения нормы порогом τ"), "value",
+            g=grad_key("W"), norm="grad.W.norm", tau="clip")
 
 
-def _at(slips, key: str, shown) -> list[_V]:
-    """Slips declared on one quantity (the loss, or a gradient it starts), placed at ``key``."""
-    out = []
-    for sl in slips:
-        v = sl.at({"out": key}, shown)
-        out.append(_V(v.name, v.deps, v.fn, v.message["en"], v.message["ru"], v.convention))
-    return out
-
-
-def _local_slips(act, k: int, factor: str, factor_symbol: str, f: str) -> list[_V]:
-    """g′(z_k)·factor: the activation's backward with the factor in place of the upstream gradient."""
-    keys = {"g": factor, "z": f"z{k}", "a": f"s{k}"}
-    return _slips(activation.backward(act), keys, {"g": factor_symbol, "z": f"z{_s(k)}", "a": f"s{_s(k)}", "f": f})
-
-
-def _not_transposed(deps, formula: str) -> _V:
-    """W·∂L/∂z instead of Wᵀ·∂L/∂z (the output term, if any, keeps its Vᵀ)."""
-    def fn(*values):
-        return sum((M if name == "W" else M.T) @ gr
-                   for gr, M, name in zip(values[0::2], values[1::2], list(deps)[1::2]))
-    return _V("not_transposed", tuple(deps), fn,
-              f"You multiplied by W instead of its transpose Wᵀ: {formula}.",
-              f"Вы умножили на W, а нужно на транспонированную Wᵀ: {formula}.")
-
-
-def _back_sum(*values):
-    """Σ Mᵀ·g over the (g, M) pairs: the paths from s_t to the loss."""
-    return sum(M.T @ gr for gr, M in zip(values[0::2], values[1::2]))
-
-
-def _outer_sum(T: int):
-    """Σₜ aₜ·bₜᵀ over (a₁ … a_T, b₁ … b_T) = Aᵀ·B with the aₜ and bₜ as rows (one product, not T outers)."""
-    def f(*values):
-        return np.array(values[:T]).reshape(T, -1).T @ np.array(values[T:]).reshape(T, -1)
-    return f
-
-
-def _clipping(g: _Graph, n_h) -> None:
-    g.derived("grad.W.norm", lambda gw: np.linalg.norm(gw), [grad_key("W")], (), "‖∂L/∂W‖",
-              "the norm of ∂L/∂W (Frobenius: the square root of the sum of squares)",
-              "норма ∂L/∂W (фробениусова: корень из суммы квадратов)", "value", "‖∂L/∂W‖ = √(Σ (∂L/∂W)ᵢⱼ²)")
-    g.derived("grad.W.clipped", lambda gw, norm, tau: gw * min(1.0, float(tau) / float(norm)) if norm > 0 else gw,
-              [grad_key("W"), "grad.W.norm", "clip"], (n_h, n_h), "clip(∂L/∂W)",
-              "∂L/∂W after clipping its norm to at most τ", "∂L/∂W после ограничения нормы порогом τ",
-              "value", "clip(∂L/∂W) = ∂L/∂W·min(1, τ/‖∂L/∂W‖)",
-              [_V("clip_components", (grad_key("W"), "clip"), lambda gw, tau: np.clip(gw, -float(tau), float(tau)),
-                  "You clipped each entry to ±τ; clipping by norm scales the whole matrix: "
-                  "clip(∂L/∂W) = ∂L/∂W·min(1, τ/‖∂L/∂W‖).",
-                  "Вы обрезали каждый элемент до ±τ, а ограничение по норме масштабирует всю матрицу: "
-                  "clip(∂L/∂W) = ∂L/∂W·min(1, τ/‖∂L/∂W‖).")])
-
-
-def _sum_of_products(g: _Graph, T, act) -> None:
+def _sum_of_products(w: Writer, net: _Net) -> None:
     """The scalar-state derivatives ∂s_k/∂s_{k−1}, ∂s_k/∂W* and ∂s_k/∂W as a sum of products."""
-    for k in range(1, T + 1):
-        f_prime = f"{act.symbol}′(z{_s(k)})"
-        g.derived(f"ds{k}.ds{k - 1}", lambda z, W, d=act.df: d(z) * W[0, 0], [f"z{k}", "W"], (),
-                  f"∂s{_s(k)}/∂s{_s(k - 1)}",
-                  f"how s{_s(k)} changes with s{_s(k - 1)}", f"производная s{_s(k)} по s{_s(k - 1)}",
-                  "backward", f"∂s{_s(k)}/∂s{_s(k - 1)} = {f_prime}·W",
-                  lambda k=k, f_prime=f_prime: _local_slips(act, k, "W", "W", f"∂s{_s(k)}/∂s{_s(k - 1)} = {f_prime}·W"))
-        g.derived(f"ds{k}.dW.direct", lambda z, s, d=act.df: d(z) * s, [f"z{k}", f"s{k - 1}"], (),
-                  f"∂s{_s(k)}/∂W*",
-                  f"the immediate derivative of s{_s(k)} by W, holding s{_s(k - 1)} fixed",
-                  f"непосредственная производная s{_s(k)} по W при фиксированном s{_s(k - 1)}",
-                  "backward", f"∂s{_s(k)}/∂W* = {f_prime}·s{_s(k - 1)}",
-                  lambda k=k, f_prime=f_prime: _local_slips(act, k, f"s{k - 1}", f"s{_s(k - 1)}",
-                                                            f"∂s{_s(k)}/∂W* = {f_prime}·s{_s(k - 1)}"))
-    for k in range(1, T + 1):
-        links = [f"ds{i}.ds{i - 1}" for i in range(2, k + 1)]
-        direct = [f"ds{j}.dW.direct" for j in range(1, k + 1)]
-
-        def total(*values, k=k):
-            v = [float(x) for x in values]  # numbers: plain floats are many times quicker than 0-d arrays
-            a, d = v[:k - 1], v[k - 1:]  # a[i-2] = ∂s_i/∂s_{i-1}, d[j-1] = ∂s_j/∂W*
-            return sum(math.prod(a[i - 2] for i in range(j + 1, k + 1)) * d[j - 1] for j in range(1, k + 1))
-        def terms(k=k) -> str:
-            return f"∂s{_s(k)}/∂W = " + " + ".join(
-                "·".join([f"∂s{_s(i)}/∂s{_s(i - 1)}" for i in range(k, j, -1)] + [f"∂s{_s(j)}/∂W*"])
-                for j in range(k, 0, -1))
-
-        def mistakes(k=k, links=links, direct=direct, total=total) -> list[_V]:
-            if k < 2:
-                return []
-            direct_k, chain = f"∂s{_s(k)}/∂W*", f"∂s{_s(k)}/∂s{_s(k - 1)}·∂s{_s(k - 1)}/∂W"
-            return [
-                _V("no_direct_term", tuple(links + direct), lambda *v, total=total, k=k: total(*v) - v[-1],
-                   f"You left out the direct term {direct_k} (s{_s(k - 1)} held fixed): "
-                   f"∂s{_s(k)}/∂W = {direct_k} + {chain}.",
-                   f"Вы пропустили непосредственное слагаемое {direct_k} (при фиксированном s{_s(k - 1)}): "
-                   f"∂s{_s(k)}/∂W = {direct_k} + {chain}."),
-                _V("last_step_only", (direct[-1],), lambda d: d * 1.0,
-                   f"That is only the direct term {direct_k}; W also acts through s{_s(k - 1)}: "
-                   f"∂s{_s(k)}/∂W = {direct_k} + {chain}.",
-                   f"Это только непосредственное слагаемое {direct_k}; W влияет ещё и через s{_s(k - 1)}: "
-                   f"∂s{_s(k)}/∂W = {direct_k} + {chain}."),
-            ]
-        g.derived(f"ds{k}.dW", total, links + direct, (), f"∂s{_s(k)}/∂W",
-                  f"the total derivative of s{_s(k)} by W, a sum over the steps it passed through",
-                  f"полная производная s{_s(k)} по W: сумма по всем шагам, через которые W влияет",
-                  "backward", terms, mistakes)
+    local = op.local_derivative(net.act)
+    for k in net.steps:
+        w.apply(local, f"ds{k}.ds{k - 1}", f"∂s{_sub(k)}/∂s{_sub(k - 1)}",
+                texts(f"how s{_sub(k)} changes with s{_sub(k - 1)}", f"производная s{_sub(k)} по s{_sub(k - 1)}"),
+                "backward", g="W", z=f"z{k}", a=f"s{k}")
+        w.apply(local, f"ds{k}.dW.direct", f"∂s{_sub(k)}/∂W*",
+                texts(f"the immediate derivative of s{_sub(k)} by W, holding s{_sub(k - 1)} fixed",
+                      f"непосредственная производная s{_sub(k)} по W при фиксированном s{_sub(k - 1)}"),
+                "backward", g=f"s{k - 1}", z=f"z{k}", a=f"s{k}")
+    for k in net.steps:
+        at = {**_links(k), **_each("direct", [f"ds{j}.dW.direct" for j in range(1, k + 1)])}
+        if k > 1:
+            at.update(s=f"s{k - 1}", before=f"ds{k - 1}.dW", W="W")
+        w.apply(op.total_derivative(k), f"ds{k}.dW", f"∂s{_sub(k)}/∂W",
+                texts(f"the total derivative of s{_sub(k)} by W, a sum over the steps it passed through",
+                      f"полная производная s{_sub(k)} по W: сумма по всем шагам, через которые W влияет"),
+                "backward", **at)
 
 
-def _jacobian_norms(g: _Graph, T, n_h, act) -> None:
-    for k in range(1, T + 1):
+def _jacobian_norms(w: Writer, net: _Net) -> None:
+    n_h, T = net.n_h, net.T
+    for k in net.steps:
         if n_h == 1:  # from the accepted links ∂s_i/∂s_{i−1}, so a student's rounding carries forward
-            deps = [f"ds{i}.ds{i - 1}" for i in range(2, k + 1)]
-            fn = _scalar_norm
-            product = "·".join(f"∂s{_s(i)}/∂s{_s(i - 1)}" for i in range(k, 1, -1))
-            formula = f"‖∂s{_s(k)}/∂s₁‖ = |{product}|"
+            at = _links(k)
         else:
-            deps = [f"z{i}" for i in range(2, k + 1)] + ["W"]
-            fn = _jacobian_norm(act.df, n_h)
-            product = "·".join(f"J{_s(i)}" for i in range(k, 1, -1))
-            formula = f"‖∂s{_s(k)}/∂s₁‖ = ‖{product}‖₂, Jᵢ = diag({act.symbol}′(zᵢ))·W"
-        if k == 1:
-            formula = "‖∂s₁/∂s₁‖ = 1"
-        g.derived(f"jac_norm{k}", fn, deps, (), f"‖∂s{_s(k)}/∂s₁‖",
-                  f"the size of ∂s{_s(k)}/∂s₁, {k - 1} step{'' if k == 2 else 's'} back"
-                  + ("" if n_h == 1 else " (spectral norm)"),
-                  f"величина ∂s{_s(k)}/∂s₁ на {k - 1} {ru_plural(k - 1, 'шаг', 'шага', 'шагов')} назад"
-                  + ("" if n_h == 1 else " (спектральная норма)"),
-                  "value", formula)
-    frobenius = () if n_h == 1 else (_V(
-        "frobenius", tuple(f"z{i}" for i in range(2, T + 1)) + ("W",), _frobenius_norms(act.df, n_h, T),
-        f"Those are Frobenius norms (‖I‖_F = √{n_h}, not 1): the size of a Jacobian here is its spectral norm, "
-        "the largest factor by which it stretches a vector; the Frobenius norm is the one clipping uses.",
-        f"Это нормы Фробениуса (‖I‖_F = √{n_h}, а не 1): размер якобиана здесь — спектральная норма, наибольший "
-        "коэффициент растяжения вектора; норма Фробениуса нужна для ограничения градиента."),)
-    g.derived("jac_norms", lambda *v: np.array([float(x) for x in v]), [f"jac_norm{k}" for k in range(1, T + 1)],
-              (T,), f"‖∂sₖ/∂s₁‖, k = 1…{T}",
-              f"the norms ‖∂sₖ/∂s₁‖ for k = 1 … {T}, for a plot against the number of steps",
-              f"нормы ‖∂sₖ/∂s₁‖ для k = 1 … {T} — для графика в зависимости от числа шагов",
-              "value", f"(‖∂s₁/∂s₁‖, …, ‖∂s{_s(T)}/∂s₁‖)", frobenius)
+            at = {**{f"z{i}": f"z{i}" for i in range(2, k + 1)}, "W": "W"}
+        w.apply(op.jacobian_norm(net.act, k, n_h), f"jac_norm{k}", f"‖∂s{_sub(k)}/∂s₁‖",
+                texts(f"the size of ∂s{_sub(k)}/∂s₁, {k - 1} step{'' if k == 2 else 's'} back"
+                      + ("" if n_h == 1 else " (spectral norm)"),
+                      f"величина ∂s{_sub(k)}/∂s₁ на {k - 1} {ru_plural(k - 1, 'шаг', 'шага', 'шагов')} назад"
+                      + ("" if n_h == 1 else " (спектральная норма)")), "value", **at)
+    zs = {} if n_h == 1 else {**{f"z{i}": f"z{i}" for i in range(2, T + 1)}, "W": "W"}
+    w.apply(net.shaped(op.jacobian_norms(net.act, T, n_h), (T,)), "jac_norms", f"‖∂sₖ/∂s₁‖, k = 1…{T}",
+            texts(f"the norms ‖∂sₖ/∂s₁‖ for k = 1 … {T}, for a plot against the number of steps",
+                  f"нормы ‖∂sₖ/∂s₁‖ для k = 1 … {T} — для графика в зависимости от числа шагов"), "value",
+            **_each("norm", [f"jac_norm{k}" for k in net.steps]), **zs)
 
 
-
-
-def _scalar_norm(*links):
-    """|Π ∂s_i/∂s_{i−1}| (1 for no links)."""
-    return abs(math.prod(float(a) for a in links))
-
-
-def _jacobian_norm(df, n_h: int, kind=2):
-    """‖J_k·…·J_2‖₂ with J_i = diag(f′(z_i))·W, from (z_2, …, z_k, W); ``kind="fro"``: Frobenius."""
-    def norm(*values):
-        zs, W = values[:-1], values[-1]
-        J = np.eye(n_h)
-        for z in zs:
-            J = (df(z)[:, None] * W) @ J
-        return np.linalg.norm(J, kind)
-    return norm
-
-
-def _frobenius_norms(df, n_h: int, T: int):
-    """Every ‖∂sₖ/∂s₁‖ taken as a Frobenius norm, from (z_2, …, z_T, W): the clipping norm mistaken
-    for the size of a Jacobian."""
-    def norms(*values):
-        zs, W = values[:-1], values[-1]
-        return np.array([_jacobian_norm(df, n_h, "fro")(*zs[:k - 1], W) for k in range(1, T + 1)])
-    return norms
-
-
-def _conventions(g: _Graph, T, act, output, loss, half, mean, clip, has_b, has_c) -> None:
-    inner = f"U·xₜ + W·sₜ₋₁{' + b' if has_b else ''}"
+def _conventions(w: Writer, net: _Net, clip: bool) -> None:
+    act, T = net.act, net.T
+    inner = f"U·xₜ + W·sₜ₋₁{' + b' if net.has_b else ''}"
     state = f"sₜ = {inner if act.name == 'identity' else f'{act.symbol}({inner})'}, t = 1 … {T}"
-    g.convention("state", f"{state}; column vectors", f"{state}; векторы-столбцы")
-    lin = "V·sₜ" + (" + c" if has_c else "")
-    if output == "softmax":
-        g.convention("output", f"oₜ = softmax({lin}) at every step", f"oₜ = softmax({lin}) на каждом шаге")
-    elif output == "linear":
-        g.convention("output", f"oₜ = {lin} at every step (no activation)",
-                     f"oₜ = {lin} на каждом шаге (без функции активации)")
-    if loss == "none":
-        g.convention("loss", f"no loss: the gradients are of L = Σ s{_s(T)}, the sum of the last state "
-                             f"(L = s{_s(T)} for one state unit)",
-                     f"функции потерь нет: производные берутся от L = Σ s{_s(T)}, суммы компонент последнего "
-                     f"состояния (L = s{_s(T)}, если состояние — число)")
-    elif loss == "squared":
-        last = f"o{_s(T)}" if output != "none" else f"s{_s(T)}"
-        c = "½·" if half else ""
-        g.convention("loss", f"squared loss on the last output only: L = {c}Σ({last} − y)²"
-                             + (" (with ½)" if half else " (no ½)"),
-                     f"квадратичная функция потерь только для последнего выхода: L = {c}Σ({last} − y)²"
-                     + (" (с ½)" if half else " (без ½)"))
+    w.convention("state", texts(f"{state}; column vectors", f"{state}; векторы-столбцы"))
+    lin = "V·sₜ" + (" + c" if net.has_c else "")
+    if net.output == "softmax":
+        w.convention("output", texts(f"oₜ = softmax({lin}) at every step", f"oₜ = softmax({lin}) на каждом шаге"))
+    elif net.output == "linear":
+        w.convention("output", texts(f"oₜ = {lin} at every step (no activation)",
+                                     f"oₜ = {lin} на каждом шаге (без функции активации)"))
+    if net.loss == "none":
+        w.convention("loss", texts(f"no loss: the gradients are of L = Σ s{_sub(T)}, the sum of the last state "
+                                   f"(L = s{_sub(T)} for one state unit)",
+                                   f"функции потерь нет: производные берутся от L = Σ s{_sub(T)}, суммы компонент "
+                                   f"последнего состояния (L = s{_sub(T)}, если состояние — число)"))
+    elif net.loss == "squared":
+        last = f"o{_sub(T)}" if net.output != "none" else f"s{_sub(T)}"
+        c = "½·" if net.half else ""
+        w.convention("loss", texts(f"squared loss on the last output only: L = {c}Σ({last} − y)²"
+                                   + (" (with ½)" if net.half else " (no ½)"),
+                                   f"квадратичная функция потерь только для последнего выхода: L = {c}Σ({last} − y)²"
+                                   + (" (с ½)" if net.half else " (без ½)")))
     else:
-        g.convention("loss", "cross-entropy at every step, natural log, classes counted from 1, "
-                             + ("averaged over the steps" if mean else "summed over the steps"),
-                     "перекрёстная энтропия на каждом шаге, натуральный логарифм, классы нумеруются с 1, "
-                     + ("усреднение по шагам" if mean else "сумма по шагам"))
-    g.convention("bptt", "∂L/∂W, ∂L/∂U (and ∂L/∂b) are sums over all steps of the same shared weights",
-                 "∂L/∂W, ∂L/∂U (и ∂L/∂b) — суммы по всем шагам, так как веса общие для всех шагов")
+        w.convention("loss", texts("cross-entropy at every step, natural log, classes counted from 1, "
+                                   + ("averaged over the steps" if net.mean else "summed over the steps"),
+                                   "перекрёстная энтропия на каждом шаге, натуральный логарифм, классы нумеруются "
+                                   "с 1, " + ("усреднение по шагам" if net.mean else "сумма по шагам")))
+    w.convention("bptt", texts("∂L/∂W, ∂L/∂U (and ∂L/∂b) are sums over all steps of the same shared weights",
+                               "∂L/∂W, ∂L/∂U (и ∂L/∂b) — суммы по всем шагам, так как веса общие для всех шагов"))
     if clip:
-        g.convention("clip", "clipping: if ‖∂L/∂W‖ > τ, ∂L/∂W is scaled to norm τ (Frobenius norm)",
-                     "ограничение градиента: если ‖∂L/∂W‖ > τ, ∂L/∂W масштабируется до нормы τ (норма Фробениуса)")
+        w.convention("clip", texts("clipping: if ‖∂L/∂W‖ > τ, ∂L/∂W is scaled to norm τ (Frobenius norm)",
+                                   "ограничение градиента: если ‖∂L/∂W‖ > τ, ∂L/∂W масштабируется до нормы τ "
+                                   "(норма Фробениуса)"))
 
 
 KIND = Kind(

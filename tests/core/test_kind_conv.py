@@ -1,5 +1,5 @@
-"""The conv kind and conv_ops: hand-worked convolutions and poolings, a naive reference forward,
-and every backward value against central differences on random shapes, padding and stride."""
+"""The conv kind and its operations (core.ops.conv): hand-worked convolutions and poolings, a naive
+reference forward, and every backward value against central differences on random shapes, padding and stride."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from nntutor.core.conv_ops import (avg_pool_backward, avg_pool_forward, conv_backward, conv_forward,
-                                   max_pool_backward, max_pool_forward, output_size)
+from nntutor.core.ops.conv import (avg_pool_backward, avg_pool_forward, conv_backward, conv_forward,
+                                  max_pool_backward, max_pool_forward, output_size)
 from nntutor.core.kinds import DataError, build_problem
 
 X4 = [[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]]

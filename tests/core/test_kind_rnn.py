@@ -281,3 +281,18 @@ def test_frobenius_norms_for_the_jacobians_sizes_are_named():
     want = [np.linalg.norm(np.linalg.matrix_power(W, k - 1), "fro") for k in range(1, value.size + 1)]
     np.testing.assert_allclose(value, want, rtol=1e-12)
     assert not np.allclose(value, values["jac_norms"])
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "identity"])
+def test_every_formula_and_mistake_is_written_out(activation):
+    """No placeholder is left unfilled in what a student reads (the scalar chain's ReLU slips once
+    said "so {out} is 0")."""
+    from nntutor.core.template import placeholders
+
+    for extra in ({}, {"output": "softmax", "V": [1, -1], "loss": "cross_entropy", "labels": [1, 2, 1], "clip": 1}):
+        p = scalar_net(activation=activation, **extra)
+        for q in p.quantities.values():
+            assert not placeholders(q.formula), (q.key, q.formula)
+            for m in q.mistakes:
+                for text in m.message.values():
+                    assert not placeholders(text), (q.key, m.name, text)
