@@ -297,7 +297,7 @@ def _variant(raw, problem: Problem, problem_data, lesson_id: str, n: int, issue)
     if n == 0:
         return spec, problem, problem_data
     if not spec.varies:
-        why = f": {spec.fixed}" if spec.fixed else " (it has no [variants] table)"
+        why = f": {spec.fixed['en']}" if spec.fixed else " (it has no [variants] table)"
         issue("variants", f"this lesson's numbers do not vary{why}")
         return spec, problem, problem_data
     try:

@@ -9,8 +9,8 @@ One mechanism for every text that depends on where or with what numbers it is us
   their values in the lesson's notation, so the words follow new numbers.
 
 A placeholder is a name in braces: letters, digits, ``_`` and ``.``, starting with a letter or
-``_`` (``{z}``, ``{W1}``, ``{grad.W1}``), optionally with an index of an entry (``{x[0]}``,
-``{W1[1,0]}``); in parentheses (``{(W1[0,1])}``) it asks for the filling in parentheses when it is
+``_`` (``{z}``, ``{W1}``, ``{grad.W1}``, ``{y_hat@1}``), optionally with an index of an entry
+(``{x[0]}``, ``{W1[1,0]}``) and a number of significant digits (``{p[0]:3}``, 1 to 9); in parentheses (``{(W1[0,1])}``) it asks for the filling in parentheses when it is
 negative, as a factor in a product is written: 1·(−1). Braces around anything else (``{0, 1}``, ``{{``) are text, and a placeholder
 that nothing fills is left as it is, so a set written in braces never turns into something
 else.
@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Mapping
 
-_NAME = r"[A-Za-z_][A-Za-z0-9_.]*(?:\[\d{1,3}(?:, ?\d{1,3}){0,2}\])?"
+_NAME = r"[A-Za-z_][A-Za-z0-9_.@]*(?:\[\d{1,3}(?:, ?\d{1,3}){0,2}\])?(?::\d)?"
 _PLACEHOLDER = re.compile(rf"\{{({_NAME}|\({_NAME}\))\}}")
 
 

@@ -94,7 +94,7 @@ def _placeholders(lesson: Lesson, source: str) -> list[Issue]:
     issues = []
     for field, text in _texts(lesson):
         for match in _PLACEHOLDER.finditer(_CODE.sub("", text)):
-            if match[1].strip("()").partition("[")[0] in lesson.problem:
+            if match[1].strip("()").partition(":")[0].partition("[")[0] in lesson.problem:
                 continue
             issues.append(Issue(str(lesson.path), field,
                                 f"{match[0]} names no quantity of the problem (it has: "

@@ -75,7 +75,8 @@ class Requirement:
 class VariantSpec:
     vary: tuple[Vary, ...] = ()
     require: tuple[Requirement, ...] = ()
-    fixed: str | None = None
+    #: why the numbers must not vary, per language (None: they vary, or nothing is said)
+    fixed: Mapping[str, str] | None = None
     #: numbers the text writes out that are no value of the problem (the 2 of a derivative)
     literal: tuple[float, ...] = ()
 
@@ -104,11 +105,15 @@ def read_spec(raw: Any, problem_data: Mapping[str, Any]) -> VariantSpec:
                                                "problem, e.g. [2] for the 2 of a derivative")
     fixed = raw.get("fixed")
     if fixed is not None:
-        if not isinstance(fixed, str) or not fixed.strip():
-            raise VariantError("variants.fixed", "must say in words why the numbers must not vary")
+        if isinstance(fixed, str):
+            fixed = {"en": fixed, "ru": fixed}
+        if (not isinstance(fixed, Mapping) or set(fixed) != {"en", "ru"}
+                or not all(isinstance(v, str) and v.strip() for v in fixed.values())):
+            raise VariantError("variants.fixed", "must say why the numbers must not vary, in both languages: "
+                                                 "fixed.en = \"…\" and fixed.ru = \"…\"")
         if "vary" in raw:
             raise VariantError("variants.fixed", "a lesson whose numbers are fixed cannot also vary them")
-        return VariantSpec(fixed=fixed.strip())
+        return VariantSpec(fixed={k: v.strip() for k, v in fixed.items()})
     vary_raw = raw.get("vary")
     if not isinstance(vary_raw, list) or not vary_raw:
         raise VariantError("variants.vary", "must list the givens that vary, e.g. [{ given = \"x\", "
@@ -406,20 +411,21 @@ def meets(spec: VariantSpec, values: Mapping[str, np.ndarray]) -> bool:
     return all(r.holds(values) for r in spec.require)
 
 
-def shown(value) -> str:
-    """A value as lesson text writes it: 0.5, −1, (1, 2), [[1, −1], [0.5, 0]]; sizes of 1 are
-    dropped (a 2×1 column reads as a vector, as the student types it)."""
+def shown(value, digits: int = 4) -> str:
+    """A value as lesson text writes it, to ``digits`` significant digits: 0.5, −1, (1, 2),
+    [[1, −1], [0.5, 0]]; sizes of 1 are dropped (a 2×1 column reads as a vector, as the student
+    types it)."""
     arr = np.squeeze(np.asarray(value, dtype=np.float64))
     if arr.ndim == 0:
         v = float(arr)
-        text = f"{v:.4g}" if v != 0 else "0"
+        text = f"{v:.{digits}g}" if v != 0 else "0"
         if "e" in text:
             mantissa, exp = text.split("e")
             text = f"{mantissa}·10^{int(exp)}"
         return text.replace("-", "−")
     if arr.ndim == 1:
-        return "(" + ", ".join(shown(v) for v in arr) + ")"
-    return "[" + ", ".join(shown(row) if row.ndim > 1 else "[" + ", ".join(shown(v) for v in row) + "]"
+        return "(" + ", ".join(shown(v, digits) for v in arr) + ")"
+    return "[" + ", ".join(shown(row, digits) if row.ndim > 1 else "[" + ", ".join(shown(v, digits) for v in row) + "]"
                            for row in arr) + "]"
 
 
@@ -427,16 +433,18 @@ def text_filler(values: Mapping[str, np.ndarray]) -> Callable[[str], str | None]
     """What fills a lesson text's placeholder: ``{x}`` the value of the quantity x, ``{W1[1,0]}``
     one entry of it (from 0); None for anything else (left as written, and flagged by the checker)."""
     def look(placeholder: str) -> str | None:
+        placeholder, _, digits = placeholder.partition(":")
+        places = int(digits) if digits else 4
         name, _, index = placeholder.partition("[")
-        if name not in values:
+        if name not in values or not 1 <= places <= 9:
             return None
         value = np.squeeze(np.asarray(values[name]))
         if not index:
-            return shown(value)
+            return shown(value, places)
         idx = tuple(int(i) for i in index.rstrip("]").split(","))
         if len(idx) != value.ndim or any(not 0 <= i < d for i, d in zip(idx, value.shape)):
             return None
-        return shown(value[idx])
+        return shown(value[idx], places)
     return look
 
 

@@ -137,7 +137,9 @@ def test_requirements_that_no_draw_meets_are_said_not_looped_forever():
 
 def test_a_fixed_lesson_says_why_its_numbers_do_not_vary():
     data = _data({"fixed": "the numbers of the printed sheet"})
-    assert lesson_from_data(data, Path("demo.toml")).variants.fixed == "the numbers of the printed sheet"
+    assert lesson_from_data(data, Path("demo.toml")).variants.fixed["en"] == "the numbers of the printed sheet"
+    both = _data({"fixed": {"en": "the sheet's numbers", "ru": "числа из листка"}})
+    assert lesson_from_data(both, Path("demo.toml")).variants.fixed["ru"] == "числа из листка"
     with pytest.raises(LessonError) as err:
         lesson_from_data(data, Path("demo.toml"), variant=2)
     assert "the numbers of the printed sheet" in err.value.issues[0].message
@@ -155,6 +157,13 @@ def test_requirements_are_parsed_never_evaluated_as_python():
     for bad in ("x ** 2 > 0", "lambda: 1", "x > 0; y", "x[-1] > 0", "x" * 300):
         with pytest.raises(VariantError):
             parse_requirement(bad, "r").holds({"x": np.array([1.0])})
+
+
+def test_a_placeholder_may_ask_for_its_significant_digits_and_name_a_key_with_an_at():
+    from nntutor.core.variants import text_filler
+
+    look = text_filler({"p": np.array([0.047426, 0.73106]), "y_hat@1": np.array(0.25)})
+    assert fill("{p[0]:3} and {p[1]} and {y_hat@1}", look) == "0.0474 and 0.7311 and 0.25"
 
 
 def test_a_placeholder_in_parentheses_wraps_a_negative_filling():

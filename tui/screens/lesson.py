@@ -260,7 +260,8 @@ class LessonScreen(Screen):
         lang, lesson = self.run.lang, self.run.lesson
         spec = lesson.variants
         if spec is None or not spec.varies:
-            why = t("numbers_fixed", lang, spec.fixed) if spec is not None and spec.fixed else t("numbers_none", lang)
+            fixed = spec.fixed if spec is not None else None
+            why = t("numbers_fixed", lang, fixed[lang]) if fixed else t("numbers_none", lang)
             self.show_feedback(("info", why))
             return
         store = self.run.store
