@@ -195,7 +195,8 @@ def run_plain(lesson: Lesson, store: ProgressStore | None, lang: str,
         for line in run.summary_lines():
             say(line, hang="  ")
         if lesson.variants is not None and lesson.variants.varies:
-            say(t("plain_new_numbers", lang, lesson.id, lesson.variant + 1))
+            n = store.next_variant(lesson.id, lesson.variant) if store is not None else lesson.variant + 1
+            say(t("plain_new_numbers", lang, lesson.id, n))
         return 0
     say(t("plain_summary", lang, done, len(run.steps), counts["wrong"], counts["hints"]))
     return 0

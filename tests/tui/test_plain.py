@@ -248,3 +248,17 @@ def test_no_lesson_named_lists_them_and_asks_until_one_is_chosen():
     assert choose_lesson("en", io.StringIO("sigmoid-at-zero\n"), io.StringIO()).id == "sigmoid-at-zero"
     assert choose_lesson("ru", io.StringIO(""), io.StringIO()) is None
     assert choose_lesson("en", io.StringIO("quit\n"), io.StringIO()) is None
+
+
+def test_plain_mode_completes_new_numbers_from_their_key(tmp_path):
+    from nntutor.core.lesson import load_lesson
+
+    lesson = load_lesson(load_catalog(light=True).find("layer-by-layer").path, 4)
+    key = answer_key(lesson)
+    out = plain("\n".join(typed(s["value"]) for s in key["steps"]) + "\n", tmp_path, "--variant", "4")
+    assert out.returncode == 0, out.stderr
+    assert "(new numbers #4)" in out.stdout
+    x = lesson.problem.evaluate()["x"]
+    assert f"x = ({', '.join(format_value(v).replace('-', '−') for v in x)})" in out.stdout  # its own numbers
+    assert out.stdout.count("Correct.") == len(key["steps"]) and "Lesson complete!" in out.stdout
+    assert "--variant 5" in out.stdout  # the next numbers to practise on
