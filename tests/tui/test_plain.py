@@ -261,4 +261,4 @@ def test_plain_mode_completes_new_numbers_from_their_key(tmp_path):
     x = lesson.problem.evaluate()["x"]
     assert f"x = ({', '.join(format_value(v).replace('-', '−') for v in x)})" in out.stdout  # its own numbers
     assert out.stdout.count("Correct.") == len(key["steps"]) and "Lesson complete!" in out.stdout
-    assert "--variant 5" in out.stdout  # the next numbers to practise on
+    assert "--variant 1" in out.stdout  # the first numbers not yet practised
