@@ -156,7 +156,8 @@ def conventions(w: Writer, sp: Spec) -> None:
             "en": f"weights not given are drawn from N(0, {num(init['scale'])}²), layer by layer, with "
                   f"numpy.random.default_rng({init['seed']})" + ("; biases start at 0" if has_b else ""),
             "ru": f"веса, которые не заданы, взяты из N(0, {num(init['scale'])}²), слой за слоем, "
-                  f"генератором numpy.random.default_rng({init['seed']})" + ("; смещения в начале равны 0" if has_b else ""),
+                  f"генератором numpy.random.default_rng({init['seed']})"
+                  + ("; смещения в начале равны 0" if has_b else ""),
         })
     if not has_b:
         w.convention("biases", {"en": "no biases", "ru": "без смещений"})
