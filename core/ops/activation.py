@@ -25,15 +25,33 @@ def slope_of(act: Activation) -> float:
 
 def forward(act: Activation, axis: int = -1) -> Op:
     """a = g(z) (softmax along ``axis``, the units' axis)."""
-    return Op(f"{act.name}", ("z",), lambda z: act.forward(z, axis), "{out} = " + act.symbol + "({z})",
+    return Op(f"{act.name}", ("z",), lambda z: act.forward(z, axis), "{out} = " + applied(act, "{z}"),
               forward_slips(act, axis))
 
 
+def applied(act: Activation, z: str) -> str:
+    """g(z) as written: z itself for the identity, softmax(z/T) with a temperature."""
+    if act.name == "identity":
+        return z
+    if act.name == "softmax" and act.temperature != 1.0:
+        return f"softmax({z}/{_num(act.temperature)})"
+    return f"{act.symbol}({z})"
+
+
 def backward(act: Activation, axis: int = -1) -> Op:
-    """∂L/∂z = ∂L/∂a ∘ g′(z) (softmax: the Jacobian-vector product)."""
-    d = "σ′" if act.name == "sigmoid" else f"{act.symbol}′"
-    return Op(f"{act.name}_backward", ("g", "z"), lambda g, z: act.backward(z, g, axis),
-              "{out} = {g} ∘ " + d + "({z})", backward_slips(act))
+    """∂L/∂z = ∂L/∂a ∘ g′(z); softmax: the Jacobian-vector product a ∘ (∂L/∂a − ⟨∂L/∂a, a⟩)/T (slot ``a``)."""
+    if act.elementwise:
+        formula = "{out} = {g} ∘ " + act.symbol + "′({z})"
+    else:
+        formula = "{out} = {a} ∘ ({g} − ⟨{g}, {a}⟩)" + ("" if act.temperature == 1.0 else f"/{_num(act.temperature)}")
+    return Op(f"{act.name}_backward", ("g", "z"), lambda g, z: act.backward(z, g, axis), formula,
+              backward_slips(act))
+
+
+def no_temperature(temp: float) -> Slip:
+    """A gradient through softmax(z/T) without its 1/T (declared on the gradient itself, ``out``)."""
+    return slip("no_temperature", ["out"], lambda v: v * temp, f"You forgot to divide by T = {_num(temp)}: {{f}}.",
+                f"Вы забыли поделить на T = {_num(temp)}: {{f}}.")
 
 
 def forward_slips(act: Activation, axis: int = -1) -> tuple[Slip, ...]:
@@ -151,9 +169,7 @@ def backward_slips(act: Activation) -> tuple[Slip, ...]:
                        "That is {g} itself: you forgot to pass it through the softmax's Jacobian, {f}.",
                        "Это просто {g}: вы забыли умножить его на матрицу Якоби softmax, {f}."))
         if temp != 1.0:
-            vs.append(slip("no_temperature", ["out"], lambda v: v * temp,
-                           f"You forgot to divide by T = {_num(temp)}: {{f}}.",
-                           f"Вы забыли поделить на T = {_num(temp)}: {{f}}."))
+            vs.append(no_temperature(temp))
         vs.append(slip("diagonal_jacobian", ["g", "a"], lambda gg, p: gg * p * (1.0 - p) / temp,
                        "You used only the diagonal {a}ᵢ(1 − {a}ᵢ) of the softmax Jacobian; every {z}ⱼ moves "
                        "every {a}ᵢ: {f}.",

@@ -9,7 +9,14 @@ it; a kind places them with :meth:`Slip.at` wherever a loss or its gradient appe
 
 from __future__ import annotations
 
-from .record import Slip, slip
+import numpy as np
+
+from .activation import no_temperature
+from .functions import (
+    cross_entropy, cross_entropy_grad, cross_entropy_logits, log_loss, log_loss_grad, log_loss_logits,
+    output_logit_grad, poisson_loss, poisson_loss_grad, poisson_loss_logits, squared_loss, squared_loss_grad,
+)
+from .record import Op, Slip, slip
 
 
 def squared_half(half: bool) -> Slip:
@@ -60,14 +67,124 @@ def gradient_reduction(m: int, mean: bool, at_origin: bool) -> tuple[Slip, ...]:
     )
 
 
-def log_slips() -> tuple[Slip, ...]:
-    """A log-loss or cross-entropy (``text``) with its minus lost, or in base-10 logarithms."""
-    import numpy as np
-
+def log_slips(text: str = "{text}") -> tuple[Slip, ...]:
+    """A log-loss or cross-entropy with its minus lost, or in base-10 logarithms; ``text`` is the
+    loss's formula (a template over the place's slots, or the slot ``{text}`` filled there)."""
     return (
-        slip("no_minus", ["out"], lambda v: -v, "You lost the minus sign: {text} is never negative.",
-             "Вы потеряли знак минус: потери {text} всегда неотрицательны."),
+        slip("no_minus", ["out"], lambda v: -v, f"You lost the minus sign: {text} is never negative.",
+             f"Вы потеряли знак минус: потери {text} всегда неотрицательны."),
         slip("log10", ["out"], lambda v: v / np.log(10.0),
-             "You used the base-10 logarithm; the loss uses the natural one, ln: {text}.",
-             "Вы взяли десятичный логарифм, а в функции потерь — натуральный, ln: {text}."),
+             f"You used the base-10 logarithm; the loss uses the natural one, ln: {text}.",
+             f"Вы взяли десятичный логарифм, а в функции потерь — натуральный, ln: {text}."),
     )
+
+
+# -- the losses and the gradients they start, as operations ------------------------------------
+# Slots: ``y_hat`` the output ŷ, ``y`` the target, ``z`` the last pre-activation (a loss from the
+# logits), ``out`` the quantity computed. ``terms``: how many observations the loss adds up (its
+# 1/m when ``mean``); the reduction's slips only where there are several.
+
+LOSSES = ("squared", "log", "cross_entropy", "poisson")
+
+#: Each loss as written from the output ŷ (after ``{out} = `` and the reduction's 1/m).
+_FROM_OUTPUT = {
+    "log": "−{red}Σ[{y}·ln {y_hat} + (1 − {y})·ln(1 − {y_hat})]",
+    "cross_entropy": "−{red}Σ {y}·ln {y_hat}",
+    "poisson": "{red}Σ({y_hat} − {y}·ln {y_hat})",
+}
+_GRADIENT = {
+    "log": "{red}({y_hat} − {y})/({y_hat}·(1 − {y_hat}))",
+    "cross_entropy": "−{red}{y}/{y_hat}",
+    "poisson": "{red}(1 − {y}/{y_hat})",
+}
+
+
+def _red(terms: int, mean: bool) -> str:
+    return f"(1/{terms})·" if mean else ""
+
+
+def _num(v: float) -> str:
+    return f"{v:g}"
+
+
+def loss(name: str, terms: int, mean: bool, *, half: bool = False, logits: bool = False,
+         temperature: float = 1.0, axis: int = -1) -> Op:
+    """L over every output unit and observation, times 1/``terms`` for a mean.
+
+    ``squared``: c·Σ(ŷ − y)², c = ½ with ``half``; ``log``, ``cross_entropy``, ``poisson`` from the
+    output ŷ (slots y_hat, y), or with ``logits`` from the last pre-activation z in a numerically
+    stable form (slots z, y; the slips still read ŷ). Slips: the sum for the mean (or back), the ½
+    dropped or added, the log-loss's minus or base-10 logarithm, the largest probability for the true
+    class's.
+    """
+    scale = 1.0 / terms if mean else 1.0
+    red = _red(terms, mean)
+    slips: list[Slip] = [loss_reduction(terms, mean)] if terms > 1 else []
+    if name == "squared":
+        fn = lambda yh, t: squared_loss(yh, t, half, scale)  # noqa: E731
+        formula = "{out} = " + red + ("½·" if half else "") + "Σ({y_hat} − {y})²"
+        slips.append(squared_half(half))
+        return Op("squared_loss", ("y_hat", "y"), fn, formula, tuple(slips))
+    written = "{out} = " + _FROM_OUTPUT[name].replace("{red}", red)
+    if name in ("log", "cross_entropy"):
+        slips += log_slips(written)
+    if name == "cross_entropy":
+        slips.append(slip("largest_class", ["y_hat"], lambda q: -scale * np.sum(np.log(np.max(q, axis=axis))),
+                          f"You took the largest probability; the cross-entropy takes the true class's: {written}, "
+                          "only the entry where {y} = 1 counts.",
+                          f"Вы взяли наибольшую вероятность, а перекрёстная энтропия берёт вероятность верного "
+                          f"класса: {written}, важна только компонента, где {{y}} = 1."))
+    if not logits:
+        fn = {"log": log_loss, "cross_entropy": cross_entropy, "poisson": poisson_loss}[name]
+        return Op(f"{name}_loss", ("y_hat", "y"), lambda p, t: fn(p, t, scale), written, tuple(slips))
+    if name == "log":
+        fn = lambda v, t: log_loss_logits(v, t, scale)  # noqa: E731
+        formula = "{out} = " + red + "Σ[max({z}, 0) − {y}·{z} + ln(1 + e^(−|{z}|))]"
+    elif name == "poisson":
+        fn = lambda v, t: poisson_loss_logits(v, t, scale)  # noqa: E731
+        formula = "{out} = " + red + "Σ(e^{z} − {y}·{z})"
+    else:
+        fn = lambda v, t: cross_entropy_logits(v, t, temperature, axis, scale)  # noqa: E731
+        u = "{z}" if temperature == 1.0 else "{z}/" + _num(temperature)
+        formula = "{out} = " + red + f"Σ[ln Σₖ e^({u}) − Σₖ {{y}}·{u}]"
+    return Op(f"{name}_loss_logits", ("z", "y"), fn, formula, tuple(slips))
+
+
+def output_gradient(name: str, terms: int, mean: bool, *, half: bool = False) -> Op:
+    """∂L/∂ŷ of :func:`loss` from the output (slots y_hat, y), where the backward pass starts.
+
+    Slips: the 2 of the square dropped or kept against the ½; the mean's 1/m forgotten (or put in
+    for a sum).
+    """
+    scale = 1.0 / terms if mean else 1.0
+    if name == "squared":
+        two = "" if half else "2·"
+        if mean:
+            two = f"(1/{terms})·" if half else f"(2/{terms})·"
+        formula = "{out} = " + (two + "({y_hat} − {y})" if two else "{y_hat} − {y}")
+        fn = lambda yh, t: squared_loss_grad(yh, t, half, scale)  # noqa: E731
+        slips = (squared_two(half),)
+    else:
+        formula = "{out} = " + _GRADIENT[name].replace("{red}", _red(terms, mean))
+        grad = {"log": log_loss_grad, "cross_entropy": cross_entropy_grad, "poisson": poisson_loss_grad}[name]
+        fn = lambda p, t: grad(p, t, scale)  # noqa: E731
+        slips = ()
+    if terms > 1:
+        slips += gradient_reduction(terms, mean, at_origin=True)
+    return Op(f"{name}_gradient", ("y_hat", "y"), fn, formula, slips)
+
+
+def logit_gradient(terms: int, mean: bool, temperature: float = 1.0) -> Op:
+    """∂L/∂z = (1/m)·(ŷ − y)/T straight from the output (slots y_hat, y): a loss and its matched head
+    taken together (sigmoid + log-loss, exp + Poisson, softmax(z/T) + cross-entropy).
+
+    Slips: the 1/T forgotten; the mean's 1/m forgotten (or put in for a sum).
+    """
+    scale = 1.0 / terms if mean else 1.0
+    coef = _red(terms, mean) + ("" if temperature == 1.0 else f"(1/{_num(temperature)})·")
+    formula = "{out} = " + (coef + "({y_hat} − {y})" if coef else "{y_hat} − {y}")
+    slips = (no_temperature(temperature),) if temperature != 1.0 else ()
+    if terms > 1:
+        slips += gradient_reduction(terms, mean, at_origin=True)
+    return Op("logit_gradient", ("y_hat", "y"), lambda yh, t: output_logit_grad(yh, t, scale, temperature),
+              formula, slips)

@@ -1,0 +1,258 @@
+"""Writing a dense net's problem: each step's forward pass, loss, backward pass and update.
+
+Every quantity is an operation of :mod:`nntutor.core.ops` placed at keys with the
+:class:`~nntutor.core.writer.Writer`, so its formula and its slips come with it; a step reads
+like the worked solution (:meth:`Net.step`). With several steps every per-step key carries
+``@k`` and its symbol the superscript ⁽ᵏ⁾.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Iterable, Mapping
+
+import numpy as np
+
+from ...graph import Mistake, Problem, texts
+from ...notation import base_symbol, grad_key, next_key
+from ...ops import activation, linear
+from ...ops import loss as loss_op
+from ...ops.record import Op, Slip, slip
+from ...writer import Writer
+from . import optimizer
+from .read import Spec
+from .words import conventions, meaning, num, sup, symbol_of
+
+
+def with_slips(op: Op, slips: Iterable[Slip]) -> Op:
+    """``op`` with more slips: those of the place (a batch's 1/m) after its own."""
+    slips = tuple(slips)
+    return replace(op, slips=op.slips + slips) if slips else op
+
+
+def gradient_step(lr: float) -> Op:
+    """w′ = w − γ·∂L/∂w (slots w, g, lr): the step added, the learning rate left out, the step alone."""
+    return Op("gradient_step", ("w", "g", "lr"), lambda w, g, lr_: w - lr_ * g, "{out} = {w} − {lr}·{g}", (
+        slip("step_added", ["w", "g", "lr"], lambda w, g, lr_: w + lr_ * g,
+             "You added the step instead of subtracting it: {f}.",
+             "Вы прибавили шаг вместо того, чтобы вычесть его: {f}."),
+        slip("no_learning_rate", ["w", "g"], lambda w, g: w - g,
+             f"You left out the learning rate: {{f}} with {{lr}} = {num(lr)}.",
+             f"Вы забыли умножить на шаг обучения: {{f}}, где {{lr}} = {num(lr)}."),
+        slip("step_only", ["g", "lr"], lambda g, lr_: -lr_ * g,
+             "That is only the step −{lr}·{g}; the new value is {f}.",
+             "Это только шаг −{lr}·{g}; новое значение: {f}."),
+    ))
+
+
+def _value(values: Mapping[str, np.ndarray], key: str) -> np.ndarray:
+    return values.get(key, np.nan)
+
+
+@dataclass(frozen=True)
+class Other:
+    """A slip that moves many values at once -- the run with the observations in another order, or
+    Nesterov's step at the other form's point: its message, and its value of every quantity by key
+    (worked out when the problem is built; NaN, never shown, for a key it has none of).
+
+    ``in_pass``: it changes only the forward and backward pass of steps k ≥ 2.
+    """
+
+    name: str
+    message: Mapping[str, str]
+    convention: bool = False
+    in_pass: bool = False
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def mistake(self, key: str) -> Mistake:
+        return Mistake(self.name, (), partial(_value, self.values, key), self.message, self.convention)
+
+
+class Net:
+    """Writes one net's problem: :meth:`write` gives it."""
+
+    def __init__(self, spec: Spec, others: Iterable[Other] = ()) -> None:
+        self.spec = spec
+        self.others = tuple(others)
+        self.w = Writer("dense")
+        self.multi = spec.obs.n_steps > 1
+        self.axis = 0 if (spec.batch and not spec.row) else -1  # the axis of the units
+        # with an optimizer: per parameter, state name -> key of its value after the last step
+        self.state: dict[str, dict[str, str]] = {}
+        # per step k: (parameter keys at its start, the point its pass runs at, the states at its start)
+        self.points: dict[int, tuple[dict[str, str], dict[str, str], dict[str, dict[str, str]]]] = {}
+        # per step k: the keys of its forward and backward pass (what the point it runs at changes)
+        self.pass_keys: dict[int, list[str]] = {}
+        self._pass: list[str] | None = None  # the keys of the pass being written
+        self._k = 0  # the step being written
+
+    # -- keys, symbols and meanings of step k
+
+    def key(self, base: str, k: int) -> str:
+        return f"{base}@{k}" if self.multi else base
+
+    def symbol(self, plain: str, k: int) -> str:
+        return plain + sup(k) if self.multi else plain
+
+    def meaning(self, en: str, ru: str, k: int) -> Mapping[str, str]:
+        return texts(f"{en} (step {k})", f"{ru} (шаг {k})") if self.multi else texts(en, ru)
+
+    # -- writing quantities
+
+    def put(self, op: Op, base: str, k: int, role: str, meaning: tuple[str, str], *,
+            names: Mapping[str, str] | None = None, **at: str | None) -> str:
+        """``op`` placed at ``at`` as step k's ``base`` (z1, grad.W1 …), named as the notation says."""
+        return self.place(op, self.key(base, k), self.symbol(symbol_of(base), k), self.meaning(*meaning, k), role,
+                          names=names, **at)
+
+    def place(self, op: Op, key: str, symbol: str, meaning: Mapping[str, str], role: str, *,
+              names: Mapping[str, str] | None = None, **at: str | None) -> str:
+        """``op`` at ``at`` (a slot given as None is not at this place), with the other-run slips."""
+        self.w.apply(op, key, symbol, meaning, role, mistakes=self._others(key), names=names,
+                     **{slot: k for slot, k in at.items() if k is not None})
+        return key
+
+    def derived(self, key: str, fn, deps: list[str], symbol: str, meaning: Mapping[str, str], role: str,
+                formula: str, mistakes: Iterable[Mistake] = (), names: Mapping[str, str] | None = None) -> str:
+        """A quantity no operation computes (an optimizer stage), with the other-run slips."""
+        self.w.derived(key, fn, deps, symbol, meaning, role, formula, [*mistakes, *self._others(key)], names)
+        return key
+
+    def _others(self, key: str) -> list[Mistake]:
+        if self._pass is not None:
+            self._pass.append(key)
+        late = self._pass is not None and self._k >= 2
+        return [o.mistake(key) for o in self.others if late or not o.in_pass]
+
+    # -- the problem
+
+    def write(self) -> Problem:
+        sp, w = self.spec, self.w
+        where = "row" if sp.row else "column"
+        where_ru = "строке" if sp.row else "столбцу"
+        if sp.obs.mode == "batch":
+            w.given("X", sp.obs.x, "X", texts(f"the inputs, one {where} per observation",
+                                              f"входы, по {where_ru} на наблюдение"))
+            w.given("Y", sp.y, "Y", texts(f"the targets, one {where} per observation",
+                                          f"целевые значения, по {where_ru} на наблюдение"))
+        elif sp.obs.mode == "sgd":
+            w.given("X", sp.obs.x, "X", texts(f"the observations' inputs, one {where} per observation",
+                                              f"входы наблюдений, по {where_ru} на наблюдение"))
+            w.given("Y", sp.y, "Y", texts("the observations' targets", "целевые значения наблюдений"))
+        else:
+            w.given("x", sp.obs.x, "x", texts("the input", "вход"))
+            w.given("y", sp.y, "y", texts("the target", "целевое значение"))
+        w.given("lr", sp.lr, "γ", texts("the learning rate", "шаг обучения"))
+        params = {}
+        for layer in sp.layers:
+            i = layer.index
+            params[f"W{i}"] = w.given(f"W{i}", layer.W, base_symbol(f"W{i}"),
+                                      texts(f"the weights of layer {i}", f"веса слоя {i}"))
+            if layer.b is not None:
+                params[f"b{i}"] = w.given(f"b{i}", layer.b, base_symbol(f"b{i}"),
+                                          texts(f"the biases of layer {i}", f"смещения слоя {i}"))
+        if sp.opt is not None:
+            optimizer.givens(self, params)
+        for k in range(1, sp.obs.n_steps + 1):
+            params = self.step(k, params)
+        conventions(w, sp)
+        return w.build()
+
+    def observation(self, k: int) -> tuple[str, str]:
+        """The keys of step k's input and target: SGD picks one observation per step."""
+        sp = self.spec
+        if sp.obs.mode != "sgd":
+            return ("X", "Y") if sp.batch else ("x", "y")
+        j = sp.obs.order[k - 1]
+        pick = (lambda a: a[j]) if sp.row else (lambda a: a[:, j])
+        x = self.w.given(self.key("x", k), pick(sp.obs.x), self.symbol("x", k),
+                         self.meaning(f"the input: observation {j + 1}", f"вход: наблюдение {j + 1}", k))
+        y = self.w.given(self.key("y", k), pick(sp.y), self.symbol("y", k),
+                         self.meaning(f"the target of observation {j + 1}", f"целевое значение наблюдения {j + 1}",
+                                      k))
+        return x, y
+
+    def step(self, k: int, params: dict[str, str]) -> dict[str, str]:
+        """Forward, loss, backward and update of step k; the keys of the new parameters."""
+        sp, row, batch, L = self.spec, self.spec.row, self.spec.batch, len(self.spec.layers)
+        x, y = self.observation(k)
+        Z, A, YH = ("Z", "A", "Y_hat") if batch else ("z", "a", "y_hat")
+        plan = optimizer.plan(self, k)
+        ctx = optimizer.context(self, plan, params)  # per parameter: optim's names -> keys
+        # the point the pass runs at: the weights, or (textbook Nesterov) the look-ahead weights
+        point = optimizer.look_ahead(self, k, plan, ctx) if plan is not None and plan.lookahead else params
+        self.points[k] = (dict(params), dict(point), {p: dict(self.state.get(p, {})) for p in params})
+        self._pass, self._k = [], k
+
+        def a(i: int) -> str:  # the activation of layer i ≥ 1 as a base name (a_L = ŷ)
+            return YH if i == L else f"{A}{i}"
+
+        def key(base: str) -> str:  # step k's key of ``base``
+            return self.key(base, k)
+
+        def a_key(i: int) -> str:  # a_i's key, a_0 = x
+            return x if i == 0 else key(a(i))
+
+        # forward: z_l = a_{l−1}·W_l + b_l, a_l = g_l(z_l)
+        a_in = x
+        for layer in sp.layers:
+            i, g = layer.index, layer.act
+            z = self.put(linear.affine(row, batch, f"b{i}" in point, layer.square), f"{Z}{i}", k, "forward",
+                         meaning("z", i, g), a=a_in, W=point[f"W{i}"], b=point.get(f"b{i}"))
+            a_in = self.put(activation.forward(g, self.axis), a(i), k, "forward",
+                            meaning("y_hat" if i == L else "a", i), z=z)
+
+        # the loss, and the gradient the backward pass starts from: where a mean's 1/m enters
+        y_hat, head, logits = a_in, sp.layers[-1].act, sp.loss_from == "logits"
+        self.put(loss_op.loss(sp.loss, sp.terms, sp.mean, half=sp.half, logits=logits, temperature=head.temperature,
+                              axis=self.axis), "L", k, "loss", meaning("L"),
+                 y_hat=y_hat, y=y, z=key(f"{Z}{L}") if logits else None)
+        if logits:
+            origin = self.put(loss_op.logit_gradient(sp.terms, sp.mean, head.temperature), grad_key(f"{Z}{L}"), k,
+                              "backward", meaning("grad.z.logits", L, head), y_hat=y_hat, y=y)
+        else:
+            origin = self.put(loss_op.output_gradient(sp.loss, sp.terms, sp.mean, half=sp.half), grad_key(YH), k,
+                              "backward", meaning("grad.y_hat"), y_hat=y_hat, y=y)
+        # every later gradient carries the 1/m: forgotten or applied twice
+        m_slips = loss_op.gradient_reduction(sp.terms, sp.mean, at_origin=False) if sp.terms > 1 else ()
+        where = {"where": self.w.symbol(origin)}
+
+        # backward: ∂L/∂z_l = ∂L/∂a_l ∘ g′(z_l); ∂L/∂W_l = a_{l−1}ᵀ·∂L/∂z_l, ∂L/∂b_l; ∂L/∂a_{l−1} = ∂L/∂z_l·W_lᵀ
+        grads = {}
+        for layer in reversed(sp.layers):
+            i, g = layer.index, layer.act
+            gz = key(grad_key(f"{Z}{i}"))  # the logits' gradient is already there: origin
+            if not (i == L and logits):
+                self.put(with_slips(activation.backward(g, self.axis), m_slips), grad_key(f"{Z}{i}"), k, "backward",
+                         meaning("grad.z", i, g), names=where, g=key(grad_key(a(i))), z=key(f"{Z}{i}"), a=a_key(i))
+            # the input's pre-activation, where the input is g(z) and not z itself
+            z_in = key(f"{Z}{i - 1}") if i > 1 and sp.layers[i - 2].act.name != "identity" else None
+            grads[f"W{i}"] = self.put(
+                with_slips(linear.weight_gradient(row, layer.square), m_slips), grad_key(f"W{i}"), k, "backward",
+                meaning("grad.W", i), names={"W": base_symbol(f"W{i}"), **where},
+                a=a_key(i - 1), g=gz, y=a_key(i), z_in=z_in)
+            if f"b{i}" in params:
+                grads[f"b{i}"] = self.put(with_slips(linear.bias_gradient(row, batch), m_slips), grad_key(f"b{i}"), k,
+                                          "backward", meaning("grad.b.batch" if batch else "grad.b", i), names=where,
+                                          g=gz)
+            if i > 1:
+                n_out = layer.W.shape[1] if row else layer.W.shape[0]
+                self.put(linear.input_gradient(row, batch, layer.square, n_out), grad_key(a(i - 1)), k, "backward",
+                         meaning("grad.a", i - 1), g=gz, W=point[f"W{i}"], a=a_key(i - 1))
+
+        if plan is not None:
+            return optimizer.step(self, k, plan, params, grads, ctx)
+        self.end_pass(k)
+        return {p: self.update(k, p, params[p], grads[p]) for p in params}
+
+    def end_pass(self, k: int) -> None:
+        self.pass_keys[k], self._pass = self._pass, None
+
+    def update(self, k: int, p: str, w: str, g: str) -> str:
+        """p′ = p − γ·∂L/∂p."""
+        ps = base_symbol(p)
+        after = (texts(f"{ps} after step {k}", f"{ps} после шага {k}") if self.multi
+                 else texts(f"{ps} after one gradient step", f"{ps} после одного шага градиентного спуска"))
+        return self.place(gradient_step(self.spec.lr), self.key(next_key(p), k), self.symbol(ps + "′", k), after,
+                          "update", w=w, g=g, lr="lr")
