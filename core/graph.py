@@ -10,7 +10,7 @@ everything downstream -- the student is judged against their own rounding.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import cached_property, lru_cache
+from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
@@ -80,23 +80,6 @@ class Mistake:
         return {lang: fill(t, self.names) for lang, t in self.text.items()}
 
 
-class Wording:
-    """Both texts of a quantity -- its formula and its declared mistakes -- written when first read.
-
-    Most formulas are never shown and most quantities are never diagnosed, so a kind that builds
-    many quantities may hand one of these (as both ``written`` and ``declared``) instead of the
-    texts: one object per quantity, not a function for each.
-    """
-
-    __slots__ = ()
-
-    def formula(self) -> str:
-        raise NotImplementedError
-
-    def mistakes(self) -> Iterable[Mistake]:
-        return ()
-
-
 @dataclass(frozen=True)
 class Quantity:
     """One named value of a problem.
@@ -112,14 +95,11 @@ class Quantity:
     role: str
     deps: tuple[str, ...] = ()
     fn: Callable[..., Array] | None = None
-    #: How it is computed, as the student reads it (``z₁ = x·W₁``), or a function writing that
-    #: text, or a :class:`Wording`: most formulas are never shown, so a kind may leave the
-    #: wording until first read.
-    written: str | Callable[[], str] | Wording = ""
-    #: The declared mistakes, or a function listing them, or a :class:`Wording`: most quantities
-    #: are never diagnosed, so a kind may leave their wording until a student's value needs it.
-    declared: tuple[Mistake, ...] | Callable[[], Iterable[Mistake]] | Wording = ()
-    #: What fills the placeholders of ``written`` (slot -> symbol, see :mod:`nntutor.core.template`).
+    #: How it is computed, as the student reads it (``z₁ = x·W₁``): a template whose placeholders
+    #: ``names`` fills when the formula is shown (slot -> symbol, :mod:`nntutor.core.template`).
+    written: str = ""
+    #: The common wrong ways to compute it, declared by its operation (and its kind).
+    mistakes: tuple[Mistake, ...] = ()
     names: Mapping[str, str] | None = None
     #: How a student's answer for it is judged (:mod:`nntutor.core.judging`); None: by its value.
     judge: "Judge | None" = None
@@ -131,21 +111,10 @@ class Quantity:
     def is_given(self) -> bool:
         return self.fn is None
 
-    @cached_property
+    @property
     def formula(self) -> str:
         """How it is computed, in the course notation (empty for a given)."""
-        w = self.written
-        if isinstance(w, Wording):
-            return w.formula()
-        return w() if callable(w) else (fill(w, self.names) if self.names else w)
-
-    @cached_property
-    def mistakes(self) -> tuple[Mistake, ...]:
-        """The common wrong ways to compute this quantity (see :class:`Mistake`)."""
-        d = self.declared
-        if isinstance(d, Wording):
-            return tuple(d.mistakes())
-        return tuple(d() if callable(d) else d)
+        return fill(self.written, self.names) if self.names else self.written
 
 
 @dataclass(frozen=True)
@@ -269,28 +238,22 @@ class ProblemBuilder:
         symbol: str,
         meaning: Mapping[str, str],
         role: str,
-        formula: str | Callable[[], str] | Wording = "",
-        mistakes: Iterable[Mistake] | Callable[[], Iterable[Mistake]] = (),
+        formula: str = "",
+        mistakes: Iterable[Mistake] = (),
         names: Mapping[str, str] = _NO_NAMES,
         op: str = "",
     ) -> str:
-        """A quantity computed from earlier ones. ``formula``: how, as the student reads it (a
-        template filled with ``names`` when shown), or a function writing that when first read. ``mistakes``: its declared mistakes, or a
-        function listing them when first asked (each may depend on any quantity defined before
-        it is asked, and on this one). A :class:`Wording` given as ``formula`` writes both
-        (``mistakes`` is then left out)."""
+        """A quantity computed from earlier ones: ``fn(*deps)``. ``formula``: how, as the student
+        reads it (a template filled with ``names`` when shown); ``mistakes``: its declared
+        mistakes (each may depend on any quantity defined before, and on this one); ``op``: the
+        operation that computes it (the Writer sets it)."""
         if role not in _DERIVED_ROLES:
             raise ValueError(f"bad role {role!r} for {key}")
-        if isinstance(formula, Wording):
-            if mistakes != ():
-                raise ValueError(f"{key}: a Wording writes the mistakes too")
-            mistakes = formula
-        elif not callable(mistakes):
-            mistakes = tuple(mistakes)
-            for v in mistakes:
-                missing = [d for d in v.deps if d not in self._quantities and d != key]
-                if missing:
-                    raise ValueError(f"mistake {v.name} of {key} depends on unknown {missing}")
+        mistakes = tuple(mistakes)
+        for v in mistakes:
+            missing = [d for d in v.deps if d not in self._quantities and d != key]
+            if missing:
+                raise ValueError(f"mistake {v.name} of {key} depends on unknown {missing}")
         self._add(Quantity(key, symbol, _read_only(meaning), role, tuple(deps), fn, formula, mistakes,
                            _read_only(names), op=op))
         return key
@@ -319,10 +282,8 @@ class ProblemBuilder:
         )
 
 
-@lru_cache(maxsize=4096)
 def texts(en: str, ru: str) -> Mapping[str, str]:
-    """Read-only per-language texts, shared: a kind building the same problem again gets the very
-    same object for the same wording (nothing new for the garbage collector to walk)."""
+    """Read-only per-language texts."""
     return MappingProxyType({"en": en, "ru": ru})
 
 

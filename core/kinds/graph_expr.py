@@ -107,7 +107,7 @@ def _forward(b: ProblemBuilder, graph: ExprGraph) -> None:
         kids = n.children()
         b.derived(n.key, _node_value(n, kids), [f"v{j}" for j in kids], sym,
                   {"en": f"node {n.symbol}: the value of {n.text}", "ru": f"вершина {n.symbol}: значение {n.text}"},
-                  "forward", lambda n=n: f"{n.symbol} = {n.formula_text(names)}")
+                  "forward", f"{n.symbol} = {n.formula_text(names)}")
     out = graph.output
     b.derived("f", lambda v: np.asarray(v, dtype=np.float64) * 1.0, [out.key], "f",
               {"en": f"the value of f = {graph.text}", "ru": f"значение f = {graph.text}"},
@@ -121,12 +121,9 @@ def _edges(b: ProblemBuilder, graph: ExprGraph) -> None:
         for j in kids:
             child = graph.node(j)
 
-            def formula(n=n, j=j, child=child) -> str:  # written when first read
-                return f"{_edge_symbol(n, child)} = {n.edge_text(j, names)}"
-
-            def slips(n=n, j=j, kids=kids, child=child, formula=formula) -> list[Mistake]:
-                return [Mistake(name, tuple(f"v{c}" for c in kids), _slip_value(n, name, j, kids),
-                                _slip_message(name, child.symbol, formula())) for name in n.slips(j)]
+            formula = f"{_edge_symbol(n, child)} = {n.edge_text(j, names)}"
+            slips = [Mistake(name, tuple(f"v{c}" for c in kids), _slip_value(n, name, j, kids),
+                             _slip_message(name, child.symbol, formula)) for name in n.slips(j)]
             b.derived(_edge_key(n.index, j), _edge_value(n, j, kids), [f"v{c}" for c in kids],
                       _edge_symbol(n, child),
                       {"en": f"the local derivative on the edge {child.symbol} → {n.symbol}: how {n.symbol} "
@@ -147,7 +144,7 @@ def _reverse(b: ProblemBuilder, graph: ExprGraph) -> None:
             continue
         deps, formula = _adjoint_terms(graph, n)
         b.derived(_adj_key(n.index), _sum_of_products, deps, sym, meaning, "backward", formula,
-                  lambda n=n: _adjoint_mistakes(graph, n))
+                  _adjoint_mistakes(graph, n))
     for name in graph.variables:
         i = graph.variables.index(name) + 1
         b.derived(f"grad.{name}", lambda a: np.asarray(a, dtype=np.float64) * 1.0, [_adj_key(i)],
@@ -155,7 +152,7 @@ def _reverse(b: ProblemBuilder, graph: ExprGraph) -> None:
                   {"en": f"the partial derivative of f with respect to {name}",
                    "ru": f"частная производная f по {name}"},
                   "backward", f"∂f/∂{_var_symbol(name)} = ∂f/∂v{subscript(str(i))}",
-                  lambda name=name, i=i: _partial_mistakes(graph, name, i))
+                  _partial_mistakes(graph, name, i))
 
 
 # -- mistakes in the backward pass ------------------------------------------------------------

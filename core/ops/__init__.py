@@ -8,6 +8,19 @@
   kind puts the operation (:meth:`nntutor.core.writer.Writer.apply`).
 - :mod:`.activation` -- an activation's forward a = g(z) and backward ∂L/∂z = ∂L/∂a ∘ g′(z).
 - :mod:`.linear` -- z = a·W + b (row layout) or W·a + b (column layout) and its gradients.
+- :mod:`.loss` -- the losses (from the output or from the logits), their reductions, the output
+  and logit gradients.
+- :mod:`.layer` -- one layer's map, its Jacobian and gradients, an activation's derivative, softmax's Jacobian.
+- :mod:`.optimizer` -- every optimizer stage (descent, η/t decay, momentum, Nesterov, AdaGrad, the
+  moving averages of RMSprop and Adam, bias correction, the adaptive step, Newton, coordinate
+  descent), norms and clipping.
+- :mod:`.batchnorm`, :mod:`.dropout` -- batch normalisation's pieces and running statistics;
+  dropout's mask, scaling and test time.
+- :mod:`.conv` -- convolution (cross-correlation), its gradients, output sizes, pooling.
+- :mod:`.rnn` -- the recurrent cell, its output and losses, backprop through time, Jacobian norms.
+- :mod:`.stats` -- ridge fits, initialisation scales, the spread of a weighted sum.
+- :mod:`.probe` -- L = Σ c∘y, the loss a lesson uses to send a given gradient back.
+- :mod:`.shaped` -- an operation written for full shapes, placed on values stored as shown.
 
 A kind that puts an activation's backward anywhere -- a dense net, a single layer, an RNN
 through time -- gets every slip of it (tanh′ without the square, σ′ taken at the output, ReLU's

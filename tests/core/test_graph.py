@@ -3,52 +3,29 @@
 import numpy as np
 import pytest
 
-from nntutor.core.graph import ProblemBuilder, Mistake, Wording
+from nntutor.core.graph import Mistake, ProblemBuilder
 
 
-class _Counted(Wording):
-    """A wording that counts how often each text is written."""
-
-    __slots__ = ("calls",)
-
-    def __init__(self) -> None:
-        self.calls = {"formula": 0, "mistakes": 0}
-
-    def formula(self) -> str:
-        self.calls["formula"] += 1
-        return "y = 2·x"
-
-    def mistakes(self):
-        self.calls["mistakes"] += 1
-        return [Mistake("halved", ("x",), lambda x: x, {"en": "You forgot the 2.", "ru": "Вы забыли 2."})]
-
-
-def _problem(wording):
+def test_a_formula_is_a_template_filled_with_the_symbols_of_its_place_when_read():
     b = ProblemBuilder("test")
     b.given("x", 3.0, "x", {"en": "the input", "ru": "вход"})
-    b.derived("y", lambda x: 2 * x, ["x"], "y", {"en": "twice x", "ru": "удвоенный x"}, "forward", wording)
-    return b.build()
-
-
-def test_a_wording_writes_formula_and_mistakes_once_each_and_only_when_read():
-    w = _Counted()
-    p = _problem(w)
-    assert float(p.evaluate()["y"]) == 6.0
-    assert w.calls == {"formula": 0, "mistakes": 0}  # opening a lesson writes no text
+    b.derived("y", lambda x: 2 * x, ["x"], "y", {"en": "twice x", "ru": "удвоенный x"}, "forward",
+              "{out} = 2·{a}", [Mistake("halved", ("x",), lambda x: x, {"en": "You forgot the 2 in {out}.",
+                                                                       "ru": "Вы забыли 2 в {out}."},
+                                        names={"out": "y"})], names={"out": "y", "a": "x"})
+    p = b.build()
     q = p.quantities["y"]
-    assert q.formula == "y = 2·x" and q.formula == "y = 2·x"
-    assert [v.name for v in q.mistakes] == ["halved"] and len(q.mistakes) == 1
-    assert w.calls == {"formula": 1, "mistakes": 1}
+    assert q.written == "{out} = 2·{a}" and q.formula == "y = 2·x"
     (mistake, value), = p.mistake_values("y", p.evaluate())
-    assert mistake.message["en"] == "You forgot the 2." and float(value) == 3.0
+    assert mistake.message["en"] == "You forgot the 2 in y." and float(value) == 3.0
 
 
-def test_a_wording_with_separate_mistakes_is_refused():
+def test_a_mistake_on_an_unknown_quantity_is_refused():
     b = ProblemBuilder("test")
     b.given("x", 1.0, "x", {"en": "x", "ru": "x"})
-    with pytest.raises(ValueError, match="Wording writes the mistakes too"):
-        b.derived("y", np.negative, ["x"], "y", {"en": "y", "ru": "y"}, "forward", _Counted(),
-                  [Mistake("v", ("x",), np.abs, {"en": "", "ru": ""})])
+    with pytest.raises(ValueError, match="depends on unknown"):
+        b.derived("y", np.negative, ["x"], "y", {"en": "y", "ru": "y"}, "forward", "y = −x",
+                  [Mistake("v", ("nope",), np.abs, {"en": "", "ru": ""})])
 
 
 def test_a_students_value_that_breaks_a_formula_gives_nan_never_an_exception():
