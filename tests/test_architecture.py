@@ -38,6 +38,27 @@ def test_cli_commands_do_not_load_textual(tmp_path):
     assert out.stdout.strip() == "False"
 
 
+def test_version_and_list_load_no_engine(tmp_path):
+    """`nntutor --version` imports nothing of the engine; `nntutor list` builds no lesson (no NumPy)."""
+    code = (
+        "import sys, io, contextlib\n"
+        "from nntutor.tui.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        main(['--version'])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('nntutor.core.') or m == 'numpy'))\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['list'])\n"
+        "print('numpy' in sys.modules, 'nntutor.core.kinds' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    version, listed = out.stdout.strip().splitlines()
+    assert version == "[]"
+    assert listed == "False False"
+
+
 def _package_dirs() -> set[str]:
     found = set()
     for folder, name in FOLDERS.items():

@@ -21,11 +21,16 @@ import os
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from nntutor.core import __version__
-from nntutor.core.catalog import Catalog, load_catalog
-from nntutor.core.lesson import Lesson, LessonError, load_lesson
 
 from .plaintext import can_show, install_fallback, is_utf
+
+if TYPE_CHECKING:  # the catalog and the lessons load only for a command that needs them:
+    # ``nntutor --version`` and ``--help`` import nothing of the engine
+    from nntutor.core.catalog import Catalog
+    from nntutor.core.lesson import Lesson
 
 
 def default_lang() -> str:
@@ -141,14 +146,16 @@ def _list(argv: list[str]) -> int:
     parser.add_argument("--lang", choices=("en", "ru"), default=None)
     args = parser.parse_args(argv)
     lang = _shown_lang(args.lang or default_lang())
-    catalog = load_catalog()
+    from nntutor.core.catalog import load_catalog
+
+    catalog = load_catalog(light=True)  # titles and step counts: no lesson is built
     for unit in catalog.units:
         print(f"{unit.number}. {unit.title.get(lang, unit.id)}")
         for entry in unit.entries:
-            if entry.lesson is None:
+            if entry.meta is None:
                 print(f"   {entry.id:<28} (broken: run `nntutor check`)")
             else:
-                print(f"   {entry.id:<28} {entry.lesson.title[lang]}  ({len(entry.lesson.steps)} steps)")
+                print(f"   {entry.id:<28} {entry.meta.title[lang]}  ({entry.meta.steps} steps)")
     for issue in catalog.issues:
         print(f"warning: {issue}", file=sys.stderr)
     return 0
@@ -171,13 +178,16 @@ def _check(argv: list[str]) -> int:
     if args.paths:
         count, issues = len(args.paths), check_paths(args.paths, variants, reports)
     else:
-        count, issues = check_catalog(load_catalog(), variants, reports)
+        count, issues = check_catalog(None, variants, reports)
     for issue in issues:
         print(issue)
     if args.deep or args.verbose:
         for report in reports:
             print(f"variants: {report}")
     if args.verbose:
+        from nntutor.core.catalog import load_catalog
+        from nntutor.core.lesson import LessonError, load_lesson
+
         paths = args.paths or [e.path for e in load_catalog(light=True).entries()]
         for path in paths:
             try:
@@ -201,6 +211,8 @@ def _review(argv: list[str]) -> int:
     lang = _shown_lang(args.lang or default_lang())
     from nntutor.core.progress import ProgressStore, default_path
     from .i18n import t
+
+    from nntutor.core.catalog import load_catalog
 
     catalog = load_catalog(light=True)
     with ProgressStore(default_path()) as store:
@@ -262,6 +274,9 @@ def _variant_option(parser: argparse.ArgumentParser) -> None:
 def _resolve(ref: str, catalog: Catalog | None = None, variant: int = 0) -> Lesson | None:
     """A lesson from an id or a path, in variant ``variant``'s numbers; prints a clear message
     and returns None if not found."""
+    from nntutor.core.catalog import load_catalog
+    from nntutor.core.lesson import LessonError, load_lesson
+
     path = Path(ref)
     if ref.endswith(".toml") or os.sep in ref or path.is_file():
         try:
