@@ -85,6 +85,8 @@ def _texts(lesson: Lesson):
             for k, hint in enumerate(hints, start=1):
                 yield f"steps[{n}].hints.{lang}[{k}]", str(hint)
         for k, mistake in enumerate(step.get("mistakes") or [], start=1):
+            if not _PLACEHOLDER.search(str(mistake.get("answer", ""))):
+                continue  # a mistake typed in numbers only shows in the lesson's own numbers
             for lang, message in (mistake.get("message") or {}).items():
                 yield f"steps[{n}].mistakes[{k}].message.{lang}", str(message)
 
@@ -128,8 +130,8 @@ def _literals(lesson: Lesson, variants: list[Lesson], source: str) -> list[Issue
             if number in (0.0, 1.0, -1.0):
                 continue
             decimals = len(literal.partition(".")[2])
-            hit = next((where for value, where in moving.items() if round(value, decimals) == number), None)
-            if hit is None or any(round(value, decimals) == number for value in staying):
+            hit = next((where for value, where in moving.items() if _written(value, number, decimals)), None)
+            if hit is None or any(_written(value, number, decimals) for value in staying):
                 continue
             issues.append(Issue(str(lesson.path), field,
                                 f"the number {match[0]} is {hit} in the lesson's own numbers, which new numbers "
@@ -137,6 +139,14 @@ def _literals(lesson: Lesson, variants: list[Lesson], source: str) -> list[Issue
                                 locate(source, field)))
             break  # one per text is enough to find the rest
     return issues
+
+
+def _written(value: float, number: float, decimals: int) -> bool:
+    """``number`` (with ``decimals`` digits after the point) is how a text writes ``value``: a
+    whole number only for a whole value (5 is not L = 5.0003), a decimal rounded as written."""
+    if decimals == 0:
+        return abs(value - number) < 1e-9
+    return round(value, decimals) == number
 
 
 def _distinguishable(lesson: Lesson) -> tuple[int, int]:
