@@ -359,6 +359,16 @@ class ProgressStore:
         ).fetchall())
         return {int(r[0]) for r in rows}
 
+    def other_versions(self, lesson: str, variant: int, key: str) -> bool:
+        """Work on the same lesson (by id) and variant under another key: the lesson's numbers or
+        steps were edited since (a key is the lesson's id and a fingerprint of its numbers)."""
+        row = self._run(lambda conn: conn.execute(
+            "SELECT 1 FROM (SELECT lesson FROM attempts UNION SELECT lesson FROM accepted) AS a "
+            "LEFT JOIN lessons AS l ON l.lesson = a.lesson "
+            "WHERE substr(a.lesson, 1, ?) = ? AND a.lesson != ? AND COALESCE(l.variant, 0) = ? LIMIT 1",
+            (len(lesson) + 1, lesson + "#", key, int(variant))).fetchone())
+        return row is not None
+
     def next_variant(self, lesson: str, current: int = 0) -> int:
         """The first new numbers (variant ≥ 1) of the lesson (by id) not yet started."""
         seen = self.variants_seen(lesson) | {current}

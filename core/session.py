@@ -35,6 +35,10 @@ _H = Messages({
     "summary_shown": {"en": "After the worked value was shown (◇): {symbols}. Try them again in new numbers.",
                       "ru": "После показа готового значения (◇): {symbols}. Повторите их на новых числах."},
     "minutes": {"en": "{m} min {s} s", "ru": "{m} мин {s} с"},
+    "changed": {"en": "This lesson's numbers or steps have changed since you last worked on it: it starts afresh "
+                      "(your earlier answers stay in your history, and a completion keeps its ✓).",
+                "ru": "Числа или шаги этого урока изменились с тех пор, как вы его решали: он начинается заново "
+                      "(прежние ответы остаются в истории, а пройденный урок сохраняет ✓)."},
     "seconds": {"en": "{s} s", "ru": "{s} с"},
 })
 
@@ -63,8 +67,13 @@ class LessonRun:
         self.asked = tuple(s.quantity for s in lesson.steps)
         #: the general diagnoses' search for a step, kept while its values stay (core.diagnoses)
         self.diagnosis_memo: dict = {}
+        #: said once when the lesson opens (its numbers changed since the student's last go), or None
+        self.notice: str | None = None
         if store is not None:
-            for step_id, rec in store.steps(self.key).items():
+            records = store.steps(self.key)
+            if not records and store.other_versions(lesson.id, lesson.variant, self.key):
+                self.notice = _H("changed", lang)
+            for step_id, rec in records.items():
                 if rec.hints:
                     self._hints[step_id] = rec.hints
                 if rec.value is not None and any(s.id == step_id for s in lesson.steps):

@@ -181,6 +181,9 @@ def run_plain(lesson: Lesson, store: ProgressStore | None, lang: str,
         say(f"== {lesson.title[lang]}{numbers} ==")
         say.markdown(lesson.text[lang])
         say()
+        if run.notice:
+            say(run.notice)
+            say()
         if run.complete and not _start_over(run, reader, say, lang):
             return 0
         say(t("plain_intro", lang))

@@ -127,3 +127,20 @@ def test_review_lists_lessons_whose_latest_run_had_misses_until_a_clean_run(tmp_
         again = LessonRun(load_lesson(LAYER, 2), store, "en")
         _solve(again)  # new numbers, all right at once: nothing left to review
         assert store.review() == {}
+
+
+def test_a_lesson_whose_numbers_changed_says_so_once_and_starts_afresh(tmp_path):
+    import dataclasses
+
+    with ProgressStore(tmp_path / "p.sqlite3") as store:
+        old = load_lesson(LAYER)
+        run = LessonRun(old, store, "en")
+        assert run.notice is None
+        assert run.submit(_typed(run.expected(run.current))).ok
+        edited = dataclasses.replace(old, fingerprint="0123456789ab")  # an author changed its numbers
+        again = LessonRun(edited, store, "ru")
+        assert again.notice and "изменились" in again.notice
+        assert again.current is again.steps[0]
+        assert again.submit(_typed(again.expected(again.current))).ok
+        assert LessonRun(edited, store, "en").notice is None  # said once: the new version has work now
+        assert LessonRun(load_lesson(LAYER, 3), store, "en").notice is None  # another variant is not a change

@@ -83,7 +83,9 @@ class LessonScreen(Screen):
         answer.cursor_blink = False  # a blinking cursor costs CPU and bytes for as long as the app is open
         self.relabel()
         self.restore_hints()
-        if self.run.lesson.variant and self.run.current is self.run.steps[0] and not self._feedback:
+        if self.run.notice:  # the lesson changed since the student's last go: say so, once
+            self.show_feedback(("info", self.run.notice))
+        elif self.run.lesson.variant and self.run.current is self.run.steps[0] and not self._feedback:
             self.show_feedback(("info", t("numbers_new", self.run.lang, self.run.lesson.variant)))
         answer.focus()
         self.app.show_store_notice()
