@@ -62,6 +62,8 @@ class Vary:
 
     path: tuple[str | int, ...]
     choices: tuple[float, ...]
+    #: another varying given this one copies once drawn (rows that must stay equal), or None
+    like: tuple[str | int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,8 @@ def read_spec(raw: Any, problem_data: Mapping[str, Any]) -> VariantSpec:
     for i, v in enumerate(vary, 1):
         if v.path in seen:
             raise VariantError(f"variants.vary[{i}].given", "this given is already listed")
+        if v.like is not None and v.like not in seen:
+            raise VariantError(f"variants.vary[{i}].like", "must name a given listed before it in vary")
         seen.add(v.path)
     req_raw = raw.get("require", [])
     if not isinstance(req_raw, list) or len(req_raw) > MAX_REQUIRE:
@@ -137,9 +141,9 @@ def read_spec(raw: Any, problem_data: Mapping[str, Any]) -> VariantSpec:
 def _read_vary(item: Any, field: str, problem_data: Mapping[str, Any]) -> Vary:
     if not isinstance(item, Mapping):
         raise VariantError(field, "must be a table such as { given = \"x\", range = [-2, 2] }")
-    unknown = sorted(set(item) - {"given", "values", "range", "step", "nonzero"})
+    unknown = sorted(set(item) - {"given", "values", "range", "step", "nonzero", "like"})
     if unknown:
-        raise VariantError(f"{field}.{unknown[0]}", "unknown field (known: given, nonzero, range, step, values)")
+        raise VariantError(f"{field}.{unknown[0]}", "unknown field (known: given, like, nonzero, range, step, values)")
     given = item.get("given")
     if not isinstance(given, str) or not given:
         raise VariantError(f"{field}.given", "must name a given of [problem], e.g. \"x\" or \"layers.0.W\"")
@@ -152,6 +156,18 @@ def _read_vary(item: Any, field: str, problem_data: Mapping[str, Any]) -> Vary:
         raise VariantError(f"{field}.given", f"[problem] has no {given}")
     if not _is_numbers(current):
         raise VariantError(f"{field}.given", f"problem.{given} is not a number or an array of numbers")
+    if "like" in item:  # a copy of another varying given: the rows of one logit vector, say
+        if set(item) != {"given", "like"}:
+            raise VariantError(f"{field}.like", "a given that copies another takes no values, range or step")
+        like = item["like"]
+        parts = like.split(".") if isinstance(like, str) else []
+        if not parts or len(parts) > 6 or not all(_PATH_PART.match(p) for p in parts):
+            raise VariantError(f"{field}.like", "must name another given, e.g. \"layers.0.W.0\"")
+        like_path = tuple(int(p) if p.isdigit() else p for p in parts)
+        other = _get(problem_data, like_path)
+        if other is _MISSING or np.shape(other) != np.shape(current):
+            raise VariantError(f"{field}.like", f"problem.{like} must exist and have the shape of problem.{given}")
+        return Vary(path, (), like_path)
     if ("values" in item) == ("range" in item):
         raise VariantError(field, "give either values = [...] or range = [low, high]")
     if "values" in item:
@@ -230,7 +246,7 @@ def draw(problem_data: Mapping[str, Any], spec: VariantSpec, lesson_id: str, n: 
 
         *head, last = v.path
         parent = _get(data, head)
-        parent[last] = entry(parent[last])
+        parent[last] = copy.deepcopy(_get(data, v.like)) if v.like is not None else entry(parent[last])
     return data
 
 

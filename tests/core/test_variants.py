@@ -183,3 +183,19 @@ def test_cli_variant_for_a_fixed_lesson_and_without_a_lesson(tmp_path):
     assert out.returncode == 2 and "--variant needs a lesson" in out.stderr
     out = subprocess.run([*exe, "key", "layer-by-layer", "--variant", "-1"], capture_output=True, text=True)
     assert out.returncode == 2 and "not a variant number" in out.stderr
+
+
+def test_a_given_may_copy_another_so_rows_that_must_stay_equal_do():
+    data = _data({"vary": [{"given": "layers.0.W.0", "range": [-3, 3]},
+                           {"given": "layers.0.W.1", "like": "layers.0.W.0"}]})
+    data["problem"]["layers"][0]["W"] = [[1, 2], [1, 2]]
+    data["problem"]["x"] = [1, 1]
+    data["problem"]["layers"][0]["activation"] = "identity"
+    data["problem"]["layers"].append({"W": [1, 1], "activation": "identity"})
+    for n in (1, 2, 3):
+        W = lesson_from_data(data, Path("demo.toml"), variant=n).problem_data["layers"][0]["W"]
+        assert W[0] == W[1] and W[0] != [1, 2]
+    bad = _data({"vary": [{"given": "x", "like": "y"}]})
+    with pytest.raises(LessonError) as err:
+        lesson_from_data(bad, Path("demo.toml"))
+    assert err.value.issues[0].field == "variants.vary[1].like"
