@@ -216,9 +216,13 @@ def mul(*factors: Node) -> Node:
         for u in (f.factors if isinstance(f, Mul) else (f,)):
             if isinstance(u, Num):
                 nums.append(u.value)
-            elif isinstance(u, Neg):
+            elif isinstance(u, Neg):  # −(x·x) in a product: its sign out front, its factors flat
                 sign = -sign
-                flat.append(u.arg)
+                for w in (u.arg.factors if isinstance(u.arg, Mul) else (u.arg,)):
+                    if isinstance(w, Num):
+                        nums.append(w.value)
+                    else:
+                        flat.append(w)
             else:
                 flat.append(u)
     coefs = _fold(nums, Fraction(sign), lambda x, y: x * y)

@@ -573,3 +573,12 @@ def test_a_denominator_that_folds_to_zero_is_refused():
     for text in ("1/(0*s)", "x/(0s)", "0/0s"):
         got = read_formula(text, ("s", "x"))
         assert isinstance(got, FormatProblem) and got.code == "division_by_zero", text
+
+
+def test_a_negated_product_inside_a_product_is_flattened():
+    # found by Hypothesis: x·(−(x·x)) printed as -x*(x*x), which reads back as -x*x*x
+    from nntutor.core.symbolic.tree import Mul, Neg, Sym, mul
+
+    tree = mul(Sym("x"), Neg(Mul((Sym("x"), Sym("x")))))
+    assert show(tree) == "-x*x*x"
+    assert _read(show(tree), ("x", "y")).text == show(tree)
