@@ -176,6 +176,8 @@ def _three(shape: tuple) -> tuple:
 # -- forward ------------------------------------------------------------------------------
 
 _AXES = (("rows", "rows", "строк"), ("cols", "columns", "столбцов"))
+#: An output size is written with the letters of the rule ⌊(n + 2p − k)/s⌋ + 1, then in numbers.
+_SIZE_LETTERS = {"n": "n", "p": "p", "k": "k", "s": "s"}
 
 
 def _conv_forward(w: Writer, c: _Conv) -> tuple[str, tuple]:
@@ -186,7 +188,7 @@ def _conv_forward(w: Writer, c: _Conv) -> tuple[str, tuple]:
     s, p = c.stride, c.pad
     for (axis, en, ru), n, k in zip(_AXES, (c.h, c.w), (c.kh, c.kw)):
         w.apply(op.positions(n, k, s, p), f"Y.{axis}", f"{axis}(Y)",
-                texts(f"the number of {en} of the output Y", f"число {ru} выхода Y"), "value")
+                texts(f"the number of {en} of the output Y", f"число {ru} выхода Y"), "value", names=_SIZE_LETTERS)
     w.apply(op.weight_count(c.kh, c.kw, c.c_in, c.f_out), "n_weights", "|W|",
             texts("the number of weights of the layer", "число весов слоя"), "value")
     w.apply(op.parameter_count(c.kh, c.kw, c.c_in, c.f_out, has_b), "n_params", "|W| + |b|",
@@ -222,8 +224,8 @@ def _conv_forward(w: Writer, c: _Conv) -> tuple[str, tuple]:
 def _pool_forward(w: Writer, spec: _Pool) -> tuple[str, tuple]:
     size, stride, inp = spec.size, spec.stride, spec.input
     for (axis, en, ru), n in zip(_AXES, spec.in_shape[-2:]):
-        w.apply(op.positions(n, size, stride), f"P.{axis}", f"{axis}(P)",
-                texts(f"the number of {en} after pooling", f"число {ru} после пулинга"), "value")
+        w.apply(op.positions(n, size, stride, pool=True), f"P.{axis}", f"{axis}(P)",
+                texts(f"the number of {en} after pooling", f"число {ru} после пулинга"), "value", names=_SIZE_LETTERS)
     _put(w, spec.shaped(op.pooling(spec.how, size, stride), spec.shape), "P", spec.shape, "P",
          texts(f"the output of {spec.how} pooling",
                "выход " + ("max-пулинга" if spec.how == "max" else "усредняющего пулинга")), "forward", v=inp)

@@ -16,9 +16,9 @@ Activation block y = f(x), any activation of core.ops, x of any shape:
     Jacobian ∂y/∂x = (diag(y) − y·yᵀ)/T) with ∂L/∂x = y∘(g − ⟨g, y⟩)/T.
 Kinks as in core.ops: ReLU′(0) = 0, leaky ReLU′(0) = slope, step′ = 0.
 
-The operations, with their formulas and slips, are :mod:`nntutor.core.ops.layer` (the linear map,
-its Jacobian and gradients, an activation's derivative, softmax's Jacobian) and
-:mod:`nntutor.core.ops.activation` (an activation's forward and backward, as every kind places them).
+The operations, with their formulas and slips, are :mod:`nntutor.core.ops.linear` (the linear map,
+its Jacobian and gradients) and :mod:`nntutor.core.ops.activation` (an activation's forward,
+derivative and backward, softmax's Jacobian), as every kind places them.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import numpy as np
 from ..graph import Problem, texts
 from ..notation import base_symbol
 from ..ops import ACTIVATION_NAMES, LEAKY_SLOPE, Activation, make_activation
-from ..ops import layer as ops
+from ..ops import activation, linear
 from ..ops.activation import slope_of
 from ..writer import Writer
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_choice, read_number, reject_unknown, shape_text
@@ -256,16 +256,17 @@ def _activation(w: Writer, blk: _Block, k, t: str, out: str, of, meaning) -> str
     """y = f(t), its local derivative (f′ entry by entry, or softmax's Jacobian of one vector), and
     ∂L/∂t = ∂L/∂y ∘ f′(t) at ``out``; returns the formula of ∂L/∂t."""
     act, st, sy = blk.act, w.symbol(t), blk.sym["y"]
-    w.apply(ops.activation_forward(act, blk.axis), k["y"], sy, texts(f"the output of {of['en']}", f"выход {of['ru']}"),
+    w.apply(activation.forward(act, blk.axis), k["y"], sy, texts(f"the output of {of['en']}", f"выход {of['ru']}"),
             "forward", z=t)
     if act.elementwise:
-        w.apply(ops.derivative(act), k["deriv"], f"{act.symbol}′({st})",
+        w.apply(activation.derivative(act), k["deriv"], f"{act.symbol}′({st})",
                 texts(f"the derivative {act.symbol}′ of the activation of {of['en']} at its input {st}, entry by entry",
                       f"производная {act.symbol}′ функции активации {of['ru']} в точке {st}, покомпонентно"),
                 "backward", z=t, a=k["y"])
     elif not blk.linear and blk.x.ndim == 1:
-        w.apply(ops.softmax_jacobian(act), k["jac"], f"∂{sy}/∂{st}", _jacobian_meaning(of), "backward", a=k["y"], z=t)
-    back = ops.activation_backward(act, blk.axis)
+        w.apply(activation.softmax_jacobian(act), k["jac"], f"∂{sy}/∂{st}", _jacobian_meaning(of), "backward",
+                a=k["y"], z=t)
+    back = activation.backward(act, blk.axis)
     at = {"g": k["grad.y"], "z": t, "a": k["y"]}
     w.apply(back, out, f"∂L/∂{st}", meaning, "backward", **at)
     return back.formula_at({"out": w.symbol(out), **{slot: w.symbol(key) for slot, key in at.items()}})
@@ -278,7 +279,7 @@ def _linear(w: Writer, blk: _Block, row: bool, k, of) -> None:
     n_in, n_out = W.shape if row else W.shape[::-1]
     m = blk.x.shape[0 if row else 1] if batch else 1
     out = k["z"] if blk.has_z else k["y"]
-    w.apply(ops.linear_forward(row, batch, bool(bias), square), out, s["z"] if blk.has_z else s["y"],
+    w.apply(linear.affine(row, batch, bool(bias), square), out, s["z"] if blk.has_z else s["y"],
             texts(f"the pre-activation of {of['en']}", f"предактивация {of['ru']}") if blk.has_z
             else texts(f"the output of {of['en']}", f"выход {of['ru']}"), "forward", a=k["x"], W=k["W"], **bias)
     if blk.has_z:
@@ -290,18 +291,18 @@ def _linear(w: Writer, blk: _Block, row: bool, k, of) -> None:
     else:
         g, skip = k["grad.y"], {}
         if not batch:
-            w.apply(ops.linear_jacobian(row, square), k["jac"], f"∂{s['y']}/∂{s['x']}", _jacobian_meaning(of),
+            w.apply(linear.jacobian(row, square), k["jac"], f"∂{s['y']}/∂{s['x']}", _jacobian_meaning(of),
                     "backward", W=k["W"], a=k["x"], z=k["y"])
-    w.apply(ops.linear_input_grad(row, batch, n_out, square, blk.has_z), k["grad.x"], f"∂L/∂{s['x']}",
+    w.apply(linear.input_gradient(row, batch, square, n_out, blk.has_z), k["grad.x"], f"∂L/∂{s['x']}",
             texts(f"the gradient with respect to the input of {of['en']}, passed further back",
                   f"производная по входу {of['ru']}, которую слой передаёт дальше назад"),
             "backward", g=g, W=k["W"], a=k["x"], **skip)
-    w.apply(ops.linear_weight_grad(row, m, n_in == n_out), k["grad.W"], f"∂L/∂{s['W']}",
+    w.apply(linear.weight_gradient(row, n_in == n_out, m), k["grad.W"], f"∂L/∂{s['W']}",
             texts(f"the gradient with respect to the weights of {of['en']}", f"производная по весам {of['ru']}"),
             "backward", a=k["x"], g=g, W=k["W"], y=k["y"], **skip)
     if bias:
         summed = (", summed over the observations", ", сумма по наблюдениям") if batch else ("", "")
-        w.apply(ops.linear_bias_grad(row, batch, m), k["grad.b"], f"∂L/∂{s['b']}",
+        w.apply(linear.bias_gradient(row, batch, m), k["grad.b"], f"∂L/∂{s['b']}",
                 texts(f"the gradient with respect to the biases of {of['en']}{summed[0]}",
                       f"производная по смещениям {of['ru']}{summed[1]}"),
                 "backward", g=g, **skip)
@@ -330,9 +331,9 @@ def _conventions(w: Writer, blocks: list[_Block], row: bool) -> None:
             text = f"{t} = " + (f"{s['x']}·{s['W']}" if row else f"{s['W']}·{s['x']}") + (
                 f" + {s['b']}" if blk.b is not None else "")
             if blk.has_z:
-                text += f", {s['y']} = {ops.applied(blk.act, t)}"
+                text += f", {s['y']} = {activation.applied(blk.act, t)}"
         else:
-            text = f"{s['y']} = {ops.applied(blk.act, s['x'])}"
+            text = f"{s['y']} = {activation.applied(blk.act, s['x'])}"
         slope = {"en": "", "ru": ""}
         if blk.act.name == "leaky_relu":
             slope = {"en": f", slope {slope_of(blk.act):g}", "ru": f", наклон {slope_of(blk.act):g}"}

@@ -86,9 +86,8 @@ def _graph(run: Run, w0: np.ndarray, iterations: int) -> Problem:
     _givens(w, run, w0)
     _optimum(w, run)
     every = run.batch_text(run.everyone())
-    w.derived("L0", run.loss, ["w0"], "L(w₀)",
-              {"en": "the loss at the start w₀" + every["en"], "ru": "потери в начальной точке w₀" + every["ru"]},
-              "loss", run.loss_formula("w₀"), scale_mistakes(run, "L0", run.everyone(), "loss"))
+    _loss(w, run, 0, {"en": "the loss at the start w₀" + every["en"],
+                      "ru": "потери в начальной точке w₀" + every["ru"]})
     others = _other_orders(run, w0, iterations)
     for t in range(1, iterations + 1):
         _step(w, run, t, others)
@@ -114,18 +113,24 @@ def _step(w: Writer, run: Run, t: int, others: list[tuple[Run, tuple[np.ndarray,
         w.apply(ops.euclidean_norm(), out=f"grad_norm{t}", symbol=f"‖{g_sym}‖",
                 meaning={"en": f"the norm of the gradient at step {t}", "ru": f"норма градиента на шаге {t}"},
                 role="backward", g=at["g"])
-        at["g"] = w.apply(ops.clip(run.clip), out=f"grad_clip{t}", symbol=f"clip({g_sym})",
+        at["g"] = w.apply(ops.clip(), out=f"grad_clip{t}", symbol=f"clip({g_sym})",
                           meaning={"en": f"the gradient after clipping by norm, step {t}",
                                    "ru": f"градиент после обрезки по норме, шаг {t}"},
-                          role="backward", g=at["g"], norm=f"grad_norm{t}")
+                          role="backward", g=at["g"], norm=f"grad_norm{t}", c="clip")
     order = [mistake("order", (), lambda v=ws[t - 1]: v, *order_message(run, o)) for o, ws in others]
     for st in pl.stages:
         _place(w, run, st, t, at, order if st.key == "w" else ())
     every, wt = run.batch_text(run.everyone()), _sym("w", t)
-    w.derived(f"L{t}", run.loss, [f"w{t}"], f"L({wt})",
-              {"en": f"the loss after step {t}, at {wt}" + every["en"],
-               "ru": f"потери после шага {t}, в точке {wt}" + every["ru"]},
-              "loss", run.loss_formula(wt), scale_mistakes(run, f"L{t}", run.everyone(), "loss"))
+    _loss(w, run, t, {"en": f"the loss after step {t}, at {wt}" + every["en"],
+                      "ru": f"потери после шага {t}, в точке {wt}" + every["ru"]})
+
+
+def _loss(w: Writer, run: Run, t: int, meaning: Mapping[str, str]) -> None:
+    """L_t = L(w_t) over all observations, with the loss's slips."""
+    wt = _sym("w", t)
+    formula = run.loss_formula(wt)
+    w.derived(f"L{t}", run.loss, [f"w{t}"], f"L({wt})", meaning, "loss", formula,
+              scale_mistakes(run, f"L{t}", run.everyone(), "loss", formula))
 
 
 def _place(w: Writer, run: Run, st: optim.Stage, t: int, at: dict[str, str], mistakes=()) -> None:
@@ -178,20 +183,22 @@ def _gradient(w: Writer, run: Run, t: int, point: str, hessian: bool, elsewhere:
 
     g_sym = _sym("g", t)
     grad = (lambda v: run.grad_at(v, batch)) if run.model == "quadratic" else (lambda o: run.grad_from_out(o, batch))
+    formula = run.grad_formula(g_sym, out_sym, batch)
     keys = {"g": w.derived(
         f"grad{t}", grad, [out], g_sym,
         {"en": f"the gradient {g_sym} = ∇L at {pt}, used at step {t}{on['en']}",
          "ru": f"градиент {g_sym} = ∇L в точке {pt}, используется на шаге {t}{on['ru']}"},
-        "backward", run.grad_formula(g_sym, out_sym, batch),
-        [*scale_mistakes(run, f"grad{t}", batch, "gradient"), *moved(f"grad{t}", run.grad_at, False)])}
+        "backward", formula,
+        [*scale_mistakes(run, f"grad{t}", batch, "gradient", formula), *moved(f"grad{t}", run.grad_at, False)])}
     if hessian:
         H_sym, logistic = _sym("H", t), run.model == "logistic"
+        formula = run.hess_formula(H_sym, out_sym, batch)
         keys["H"] = w.derived(
             f"hess{t}", (lambda pr: run.hess(pr, batch)) if logistic else (lambda: run.hess_at(None, batch)),
             [out] if logistic else [], H_sym,
             {"en": f"the Hessian (second derivative) of the loss at {pt}, step {t}{on['en']}",
              "ru": f"гессиан (вторая производная) функции потерь в точке {pt}, шаг {t}{on['ru']}"},
-            "backward", run.hess_formula(H_sym, out_sym, batch), scale_mistakes(run, f"hess{t}", batch, "hessian"))
+            "backward", formula, scale_mistakes(run, f"hess{t}", batch, "hessian", formula))
     return keys
 
 

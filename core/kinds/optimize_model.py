@@ -25,7 +25,7 @@ from .. import optim
 from ..graph import Mistake
 from ..notation import subscript
 from ..ops import sigmoid
-from ..ops.record import mistake
+from ..ops import loss as loss_op
 from . import DataError, read_array, read_bool, read_choice
 
 MODELS = ("regression", "logistic", "quadratic")
@@ -288,7 +288,7 @@ class Run:
         return formula + ", i ∈ {" + ", ".join(str(i + 1) for i in batch) + "}"
 
 
-# -- the slips of the model's conventions ---------------------------------------------------
+# -- the slips of the model's conventions and the loss's -------------------------------------
 
 
 def order_message(run: Run, other: Run) -> tuple[str, str]:
@@ -316,53 +316,17 @@ def batch_message(run: Run, t: int, used, batch) -> tuple[str, str]:
             f"Это значение на батче {u}, а шаг {t} использует батч {b} (шаги берут их в порядке {given}).")
 
 
-def scale_mistakes(run: Run, key: str, batch, what: str) -> list[Mistake]:
-    """The loss, gradient or Hessian under the other conventions: sum vs mean over the
-    observations, squared loss with or without ½ (each scales the right value)."""
+def scale_mistakes(run: Run, key: str, batch, what: str, formula: str) -> list[Mistake]:
+    """The loss's own slips (:mod:`nntutor.core.ops.loss`) on the loss, the gradient or the Hessian
+    (``what``) at ``key``, whose right formula is ``formula``: the sum for the mean over the
+    observations or back, the ½ of the squared loss (each scales the right value)."""
     if run.model == "quadratic":
         return []
-    n, mean = len(batch), run.m["mean"]
-    of = {"gradient": ("the gradient of ", "градиент "), "hessian": ("the Hessian of ", "гессиан ")}.get(what)
-    out = []
+    n, mean, loss = len(batch), run.m["mean"], what == "loss"
+    slips = []
     if n > 1:
-        if what == "loss":
-            msg = ({"en": f"That is the loss summed over the observations; this lesson's loss is their mean, "
-                          f"so divide by {n}.",
-                    "ru": f"Это сумма потерь по наблюдениям; в этом уроке функция потерь — их среднее, "
-                          f"поэтому разделите на {n}."}
-                   if mean else
-                   {"en": "That is the mean loss over the observations; this lesson's loss is their sum.",
-                    "ru": "Это среднее значение потерь по наблюдениям; в этом уроке функция потерь — их сумма."})
-        else:
-            msg = ({"en": f"That is {of[0]}the summed loss; this lesson's loss is the mean over the observations, "
-                          f"so divide by {n}.",
-                    "ru": f"Это {of[1]}суммы потерь; в этом уроке функция потерь — среднее по наблюдениям, "
-                          f"поэтому разделите на {n}."}
-                   if mean else
-                   {"en": f"That is {of[0]}the mean loss; this lesson's loss is the sum over the observations, "
-                          f"so do not divide by {n}.",
-                    "ru": f"Это {of[1]}среднего значения потерь; в этом уроке функция потерь — сумма по наблюдениям, "
-                          f"поэтому делить на {n} не нужно."})
-        k = n if mean else 1.0 / n
-        out.append(mistake("reduction", (key,), lambda v: v * k, msg["en"], msg["ru"], convention=True))
+        slips += [loss_op.loss_reduction(n, mean)] if loss else loss_op.gradient_reduction(n, mean, at_origin=True)
     if run.model == "regression":
         half = run.m["half"]
-        if what == "loss":
-            msg = ({"en": "That is the squared loss without ½; this lesson's loss carries ½.",
-                    "ru": "Это квадратичные потери без ½; в этом уроке функция потерь содержит ½."}
-                   if half else
-                   {"en": "That is the squared loss with ½; this lesson's loss has no ½.",
-                    "ru": "Это квадратичные потери с ½; в этом уроке функция потерь без ½."})
-        else:
-            msg = ({"en": f"That is {of[0]}the squared loss without ½; this lesson's loss carries ½, "
-                          "which cancels the 2 from the square.",
-                    "ru": f"Это {of[1]}квадратичных потерь без ½; в этом уроке функция потерь содержит ½, "
-                          "и она сокращает двойку из квадрата."}
-                   if half else
-                   {"en": f"That is {of[0]}the squared loss with ½; this lesson's loss has no ½, "
-                          "so the 2 from the square stays.",
-                    "ru": f"Это {of[1]}квадратичных потерь с ½; в этом уроке функция потерь без ½, "
-                          "поэтому двойка из квадрата остаётся."})
-        k2 = 2.0 if half else 0.5
-        out.append(mistake("half", (key,), lambda v: v * k2, msg["en"], msg["ru"], convention=True))
-    return out
+        slips.append(loss_op.squared_half(half) if loss else loss_op.squared_two(half))
+    return [s.at({"out": key}, {"f": formula}) for s in slips]

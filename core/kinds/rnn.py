@@ -39,6 +39,8 @@ import numpy as np
 from ..graph import Problem, texts
 from ..notation import base_symbol, grad_key, grad_symbol, ru_plural, subscript
 from ..ops import ACTIVATIONS, Activation, activation
+from ..ops import loss as loss_op
+from ..ops import optimizer as optimizer_op
 from ..ops import rnn as op
 from ..ops.record import Op
 from ..ops.shaped import dropped, reshaped
@@ -307,13 +309,18 @@ def _loss(w: Writer, net: _Net) -> None:
                                               f"s{_sub(T)}"), "loss", s=f"s{T}")
     elif net.loss == "squared":
         last = f"o{T}" if net.output != "none" else f"s{T}"
-        w.apply(op.squared_loss(net.half), "L", "L",
+        w.apply(loss_op.loss("squared", 1, False, half=net.half), "L", "L",
                 texts(f"the squared loss of the last output {base_symbol(last)}",
-                      f"квадратичная функция потерь последнего выхода {base_symbol(last)}"), "loss", o=last, y="y")
+                      f"квадратичная функция потерь последнего выхода {base_symbol(last)}"), "loss", y_hat=last, y="y")
     else:
         loss = net.shaped(op.cross_entropy(T, net.mean), ())
         w.apply(loss, "L", "L", texts("the cross-entropy loss over all steps", "перекрёстная энтропия по всем шагам"),
                 "loss", names={"text": loss.formula}, labels="labels", **_each("o", [f"o{t}" for t in net.steps]))
+
+
+def _squared_grad(net: _Net) -> Op:
+    """∂L/∂o_T of the squared loss on the last output (o_T = s_T without an output layer)."""
+    return loss_op.output_gradient("squared", 1, False, half=net.half)
 
 
 def _output_grads(w: Writer, net: _Net) -> None:
@@ -330,9 +337,9 @@ def _output_grads(w: Writer, net: _Net) -> None:
                     "backward", o=f"o{t}", labels="labels")
         out_steps, out_key = list(net.steps), "v"
     else:
-        w.apply(op.squared_grad(net.half), grad_key(f"o{T}"), grad_symbol(f"o{T}"),
+        w.apply(_squared_grad(net), grad_key(f"o{T}"), grad_symbol(f"o{T}"),
                 texts(f"the gradient with respect to the last output o{_sub(T)}",
-                      f"производная по последнему выходу o{_sub(T)}"), "backward", o=f"o{T}", y="y")
+                      f"производная по последнему выходу o{_sub(T)}"), "backward", y_hat=f"o{T}", y="y")
         out_steps, out_key = [T], "o"
         if net.output == "softmax":
             w.apply(op.SOFTMAX_GRAD, grad_key(f"v{T}"), grad_symbol(f"v{T}"),
@@ -368,7 +375,7 @@ def _bptt(w: Writer, net: _Net) -> None:
         if t == T and net.loss == "none":
             w.apply(op.STATE_SUM_GRAD, grad_key(st), grad_symbol(st), meaning, "backward", s=st)
         elif t == T and net.loss == "squared" and net.output == "none":
-            w.apply(op.squared_grad(net.half), grad_key(st), grad_symbol(st), meaning, "backward", o=st, y="y")
+            w.apply(_squared_grad(net), grad_key(st), grad_symbol(st), meaning, "backward", y_hat=st, y="y")
         else:
             at = {}
             if t in out_at:
@@ -401,12 +408,12 @@ def _bptt(w: Writer, net: _Net) -> None:
 
 
 def _clipping(w: Writer) -> None:
-    w.apply(op.GRAD_NORM, "grad.W.norm", "‖∂L/∂W‖",
+    w.apply(optimizer_op.euclidean_norm(matrix=True), "grad.W.norm", "‖∂L/∂W‖",
             texts("the norm of ∂L/∂W (Frobenius: the square root of the sum of squares)",
                   "норма ∂L/∂W (фробениусова: корень из суммы квадратов)"), "value", g=grad_key("W"))
-    w.apply(op.CLIP_BY_NORM, "grad.W.clipped", "clip(∂L/∂W)",
+    w.apply(optimizer_op.clip(), "grad.W.clipped", "clip(∂L/∂W)",
             texts("∂L/∂W after clipping its norm to at most τ", "∂L/∂W после ограничения нормы порогом τ"), "value",
-            g=grad_key("W"), norm="grad.W.norm", tau="clip")
+            g=grad_key("W"), norm="grad.W.norm", c="clip")
 
 
 def _sum_of_products(w: Writer, net: _Net) -> None:

@@ -4,8 +4,9 @@ One side is computed (rows and columns alike): the jump jₗ = jₗ₋₁·sₗ,
 rₗ = rₗ₋₁ + dₗ(kₗ − 1)·jₗ₋₁ (r₀ = j₀ = 1) and, with the input side n₀, the output side
 nₗ = ⌊(nₗ₋₁ + 2pₗ − dₗ(kₗ − 1) − 1)/sₗ⌋ + 1.
 
-Each mistake is declared only where it can differ from the right value (a stride of 1 cannot be
-left out), and a mistake in rₗ is declared twice: made at this layer after the right rₗ₋₁, and
+The output side is convolution's output-size operation (:func:`nntutor.core.ops.conv.positions`),
+read from the side below. Each mistake is declared only where it can differ from the right value
+(a stride of 1 cannot be left out), and a mistake in rₗ is declared twice: made at this layer after the right rₗ₋₁, and
 made at every layer up to l, for a student who skipped the earlier steps.
 """
 
@@ -18,6 +19,7 @@ import numpy as np
 
 from ..graph import Mistake
 from ..notation import subscript
+from ..ops.conv import positions
 from ..ops.record import same
 from ..writer import Writer
 from . import DataError, read_choice, read_int, reject_unknown
@@ -166,13 +168,11 @@ def _receptive_layer(w: Writer, layers: list[_Layer], l: int, dilated: bool, siz
                      f"которое он видит, в пикселях"},
               "value", f"r{sl} = r{sp} + {kd}·j{sp}", _r_mistakes(layers, l, dilated))
     if sized:
-        prev_n = [f"receptive.n{l - 1}"]
         ks = f"d{sl}(k{sl} − 1) − 1" if dilated else f"k{sl}"
-        w.derived(f"receptive.n{l}", lambda n_, ly=ly: np.floor((n_ + 2 * ly.p - ly.span) / ly.s) + 1,
-                  prev_n, f"n{sl}",
-                  {"en": f"the side of the output of layer {l} ({what['en']}, padding {ly.p})",
-                   "ru": f"сторона выхода слоя {l} ({what['ru']}, дополнение {ly.p})"},
-                  "value", f"n{sl} = ⌊(n{sp} + 2p{sl} − {ks})/s{sl}⌋ + 1", _n_mistakes(ly, l, dilated))
+        w.apply(positions(None, ly.k, ly.s, ly.p, ly.d, ly.pool), f"receptive.n{l}", f"n{sl}",
+                {"en": f"the side of the output of layer {l} ({what['en']}, padding {ly.p})",
+                 "ru": f"сторона выхода слоя {l} ({what['ru']}, дополнение {ly.p})"},
+                "value", names={"p": f"p{sl}", "k": ks, "s": f"s{sl}"}, n=f"receptive.n{l - 1}")
 
 
 def _j_mistakes(layers: list[_Layer], l: int) -> list[Mistake]:
@@ -327,44 +327,6 @@ def _r_chain_mistakes(layers: list[_Layer], l: int, dilated: bool) -> list[Mista
     if any(ly.pool for ly in layers[:l]):
         modes.append("pool_no_growth")
     return [Mistake(f"{mode}_all", (), lambda mode=mode: _chain(layers, l, mode), messages[mode]) for mode in modes]
-
-
-def _n_mistakes(ly: _Layer, l: int, dilated: bool) -> list[Mistake]:
-    """Slips in nₗ = ⌊(nₗ₋₁ + 2pₗ − kₗ)/sₗ⌋ + 1: the padding, the rounding, the +1, the stride."""
-    sl, sp = subscript(str(l)), subscript(str(l - 1))
-    ks = f"d{sl}(k{sl} − 1) − 1" if dilated else f"k{sl}"
-    right = f"n{sl} = ⌊(n{sp} + 2p{sl} − {ks})/s{sl}⌋ + 1"
-    deps = (f"receptive.n{l - 1}",)
-    p, s, span = ly.p, ly.s, ly.span
-    out = []
-    if p:
-        out += [
-            Mistake("no_padding", deps, lambda n_: np.floor((n_ - span) / s) + 1, {
-                "en": f"You left out the padding p{sl} = {p} on each side: {right}.",
-                "ru": f"Вы не учли дополнение p{sl} = {p} с каждой стороны: {right}."}),
-            Mistake("padding_once", deps, lambda n_: np.floor((n_ + p - span) / s) + 1, {
-                "en": f"The padding goes on both sides, so it counts twice: {right}.",
-                "ru": f"Дополнение добавляется с обеих сторон, поэтому входит дважды: {right}."}),
-        ]
-    out += [
-        Mistake("no_floor", deps, lambda n_: (n_ + 2 * p - span) / s + 1, {
-            "en": f"Round the division down: a window that would stick out past the edge is not used; {right}.",
-            "ru": f"Частное округляется вниз: окно, вылезающее за край, не используется; {right}."}),
-        Mistake("no_plus_one", deps, lambda n_: np.floor((n_ + 2 * p - span) / s), {
-            "en": f"You forgot the +1 for the window's first position: {right}.",
-            "ru": f"Вы забыли +1 за первое положение окна: {right}."}),
-    ]
-    if s > 1:
-        pool_en, pool_ru = _pool_stride_note(ly)
-        out.append(Mistake("no_stride", deps, lambda n_: n_ + 2 * p - span + 1, {
-            "en": f"You did not divide by the stride s{sl} = {s}{pool_en}: {right}.",
-            "ru": f"Вы не разделили на шаг s{sl} = {s}{pool_ru}: {right}."}))
-    if ly.d != 1:
-        out.append(Mistake("no_dilation", deps, lambda n_: np.floor((n_ + 2 * p - ly.k) / s) + 1, {
-            "en": f"You ignored the dilation: the kernel spans d(k − 1) + 1 = {span} pixels, not k = {ly.k}; {right}.",
-            "ru": f"Вы не учли расширение (dilation): ядро накрывает d(k − 1) + 1 = {span} пикселей, а не k = {ly.k}; "
-                  f"{right}."}))
-    return out
 
 
 def _receptive_convention(dilated: bool, sized: bool) -> dict[str, str]:

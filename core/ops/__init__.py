@@ -6,14 +6,14 @@
   mistakes as data, with message templates in English and Russian over the operation's slots
   (``{g}``, ``{z}``, ``{a}``, ``{out}``, ``{f}`` …), filled with the symbols of the place where a
   kind puts the operation (:meth:`nntutor.core.writer.Writer.apply`).
-- :mod:`.activation` -- an activation's forward a = g(z) and backward ∂L/∂z = ∂L/∂a ∘ g′(z).
-- :mod:`.linear` -- z = a·W + b (row layout) or W·a + b (column layout) and its gradients.
+- :mod:`.activation` -- an activation's forward a = g(z), backward ∂L/∂z = ∂L/∂a ∘ g′(z), its
+  derivative g′(z) entry by entry and softmax's Jacobian.
+- :mod:`.linear` -- z = a·W + b (row layout) or W·a + b (column layout), its Jacobian and gradients.
 - :mod:`.loss` -- the losses (from the output or from the logits), their reductions, the output
   and logit gradients.
-- :mod:`.layer` -- one layer's map, its Jacobian and gradients, an activation's derivative, softmax's Jacobian.
 - :mod:`.optimizer` -- every optimizer stage (descent, η/t decay, momentum, Nesterov, AdaGrad, the
   moving averages of RMSprop and Adam, bias correction, the adaptive step, Newton, coordinate
-  descent), norms and clipping.
+  descent), norms and clipping (the threshold read from a given).
 - :mod:`.batchnorm`, :mod:`.dropout` -- batch normalisation's pieces and running statistics;
   dropout's mask, scaling and test time.
 - :mod:`.conv` -- convolution (cross-correlation), its gradients, output sizes, pooling.

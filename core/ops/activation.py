@@ -1,4 +1,5 @@
-"""An activation's forward a = g(z) and backward ∂L/∂z = ∂L/∂a ∘ g′(z), with their slips.
+"""An activation's forward a = g(z), backward ∂L/∂z = ∂L/∂a ∘ g′(z), its derivative g′(z) entry by
+entry and softmax's Jacobian, with their slips.
 
 Slots: ``z`` the input, ``a`` the output, ``g`` the upstream gradient ∂L/∂a, ``out`` the
 gradient computed (∂L/∂z), ``f`` the right formula where it is placed. Every kind that puts an
@@ -39,12 +40,14 @@ def applied(act: Activation, z: str) -> str:
 
 
 def backward(act: Activation, axis: int = -1) -> Op:
-    """∂L/∂z = ∂L/∂a ∘ g′(z); softmax: the Jacobian-vector product a ∘ (∂L/∂a − ⟨∂L/∂a, a⟩)/T (slot ``a``)."""
+    """∂L/∂z = ∂L/∂a ∘ g′(z); softmax: the Jacobian-vector product a ∘ (∂L/∂a − ⟨∂L/∂a, a⟩)/T (slot ``a``).
+    A blocked negative gradient is 0, not −0."""
     if act.elementwise:
         formula = "{out} = {g} ∘ " + act.symbol + "′({z})"
     else:
         formula = "{out} = {a} ∘ ({g} − ⟨{g}, {a}⟩)" + ("" if act.temperature == 1.0 else f"/{_num(act.temperature)}")
-    return Op(f"{act.name}_backward", ("g", "z"), lambda g, z: act.backward(z, g, axis), formula,
+    # + 0.0: a blocked negative gradient shows as 0, not −0
+    return Op(f"{act.name}_backward", ("g", "z"), lambda g, z: act.backward(z, g, axis) + 0.0, formula,
               backward_slips(act))
 
 
@@ -176,3 +179,60 @@ def backward_slips(act: Activation) -> tuple[Slip, ...]:
                        "Вы взяли только диагональ {a}ᵢ(1 − {a}ᵢ) матрицы Якоби softmax, а каждое {z}ⱼ влияет "
                        "на каждое {a}ᵢ: {f}."))
     return tuple(vs)
+
+
+# -- the local derivative, as a drill takes it on its own ---------------------------------------
+
+#: f′(t) as written, entry by entry ([t > 0] is 1 where t > 0, else 0); {slope} for leaky ReLU.
+_DERIVATIVE = {
+    "identity": "1", "relu": "[{z} > 0]", "leaky_relu": "[{z} > 0] + {slope}·[{z} ≤ 0]",
+    "sigmoid": "σ({z})·(1 − σ({z}))", "tanh": "1 − tanh²({z})", "step": "0", "exp": "e^{z}",
+}
+
+
+def derivative(act: Activation) -> Op:
+    """f′(z) entry by entry (element-wise activations). Slips: the function for its derivative,
+    the derivative at the output ``a``, tanh′ without the square, ReLU′(0) = 1 (a convention),
+    leaky ReLU without its slope."""
+    name, sym = act.name, act.symbol
+    slope = _num(slope_of(act)) if name == "leaky_relu" else ""
+    slips: list[Slip] = []
+    if name == "relu":
+        slips += [slip("function_not_derivative", ["a"], same,
+                       "That is ReLU({z}) itself; its derivative is 1 where {z} > 0 and 0 elsewhere: {f}.",
+                       "Это сама ReLU({z}); её производная равна 1 при {z} > 0 и 0 иначе: {f}."),
+                  slip("relu_zero", ["z"], lambda v: (v >= 0) * 1.0, RELU_ZERO.en, RELU_ZERO.ru, convention=True)]
+    elif name == "leaky_relu":
+        slips += [slip("no_slope", ["z"], lambda v: (v > 0) * 1.0,
+                       f"Leaky ReLU′ is {slope} where {{z}} ≤ 0, not 0: {{f}}.",
+                       f"Производная leaky ReLU там, где {{z}} ≤ 0, равна {slope}, а не 0: {{f}}."),
+                  slip("function_not_derivative", ["a"], same,
+                       f"That is LeakyReLU({{z}}) itself; its derivative is 1 where {{z}} > 0 and {slope} "
+                       "elsewhere: {f}.",
+                       f"Это сама LeakyReLU({{z}}); её производная равна 1 при {{z}} > 0 и {slope} иначе: {{f}}.")]
+    elif name in ("sigmoid", "tanh"):
+        slips += [slip("function_not_derivative", ["a"], same,
+                       f"That is {sym}({{z}}) itself, not its derivative: {{f}}.",
+                       f"Это само значение {sym}({{z}}), а не производная: {{f}}."),
+                  slip("derivative_at_output", ["a"], act.df,
+                       "The derivative is taken at the input {z}, not at the output {a}: {f}.",
+                       "Производная берётся в точке {z} (вход), а не {a} (выход): {f}.")]
+        if name == "tanh":
+            slips.append(slip("no_square", ["a"], lambda a: 1.0 - a,
+                              "You forgot the square: {f} = 1 − {a}².", "Вы забыли квадрат: {f} = 1 − {a}²."))
+    formula = "{out} = " + _DERIVATIVE[name].replace("{slope}", slope)
+    return Op(f"{name}_derivative", ("z",), act.df, formula, tuple(slips))
+
+
+def softmax_jacobian(act: Activation) -> Op:
+    """∂a/∂z = (diag(a) − a·aᵀ)/T of one vector, one row per output. Slips: the diagonal alone; T forgotten."""
+    t = act.temperature
+    slips = [slip("diagonal_only", ["a"], lambda p: np.diag(p * (1.0 - p)) / t,
+                  "You kept only the diagonal {a}ᵢ(1 − {a}ᵢ); every {z}ⱼ moves every {a}ᵢ, so the other entries "
+                  "are −{a}ᵢ{a}ⱼ: {f}.",
+                  "Вы оставили только диагональ {a}ᵢ(1 − {a}ᵢ); каждое {z}ⱼ влияет на каждое {a}ᵢ, поэтому "
+                  "остальные элементы равны −{a}ᵢ{a}ⱼ: {f}.")]
+    if t != 1.0:
+        slips.append(no_temperature(t))
+    return Op("softmax_jacobian", ("a",), lambda p: (np.diag(p) - np.outer(p, p)) / t,
+              "{out} = (diag({a}) − {a}·{a}ᵀ)" + ("" if t == 1.0 else f"/{_num(t)}"), tuple(slips))

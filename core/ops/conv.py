@@ -26,6 +26,7 @@ transposed kernel, the bias averaged, a pooling gradient sent to every cell of a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Iterator, Mapping
 
 import numpy as np
@@ -224,27 +225,78 @@ def _step(stride: int, index: str) -> str:
     return f"{stride}·{index}" if stride > 1 else index
 
 
-def positions(n: int, k: int, stride: int, pad: int | None = None) -> Op:
-    """The rows (or columns) of a k-wide window's output on n cells: ⌊(n + 2p − k)/s⌋ + 1;
-    ``pad`` None for a pooling, which pads nothing: ⌊(n − k)/s⌋ + 1."""
-    p = pad or 0
-    if pad is None:
-        formula = f"{{out}} = ⌊(n − k)/s⌋ + 1 = ⌊({n} − {k})/{stride}⌋ + 1"
-    else:
-        formula = f"{{out}} = ⌊(n + 2p − k)/s⌋ + 1 = ⌊({n} + 2·{p} − {k})/{stride}⌋ + 1"
-    rule = "⌊(n + 2p − k)/s⌋ + 1" if p else "⌊(n − k)/s⌋ + 1"
+def positions(n: int | None, k: int, stride: int, pad: int | None = None, dilation: int = 1,
+              pool: bool = False) -> Op:
+    """The output side of a k-wide window sliding with stride s over n cells padded with p on each
+    side: ⌊(n + 2p − span)/s⌋ + 1, span = d(k − 1) + 1 the cells a window with dilation d covers.
+
+    ``n`` a number: fixed by the data (no slots; the formula also works it out in numbers); None:
+    read from the slot ``n``, the side a layer below gives. ``pad`` None: a window that pads
+    nothing (a pooling here), the padding not written. ``pool``: a pooling, which moves by its size
+    unless told otherwise. The templates name ``{n}``, ``{p}``, ``{s}`` and ``{k}``, the window's
+    width as it follows a minus sign (k, or d(k − 1) − 1 for a dilated kernel), filled where the
+    size is placed.
+
+    Slips, each only where it can differ from the right value: the padding left out or counted
+    once, the +1 forgotten, the division not rounded down, the stride or the dilation ignored.
+    """
+    p, span = pad or 0, dilation * (k - 1) + 1
+    padded = pad is not None
+    formula = "{out} = ⌊({n} + 2{p} − {k})/{s}⌋ + 1" if padded else "{out} = ⌊({n} − {k})/{s}⌋ + 1"
+    if n is not None:
+        formula += (f" = ⌊({n} + 2·{p} − {span})/{stride}⌋ + 1" if padded else f" = ⌊({n} − {span})/{stride}⌋ + 1")
+
+    def size(padding: int = 2 * p, window: int = span, step: int = stride):
+        """⌊(m + padding − window)/step⌋ + 1 of the input side m."""
+        return lambda m: np.floor((m + padding - window) / step) + 1
+
     slips = []
-    if p and n >= k:
-        slips.append(slip("size_no_padding", [], _number((n - k) // stride + 1),
-                          f"You left out the padding term 2p (p zeros on each side): the size is {rule}.",
-                          f"Вы забыли слагаемое 2p (по p нулей с каждой стороны): размер равен {rule}."))
-    slips.append(slip("size_no_stride", [], _number(n + 2 * p - k + 1),
-                      f"You did not divide by the stride: the size is {rule}.",
-                      f"Вы не разделили на шаг: размер равен {rule}."))
-    slips.append(slip("size_no_plus_one", [], _number((n + 2 * p - k) // stride),  # n − k for n − k + 1
-                      f"You forgot the +1 for the window's first position: the size is {rule}.",
-                      f"Вы забыли +1 за первое положение окна: размер равен {rule}."))
-    return Op("output_size", (), _number(output_size(n, k, p, stride)), formula, tuple(slips))
+    if p and (n is None or n >= span):
+        slips.append(slip("size_no_padding", ["n"], size(padding=0),
+                          f"You left out the padding {{p}} = {p} on each side: {{f}}.",
+                          f"Вы не учли дополнение {{p}} = {p} с каждой стороны: {{f}}."))
+    slips.append(slip("size_no_plus_one", ["n"], lambda m: np.floor((m + 2 * p - span) / stride),
+                      "You forgot the +1 for the window's first position: {f}.",
+                      "Вы забыли +1 за первое положение окна: {f}."))
+    if p and (p, stride) != (1, 1):  # with p = s = 1 the padding counted once is the +1 forgotten
+        slips.append(slip("size_padding_once", ["n"], size(padding=p),
+                          "The padding goes on both sides, so it counts twice: {f}.",
+                          "Дополнение добавляется с обеих сторон, поэтому входит дважды: {f}."))
+    if n is None or (n + 2 * p - span) % stride:
+        slips.append(slip("size_no_floor", ["n"], lambda m: (m + 2 * p - span) / stride + 1,
+                          "Round the division down: a window that would stick out past the edge is not used; {f}.",
+                          "Частное округляется вниз: окно, вылезающее за край, не используется; {f}."))
+    if stride > 1:
+        en, ru = ((f" (a {k}×{k} pooling moves by {k} unless another stride is given)",
+                   f" (пулинг {k}×{k} сдвигается на {k}, если не указан другой шаг)") if pool and stride == k
+                  else ("", ""))
+        slips.append(slip("size_no_stride", ["n"], size(step=1),
+                          f"You did not divide by the stride {{s}} = {stride}{en}: {{f}}.",
+                          f"Вы не разделили на шаг {{s}} = {stride}{ru}: {{f}}."))
+    if dilation != 1:
+        slips.append(slip("size_no_dilation", ["n"], size(window=k),
+                          f"You ignored the dilation: the kernel spans d(k − 1) + 1 = {span} pixels, not k = {k}; "
+                          "{f}.",
+                          f"Вы не учли расширение (dilation): ядро накрывает d(k − 1) + 1 = {span} пикселей, а не "
+                          f"k = {k}; {{f}}."))
+    op = Op("output_size", ("n",), size(), formula, tuple(slips))
+    return op if n is None else fixed(op, n=n)
+
+
+def fixed(op: Op, **values) -> Op:
+    """``op`` with some slots fixed by the data: they are no longer read from the graph."""
+    def bound(fn, uses):
+        got = [values.get(u) for u in uses]
+        kept = tuple(u for u in uses if u not in values)
+
+        def run(*args):
+            it = iter(args)
+            return fn(*[next(it) if v is None else np.float64(v) for v in got])
+        return run, kept
+
+    fn, slots = bound(op.fn, op.slots)
+    slips = tuple(replace(s, fn=f, uses=u) for s in op.slips for f, u in [bound(s.fn, s.uses)])
+    return replace(op, fn=fn, slots=slots, slips=slips)
 
 
 _NO_IN_CHANNELS = ("You left out the input channels: each filter has one k×k kernel per input channel, "

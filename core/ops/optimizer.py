@@ -116,10 +116,20 @@ def _damping(step, prev: str) -> tuple[Slip, ...]:
 # -- gradient descent ------------------------------------------------------------------------------
 
 
-def descent(lr: float) -> Op:
-    """w_t = w_{t−1} − η·g_t."""
-    return Op("descent", ("w_prev", "g"), lambda w, g: w - lr * g, "{out} = {w_prev} − {lr}·{g}",
-              (STEP_ADDED, no_lr(("w_prev", "g"), lambda w, g: w - g)))
+#: Only the step −η·g, the update w_t − w_{t−1} itself, for the new value.
+STEP_ONLY = slip("step_only", ("w_prev", "out"), lambda wp, w: w - wp,
+                 "That is only the step −{lr}·{g}; the new value is {f}.",
+                 "Это только шаг −{lr}·{g}; новое значение: {f}.")
+
+
+def descent(lr: float | None = None) -> Op:
+    """w_t = w_{t−1} − η·g_t; ``lr`` None: η is read from the slot ``lr`` (a given the place puts there)."""
+    if lr is None:
+        slots, fn = ("w_prev", "g", "lr"), (lambda w, g, lr_: w - lr_ * g)
+    else:
+        slots, fn = ("w_prev", "g"), (lambda w, g: w - lr * g)
+    return Op("descent", slots, fn, "{out} = {w_prev} − {lr}·{g}",
+              (STEP_ADDED, no_lr(("w_prev", "g"), lambda w, g: w - g), STEP_ONLY))
 
 
 _OFF_BY_ONE = ("You divided {lr} by %d, not by the step number %d: ",
@@ -341,14 +351,18 @@ def _coordinate_formula(t: int, n: int | None) -> str:
 
 
 # -- norms and clipping --------------------------------------------------------------------------
+# Slots: ``g`` a gradient (``g1`` … ``gk`` several, taken as one vector), ``norm`` its norm, ``c``
+# the clipping threshold (a given: c, τ); ``{param}`` what a clipped g is the gradient of.
 
 NORM_NO_ROOT = slip("norm_no_root", ("out",), np.square, "You forgot the square root: {f}.",
                     "Вы забыли извлечь корень: {f}.")
 
 
-def euclidean_norm() -> Op:
-    """‖g‖ = √(Σ gⱼ²) over all entries. Slips: the root forgotten, the sum of |gⱼ| (the L1 norm)."""
-    return Op("norm", ("g",), norm, "{out} = √(Σ {g}ⱼ²)", (
+def euclidean_norm(matrix: bool = False) -> Op:
+    """‖g‖ = √(Σ gⱼ²) over all entries (for a ``matrix`` written √(Σ gᵢⱼ²): the Frobenius norm).
+
+    Slips: the root forgotten, the sum of |gⱼ| (the L1 norm)."""
+    return Op("norm", ("g",), norm, "{out} = √(Σ ({g})ᵢⱼ²)" if matrix else "{out} = √(Σ {g}ⱼ²)", (
         NORM_NO_ROOT,
         slip("norm_l1", ("g",), lambda g: np.sum(np.abs(g)),
              "That is the sum of |{g}ⱼ| (the L1 norm); the norm here is the Euclidean one: {f}.",
@@ -363,20 +377,21 @@ def global_norm(count: int) -> Op:
               (NORM_NO_ROOT,))
 
 
-def clip(c: float, together: bool = False) -> Op:
+def clip(together: bool = False) -> Op:
     """clip(g) = g·min(1, c/‖g‖): ``norm`` the norm of g, or (``together``) of every gradient clipped with
-    it as one vector; then a slip names g clipped by its own norm (``{param}`` what g is the gradient of)."""
-    slips = [slip("clip_components", ("g",), lambda g: np.clip(g, -c, c),
-                  "You clipped each entry to ±c; clipping by norm scales the whole gradient: {f}.",
-                  "Вы обрезали каждую компоненту до ±c, а обрезка по норме масштабирует весь градиент: {f}.")]
+    it as one vector; then a slip names g clipped by its own norm (``{param}`` what g is the gradient of).
+    Slots g, norm, c."""
+    slips = [slip("clip_components", ("g", "c"), lambda g, c: np.clip(g, -float(c), float(c)),
+                  "You clipped each entry to ±{c}; clipping by norm scales the whole gradient: {f}.",
+                  "Вы обрезали каждую компоненту до ±{c}, а обрезка по норме масштабирует весь градиент: {f}.")]
     if together:
         slips.append(slip(
-            "clip_each_parameter", ("g",), lambda g: clip_by_norm(g, c),
+            "clip_each_parameter", ("g", "c"), lambda g, c: clip_by_norm(g, float(c)),
             "You clipped the gradient of {param} by its own norm (as Keras's clipnorm does); this lesson clips "
             "all the gradients together by the norm of the whole gradient (as PyTorch's clip_grad_norm_ "
             "does): {f}.",
             "Вы обрезали градиент по {param} по его собственной норме (как clipnorm в Keras); в этом уроке все "
             "градиенты обрезаются вместе по норме всего градиента (как clip_grad_norm_ в PyTorch): {f}.",
             convention=True))
-    return Op("clip", ("g", "norm"), lambda g, n: g * clip_factor(n, c), "{out} = {g}·min(1, c/{norm})",
-              tuple(slips))
+    return Op("clip", ("g", "norm", "c"), lambda g, n, c: g * clip_factor(n, float(c)),
+              "{out} = {g}·min(1, {c}/{norm})", tuple(slips))

@@ -6,16 +6,18 @@ A kind that stores values with sizes of 1 dropped places these through
 
 Forward:  z_t = U·x_t + W·s_{t−1} (+ b) (:func:`cell`), s_t = f(z_t) (:func:`state`), the output
           V·s_t (+ c) (:func:`output`) and its softmax (:data:`PROBABILITIES`).
-Losses:   Σ s_T, ½Σ(o − y)² or Σ(o − y)², the cross-entropy −Σₜ ln oₜ[yₜ] over the steps.
+Losses:   Σ s_T, the cross-entropy −Σₜ ln oₜ[yₜ] over the steps (the squared loss on the last
+          output, its gradient, the norm of a gradient and clipping by norm are the shared
+          operations of :mod:`.loss` and :mod:`.optimizer`).
 BPTT:     ∂L/∂s_t = Vᵀ·∂L/∂v_t + Wᵀ·∂L/∂z_{t+1} (:func:`state_grad`), ∂L/∂z_t through f′ (the
           activation's backward), the shared weights' gradients Σₜ ∂L/∂zₜ·aₜᵀ (:func:`shared_grad`).
 Scalar:   ∂s_k/∂s_{k−1} = f′(z_k)·W and ∂s_k/∂W* = f′(z_k)·s_{k−1} (:func:`local_derivative`), the
           total ∂s_k/∂W as a sum of products (:func:`total_derivative`).
-Norms:    ‖∂s_k/∂s₁‖ (:func:`jacobian_norm`), ‖∂L/∂W‖ and clipping by norm.
+Norms:    ‖∂s_k/∂s₁‖ (:func:`jacobian_norm`).
 
 Slips declared here: W for Wᵀ (vector state); ∂L/∂s_t without the later steps or without its own
 output; a shared weight's gradient from the last step only; ∂s_k/∂W without its direct term, or the
-direct term alone; Frobenius norms for the Jacobians' sizes; clipping each entry instead of the norm.
+direct term alone; Frobenius norms for the Jacobians' sizes.
 Every slip of an activation's backward (tanh′ without the square, σ′ at the output …) comes with it.
 """
 
@@ -73,20 +75,6 @@ STATE_SUM = Op("state_sum", ("s",), np.sum, "{out} = Σ {s}")
 
 #: ∂L/∂s_T = 1 for L = Σ s_T.
 STATE_SUM_GRAD = Op("state_sum_grad", ("s",), np.ones_like, "{out} = 1 (L = Σ {s})")
-
-
-def squared_loss(half: bool) -> Op:
-    """L = ½Σ(o − y)² (``half``) or Σ(o − y)², on the last output o. Slots o, y."""
-    k = 0.5 if half else 1.0
-    return Op("squared_loss", ("o", "y"), lambda o, y: k * np.sum((o - y) ** 2),
-              "{out} = " + ("½·" if half else "") + "Σ({o} − {y})²", (loss_slips.squared_half(half),))
-
-
-def squared_grad(half: bool) -> Op:
-    """∂L/∂o = (o − y) with the ½, 2·(o − y) without. Slots o, y."""
-    k = 1.0 if half else 2.0
-    return Op("squared_loss_grad", ("o", "y"), lambda o, y: k * (o - y),
-              "{out} = " + ("" if half else "2·") + "({o} − {y})", (loss_slips.squared_two(half),))
 
 
 def cross_entropy(T: int, mean: bool) -> Op:
@@ -266,16 +254,3 @@ def jacobian_norms(act: Activation, T: int, n_h: int) -> Op:
                       "наибольший коэффициент растяжения вектора; норма Фробениуса нужна для ограничения градиента."),)
     return Op("jacobian_norms", tuple(f"norm{k}" for k in range(1, T + 1)),
               lambda *v: np.array([float(x) for x in v]), f"({{norm1}}, …, {{norm{T}}})", slips)
-
-
-#: ‖g‖ = √(Σ gᵢⱼ²), the Frobenius norm of a gradient.
-GRAD_NORM = Op("frobenius_norm", ("g",), lambda g: np.linalg.norm(g), "{out} = √(Σ ({g})ᵢⱼ²)")
-
-#: clip(g) = g·min(1, τ/‖g‖): the whole gradient scaled down to norm τ (unchanged when ‖g‖ ≤ τ). Slots g, norm, tau.
-CLIP_BY_NORM = Op("clip_by_norm", ("g", "norm", "tau"),
-                  lambda g, norm, tau: g * min(1.0, float(tau) / float(norm)) if norm > 0 else g,
-                  "{out} = {g}·min(1, {tau}/{norm})", (
-    slip("clip_components", ["g", "tau"], lambda g, tau: np.clip(g, -float(tau), float(tau)),
-         "You clipped each entry to ±{tau}; clipping by norm scales the whole matrix: {f}.",
-         "Вы обрезали каждый элемент до ±{tau}, а ограничение по норме масштабирует всю матрицу: {f}."),
-))

@@ -52,6 +52,8 @@ PROBLEMS = {
     "conv-one-filter-three-channels": {"kind": "conv", "x": [[[1, 2], [3, 4]], [[0, 1], [1, 0]], [[2, 0], [1, 1]]],
                                        "W": [[[1, 2], [0, 1]], [[3, 0], [1, 1]], [[0, 1], [2, 0]]],
                                        "flip": True, "padding": 1, "pool": {"type": "max", "size": 2, "stride": 1}},
+    # padding 2: rows(Y) = 4 + 4 − 3 + 1 = 6; the padding once 4 + 2 − 3 + 1 = 4, apart from the +1 (5)
+    "conv-wide-pad": {"kind": "conv", "x": X4, "W": K3, "padding": 2},
     "pool-avg-upstream": {"kind": "conv", "x": X4, "pool": {"type": "avg", "size": 2},
                           "upstream": [[1, -2], [3, 0.5]]},
     "pool-max-overlap": {"kind": "conv", "x": [[1, 5, 2], [4, 3, 5], [0, 2, 1]],

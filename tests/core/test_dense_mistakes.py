@@ -117,11 +117,13 @@ LAYER_BY_LAYER_FIRES = {
     ("L", "half_added"),                    # ½·1 = 0.5
     ("grad.y_hat", "no_two"),               # ŷ − y = 1
     ("grad.W2", "preactivation_input"),     # z1ᵀ·2 = (4, −2)
+    ("grad.W2", "no_input"),                # 1ᵀ·2 = (2, 2)
     ("grad.z1", "no_derivative"),           # ∂L/∂a1 = (1, 2)
     ("grad.z1", "function_not_derivative"),  # (1, 2) ∘ ReLU(z1) = (2, 0)
     ("grad.z1", "flipped_mask"),            # (1, 2) ∘ [z1 ≤ 0] = (0, 2)
     ("grad.W1", "transposed"),              # [[1, 2], [0, 0]]
     ("grad.W1", "output_not_input"),        # a1ᵀ·(1, 0) = [[2, 0], [0, 0]]
+    ("grad.W1", "no_input"),                # 1ᵀ·(1, 0) = [[1, 0], [1, 0]]
     ("W1.next", "step_added"),              # W1 + ∂L/∂W1 = [[2, −1], [2.5, 0]]
     ("W1.next", "step_only"),               # −∂L/∂W1 = [[−1, 0], [−2, 0]]
     ("W2.next", "step_added"),              # (0.5 + 4, 1 + 0) = (4.5, 1)
@@ -137,7 +139,7 @@ def test_layer_by_layer_lesson(lang, typed):
     asked = {s.quantity for s in lesson.steps}
     assert fired == {f for f in LAYER_BY_LAYER_FIRES if f[0] in asked}
     # γ = 1: leaving out the learning rate changes nothing, so it never fires
-    assert ("W1.next", "no_learning_rate") in coinciding
+    assert ("W1.next", "no_lr") in coinciding
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
@@ -157,6 +159,7 @@ KIND_LESSON_FIRES = {
     ("grad.y_hat@2", "two_kept"),            # 2·(0 − 1) = −2
     ("grad.y_hat@2", "other_order"),         # 0.5 − 0
     ("grad.W3@2", "preactivation_input"),    # z2 = (0, 0)
+    ("grad.W3@2", "no_input"),               # 1ᵀ·(−1) = (−1, −1) instead of a2 = (0.5, 0.5) times it
     ("grad.W3@2", "other_order"),            # (0.5, 0.5)·0.5
     ("grad.a2@2", "other_order"),            # 0.5·(0.5, 0.5)
     ("W3.next@2", "step_added"),             # 0 + (−0.5) each
@@ -257,7 +260,7 @@ ALL_MISTAKES = {
     "not_normalized", "sum_not_mean", "mean_not_sum", "no_half", "half_added", "no_minus", "log10",
     "largest_class", "no_mean", "mean_twice", "two_kept", "no_two", "no_derivative", "derivative_at_output",
     "function_not_derivative", "no_slope", "diagonal_jacobian", "transposed", "output_not_input",
-    "preactivation_input", "W_not_transposed", "one_unit", "step_added", "no_learning_rate", "step_only",
+    "preactivation_input", "no_input", "W_not_transposed", "one_unit", "step_added", "no_lr", "step_only",
     "other_order", "no_square", "flipped_mask", "upstream_sign",
 }
 
@@ -296,7 +299,7 @@ def test_sigmoid_net_mistakes(walked):
                  ("grad.z3", "function_not_derivative"), ("grad.z2", "derivative_at_output"),
                  ("grad.z1", "no_derivative"), ("grad.W2", "transposed"), ("grad.W2", "preactivation_input"),
                  ("grad.a1", "W_not_transposed"), ("grad.a1", "one_unit_1"), ("grad.a1", "one_unit_2"),
-                 ("W1.next", "no_learning_rate"), ("b3.next", "step_added")]:
+                 ("W1.next", "no_lr"), ("b3.next", "step_added")]:
         assert want in fired, want
 
 

@@ -98,9 +98,9 @@ ROWS: list[Row] = [
     # separable-logistic: the loss and gradient are sums over the 3 observations, η = 1
     Row("separable-logistic", "z1", lambda v: v["w0"][0] * v["x"], "w₀[2]"),  # forgot the bias
     Row("separable-logistic", "L0", lambda v: -np.mean(v["y"] * np.log(v["p1"]) + (1 - v["y"]) * np.log(1 - v["p1"])),
-        "mean"),  # a mean for the sum
+        "averaged"),  # a mean for the sum
     Row("separable-logistic", "grad1", lambda v: np.array([np.mean((v["p1"] - v["y"]) * v["x"]),
-                                                           np.mean(v["p1"] - v["y"])]), "mean"),
+                                                           np.mean(v["p1"] - v["y"])]), "sums the losses"),
     Row("separable-logistic", "grad1", lambda v: np.array([np.sum((v["y"] - v["p1"]) * v["x"]),
                                                            np.sum(v["y"] - v["p1"])]), "sign"),  # y − p
     Row("separable-logistic", "w1", lambda v: v["w0"] + v["grad1"], "subtract"),  # added the gradient
@@ -114,9 +114,9 @@ ROWS: list[Row] = [
     # gradient-descent: ŷ = w·x, L = ½·Σ(ŷ − y)², η = 0.1, x = (1, 2), y = (2, 3), w₀ = 0
     Row("gradient-descent", "w_star", lambda v: np.sum(v["y"]) / np.sum(v["x"]), "Σxᵢyᵢ/Σxᵢ²"),  # Σy/Σx
     Row("gradient-descent", "L0", lambda v: np.sum((v["w0"] * v["x"] - v["y"]) ** 2), "½"),  # dropped ½
-    Row("gradient-descent", "L0", lambda v: 0.5 * np.mean((v["w0"] * v["x"] - v["y"]) ** 2), "mean"),
+    Row("gradient-descent", "L0", lambda v: 0.5 * np.mean((v["w0"] * v["x"] - v["y"]) ** 2), "averaged"),
     Row("gradient-descent", "grad1", lambda v: 2 * np.sum((v["w0"] * v["x"] - v["y"]) * v["x"]), "½"),
-    Row("gradient-descent", "grad1", lambda v: np.mean((v["w0"] * v["x"] - v["y"]) * v["x"]), "mean"),
+    Row("gradient-descent", "grad1", lambda v: np.mean((v["w0"] * v["x"] - v["y"]) * v["x"]), "sums the losses"),
     Row("gradient-descent", "grad1", lambda v: np.sum(v["w0"] * v["x"] - v["y"]), "x",
         "forgot × xᵢ: x is not an input of g₁ in the graph (the kind closes over it)"),
     Row("gradient-descent", "w1", lambda v: v["w0"] - v["grad1"], "learning rate"),  # forgot η
@@ -138,7 +138,8 @@ ROWS: list[Row] = [
     Row("sgd", "L1", lambda v: 0.5 * (v["w1"] * v["x"][0] - v["y"][0]) ** 2, "all observations", "the loss of one observation where all are meant"),
     Row("sgd", "y_hat2", lambda v: v["w1"] * v["x"][0], "observation"),  # observation 1 again
     Row("sgd", "grad2", lambda v: (v["w0"] * v["x"][1] - v["y"][1]) * v["x"][1], "w₀"),
-    Row("sgd", "w2", lambda v: v["w0"] - 0.1 * v["grad2"], "w₀"),
+    # stepped from w₀ = 0: that is only the step −η·g₂, as a dense net's update names it
+    Row("sgd", "w2", lambda v: v["w0"] - 0.1 * v["grad2"], "only the step"),
     Row("sgd", "w2", lambda v: v["w1"] - v["grad2"], "learning rate"),
     # momentum (textbook form): h = α·h + η·g; w = w − h; η = 0.1, α = 0.9
     Row("momentum", "grad1", lambda v: 2 * np.sum((v["w0"] * v["x"] - v["y"]) * v["x"]), "½"),

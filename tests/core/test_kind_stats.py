@@ -385,7 +385,8 @@ def test_the_receptive_mistakes_compute_the_mistakes_they_name():
     v = p.evaluate()
     assert v["receptive.n1"] == 10
     assert {var.name: float(val) for var, val in p.mistake_values("receptive.n1", v)} == {
-        "no_padding": 9, "padding_once": 10, "no_floor": 10.5, "no_plus_one": 9, "no_stride": 20}
+        "size_no_padding": 9, "size_padding_once": 10, "size_no_floor": 10.5, "size_no_plus_one": 9,
+        "size_no_stride": 20}
 
 
 RECEPTIVE_WALKS = {

@@ -76,14 +76,15 @@ def test_norm_and_clipping_by_the_norm():
     w = Writer("test")
     w.given("g", np.array([3.0, -4.0]), "g", MEANING)
     w.apply(ops.euclidean_norm(), out="n", symbol="‖g‖", meaning=MEANING, role="backward", g="g")
-    w.apply(ops.clip(2.5), out="c", symbol="ĝ", meaning=MEANING, role="backward", g="g", norm="n")
+    w.given("c", 2.5, "c", MEANING)  # the threshold is a given the clip reads
+    w.apply(ops.clip(), out="g.clip", symbol="ĝ", meaning=MEANING, role="backward", g="g", norm="n", c="c")
     problem = w.build()
     values = problem.evaluate()
     assert float(values["n"]) == 5.0
-    np.testing.assert_allclose(values["c"], [1.5, -2.0])
-    assert problem.quantities["c"].formula == "ĝ = g·min(1, c/‖g‖)"
+    np.testing.assert_allclose(values["g.clip"], [1.5, -2.0])
+    assert problem.quantities["g.clip"].formula == "ĝ = g·min(1, c/‖g‖)"
     assert {m.name: float(x) for m, x in problem.mistake_values("n", values)} == {"norm_no_root": 25.0, "norm_l1": 7.0}
-    (clipped, value), = problem.mistake_values("c", values)
+    (clipped, value), = problem.mistake_values("g.clip", values)
     assert clipped.name == "clip_components" and list(value) == [2.5, -2.5]
     # under the threshold nothing changes; a zero gradient stays zero
     assert list(ops.clip_by_norm([0.3, 0.4], 1.0)) == [0.3, 0.4]
@@ -95,8 +96,9 @@ def test_gradients_clipped_together_share_the_norm_of_all_of_them():
     w.given("gW", np.array([[3.0, 0.0], [0.0, 0.0]]), "∂L/∂W", MEANING)
     w.given("gb", np.array([4.0, 0.0]), "∂L/∂b", MEANING)
     w.apply(ops.global_norm(2), out="n", symbol="‖∇L‖", meaning=MEANING, role="backward", g1="gW", g2="gb")
-    w.apply(ops.clip(1.0, together=True), out="cb", symbol="clip(∂L/∂b)", meaning=MEANING, role="backward",
-            g="gb", norm="n", names={"param": "b"})
+    w.given("c", 1.0, "c", MEANING)
+    w.apply(ops.clip(together=True), out="cb", symbol="clip(∂L/∂b)", meaning=MEANING, role="backward",
+            g="gb", norm="n", c="c", names={"param": "b"})
     problem = w.build()
     values = problem.evaluate()
     assert problem.quantities["n"].formula == "‖∇L‖ = √(‖∂L/∂W‖² + ‖∂L/∂b‖²)"

@@ -129,8 +129,8 @@ def test_every_declared_mistake_fires_in_some_lesson(kind):
 
 
 def test_conventions_are_flagged_and_messages_are_bilingual():
-    conventions = {"momentum_form", "nesterov_form", "eps_placement", "m_adam_form", "v_adam_form", "reduction",
-                   "half", "momentum_on", "running_variance", "scaling", "relu_zero"}
+    conventions = {"momentum_form", "nesterov_form", "eps_placement", "m_adam_form", "v_adam_form",
+                   "momentum_on", "running_variance", "scaling", "relu_zero"}
     for case in CASES:
         for q in lesson_of(case).problem.quantities.values():
             for v in q.mistakes:
@@ -167,8 +167,8 @@ def test_momentum_by_hand():
     # w₂ = w₁ − h₂ = 1.92; the step added: 0.8 + (−1.12) = −0.32
     assert diagnosis(lesson, done + ["-1.12"], "-0.32", "ru") == message(lesson, "w2", "step_added", "ru")
     # g₁ without the ½: 2·(−8) = −16; of the mean: −8/2 = −4
-    assert diagnosis(lesson, ["1.6"], "-16") == message(lesson, "grad1", "half")
-    assert diagnosis(lesson, ["1.6"], "-4") == message(lesson, "grad1", "reduction")
+    assert diagnosis(lesson, ["1.6"], "-16") == message(lesson, "grad1", "two_kept")
+    assert diagnosis(lesson, ["1.6"], "-4") == message(lesson, "grad1", "mean_not_sum")
 
 
 def test_adam_rmsprop_and_order_by_hand():

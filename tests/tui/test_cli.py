@@ -158,7 +158,7 @@ def test_check_verbose_names_mistakes_these_numbers_cannot_reveal():
     out = nntutor("check", "--verbose")
     assert out.returncode == 0
     # γ = 1 in the bundled lesson: "forgot the learning rate" gives the right W₁′
-    assert "steps[10] (W1.next): the mistake 'no_learning_rate'" in out.stdout
+    assert "steps[10] (W1.next): the mistake 'no_lr'" in out.stdout
 
 
 def test_check_verbose_runs_on_formula_lessons():

@@ -17,33 +17,19 @@ import numpy as np
 from ...graph import Mistake, Problem, texts
 from ...notation import base_symbol, grad_key, next_key
 from ...ops import activation, linear
+from ...ops import optimizer as optimizer_ops
 from ...ops import loss as loss_op
-from ...ops.record import Op, Slip, slip
+from ...ops.record import Op, Slip
 from ...writer import Writer
 from . import optimizer
 from .read import Spec
-from .words import conventions, meaning, num, sup, symbol_of
+from .words import conventions, meaning, sup, symbol_of
 
 
 def with_slips(op: Op, slips: Iterable[Slip]) -> Op:
     """``op`` with more slips: those of the place (a batch's 1/m) after its own."""
     slips = tuple(slips)
     return replace(op, slips=op.slips + slips) if slips else op
-
-
-def gradient_step(lr: float) -> Op:
-    """w′ = w − γ·∂L/∂w (slots w, g, lr): the step added, the learning rate left out, the step alone."""
-    return Op("gradient_step", ("w", "g", "lr"), lambda w, g, lr_: w - lr_ * g, "{out} = {w} − {lr}·{g}", (
-        slip("step_added", ["w", "g", "lr"], lambda w, g, lr_: w + lr_ * g,
-             "You added the step instead of subtracting it: {f}.",
-             "Вы прибавили шаг вместо того, чтобы вычесть его: {f}."),
-        slip("no_learning_rate", ["w", "g"], lambda w, g: w - g,
-             f"You left out the learning rate: {{f}} with {{lr}} = {num(lr)}.",
-             f"Вы забыли умножить на шаг обучения: {{f}}, где {{lr}} = {num(lr)}."),
-        slip("step_only", ["g", "lr"], lambda g, lr_: -lr_ * g,
-             "That is only the step −{lr}·{g}; the new value is {f}.",
-             "Это только шаг −{lr}·{g}; новое значение: {f}."),
-    ))
 
 
 def _value(values: Mapping[str, np.ndarray], key: str) -> np.ndarray:
@@ -214,8 +200,10 @@ class Net:
         else:
             origin = self.put(loss_op.output_gradient(sp.loss, sp.terms, sp.mean, half=sp.half), grad_key(YH), k,
                               "backward", meaning("grad.y_hat"), y_hat=y_hat, y=y)
-        # every later gradient carries the 1/m: forgotten or applied twice
+        # every later gradient carries the 1/m: forgotten or applied twice; a summed loss has none, so a
+        # weight's or bias's gradient divided by m is a mean taken for the sum
         m_slips = loss_op.gradient_reduction(sp.terms, sp.mean, at_origin=False) if sp.terms > 1 else ()
+        m = 1 if sp.mean else sp.terms
         where = {"where": self.w.symbol(origin)}
 
         # backward: ∂L/∂z_l = ∂L/∂a_l ∘ g′(z_l); ∂L/∂W_l = a_{l−1}ᵀ·∂L/∂z_l, ∂L/∂b_l; ∂L/∂a_{l−1} = ∂L/∂z_l·W_lᵀ
@@ -229,11 +217,11 @@ class Net:
             # the input's pre-activation, where the input is g(z) and not z itself
             z_in = key(f"{Z}{i - 1}") if i > 1 and sp.layers[i - 2].act.name != "identity" else None
             grads[f"W{i}"] = self.put(
-                with_slips(linear.weight_gradient(row, layer.square), m_slips), grad_key(f"W{i}"), k, "backward",
+                with_slips(linear.weight_gradient(row, layer.square, m), m_slips), grad_key(f"W{i}"), k, "backward",
                 meaning("grad.W", i), names={"W": base_symbol(f"W{i}"), **where},
                 a=a_key(i - 1), g=gz, y=a_key(i), z_in=z_in)
             if f"b{i}" in params:
-                grads[f"b{i}"] = self.put(with_slips(linear.bias_gradient(row, batch), m_slips), grad_key(f"b{i}"), k,
+                grads[f"b{i}"] = self.put(with_slips(linear.bias_gradient(row, batch, m), m_slips), grad_key(f"b{i}"), k,
                                           "backward", meaning("grad.b.batch" if batch else "grad.b", i), names=where,
                                           g=gz)
             if i > 1:
@@ -250,9 +238,9 @@ class Net:
         self.pass_keys[k], self._pass = self._pass, None
 
     def update(self, k: int, p: str, w: str, g: str) -> str:
-        """p′ = p − γ·∂L/∂p."""
+        """p′ = p − γ·∂L/∂p: gradient descent, the learning rate read from the given γ."""
         ps = base_symbol(p)
         after = (texts(f"{ps} after step {k}", f"{ps} после шага {k}") if self.multi
                  else texts(f"{ps} after one gradient step", f"{ps} после одного шага градиентного спуска"))
-        return self.place(gradient_step(self.spec.lr), self.key(next_key(p), k), self.symbol(ps + "′", k), after,
-                          "update", w=w, g=g, lr="lr")
+        return self.place(optimizer_ops.descent(), self.key(next_key(p), k), self.symbol(ps + "′", k), after,
+                          "update", w_prev=w, g=g, lr="lr")

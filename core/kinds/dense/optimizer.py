@@ -16,7 +16,7 @@ import numpy as np
 from ... import optim
 from ...graph import Mistake, texts
 from ...notation import base_symbol, next_key
-from ...ops.record import Op, slip
+from ...ops import optimizer as ops
 from ...template import fill
 from ..hyper import HYPER_MEANINGS, HYPER_SYMBOLS
 from .words import sub, sup
@@ -100,44 +100,20 @@ def step(net: "Net", k: int, pl: optim.Plan, params: Mapping[str, str], grads: M
 # -- clipping by the norm of the whole gradient
 
 
-def _norm(n: int) -> Op:
-    """‖∇L‖ = √(‖g₁‖² + … + ‖gₙ‖²) over n gradients as one vector."""
-    slots = tuple(f"g{i}" for i in range(1, n + 1))
-    return Op("global_norm", slots, lambda *g: np.sqrt(sum(np.sum(np.square(x)) for x in g)),
-              "{out} = √(" + " + ".join("‖{" + s + "}‖²" for s in slots) + ")",
-              (slip("norm_no_root", ["out"], np.square, "You forgot the square root: {f}.",
-                    "Вы забыли извлечь корень: {f}."),))
-
-
-def _clipped(c: float) -> Op:
-    """g·min(1, c/‖∇L‖) (slots g, norm; ``{param}`` names the parameter)."""
-    return Op("clip", ("g", "norm"), lambda x, n: x * optim.clip_factor(n, c), "{out} = {g}·min(1, c/{norm})", (
-        slip("clip_components", ["g"], lambda x: np.clip(x, -c, c),
-             "You clipped each entry to ±c; clipping by norm scales the whole gradient: {f}.",
-             "Вы обрезали каждую компоненту до ±c, а обрезка по норме масштабирует весь градиент: {f}."),
-        slip("clip_each_parameter", ["g"], lambda x: optim.clip_by_norm(x, c),
-             "You clipped the gradient of {param} by its own norm (as Keras's clipnorm does); this lesson clips all "
-             "the gradients together by the norm of the whole gradient (as PyTorch's clip_grad_norm_ does): {f}.",
-             "Вы обрезали градиент по {param} по его собственной норме (как clipnorm в Keras); в этом уроке все "
-             "градиенты обрезаются вместе по норме всего градиента (как clip_grad_norm_ в PyTorch): {f}.",
-             convention=True),
-    ))
-
-
 def _clip(net: "Net", k: int, order: list[str], grads: Mapping[str, str]) -> dict[str, str]:
     """‖∇L‖ over every weight and bias as one vector; each gradient times min(1, c/‖∇L‖)."""
-    norm = net.place(_norm(len(order)), net.key("grad_norm", k), net.symbol("‖∇L‖", k),
+    norm = net.place(ops.global_norm(len(order)), net.key("grad_norm", k), net.symbol("‖∇L‖", k),
                      net.meaning("the norm of the whole gradient: every weight and bias as one vector",
                                  "норма всего градиента: все веса и смещения как один вектор", k), "backward",
                      **{f"g{i}": grads[p] for i, p in enumerate(order, start=1)})
-    op = _clipped(net.spec.opt.clip)
+    op = ops.clip(together=True)
     out = {}
     for p in order:
         ps = base_symbol(p)
         out[p] = net.place(op, net.key(f"grad_clip.{p}", k), net.symbol(f"clip(∂L/∂{ps})", k),
                            net.meaning(f"the gradient with respect to {ps} after clipping by the norm of the whole "
                                        "gradient", f"градиент по {ps} после обрезки по норме всего градиента", k),
-                           "backward", names={"param": ps}, g=grads[p], norm=norm)
+                           "backward", names={"param": ps}, g=grads[p], norm=norm, c="clip")
     return out
 
 
