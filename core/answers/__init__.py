@@ -29,7 +29,7 @@ from .algebra import CONSTANT_NAMES, FLOATS, FUNCTION_NAMES, RESERVED_NAMES, Alg
 from .lexer import EXACT_SIG_FIGS, MAX_LITERAL, MAX_TOKENS
 from .parser import MAX_DEPTH, MAX_ELEMENTS
 from .reading import MAX_CHARS, Reading, _read, _read_expression, read_answer, read_expression
-from .shapes import AnswerError, FormatProblem, _at, _Ctx, describe_shape, example_for, format_value
+from .shapes import AnswerError, FormatProblem, _at, _Ctx, _where, describe_shape, example_for, format_value
 
 __all__ = [
     "Reading", "FormatProblem", "read_answer", "describe_shape", "example_for",
