@@ -235,8 +235,3 @@ class _Ctx:
 def _where(pos: int) -> dict[str, str]:
     """"character 5" / "позиция 5" (1-based, as people count), as a field of a message."""
     return _M.each("at", n=pos + 1)
-
-
-def _at(pos: int) -> tuple[str, str]:
-    """:func:`_where` as (English, Russian)."""
-    return _M.pair("at", n=pos + 1)

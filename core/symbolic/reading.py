@@ -15,8 +15,8 @@ from fractions import Fraction
 from typing import Sequence
 
 from ..answers import (
-    CONSTANT_NAMES, FLOATS, FUNCTION_NAMES, RESERVED_NAMES, Algebra, AnswerError, FormatProblem, _where,
-    read_expression,
+    CONSTANT_NAMES, FLOATS, FUNCTION_NAMES, RESERVED_NAMES, Algebra, AnswerError, FormatProblem, _unknown_name,
+    _where, read_expression,
 )
 from ..i18n import Messages
 from .printing import Formula
@@ -33,7 +33,7 @@ _R = Messages({
     "expected": {"en": "a formula, e.g. 2*exp(1)", "ru": "формула, например 2*exp(1)"},
     "expected_in": {"en": "a formula in {listed}, e.g. 3*{x}^2 + exp(-{x})",
                     "ru": "формула от {listed}, например 3*{x}^2 + exp(-{x})"},
-    # put before the functions and constants an unknown name could have been
+    # listed before the functions and constants when a name is unknown
     "allowed": {"en": "the symbols {listed}; ", "ru": "переменные {listed}; "},
     "product": {"en": " For a product write {product}.", "ru": " Произведение пишется так: {product}."},
     "digits": {"en": "The number at {at} has too many digits for a formula.",
@@ -99,7 +99,7 @@ class _TreeAlgebra(Algebra):
 
     def __init__(self, symbols: Sequence[str]):
         self.symbols = {s.lower(): s for s in symbols}
-        self.allowed = _R.pair("allowed", listed=", ".join(symbols)) if symbols else ("", "")
+        self.allowed = _R.each("allowed", listed=", ".join(symbols)) if symbols else ""
 
     # leaves
     def number(self, value: float, text: str, pos: int) -> _Value:
@@ -116,17 +116,12 @@ class _TreeAlgebra(Algebra):
         return None if declared is None else _Value(Sym(declared), None, 1)
 
     def unknown(self, name: str, pos: int) -> AnswerError:
-        base = FLOATS.unknown(name, pos)
-        en, ru = base.en, base.ru
-        cut = en.index("Allowed: ") + len("Allowed: ")
-        en = en[:cut] + self.allowed[0] + en[cut:]
-        cut = ru.index("Можно: ") + len("Можно: ")
-        ru = ru[:cut] + self.allowed[1] + ru[cut:]
+        error = _unknown_name(name, pos, self.allowed)
         parts = _split(name, sorted(self.symbols, key=len, reverse=True))
         if parts and len(parts) > 1:
             hint_en, hint_ru = _R.pair("product", product="*".join(self.symbols[p] for p in parts))
-            en, ru = en + hint_en, ru + hint_ru
-        return AnswerError("unknown_name", en, ru, pos)
+            return AnswerError("unknown_name", error.en + hint_en, error.ru + hint_ru, pos)
+        return error
 
     # operations
     @staticmethod

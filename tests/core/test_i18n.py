@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from nntutor.core import diagnosis_text, expr, feedback, key, progress, session, tolerance
-from nntutor.core.answers import reading, shapes
+from nntutor.core.answers import algebra, lexer, parser, reading, shapes
 from nntutor.core.i18n import Messages
 from nntutor.core.symbolic import checking, diagnosis
 from nntutor.core.symbolic import reading as formula_reading
@@ -42,7 +42,8 @@ def test_a_message_built_from_translated_parts_fills_each_language_with_its_own_
 
 
 @pytest.mark.parametrize("table", [
-    feedback._T, session._H, diagnosis_text._D, shapes._M, reading._M, tolerance._M, key._K, key._ROLES,
+    feedback._T, session._H, diagnosis_text._D, shapes._M, reading._M, lexer._L, parser._P, algebra._A,
+    tolerance._M, key._K, key._ROLES,
     progress._SAYS, formula_reading._R, checking._C, diagnosis._W, expr._X,
 ])
 def test_every_table_of_the_engine_is_checked(table):
