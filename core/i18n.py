@@ -15,6 +15,7 @@ shown (a FormatProblem, a formula's verdict) is made with :meth:`Messages.each`.
 from __future__ import annotations
 
 import string
+from collections import abc
 from types import MappingProxyType
 from typing import Mapping
 
@@ -61,7 +62,7 @@ class Messages(Mapping[str, Mapping[str, str]]):
 
 def _in(lang: str, value):
     """A field's value in ``lang``: its text there when it is given in every language."""
-    if isinstance(value, Mapping):
+    if isinstance(value, abc.Mapping):  # not typing.Mapping: its isinstance is several times slower
         return value.get(lang, value["en"])
     return value
 

@@ -214,22 +214,27 @@ class AnswerError(Exception):
 class _Ctx:
     """What is expected, in words appended to every message (a shape, or given wording)."""
 
-    __slots__ = ("shape", "example", "suffix")
+    __slots__ = ("shape", "example", "whole", "expected")
 
     def __init__(self, shape: tuple[int, ...], expected: Mapping[str, str] | None = None, whole: bool = False,
                  example: str | None = None):
-        self.shape = shape
+        self.shape, self.whole, self.expected = shape, whole, expected
         if expected is None:
             self.example = example if example is not None else example_for(shape, whole=whole)
-            shown = {lang: describe_shape(shape, lang, whole) for lang in LANGS}
-            self.suffix = _M.each("expected_eg", what=shown, ex=self.example)
         else:
             self.example = ""
-            self.suffix = _M.each("expected", what=expected)
+
+    @property
+    def suffix(self) -> dict[str, str]:
+        """What ends every message, in every language (worded only when a message is made)."""
+        if self.expected is not None:
+            return _M.each("expected", what=self.expected)
+        shown = {lang: describe_shape(self.shape, lang, self.whole) for lang in LANGS}
+        return _M.each("expected_eg", what=shown, ex=self.example)
 
     def problem(self, code: str, en: str, ru: str, pos: int | None = None) -> FormatProblem:
-        said = dict(zip(LANGS, (en, ru)))
-        return FormatProblem(code, {lang: said[lang] + self.suffix[lang] for lang in LANGS}, pos)
+        said, suffix = dict(zip(LANGS, (en, ru))), self.suffix
+        return FormatProblem(code, {lang: said[lang] + suffix[lang] for lang in LANGS}, pos)
 
 
 def _where(pos: int) -> dict[str, str]:

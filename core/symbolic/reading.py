@@ -99,7 +99,7 @@ class _TreeAlgebra(Algebra):
 
     def __init__(self, symbols: Sequence[str]):
         self.symbols = {s.lower(): s for s in symbols}
-        self.allowed = _R.each("allowed", listed=", ".join(symbols)) if symbols else ""
+        self.listed = ", ".join(symbols)
 
     # leaves
     def number(self, value: float, text: str, pos: int) -> _Value:
@@ -116,7 +116,7 @@ class _TreeAlgebra(Algebra):
         return None if declared is None else _Value(Sym(declared), None, 1)
 
     def unknown(self, name: str, pos: int) -> AnswerError:
-        error = _unknown_name(name, pos, self.allowed)
+        error = _unknown_name(name, pos, _R.each("allowed", listed=self.listed) if self.listed else "")
         parts = _split(name, sorted(self.symbols, key=len, reverse=True))
         if parts and len(parts) > 1:
             hint_en, hint_ru = _R.pair("product", product="*".join(self.symbols[p] for p in parts))
