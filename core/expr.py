@@ -36,7 +36,8 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from . import answers
-from .answers import FUNCTION_NAMES, RESERVED_NAMES, Algebra, AnswerError, FormatProblem, _at, read_expression
+from .answers import FUNCTION_NAMES, RESERVED_NAMES, Algebra, AnswerError, FormatProblem, _where, read_expression
+from .i18n import Messages
 from .notation import subscript
 from .ops import sigmoid
 
@@ -95,12 +96,31 @@ Expr = Num | Var | Op
 
 # -- reading ------------------------------------------------------------------------------
 
-_EXPECTED = {"en": "an expression", "ru": "выражение"}
-_SUFFIX = " Expected " + _EXPECTED["en"]  # what read_expression appends to every message
 _ASCII_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 # A function name (or √) followed by "(": the parenthesized call, not the prefix form `sin x`.
 _CALL = re.compile(r"(?:[^\W\d]\w*|√)[^\S\n]*\(")
 _KNOWN = "exp, ln, sqrt, sin, cos, tanh, sigmoid (σ)"
+# at: where in the text; known: _KNOWN
+_X = Messages({
+    "expected": {"en": "an expression", "ru": "выражение"},
+    "too_big": {"en": "The expression is too big at {at} (more than {most} numbers, names and operations).",
+                "ru": "Выражение слишком большое ({at}): больше {most} чисел, имён и операций."},
+    "too_large": {"en": "The number {number} at {at} is too large (at most 10^12).",
+                  "ru": "Число {number} ({at}) слишком велико (не больше 10^12)."},
+    "not_a_name": {"en": "«{name}» at {at} is not a variable name (ASCII letters, digits, _) nor a function ({known}).",
+                   "ru": "«{name}» ({at}) — не имя переменной (латинские буквы, цифры, _) и не функция ({known})."},
+    "unknown_function": {"en": "Unknown function «{name}» at {at} (known: {known}); for a product write {name}*(…).",
+                         "ru": "Неизвестная функция «{name}» ({at}), известны: {known}; произведение пишется так: "
+                               "{name}*(…)."},
+    "implicit_product": {"en": "A product needs «*» at {at}: write {example}.",
+                         "ru": "Для произведения нужен знак «*» ({at}): {example}."},
+    "not_in_graph": {"en": "«{name}» at {at} has no place in a computational graph here (known: {known}).",
+                     "ru": "«{name}» ({at}) в графе вычислений здесь не используется (известны: {known})."},
+    "needs_parentheses": {"en": "«{name}» at {at} needs parentheses: {name}(…).",
+                          "ru": "После «{name}» ({at}) нужны скобки: {name}(…)."},
+})
+_EXPECTED = _X.each("expected")
+_SUFFIX = answers._Ctx((), _EXPECTED).suffix["en"]  # what read_expression appends to every message
 
 
 class _GraphAlgebra(Algebra):
@@ -115,17 +135,12 @@ class _GraphAlgebra(Algebra):
     def count(self, node: Expr) -> Expr:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            en, ru = _at(node.pos)
-            raise AnswerError(
-                "too_big", f"The expression is too big at {en} (more than {MAX_NODES} numbers, names and operations).",
-                f"Выражение слишком большое ({ru}): больше {MAX_NODES} чисел, имён и операций.", node.pos)
+            raise AnswerError("too_big", *_X.pair("too_big", at=_where(node.pos), most=MAX_NODES), node.pos)
         return node
 
     def number(self, value: float, text: str, pos: int) -> Expr:
         if abs(value) > MAX_NUMBER:
-            en, ru = _at(pos)
-            raise AnswerError("too_large", f"The number {text} at {en} is too large (at most 10^12).",
-                              f"Число {text} ({ru}) слишком велико (не больше 10^12).", pos)
+            raise AnswerError("too_large", *_X.pair("too_large", number=text, at=_where(pos)), pos)
         return self.count(Num(value, text.replace(",", "."), pos))
 
     def constant(self, name: str, pos: int) -> Expr:
@@ -137,11 +152,7 @@ class _GraphAlgebra(Algebra):
         return self.count(Var(self.declared.get(name, name), pos))
 
     def unknown(self, name: str, pos: int) -> AnswerError:
-        en, ru = _at(pos)
-        return AnswerError(
-            "unknown_name", f"«{name[:20]}» at {en} is not a variable name (ASCII letters, digits, _) nor a function "
-                            f"({_KNOWN}).",
-            f"«{name[:20]}» ({ru}) — не имя переменной (латинские буквы, цифры, _) и не функция ({_KNOWN}).", pos)
+        return AnswerError("unknown_name", *_X.pair("not_a_name", name=name[:20], at=_where(pos), known=_KNOWN), pos)
 
     def neg(self, a: Expr, pos: int) -> Expr:
         return self.count(Op("neg", (a,), pos))
@@ -156,17 +167,11 @@ class _GraphAlgebra(Algebra):
         if what != "*":  # `2x`, `x y`, `f(x)`: juxtaposition; every product is a drawn operation
             call = _CALL.match(self.source, a.pos) if isinstance(a, Var) else None
             if call and call.end() - 1 == pos:  # `foo(x)`: a name right before "("
-                en, ru = _at(a.pos)
-                raise AnswerError(
-                    "unknown_name", f"Unknown function «{a.name}» at {en} (known: {_KNOWN}); "
-                                    f"for a product write {a.name}*(…).",
-                    f"Неизвестная функция «{a.name}» ({ru}), известны: {_KNOWN}; произведение пишется так: "
-                    f"{a.name}*(…).", a.pos)
+                raise AnswerError("unknown_name", *_X.pair("unknown_function", name=a.name, at=_where(a.pos),
+                                                           known=_KNOWN), a.pos)
             example = f"{_wrap(a, 2)}*{_wrap(b, 3)}"
             example = example if len(example) <= 30 else "2*x"
-            en, ru = _at(pos)
-            raise AnswerError("implicit_product", f"A product needs «*» at {en}: write {example}.",
-                              f"Для произведения нужен знак «*» ({ru}): {example}.", pos)
+            raise AnswerError("implicit_product", *_X.pair("implicit_product", at=_where(pos), example=example), pos)
         return self.count(Op("mul", (a, b), pos))
 
     def div(self, a: Expr, b: Expr, pos: int) -> Expr:
@@ -176,15 +181,11 @@ class _GraphAlgebra(Algebra):
         return self.count(Op("pow", (a, b), pos))
 
     def apply(self, name: str, arg: Expr, pos: int) -> Expr:
-        en, ru = _at(pos)
         if name not in FUNCTIONS:
-            raise AnswerError(
-                "unknown_name", f"«{name}» at {en} has no place in a computational graph here (known: {_KNOWN}).",
-                f"«{name}» ({ru}) в графе вычислений здесь не используется (известны: {_KNOWN}).", pos)
+            raise AnswerError("unknown_name", *_X.pair("not_in_graph", name=name, at=_where(pos), known=_KNOWN), pos)
         if not _CALL.match(self.source, pos):
             name = "√" if self.source[pos] == "√" else name
-            raise AnswerError("needs_parentheses", f"«{name}» at {en} needs parentheses: {name}(…).",
-                              f"После «{name}» ({ru}) нужны скобки: {name}(…).", pos)
+            raise AnswerError("needs_parentheses", *_X.pair("needs_parentheses", name=name, at=_where(pos)), pos)
         return self.count(Op(FUNCTIONS[name], (arg,), pos))
 
 
@@ -549,7 +550,7 @@ def graph_of(tree: Expr, variables: Sequence[str] | None = None) -> ExprGraph:
         if all(o.node == 0 for o in operands):  # no variable below: fold into a constant
             value = apply(t.op, [o.value for o in operands])
             if not np.isfinite(value):
-                raise ExprError(f"the constant part {show(t)} at {_at(t.pos)[0]} is not a finite number", t.pos)
+                raise ExprError(f"the constant part {show(t)} at {_where(t.pos)['en']} is not a finite number", t.pos)
             return Operand(0, value, show(t))
         node = Node(len(nodes) + 1, t.op, operands, show(t))
         nodes.append(node)

@@ -7,6 +7,7 @@ import unicodedata
 import numpy as np
 
 from .answers import format_value
+from .i18n import Messages
 from .lesson import Lesson
 
 #: Version of the JSON form; bump it when a field changes meaning or disappears.
@@ -62,15 +63,23 @@ def render_key(data: dict, lang: str) -> str:
         pad = " " * (width - _cells(s["symbol"]))  # w̃₁ is two characters in one cell
         lines.append(f"{s['n']:>3}. {s['symbol']}{pad} = {format_value(np.asarray(s['value']))}{formula}")
     lines.append("")
-    lines.append("All quantities:" if lang == "en" else "Все величины:")
+    lines.append(_K("all", lang))
     width = max(len(q["key"]) for q in data["quantities"])
-    roles = _ROLES_RU if lang == "ru" else {}
     for q in data["quantities"]:
-        role = roles.get(q["role"], q["role"])
+        role = _ROLES(q["role"], lang) if q["role"] in _ROLES else q["role"]
         lines.append(f"  {q['key']:<{width}}  {q['symbol']:<8} {role:<9} {format_value(np.asarray(q['value']))}")
     return "\n".join(lines)
 
 
-#: The roles as a Russian reader sees them in the key (the JSON keeps the stable English names).
-_ROLES_RU = {"given": "дано", "forward": "прямой", "loss": "потери", "backward": "обратный",
-             "update": "шаг", "value": "значение"}
+_K = Messages({
+    "all": {"en": "All quantities:", "ru": "Все величины:"},
+})
+#: The roles as the key shows them (the JSON keeps the stable English names).
+_ROLES = Messages({
+    "given": {"en": "given", "ru": "дано"},
+    "forward": {"en": "forward", "ru": "прямой"},
+    "loss": {"en": "loss", "ru": "потери"},
+    "backward": {"en": "backward", "ru": "обратный"},
+    "update": {"en": "update", "ru": "шаг"},
+    "value": {"en": "value", "ru": "значение"},
+})

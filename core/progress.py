@@ -40,8 +40,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
 
+from .i18n import LANGS, Messages
 from .progress_file import (  # noqa: F401  (SCHEMA_VERSION, aside_path: part of this module's face)
     BUSY_TIMEOUT_MS, SCHEMA_VERSION, _REASONS, _TAILS, _connect, _file_id, _fresh_memory, _has_rows, _memory,
     _message, _pair, _prepare_file, _read_copy, _reason, _rollback, _set_aside, aside_path,
@@ -49,6 +50,18 @@ from .progress_file import (  # noqa: F401  (SCHEMA_VERSION, aside_path: part of
 
 if TYPE_CHECKING:  # numpy is imported when a value is read or written, not at start-up
     import numpy as np
+
+# What the student is told when a file was set aside (the reasons saving stops are in progress_file).
+_SAYS = Messages({
+    "newer": {"en": "Your progress file was written by a newer version of nntutor. It was moved to {aside} and a "
+                    "new, empty progress file was started.",
+              "ru": "Файл прогресса записан более новой версией nntutor. Он перемещён в {aside}; начат новый, "
+                    "пустой файл прогресса."},
+    "damaged": {"en": "Your progress file was damaged and could not be read. It was moved to {aside} and a new, "
+                      "empty progress file was started.",
+                "ru": "Файл прогресса повреждён и не читается. Он перемещён в {aside}; начат новый, пустой файл "
+                      "прогресса."},
+})
 
 FILE_NAME = "progress.sqlite3"
 ENV_DIR = "NNTUTOR_DATA_DIR"
@@ -93,7 +106,7 @@ class ProgressStore:
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
         self._lock = threading.Lock()
-        self._notices: list[tuple[str, str]] = []  # (en, ru), oldest first
+        self._notices: list[Mapping[str, str]] = []  # each in every language, oldest first
         self._taken = 0  # how many of them take_notice has passed
         self._ident: tuple[int, int] | None = None  # the file's (device, inode) while saving
         try:
@@ -101,9 +114,9 @@ class ProgressStore:
         except (OSError, sqlite3.Error) as error:
             self._conn = self._open_in_memory(_reason(error, self.path))
         # All that happened at open is one message: take_notice gives only the newest.
-        self.notice = " ".join(en for en, _ in self._notices) or None
-        self.notice_ru = " ".join(ru for _, ru in self._notices) or None
-        self._notices = [(self.notice, self.notice_ru)] if self.notice else []
+        said = {lang: " ".join(texts[lang] for texts in self._notices) for lang in LANGS}
+        self.notice, self.notice_ru = said["en"] or None, said["ru"] or None
+        self._notices = [said] if self.notice else []
 
     @property
     def saving(self) -> bool:
@@ -116,11 +129,11 @@ class ProgressStore:
             if self._taken >= len(self._notices):
                 return None
             self._taken = len(self._notices)
-            en, ru = self._notices[-1]
-        return ru if lang == "ru" else en
+            texts = self._notices[-1]
+        return texts.get(lang, texts["en"])
 
     def _tell(self, en: str, ru: str) -> None:
-        self._notices.append((en, ru))
+        self._notices.append(dict(zip(LANGS, (en, ru))))
 
     # -- opening -------------------------------------------------------------------
 
@@ -132,22 +145,8 @@ class ProgressStore:
             self._ident = ident
             return conn
         aside = _set_aside(self.path, ident)
-        if aside is None:
-            pass  # another window set it aside (and tells the student) a moment ago
-        elif problem == "newer":
-            self._tell(
-                f"Your progress file was written by a newer version of nntutor. It was "
-                f"moved to {aside} and a new, empty progress file was started.",
-                f"Файл прогресса записан более новой версией nntutor. Он перемещён в "
-                f"{aside}; начат новый, пустой файл прогресса.",
-            )
-        else:
-            self._tell(
-                f"Your progress file was damaged and could not be read. It was moved to "
-                f"{aside} and a new, empty progress file was started.",
-                f"Файл прогресса повреждён и не читается. Он перемещён в {aside}; "
-                f"начат новый, пустой файл прогресса.",
-            )
+        if aside is not None:  # None: another window set it aside (and tells the student) a moment ago
+            self._tell(*_SAYS.pair("newer" if problem == "newer" else "damaged", aside=aside))
         ident = _prepare_file(self.path)
         conn, problem = _connect(self.path)
         if problem is not None:  # a fresh file cannot be damaged; something else is wrong

@@ -288,6 +288,7 @@ _REASONS = Messages({
     "moved": {"en": "the file was moved or deleted", "ru": "файл перемещён или удалён"},
     "cantopen": {"en": "the file cannot be opened for writing", "ru": "файл не открывается для записи"},
     "other": {"en": "an error occurred ({text})", "ru": "произошла ошибка ({text})"},
+    "not_folder": {"en": "{where} is not a folder", "ru": "{where} — не папка"},
 })
 _ERRNO_REASONS = {errno.EROFS: "readonly", errno.EACCES: "permission", errno.EPERM: "permission",
                   errno.EISDIR: "isdir", errno.ENOSPC: "full", getattr(errno, "EDQUOT", -1): "full"}
@@ -331,7 +332,7 @@ def _reason(error: BaseException, path: Path) -> tuple[str, str]:
             # The nearest ancestor that exists but is no folder (a file, /dev/null).
             where = next((p for p in path.parents if os.path.exists(p) and not os.path.isdir(p)),
                          path.parent)
-            return f"{where} is not a folder", f"{where} — не папка"
+            return _pair(_REASONS, "not_folder", where=where)
         key, text = _ERRNO_REASONS.get(error.errno), error.strerror or str(error)
     else:
         code, text = getattr(error, "sqlite_errorcode", None), str(error)

@@ -18,6 +18,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 import numpy as np
 
 from .answers import Reading
+from .i18n import Messages
+from .notation import ru_plural
 
 # A typed decimal is compared with a float64 value: allow for representation error
 # (0.3 − 0.25 is 0.04999999999999999, and 12345.7 − 12345.65 is not exactly 0.05).
@@ -129,13 +131,20 @@ def accepted_digits(tol: Tolerance) -> int | None:
 def precision_text(tol: Tolerance, lang: str, expected=None) -> str:
     """What a step accepts, as the prompt says it: "exact", "a whole number" (an exact step whose
     value ``expected`` is one whole number), "at least 2 significant digits" (lang "en" or "ru")."""
-    ru = lang == "ru"
     if tol.exact:
         value = None if expected is None else np.asarray(expected, dtype=np.float64)
         if value is not None and value.size == 1 and float(value.reshape(-1)[0]).is_integer():
-            return "целое число" if ru else "a whole number"
-        return "точное значение" if ru else "exact"
+            return _M("whole", lang)
+        return _M("exact", lang)
     n = accepted_digits(tol)
-    if ru:
-        return f"не меньше {n} " + ("значащей цифры" if n % 10 == 1 and n % 100 != 11 else "значащих цифр")
-    return f"at least {n} significant digit" + ("" if n == 1 else "s")
+    return _M("digit" if n == 1 else ru_plural(n, "digits_one", "digits", "digits"), lang, n=n)
+
+
+_M = Messages({
+    "whole": {"en": "a whole number", "ru": "целое число"},
+    "exact": {"en": "exact", "ru": "точное значение"},
+    # one digit; 21, 31, … digits (не меньше 21 значащей цифры); any other number of digits
+    "digit": {"en": "at least {n} significant digit", "ru": "не меньше {n} значащей цифры"},
+    "digits_one": {"en": "at least {n} significant digits", "ru": "не меньше {n} значащей цифры"},
+    "digits": {"en": "at least {n} significant digits", "ru": "не меньше {n} значащих цифр"},
+})

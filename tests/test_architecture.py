@@ -156,3 +156,79 @@ def test_opening_a_dense_lesson_loads_no_other_kind_and_no_symbolic_code():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['nntutor.core.kinds.dense', 'nntutor.core.kinds.hyper']", out.stdout
+
+
+
+# Where a language code is compared to choose the language itself, not a text in it.
+_CHOOSING_THE_LANGUAGE = {
+    ("tui/cli.py", "_shown_lang"): "English when the terminal cannot show Russian",
+    ("tui/app.py", "_restore_settings"): "a saved language is used when it is one of the two",
+    ("tui/app.py", "action_toggle_lang"): "F2 switches to the other language",
+}
+# Dicts of per-language f-strings that are not translations.
+_NOT_TRANSLATIONS = {
+    "core/curves.py": "chart series labels, the same in both languages (the module is being rewritten)",
+}
+
+
+def _language_code(node: ast.AST) -> bool:
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return any(_language_code(e) for e in node.elts)
+    return isinstance(node, ast.Constant) and node.value in ("en", "ru")
+
+
+def _is_lang(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Name) and node.id == "lang") or (isinstance(node, ast.Attribute) and node.attr == "lang")
+
+
+def _inline_translations(rel: str, source: str) -> list[tuple[str, int, str]]:
+    """(function, line, what) of each text chosen by comparing ``lang`` with a language code, and of
+    each {"en": f"…", "ru": f"…"} dict, in the module ``rel`` (its path from the root)."""
+    found = []
+
+    def visit(node: ast.AST, function: str) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            function = node.name
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(map(_is_lang, sides)) and any(map(_language_code, sides)):
+                found.append((function, node.lineno, "compares lang with a language code"))
+        if isinstance(node, ast.Dict):
+            keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
+            if {"en", "ru"} <= keys and any(isinstance(n, ast.JoinedStr) for v in node.values for n in ast.walk(v)):
+                found.append((function, node.lineno, "builds an en/ru dict of f-strings"))
+        for child in ast.iter_child_nodes(node):
+            visit(child, function)
+
+    visit(ast.parse(source), "")
+    return found
+
+
+def test_every_translation_goes_through_messages():
+    """One translation mechanism: a text in both languages is an entry of a ``core.i18n.Messages``
+    table, never a sentence chosen by ``lang == "ru"`` or a dict of f-strings built on the spot.
+    Lesson data (core/kinds, core/ops: quantity meanings and mistake templates) is exempt, and so is
+    core/i18n.py; each exemption listed above must still be needed."""
+    offenders, used = [], set()
+    for folder in ("core", "tui"):
+        for path in (ROOT / folder).rglob("*.py"):
+            rel = path.relative_to(ROOT).as_posix()
+            if rel.startswith(("core/kinds/", "core/ops/")) or rel == "core/i18n.py":
+                continue
+            for function, line, what in _inline_translations(rel, path.read_text(encoding="utf-8")):
+                if (rel, function) in _CHOOSING_THE_LANGUAGE and what.startswith("compares"):
+                    used.add((rel, function))
+                elif rel in _NOT_TRANSLATIONS and what.startswith("builds"):
+                    used.add(rel)
+                else:
+                    offenders.append(f"{rel}:{line} {what}")
+    assert offenders == []
+    assert used == set(_CHOOSING_THE_LANGUAGE) | set(_NOT_TRANSLATIONS), "an exemption no longer needed"
+
+
+def test_the_translation_check_finds_each_form_it_forbids():
+    source = ('def f(lang, x):\n    ru = lang == "ru"\n    y = "a" if self.lang in ("en", "ru") else "b"\n'
+              '    return {"en": f"{x} steps", "ru": "шагов: " + f"{x}"}\n'
+              'def g(lang):\n    return {"en": "steps", "ru": "шаги"} if "en" != lang else None\n')
+    assert [(f, line) for f, line, _ in _inline_translations("core/sample.py", source)] == \
+        [("f", 2), ("f", 3), ("f", 4), ("g", 6)]

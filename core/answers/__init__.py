@@ -25,11 +25,11 @@ One job per module, each using only those above it:
 Names with a leading underscore are shared inside this package only.
 """
 
-from .algebra import CONSTANT_NAMES, FLOATS, FUNCTION_NAMES, RESERVED_NAMES, Algebra, FloatAlgebra
+from .algebra import CONSTANT_NAMES, FLOATS, FUNCTION_NAMES, RESERVED_NAMES, Algebra, FloatAlgebra, _unknown_name
 from .lexer import EXACT_SIG_FIGS, MAX_LITERAL, MAX_TOKENS
 from .parser import MAX_DEPTH, MAX_ELEMENTS
 from .reading import MAX_CHARS, Reading, _read, _read_expression, read_answer, read_expression
-from .shapes import AnswerError, FormatProblem, _at, _Ctx, describe_shape, example_for, format_value
+from .shapes import AnswerError, FormatProblem, _Ctx, _where, describe_shape, example_for, format_value
 
 __all__ = [
     "Reading", "FormatProblem", "read_answer", "describe_shape", "example_for",

@@ -8,7 +8,23 @@ from __future__ import annotations
 import math
 from typing import Mapping
 
-from .shapes import AnswerError, _at, _fmt_number
+from ..i18n import Messages
+from .shapes import AnswerError, _fmt_number, _where
+
+# at: where in the typed text
+_A = Messages({
+    "too_large": {"en": "The result of «{what}» ({at}) is too large.", "ru": "Результат «{what}» ({at}) слишком велик."},
+    "zero_power": {"en": "0 to a negative power at {at} divides by zero.",
+                   "ru": "0 в отрицательной степени ({at}) — деление на ноль."},
+    "not_real": {"en": "{what} at {at} is not a real number.", "ru": "{what} ({at}) — не действительное число."},
+    # symbols: those a formula may use, before the names every answer may use
+    "unknown_name": {"en": "Unknown name «{name}» ({at}). Allowed: {symbols}e, π (pi), exp, ln (= log, natural), "
+                           "sqrt (√), σ (sigmoid), tanh, sin, cos, abs.",
+                     "ru": "Неизвестное имя «{name}» ({at}). Можно: {symbols}e, π (pi), exp, ln (= log, натуральный), "
+                           "sqrt (√), σ (sigmoid), tanh, sin, cos, abs."},
+    "division_by_zero": {"en": "Division by zero at {at}.", "ru": "Деление на ноль ({at})."},
+    "undefined": {"en": "{call} is not defined ({at}).", "ru": "{call} не определено ({at})."},
+})
 
 
 def _sigmoid(t: float) -> float:
@@ -25,8 +41,6 @@ _FUNCS = {
 }
 _CONSTS = {"e": math.e, "pi": math.pi, "π": math.pi, "пи": math.pi}
 _NOT_FINITE = {"nan", "inf", "infinity", "∞"}
-_ALLOWED = ("e, π (pi), exp, ln (= log, natural), sqrt (√), σ (sigmoid), tanh, sin, cos, abs",
-            "e, π (pi), exp, ln (= log, натуральный), sqrt (√), σ (sigmoid), tanh, sin, cos, abs")
 #: The function each accepted spelling means (names as the lexer delivers them: lowercase).
 FUNCTION_NAMES: Mapping[str, str] = {
     "exp": "exp", "ln": "ln", "log": "ln", "sqrt": "sqrt", "sigmoid": "sigmoid", "sigma": "sigmoid",
@@ -39,9 +53,14 @@ RESERVED_NAMES = frozenset(FUNCTION_NAMES) | frozenset(CONSTANT_NAMES) | frozens
 
 
 def _too_large(what: str, pos: int) -> AnswerError:
-    en_at, ru_at = _at(pos)
-    return AnswerError("too_large", f"The result of «{what}» ({en_at}) is too large.",
-                       f"Результат «{what}» ({ru_at}) слишком велик.", pos)
+    return AnswerError("too_large", *_A.pair("too_large", what=what, at=_where(pos)), pos)
+
+
+def _unknown_name(name: str, pos: int, symbols: Mapping[str, str] | str = "") -> AnswerError:
+    """The error for a name that means nothing here; ``symbols`` (in every language, ending in
+    "; ") lists the symbols a formula may use besides the functions and constants."""
+    shown = name if len(name) <= 20 else name[:20] + "…"
+    return AnswerError("unknown_name", *_A.pair("unknown_name", name=shown, at=_where(pos), symbols=symbols), pos)
 
 
 def _finite(v: float, what: str, pos: int) -> float:
@@ -52,18 +71,15 @@ def _finite(v: float, what: str, pos: int) -> float:
 
 def _pow(base: float, exponent: float, pos: int) -> float:
     """base^exponent in floats; overflow is an error, never a hang or a complex number."""
-    en_at, ru_at = _at(pos)
     if base == 0 and exponent < 0:
-        raise AnswerError("division_by_zero", f"0 to a negative power at {en_at} divides by zero.",
-                          f"0 в отрицательной степени ({ru_at}) — деление на ноль.", pos)
+        raise AnswerError("division_by_zero", *_A.pair("zero_power", at=_where(pos)), pos)
     try:
         v = math.pow(base, exponent)
     except OverflowError:
         raise _too_large("^", pos) from None
     except ValueError:
         what = f"({_fmt_number(base, 6)})^{_fmt_number(exponent, 6)}"
-        raise AnswerError("domain", f"{what} at {en_at} is not a real number.",
-                          f"{what} ({ru_at}) — не действительное число.", pos) from None
+        raise AnswerError("domain", *_A.pair("not_real", what=what, at=_where(pos)), pos) from None
     return _finite(v, "^", pos)
 
 
@@ -89,10 +105,7 @@ class Algebra:
 
     def unknown(self, name: str, pos: int) -> AnswerError:
         """The error for a name that is neither a constant, a symbol nor a function."""
-        en_at, ru_at = _at(pos)
-        shown = name if len(name) <= 20 else name[:20] + "…"
-        return AnswerError("unknown_name", f"Unknown name «{shown}» ({en_at}). Allowed: {_ALLOWED[0]}.",
-                           f"Неизвестное имя «{shown}» ({ru_at}). Можно: {_ALLOWED[1]}.", pos)
+        return _unknown_name(name, pos)
 
     def neg(self, a, pos: int):
         raise NotImplementedError
@@ -141,9 +154,7 @@ class FloatAlgebra(Algebra):
 
     def div(self, a: float, b: float, pos: int) -> float:
         if b == 0:
-            en_at, ru_at = _at(pos)
-            raise AnswerError("division_by_zero", f"Division by zero at {en_at}.",
-                              f"Деление на ноль ({ru_at}).", pos)
+            raise AnswerError("division_by_zero", *_A.pair("division_by_zero", at=_where(pos)), pos)
         return _finite(a / b, "/", pos)
 
     def power(self, a: float, b: float, pos: int) -> float:
@@ -156,10 +167,8 @@ class FloatAlgebra(Algebra):
         except OverflowError:
             raise _too_large(f"{name}({_fmt_number(arg, 6)})", pos) from None
         except ValueError:
-            en_at, ru_at = _at(pos)
             call = f"{name}({_fmt_number(arg, 6)})"
-            raise AnswerError("domain", f"{call} is not defined ({en_at}).",
-                              f"{call} не определено ({ru_at}).", pos) from None
+            raise AnswerError("domain", *_A.pair("undefined", call=call, at=_where(pos)), pos) from None
         return _finite(float(v), name, pos)
 
 

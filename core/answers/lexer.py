@@ -12,7 +12,8 @@ import re
 import unicodedata
 from typing import Iterator, Sequence
 
-from .shapes import AnswerError, _at
+from ..i18n import Messages
+from .shapes import AnswerError, _where
 
 MAX_LITERAL = 40
 #: Bounds the work for any input; a 20×20 matrix with signs and commas is about 1000.
@@ -55,13 +56,7 @@ def _check_chars(text: str) -> None:
                  if ch not in "\t\n\r" and unicodedata.category(ch) in _INVISIBLE]
         bad = min(text.index(ch) for ch in chars) if chars else None
     if bad is not None:
-        en_at, ru_at = _at(bad)
-        code = f"U+{ord(text[bad]):04X}"
-        raise AnswerError(
-            "bad_char",
-            f"An invisible control character ({code}) at {en_at}: retype the answer without it.",
-            f"Невидимый управляющий символ ({code}), {ru_at}: наберите ответ заново без него.",
-            bad)
+        raise AnswerError("bad_char", *_L.pair("control", code=f"U+{ord(text[bad]):04X}", at=_where(bad)), bad)
 
 
 def _normalize(text: str) -> tuple[str, Sequence[int]]:
@@ -113,8 +108,23 @@ class _NumTok(_Tok):
     __slots__ = ("value", "decimal", "decimals", "sig")
 
 
-_BAD_CHAR_HINT = ("Use numbers, + − * / ^, ( ), [ ], e, π, exp, ln, sqrt, σ.",
-                  "Можно: числа, + − * / ^, ( ), [ ], e, π, exp, ln, sqrt, σ.")
+# at: where in the typed text
+_L = Messages({
+    "control": {"en": "An invisible control character ({code}) at {at}: retype the answer without it.",
+                "ru": "Невидимый управляющий символ ({code}), {at}: наберите ответ заново без него."},
+    "too_many_tokens": {"en": "The answer is too long: more than {most} numbers and signs.",
+                        "ru": "Ответ слишком длинный: больше {most} чисел и знаков."},
+    "equals": {"en": "Type only the value, without «=» ({at}).", "ru": "Введите только значение, без «=» ({at})."},
+    "bad_char": {"en": "The character «{char}» ({at}) can't be used in an answer. "
+                       "Use numbers, + − * / ^, ( ), [ ], e, π, exp, ln, sqrt, σ.",
+                 "ru": "Символ «{char}» ({at}) нельзя использовать в ответе. "
+                       "Можно: числа, + − * / ^, ( ), [ ], e, π, exp, ln, sqrt, σ."},
+    "two_separators": {"en": "«{number}» ({at}) has two decimal separators.",
+                       "ru": "В «{number}» ({at}) два десятичных разделителя."},
+    "long_number": {"en": "The number at {at} is too long (at most {most} characters).",
+                    "ru": "Число ({at}) слишком длинное (не больше {most} символов)."},
+    "large_number": {"en": "The number «{number}» ({at}) is too large.", "ru": "Число «{number}» ({at}) слишком велико."},
+})
 
 
 def _lex_pattern(mode_a: bool) -> re.Pattern:
@@ -155,9 +165,7 @@ class _Lexer:
                 continue
             count += 1
             if count > MAX_TOKENS:
-                raise AnswerError("too_long", f"The answer is too long: more than {MAX_TOKENS} numbers "
-                                  "and signs.",
-                                  f"Ответ слишком длинный: больше {MAX_TOKENS} чисел и знаков.")
+                raise AnswerError("too_long", *_L.pair("too_many_tokens", most=MAX_TOKENS))
             start = m.start()
             pos = origin[start]
             text = m.group()
@@ -188,16 +196,10 @@ class _Lexer:
     def bad_char(self, i: int) -> AnswerError:
         ch = self.s[i]
         pos = self.origin[i]
-        en_at, ru_at = _at(pos)
         if ch == "=":
-            return AnswerError("bad_char", f"Type only the value, without «=» ({en_at}).",
-                               f"Введите только значение, без «=» ({ru_at}).", pos)
+            return AnswerError("bad_char", *_L.pair("equals", at=_where(pos)), pos)
         shown = ch if ch.isprintable() else f"U+{ord(ch):04X}"
-        return AnswerError("bad_char",
-                           f"The character «{shown}» ({en_at}) can't be used in an answer. "
-                           + _BAD_CHAR_HINT[0],
-                           f"Символ «{shown}» ({ru_at}) нельзя использовать в ответе. "
-                           + _BAD_CHAR_HINT[1], pos)
+        return AnswerError("bad_char", *_L.pair("bad_char", char=shown, at=_where(pos)), pos)
 
     def number(self, m: re.Match, pos: int, sb: bool) -> _Tok:
         text = m.group()
@@ -220,20 +222,13 @@ class _Lexer:
             while j < len(s) and s[j] in _DIGITS:
                 j += 1
             bad = s[m.start():j][:MAX_LITERAL + 5]
-            en_at, ru_at = _at(pos)
-            raise AnswerError("unreadable", f"«{bad}» ({en_at}) has two decimal separators.",
-                              f"В «{bad}» ({ru_at}) два десятичных разделителя.", pos,
+            raise AnswerError("unreadable", *_L.pair("two_separators", number=bad, at=_where(pos)), pos,
                               comma_specific=tight_next or sep.startswith(","))
         if len(text) > MAX_LITERAL:
-            en_at, ru_at = _at(pos)
-            raise AnswerError("too_large",
-                              f"The number at {en_at} is too long (at most {MAX_LITERAL} characters).",
-                              f"Число ({ru_at}) слишком длинное (не больше {MAX_LITERAL} символов).", pos)
+            raise AnswerError("too_large", *_L.pair("long_number", at=_where(pos), most=MAX_LITERAL), pos)
         value = float(text.replace(",", "."))
         if not math.isfinite(value):
-            en_at, ru_at = _at(pos)
-            raise AnswerError("too_large", f"The number «{text}» ({en_at}) is too large.",
-                              f"Число «{text}» ({ru_at}) слишком велико.", pos)
+            raise AnswerError("too_large", *_L.pair("large_number", number=text, at=_where(pos)), pos)
         tok = _NumTok(_NUM, text, pos, sb)
         tok.value = value
         if sep.startswith(","):

@@ -22,10 +22,51 @@ from .lexer import (
     _COMMA, _END, _ENDS_ELEMENT, _LB, _LP, _NAME, _NUM, _OP, _RB, _RP, _SEMI, _STARTS_ELEMENT, EXACT_SIG_FIGS,
     _Tok,
 )
-from .shapes import AnswerError, _at
+from ..i18n import Messages
+from .shapes import AnswerError, _where
 
 MAX_DEPTH = 40
 MAX_ELEMENTS = 400
+
+# at: where in the typed text
+_P = Messages({
+    "too_deep": {"en": "Nested too deeply at {at} (more than {most} levels of brackets, signs or powers).",
+                 "ru": "Слишком глубокая вложенность ({at}): больше {most} уровней скобок, знаков или степеней."},
+    "ends_early": {"en": "The answer ends too early: something is missing at the end.",
+                   "ru": "Ответ обрывается: в конце чего-то не хватает."},
+    "unmatched_paren": {"en": "«)» at {at} has no matching «(».", "ru": "У скобки «)» ({at}) нет парной «(»."},
+    "unmatched_bracket": {"en": "«]» at {at} has no matching «[».", "ru": "У скобки «]» ({at}) нет парной «[»."},
+    "row_in_parens": {"en": "A row break at {at} inside parentheses.", "ru": "Перенос строки или «;» ({at}) внутри скобок."},
+    "comma_in_parens": {"en": "A comma at {at} inside parentheses or after an operator; separate numbers with spaces "
+                              "outside parentheses.",
+                        "ru": "Запятая ({at}) внутри скобок или после знака действия; числа разделяются пробелами "
+                              "вне скобок."},
+    "bracket_inside": {"en": "«[» at {at}: square brackets go around a whole vector or matrix; use ( ) inside "
+                             "expressions.",
+                       "ru": "«[» ({at}): квадратные скобки ставятся вокруг всего вектора или матрицы; внутри "
+                             "выражений используйте ( )."},
+    "operator_alone": {"en": "«{text}» at {at} has nothing to work on.", "ru": "Знаку «{text}» ({at}) не хватает числа."},
+    "unexpected": {"en": "Unexpected «{text}» at {at}: is an operator missing?",
+                   "ru": "Непонятно, что делает «{text}» ({at}): не пропущен ли знак действия?"},
+    "no_numbers": {"en": "There are separators but no numbers.", "ru": "Есть разделители, но нет чисел."},
+    "comma_first": {"en": "Nothing before the comma at {at}.", "ru": "Перед запятой ({at}) ничего нет."},
+    "two_commas": {"en": "Two commas in a row at {at}.", "ru": "Две запятые подряд ({at})."},
+    "comma_last": {"en": "Nothing after the comma at {at}.", "ru": "После запятой ({at}) ничего нет."},
+    "too_many": {"en": "Too many numbers (more than {most}).", "ru": "Слишком много чисел (больше {most})."},
+    "bracket_open": {"en": "«[» at {at} is never closed.", "ru": "Скобка «[» ({at}) не закрыта."},
+    "empty_brackets": {"en": "Empty brackets at {at}.", "ru": "Пустые скобки ({at})."},
+    "one_expression": {"en": "«{sep}» at {at}: a formula is one expression (write decimals with a point, e.g. 0.5).",
+                       "ru": "«{sep}» ({at}): формула — одно выражение (дробные числа пишутся через точку, "
+                             "например 0.5)."},
+    "empty_parens": {"en": "Empty parentheses «()» at {at}.", "ru": "Пустые скобки «()» ({at})."},
+    "paren_open": {"en": "«(» at {at} is never closed.", "ru": "Скобка «(» ({at}) не закрыта."},
+    "not_finite": {"en": "«{name}» ({at}) is not a finite number.", "ru": "«{name}» ({at}) — не конечное число."},
+    "needs_number": {"en": "«{name}» at {at} needs a number after it, e.g. {name}(2).",
+                     "ru": "После «{name}» ({at}) нужно число, например {name}(2)."},
+})
+# What a token met where it cannot be says, by its kind (any other: "unexpected").
+_UNEXPECTED = {_END: "ends_early", _RP: "unmatched_paren", _RB: "unmatched_bracket", _SEMI: "row_in_parens",
+               _COMMA: "comma_in_parens", _LB: "bracket_inside", _OP: "operator_alone"}
 
 
 class _Leaf:
@@ -70,48 +111,14 @@ class _Parser:
     def enter(self, pos: int) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            en_at, ru_at = _at(pos)
-            raise AnswerError("too_deep",
-                              f"Nested too deeply at {en_at} (more than {MAX_DEPTH} levels of "
-                              "brackets, signs or powers).",
-                              f"Слишком глубокая вложенность ({ru_at}): больше {MAX_DEPTH} уровней "
-                              "скобок, знаков или степеней.", pos)
+            raise AnswerError("too_deep", *_P.pair("too_deep", at=_where(pos), most=MAX_DEPTH), pos)
 
     def leave(self) -> None:
         self.depth -= 1
 
     def unexpected(self, t: _Tok) -> AnswerError:
-        en_at, ru_at = _at(t.pos)
-        if t.kind == _END:
-            return AnswerError("unreadable", "The answer ends too early: something is missing at the end.",
-                               "Ответ обрывается: в конце чего-то не хватает.", t.pos)
-        if t.kind == _RP:
-            return AnswerError("unreadable", f"«)» at {en_at} has no matching «(».",
-                               f"У скобки «)» ({ru_at}) нет парной «(».", t.pos)
-        if t.kind == _RB:
-            return AnswerError("unreadable", f"«]» at {en_at} has no matching «[».",
-                               f"У скобки «]» ({ru_at}) нет парной «[».", t.pos)
-        if t.kind == _SEMI:
-            return AnswerError("unreadable", f"A row break at {en_at} inside parentheses.",
-                               f"Перенос строки или «;» ({ru_at}) внутри скобок.", t.pos)
-        if t.kind == _COMMA:
-            return AnswerError("unreadable",
-                               f"A comma at {en_at} inside parentheses or after an operator; "
-                               "separate numbers with spaces outside parentheses.",
-                               f"Запятая ({ru_at}) внутри скобок или после знака действия; числа "
-                               "разделяются пробелами вне скобок.", t.pos)
-        if t.kind == _LB:
-            return AnswerError("unreadable",
-                               f"«[» at {en_at}: square brackets go around a whole vector or matrix; "
-                               "use ( ) inside expressions.",
-                               f"«[» ({ru_at}): квадратные скобки ставятся вокруг всего вектора или "
-                               "матрицы; внутри выражений используйте ( ).", t.pos)
-        if t.kind == _OP:
-            return AnswerError("unreadable", f"«{t.text}» at {en_at} has nothing to work on.",
-                               f"Знаку «{t.text}» ({ru_at}) не хватает числа.", t.pos)
-        return AnswerError("unreadable", f"Unexpected «{t.text}» at {en_at}: is an operator missing?",
-                           f"Непонятно, что делает «{t.text}» ({ru_at}): не пропущен ли знак действия?",
-                           t.pos)
+        key = _UNEXPECTED.get(t.kind, "unexpected")
+        return AnswerError("unreadable", *_P.pair(key, at=_where(t.pos), text=t.text), t.pos)
 
     # --- arrays
     def top(self):
@@ -120,8 +127,7 @@ class _Parser:
         if t.kind != _END:
             raise self.unexpected(t)
         if not rows:
-            raise AnswerError("unreadable", "There are separators but no numbers.",
-                              "Есть разделители, но нет чисел.", 0)
+            raise AnswerError("unreadable", *_P.pair("no_numbers"), 0)
         if len(rows) == 1:
             return rows[0][0] if len(rows[0]) == 1 else rows[0]
         return self.stack(rows)
@@ -149,21 +155,15 @@ class _Parser:
             if t.kind in (_SEMI, _RB, _END):
                 return items
             if t.kind == _COMMA:
-                en_at, ru_at = _at(t.pos)
-                raise AnswerError("unreadable", f"Nothing before the comma at {en_at}.",
-                                  f"Перед запятой ({ru_at}) ничего нет.", t.pos)
+                raise AnswerError("unreadable", *_P.pair("comma_first", at=_where(t.pos)), t.pos)
             items.append(self.item())
             t = self.tok
             if t.kind == _COMMA:
                 self.advance()
                 if self.tok.kind == _COMMA:
-                    en_at, ru_at = _at(t.pos)
-                    raise AnswerError("unreadable", f"Two commas in a row at {en_at}.",
-                                      f"Две запятые подряд ({ru_at}).", t.pos)
+                    raise AnswerError("unreadable", *_P.pair("two_commas", at=_where(t.pos)), t.pos)
                 if self.tok.kind in (_SEMI, _RB, _END):
-                    en_at, ru_at = _at(t.pos)
-                    raise AnswerError("unreadable", f"Nothing after the comma at {en_at}.",
-                                      f"После запятой ({ru_at}) ничего нет.", t.pos)
+                    raise AnswerError("unreadable", *_P.pair("comma_last", at=_where(t.pos)), t.pos)
                 continue
             if t.kind in (_SEMI, _RB, _END):
                 return items
@@ -178,8 +178,7 @@ class _Parser:
             return self.bracket()
         self.leaves += 1
         if self.leaves > MAX_ELEMENTS:
-            raise AnswerError("too_many", f"Too many numbers (more than {MAX_ELEMENTS}).",
-                              f"Слишком много чисел (больше {MAX_ELEMENTS}).", t.pos)
+            raise AnswerError("too_many", *_P.pair("too_many", most=MAX_ELEMENTS), t.pos)
         # Fast path (same result as the full parse): a lone number ending where the
         # element ends; long plain lists stay cheap.
         after = self.nxt
@@ -208,16 +207,12 @@ class _Parser:
         t = self.tok
         if t.kind != _RB:
             if t.kind == _END:
-                en_at, ru_at = _at(open_tok.pos)
-                raise AnswerError("unreadable", f"«[» at {en_at} is never closed.",
-                                  f"Скобка «[» ({ru_at}) не закрыта.", open_tok.pos)
+                raise AnswerError("unreadable", *_P.pair("bracket_open", at=_where(open_tok.pos)), open_tok.pos)
             raise self.unexpected(t)
         self.advance()
         self.leave()
         if not rows:
-            en_at, ru_at = _at(open_tok.pos)
-            raise AnswerError("unreadable", f"Empty brackets at {en_at}.",
-                              f"Пустые скобки ({ru_at}).", open_tok.pos)
+            raise AnswerError("unreadable", *_P.pair("empty_brackets", at=_where(open_tok.pos)), open_tok.pos)
         if len(rows) == 1 and len(rows[0]) == 1 and isinstance(rows[0][0], _Leaf):
             self.bracketed.add(id(rows[0][0].tok))
         if len(rows) == 1:
@@ -232,12 +227,8 @@ class _Parser:
         if t.kind == _END:
             return v
         if t.kind in (_COMMA, _SEMI):
-            en_at, ru_at = _at(t.pos)
-            raise AnswerError("unreadable",
-                              f"«{t.text.strip() or '↵'}» at {en_at}: a formula is one expression "
-                              "(write decimals with a point, e.g. 0.5).",
-                              f"«{t.text.strip() or '↵'}» ({ru_at}): формула — одно выражение "
-                              "(дробные числа пишутся через точку, например 0.5).", t.pos)
+            raise AnswerError("unreadable", *_P.pair("one_expression", sep=t.text.strip() or "↵", at=_where(t.pos)),
+                              t.pos)
         raise self.unexpected(t)
 
     def expr(self, top: bool):
@@ -311,16 +302,13 @@ class _Parser:
     def parens(self):
         open_tok = self.advance()
         self.enter(open_tok.pos)
-        en_at, ru_at = _at(open_tok.pos)
         if self.tok.kind == _RP:
-            raise AnswerError("unreadable", f"Empty parentheses «()» at {en_at}.",
-                              f"Пустые скобки «()» ({ru_at}).", open_tok.pos)
+            raise AnswerError("unreadable", *_P.pair("empty_parens", at=_where(open_tok.pos)), open_tok.pos)
         v = self.expr(False)
         t = self.tok
         if t.kind != _RP:
             if t.kind == _END:
-                raise AnswerError("unreadable", f"«(» at {en_at} is never closed.",
-                                  f"Скобка «(» ({ru_at}) не закрыта.", open_tok.pos)
+                raise AnswerError("unreadable", *_P.pair("paren_open", at=_where(open_tok.pos)), open_tok.pos)
             raise self.unexpected(t)
         self.advance()
         self.leave()
@@ -333,10 +321,8 @@ class _Parser:
         v = self.alg.symbol(name, t.pos)
         if v is not None:
             return v
-        en_at, ru_at = _at(t.pos)
         if name in _NOT_FINITE:
-            raise AnswerError("not_finite", f"«{name}» ({en_at}) is not a finite number.",
-                        f"«{name}» ({ru_at}) — не конечное число.", t.pos)
+            raise AnswerError("not_finite", *_P.pair("not_finite", name=name, at=_where(t.pos)), t.pos)
         if name not in _FUNCS:
             raise self.alg.unknown(name, t.pos)
         if self.tok.kind == _LP:
@@ -346,6 +332,5 @@ class _Parser:
             arg = self.unary(top)  # prefix form: `ln 2`, `exp -1`, `ln 2^3` = ln 8
             self.leave()
         else:
-            raise AnswerError("unreadable", f"«{name}» at {en_at} needs a number after it, e.g. {name}(2).",
-                        f"После «{name}» ({ru_at}) нужно число, например {name}(2).", t.pos)
+            raise AnswerError("unreadable", *_P.pair("needs_number", name=name, at=_where(t.pos)), t.pos)
         return self.alg.apply(name, arg, t.pos)

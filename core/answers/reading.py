@@ -17,6 +17,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from ..i18n import LANGS, Messages
 from ..notation import ru_plural
 from .algebra import Algebra
 from .lexer import _DIGITS, _check_chars, _Lexer, _normalize, _NumTok, _tight_commas
@@ -24,6 +25,32 @@ from .parser import _Leaf, _Parser
 from .shapes import AnswerError, FormatProblem, _Ctx, _got, _how, describe_shape, format_value
 
 MAX_CHARS = 2000
+
+_M = Messages({
+    "not_text": {"en": "The answer is not text.", "ru": "Ответ — не текст."},
+    # too long: n characters (2001 символ, 2002 символа, 2005 символов)
+    "too_long": {"en": "The answer is too long: {n} characters (at most {most}).",
+                 "ru": "Ответ слишком длинный: {n} символов (можно не больше {most})."},
+    "too_long_one": {"en": "The answer is too long: {n} characters (at most {most}).",
+                     "ru": "Ответ слишком длинный: {n} символ (можно не больше {most})."},
+    "too_long_few": {"en": "The answer is too long: {n} characters (at most {most}).",
+                     "ru": "Ответ слишком длинный: {n} символа (можно не больше {most})."},
+    "empty": {"en": "Nothing is typed yet.", "ru": "Ответ пока пуст."},
+    "unreadable": {"en": "This answer could not be read.", "ru": "Не удалось прочитать ответ."},
+    "ragged_rows": {"en": "Rows have different lengths ({listed} numbers); every row needs the same count.",
+                    "ru": "В строках разное количество чисел ({listed}); во всех строках их должно быть поровну."},
+    "ragged": {"en": "Parts of the answer have different shapes.", "ru": "Части ответа разной формы."},
+    "shape": {"en": "Expected {shape} ({how}), {got}.{comma}", "ru": "Ожидается {shape} ({how}), а {got}.{comma}"},
+    "shape_swapped": {"en": "Expected {shape} ({how}), {got}: rows and columns swapped?{comma}",
+                      "ru": "Ожидается {shape} ({how}), а {got}: строки и столбцы перепутаны?{comma}"},
+    "read_decimal": {"en": " ({typed} was read as the decimal {decimal}.)",
+                     "ru": " ({typed} прочитано как десятичная дробь {decimal}.)"},
+    "one_or_two": {"en": "Is {typed} one number (write {one}) or two (write {two})?",
+                   "ru": "{typed} — это одно число (напишите {one}) или два (напишите {two})?"},
+    "decimal_or_grouped": {"en": "Is {typed} the number {one} or {grouped}? Please type {one} or {grouped} "
+                                 "(without the comma).",
+                           "ru": "{typed} — это {one} или {grouped}? Введите {one} или {grouped} (без запятой)."},
+})
 
 
 @dataclass(frozen=True)
@@ -75,14 +102,8 @@ def _flatten(node, out: list) -> tuple[int, ...]:
     if any(s != first for s in shapes):
         lens = [s[0] if s else 1 for s in shapes]
         if all(len(s) <= 1 for s in shapes):
-            listed = ", ".join(str(k) for k in lens)
-            raise AnswerError("ragged",
-                              f"Rows have different lengths ({listed} numbers); every row needs the "
-                              "same count.",
-                              f"В строках разное количество чисел ({listed}); во всех строках их "
-                              "должно быть поровну.")
-        raise AnswerError("ragged", "Parts of the answer have different shapes.",
-                          "Части ответа разной формы.")
+            raise AnswerError("ragged", *_M.pair("ragged_rows", listed=", ".join(str(k) for k in lens)))
+        raise AnswerError("ragged", *_M.pair("ragged"))
     return (len(shapes),) + first
 
 
@@ -126,16 +147,15 @@ def _shape_problem(typed: _Typed, ctx: _Ctx) -> FormatProblem:
     sq_t = tuple(d for d in typed.shape if d != 1)
     sq_e = tuple(d for d in shape if d != 1)
     swapped = len(sq_t) == 2 and sq_t == sq_e[::-1]
-    en = (f"Expected {describe_shape(shape, 'en')} ({_how(shape, 'en')}), "
-          f"{_got(typed.shape, 'en')}" + (": rows and columns swapped?" if swapped else "."))
-    ru = (f"Ожидается {describe_shape(shape, 'ru')} ({_how(shape, 'ru')}), а "
-          f"{_got(typed.shape, 'ru')}" + (": строки и столбцы перепутаны?" if swapped else "."))
+    comma = ""
     if typed.comma_numbers:
         t = typed.comma_numbers[0].text
-        d = t.replace(",", ".")
-        en += f" ({t} was read as the decimal {d}.)"
-        ru += f" ({t} прочитано как десятичная дробь {d}.)"
-    return FormatProblem("shape", {"en": en, "ru": ru}, None)
+        comma = _M.each("read_decimal", typed=t, decimal=t.replace(",", "."))
+    message = _M.each("shape_swapped" if swapped else "shape", comma=comma,
+                      shape={lang: describe_shape(shape, lang) for lang in LANGS},
+                      how={lang: _how(shape, lang) for lang in LANGS},
+                      got={lang: _got(typed.shape, lang) for lang in LANGS})
+    return FormatProblem("shape", message, None)
 
 
 def _ambiguous(s: str, origin: Sequence[int], commas: list[int]) -> FormatProblem:
@@ -147,12 +167,8 @@ def _ambiguous(s: str, origin: Sequence[int], commas: list[int]) -> FormatProble
     while b < len(s) and s[b] in _DIGITS:
         b += 1
     text = s[a:b]
-    one, two = text.replace(",", "."), text.replace(",", " ")
-    return FormatProblem(
-        "ambiguous_comma",
-        {"en": f"Is {text} one number (write {one}) or two (write {two})?",
-         "ru": f"{text} — это одно число (напишите {one}) или два (напишите {two})?"},
-        origin[i])
+    message = _M.each("one_or_two", typed=text, one=text.replace(",", "."), two=text.replace(",", " "))
+    return FormatProblem("ambiguous_comma", message, origin[i])
 
 
 # `84,301`: a decimal comma, or digit grouping of 84301? (`0,250` can only be a decimal.)
@@ -161,13 +177,8 @@ _THOUSANDS = re.compile(r"[1-9][0-9]{0,2},[0-9]{3}$")
 
 def _ambiguous_thousands(tok: _NumTok) -> FormatProblem:
     text = tok.text
-    one, grouped = text.replace(",", "."), text.replace(",", "")
-    return FormatProblem(
-        "ambiguous_comma",
-        {"en": f"Is {text} the number {one} or {grouped}? Please type {one} or {grouped} "
-               "(without the comma).",
-         "ru": f"{text} — это {one} или {grouped}? Введите {one} или {grouped} (без запятой)."},
-        tok.pos + text.index(","))
+    message = _M.each("decimal_or_grouped", typed=text, one=text.replace(",", "."), grouped=text.replace(",", ""))
+    return FormatProblem("ambiguous_comma", message, tok.pos + text.index(","))
 
 
 def _outcome(result, ctx: _Ctx):
@@ -194,19 +205,17 @@ _SAME_IN_BOTH_MODES = frozenset(
 def _precheck(text, ctx: _Ctx) -> FormatProblem | None:
     """Refusals before any parsing: not text, too long, invisible characters, empty."""
     if not isinstance(text, str):
-        return ctx.problem("unreadable", "The answer is not text.", "Ответ — не текст.")
+        return ctx.problem("unreadable", *_M.pair("not_text"))
     if len(text) > MAX_CHARS:
         n = len(text)
-        return ctx.problem(
-            "too_long", f"The answer is too long: {n} characters (at most {MAX_CHARS}).",
-            f"Ответ слишком длинный: {n} {ru_plural(n, 'символ', 'символа', 'символов')} "
-            f"(можно не больше {MAX_CHARS}).")
+        return ctx.problem("too_long", *_M.pair(ru_plural(n, "too_long_one", "too_long_few", "too_long"),
+                                                n=n, most=MAX_CHARS))
     try:
         _check_chars(text)
     except AnswerError as fail:
         return ctx.problem(fail.code, fail.en, fail.ru, fail.pos)
     if not text.strip():
-        return ctx.problem("empty", "Nothing is typed yet.", "Ответ пока пуст.")
+        return ctx.problem("empty", *_M.pair("empty"))
     return None
 
 
@@ -257,8 +266,7 @@ def read_answer(text: str, shape: tuple[int, ...], whole: bool = False,
     try:
         return _read(text, shape, whole, example)
     except Exception:  # last resort: a reader bug must not crash the tutor
-        return _Ctx(shape, whole=whole, example=example).problem("unreadable", "This answer could not be read.",
-                                   "Не удалось прочитать ответ.")
+        return _Ctx(shape, whole=whole, example=example).problem("unreadable", *_M.pair("unreadable"))
 
 
 def _read_expression(text: str, algebra: Algebra, ctx: _Ctx):
@@ -289,4 +297,4 @@ def read_expression(text: str, algebra: Algebra, expected: Mapping[str, str]):
     try:
         return _read_expression(text, algebra, ctx)
     except Exception:  # last resort: a reader bug must not crash the tutor
-        return ctx.problem("unreadable", "This answer could not be read.", "Не удалось прочитать ответ.")
+        return ctx.problem("unreadable", *_M.pair("unreadable"))

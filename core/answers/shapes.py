@@ -13,6 +13,7 @@ from typing import Mapping
 
 import numpy as np
 
+from ..i18n import LANGS, Messages
 from ..notation import ru_plural
 
 
@@ -28,6 +29,39 @@ class FormatProblem:
     code: str
     message: Mapping[str, str]
     position: int | None = None
+
+
+_M = Messages({
+    # describe_shape: what is expected; a line of n numbers is "of n numbers" (из 21 числа, из 2 чисел)
+    "number": {"en": "a number", "ru": "число"},
+    "whole": {"en": "a whole number", "ru": "целое число"},
+    "empty": {"en": "an empty array", "ru": "пустой массив"},
+    "vector": {"en": "a vector", "ru": "вектор"},
+    "column": {"en": "a column", "ru": "столбец"},
+    "row": {"en": "a row", "ru": "строка"},
+    "of_n": {"en": "{line} of {n} numbers", "ru": "{line} из {n} чисел"},
+    "of_n_one": {"en": "{line} of {n} numbers", "ru": "{line} из {n} числа"},
+    "matrix": {"en": "a {dims} matrix", "ru": "матрица {dims}"},
+    "array": {"en": "an array of shape {dims}", "ru": "массив {dims}"},
+    # _how: how to type it
+    "how": {"en": "e.g. {ex}", "ru": "например: {ex}"},
+    "how_spaces": {"en": "separated by spaces, e.g. {ex}", "ru": "через пробел, например: {ex}"},
+    "how_column": {"en": "e.g. {ex} or {flat}", "ru": "например: {ex} или {flat}"},
+    "how_rows": {"en": "rows separated by ';', e.g. {ex}", "ru": "строки разделяются «;», например: {ex}"},
+    # _got: what was typed (введено 21 число, 2 числа, 5 чисел)
+    "got_one": {"en": "got one number", "ru": "введено одно число"},
+    "got_n": {"en": "got {n} numbers {where}", "ru": "введено {n} чисел {where}"},
+    "got_n_one": {"en": "got {n} numbers {where}", "ru": "введено {n} число {where}"},
+    "got_n_few": {"en": "got {n} numbers {where}", "ru": "введено {n} числа {where}"},
+    "in_row": {"en": "in one row", "ru": "в одной строке"},
+    "in_column": {"en": "in one column", "ru": "в одном столбце"},
+    "got_matrix": {"en": "got a {dims} matrix", "ru": "введена матрица {dims}"},
+    "got_array": {"en": "got an array of shape {dims}", "ru": "введён массив {dims}"},
+    # what ends every message of the reader
+    "expected_eg": {"en": " Expected {what}, e.g. {ex}", "ru": " Ожидается {what}, например: {ex}"},
+    "expected": {"en": " Expected {what}", "ru": " Ожидается {what}"},
+    "at": {"en": "character {n}", "ru": "позиция {n}"},
+})
 
 
 # ----------------------------------------------------------------------------- display
@@ -101,23 +135,14 @@ def describe_shape(shape, lang: str = "en", whole: bool = False) -> str:
     """"a number" / "a vector of 2 numbers" / "a 2×2 matrix" (RU: "число", "матрица 2×2");
     ``whole``: a count, "a whole number" ("целое число")."""
     kind, sq = _layout(tuple(int(d) for d in shape))
-    ru = lang == "ru"
     if kind == "scalar":
-        if whole:
-            return "целое число" if ru else "a whole number"
-        return "число" if ru else "a number"
+        return _M("whole" if whole else "number", lang)
     if kind == "empty":
-        return "пустой массив" if ru else "an empty array"
+        return _M("empty", lang)
     if kind in ("vector", "column", "row"):
         n = sq[0]
-        if ru:
-            word = {"vector": "вектор", "column": "столбец", "row": "строка"}[kind]
-            return f"{word} из {n} {ru_plural(n, 'числа', 'чисел', 'чисел')}"
-        word = {"vector": "a vector", "column": "a column", "row": "a row"}[kind]
-        return f"{word} of {n} numbers"
-    if kind == "matrix":
-        return f"матрица {_dims(sq)}" if ru else f"a {_dims(sq)} matrix"
-    return f"массив {_dims(sq)}" if ru else f"an array of shape {_dims(sq)}"
+        return _M(ru_plural(n, "of_n_one", "of_n", "of_n"), lang, line=_M(kind, lang), n=n)
+    return _M(kind, lang, dims=_dims(sq))
 
 
 _EXAMPLE_SCALARS = ("0.25", "1.5", "-2.75", "12")
@@ -152,36 +177,26 @@ def _how(shape: tuple[int, ...], lang: str) -> str:
     """How to type `shape`, with the example: used in shape messages."""
     kind, _ = _layout(shape)
     ex = example_for(shape)
-    ru = lang == "ru"
-    if kind in ("scalar", "empty"):
-        return f"например: {ex}" if ru else f"e.g. {ex}"
     if kind in ("vector", "row"):
-        return f"через пробел, например: {ex}" if ru else f"separated by spaces, e.g. {ex}"
+        return _M("how_spaces", lang, ex=ex)
     if kind == "column":
-        flat = ex.replace("; ", " ")
-        return (f"например: {ex} или {flat}" if ru else f"e.g. {ex} or {flat}")
+        return _M("how_column", lang, ex=ex, flat=ex.replace("; ", " "))
     if kind == "matrix":
-        return (f"строки разделяются «;», например: {ex}" if ru
-                else f"rows separated by ';', e.g. {ex}")
-    return f"например: {ex}" if ru else f"e.g. {ex}"
+        return _M("how_rows", lang, ex=ex)
+    return _M("how", lang, ex=ex)
 
 
 def _got(typed: tuple[int, ...], lang: str) -> str:
     """What the student typed, as a phrase: "got 4 numbers in one row"."""
-    ru = lang == "ru"
     sq = tuple(d for d in typed if d != 1)
     if not sq:
-        return "введено одно число" if ru else "got one number"
+        return _M("got_one", lang)
     if len(sq) == 1:
         n = sq[0]
         column = len(typed) >= 2 and typed[-1] == 1
-        if ru:
-            where = "в одном столбце" if column else "в одной строке"
-            return f"введено {n} {ru_plural(n, 'число', 'числа', 'чисел')} {where}"
-        return f"got {n} numbers in one {'column' if column else 'row'}"
-    if len(sq) == 2:
-        return f"введена матрица {_dims(sq)}" if ru else f"got a {_dims(sq)} matrix"
-    return f"введён массив {_dims(sq)}" if ru else f"got an array of shape {_dims(sq)}"
+        return _M(ru_plural(n, "got_n_one", "got_n_few", "got_n"), lang, n=n,
+                  where=_M("in_column" if column else "in_row", lang))
+    return _M("got_matrix" if len(sq) == 2 else "got_array", lang, dims=_dims(sq))
 
 
 # ----------------------------------------------------------------------------- errors
@@ -199,24 +214,29 @@ class AnswerError(Exception):
 class _Ctx:
     """What is expected, in words appended to every message (a shape, or given wording)."""
 
-    __slots__ = ("shape", "example", "suffix_en", "suffix_ru")
+    __slots__ = ("shape", "example", "whole", "expected")
 
     def __init__(self, shape: tuple[int, ...], expected: Mapping[str, str] | None = None, whole: bool = False,
                  example: str | None = None):
-        self.shape = shape
+        self.shape, self.whole, self.expected = shape, whole, expected
         if expected is None:
             self.example = example if example is not None else example_for(shape, whole=whole)
-            self.suffix_en = f" Expected {describe_shape(shape, 'en', whole)}, e.g. {self.example}"
-            self.suffix_ru = f" Ожидается {describe_shape(shape, 'ru', whole)}, например: {self.example}"
         else:
             self.example = ""
-            self.suffix_en = f" Expected {expected['en']}"
-            self.suffix_ru = f" Ожидается {expected['ru']}"
+
+    @property
+    def suffix(self) -> dict[str, str]:
+        """What ends every message, in every language (worded only when a message is made)."""
+        if self.expected is not None:
+            return _M.each("expected", what=self.expected)
+        shown = {lang: describe_shape(self.shape, lang, self.whole) for lang in LANGS}
+        return _M.each("expected_eg", what=shown, ex=self.example)
 
     def problem(self, code: str, en: str, ru: str, pos: int | None = None) -> FormatProblem:
-        return FormatProblem(code, {"en": en + self.suffix_en, "ru": ru + self.suffix_ru}, pos)
+        said, suffix = dict(zip(LANGS, (en, ru))), self.suffix
+        return FormatProblem(code, {lang: said[lang] + suffix[lang] for lang in LANGS}, pos)
 
 
-def _at(pos: int) -> tuple[str, str]:
-    """"at character 5" / "позиция 5" (1-based, as people count)."""
-    return f"character {pos + 1}", f"позиция {pos + 1}"
+def _where(pos: int) -> dict[str, str]:
+    """"character 5" / "позиция 5" (1-based, as people count), as a field of a message."""
+    return _M.each("at", n=pos + 1)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 import numpy as np
 
 from ..answers import FormatProblem, format_value
+from ..i18n import Messages
 from .calculus import evaluate, substitute
 from .diagnosis import diagnose
 from .printing import Formula
@@ -193,8 +194,48 @@ class FormulaResult:
         return self.status == "equal"
 
 
-def _msg(en: str, ru: str) -> Mapping[str, str]:
-    return MappingProxyType({"en": en, "ru": ru})
+_C = Messages({
+    "too_long": {"en": "Your formula is too long to check (more than {most} operations): simplify it.",
+                 "ru": "Формула слишком длинная для проверки (больше {most} операций): упростите её."},
+    "opposite": {"en": "Not the same formula: yours is the expected one with the opposite sign.",
+                 "ru": "Формула другая: ваша отличается от ожидаемой только знаком."},
+    # why: how it differs, a phrase of .diagnosis
+    "differs": {"en": "Not the same formula: {why}", "ru": "Формула другая: {why}"},
+    "differs_at": {"en": "Not the same formula: at {where} yours gives {yours}, the expected one {expected}.",
+                   "ru": "Формула другая: при {where} ваша даёт {yours}, а ожидаемая — {expected}."},
+    "undefined": {"en": "Your formula is not defined at {where}, where the expected one is {expected}.",
+                  "ru": "Ваша формула не определена при {where}, а ожидаемая там равна {expected}."},
+    "agrees": {"en": "Your formula agrees with the expected one at {n} random points.",
+               "ru": "Ваша формула совпадает с ожидаемой в {n} случайных точках."},
+    "close": {"en": "Not the same formula: at {where} yours gives {yours:.12g}, the expected one {expected:.12g}.",
+              "ru": "Формула другая: при {where} ваша даёт {yours:.12g}, а ожидаемая — {expected:.12g}."},
+    "too_few_points": {"en": "Your formula could not be checked at enough points: simplify it and try again.",
+                       "ru": "Формулу не удалось проверить в достаточном числе точек: упростите её и попробуйте "
+                             "снова."},
+    "proved": {"en": "Correct: your formula is equivalent to the expected one.",
+               "ru": "Верно: ваша формула равносильна ожидаемой."},
+    "near": {"en": "Not the same formula: at the sample points it comes close to the expected one, but it is not "
+                   "equal to it.",
+             "ru": "Формула другая: в проверочных точках она близка к ожидаемой, но не равна ей."},
+    "unknown": {"en": "Your formula agrees with the expected one at every sample point, but the tutor could not "
+                      "prove them equal: write it another way (simpler, or with fewer functions) and press Enter.",
+                "ru": "Ваша формула совпадает с ожидаемой во всех проверочных точках, но доказать их равенство "
+                      "не удалось: запишите её иначе (проще или с меньшим числом функций) и нажмите Enter."},
+    "timeout": {"en": "Checking your formula took more than {cap:g} s: write it in a simpler form, or press Enter "
+                      "to try again.",
+                "ru": "Проверка формулы заняла больше {cap:g} с: запишите её проще или нажмите Enter, чтобы "
+                      "попробовать снова."},
+    "not_ready": {"en": "The formula checker is not ready yet (it is starting): press Enter to try again in a "
+                        "moment.",
+                  "ru": "Проверка формул ещё не готова (она запускается): нажмите Enter ещё раз через мгновение."},
+    # agreed: the "agrees" message, its first letter in lower case
+    "correct_numeric": {"en": "Correct: {agreed}", "ru": "Верно: {agreed}"},
+})
+
+
+def _msg(key: str, **fields) -> Mapping[str, str]:
+    """The message ``key`` of the table above in every language, read-only."""
+    return MappingProxyType(_C.each(key, **fields))
 
 
 def _at_point(env: Mapping[str, np.ndarray], i: int, names: Sequence[str]) -> str:
@@ -267,9 +308,7 @@ def screen_formula(formula: Formula, spec: FormulaSpec, *, rng: np.random.Genera
     """
     n = size(formula.node)
     if n > MAX_NODES:
-        return FormulaResult("too_complex", "numeric", _msg(
-            f"Your formula is too long to check (more than {MAX_NODES} operations): simplify it.",
-            f"Формула слишком длинная для проверки (больше {MAX_NODES} операций): упростите её."))
+        return FormulaResult("too_complex", "numeric", _msg("too_long", most=MAX_NODES))
     unknown = formula.symbols - set(spec.symbols)
     if unknown:
         raise ValueError(f"the formula uses {sorted(unknown)}, not symbols of this step")
@@ -286,35 +325,21 @@ def screen_formula(formula: Formula, spec: FormulaSpec, *, rng: np.random.Genera
     if numeric.verdict == "different":
         i = numeric.point
         if _compare(-a, b).verdict == "equal":  # −(the expected formula) at every point: say that
-            return FormulaResult("different", "numeric", _msg(
-                "Not the same formula: yours is the expected one with the opposite sign.",
-                "Формула другая: ваша отличается от ожидаемой только знаком."))
+            return FormulaResult("different", "numeric", _msg("opposite"))
         found = diagnose(formula.node, spec.expected.node, env, spec, a, b) if explain else None
         if found is not None:
-            return FormulaResult("different", "numeric", _msg("Not the same formula: " + found[0],
-                                                              "Формула другая: " + found[1]))
+            return FormulaResult("different", "numeric", _msg("differs", why=found))
         return FormulaResult("different", "numeric", _msg(
-            f"Not the same formula: at {where} yours gives {format_value(a[i], 4)}, "
-            f"the expected one {format_value(b[i], 4)}.",
-            f"Формула другая: при {where} ваша даёт {format_value(a[i], 4)}, "
-            f"а ожидаемая — {format_value(b[i], 4)}."))
+            "differs_at", where=where, yours=format_value(a[i], 4), expected=format_value(b[i], 4)))
     if numeric.verdict == "undefined":
         i = numeric.point
-        return FormulaResult("different", "numeric", _msg(
-            f"Your formula is not defined at {where}, where the expected one is {format_value(b[i], 4)}.",
-            f"Ваша формула не определена при {where}, а ожидаемая там равна {format_value(b[i], 4)}."))
+        return FormulaResult("different", "numeric", _msg("undefined", where=where, expected=format_value(b[i], 4)))
     if numeric.verdict == "equal":
-        return FormulaResult("agrees", "numeric", _msg(
-            f"Your formula agrees with the expected one at {numeric.valid} random points.",
-            f"Ваша формула совпадает с ожидаемой в {numeric.valid} случайных точках."))
+        return FormulaResult("agrees", "numeric", _msg("agrees", n=numeric.valid))
     if numeric.verdict == "close":
         i = numeric.point
-        return FormulaResult("agrees", "numeric", _msg(
-            f"Not the same formula: at {where} yours gives {a[i]:.12g}, the expected one {b[i]:.12g}.",
-            f"Формула другая: при {where} ваша даёт {a[i]:.12g}, а ожидаемая — {b[i]:.12g}."), close=True)
-    return FormulaResult("too_complex", "numeric", _msg(
-        "Your formula could not be checked at enough points: simplify it and try again.",
-        "Формулу не удалось проверить в достаточном числе точек: упростите её и попробуйте снова."))
+        return FormulaResult("agrees", "numeric", _msg("close", where=where, yours=a[i], expected=b[i]), close=True)
+    return FormulaResult("too_complex", "numeric", _msg("too_few_points"))
 
 
 def prove_formula(formula: Formula, spec: FormulaSpec, worker: "SymbolicWorker", *,
@@ -330,30 +355,15 @@ def prove_formula(formula: Formula, spec: FormulaSpec, worker: "SymbolicWorker",
     names = sorted(free_symbols(left) | free_symbols(right))
     verdict = worker.equivalent(left, right, _assumptions(spec, spec.sample_points, names), timeout=cap, wait=wait)
     if verdict == "equal":
-        return FormulaResult("equal", "sympy", _msg(
-            "Correct: your formula is equivalent to the expected one.",
-            "Верно: ваша формула равносильна ожидаемой."))
+        return FormulaResult("equal", "sympy", _msg("proved"))
     if verdict == "different":
         close = screen_formula(formula, spec)
-        return FormulaResult("different", "sympy", close.message if close.close else _msg(
-            "Not the same formula: at the sample points it comes close to the expected one, "
-            "but it is not equal to it.",
-            "Формула другая: в проверочных точках она близка к ожидаемой, но не равна ей."))
+        return FormulaResult("different", "sympy", close.message if close.close else _msg("near"))
     if verdict == "unknown":
-        return FormulaResult("unproven", "sympy", _msg(
-            "Your formula agrees with the expected one at every sample point, but the tutor could not "
-            "prove them equal: write it another way (simpler, or with fewer functions) and press Enter.",
-            "Ваша формула совпадает с ожидаемой во всех проверочных точках, но доказать их равенство "
-            "не удалось: запишите её иначе (проще или с меньшим числом функций) и нажмите Enter."))
+        return FormulaResult("unproven", "sympy", _msg("unknown"))
     if verdict == "timeout":
-        return FormulaResult("unproven", "sympy", _msg(
-            f"Checking your formula took more than {cap:g} s: write it in a simpler form, or press Enter "
-            "to try again.",
-            f"Проверка формулы заняла больше {cap:g} с: запишите её проще или нажмите Enter, чтобы "
-            "попробовать снова."))
-    return FormulaResult("unproven", "sympy", _msg(
-        "The formula checker is not ready yet (it is starting): press Enter to try again in a moment.",
-        "Проверка формул ещё не готова (она запускается): нажмите Enter ещё раз через мгновение."))
+        return FormulaResult("unproven", "sympy", _msg("timeout", cap=cap))
+    return FormulaResult("unproven", "sympy", _msg("not_ready"))
 
 
 def check_formula(formula: Formula, spec: FormulaSpec, worker: "SymbolicWorker | None" = None, *,
@@ -373,6 +383,5 @@ def check_formula(formula: Formula, spec: FormulaSpec, worker: "SymbolicWorker |
         return prove_formula(formula, spec, worker, cap=cap, wait=wait)
     if screened.close:
         return FormulaResult("different", "numeric", screened.message)
-    return FormulaResult("equal", "numeric", _msg(
-        "Correct: " + screened.message["en"][0].lower() + screened.message["en"][1:],
-        "Верно: " + screened.message["ru"][0].lower() + screened.message["ru"][1:]))
+    agreed = {lang: text[0].lower() + text[1:] for lang, text in screened.message.items()}
+    return FormulaResult("equal", "numeric", _msg("correct_numeric", agreed=agreed))

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from ..i18n import Messages
 from .calculus import derivative, evaluate, substitute
 from .printing import _negated, show
 from .tree import (
@@ -56,13 +57,37 @@ MAX_NUMERATOR = 100
 MIN_POINTS = 5  # points a difference must hold at, as checking.MIN_POINTS
 _TOL = 1e-7
 
-Message = tuple[str, str]  # (English, Russian)
+Message = Mapping[str, str]  # in every language
+
+# Each a phrase after "Not the same formula: " (checking.py); k is a simple rational (3/2, −3).
+_W = Messages({
+    "transpose": {"en": "that is the transpose (the indices swapped: {listed}).",
+                  "ru": "это транспонированный ответ (индексы переставлены: {listed})."},
+    "half": {"en": "yours is half the expected one.", "ru": "ваша вдвое меньше ожидаемой."},
+    "twice": {"en": "yours is twice the expected one.", "ru": "ваша вдвое больше ожидаемой."},
+    "times": {"en": "yours is {k} times the expected one.", "ru": "ваша равна ожидаемой, умноженной на {k}."},
+    "missing_term": {"en": "you are missing the term {term}.", "ru": "не хватает слагаемого {term}."},
+    "extra_term": {"en": "you have an extra term {term}.", "ru": "лишнее слагаемое {term}."},
+    "term_sign": {"en": "the sign of the term {term} is flipped.", "ru": "у слагаемого {term} неверный знак."},
+    "inner": {"en": "yours lacks the inner derivative {factor} (the chain rule).",
+              "ru": "не хватает производной внутренней функции, {factor} (правило цепочки)."},
+    "missing_factor": {"en": "yours lacks the factor {factor}.", "ru": "не хватает множителя {factor}."},
+    "extra_factor": {"en": "yours has an extra factor {factor}.", "ru": "лишний множитель {factor}."},
+    "term_half": {"en": "your term {term} is half the expected one.",
+                  "ru": "ваше слагаемое {term} вдвое меньше ожидаемого."},
+    "term_twice": {"en": "your term {term} is twice the expected one.",
+                   "ru": "ваше слагаемое {term} вдвое больше ожидаемого."},
+    "term_times": {"en": "your term {term} is {k} times the expected one.",
+                   "ru": "ваше слагаемое {term} равно ожидаемому, умноженному на {k}."},
+    # why: how the term differs, one of the factor phrases above
+    "in_term": {"en": "in the term {term}, {why}", "ru": "в слагаемом {term} {why}"},
+})
 
 
 def diagnose(yours: Node, expected: Node, env: Mapping[str, np.ndarray], spec: "FormulaSpec",
              va: np.ndarray, vb: np.ndarray) -> Message | None:
     """One structural difference between ``yours`` (values ``va`` at ``env``) and ``expected``
-    (values ``vb``), as (en, ru) phrases after "Not the same formula: ", or None."""
+    (values ``vb``), as a phrase after "Not the same formula: " in every language, or None."""
     ok = np.isfinite(va) & np.isfinite(vb)
     if int(ok.sum()) < MIN_POINTS:
         return None
@@ -150,8 +175,7 @@ def _transpose(yours: Node, va: np.ndarray, expected: Node, probe: _Probe) -> Me
         if probe.same(va, probe.value(node)) and not probe.same(probe.value(node), probe.value(base)):
             shown = list(dict.fromkeys(" ↔ ".join(sorted(pair)) for pair in swaps.items()))
             listed = ", ".join(shown[:3]) + (", …" if len(shown) > 3 else "")
-            return (f"that is the transpose (the indices swapped: {listed}).",
-                    f"это транспонированный ответ (индексы переставлены: {listed}).")
+            return _W.each("transpose", listed=listed)
     return None
 
 
@@ -228,11 +252,10 @@ def _factor_k(va: np.ndarray, vb: np.ndarray, ok: np.ndarray) -> Message | None:
     if k is None or k in (1, -1):  # −1: screening says "the opposite sign" itself
         return None
     if k == Fraction(1, 2):
-        return "yours is half the expected one.", "ваша вдвое меньше ожидаемой."
+        return _W.each("half")
     if k == 2:
-        return "yours is twice the expected one.", "ваша вдвое больше ожидаемой."
-    return (f"yours is {_k_text(k)} times the expected one.",
-            f"ваша равна ожидаемой, умноженной на {_k_text(k)}.")
+        return _W.each("twice")
+    return _W.each("times", k=_k_text(k))
 
 
 # ----------------------------------------------------------------------------- terms
@@ -268,18 +291,17 @@ def _terms(yours: Node, va: np.ndarray, expected: Node, vb: np.ndarray, probe: _
     for t in theirs:
         v = probe.value(t)
         if probe.same(missing, v) and (text := _text(t)):
-            return f"you are missing the term {text}.", f"не хватает слагаемого {text}."
+            return _W.each("missing_term", term=text)
     for u in mine:
         v = probe.value(u)
         if probe.same(extra, v) and (text := _text(u)):
-            return f"you have an extra term {text}.", f"лишнее слагаемое {text}."
+            return _W.each("extra_term", term=text)
     for t in theirs:
         if probe.same(missing, 2.0 * probe.value(t)):
             # name the term as the student wrote it, when one of theirs is −t
             shown = next((u for u in mine if probe.same(probe.value(u), -probe.value(t))), t)
             if text := _text(_positive(shown)):
-                return (f"the sign of the term {text} is flipped.",
-                        f"у слагаемого {text} неверный знак.")
+                return _W.each("term_sign", term=text)
     return None
 
 
@@ -333,12 +355,11 @@ def _factors(yours: Node, va: np.ndarray, expected: Node, vb: np.ndarray, probe:
     lacks = _missing_factor(va, vb, _flat_factors(expected), probe)
     if lacks is not None and (text := _text(_positive(lacks))):
         if _inner_derivative(lacks, expected, probe):
-            return (f"yours lacks the inner derivative {text} (the chain rule).",
-                    f"не хватает производной внутренней функции, {text} (правило цепочки).")
-        return f"yours lacks the factor {text}.", f"не хватает множителя {text}."
+            return _W.each("inner", factor=text)
+        return _W.each("missing_factor", factor=text)
     extra = _missing_factor(vb, va, _flat_factors(yours), probe)
     if extra is not None and (text := _text(_positive(extra))):
-        return f"yours has an extra factor {text}.", f"лишний множитель {text}."
+        return _W.each("extra_factor", factor=text)
     return None
 
 
@@ -400,12 +421,12 @@ def _one_term(yours: Node, expected: Node, probe: _Probe) -> Message | None:
     if k is not None and k != 1:
         if k == -1:
             return None  # a flipped sign is found by _terms
-        times = ("half" if k == Fraction(1, 2) else "twice" if k == 2 else f"{_k_text(k)} times")
-        times_ru = ("вдвое меньше ожидаемого" if k == Fraction(1, 2) else "вдвое больше ожидаемого"
-                    if k == 2 else f"равно ожидаемому, умноженному на {_k_text(k)}")
-        return (f"your term {text} is {times} the expected one.",
-                f"ваше слагаемое {text} {times_ru}.")
+        if k == Fraction(1, 2):
+            return _W.each("term_half", term=text)
+        if k == 2:
+            return _W.each("term_twice", term=text)
+        return _W.each("term_times", term=text, k=_k_text(k))
     found = _factors(u, vu, t, vt, probe.narrowed(ok))
     if found is None:
         return None
-    return f"in the term {text}, {found[0]}", f"в слагаемом {text} {found[1]}"
+    return _W.each("in_term", term=text, why=found)

@@ -15,14 +15,37 @@ from fractions import Fraction
 from typing import Sequence
 
 from ..answers import (
-    CONSTANT_NAMES, FLOATS, FUNCTION_NAMES, RESERVED_NAMES, Algebra, AnswerError, FormatProblem, _at,
-    read_expression,
+    CONSTANT_NAMES, FLOATS, FUNCTION_NAMES, RESERVED_NAMES, Algebra, AnswerError, FormatProblem, _unknown_name,
+    _where, read_expression,
 )
+from ..i18n import Messages
 from .printing import Formula
 from .tree import (
     MAX_EXPONENT, MAX_TREE_DEPTH, Add, Const, Fn, Mul, Node, Num, Pow, Sym, _fits, _int_exponent, add, div, mul,
     neg, power, sub,
 )
+
+_R = Messages({
+    "formula": {"en": "a formula", "ru": "формула"},
+    "formula_in": {"en": "a formula in {listed}", "ru": "формула от {listed}"},
+    # what ends every message of the reader (a neutral example: it shows the syntax without
+    # resembling any lesson's answer)
+    "expected": {"en": "a formula, e.g. 2*exp(1)", "ru": "формула, например 2*exp(1)"},
+    "expected_in": {"en": "a formula in {listed}, e.g. 3*{x}^2 + exp(-{x})",
+                    "ru": "формула от {listed}, например 3*{x}^2 + exp(-{x})"},
+    # listed before the functions and constants when a name is unknown
+    "allowed": {"en": "the symbols {listed}; ", "ru": "переменные {listed}; "},
+    "product": {"en": " For a product write {product}.", "ru": " Произведение пишется так: {product}."},
+    "digits": {"en": "The number at {at} has too many digits for a formula.",
+               "ru": "В числе ({at}) слишком много цифр для формулы."},
+    "too_deep": {"en": "The formula is nested too deeply at {at} (more than {most} levels).",
+                 "ru": "Формула слишком глубоко вложена ({at}): больше {most} уровней."},
+    "exponent": {"en": "The exponent at {at} is too large for a formula (at most {most}).",
+                 "ru": "Показатель степени ({at}) слишком велик для формулы (не больше {most})."},
+    "exact_power": {"en": "The exact value of «^» at {at} has too many digits.",
+                    "ru": "Точное значение «^» ({at}) содержит слишком много цифр."},
+})
+
 
 class _Value:
     """What the tree algebra passes around: a node, its float value when constant, its depth."""
@@ -76,17 +99,13 @@ class _TreeAlgebra(Algebra):
 
     def __init__(self, symbols: Sequence[str]):
         self.symbols = {s.lower(): s for s in symbols}
-        listed = ", ".join(symbols)
-        self.allowed = ((f"the symbols {listed}; " if symbols else ""),
-                        (f"переменные {listed}; " if symbols else ""))
+        self.listed = ", ".join(symbols)
 
     # leaves
     def number(self, value: float, text: str, pos: int) -> _Value:
         exact = _exact(text, value)
         if not _fits(exact):
-            en_at, ru_at = _at(pos)
-            raise AnswerError("too_large", f"The number at {en_at} has too many digits for a formula.",
-                              f"В числе ({ru_at}) слишком много цифр для формулы.", pos)
+            raise AnswerError("too_large", *_R.pair("digits", at=_where(pos)), pos)
         return _Value(Num(exact), value, 1)
 
     def constant(self, name: str, pos: int) -> _Value:
@@ -97,18 +116,12 @@ class _TreeAlgebra(Algebra):
         return None if declared is None else _Value(Sym(declared), None, 1)
 
     def unknown(self, name: str, pos: int) -> AnswerError:
-        base = FLOATS.unknown(name, pos)
-        en, ru = base.en, base.ru
-        cut = en.index("Allowed: ") + len("Allowed: ")
-        en = en[:cut] + self.allowed[0] + en[cut:]
-        cut = ru.index("Можно: ") + len("Можно: ")
-        ru = ru[:cut] + self.allowed[1] + ru[cut:]
+        error = _unknown_name(name, pos, _R.each("allowed", listed=self.listed) if self.listed else "")
         parts = _split(name, sorted(self.symbols, key=len, reverse=True))
         if parts and len(parts) > 1:
-            product = "*".join(self.symbols[p] for p in parts)
-            en += f" For a product write {product}."
-            ru += f" Произведение пишется так: {product}."
-        return AnswerError("unknown_name", en, ru, pos)
+            hint_en, hint_ru = _R.pair("product", product="*".join(self.symbols[p] for p in parts))
+            return AnswerError("unknown_name", error.en + hint_en, error.ru + hint_ru, pos)
+        return error
 
     # operations
     @staticmethod
@@ -118,11 +131,7 @@ class _TreeAlgebra(Algebra):
         depth = 1 + max((v.depth - 1 if isinstance(node, flat) and isinstance(v.node, type(node)) else v.depth)
                         for v in parts)
         if depth > MAX_TREE_DEPTH:
-            en_at, ru_at = _at(pos)
-            raise AnswerError("too_deep",
-                              f"The formula is nested too deeply at {en_at} (more than {MAX_TREE_DEPTH} levels).",
-                              f"Формула слишком глубоко вложена ({ru_at}): больше {MAX_TREE_DEPTH} уровней.",
-                              pos)
+            raise AnswerError("too_deep", *_R.pair("too_deep", at=_where(pos), most=MAX_TREE_DEPTH), pos)
         return _Value(node, approx, depth)
 
     @staticmethod
@@ -153,16 +162,10 @@ class _TreeAlgebra(Algebra):
     def power(self, a: _Value, b: _Value, pos: int) -> _Value:
         approx = FLOATS.power(a.approx, b.approx, pos) if self._both(a, b) else None
         if b.approx is not None and abs(b.approx) > MAX_EXPONENT:
-            en_at, ru_at = _at(pos)
-            raise AnswerError("too_large",
-                              f"The exponent at {en_at} is too large for a formula (at most {MAX_EXPONENT}).",
-                              f"Показатель степени ({ru_at}) слишком велик для формулы "
-                              f"(не больше {MAX_EXPONENT}).", pos)
+            raise AnswerError("too_large", *_R.pair("exponent", at=_where(pos), most=MAX_EXPONENT), pos)
         node = power(a.node, b.node)
         if isinstance(node, Pow) and isinstance(node.base, Num) and _int_exponent(node.exp) is not None:
-            en_at, ru_at = _at(pos)
-            raise AnswerError("too_large", f"The exact value of «^» at {en_at} has too many digits.",
-                              f"Точное значение «^» ({ru_at}) содержит слишком много цифр.", pos)
+            raise AnswerError("too_large", *_R.pair("exact_power", at=_where(pos)), pos)
         return self._make(node, approx, (a, b), pos)
 
     def apply(self, name: str, arg: _Value, pos: int) -> _Value:
@@ -185,19 +188,13 @@ def _exact(text: str, value: float) -> Fraction:
 
 def describe_formula(symbols: Sequence[str], lang: str = "en") -> str:
     """What a formula step expects, for the input's hint line: "a formula in s" / "формула от s"."""
-    if lang == "ru":
-        return f"формула от {', '.join(symbols)}" if symbols else "формула"
-    return f"a formula in {', '.join(symbols)}" if symbols else "a formula"
+    return _R("formula_in", lang, listed=", ".join(symbols)) if symbols else _R("formula", lang)
 
 
 def _expected_wording(symbols: Sequence[str]) -> dict[str, str]:
     if not symbols:
-        return {"en": "a formula, e.g. 2*exp(1)", "ru": "формула, например 2*exp(1)"}
-    x = symbols[0]
-    listed = ", ".join(symbols)
-    # a neutral example: it shows the syntax without resembling any lesson's answer
-    return {"en": f"a formula in {listed}, e.g. 3*{x}^2 + exp(-{x})",
-            "ru": f"формула от {listed}, например 3*{x}^2 + exp(-{x})"}
+        return _R.each("expected")
+    return _R.each("expected_in", listed=", ".join(symbols), x=symbols[0])
 
 
 def read_formula(text: str, symbols: Sequence[str]) -> Formula | FormatProblem:

@@ -84,6 +84,7 @@ def test_functions_need_parentheses(text, name):
     ("x + α", 4, "not a variable name"), ("inf*x", 0, "not a finite number"),
     ("x = 1", 2, "without «=»"), ("84,301*x", 2, "84.301 or 84301"),
     ("x +", 3, "the expression ends too early"), ("x @ y", 2, "can't be used in an expression"),
+    ("x + ln(0)", 4, "the constant part ln(0) at character 5 is not a finite number"),
 ])
 def test_refusals_say_what_and_where_in_the_authors_words(text, position, words):
     error = refusal(text)
