@@ -145,6 +145,17 @@ class LessonRun:
         now = charts(self.lesson.problem, values, {s.quantity for s in self.steps if self.is_accepted(s)})
         return now, len(now) < len(every)
 
+    def pictures(self):
+        """The lesson's pictures (nntutor.core.pictures): diagrams, then charts, each showing only
+        the givens and what the student has found so far -- everything once the lesson is done."""
+        from .pictures import View, pictures
+
+        typed = {self.lesson.step(sid).quantity: text for sid, text in self._texts.items()}
+        typed.update({self.lesson.step(sid).quantity: text for sid, (_v, text) in self._pending.items()})
+        step = self.current
+        return pictures(View(self.lesson.problem, self.values(), frozenset(typed), frozenset(self.asked),
+                             self.complete, step.quantity if step is not None else None, typed))
+
     def answer_help(self, step: Step) -> tuple[str, str | None]:
         """What to type, and an example in that form (None for formulas: it would give it away)."""
         return self.judge(step).help(self, step)
