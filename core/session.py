@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Mapping
 import numpy as np
 
 from .answers import FormatProblem
-from .curves import Chart, charts
+from .curves import Chart
 from .feedback import CHECKING, CORRECT, FORMAT, Verdict, show_value, text
 from .i18n import Messages
 from .judging import ByFormula, Proof, judge_of
@@ -136,14 +136,9 @@ class LessonRun:
         return isinstance(self.judge(step), ByFormula)
 
     def charts(self) -> tuple[tuple[Chart, ...], bool]:
-        """The lesson's charts a student may see now -- a loss only once they have found it,
-        every one when the lesson is done -- and whether answering will add more."""
-        values = self.values()
-        every = charts(self.lesson.problem, values)
-        if self.complete:
-            return every, False
-        now = charts(self.lesson.problem, values, {s.quantity for s in self.steps if self.is_accepted(s)})
-        return now, len(now) < len(every)
+        """The lesson's charts a student may see now, and whether answering will add more."""
+        now = tuple(p.chart for p in self.pictures() if p.kind == "chart")
+        return now, not self.complete
 
     def pictures(self):
         """The lesson's pictures (nntutor.core.pictures): diagrams, then charts, each showing only

@@ -14,7 +14,7 @@ __all__ = ["Drawing", "Picture", "Span", "View", "fmt", "pictures"]
 
 
 def pictures(view: View) -> tuple[Picture, ...]:
-    """Every picture of the lesson in ``view``."""
+    """Every picture of the lesson in ``view``, diagrams first, then charts."""
     from .graph import graph_picture
     from .net import net_pictures
 
@@ -43,4 +43,6 @@ def pictures(view: View) -> tuple[Picture, ...]:
         from .worksheet import worksheet
 
         out.append(worksheet(view))
-    return tuple(out)
+    from .charts import chart_pictures
+
+    return tuple(out) + tuple(chart_pictures(view))
