@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Mapping
 import numpy as np
 
 from .answers import FormatProblem
-from .curves import Chart
 from .feedback import CHECKING, CORRECT, FORMAT, Verdict, show_value, text
 from .i18n import Messages
 from .judging import ByFormula, Proof, judge_of
@@ -134,11 +133,6 @@ class LessonRun:
     def is_formula(self, step: Step) -> bool:
         """The step asks for a formula (checked for equivalence, possibly for up to a second)."""
         return isinstance(self.judge(step), ByFormula)
-
-    def charts(self) -> tuple[tuple[Chart, ...], bool]:
-        """The lesson's charts a student may see now, and whether answering will add more."""
-        now = tuple(p.chart for p in self.pictures() if p.kind == "chart")
-        return now, not self.complete
 
     def pictures(self):
         """The lesson's pictures (nntutor.core.pictures): diagrams, then charts, each showing only
