@@ -130,10 +130,8 @@ STRINGS = Messages({
     "palette_key": {"en": "Commands", "ru": "Команды"},
     "keys_key": {"en": "Keys", "ru": "Клавиши"},
     # plain mode (nntutor --plain): a line dialogue
-    "plain_intro": {"en": "Type an answer and press Enter; '?' for a hint, 'pictures' to see the lesson's "
-                          "pictures, 'quit' to stop.",
-                    "ru": "Введите ответ и нажмите Enter; '?' — подсказка, 'рисунки' (или 'pictures') — рисунки "
-                          "урока, 'quit' — выход."},
+    "plain_intro": {"en": "Type an answer, then Enter; '?' a hint, 'pictures' the pictures, 'quit' to stop.",
+                    "ru": "Ответ и Enter; '?' — подсказка, 'рисунки' — рисунки урока, 'quit' — выход."},
     "plain_pictures_legend": {"en": "? still to find · · not asked in this lesson (shown when it is done)",
                               "ru": "? ещё найти · · в этом уроке не спрашивается (видно в конце)"},
     "plain_stopped": {"en": "Stopped at step {0} of {1}; progress is saved.",
