@@ -130,7 +130,7 @@ STRINGS = Messages({
     "palette_key": {"en": "Commands", "ru": "Команды"},
     "keys_key": {"en": "Keys", "ru": "Клавиши"},
     # plain mode (nntutor --plain): a line dialogue
-    "plain_intro": {"en": "Type an answer, then Enter; '?' a hint, 'pictures' the pictures, 'quit' to stop.",
+    "plain_intro": {"en": "Answer and Enter; '?' for a hint, 'pictures' for pictures, 'quit' to stop.",
                     "ru": "Ответ и Enter; '?' — подсказка, 'рисунки' — рисунки урока, 'quit' — выход."},
     "plain_pictures_legend": {"en": "? still to find · · not asked in this lesson (shown when it is done)",
                               "ru": "? ещё найти · · в этом уроке не спрашивается (видно в конце)"},
