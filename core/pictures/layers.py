@@ -65,7 +65,7 @@ class Levels:
         right_w = right_w + GAP if right_w else 0
         cell_w = max([3] + [width(r.cell(j).text) for r in value_rows
                             for j in _sample(self.sizes[r.level])])
-        fit = max(3, (avail - label_w - right_w + GAP) // (cell_w + GAP))
+        fit = max(3, int(avail - label_w - right_w + GAP) // (cell_w + GAP))
         if most:
             fit = min(fit, most)
         slots = [_slots(n, fit) for n in self.sizes]

@@ -397,3 +397,35 @@ def test_a_long_accepted_answer_keeps_to_one_line_of_the_step_list(lesson, store
             assert len(lines) == len(lesson.steps) and lines[0].endswith("…"), lines
             assert all(len(line) <= steps.content_size.width for line in lines), lines
     run(go())
+
+
+def test_every_bundled_lesson_shows_each_of_its_pictures_at_80x24(store_path):
+    """F3 through every picture of every lesson at its first step, and back to the text: each is
+    drawn (a diagram within the screen's width) and nothing breaks."""
+    from nntutor.core.session import LessonRun
+    from nntutor.tui.screens.lesson import LessonScreen
+
+    async def go():
+        app = NNTutorApp(lang="en", lesson=load_catalog().find("layer-by-layer").lesson,
+                         store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            for entry in load_catalog().entries():
+                screen = LessonScreen(LessonRun(entry.lesson, lang="en"))
+                await app.push_screen(screen)
+                await pilot.pause()
+                count = len(screen.run.pictures())
+                assert count, entry.id
+                for _ in range(count):
+                    await pilot.press("f3")
+                    await pilot.pause()
+                    assert screen.query_one("#picture").display, entry.id
+                    diagram = screen.query_one("#diagram")
+                    if screen.query_one("#diagram-scroll").display:
+                        assert 0 < diagram.drawing().width <= SIZE[0] - 2, entry.id
+                await pilot.press("f3")
+                await pilot.pause()
+                assert screen.query_one("#lesson-body").display, entry.id
+                app.pop_screen()
+                await pilot.pause()
+    run(go())

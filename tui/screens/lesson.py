@@ -340,7 +340,7 @@ class LessonScreen(Screen):
         charts = pane.query("ChartView")
         if picture.kind == "diagram":
             steps = self.query_one("#steps-pane")
-            room = max(20, main.size.width - (steps.styles.width.value or 30) - 1 - 3)  # the text pane's width
+            room = max(20, main.size.width - int(steps.styles.width.value or 30) - 1 - 3)  # the text pane's
             wide = picture.draw(room, lang).width > room  # too wide for the text pane: take the steps' too
             main.set_class(wide, "-wide")
             diagram.set_reactive(Diagram.lang, lang)

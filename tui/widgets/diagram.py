@@ -49,7 +49,7 @@ class Diagram(Static):
     def drawing(self) -> Drawing | None:
         if self.picture is None or self.picture.draw is None:
             return None
-        return self.picture.draw(max(20, self.room), self.lang)
+        return self.picture.draw(max(20, int(self.room)), self.lang)
 
     def render(self) -> Text:
         drawing = self.drawing()
