@@ -8,7 +8,9 @@ lesson that asks for σ(0) it comes after that step). ``Picture.shows`` lists th
 - each activation the lesson applies with its derivative, in the lesson's variable (t, z);
   the family of activations side by side; σ(kt) for k = 1, 10, 100 (logistic steps);
 - softmax probabilities at each temperature side by side;
-- ‖∂sₖ/∂s₁‖ against k (recurrent nets).
+- ‖∂sₖ/∂s₁‖ against k (recurrent nets);
+- ridge's leave-one-out error against λ; the number of units dropout keeps, N ~ Binomial(n, q);
+  the signal's variance layer by layer under the lesson's initialisation and LeCun's.
 """
 
 from __future__ import annotations
@@ -160,7 +162,75 @@ def jacobian_picture(view: View) -> Picture | None:
     return _picture("chart.jacobian", chart, keys)
 
 
+def ridge_picture(view: View) -> Picture | None:
+    """Ridge regression's leave-one-out error CV(λ) against λ, from the folds found."""
+    q = view.problem.quantities
+    if "ridge.lambdas" not in q:
+        return None
+    lambdas = view.value("ridge.lambdas").reshape(-1)
+    if "ridge.cv" in q and view.shown("ridge.cv"):
+        cv = view.value("ridge.cv").reshape(-1)
+        shown, keys = list(zip(lambdas.tolist(), cv.tolist())), {"ridge.cv"}
+    else:
+        folds = _indexed(view, r"^ridge\.cv(\d+)$")
+        shown = [(float(lambdas[i - 1]), _scalar(view, k)) for i, k in folds.items()
+                 if view.shown(k) and i <= lambdas.size]
+        keys = {k for i, k in folds.items() if view.shown(k)}
+    shown = sorted((x, y) for x, y in shown if y is not None)
+    if len(shown) < 2:
+        return None
+    x = np.array([a for a, _ in shown])
+    y = np.array([b for _, b in shown])
+    chart = Chart({"en": "Leave-one-out error against λ", "ru": "Ошибка скользящего контроля от λ"},
+                  {"en": "λ", "ru": "λ"}, (Series({"en": "CV(λ)", "ru": "CV(λ)"}, x, y, marker="•"),))
+    return _picture("chart.ridge", chart, keys)
+
+
+def dropout_picture(view: View) -> Picture | None:
+    """The distribution of the number of hidden units kept, N ~ Binomial(n, q): its peak and spread
+    are E N and Var N, so it comes once the student has found them."""
+    q = view.problem.quantities
+    if not {"sizes", "keep", "active.mean"} <= set(q):
+        return None
+    reveals = {k for k in q if k.startswith("active") and k in view.asked}
+    if not all(view.shown(k) for k in reveals):
+        return None
+    import math
+
+    n = int(np.sum(view.value("sizes").reshape(-1)[1:-1]))
+    keep = float(view.value("keep"))
+    mean, sd = n * keep, math.sqrt(max(n * keep * (1 - keep), 1e-12))
+    lo, hi = max(0, int(mean - 4 * sd)), min(n, int(mean + 4 * sd) + 1)
+    ks = np.arange(lo, hi + 1, dtype=np.float64)
+    logp = [math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * math.log(keep)
+            + (n - k) * math.log(1 - keep) for k in ks] if 0 < keep < 1 else [0.0] * len(ks)
+    chart = Chart({"en": f"Units kept: N ~ Binomial({n}, q)", "ru": f"Оставленные нейроны: N ~ Bin({n}, q)"},
+                  {"en": "N", "ru": "N"},
+                  (Series({"en": "P(N)", "ru": "P(N)"}, ks, np.exp(np.array(logp)), marker="•"),))
+    return _picture("chart.dropout", chart, reveals | {k for k in ("sizes", "p") if view.shown(k)})
+
+
+def initialisation_picture(view: View) -> Picture | None:
+    """The variance of the signal layer after layer, (n_in·Var w)^l, for the lesson's initialisation
+    and for LeCun's (n_in·Var w = 1)."""
+    q = view.problem.quantities
+    if not {"init.gain", "init.layers"} <= set(q):
+        return None
+    reveals = {k for k in ("init.gain", "init.gain_total") if k in view.asked}
+    if not all(view.shown(k) for k in reveals):
+        return None
+    gain, depth = float(view.value("init.gain")), int(view.value("init.layers"))
+    layers = np.arange(0, depth + 1, dtype=np.float64)
+    chart = Chart({"en": "The signal's variance, layer by layer", "ru": "Дисперсия сигнала по слоям"},
+                  {"en": "layer l", "ru": "слой l"},
+                  marked([Series({"en": "(n_in·Var w)^l", "ru": "(n_in·Var w)^l"}, layers, gain ** layers),
+                          Series({"en": "LeCun: 1", "ru": "LeCun: 1"}, layers, np.ones_like(layers))]),
+                  tuple(range(depth + 1)))
+    return _picture("chart.initialisation", chart, reveals | {"init.layers"})
+
+
 def chart_pictures(view: View) -> list[Picture]:
-    out = [loss_picture(view), path_picture(view), softmax_picture(view), jacobian_picture(view)]
+    out = [loss_picture(view), path_picture(view), softmax_picture(view), jacobian_picture(view),
+           ridge_picture(view), dropout_picture(view), initialisation_picture(view)]
     out += activation_pictures(view)
     return [p for p in out if p is not None]

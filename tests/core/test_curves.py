@@ -79,3 +79,25 @@ def test_activation_chart_values_and_markers():
     np.testing.assert_allclose(chart.series[1].y, chart.series[0].y * (1 - chart.series[0].y))
     assert abs(chart.series[1].y.max() - 0.25) < 1e-3  # σ′ is largest at 0: ¼
     assert [s.marker for s in chart.series] == list(MARKERS[:2])  # told apart without colour
+
+
+def test_ridge_dropout_and_initialisation_charts_come_once_their_values_are_found():
+    for lesson_id, name in (("ridge-loo", "chart.ridge"), ("dropout", "chart.dropout"),
+                            ("initialisation", "chart.initialisation")):
+        run = _run(lesson_id)
+        assert name not in _charts(run), lesson_id
+        _answer(run)
+        assert name in _charts(run), lesson_id
+    ridge = _charts(_done("ridge-loo"))["chart.ridge"].chart.series[0]
+    values = _done("ridge-loo").values()
+    np.testing.assert_allclose(ridge.x, values["ridge.lambdas"])
+    np.testing.assert_allclose(ridge.y, values["ridge.cv"])
+    kept = _charts(_done("dropout"))["chart.dropout"].chart.series[0]
+    assert abs(kept.x[np.argmax(kept.y)] - float(_done("dropout").values()["active.mean"])) <= 1  # peak at E N
+    assert abs(kept.y.sum() - 1) < 1e-3
+
+
+def _done(lesson_id: str) -> LessonRun:
+    run = _run(lesson_id)
+    _answer(run)
+    return run
