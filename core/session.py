@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Mapping
 import numpy as np
 
 from .answers import FormatProblem
-from .curves import Chart, charts
 from .feedback import CHECKING, CORRECT, FORMAT, Verdict, show_value, text
 from .i18n import Messages
 from .judging import ByFormula, Proof, judge_of
@@ -144,15 +143,16 @@ class LessonRun:
         """The step asks for a formula (checked for equivalence, possibly for up to a second)."""
         return isinstance(self.judge(step), ByFormula)
 
-    def charts(self) -> tuple[tuple[Chart, ...], bool]:
-        """The lesson's charts a student may see now -- a loss only once they have found it,
-        every one when the lesson is done -- and whether answering will add more."""
-        values = self.values()
-        every = charts(self.lesson.problem, values)
-        if self.complete:
-            return every, False
-        now = charts(self.lesson.problem, values, {s.quantity for s in self.steps if self.is_accepted(s)})
-        return now, len(now) < len(every)
+    def pictures(self):
+        """The lesson's pictures (nntutor.core.pictures): diagrams, then charts, each showing only
+        the givens and what the student has found so far -- everything once the lesson is done."""
+        from .pictures import View, pictures
+
+        typed = {self.lesson.step(sid).quantity: text for sid, text in self._texts.items()}
+        typed.update({self.lesson.step(sid).quantity: text for sid, (_v, text) in self._pending.items()})
+        step = self.current
+        return pictures(View(self.lesson.problem, self.values(), frozenset(typed), frozenset(self.asked),
+                             self.complete, step.quantity if step is not None else None, typed))
 
     def answer_help(self, step: Step) -> tuple[str, str | None]:
         """What to type, and an example in that form (None for formulas: it would give it away)."""

@@ -172,6 +172,8 @@ class NNTutorApp(App):
         lang = self.lang
         for name, callback in getattr(screen, "commands", lambda: ())():
             yield SystemCommand(t(f"cmd_{name}", lang), t(f"cmd_{name}_help", lang), callback)
+        for title, help_text, callback in getattr(screen, "picture_commands", lambda: ())():
+            yield SystemCommand(title, help_text, callback)
         yield SystemCommand(t("cmd_lang", lang), t("cmd_lang_help", lang), self.action_toggle_lang)
         yield SystemCommand(t("cmd_theme", lang), t("cmd_theme_help", lang), self.action_change_theme)
         yield SystemCommand(t("cmd_skills", lang), t("cmd_skills_help", lang), self.action_skills)

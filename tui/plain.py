@@ -23,6 +23,7 @@ from .plaintext import as_shown, markdown_to_text, terminal_width, wrap
 
 QUIT_WORDS = {"quit", "exit", "выход"}
 HINT_WORDS = {"?", "hint", "подсказка"}
+PICTURE_WORDS = {"pictures", "рисунки"}
 YES_WORDS = {"y", "yes", "д", "да"}
 
 
@@ -221,6 +222,18 @@ def _start_over(run: LessonRun, reader: LineReader, say: _Out, lang: str) -> boo
     return True
 
 
+def _pictures(run: LessonRun, say: _Out, lang: str) -> None:
+    """Every picture of the lesson as it is now: diagrams as drawn, charts as tables (never wrapped:
+    a diagram is read line by line)."""
+    from .plainpictures import picture_text
+
+    for picture in run.pictures():
+        say.stream.write("\n" + as_shown(picture_text(picture, lang, max(40, say.width)), say.stream) + "\n")
+    say.stream.flush()
+    say()
+    say(t("plain_pictures_legend", lang))
+
+
 def _dialogue(run: LessonRun, reader: LineReader, say: _Out, lang: str, counts: dict) -> bool:
     """Ask for each step until the lesson is complete (True) or the user stops (False)."""
     announced = None
@@ -244,6 +257,9 @@ def _dialogue(run: LessonRun, reader: LineReader, say: _Out, lang: str, counts: 
         word = text.strip().lower()
         if word in QUIT_WORDS:
             return False
+        if word in PICTURE_WORDS:
+            _pictures(run, say, lang)
+            continue
         if word in HINT_WORDS:
             hint = run.next_hint()
             if hint is None:

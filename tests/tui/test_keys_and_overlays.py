@@ -112,13 +112,13 @@ def test_the_palette_offers_every_action_and_the_lessons_by_name(lesson, store_p
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             titles = [c.title for c in app.get_system_commands(app.screen)]
-            for wanted in ("Hint", "Charts", "Start over", "Language: Русский", "Theme", "Keys", "Quit",
+            for wanted in ("Hint", "Pictures", "Start over", "Language: Русский", "Theme", "Keys", "Quit",
                            "Your answers", "Lessons"):
                 assert wanted in titles, titles
             assert "Screenshot" not in titles
             assert any(t.startswith("Open lesson: ") and "Stochastic" in t for t in titles)
             app.lang = "ru"
-            assert {"Подсказка", "Графики", "Начать заново", "Тема", "Выход"} <= \
+            assert {"Подсказка", "Рисунки", "Начать заново", "Тема", "Выход"} <= \
                 {c.title for c in app.get_system_commands(app.screen)}
             app.lang = "en"
             await press(pilot, "ctrl+p")
@@ -220,7 +220,7 @@ def test_at_60x20_the_key_bar_keeps_quit_hint_and_charts_in_that_order(lesson, s
             await pilot.pause()
             bar = key_bar(app)
             assert len(bar) <= 60
-            assert bar.index("Quit") < bar.index("Hint") < bar.index("Charts"), bar
+            assert bar.index("Quit") < bar.index("Hint") < bar.index("Pictures"), bar
             assert "^P Commands" in bar  # everything else, by name
     run(go())
 

@@ -237,36 +237,59 @@ def test_formula_steps_are_checked_off_the_ui_thread(store_path):
     run(go())
 
 
-def test_f3_cycles_through_the_lessons_charts_and_back_to_the_text(store_path):
-    lesson = load_catalog().find("activations").lesson
-
-    async def go():
-        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            body = app.screen.query_one("#lesson-body")
-            await press(pilot, "f3")
-            plot = app.screen.query_one("#plot")
-            assert not body.display and plot.display
-            await press(pilot, "f3")
-            assert app.screen.query_one("#plot") is plot and not body.display
-            await press(pilot, "f3")
-            assert body.display and not app.screen.query("#plot")
-            # the answer box keeps the focus: the student types on while a chart is shown
-            assert app.focused is app.screen.query_one("#answer")
-    run(go())
-
-
-def test_f3_before_any_loss_is_found_says_the_curve_fills_in(store_path):
+def test_f3_cycles_through_the_lessons_pictures_and_back_to_the_text(store_path):
     lesson = load_catalog().find("gradient-descent").lesson
 
     async def go():
         app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
+            for typed in ("1.6", "6.5", "-8", "0.8"):  # w*, L(w₀), g₁, w₁: the path of w has two points
+                await answer(pilot, typed)
+            body, pane = app.screen.query_one("#lesson-body"), app.screen.query_one("#picture")
+            await press(pilot, "f3")  # the givens sheet, a diagram
+            assert not body.display and pane.display and app.screen.query_one("#diagram-scroll").display
+            assert "What is given" in str(app.screen.query_one("#picture-title").render())
+            await press(pilot, "f3")  # the path of w, a chart
+            assert app.screen.query_one("ChartView").display and not app.screen.query_one("#diagram-scroll").display
             await press(pilot, "f3")
-            assert "fills in" in feedback(app)
-            assert not app.screen.query("#plot")
+            assert body.display and not pane.display
+            # the answer box keeps the focus: the student types on while a picture is shown
+            assert app.focused is app.screen.query_one("#answer")
+    run(go())
+
+
+def test_a_picture_fills_in_as_the_student_answers_and_takes_the_width_it_needs(store_path):
+    lesson = load_catalog().find("computational-graph").lesson
+
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await press(pilot, "f3")
+            diagram = app.screen.query_one("#diagram")
+            assert "v₃ = v₁^2" in str(diagram.render()) and "= 1" not in str(diagram.render())
+            # wider than the text pane: the steps make room while it is shown
+            assert not app.screen.query_one("#steps-pane").display
+            await answer(pilot, "1")  # v₃ = x² = 1
+            assert "= 1" in str(app.screen.query_one("#diagram").render())
+            await press(pilot, "f3")
+            assert app.screen.query_one("#steps-pane").display
+    run(go())
+
+
+def test_the_palette_lists_the_lessons_pictures_by_name(store_path):
+    lesson = load_catalog().find("layer-by-layer").lesson
+
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            commands = {c.title: c.callback for c in app.get_system_commands(app.screen)}
+            assert {"Picture: The net, forward", "Picture: The net, backward"} <= set(commands)
+            commands["Picture: The net, backward"]()
+            await pilot.pause()
+            assert "backward" in str(app.screen.query_one("#picture-title").render())
     run(go())
 
 
@@ -373,4 +396,36 @@ def test_a_long_accepted_answer_keeps_to_one_line_of_the_step_list(lesson, store
             lines = str(steps.render()).splitlines()
             assert len(lines) == len(lesson.steps) and lines[0].endswith("…"), lines
             assert all(len(line) <= steps.content_size.width for line in lines), lines
+    run(go())
+
+
+def test_every_bundled_lesson_shows_each_of_its_pictures_at_80x24(store_path):
+    """F3 through every picture of every lesson at its first step, and back to the text: each is
+    drawn (a diagram within the screen's width) and nothing breaks."""
+    from nntutor.core.session import LessonRun
+    from nntutor.tui.screens.lesson import LessonScreen
+
+    async def go():
+        app = NNTutorApp(lang="en", lesson=load_catalog().find("layer-by-layer").lesson,
+                         store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            for entry in load_catalog().entries():
+                screen = LessonScreen(LessonRun(entry.lesson, lang="en"))
+                await app.push_screen(screen)
+                await pilot.pause()
+                count = len(screen.run.pictures())
+                assert count, entry.id
+                for _ in range(count):
+                    await pilot.press("f3")
+                    await pilot.pause()
+                    assert screen.query_one("#picture").display, entry.id
+                    diagram = screen.query_one("#diagram")
+                    if screen.query_one("#diagram-scroll").display:
+                        assert 0 < diagram.drawing().width <= SIZE[0] - 2, entry.id
+                await pilot.press("f3")
+                await pilot.pause()
+                assert screen.query_one("#lesson-body").display, entry.id
+                app.pop_screen()
+                await pilot.pause()
     run(go())

@@ -262,3 +262,21 @@ def test_plain_mode_completes_new_numbers_from_their_key(tmp_path):
     assert f"x = ({', '.join(format_value(v).replace('-', '−') for v in x)})" in out.stdout  # its own numbers
     assert out.stdout.count("Correct.") == len(key["steps"]) and "Lesson complete!" in out.stdout
     assert "--variant 1" in out.stdout  # the first numbers not yet practised
+
+
+def test_pictures_in_plain_mode_print_each_diagram_as_text_and_each_chart_as_a_table(tmp_path):
+    out = plain("2 -1\npictures\n", tmp_path)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "-- The net, forward --" in text and "-- The net, backward --" in text
+    assert "z₁     2      -1" in text  # the value just found, in its unit's column
+    assert "a₁     ?       ?    ReLU" in text  # the next one still to find
+    from nntutor.core.catalog import load_catalog
+    from nntutor.core.session import LessonRun
+    from nntutor.tui.plainpictures import picture_text
+
+    run = LessonRun(load_catalog().find("sigmoid-at-zero").lesson)
+    assert run.submit("1/2").ok and run.submit("1/4").ok
+    chart = next(p for p in run.pictures() if p.kind == "chart")
+    table = picture_text(chart, "en", 80).splitlines()
+    assert table[1].split() == ["t", "σ(t)", "σ′(t)"] and table[5].split() == ["0", "0.5", "0.25"]

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
@@ -18,6 +18,7 @@ from nntutor.core.tolerance import precision_text
 
 from ..i18n import t
 from ..widgets.answer import AnswerBox
+from ..widgets.diagram import Diagram
 from ..widgets.keybar import KeyBar
 from ..widgets.feedback import Feedback
 from ..widgets.settled import SettledStatic
@@ -35,7 +36,7 @@ class LessonScreen(Screen):
         Binding("ctrl+q", "app.quit", "Quit", id="quit_key"),
         Binding("f1", "hint", "Hint", id="hint_key"),
         Binding("f5", "new_numbers", "New numbers", id="new_key"),
-        Binding("f3", "plot", "Charts", id="plot_key"),
+        Binding("f3", "plot", "Pictures", id="plot_key"),
         # priority: the answer box would take Ctrl+K (delete to the end) and the help never opened
         Binding("ctrl+k", "app.help", "Keys", id="keys_key", priority=True),
         Binding("f2", "app.toggle_lang", "Русский", id="lang_key"),
@@ -61,7 +62,8 @@ class LessonScreen(Screen):
         self.run = run
         self._feedback: list[tuple[str, str]] = []
         self._checking = False  # a formula's proof is running in a thread
-        self._chart = 0  # F3 cycles: 0 is the problem text, n the n-th chart
+        self._shown = 0  # F3 cycles: 0 is the problem text, n the n-th picture
+        self._shown_name: str | None = None  # the picture shown, kept across answers by its name
 
     def compose(self) -> ComposeResult:
         yield Static(id="lesson-title")
@@ -70,6 +72,10 @@ class LessonScreen(Screen):
             with VerticalScroll(id="lesson-body", can_focus=False):
                 yield Static(id="problem-text")  # one widget for the whole text (see relabel)
                 yield Static(id="more")
+            with Vertical(id="picture"):  # F3: shown in the text's place
+                yield Static(id="picture-title")
+                with ScrollableContainer(id="diagram-scroll", can_focus=False):
+                    yield Diagram(id="diagram")
             with VerticalScroll(id="steps-pane", can_focus=False):
                 yield StepList(id="steps")
         yield SettledStatic(id="prompt")
@@ -242,6 +248,8 @@ class LessonScreen(Screen):
         if verdict.ok:
             answer.value = ""
             self.refresh_steps()
+            if self._shown:  # the picture fills in with the value just found
+                self.show_picture()
             self.post_message(self.StepAccepted(verdict))
             if not verdict.lesson_complete:
                 self.restore_hints()
@@ -300,50 +308,70 @@ class LessonScreen(Screen):
                 for i, h in enumerate(shown) if i >= len(shown) - keep]
 
     def action_plot(self) -> None:
-        """Show the next chart of the lesson in place of the problem text (then the text again)."""
-        lang = self.run.lang
-        found, later = self.run.charts()
-        if not found:
-            self.show_feedback(("info", t("plot_later" if later else "no_plot", lang)))
-            return
-        self._chart = (self._chart + 1) % (len(found) + 1)
-        body = self.query_one("#lesson-body")
-        old = self.query("#plot")
-        if self._chart == 0:
-            old.remove()
+        """F3: the lesson's pictures (diagrams, then charts) one after another in place of the
+        problem text, then the text again."""
+        found = self.run.pictures()
+        self._shown = (self._shown + 1) % (len(found) + 1)
+        self._shown_name = found[self._shown - 1].name if self._shown else None
+        self.show_picture(found)
+
+    def open_picture(self, name: str) -> None:
+        """Show the picture called ``name`` (from the command palette)."""
+        self._shown_name = name
+        self.show_picture()
+
+    def show_picture(self, found=None) -> None:
+        """Draw the picture chosen (``_shown_name``) as it is now, or the text when there is none."""
+        found = self.run.pictures() if found is None else found
+        names = [p.name for p in found]
+        self._shown = names.index(self._shown_name) + 1 if self._shown_name in names else 0
+        body, main = self.query_one("#lesson-body"), self.query_one("#lesson-main")
+        pane = self.query_one("#picture")
+        if not self._shown:
+            self._shown_name = None
+            pane.display = False
+            main.remove_class("-wide")
             body.display = True
             return
-        from textual_plotext import PlotextPlot  # plotext loads only when a student asks for a plot
-
-        chart = found[self._chart - 1]
-        if old:
-            plot = old.first(PlotextPlot)
+        lang, picture = self.run.lang, found[self._shown - 1]
+        title = Text(f" {picture.title[lang]}", style="bold")
+        title.append(f"  {self._shown}/{len(found)} · F3", style="dim")
+        pane.query_one("#picture-title", Static).update(title)
+        diagram = pane.query_one(Diagram)
+        scroll = pane.query_one("#diagram-scroll")
+        charts = pane.query("ChartView")
+        if picture.kind == "diagram":
+            steps = self.query_one("#steps-pane")
+            room = max(20, main.size.width - int(steps.styles.width.value or 30) - 1 - 3)  # the text pane's
+            wide = picture.draw(room, lang).width > room  # too wide for the text pane: take the steps' too
+            main.set_class(wide, "-wide")
+            diagram.set_reactive(Diagram.lang, lang)
+            diagram.room = main.size.width - 3 if wide else room
+            diagram.picture = picture
+            scroll.display = True
+            charts.set(display=False)
         else:
-            plot = PlotextPlot(id="plot")
-            self.query_one("#lesson-main").mount(plot, before="#steps-pane")
-        body.display = False
-        plt = plot.plt
-        plt.clear_data()
-        plt.clear_figure()
-        plt.title(f"{chart.title[lang]} ({self._chart}/{len(found)})")
-        plt.xlabel(chart.xlabel[lang])
-        if chart.xticks:
-            plt.xticks(list(chart.xticks))
-        for series in chart.series:
-            label = series.label[lang] or None
-            if series.points:
-                plt.scatter(series.x.tolist(), series.y.tolist(), label=label, marker="dot")
+            from ..widgets.chart import ChartView  # plotext loads only when a student asks for a chart
+
+            main.remove_class("-wide")
+            scroll.display = False
+            if charts:
+                charts.first().display = True
+                charts.first().show(picture.chart, lang)
             else:
-                plt.plot(series.x.tolist(), series.y.tolist(), label=label)
-        plot.refresh()
+                pane.mount(ChartView(picture.chart, lang))
+        body.display = False
+        pane.display = True
 
     def action_scroll_text(self, pages: int) -> None:
         """Page the lesson text (or the chart's pane) up or down without leaving the answer box."""
-        body = self.query_one("#lesson-body", VerticalScroll)
+        diagram = self.query_one("#diagram-scroll")
+        shown = self.query_one("#picture").display and diagram.display
+        pane = diagram if shown else self.query_one("#lesson-body", VerticalScroll)
         if pages < 0:
-            body.scroll_page_up(animate=False)
+            pane.scroll_page_up(animate=False)
         else:
-            body.scroll_page_down(animate=False)
+            pane.scroll_page_down(animate=False)
 
     def action_answers(self) -> None:
         """Your answers in full, wrapped, in place of the text (again: the text back)."""
@@ -374,6 +402,8 @@ class LessonScreen(Screen):
         self.run.restart()
         self.app.show_store_notice()
         self.refresh_steps()
+        if self._shown:
+            self.show_picture()
         self.show_feedback(("info", t("restarted", self.run.lang)))
         self._focus_answer()
 
@@ -383,10 +413,18 @@ class LessonScreen(Screen):
                 ("answers", self.action_answers),
                 ("restart", self.action_restart), ("back", self.action_back))
 
+    def picture_commands(self):
+        """The palette's entries for the lesson's pictures, by name: (title, help, what runs)."""
+        lang = self.run.lang
+        return [(f"{t('cmd_picture', lang)}: {p.title[lang]}", t("cmd_picture_help", lang),
+                 lambda name=p.name: self.open_picture(name)) for p in self.run.pictures()]
+
     def set_lang(self, lang: str) -> None:
         self.run.lang = lang
         self.relabel()
         self.restore_hints()
+        if self._shown:
+            self.show_picture()
 
     def on_resize(self) -> None:
         w, h = self.size

@@ -1,0 +1,236 @@
+"""Which charts a lesson has, and when: each chart answers one question, and is offered only
+once every value that could be read off it has been found (a σ curve shows σ(0) = ½: in a
+lesson that asks for σ(0) it comes after that step). ``Picture.shows`` lists those values.
+
+- the loss across steps, only where it is one objective over training steps (an optimizer's
+  L(wₜ); a net trained on the same batch) -- never the losses of different observations;
+- the path of w over the steps (one weight);
+- each activation the lesson applies with its derivative, in the lesson's variable (t, z);
+  the family of activations side by side; σ(kt) for k = 1, 10, 100 (logistic steps);
+- softmax probabilities at each temperature side by side;
+- ‖∂sₖ/∂s₁‖ against k (recurrent nets);
+- ridge's leave-one-out error against λ; the number of units dropout keeps, N ~ Binomial(n, q);
+  the signal's variance layer by layer under the lesson's initialisation and LeCun's.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..curves import Chart, Series, activation_chart, family_chart, marked, sharpening_chart, steps_chart
+from .base import Picture, View
+
+_APPLIES = {"sigmoid": "σ", "tanh": "tanh"}
+
+
+def _scalar(view: View, key: str) -> float | None:
+    v = view.value(key)
+    return float(v.reshape(-1)[0]) if v.size == 1 and np.isfinite(v).all() else None
+
+
+def _indexed(view: View, pattern: str) -> dict[int, str]:
+    rx = re.compile(pattern)
+    return {int(m.group(1)): k for k in view.problem.quantities for m in [rx.match(k)] if m}
+
+
+def _picture(name: str, chart: Chart, shows) -> Picture:
+    return Picture(name, "chart", chart.title, frozenset(shows), chart=chart)
+
+
+def loss_picture(view: View) -> Picture | None:
+    """L after each step, for an optimizer (L₀ … L_T on all observations) or a net trained on one
+    batch for several iterations -- built from the losses the student has found."""
+    q = view.problem.quantities
+    if view.problem.kind == "optimize":
+        steps = _indexed(view, r"^L(\d+)$")
+    elif view.problem.kind == "dense" and not any(re.match(r"^[xX]@\d+$", k) for k in q):
+        steps = _indexed(view, r"^L@(\d+)$")  # the same observations at every step: one objective
+    else:
+        return None
+    shown = [(t, _scalar(view, k)) for t, k in steps.items() if view.shown(k)]
+    shown = [(t, v) for t, v in shown if v is not None]
+    if len(shown) < 2:
+        return None
+    chart = steps_chart({"en": "The loss after each step", "ru": "Потери после каждого шага"},
+                        {"en": "step t", "ru": "шаг t"}, {"en": "L(wₜ)", "ru": "L(wₜ)"}, shown)
+    return _picture("chart.loss", chart, {steps[t] for t, _ in shown})
+
+
+def path_picture(view: View) -> Picture | None:
+    """w after each step of a one-weight optimizer."""
+    if view.problem.kind != "optimize":
+        return None
+    steps = _indexed(view, r"^w(\d+)$")
+    shown = [(t, _scalar(view, k)) for t, k in steps.items() if view.shown(k)]
+    shown = [(t, v) for t, v in shown if v is not None]
+    if len(shown) < 2:
+        return None
+    chart = steps_chart({"en": "The weight after each step", "ru": "Вес после каждого шага"},
+                        {"en": "step t", "ru": "шаг t"}, {"en": "wₜ", "ru": "wₜ"}, shown)
+    return _picture("chart.path", chart, {steps[t] for t, _ in shown})
+
+
+def _applying(view: View, token: str) -> set[str]:
+    """The quantities the lesson asks for whose formula applies the activation (or its derivative)."""
+    q = view.problem.quantities
+    return {k for k in view.asked if k in q and (f"{token}(" in q[k].formula or f"{token}′(" in q[k].formula
+                                                 or f"{token} " in q[k].formula)}
+
+
+def _variable(view: View) -> str:
+    """The variable an activation is written in here: the input of a graph (t), else z."""
+    q = view.problem.quantities
+    if view.problem.kind == "graph_expr":
+        names = [q[k].symbol for k in q if q[k].is_given]
+        if len(names) == 1:
+            return names[0]
+    if view.problem.kind == "optimize":
+        return "z"
+    return "z"
+
+
+def activation_pictures(view: View) -> list[Picture]:
+    q = view.problem.quantities
+    formulas = " ".join(qq.formula for qq in q.values())
+    out = []
+    used = [name for name, token in _APPLIES.items() if f"{token}(" in formulas]
+    for name in used:
+        reveals = _applying(view, _APPLIES[name])
+        if all(view.shown(k) for k in reveals):
+            out.append(_picture(f"chart.{name}", activation_chart(name, _variable(view)), reveals))
+    if view.problem.kind == "dense":
+        applied = set(re.findall(r"=\s*(σ|tanh|ReLU|LeakyReLU|step)\(", formulas))
+        if len(applied) >= 3:  # a lesson about activations: the family side by side
+            names = ("step", "relu", "leaky_relu", "sigmoid", "tanh")
+            reveals = set().union(*(_applying(view, t) for t in ("σ", "tanh", "ReLU", "LeakyReLU", "step")))
+            if all(view.shown(k) for k in reveals):
+                out.append(_picture("chart.family", family_chart(names), reveals))
+                out.append(_picture("chart.family.slopes", family_chart(names, derivative=True), reveals))
+    if view.problem.kind == "optimize" and "σ(" in formulas:
+        reveals = _applying(view, "σ")
+        if all(view.shown(k) for k in reveals):
+            out.append(_picture("chart.sharpening", sharpening_chart("t"), reveals))
+    return out
+
+
+def softmax_picture(view: View) -> Picture | None:
+    """The softmax probabilities of each step side by side (the temperatures of a lesson that
+    divides the logits by T): one series per ŷ⁽ᵏ⁾ the student has found."""
+    q = view.problem.quantities
+    if view.problem.kind != "dense":
+        return None
+    outs = _indexed(view, r"^y_hat@(\d+)$")
+    if len(outs) < 2 or "softmax" not in " ".join(q[k].formula for k in outs.values()):
+        return None
+    if any(k.startswith("L@") and k in view.asked for k in q):
+        return None  # a loss lesson: the observations differ, not the temperature
+    shown = [(k, outs[k]) for k in sorted(outs) if view.shown(outs[k])]
+    if not shown:
+        return None
+    series = []
+    for _k, key in shown:
+        v = view.value(key).reshape(-1)
+        x = np.arange(1, v.size + 1, dtype=np.float64)
+        series.append(Series({"en": q[key].symbol, "ru": q[key].symbol}, x, v, points=True))
+    n = view.value(shown[0][1]).size
+    chart = Chart({"en": "softmax at each temperature", "ru": "softmax при каждой температуре"},
+                  {"en": "output k", "ru": "выход k"}, marked(series), tuple(range(1, n + 1)))
+    return _picture("chart.softmax", chart, {key for _k, key in shown})
+
+
+def jacobian_picture(view: View) -> Picture | None:
+    """‖∂sₖ/∂s₁‖ against k: how the gradient through time shrinks or grows."""
+    q = view.problem.quantities
+    norms = _indexed(view, r"^jac_norm(\d+)$")
+    if not norms:
+        return None
+    whole = "jac_norms"
+    if whole in q and view.shown(whole):
+        v = view.value(whole).reshape(-1)
+        shown = [(k + 1, float(v[k])) for k in range(v.size)]
+        keys = {whole}
+    else:
+        shown = [(k, _scalar(view, key)) for k, key in norms.items() if view.shown(key)]
+        shown = [(k, v) for k, v in shown if v is not None]
+        keys = {norms[k] for k, _ in shown}
+    if len(shown) < 2:
+        return None
+    chart = steps_chart({"en": "‖∂sₖ/∂s₁‖ across time", "ru": "‖∂sₖ/∂s₁‖ во времени"},
+                        {"en": "k", "ru": "k"}, {"en": "‖∂sₖ/∂s₁‖", "ru": "‖∂sₖ/∂s₁‖"}, shown)
+    return _picture("chart.jacobian", chart, keys)
+
+
+def ridge_picture(view: View) -> Picture | None:
+    """Ridge regression's leave-one-out error CV(λ) against λ, from the folds found."""
+    q = view.problem.quantities
+    if "ridge.lambdas" not in q:
+        return None
+    lambdas = view.value("ridge.lambdas").reshape(-1)
+    if "ridge.cv" in q and view.shown("ridge.cv"):
+        cv = view.value("ridge.cv").reshape(-1)
+        shown, keys = list(zip(lambdas.tolist(), cv.tolist())), {"ridge.cv"}
+    else:
+        folds = _indexed(view, r"^ridge\.cv(\d+)$")
+        shown = [(float(lambdas[i - 1]), _scalar(view, k)) for i, k in folds.items()
+                 if view.shown(k) and i <= lambdas.size]
+        keys = {k for i, k in folds.items() if view.shown(k)}
+    shown = sorted((x, y) for x, y in shown if y is not None)
+    if len(shown) < 2:
+        return None
+    x = np.array([a for a, _ in shown])
+    y = np.array([b for _, b in shown])
+    chart = Chart({"en": "Leave-one-out error against λ", "ru": "Ошибка скользящего контроля от λ"},
+                  {"en": "λ", "ru": "λ"}, (Series({"en": "CV(λ)", "ru": "CV(λ)"}, x, y, marker="•"),))
+    return _picture("chart.ridge", chart, keys)
+
+
+def dropout_picture(view: View) -> Picture | None:
+    """The distribution of the number of hidden units kept, N ~ Binomial(n, q): its peak and spread
+    are E N and Var N, so it comes once the student has found them."""
+    q = view.problem.quantities
+    if not {"sizes", "keep", "active.mean"} <= set(q):
+        return None
+    reveals = {k for k in q if k.startswith("active") and k in view.asked}
+    if not all(view.shown(k) for k in reveals):
+        return None
+    import math
+
+    n = int(np.sum(view.value("sizes").reshape(-1)[1:-1]))
+    keep = float(view.value("keep"))
+    mean, sd = n * keep, math.sqrt(max(n * keep * (1 - keep), 1e-12))
+    lo, hi = max(0, int(mean - 4 * sd)), min(n, int(mean + 4 * sd) + 1)
+    ks = np.arange(lo, hi + 1, dtype=np.float64)
+    logp = [math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * math.log(keep)
+            + (n - k) * math.log(1 - keep) for k in ks] if 0 < keep < 1 else [0.0] * len(ks)
+    chart = Chart({"en": f"Units kept: N ~ Binomial({n}, q)", "ru": f"Оставленные нейроны: N ~ Bin({n}, q)"},
+                  {"en": "N", "ru": "N"},
+                  (Series({"en": "P(N)", "ru": "P(N)"}, ks, np.exp(np.array(logp)), marker="•"),))
+    return _picture("chart.dropout", chart, reveals | {k for k in ("sizes", "p") if view.shown(k)})
+
+
+def initialisation_picture(view: View) -> Picture | None:
+    """The variance of the signal layer after layer, (n_in·Var w)^l, for the lesson's initialisation
+    and for LeCun's (n_in·Var w = 1)."""
+    q = view.problem.quantities
+    if not {"init.gain", "init.layers"} <= set(q):
+        return None
+    reveals = {k for k in ("init.gain", "init.gain_total") if k in view.asked}
+    if not all(view.shown(k) for k in reveals):
+        return None
+    gain, depth = float(view.value("init.gain")), int(view.value("init.layers"))
+    layers = np.arange(0, depth + 1, dtype=np.float64)
+    chart = Chart({"en": "The signal's variance, layer by layer", "ru": "Дисперсия сигнала по слоям"},
+                  {"en": "layer l", "ru": "слой l"},
+                  marked([Series({"en": "(n_in·Var w)^l", "ru": "(n_in·Var w)^l"}, layers, gain ** layers),
+                          Series({"en": "LeCun: 1", "ru": "LeCun: 1"}, layers, np.ones_like(layers))]),
+                  tuple(range(depth + 1)))
+    return _picture("chart.initialisation", chart, reveals | {"init.layers"})
+
+
+def chart_pictures(view: View) -> list[Picture]:
+    out = [loss_picture(view), path_picture(view), softmax_picture(view), jacobian_picture(view),
+           ridge_picture(view), dropout_picture(view), initialisation_picture(view)]
+    out += activation_pictures(view)
+    return [p for p in out if p is not None]

@@ -1,0 +1,115 @@
+"""The geometry of the diagrams, computed in core without a screen: what goes where, what is
+elided, what fills in as the student answers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nntutor.core.catalog import load_catalog
+from nntutor.core.pictures import View, pictures
+from nntutor.core.pictures.canvas import DOWN, LEFT, RIGHT, UP, Canvas, width
+from nntutor.core.pictures.layers import _slots
+from nntutor.core.pictures.net import read_net
+from nntutor.core.session import LessonRun
+
+
+def _run(lesson_id: str, answered: int = 0) -> LessonRun:
+    run = LessonRun(load_catalog().find(lesson_id).lesson)
+    for _ in range(answered):
+        value = np.asarray(run.expected(run.current), dtype=np.float64)
+        text = ("; ".join(" ".join(repr(float(v)) for v in row) for row in value) if value.ndim == 2
+                else " ".join(repr(float(v)) for v in np.atleast_1d(value)))
+        assert run.submit(text).ok
+    return run
+
+
+def _picture(run: LessonRun, name: str):
+    return next(p for p in run.pictures() if p.name == name)
+
+
+def _line(text: str, start: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith(start))
+
+
+def test_lines_meet_as_box_characters_and_marks_stay_with_their_letter():
+    c = Canvas()
+    c.hline(0, 4, 1)
+    c.vline(2, 0, 2)
+    c.mark(4, 1, UP)
+    assert c.drawing().text.splitlines() == ["  │", "──┼─┘", "  │"]
+    assert width("m̂₁") == 2 and UP | DOWN | LEFT | RIGHT == 15
+
+
+def test_a_dense_net_is_read_from_its_quantity_graph():
+    net = read_net(load_catalog().find("activations").lesson.problem)
+    assert [(l.units, l.act) for l in net.layers] == [(1, "σ"), (1, "tanh"), (1, "leaky ReLU")]
+    net = read_net(load_catalog().find("formula-to-network").lesson.problem)
+    assert [l.row for l in net.layers] == [False, False]  # z = W·x: W has a row per unit
+    assert [l.b for l in net.layers] == ["b1", "b2"]
+    net = read_net(load_catalog().find("minibatch-matrix").lesson.problem)
+    assert (net.inputs, net.m, [l.units for l in net.layers]) == (3, 2, [2, 1])
+
+
+def test_the_net_shows_each_units_weights_and_fills_in_as_answered():
+    text = _picture(_run("layer-by-layer"), "net").draw(46, "en").text
+    assert _line(text, "W₁").split() == ["W₁", "1,", "0.5", "-1,", "0"]  # into unit 1 from x₁, x₂; into unit 2
+    assert _line(text, "z₁").split() == ["z₁", "?", "?"] and "ReLU" in _line(text, "a₁")
+    text = _picture(_run("layer-by-layer", 2), "net").draw(46, "en").text
+    assert _line(text, "z₁").split() == ["z₁", "2", "-1"] and _line(text, "a₁").split()[:3] == ["a₁", "2", "0"]
+    back = _picture(_run("layer-by-layer", 6), "net.backward").draw(46, "en").text
+    assert _line(back, "∂L/∂W₂").split() == ["∂L/∂W₂", "4,", "0"] and _line(back, "∂L/∂W₁").split()[1:] == ["?", "?"]
+
+
+def test_a_big_layer_is_elided_to_its_first_units_and_its_last_with_counts():
+    assert _slots(3, 6) == [0, 1, 2] and _slots(300, 6) == [0, 1, 2, 3, None, 299]
+    pic = _picture(_run("count-params"), "architecture")
+    text = pic.draw(46, "en").text
+    assert pic.title["en"] == "The net 12-300-200-100-1"
+    assert "300 units" in text and "⋯" in _line(text, "h₁") and "P₁ = ?" in text
+    assert max(width(line) for line in text.splitlines() if "○" in line) <= 46
+    assert "h₁ 300" in text.splitlines()[-1]  # the note says what was left out
+
+
+def test_the_computational_graph_has_a_node_per_operation_and_the_edge_derivatives():
+    run = _run("computational-graph")
+    text = _picture(run, "graph").draw(78, "en").text
+    for node in ("v₃ = v₁^2", "v₄ = v₁·v₂", "v₅ = v₃ + v₄", "v₆ = v₁ + v₂", "v₇ = v₆^2", "v₈ = v₅ + v₇"):
+        assert node in text
+    assert text.count("▶") == 10  # one arrow per edge
+    assert "∂f/∂x = ?" in text and "∂f/∂v₅" not in text  # adjoints where the lesson asks for them
+    run = _run("computational-graph", 6)  # forward done and ∂v₃/∂v₁ = −2 found
+    assert " -2 ▶v₃ = v₁^2" in _picture(run, "graph").draw(78, "en").text
+
+
+def test_the_convolution_shows_the_window_the_kernel_and_hides_the_size_it_asks_for():
+    run = _run("sliding-kernel")
+    text = _picture(run, "conv").draw(46, "en").text
+    assert text.splitlines()[1].startswith("[2  2  2]")  # the 3×3 window of Y[1,1]
+    assert "? × ?" in text  # rows(Y) and cols(Y) are asked: no grid gives them away
+    run = _run("sliding-kernel", 2)
+    assert "? × ?" not in _picture(run, "conv").draw(46, "en").text
+
+
+def test_max_pooling_marks_each_windows_maximum_once_P_is_found():
+    run = _run("max-pooling", 2)  # Y and rows(P)
+    assert "*" not in _picture(run, "pool").draw(46, "en").text
+    run = _run("max-pooling", 3)
+    text = _picture(run, "pool").draw(46, "en").text
+    assert text.count("*") == 4 + 1  # four windows, and the legend
+
+
+def test_the_rnn_is_unrolled_along_W_with_the_local_derivatives_under_the_arrows():
+    text = _picture(_run("bptt", 5), "rnn").draw(78, "en").text
+    s_line = _line(text, "sₜ")
+    assert s_line.count("W") == 3 and s_line.count("▶") == 3
+    assert "∂sₜ/∂sₜ₋₁" in text and "U = 1  W = 0.5" in text
+
+
+def test_every_kind_has_a_picture_and_a_design_ticks_its_cases():
+    for entry in load_catalog().entries():
+        problem = entry.lesson.problem
+        view = View(problem, problem.evaluate(), asked=frozenset(s.quantity for s in entry.lesson.steps))
+        assert any(p.kind == "diagram" for p in pictures(view)), entry.id
+    run = _run("xor-relu", 6)
+    text = _picture(run, "cases").draw(46, "en").text
+    assert text.count("✓") == 4
