@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Mapping
 import numpy as np
 
 from .answers import FormatProblem, describe_shape, example_for, read_answer
-from .feedback import CHECKING, CORRECT, FORMAT, NOTED, WRONG, Verdict, diagnose, text
+from .feedback import CHECKING, FORMAT, NOTED, WRONG, Verdict, diagnose, text
 from .tolerance import Tolerance, compare
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ number of parameters of each layer as the student finds it."""
 from __future__ import annotations
 
 from .base import Picture, View, either
-from .canvas import Span, fmt
+from .canvas import Span
 from .layers import Bus, Levels, Row, Text
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")

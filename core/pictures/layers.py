@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from .base import either
-from .canvas import DOWN, LEFT, RIGHT, UP, Canvas, Drawing, Span, width
+from .canvas import DOWN, UP, Canvas, Drawing, Span, width
 
 GAP = 2
 ELLIPSIS = "⋯"

@@ -9,9 +9,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 
-import numpy as np
-
-from .base import Picture, View, either
+from .base import Picture, View
 from .canvas import Canvas, Span, fmt, width
 from .table import draw_table
 
