@@ -139,7 +139,8 @@ class LessonScreen(Screen):
         self.query_one("#more", Static).update(t("more_below", lang))
         self.refresh_steps()
 
-    def refresh_steps(self) -> None:
+    def refresh_step_list(self) -> list[StepLine]:
+        """The step list alone: after a wrong answer only the active step's tries change."""
         run, lang = self.run, self.run.lang
         lines = []
         for step in run.steps:
@@ -159,6 +160,11 @@ class LessonScreen(Screen):
         # hovering the list shows every answer given in full (F4 or a click shows them in place)
         given = [f"{line.symbol} = {line.label}" for line in lines if line.state in ("done", "noted")]
         steps.tooltip = "\n".join(given) or None
+        return lines
+
+    def refresh_steps(self) -> None:
+        run, lang = self.run, self.run.lang
+        self.refresh_step_list()
         if run.current is not None:  # keep the active step in view in a long lesson
             self.query_one("#steps-pane").scroll_to(y=max(0, run.steps.index(run.current) - 3), animate=False)
         step = run.current
@@ -257,7 +263,7 @@ class LessonScreen(Screen):
             else:
                 self.show_feedback(*self._verdict_lines(verdict), *self._summary_lines())
         elif verdict.status == "wrong":
-            self.refresh_steps()  # the active step's count of tries
+            self.refresh_step_list()  # the active step's count of tries
 
     def _summary_lines(self) -> list[tuple[str, str]]:
         lines = [("info", line) for line in self.run.summary_lines()]
