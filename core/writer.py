@@ -63,9 +63,8 @@ class Writer:
             filled.update(names)
         if "f" not in filled:
             filled["f"] = fill(op.formula, filled)
+        placed = op.slips_at(keys, filled)
         filled = MappingProxyType(filled)
-        placed = [Mistake(s.name, tuple(keys[u] for u in s.uses), s.fn, {"en": s.en, "ru": s.ru}, s.convention, filled)
-                  for s in op.slips if all(u in keys for u in s.uses)]
         self._symbols[out] = symbol
         return self._b.derived(out, op.fn, [at[s] for s in op.slots], symbol, meaning, role, op.formula,
                                (*placed, *mistakes), filled, op=op.name)

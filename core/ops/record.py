@@ -3,7 +3,8 @@
 A slip is declared once, by its operation, with message templates over the operation's
 *slots* -- ``{g}`` the upstream gradient, ``{z}`` an activation's input, ``{a}`` its output,
 ``{out}`` the quantity computed, ``{f}`` its right formula, or whatever names the operation
-gives its inputs. Placing the operation at keys (:meth:`Op.slips_at`) fills the templates with
+gives its inputs. Placing the operation at keys (:meth:`Op.slips_at`, which
+:meth:`nntutor.core.writer.Writer.apply` calls) fills the templates with
 the symbols found there (∂L/∂a₂, z₂, …) and gives the graph's :class:`~nntutor.core.graph.Mistake`
 objects, so the same slip reads naturally in a dense net, a single layer or an RNN.
 """
