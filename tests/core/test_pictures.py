@@ -45,7 +45,7 @@ def _states(lesson_id: str):
 
 
 def _known(run: LessonRun) -> set[str]:
-    return {s.quantity for s in run.steps if run.is_accepted(s) or run.is_pending(s)}
+    return {s.quantity for s in run.steps if not s.is_choice and (run.is_accepted(s) or run.is_pending(s))}
 
 
 def _visible(run: LessonRun) -> set[str]:
