@@ -229,13 +229,17 @@ class ByDesign(ByValue):
         overrides = run.overrides()
         overrides[step.quantity] = value
         failed = self.failed_cases(run.lesson.problem, overrides)
+        # every part typed is part of the design judged: each has tried once more
+        parts = [(s, run.pending_text(s)) for s in group if run.is_pending(s)] + [(step, answer)]
         if failed:
             why = text("design_fails" if len(failed) == 1 else "design_fails_many", run.lang,
                        cases=", ".join(map(str, failed)), first=run.symbol(group[0]))
-            run.record_attempt(step, answer, False, why)
+            for part, typed in parts:
+                run.record_attempt(part, typed or "", False, why)
             run.drop_design(group, step, answer)
             return Verdict(WRONG, text("wrong", run.lang), read_as, why)
-        run.record_attempt(step, answer, True)
+        for part, typed in parts:
+            run.record_attempt(part, typed or "", True)
         return run.accept_design(group, step, answer, value, read_as)
 
 
