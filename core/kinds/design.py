@@ -31,9 +31,10 @@ from ..graph import Problem, ProblemBuilder
 from ..judging import ByDesign
 from ..notation import subscript
 from ..ops import ACTIVATIONS, LEAKY_SLOPE
-from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown
-from .act_options import DOCS as OPTION_DOCS
-from .act_options import read_activation
+from . import (
+    ACT_OPTION_DOCS, DataError, FieldDoc, Kind, NameDoc, read_activation, read_array, read_bool, read_choice, read_number,
+    reject_unknown,
+)
 
 _TOP = {"kind", "layout", "inputs", "targets", "product_input", "layers", "threshold", "tolerance"}
 _LAYER = {"W", "b", "activation", "alpha", "step_at_zero"}
@@ -321,8 +322,8 @@ KIND = Kind(
         FieldDoc("layers", True, "[[problem.layers]] in order, each with a reference W (a list means one unit), "
                                  "optional b (omit for no bias) and activation: " + ", ".join(ACTIVATIONS) +
                                  "; the reference must reproduce every case"),
-        FieldDoc("layers.step_at_zero", False, OPTION_DOCS["step_at_zero"]),
-        FieldDoc("layers.alpha", False, OPTION_DOCS["alpha"]),
+        FieldDoc("layers.step_at_zero", False, ACT_OPTION_DOCS["step_at_zero"]),
+        FieldDoc("layers.alpha", False, ACT_OPTION_DOCS["alpha"]),
         FieldDoc("threshold", False, "θ: a case's class is [ŷ ≥ θ] (targets 0 or 1); without it outputs must "
                                      "equal the targets"),
         FieldDoc("tolerance", False, "without a threshold: how close an output must be to its target "

@@ -37,12 +37,13 @@ from ..ops import ACTIVATION_NAMES, LEAKY_SLOPE, Activation
 from ..ops import activation, linear
 from ..ops.activation import slope_of
 from ..writer import Writer
-from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_choice, read_number, reject_unknown, shape_text
-from .act_options import DOCS as OPTION_DOCS
-from .act_options import OPTIONS, read_activation
+from . import (
+    ACT_OPTION_DOCS, ACT_OPTIONS, DataError, FieldDoc, Kind, NameDoc, read_activation, read_array, read_choice, read_number,
+    reject_unknown, shape_text,
+)
 
 _TOP = {"kind", "layout", "blocks"}
-_BLOCK = {"name", "type", "x", "W", "b", "activation", "slope", "temperature", "upstream", "symbols", *OPTIONS}
+_BLOCK = {"name", "type", "x", "W", "b", "activation", "slope", "temperature", "upstream", "symbols", *ACT_OPTIONS}
 _TYPES = ("linear", *ACTIVATION_NAMES)
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,23}$")
 _MAX_BLOCKS = 12
@@ -424,7 +425,7 @@ KIND = Kind(
                                              'y = f(z) (default "identity": y = x·W + b)'),
         FieldDoc("blocks.slope", False, "leaky_relu: the slope for negative inputs (default 0.01)"),
         FieldDoc("blocks.temperature", False, "softmax: T in softmax(x/T) (default 1)"),
-        *(FieldDoc(f"blocks.{key}", False, OPTION_DOCS[key]) for key in OPTIONS),
+        *(FieldDoc(f"blocks.{key}", False, ACT_OPTION_DOCS[key]) for key in ACT_OPTIONS),
         FieldDoc("blocks.upstream", True, "∂L/∂y, the gradient arriving from above, shaped like the output (a "
                                           "number for one output, a plain list for one output per observation)"),
         FieldDoc("blocks.symbols", False, 'display symbols, e.g. { x = "z1", W = "W1", y = "a1" }: keys x, y, and '

@@ -14,9 +14,9 @@ import numpy as np
 from ... import optim
 from ...ops import ACTIVATION_NAMES, LEAKY_SLOPE, Activation
 from ...ops.loss import LOSSES
-from .. import DataError, read_array, read_bool, read_choice, read_int, read_number, reject_unknown
-from ..act_options import OPTIONS as ACT_OPTIONS
-from ..act_options import read_activation
+from .. import (
+    ACT_OPTIONS, DataError, read_activation, read_array, read_bool, read_choice, read_int, read_number, reject_unknown,
+)
 from ..hyper import HYPER_FIELDS, read_hyper
 
 _TOP = {"kind", "layout", "x", "y", "X", "Y", "order", "iterations", "reduction", "loss", "half",
