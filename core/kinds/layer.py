@@ -378,8 +378,17 @@ def _conventions(w: Writer, blocks: list[_Block], row: bool) -> None:
         })
     kinks = []
     for name, text in _KINKS.items():
-        chosen = {str(activation.kink_words(blk.act)): blk.act for blk in blocks if blk.act.name == name}
-        kinks += [activation.kink_words(act) or text for act in chosen.values()]
+        # the blocks of this activation by the convention they take; named when they differ
+        chosen: dict[str, list[_Block]] = {}
+        for blk in blocks:
+            if blk.act.name == name:
+                chosen.setdefault(str(activation.kink_words(blk.act)), []).append(blk)
+        for group in chosen.values():
+            words = activation.kink_words(group[0].act) or text
+            if len(chosen) > 1:
+                names = ", ".join(blk.name for blk in group)
+                words = {lang: f"{names}: {words[lang]}" for lang in ("en", "ru")}
+            kinks.append(words)
     if kinks:
         w.convention("kinks", {"en": "; ".join(t["en"] for t in kinks), "ru": "; ".join(t["ru"] for t in kinks)})
     stated = {}

@@ -110,16 +110,16 @@ RELU_ZERO = slip(
 #: The lesson chose ReLU′(0) = 1: ReLU′(0) = 0 is then the other convention.
 RELU_ZERO_BLOCKED = slip(
     "relu_zero_blocked", ["g", "z"], lambda gg, v: gg * (v > 0),
-    "You took ReLU′(0) = 0; this lesson uses ReLU′(0) = 1, the one-sided derivative from the right, so the "
+    "You took ReLU′(0) = 0; here ReLU′(0) = 1, the one-sided derivative from the right, so the "
     "gradient passes where {z} = 0 too: {f}.",
-    "Вы взяли ReLU′(0) = 0; в этом уроке ReLU′(0) = 1 (односторонняя производная справа), поэтому градиент "
+    "Вы взяли ReLU′(0) = 0; здесь ReLU′(0) = 1 (односторонняя производная справа), поэтому градиент "
     "проходит и там, где {z} = 0: {f}.", convention=True)
 
 #: The lesson chose step(0) = 0: step(0) = 1 is then the other convention.
 STEP_ZERO_ONE = slip(
     "step_zero_one", ["z"], lambda v: (v >= 0) * 1.0,
-    "You took step(0) = 1; this lesson uses step(0) = 0: the step is 1 only where {z} > 0, {f}.",
-    "Вы взяли step(0) = 1; в этом уроке step(0) = 0: ступенька равна 1 только там, где {z} > 0, {f}.",
+    "You took step(0) = 1; here step(0) = 0: the step is 1 only where {z} > 0, {f}.",
+    "Вы взяли step(0) = 1; здесь step(0) = 0: ступенька равна 1 только там, где {z} > 0, {f}.",
     convention=True)
 
 
@@ -303,9 +303,9 @@ def _leaky_zero_slope(act: Activation, backward: bool) -> Slip:
     """The lesson chose leaky ReLU′(0) = 1: its slope there is then the other convention."""
     s = _num(slope_of(act))
     d = (lambda v: np.where(v > 0, 1.0, slope_of(act)))
-    en = (f"You took leaky ReLU′(0) = {s}; this lesson uses leaky ReLU′(0) = 1, the one-sided derivative from the "
+    en = (f"You took leaky ReLU′(0) = {s}; here leaky ReLU′(0) = 1, the one-sided derivative from the "
           "right, so where {z} = 0 the whole gradient passes: {f}.")
-    ru = (f"Вы взяли производную leaky ReLU в нуле равной {s}; в этом уроке она равна 1 (односторонняя производная "
+    ru = (f"Вы взяли производную leaky ReLU в нуле равной {s}; здесь она равна 1 (односторонняя производная "
           "справа), поэтому там, где {z} = 0, градиент проходит целиком: {f}.")
     if backward:
         return slip("leaky_zero_slope", ["g", "z"], lambda gg, v: gg * d(v), en, ru, convention=True)
