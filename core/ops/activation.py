@@ -384,7 +384,12 @@ def smooth_forward_slips(act: Activation) -> list[Slip]:
                          "Вы забыли множитель λ ≈ 1.0507 перед обеими ветвями: {f}."),
                     slip("alpha_one", ["z"], lambda v: SELU_LAMBDA * elu_value(v, 1.0),
                          "SELU's α is 1.6733, not 1 (that is ELU's usual α): {f}.",
-                         "У SELU α = 1.6733, а не 1 (это обычное α у ELU): {f}.")]
+                         "У SELU α = 1.6733, а не 1 (это обычное α у ELU): {f}."),
+                    slip("positive_branch_only", ["z"], lambda v: SELU_LAMBDA * v,
+                         "You used λ·z on both sides; for z ≤ 0 SELU is λ·α(e^z − 1), which never goes below "
+                         "−λα ≈ −1.7581: {f}.",
+                         "Вы взяли λ·z с обеих сторон; при z ≤ 0 SELU равна λ·α(e^z − 1) и не опускается ниже "
+                         "−λα ≈ −1.7581: {f}.")]
         return out
     if name == "softplus":
         return [slip("exponent_sign", ["z"], lambda v: softplus(-v),
@@ -429,15 +434,20 @@ def _smooth_derivative_table(act: Activation) -> list[Slip]:
                      "For {z} ≤ 0 the derivative of α(e^{z} − 1) is α·e^{z}: the −1 is a constant and goes: {f}.",
                      "При {z} ≤ 0 производная α(e^{z} − 1) равна α·e^{z}: −1 — константа, она исчезает: {f}.")]
         if name == "selu":
-            out.append(slip("no_lambda", ["z"], lambda v: elu_derivative(v, SELU_ALPHA),
-                            "You forgot λ ≈ 1.0507: SELU′ is λ for z > 0 and λ·α·e^z for z ≤ 0: {f}.",
-                            "Вы забыли λ ≈ 1.0507: SELU′ равна λ при z > 0 и λ·α·e^z при z ≤ 0: {f}."))
+            out += [slip("no_lambda", ["z"], lambda v: elu_derivative(v, SELU_ALPHA),
+                         "You forgot λ ≈ 1.0507: SELU′ is λ for z > 0 and λ·α·e^z for z ≤ 0: {f}.",
+                         "Вы забыли λ ≈ 1.0507: SELU′ равна λ при z > 0 и λ·α·e^z при z ≤ 0: {f}."),
+                    slip("no_constants", ["z"], lambda v: elu_derivative(v, 1.0),
+                         "That is ELU′ with α = 1, without SELU's constants: SELU′ is λ for z > 0 and λ·α·e^z "
+                         "for z ≤ 0, λ ≈ 1.0507, α ≈ 1.6733: {f}.",
+                         "Это ELU′ при α = 1, без констант SELU: SELU′ равна λ при z > 0 и λ·α·e^z при z ≤ 0, "
+                         "λ ≈ 1.0507, α ≈ 1.6733: {f}.")]
     elif name == "softplus":
         out += [slip("no_inner_derivative", ["z"], lambda v: sigmoid(-v),
-                     "You differentiated ln(1 + e^{z}) as 1/(1 + e^{z}) and forgot the inner derivative e^{z}: "
-                     "softplus′({z}) = e^{z}/(1 + e^{z}) = σ({z}), so {f}.",
+                     "You differentiated ln(1 + e^{z}) as 1/(1 + e^{z}) and forgot the inner derivative e^{z}; "
+                     "with it, e^{z}/(1 + e^{z}) = σ({z}), so {f}.",
                      "Вы продифференцировали ln(1 + e^{z}) как 1/(1 + e^{z}) и забыли производную внутренней функции "
-                     "e^{z}: softplus′({z}) = e^{z}/(1 + e^{z}) = σ({z}), поэтому {f}."),
+                     "e^{z}; с ней получается e^{z}/(1 + e^{z}) = σ({z}), поэтому {f}."),
                 slip("derivative_at_output", ["a"], sigmoid,
                      "The derivative is σ at the input {z}, not at the output {a}: {f}.",
                      "Производная — это σ во входной точке {z}, а не в выходе {a}: {f}.")]
