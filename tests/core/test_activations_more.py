@@ -205,3 +205,30 @@ def test_a_dense_net_reads_the_new_activations_and_keeps_its_stated_kinks():
         build_problem({**net, "layers": [{"W": [[1, 0], [0, 1]], "activation": "relu", "derivative_at_zero": 1},
                                          {"W": [1, 1], "activation": "identity"}]})
     assert info.value.field == "problem.layers[1].derivative_at_zero"
+
+
+@pytest.mark.parametrize("name", NEW)
+@pytest.mark.parametrize("layout", ["row", "column"])
+def test_a_linear_layer_with_each_new_activation_passes_central_differences(name, layout):
+    """z = x·W + b, y = g(z), L = Σ ∂L/∂y ∘ y: the kind's ∂L/∂x, ∂L/∂W, ∂L/∂b against differences of L."""
+    rng = np.random.default_rng(7)
+    W = rng.normal(size=(3, 2))
+    block = {"name": "n", "type": "linear", "activation": name, "x": rng.normal(size=3).tolist(),
+             "W": (W if layout == "row" else W.T).tolist(), "b": rng.normal(size=2).tolist(),
+             "upstream": rng.normal(size=2).tolist()}
+    problem = build_problem({"kind": "layer", "layout": layout, "blocks": [block]})
+    values = problem.evaluate()
+    g = values["n.grad.y"]
+
+    def loss(overrides):
+        return float(np.sum(g * problem.evaluate(overrides)["n.y"]))
+
+    for key in ("x", "W", "b"):
+        base = np.array(values[f"n.{key}"], dtype=float)
+        numeric = np.zeros_like(base)
+        for idx in np.ndindex(base.shape):
+            plus, minus = base.copy(), base.copy()
+            plus[idx] += 1e-6
+            minus[idx] -= 1e-6
+            numeric[idx] = (loss({f"n.{key}": plus}) - loss({f"n.{key}": minus})) / 2e-6
+        np.testing.assert_allclose(values[f"n.grad.{key}"], numeric, rtol=1e-6, atol=1e-8)
