@@ -48,6 +48,12 @@ NAMES = Messages({
     "moving_average": {"en": "moving average (RMSprop, Adam)", "ru": "скользящее среднее (RMSprop, Adam)"},
     "bias_correction": {"en": "Adam's bias correction", "ru": "поправка смещения в Adam"},
     "adaptive_step": {"en": "adaptive step (AdaGrad, RMSprop, Adam)", "ru": "адаптивный шаг (AdaGrad, RMSprop, Adam)"},
+    "decayed_rate": {"en": "decaying step η/t", "ru": "уменьшающийся шаг η/t"},
+    "decayed_descent": {"en": "gradient descent with a decaying step", "ru": "градиентный спуск с уменьшающимся шагом"},
+    "newton_step": {"en": "Newton's step", "ru": "шаг метода Ньютона"},
+    "coordinate_step": {"en": "coordinate descent step", "ru": "шаг покоординатного спуска"},
+    "l2_gradient": {"en": "L2 penalty in the gradient", "ru": "L2-штраф в градиенте"},
+    "decoupled_step": {"en": "AdamW step (decoupled weight decay)", "ru": "шаг AdamW (отделённое затухание весов)"},
     "norm": {"en": "gradient norm", "ru": "норма градиента"},
     "clip": {"en": "gradient clipping", "ru": "обрезка градиента"},
     # building blocks

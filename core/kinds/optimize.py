@@ -39,7 +39,7 @@ _MODEL_FIELDS = {
     "logistic": {"x", "y", "bias", "reduction", "batching", "order", "batches"},
     "quadratic": {"A", "b"},
 }
-_TOP = ({"kind", "model", "w0", "method", "iterations", "clip", "lr_symbol"}
+_TOP = ({"kind", "model", "w0", "method", "iterations", "clip", "lr_symbol", "compare_lr"}
         | _DATA_FIELDS | set(HYPER_FIELDS))
 _MAX_ITERATIONS = 100
 
@@ -63,6 +63,7 @@ def build(data: Mapping[str, Any]) -> Problem:
             raise DataError(f"{path}.clip", f"gradient clipping is not offered with method {method}")
         clip = read_number(data, "clip", path, positive=True)
 
+    compare = read_number(data, "compare_lr", path, positive=True) if "compare_lr" in data else None
     m = read_model(data, path, model)
     batches = read_batches(data, path, model, m["n_obs"])
     if method == "coordinate":
@@ -74,14 +75,14 @@ def build(data: Mapping[str, Any]) -> Problem:
     w0 = read_w0(data, path, model, m)
 
     run = Run(model, MappingProxyType(m), hyper, clip, lr_sym, batches, w0.shape)
-    problem = _graph(run, w0, iterations)
+    problem = _graph(run, w0, iterations, compare)
     check_finite(problem, path, "the run diverges (try fewer iterations or a smaller learning_rate) or divides by "
                                 "zero (a singular Hessian, or eps = 0 with a zero gradient)")
     return problem
 
 
-def _graph(run: Run, w0: np.ndarray, iterations: int) -> Problem:
-    """The run as a quantity graph: the givens, the minimiser, then each step."""
+def _graph(run: Run, w0: np.ndarray, iterations: int, compare: float | None = None) -> Problem:
+    """The run as a quantity graph: the givens, the minimiser, each step, then the comparison run."""
     w = Writer("optimize")
     _givens(w, run, w0)
     _optimum(w, run)
@@ -91,7 +92,9 @@ def _graph(run: Run, w0: np.ndarray, iterations: int) -> Problem:
     others = _other_orders(run, w0, iterations)
     for t in range(1, iterations + 1):
         _step(w, run, t, others)
-    _conventions(w, run, iterations)
+    if compare is not None:
+        _compare(w, run, iterations, compare)
+    _conventions(w, run, iterations, compare)
     return w.build()
 
 
@@ -123,6 +126,36 @@ def _step(w: Writer, run: Run, t: int, others: list[tuple[Run, tuple[np.ndarray,
     every, wt = run.batch_text(run.everyone()), _sym("w", t)
     _loss(w, run, t, {"en": f"the loss after step {t}, at {wt}" + every["en"],
                       "ru": f"потери после шага {t}, в точке {wt}" + every["ru"]})
+
+
+def _compare(w: Writer, run: Run, iterations: int, lr: float) -> None:
+    """Plain gradient descent with step η′ from w₀ on the same batches (and the same L2 penalty),
+    for comparison: u_t = u_{t−1} − η′·∇L(u_{t−1}), u₀ = w₀."""
+    same = "lr" in run.hyper and lr == run.hyper["lr"]
+    lr_sym = run.lr_sym if same else run.lr_sym + "′"
+    if not same:
+        w.given("compare_lr", lr, lr_sym, {"en": "the step of the plain gradient descent run for comparison",
+                                           "ru": "шаг обычного градиентного спуска для сравнения"})
+    lam = run.hyper.get("weight_decay", 0.0) * (1.0 if run.hyper.get("l2_half", True) else 2.0)
+    penalty = " + λ·" if lam and run.hyper.get("l2_half", True) else " + 2λ·" if lam else ""
+    prev, step = "w0", ops.descent(lr)
+    for t in range(1, iterations + 1):
+        batch, u_prev = run.batch(t), (_sym("u", t - 1) if t > 1 else "w₀")
+        on, g_sym = run.batch_text(batch), _sym("g", t) + "ᴳᴰ"
+        w.derived(f"gd_grad{t}", lambda v, B=batch: run.grad_at(v, B) + lam * np.asarray(v), [prev], g_sym,
+                  {"en": f"plain gradient descent (for comparison): the gradient at {u_prev}{on['en']}",
+                   "ru": f"обычный градиентный спуск (для сравнения): градиент в точке {u_prev}{on['ru']}"},
+                  "backward", f"{g_sym} = ∇L({u_prev})" + (penalty + u_prev if lam else ""))
+        prev = w.apply(step, out=f"gd_w{t}", symbol=_sym("u", t),
+                       meaning={"en": f"plain gradient descent with step {lr_sym} from w₀ (for comparison): "
+                                      f"its point after step {t}",
+                                "ru": f"обычный градиентный спуск с шагом {lr_sym} из w₀ (для сравнения): "
+                                      f"его точка после шага {t}"},
+                       role="update", names={"lr": lr_sym}, w_prev=prev, g=f"gd_grad{t}")
+        w.derived(f"gd_L{t}", run.loss, [prev], f"L({_sym('u', t)})",
+                  {"en": f"the loss of plain gradient descent after step {t}, at {_sym('u', t)}",
+                   "ru": f"потери обычного градиентного спуска после шага {t}, в точке {_sym('u', t)}"},
+                  "loss", run.loss_formula(_sym("u", t)))
 
 
 def _loss(w: Writer, run: Run, t: int, meaning: Mapping[str, str]) -> None:
@@ -276,7 +309,7 @@ def _givens(w: Writer, run: Run, w0: np.ndarray) -> None:
     w.given("w0", w0, "w₀", {"en": f"the starting point ({what['en']})", "ru": f"начальная точка ({what['ru']})"})
     if "lr" in hyper:
         w.given("lr", hyper["lr"], run.lr_sym, {"en": "the learning rate", "ru": "шаг обучения (learning rate)"})
-    for name in ("alpha", "beta1", "beta2", "eps"):
+    for name in ("alpha", "beta1", "beta2", "eps", "weight_decay"):
         if name in hyper:
             w.given(name, hyper[name], HYPER_SYMBOLS[name], hyper_meaning(name, hyper["method"]))
     if run.clip is not None:
@@ -323,7 +356,7 @@ def _optimum(w: Writer, run: Run) -> None:
 # -- the conventions, in words ----------------------------------------------------------------
 
 
-def _conventions(w: Writer, run: Run, iterations: int) -> None:
+def _conventions(w: Writer, run: Run, iterations: int, compare: float | None = None) -> None:
     """The loss, the parameters, the batches, the method's formulas in general form, the clipping, the steps."""
     m, hyper = run.m, run.hyper
     if run.model == "regression":
@@ -384,6 +417,17 @@ def _conventions(w: Writer, run: Run, iterations: int) -> None:
     w.convention("method", {
         "en": f"{name_en}{form_text['en']}: " + "; ".join(lines) + (f" ({tail})" if tail else ""),
         "ru": f"{name_ru}{form_text['ru']}: " + "; ".join(lines_ru) + (f" ({tail})" if tail else "")})
+    if "weight_decay" in hyper and hyper["method"] != "adamw":
+        pen = "½·λ‖w‖²" if hyper.get("l2_half", True) else "λ‖w‖²"
+        w.convention("weight_decay", {
+            "en": f"an L2 penalty {pen} is added to the loss: the step uses its gradient g̃ₜ = gₜ + "
+                  f"{'λ' if hyper.get('l2_half', True) else '2λ'}·wₜ₋₁; Lₜ is the loss without the penalty",
+            "ru": f"к функции потерь добавлен L2-штраф {pen}: шаг использует градиент g̃ₜ = gₜ + "
+                  f"{'λ' if hyper.get('l2_half', True) else '2λ'}·wₜ₋₁; Lₜ — потери без штрафа"})
+    if compare is not None:
+        w.convention("compare", {
+            "en": f"for comparison, plain gradient descent uₜ = uₜ₋₁ − η′·∇L(uₜ₋₁) from u₀ = w₀, η′ = {compare:g}",
+            "ru": f"для сравнения — обычный градиентный спуск uₜ = uₜ₋₁ − η′·∇L(uₜ₋₁) из u₀ = w₀, η′ = {compare:g}"})
     if run.clip is not None:
         rule = f"clip(g) = g·min(1, c/‖g‖), c = {run.clip:g}"
         w.convention("clip", {"en": f"the gradient is clipped by norm first: {rule}",
@@ -400,8 +444,8 @@ def _conventions(w: Writer, run: Run, iterations: int) -> None:
 
 KIND = Kind(
     name="optimize",
-    summary="A few steps of an optimizer (GD, SGD, momentum, Nesterov, AdaGrad, RMSprop, Adam, η/t decay, "
-            "Newton, coordinate descent) on 1-D regression, logistic regression or a quadratic; every "
+    summary="A few steps of an optimizer (GD, SGD, momentum, Nesterov, AdaGrad, RMSprop, Adam, AdamW, η/t decay, "
+            "Newton, coordinate descent; an L2 penalty) on 1-D regression, logistic regression or a quadratic; every "
             "gradient, optimizer state, iterate and loss is a quantity.",
     fields=(
         FieldDoc("model", True, '"regression" (ŷ = w·x, squared loss), "logistic" (p = σ(w·x), log-loss) '
@@ -426,7 +470,10 @@ KIND = Kind(
                                 '(b = αb + g, w − ηb); adam: "pytorch" (default; m, v carried) or "fed_back" '
                                 "(m̂, v̂ carried to the next step)"),
         HYPER_DOCS[4],
-        FieldDoc("bias_correction", False, "adam: false drops the bias correction (m̂ = m, v̂ = v); default true"),
+        FieldDoc("bias_correction", False, "adam/adamw: false drops the bias correction (m̂ = m, v̂ = v); default true"),
+        *HYPER_DOCS[5:],
+        FieldDoc("compare_lr", False, "η′ > 0: adds plain gradient descent from w0 with step η′, on the same batches "
+                                      "(and L2 penalty), for comparison: gd_grad{t}, gd_w{t}, gd_L{t}"),
         FieldDoc("clip", False, "clip every gradient by norm to at most this value first (not with newton/coordinate)"),
         FieldDoc("batching", False, '"full" (default), "sgd" (one observation per step, in order) or "minibatch" '
                                     "(given batches); steps cycle through the order or batches"),
@@ -439,7 +486,7 @@ KIND = Kind(
     names=(
         NameDoc("x, y", "givens (regression/logistic): the inputs and targets"),
         NameDoc("A, b", "givens (quadratic): the matrix and vector of ½wᵀAw − bᵀw"),
-        NameDoc("lr, alpha, beta1, beta2, eps, clip", "givens: the hyper-parameters the method uses"),
+        NameDoc("lr, alpha, beta1, beta2, eps, weight_decay, clip", "givens: the hyper-parameters the method uses"),
         NameDoc("w0", "given: the starting point (a number, the pair (w, b), or a vector)"),
         NameDoc("h0, buf0, G0, v0, m0", "givens: the optimizer's states at the start (zero), those the method has"),
         NameDoc("w_star, L_star", "the minimiser w* and L(w*) (regression when unique, quadratic)"),
@@ -450,14 +497,18 @@ KIND = Kind(
         NameDoc("grad{t}", "g_t: the gradient used at step t (at w_{t−1}, over the batch of step t)"),
         NameDoc("hess{t}", "newton/coordinate: the Hessian at the point of step t"),
         NameDoc("grad_norm{t}, grad_clip{t}", "with clip: ‖g_t‖ and the clipped gradient g_t·min(1, c/‖g_t‖)"),
+        NameDoc("grad_l2{t}", "with weight_decay as an L2 penalty: the gradient the step uses, g̃_t = g_t + λ·w_{t−1}"),
         NameDoc("eta{t}", "gd_decay: the step size η/t"),
         NameDoc("h{t}", "momentum/nesterov, textbook form: h_t = α·h_{t−1} + η·g_t"),
         NameDoc("buf{t}", "momentum/nesterov, PyTorch form: the buffer b_t = α·b_{t−1} + g_t"),
         NameDoc("dir{t}", "nesterov, PyTorch form: the direction d_t = g_t + α·b_t"),
         NameDoc("G{t}", "adagrad: the sum of squared gradients"),
-        NameDoc("v{t}", "rmsprop: the average of squared gradients; adam: the second moment"),
-        NameDoc("m{t}", "adam: the first moment"),
-        NameDoc("m_hat{t}, v_hat{t}", "adam: the bias-corrected moments"),
+        NameDoc("v{t}", "rmsprop: the average of squared gradients; adam/adamw: the second moment"),
+        NameDoc("m{t}", "adam/adamw: the first moment"),
+        NameDoc("m_hat{t}, v_hat{t}", "adam/adamw: the bias-corrected moments"),
+        NameDoc("compare_lr", "with compare_lr and a step other than η: the given η′"),
+        NameDoc("gd_grad{t}, gd_w{t}, gd_L{t}", "with compare_lr: plain gradient descent u_t = u_{t−1} − η′·∇L(u_{t−1}) "
+                                                "from u₀ = w₀: its gradient, point and loss"),
         NameDoc("w{t}", "the parameters after step t (t = 1 … iterations)"),
     ),
 )
