@@ -431,7 +431,7 @@ def _with_l2(pl: Plan, h, t) -> Plan:
 
 
 def _newton(h, t, n):
-    return Plan((), (Stage("w", ops.newton_step(h["lr"]), "w", _W_MEANING),), {}, needs_hessian=True)
+    return Plan((), (Stage("w", ops.newton_step(h["lr"], n), "w", _W_MEANING),), {}, needs_hessian=True)
 
 
 def _coordinate(h, t, n):

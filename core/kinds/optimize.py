@@ -130,32 +130,47 @@ def _step(w: Writer, run: Run, t: int, others: list[tuple[Run, tuple[np.ndarray,
 
 def _compare(w: Writer, run: Run, iterations: int, lr: float) -> None:
     """Plain gradient descent with step η′ from w₀ on the same batches (and the same L2 penalty),
-    for comparison: u_t = u_{t−1} − η′·∇L(u_{t−1}), u₀ = w₀."""
-    same = "lr" in run.hyper and lr == run.hyper["lr"]
+    for comparison: u_t = u_{t−1} − η′·∇L(u_{t−1}), u₀ = w₀ (with weight decay the gradient is
+    g̃ = ∇L + λ·u, the L2 penalty's; for SGD a decoupled decay is the same step)."""
+    hyper = run.hyper
+    same = "lr" in hyper and lr == hyper["lr"]
     lr_sym = run.lr_sym if same else run.lr_sym + "′"
     if not same:
         w.given("compare_lr", lr, lr_sym, {"en": "the step of the plain gradient descent run for comparison",
                                            "ru": "шаг обычного градиентного спуска для сравнения"})
-    lam = run.hyper.get("weight_decay", 0.0) * (1.0 if run.hyper.get("l2_half", True) else 2.0)
-    penalty = " + λ·" if lam and run.hyper.get("l2_half", True) else " + 2λ·" if lam else ""
+    lam = hyper.get("weight_decay")
+    half = hyper.get("l2_half", True) or hyper["method"] == "adamw"
     prev, step = "w0", ops.descent(lr)
     for t in range(1, iterations + 1):
         batch, u_prev = run.batch(t), (_sym("u", t - 1) if t > 1 else "w₀")
-        on, g_sym = run.batch_text(batch), _sym("g", t) + "ᴳᴰ"
-        w.derived(f"gd_grad{t}", lambda v, B=batch: run.grad_at(v, B) + lam * np.asarray(v), [prev], g_sym,
-                  {"en": f"plain gradient descent (for comparison): the gradient at {u_prev}{on['en']}",
-                   "ru": f"обычный градиентный спуск (для сравнения): градиент в точке {u_prev}{on['ru']}"},
-                  "backward", f"{g_sym} = ∇L({u_prev})" + (penalty + u_prev if lam else ""))
-        prev = w.apply(step, out=f"gd_w{t}", symbol=_sym("u", t),
+        on = run.batch_text(batch)
+        g = w.derived(f"gd_grad{t}", lambda v, B=batch: run.grad_at(v, B), [prev], f"g({u_prev})",
+                      {"en": f"plain gradient descent (for comparison): the loss's gradient at {u_prev}{on['en']}",
+                       "ru": f"обычный градиентный спуск (для сравнения): градиент функции потерь в точке "
+                             f"{u_prev}{on['ru']}"},
+                      "backward", f"g({u_prev}) = ∇L({u_prev})")
+        if lam is not None:
+            g = w.apply(ops.l2_gradient(lam, half), out=f"gd_grad_l2{t}", symbol=f"g̃({u_prev})",
+                        meaning={"en": f"plain gradient descent (for comparison): the gradient at {u_prev} with "
+                                       "the L2 penalty's gradient added",
+                                 "ru": f"обычный градиентный спуск (для сравнения): градиент в точке {u_prev} "
+                                       "с добавленным градиентом L2-штрафа"},
+                        role="backward", g=g, w_prev=prev)
+        ut, raw = _sym("u", t), f"gd_grad{t}"
+        skipped = [] if lam is None else [mistake(
+            "decay_skipped", (prev, raw), lambda u, gr: u - lr * gr,
+            f"You used g({u_prev}), the loss's gradient alone; the step uses the penalised gradient g̃({u_prev}).",
+            f"Вы взяли g({u_prev}) — градиент одной функции потерь; шаг использует градиент со штрафом g̃({u_prev}).")]
+        prev = w.apply(step, out=f"gd_w{t}", symbol=ut, mistakes=skipped,
                        meaning={"en": f"plain gradient descent with step {lr_sym} from w₀ (for comparison): "
                                       f"its point after step {t}",
                                 "ru": f"обычный градиентный спуск с шагом {lr_sym} из w₀ (для сравнения): "
                                       f"его точка после шага {t}"},
-                       role="update", names={"lr": lr_sym}, w_prev=prev, g=f"gd_grad{t}")
-        w.derived(f"gd_L{t}", run.loss, [prev], f"L({_sym('u', t)})",
-                  {"en": f"the loss of plain gradient descent after step {t}, at {_sym('u', t)}",
-                   "ru": f"потери обычного градиентного спуска после шага {t}, в точке {_sym('u', t)}"},
-                  "loss", run.loss_formula(_sym("u", t)))
+                       role="update", names={"lr": lr_sym}, w_prev=prev, g=g)
+        w.derived(f"gd_L{t}", run.loss, [prev], f"L({ut})",
+                  {"en": f"the loss of plain gradient descent after step {t}, at {ut}",
+                   "ru": f"потери обычного градиентного спуска после шага {t}, в точке {ut}"},
+                  "loss", run.loss_formula(ut))
 
 
 def _loss(w: Writer, run: Run, t: int, meaning: Mapping[str, str]) -> None:
@@ -473,7 +488,7 @@ KIND = Kind(
         FieldDoc("bias_correction", False, "adam/adamw: false drops the bias correction (m̂ = m, v̂ = v); default true"),
         *HYPER_DOCS[5:],
         FieldDoc("compare_lr", False, "η′ > 0: adds plain gradient descent from w0 with step η′, on the same batches "
-                                      "(and L2 penalty), for comparison: gd_grad{t}, gd_w{t}, gd_L{t}"),
+                                      "(and L2 penalty: AdamW's λ too), for comparison: gd_grad{t}, gd_grad_l2{t}, gd_w{t}, gd_L{t}"),
         FieldDoc("clip", False, "clip every gradient by norm to at most this value first (not with newton/coordinate)"),
         FieldDoc("batching", False, '"full" (default), "sgd" (one observation per step, in order) or "minibatch" '
                                     "(given batches); steps cycle through the order or batches"),
@@ -509,6 +524,8 @@ KIND = Kind(
         NameDoc("compare_lr", "with compare_lr and a step other than η: the given η′"),
         NameDoc("gd_grad{t}, gd_w{t}, gd_L{t}", "with compare_lr: plain gradient descent u_t = u_{t−1} − η′·∇L(u_{t−1}) "
                                                 "from u₀ = w₀: its gradient, point and loss"),
+        NameDoc("gd_grad_l2{t}", "with compare_lr and weight_decay: the comparison's gradient with the L2 penalty's "
+                                 "gradient added, g̃ = ∇L(u_{t−1}) + λ·u_{t−1} (AdamW's λ too)"),
         NameDoc("w{t}", "the parameters after step t (t = 1 … iterations)"),
     ),
 )

@@ -137,10 +137,13 @@ _OFF_BY_ONE = ("You divided {lr} by %d, not by the step number %d: ",
 
 
 def decayed_rate(lr: float, t: int) -> Op:
-    """η_t = η/t."""
+    """η_t = η/t. Slips: divided by t + 1, multiplied by t."""
     en, ru = (text % (t + 1, t) for text in _OFF_BY_ONE)
-    return Op("decayed_rate", (), lambda: np.asarray(lr / t), "{out} = {lr}/{t}",
-              (slip("decay_off_by_one", (), lambda: np.asarray(lr / (t + 1)), en + "{f}.", ru + "{f}."),))
+    return Op("decayed_rate", (), lambda: np.asarray(lr / t), "{out} = {lr}/{t}", (
+        slip("decay_off_by_one", (), lambda: np.asarray(lr / (t + 1)), en + "{f}.", ru + "{f}."),
+        slip("decay_times", (), lambda: np.asarray(lr * t),
+             "You multiplied {lr} by the step number; the step shrinks, so {lr} is divided by it: {f}.",
+             "Вы умножили {lr} на номер шага; шаг уменьшается, поэтому {lr} делят на номер шага: {f}.")))
 
 
 def decayed_descent(lr: float, t: int) -> Op:
@@ -149,7 +152,10 @@ def decayed_descent(lr: float, t: int) -> Op:
     return Op("decayed_descent", ("w_prev", "eta", "g"), lambda w, e, g: w - e * g, "{out} = {w_prev} − {eta}·{g}", (
         STEP_ADDED,
         no_lr(("w_prev", "g"), lambda w, g: w - g),
-        slip("decay_off_by_one", ("w_prev", "g"), lambda w, g: w - lr / (t + 1) * g, en, ru)))
+        slip("decay_off_by_one", ("w_prev", "g"), lambda w, g: w - lr / (t + 1) * g, en, ru),
+        slip("decay_fixed_step", ("w_prev", "g"), lambda w, g: w - lr * g,
+             "You stepped with the whole {lr}, as a fixed step does; at step {t} the step is {eta} = {lr}/{t}: {f}.",
+             "Вы сделали шаг с полным {lr}, как при постоянном шаге; на шаге {t} шаг равен {eta} = {lr}/{t}: {f}.")))
 
 
 # -- momentum and Nesterov ---------------------------------------------------------------------
@@ -343,8 +349,8 @@ def l2_gradient(lam: float, half: bool = True) -> Op:
               "градиент 2·λ·{w_prev}: {f}.")
     return Op("l2_gradient", ("g", "w_prev"), lambda g, w: g + c * w, "{out} = {g} + " + term, (
         slip("decay_no_lambda", ("g", "w_prev"), lambda g, w: g + (1.0 if half else 2.0) * w,
-             "You left out λ = λ: the penalty's gradient is " + term + ", not the weights themselves: {f}.",
-             "Вы забыли λ = λ: градиент штрафа равен " + term + ", а не самим весам: {f}."),
+             "You left out λ: the penalty's gradient is " + term + ", not the weights themselves: {f}.",
+             "Вы забыли λ: градиент штрафа равен " + term + ", а не самим весам: {f}."),
         slip("decay_sign", ("g", "w_prev"), lambda g, w: g - c * w,
              "You subtracted the penalty's gradient: the penalty grows with ‖w‖, so its gradient " + term
              + " points away from 0 and is added to {g}: {f}.",
@@ -441,15 +447,36 @@ def coupled_adam_step(lr: float, lam: float, eps: float, inside: bool, t: int, b
 # -- second-order methods -------------------------------------------------------------------------
 
 
-def newton_step(lr: float) -> Op:
-    """w_t = w_{t−1} − η·H_t⁻¹·g_t (η = 1 is not written)."""
+def adjugate(H) -> Array:
+    """adj H = [[d, −b], [−c, a]] of a 2×2 H = [[a, b], [c, d]]: H⁻¹ = adj H / det H."""
+    H = np.asarray(H, dtype=np.float64)
+    return np.array([[H[1, 1], -H[0, 1]], [-H[1, 0], H[0, 0]]])
+
+
+def newton_step(lr: float, n: int | None = None) -> Op:
+    """w_t = w_{t−1} − η·H_t⁻¹·g_t (η = 1 is not written). With ``n`` = 2 parameters, the slips of inverting
+    a 2×2 matrix by hand too: the determinant left out, the diagonal alone."""
     formula = "{out} = {w_prev} − " + ("" if lr == 1.0 else "{lr}·") + "{H}⁻¹·{g}"
-    return Op("newton_step", ("w_prev", "g", "H"), lambda w, g, H: w - lr * solve(H, g), formula, (
+    uses = ("w_prev", "g", "H")
+    slips = [
         STEP_ADDED,
-        no_lr(("w_prev", "g", "H"), lambda w, g, H: w - solve(H, g)),
-        slip("hessian_not_inverted", ("w_prev", "g", "H"), lambda w, g, H: w - lr * times(H, g),
+        no_lr(uses, lambda w, g, H: w - solve(H, g)),
+        slip("hessian_not_inverted", uses, lambda w, g, H: w - lr * times(H, g),
              "You multiplied by {H} instead of its inverse {H}⁻¹: {f}.",
-             "Вы умножили на {H}, а нужно на обратную к ней {H}⁻¹: {f}.")))
+             "Вы умножили на {H}, а нужно на обратную к ней {H}⁻¹: {f}.")]
+    if n == 2:
+        slips += [
+            slip("inverse_no_det", uses, lambda w, g, H: w - lr * adjugate(H) @ g,
+                 "You forgot to divide by the determinant: {H}⁻¹ = adj {H}/det {H}, with adj [[a, b], [c, d]] = "
+                 "[[d, −b], [−c, a]]: {f}.",
+                 "Вы забыли разделить на определитель: {H}⁻¹ = adj {H}/det {H}, где adj [[a, b], [c, d]] = "
+                 "[[d, −b], [−c, a]]: {f}."),
+            slip("inverse_diagonal", uses, lambda w, g, H: w - lr * np.asarray(g) / np.diag(H),
+                 "You divided each entry of {g} by the diagonal entry of {H}: that ignores the off-diagonal ones, "
+                 "which couple the coordinates; {H}⁻¹ is the inverse of the whole matrix: {f}.",
+                 "Вы разделили каждую компоненту {g} на диагональный элемент {H}: так теряются внедиагональные "
+                 "элементы, которые связывают координаты; {H}⁻¹ — обратная ко всей матрице: {f}.")]
+    return Op("newton_step", uses, lambda w, g, H: w - lr * solve(H, g), formula, tuple(slips))
 
 
 def coordinate_step(t: int, n: int | None) -> Op:
@@ -466,12 +493,38 @@ def coordinate_step(t: int, n: int | None) -> Op:
             out[i] = w[i] - (g[i] * H[i, i] if multiply else g[i] / H[i, i])
         return out
 
+    def every(w, g, H):  # all coordinates at once, each from w_{t−1} (a Jacobi sweep)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(w) - np.asarray(g) / np.diag(np.asarray(H))
+
+    def other(w, g, H):  # the next coordinate instead of this one
+        w, g, H = np.asarray(w), np.asarray(g), np.asarray(H)
+        j = t % w.size
+        out = np.array(w, dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[j] = w[j] - g[j] / H[j, j]
+        return out
+
+    uses = ("w_prev", "g", "H")
     formula = _coordinate_formula(t, n)
-    return Op("coordinate_step", ("w_prev", "g", "H"), lambda w, g, H: along(w, g, H, False), formula, (
+    slips = [
         STEP_ADDED,
-        slip("hessian_not_inverted", ("w_prev", "g", "H"), lambda w, g, H: along(w, g, H, True),
+        slip("hessian_not_inverted", uses, lambda w, g, H: along(w, g, H, True),
              "You multiplied by the second derivative instead of dividing by it: {f}.",
-             "Вы умножили на вторую производную, а на неё нужно делить: {f}.")))
+             "Вы умножили на вторую производную, а на неё нужно делить: {f}.")]
+    if n is not None and n >= 2:
+        i = (t - 1) % n + 1
+        slips += [
+            slip("coordinate_all", uses, every,
+                 f"You moved every coordinate at once; step {t} moves only coordinate {i} and keeps the others: {{f}}.",
+                 f"Вы сдвинули все координаты сразу; шаг {t} двигает только координату {i}, остальные не меняются: "
+                 "{f}."),
+            slip("coordinate_other", uses, other,
+                 f"You moved coordinate {t % n + 1}; step {t} moves coordinate {i} (the steps take the coordinates "
+                 f"in turn, 1, 2, …): {{f}}.",
+                 f"Вы сдвинули координату {t % n + 1}; шаг {t} двигает координату {i} (шаги берут координаты по "
+                 "очереди: 1, 2, …): {f}.")]
+    return Op("coordinate_step", uses, lambda w, g, H: along(w, g, H, False), formula, tuple(slips))
 
 
 def _coordinate_formula(t: int, n: int | None) -> str:
