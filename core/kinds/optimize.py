@@ -451,10 +451,12 @@ def _conventions(w: Writer, run: Run, iterations: int, compare: float | None = N
     ahead = bool(pl.lookahead)  # textbook Nesterov
     at_en = "the look-ahead point w̃ₜ" if ahead else "wₜ₋₁"
     at_ru = "точке «заглядывания вперёд» w̃ₜ" if ahead else "точке wₜ₋₁"
+    data = run.model != "quadratic"  # a quadratic has no observations to speak of
     w.convention("steps", {
-        "en": f"{en_steps} from w₀: step t takes gₜ at {at_en} and gives wₜ; Lₜ = L(wₜ) on all observations",
+        "en": f"{en_steps} from w₀: step t takes gₜ at {at_en} and gives wₜ; Lₜ = L(wₜ)"
+              + (" on all observations" if data else ""),
         "ru": f"{iterations} {ru_plural(iterations, 'шаг', 'шага', 'шагов')} из w₀: шаг t берёт градиент gₜ в "
-              f"{at_ru} и даёт wₜ; Lₜ = L(wₜ) по всем наблюдениям"})
+              f"{at_ru} и даёт wₜ; Lₜ = L(wₜ)" + (" по всем наблюдениям" if data else "")})
 
 
 KIND = Kind(

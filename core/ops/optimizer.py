@@ -483,8 +483,10 @@ def coordinate_step(t: int, n: int | None) -> Op:
     """Exact minimisation of a quadratic along coordinate i = ((t − 1) mod n) + 1:
     w_t[i] = w_{t−1}[i] − g_t[i]/H[i, i], the other coordinates unchanged. ``n`` (the number of
     parameters, None when unknown) only makes the formula name the coordinate."""
-    def along(w, g, H, multiply: bool):
+    def along(w, g, H, multiply: bool, curvature: bool = True):
         w, g, H = np.asarray(w), np.asarray(g), np.asarray(H)
+        if not curvature:  # a unit step along the coordinate: the division by H[i, i] left out
+            H = np.ones_like(H)
         if w.ndim == 0:
             return w - (H * g if multiply else solve(H, g))
         i = (t - 1) % w.size
@@ -515,6 +517,11 @@ def coordinate_step(t: int, n: int | None) -> Op:
     if n is not None and n >= 2:
         i = (t - 1) % n + 1
         slips += [
+            slip("coordinate_no_curvature", uses, lambda w, g, H: along(w, g, H, False, curvature=False),
+                 f"You stepped by the whole gradient entry; the minimum along coordinate {i} is "
+                 f"{{g}}[{i}]/{{H}}[{i}, {i}] away: the curvature along it sets the length: {{f}}.",
+                 f"Вы сделали шаг на всю компоненту градиента; минимум вдоль координаты {i} находится на расстоянии "
+                 f"{{g}}[{i}]/{{H}}[{i}, {i}]: длину шага задаёт кривизна вдоль этой координаты: {{f}}."),
             slip("coordinate_all", uses, every,
                  f"You moved every coordinate at once; step {t} moves only coordinate {i} and keeps the others: {{f}}.",
                  f"Вы сдвинули все координаты сразу; шаг {t} двигает только координату {i}, остальные не меняются: "
