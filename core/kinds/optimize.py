@@ -29,7 +29,8 @@ from ..ops import sigmoid
 from ..ops.record import mistake
 from ..template import fill
 from ..writer import Writer
-from . import DataError, FieldDoc, Kind, NameDoc, check_finite, read_choice, read_int, read_number, reject_unknown
+from . import (DataError, FieldDoc, Kind, NameDoc, check_finite, read_bool, read_choice, read_int, read_number,
+               reject_unknown)
 from .hyper import FORM_NAMES, HYPER_DOCS, HYPER_FIELDS, HYPER_SYMBOLS, METHOD_NAMES, hyper_meaning, read_hyper
 from .optimize_model import MODELS, Run, batch_message, order_message, read_batches, read_model, read_w0, scale_mistakes
 
@@ -39,7 +40,7 @@ _MODEL_FIELDS = {
     "logistic": {"x", "y", "bias", "reduction", "batching", "order", "batches"},
     "quadratic": {"A", "b"},
 }
-_TOP = ({"kind", "model", "w0", "method", "iterations", "clip", "lr_symbol", "compare_lr"}
+_TOP = ({"kind", "model", "w0", "method", "iterations", "clip", "lr_symbol", "compare_lr", "taylor"}
         | _DATA_FIELDS | set(HYPER_FIELDS))
 _MAX_ITERATIONS = 100
 
@@ -74,14 +75,18 @@ def build(data: Mapping[str, Any]) -> Problem:
             raise DataError(f"{path}.batching", "coordinate descent here uses all observations (batching = \"full\")")
     w0 = read_w0(data, path, model, m)
 
+    taylor = read_bool(data, "taylor", path, default=False)
+    if taylor and (len(batches) != 1 or optim.plan(hyper, 1).lookahead):
+        raise DataError(f"{path}.taylor", "the first-order model of L at wₜ₋₁ needs the gradient of the whole loss "
+                                          "there: a full batch, and not textbook Nesterov's look-ahead point")
     run = Run(model, MappingProxyType(m), hyper, clip, lr_sym, batches, w0.shape)
-    problem = _graph(run, w0, iterations, compare)
+    problem = _graph(run, w0, iterations, compare, taylor)
     check_finite(problem, path, "the run diverges (try fewer iterations or a smaller learning_rate) or divides by "
                                 "zero (a singular Hessian, or eps = 0 with a zero gradient)")
     return problem
 
 
-def _graph(run: Run, w0: np.ndarray, iterations: int, compare: float | None = None) -> Problem:
+def _graph(run: Run, w0: np.ndarray, iterations: int, compare: float | None = None, taylor: bool = False) -> Problem:
     """The run as a quantity graph: the givens, the minimiser, each step, then the comparison run."""
     w = Writer("optimize")
     _givens(w, run, w0)
@@ -92,6 +97,8 @@ def _graph(run: Run, w0: np.ndarray, iterations: int, compare: float | None = No
     others = _other_orders(run, w0, iterations)
     for t in range(1, iterations + 1):
         _step(w, run, t, others)
+        if taylor:
+            _taylor(w, t, run.hyper["method"] == "gd")
     if compare is not None:
         _compare(w, run, iterations, compare)
     _conventions(w, run, iterations, compare)
@@ -126,6 +133,48 @@ def _step(w: Writer, run: Run, t: int, others: list[tuple[Run, tuple[np.ndarray,
     every, wt = run.batch_text(run.everyone()), _sym("w", t)
     _loss(w, run, t, {"en": f"the loss after step {t}, at {wt}" + every["en"],
                       "ru": f"потери после шага {t}, в точке {wt}" + every["ru"]})
+
+
+def _taylor(w: Writer, t: int, plain: bool) -> None:
+    """The first-order Taylor model of L at w_{t−1} against L itself: the decrease it predicts for
+    the step, ΔL̃_t = −g_tᵀ(w_t − w_{t−1}) (η·‖g_t‖² for gradient descent), its value L̃_t, and the
+    actual decrease ΔL_t = L(w_{t−1}) − L(w_t)."""
+    wp, wt, g, Lp, Lt = (w.symbol(k) for k in (f"w{t - 1}", f"w{t}", f"grad{t}", f"L{t - 1}", f"L{t}"))
+    keys = [f"grad{t}", f"w{t - 1}", f"w{t}"]
+
+    def change(g_, a, b):
+        return np.asarray(np.sum(np.asarray(g_) * (np.asarray(b) - np.asarray(a))))
+
+    pred = _sym("ΔL̃", t)
+    slips = [mistake("taylor_sign", keys, change,
+                     f"That is the change gᵀ(w − w₀) itself, negative for a step down; the decrease is its "
+                     f"opposite, −{g}ᵀ({wt} − {wp}).",
+                     f"Это само изменение gᵀ(w − w₀), отрицательное для шага вниз; уменьшение — противоположное "
+                     f"число, −{g}ᵀ({wt} − {wp}).")]
+    if plain:  # gradient descent: the step is −η·g, the decrease η·‖g‖²
+        slips.append(mistake("taylor_no_lr", [f"grad{t}"], lambda g_: np.asarray(np.sum(np.square(g_))),
+                             f"That is ‖{g}‖², the decrease for a step of −{g}; the step is −η·{g}, so the "
+                             "decrease is η·‖g‖².",
+                             f"Это ‖{g}‖² — уменьшение для шага −{g}; шаг равен −η·{g}, поэтому уменьшение "
+                             "равно η·‖g‖²."))
+    w.derived(f"taylor_gain{t}", lambda g_, a, b: -change(g_, a, b), keys, pred,
+              {"en": f"the decrease of L the first-order model at {wp} predicts for step {t}",
+               "ru": f"уменьшение L, которое предсказывает модель первого порядка в точке {wp} для шага {t}"},
+              "value", f"{pred} = −{g}ᵀ({wt} − {wp})", slips)
+    w.derived(f"taylor{t}", lambda L0, d: L0 - d, [f"L{t - 1}", f"taylor_gain{t}"], _sym("L̃", t),
+              {"en": f"the first-order Taylor model of L at {wp}, evaluated at {wt}",
+               "ru": f"модель L первого порядка (ряд Тейлора) в точке {wp}, вычисленная в точке {wt}"},
+              "value", f"{_sym('L̃', t)} = {Lp} + {g}ᵀ({wt} − {wp})",
+              [mistake("taylor_sign", [f"L{t - 1}", f"taylor_gain{t}"], lambda L0, d: L0 + d,
+                       f"You added the decrease; the model's value is {Lp} − {pred}.",
+                       f"Вы прибавили уменьшение; значение модели равно {Lp} − {pred}.")])
+    gain = _sym("ΔL", t)
+    w.derived(f"gain{t}", lambda a, b: a - b, [f"L{t - 1}", f"L{t}"], gain,
+              {"en": f"the actual decrease of L at step {t}", "ru": f"фактическое уменьшение L на шаге {t}"},
+              "value", f"{gain} = {Lp} − {Lt}",
+              [mistake("gain_sign", [f"L{t - 1}", f"L{t}"], lambda a, b: b - a,
+                       f"That is {Lt} − {Lp}; the decrease is {Lp} − {Lt}, positive when L went down.",
+                       f"Это {Lt} − {Lp}; уменьшение равно {Lp} − {Lt} и положительно, когда L уменьшилась.")])
 
 
 def _compare(w: Writer, run: Run, iterations: int, lr: float) -> None:
@@ -489,6 +538,8 @@ KIND = Kind(
         HYPER_DOCS[4],
         FieldDoc("bias_correction", False, "adam/adamw: false drops the bias correction (m̂ = m, v̂ = v); default true"),
         *HYPER_DOCS[5:],
+        FieldDoc("taylor", False, "true adds, per step, the first-order Taylor model of L at w_{t−1} against L itself: "
+                                  "taylor_gain{t}, taylor{t}, gain{t} (a full batch; not textbook Nesterov)"),
         FieldDoc("compare_lr", False, "η′ > 0: adds plain gradient descent from w0 with step η′, on the same batches "
                                       "(and L2 penalty: AdamW's λ too), for comparison: gd_grad{t}, gd_grad_l2{t}, gd_w{t}, gd_L{t}"),
         FieldDoc("clip", False, "clip every gradient by norm to at most this value first (not with newton/coordinate)"),
@@ -523,6 +574,9 @@ KIND = Kind(
         NameDoc("v{t}", "rmsprop: the average of squared gradients; adam/adamw: the second moment"),
         NameDoc("m{t}", "adam/adamw: the first moment"),
         NameDoc("m_hat{t}, v_hat{t}", "adam/adamw: the bias-corrected moments"),
+        NameDoc("taylor_gain{t}", "with taylor: the decrease the first-order model predicts, −g_tᵀ(w_t − w_{t−1})"),
+        NameDoc("taylor{t}", "with taylor: the model's value L̃_t = L(w_{t−1}) + g_tᵀ(w_t − w_{t−1})"),
+        NameDoc("gain{t}", "with taylor: the actual decrease L(w_{t−1}) − L(w_t)"),
         NameDoc("compare_lr", "with compare_lr and a step other than η: the given η′"),
         NameDoc("gd_grad{t}, gd_w{t}, gd_L{t}", "with compare_lr: plain gradient descent u_t = u_{t−1} − η′·∇L(u_{t−1}) "
                                                 "from u₀ = w₀: its gradient, point and loss"),

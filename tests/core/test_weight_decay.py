@@ -1,4 +1,4 @@
-"""Weight decay: an L2 penalty in the gradient (any first-order method) and AdamW's decoupled decay.
+"""Weight decay (an L2 penalty in the gradient, AdamW's decoupled decay), the comparison run and the Taylor model.
 
 Checked against loops written here from the papers' and PyTorch's update rules (not the engine's
 functions), the penalised gradient against central differences of L + penalty, and every slip
@@ -239,3 +239,40 @@ def test_a_dense_net_decays_every_parameter_as_a_hand_loop_does(opt):
             np.testing.assert_allclose(v[f"{p}.next@{k}"].reshape(new[p].shape), new[p], rtol=1e-10, atol=1e-12)
         theta = new
     assert float(v["weight_decay"]) == lam
+
+
+# -- the first-order Taylor model (optimize's taylor = true) ---------------------------------------
+
+
+def test_the_taylor_model_predicts_the_first_order_decrease_and_misses_the_curvature():
+    """L = ½wᵀAw − bᵀw, A = diag(2, 4), b = (2, 4), w₀ = 0, η = 0.1: g₁ = −b, ‖g₁‖² = 20, w₁ = (0.2, 0.4).
+    Predicted decrease η‖g‖² = 2; actual L₀ − L₁ = 2 − ½η²gᵀAg = 2 − 0.36 = 1.64."""
+    data = {"kind": "optimize", "model": "quadratic", "A": [[2, 0], [0, 4]], "b": [2, 4], "w0": [0, 0],
+            "method": "gd", "learning_rate": 0.1, "iterations": 2, "taylor": True}
+    p = build_problem(data)
+    v = p.evaluate()
+    assert float(v["taylor_gain1"]) == pytest.approx(2.0)
+    assert float(v["taylor1"]) == pytest.approx(-2.0)
+    assert float(v["gain1"]) == pytest.approx(1.64)
+    A, b = np.diag([2.0, 4.0]), np.array([2.0, 4.0])
+    w1 = np.asarray(v["w1"])
+    g2 = A @ w1 - b
+    w2 = w1 - 0.1 * g2
+
+    def L(w):
+        return 0.5 * w @ A @ w - b @ w
+
+    assert float(v["taylor_gain2"]) == pytest.approx(0.1 * g2 @ g2)
+    assert float(v["gain2"]) == pytest.approx(L(w1) - L(w2))
+    # the gap is the second-order term ½·(Δw)ᵀA(Δw), for any step
+    assert float(v["taylor_gain2"] - v["gain2"]) == pytest.approx(0.5 * (w2 - w1) @ A @ (w2 - w1))
+    slips = {m.name: float(x) for m, x in p.mistake_values("taylor_gain1", v)}
+    assert slips == {"taylor_sign": -2.0, "taylor_no_lr": 20.0}
+    assert {m.name: float(x) for m, x in p.mistake_values("gain1", v)} == {"gain_sign": pytest.approx(-1.64)}
+
+
+def test_the_taylor_model_needs_the_whole_gradient():
+    with pytest.raises(DataError) as err:
+        build_problem({**S3, "w0": 0, "method": "gd", "learning_rate": 0.1, "iterations": 1, "taylor": True,
+                       "batching": "sgd", "order": [2, 1]})
+    assert err.value.field.endswith("taylor")
