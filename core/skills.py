@@ -54,6 +54,9 @@ NAMES = Messages({
     "coordinate_step": {"en": "coordinate descent step", "ru": "шаг покоординатного спуска"},
     "l2_gradient": {"en": "L2 penalty in the gradient", "ru": "L2-штраф в градиенте"},
     "decoupled_step": {"en": "AdamW step (decoupled weight decay)", "ru": "шаг AdamW (отделённое затухание весов)"},
+    "antigradient": {"en": "residuals as the antigradient", "ru": "остатки как антиградиент"},
+    "stump_fit": {"en": "a stump fitted to residuals", "ru": "пень, обученный на остатках"},
+    "boost_shift": {"en": "gradient-boosting step", "ru": "шаг градиентного бустинга"},
     "norm": {"en": "gradient norm", "ru": "норма градиента"},
     "clip": {"en": "gradient clipping", "ru": "обрезка градиента"},
     # building blocks
