@@ -276,3 +276,14 @@ def test_the_taylor_model_needs_the_whole_gradient():
         build_problem({**S3, "w0": 0, "method": "gd", "learning_rate": 0.1, "iterations": 1, "taylor": True,
                        "batching": "sgd", "order": [2, 1]})
     assert err.value.field.endswith("taylor")
+
+
+def test_the_test_lesson_names_every_slip_of_adam_with_an_l2_penalty():
+    from pathlib import Path
+
+    from nntutor.core.lesson import load_lesson
+    from tests.support import walk_mistakes
+
+    lesson = load_lesson(Path(__file__).resolve().parents[1] / "lessons" / "kinds" / "optimize_decay.toml")
+    fired = walk_mistakes(lesson, "en", 10)
+    assert ("w1", "decay_decoupled") in fired and ("grad_l21", "penalty_half") in fired
