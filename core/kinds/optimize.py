@@ -512,7 +512,7 @@ KIND = Kind(
         NameDoc("taylor_gain{t}", "with taylor: the decrease the first-order model predicts, −g_tᵀ(w_t − w_{t−1})"),
         NameDoc("taylor{t}", "with taylor: the model's value L̃_t = L(w_{t−1}) + g_tᵀ(w_t − w_{t−1})"),
         NameDoc("gain{t}", "with taylor: the actual decrease L(w_{t−1}) − L(w_t)"),
-        NameDoc("compare_lr", "with compare_lr and a step other than η: the given η′"),
+        NameDoc("compare_lr", "with compare_lr: the given η′ (written η when it equals the method's η)"),
         NameDoc("gd_grad{t}, gd_w{t}, gd_L{t}", "with compare_lr: plain gradient descent u_t = u_{t−1} − η′·∇L(u_{t−1}) "
                                                 "from u₀ = w₀: its gradient, point and loss"),
         NameDoc("gd_grad_l2{t}", "with compare_lr and weight_decay: the comparison's gradient with the L2 penalty's "

@@ -67,9 +67,9 @@ def compare_run(w: Writer, run: Run, iterations: int, lr: float) -> None:
     # Newton's η is another step's: the comparison's is always η′ there
     same = "lr" in hyper and lr == hyper["lr"] and hyper["method"] != "newton"
     lr_sym = run.lr_sym if same else run.lr_sym + "′"
-    if not same:
-        w.given("compare_lr", lr, lr_sym, {"en": "the step of the plain gradient descent run for comparison",
-                                           "ru": "шаг обычного градиентного спуска для сравнения"})
+    # a given even when it equals η: new numbers must keep the same quantities
+    w.given("compare_lr", lr, lr_sym, {"en": "the step of the plain gradient descent run for comparison",
+                                       "ru": "шаг обычного градиентного спуска для сравнения"})
     lam = hyper.get("weight_decay")
     half = hyper.get("l2_half", True) or hyper["method"] == "adamw"
     prev, step = "w0", ops.descent(lr)

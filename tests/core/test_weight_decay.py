@@ -179,7 +179,9 @@ def test_the_plain_gradient_descent_run_for_comparison():
         want.append(u)
     assert [float(v[f"gd_w{t}"]) for t in (1, 2, 3)] == pytest.approx(want)
     assert float(v["gd_L3"]) == pytest.approx(loss(want[-1]))
-    assert "compare_lr" not in v  # the same step as the method's: written η, no given of its own
+    p = build_problem({**S3, "w0": 0, "method": "gd_decay", "learning_rate": 0.3, "compare_lr": 0.3,
+                       "iterations": 1})
+    assert p.quantities["compare_lr"].symbol == "η"  # the same step as the method's: written η
     other = values(w0=0, method="newton", compare_lr=0.1, iterations=1)
     assert float(other["gd_w1"]) == pytest.approx(0.8) and float(other["compare_lr"]) == 0.1
 
