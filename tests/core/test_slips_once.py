@@ -126,13 +126,9 @@ UNPLACED = {
     ("dropout.py", '"scaled_at_train"', 0),
     ("dropout.py", '"scaling"', 3),
     ("dropout.py", '"scaling"', 4),
-    ("optimizer.py", '"decay_off_by_one"', 0),        # η/t decay
-    ("optimizer.py", '"decay_off_by_one"', 1),
     ("optimizer.py", '"momentum_form"', 1),           # PyTorch's momentum buffer
     ("optimizer.py", '"nesterov_form"', 1),           # PyTorch's Nesterov
     ("optimizer.py", 'f"{state}_adam_form"', 0),      # Adam fed back its corrected moments
-    ("optimizer.py", '"hessian_not_inverted"', 0),    # Newton's step, coordinate descent
-    ("optimizer.py", '"hessian_not_inverted"', 1),
     ("optimizer.py", '"clip_each_parameter"', 0),     # a dense net clipped by the norm of all its gradients
 }
 
