@@ -281,7 +281,7 @@ def _second(b: ProblemBuilder, graph: ExprGraph) -> None:
                         "ru": f"вторая производная f по {x}"} if i == j else
                        {"en": f"the mixed second derivative of f with respect to {x} and {y} (a Hessian entry)",
                         "ru": f"смешанная вторая производная f по {x} и {y} (элемент матрицы Гессе)"})
-            formula = f"{sym} = ∂(∂f/∂{sx})/∂{sy}"
+            formula = f"{sym} = ∂(∂f/∂{sy})/∂{sx}"  # ∂²f/∂x∂y = ∂/∂x (∂f/∂y)
             b.derived(f"hess.{x}.{y}", _hessian(graph, i, j, True), list(names), sym, meaning, "backward",
                       formula, _second_mistakes(graph, x, y, i, j, formula))
 
@@ -297,10 +297,10 @@ def _second_mistakes(graph: ExprGraph, x: str, y: str, i: int, j: int, formula: 
     sx, sy = _var_symbol(x), _var_symbol(y)
     out = [Mistake("second_local_constant", names, _hessian(graph, i, j, False), {
         "en": f"You treated every local derivative as a constant. They depend on the inputs too: "
-              f"differentiate ∂f/∂{sx} (a sum of products of local derivatives) with respect to {sy}, "
+              f"differentiate ∂f/∂{sy} (a sum of products of local derivatives) with respect to {sx}, "
               f"by the product rule: {formula}.",
         "ru": f"Вы считали все локальные производные константами, а они тоже зависят от входов: "
-              f"продифференцируйте ∂f/∂{sx} (сумму произведений локальных производных) по {sy} "
+              f"продифференцируйте ∂f/∂{sy} (сумму произведений локальных производных) по {sx} "
               f"по правилу произведения: {formula}."})]
     out.append(Mistake("second_product_of_firsts", (f"grad.{x}", f"grad.{y}"),
                        lambda gx, gy: np.float64(float(gx) * float(gy)), {
