@@ -23,11 +23,12 @@ with NumPy (:func:`~nntutor.core.symbolic.evaluate`) and differentiated on the t
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 import numpy as np
 
-from ..answers import FormatProblem
+from ..answers import RESERVED_NAMES, FormatProblem
 from ..graph import ProblemBuilder
 from ..symbolic import MAX_SHOWN, Formula, derivative, evaluate, read_formula, substitute
 from . import DataError, read_number, reject_unknown
@@ -36,6 +37,7 @@ _COMPUTED = {"compute", "symbol", "meaning"}
 _MAX_VALUES = 40
 _MAX_ENTRIES = 16
 _MAX_ORDER = 3
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
 def read_values(data: Mapping[str, Any], path: str, check_name) -> dict[str, float]:
@@ -104,7 +106,11 @@ def computed_target(b: ProblemBuilder, key: str, raw: Mapping[str, Any], path: s
         raise DataError(f"{path}.meaning", "must have both en and ru texts")
     b.derived(key, fn, deps, symbol, {"en": meaning["en"], "ru": meaning["ru"]}, "value",
               f"{symbol} = {_shown(entries, shape)}")
-    if shape == () and key.replace("_", "").isalnum() and key[0].isalpha():
+    if shape == () and _NAME.match(key) and key.lower() not in RESERVED_NAMES and not re.match(r"^[eE][0-9]", key):
+        twin = next((n for n in (*values, *scalars) if n.lower() == key.lower()), None)
+        if twin is not None:  # later formulas read names ignoring case
+            raise DataError(path, f"{key} differs from {twin} only in case, and formulas read names ignoring "
+                                  "case: rename the target")
         scalars[key] = (substitute(entries[0].node, {k: t for k, (t, _) in scalars.items()}), float(value))
 
 

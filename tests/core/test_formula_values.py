@@ -92,6 +92,15 @@ def test_bad_data_names_the_field(targets, values, field, words):
     assert err.value.field == field and words in err.value.message
 
 
+def test_a_scalar_target_named_like_another_only_in_case_is_refused():
+    with pytest.raises(DataError) as err:
+        build({"Ab": {"compute": "x1 + 1"}, "ab": {"compute": "2"}})
+    assert err.value.field == "problem.targets.ab" and "only in case" in err.value.message
+    # a scalar target whose name cannot be a symbol is simply not a name later formulas may use
+    p = build({"e1": {"compute": "x1 + 1"}, "c": {"compute": "2*x1"}})
+    assert float(p.evaluate()["c"]) == 2.0
+
+
 def test_twelve_symbols_are_allowed_and_thirteen_are_not():
     syms = {f"a{i}": [1, 2] for i in range(12)}
     build_problem({"kind": "formula", "symbols": syms, "targets": {"s": {"formula": "a0 + a11"}}})
