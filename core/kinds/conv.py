@@ -1,6 +1,6 @@
 """A convolution layer and/or a pooling layer on one image: sizes, forward, backward.
 
-x → [conv: Y = x_pad ⋆ W + b] → [pool: P = maxpool or avgpool of Y] → L.
+x → [conv: Y = x_pad ⋆ W + b] → [activation: A = g(Y)] → [pool: P = maxpool or avgpool] → L.
 ⋆ is cross-correlation as in PyTorch (``flip = true``: true convolution, W turned by 180°).
 Sizes: ⌊(n + 2p − k)/s⌋ + 1 per axis; parameters k_h·k_w·C_in·C_out weights + C_out biases.
 L = Σ(final output) by default, so ∂L/∂(final) is all ones; ``upstream`` gives ∂L/∂(final)
@@ -23,6 +23,7 @@ import numpy as np
 
 from ..graph import Problem, texts
 from ..notation import grad_key, grad_symbol
+from ..ops import ACTIVATIONS, Activation, activation
 from ..ops import conv as op
 from ..ops.record import Op
 from ..ops.shaped import reshaped
@@ -30,7 +31,9 @@ from ..writer import Writer
 from . import (DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_int, reject_unknown,
                shape_text)
 
-_TOP = {"kind", "x", "W", "b", "padding", "stride", "flip", "pool", "upstream"}
+_TOP = {"kind", "x", "W", "b", "padding", "stride", "flip", "activation", "pool", "upstream"}
+#: The activations a convolution may be followed by (element-wise; "identity" is none at all).
+_ACTIVATIONS = ("identity", "relu", "leaky_relu", "sigmoid", "tanh")
 _POOL = {"type", "size", "stride"}
 _MAX_SIDE = 64
 
@@ -52,7 +55,7 @@ def build(data: Mapping[str, Any]) -> Problem:
     if W is not None:
         conv = _read_conv(data, path, W, x, c_in, height, width)
     else:
-        for key in ("b", "padding", "stride", "flip"):
+        for key in ("b", "padding", "stride", "flip", "activation"):
             if key in data:
                 raise DataError(f"{path}.{key}", "belongs to a convolution, but there is no kernel W")
 
@@ -62,8 +65,14 @@ def build(data: Mapping[str, Any]) -> Problem:
                                  "индексы отсчитываются от левого верхнего угла; положение окна — его левая "
                                  "верхняя клетка"))
     final, final_shape = "x", x.shape
+    act = None
     if conv is not None:
         final, final_shape = _conv_forward(w, conv)
+        act = ACTIVATIONS[read_choice(data, "activation", path, _ACTIVATIONS, default="identity")]
+        if act.name == "identity":
+            act = None
+        else:
+            final = _activation_forward(w, act, conv.y_shape)
     spec = None
     if pool is not None:
         spec = _read_pool(pool, f"{path}.pool", final, final_shape)
@@ -71,6 +80,8 @@ def build(data: Mapping[str, Any]) -> Problem:
     _loss(w, data, path, final, final_shape)
     if spec is not None:
         _pool_backward(w, spec)
+    if act is not None:
+        _activation_backward(w, act, conv.y_shape)
     if conv is not None:
         _conv_backward(w, conv)
     return w.build()
@@ -221,6 +232,25 @@ def _conv_forward(w: Writer, c: _Conv) -> tuple[str, tuple]:
     return "Y", c.y_shape
 
 
+def _activation_forward(w: Writer, act: Activation, shape: tuple) -> str:
+    """A = g(Y), entry by entry: the layer's activation after the convolution."""
+    name = act.names
+    _put(w, activation.forward(act), "A", shape, "A",
+         texts(f"the layer's output after the activation ({name['en']}), entry by entry",
+               f"выход слоя после функции активации («{name['ru']}»), поэлементно"), "forward", z="Y")
+    w.convention("activation", texts(f"the layer's output is A = {act.symbol}(Y), applied to every entry of Y",
+                                     f"выход слоя A = {act.symbol}(Y), функция применяется к каждому элементу Y"))
+    return "A"
+
+
+def _activation_backward(w: Writer, act: Activation, shape: tuple) -> None:
+    """∂L/∂Y = ∂L/∂A ∘ g′(Y): every slip of the activation's backward comes with it."""
+    _put(w, activation.backward(act), grad_key("Y"), shape, grad_symbol("Y"),
+         texts(f"the gradient with respect to Y, through the activation: ∂L/∂A times {act.symbol}′(Y), entry by entry",
+               f"производная по Y через функцию активации: ∂L/∂A, умноженная поэлементно на {act.symbol}′(Y)"),
+         "backward", g=grad_key("A"), z="Y", a="A")
+
+
 def _pool_forward(w: Writer, spec: _Pool) -> tuple[str, tuple]:
     size, stride, inp = spec.size, spec.stride, spec.input
     for (axis, en, ru), n in zip(_AXES, spec.in_shape[-2:]):
@@ -358,6 +388,9 @@ KIND = Kind(
         FieldDoc("stride", False, "the convolution's step (default 1)"),
         FieldDoc("flip", False, "false (default): cross-correlation as in PyTorch; true: true convolution "
                                 "(the kernel turned by 180°)"),
+        FieldDoc("activation", False, 'an element-wise activation g after the convolution, A = g(Y): "identity" '
+                                      '(default, none), "relu", "leaky_relu" (slope 0.01), "sigmoid" or "tanh"; '
+                                      "the backward pass then goes ∂L/∂A → ∂L/∂Y = ∂L/∂A ∘ g′(Y) → ∂L/∂W"),
         FieldDoc("pool", False, 'pooling after the convolution (or on x alone): { type = "max" or "avg", '
                                 "size = k, stride = s (default k) }; max sends the gradient to the first "
                                 "maximum of a window in reading order"),
@@ -372,9 +405,11 @@ KIND = Kind(
         NameDoc("x.pad", "the zero-padded image (only with padding)"),
         NameDoc("W.flip", "the kernel turned by 180° (only with flip = true)"),
         NameDoc("Y", "the convolution's output"),
+        NameDoc("A", "the activation's output g(Y) (only with an activation)"),
         NameDoc("P.rows, P.cols, P", "the pooling's output size and output (only with pool)"),
         NameDoc("L", "the loss Σ(final output) (only without upstream)"),
-        NameDoc("grad.P, grad.Y", "∂L/∂P and ∂L/∂Y (the last one present is all ones, or the given upstream)"),
+        NameDoc("grad.P, grad.A, grad.Y", "∂L/∂P, ∂L/∂A and ∂L/∂Y (the last one present is all ones, or the given "
+                                          "upstream)"),
         NameDoc("grad.W, grad.b, grad.x", "∂L/∂W, ∂L/∂b, ∂L/∂x"),
         NameDoc("{key}.c{i}, {key}.c{f}.c{i}", "2-D slices of a quantity with channels: channel i of x.pad, "
                                                "grad.x; filter f of Y, P, grad.Y, grad.P; filter f, channel i "

@@ -1,0 +1,166 @@
+"""Issue 15's convolution additions: an activation after the convolution (∂L/∂W through g′, seed H2),
+"same" padding with dilation, the channel convention of a convolution's count (seed C14) and the
+parameters of RNN, LSTM and GRU layers -- against hand loops, central differences and closed forms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nntutor.core.kinds import DataError, build_problem
+
+RNG = np.random.default_rng(15)
+
+
+def _act(name, z):
+    z = np.asarray(z, dtype=float)
+    return {"relu": np.maximum(z, 0), "tanh": np.tanh(z), "sigmoid": 1 / (1 + np.exp(-z)),
+            "leaky_relu": np.where(z > 0, z, 0.01 * z)}[name]
+
+
+def _loss_by_loops(x, W, b, name, up):
+    """L = Σ up[i,j]·g(Σ_mn W[m,n]·x[i+m, j+n] + b), written with plain loops."""
+    k = len(W)
+    n_out = len(x) - k + 1
+    total = 0.0
+    for i in range(n_out):
+        for j in range(n_out):
+            y = b
+            for m in range(k):
+                for n in range(k):
+                    y += W[m][n] * x[i + m][j + n]
+            total += up[i][j] * float(_act(name, y))
+    return total
+
+
+@pytest.mark.parametrize("name", ["relu", "tanh", "sigmoid", "leaky_relu"])
+def test_conv_activation_backward_against_loops_and_central_differences(name):
+    x = RNG.normal(size=(4, 4))
+    W = RNG.normal(size=(2, 2))
+    up = RNG.normal(size=(3, 3))
+    v = build_problem({"kind": "conv", "x": x.tolist(), "W": W.tolist(), "b": 0.3, "activation": name,
+                       "upstream": up.tolist()}).evaluate()
+    # forward against the hand loop: A = g(Y)
+    Y = np.array([[np.sum(W * x[i:i + 2, j:j + 2]) + 0.3 for j in range(3)] for i in range(3)])
+    np.testing.assert_allclose(v["Y"], Y)
+    np.testing.assert_allclose(v["A"], _act(name, Y))
+    # ∂L/∂W[m,n] by central differences of the loop-written loss
+    h = 1e-6
+    num = np.zeros_like(W)
+    for m in range(2):
+        for n in range(2):
+            Wp, Wm = W.copy(), W.copy()
+            Wp[m, n] += h
+            Wm[m, n] -= h
+            num[m, n] = (_loss_by_loops(x, Wp, 0.3, name, up) - _loss_by_loops(x, Wm, 0.3, name, up)) / (2 * h)
+    np.testing.assert_allclose(v["grad.W"], num, rtol=1e-6, atol=1e-8)
+    # ∂L/∂Y is ∂L/∂A through g′ entry by entry
+    eps = 1e-6
+    gprime = (_act(name, Y + eps) - _act(name, Y - eps)) / (2 * eps)
+    np.testing.assert_allclose(v["grad.Y"], up * gprime, rtol=1e-6, atol=1e-9)
+
+
+def test_conv_activation_with_two_filters_and_max_pooling_keeps_its_slices():
+    x = RNG.normal(size=(2, 4, 4))
+    W = RNG.normal(size=(2, 2, 3, 3))
+    p = build_problem({"kind": "conv", "x": x.tolist(), "W": W.tolist(), "activation": "tanh",
+                       "pool": {"type": "max", "size": 2}})
+    v = p.evaluate()
+    assert "A.c1" in p.quantities and "grad.Y.c2" in p.quantities
+    np.testing.assert_allclose(v["A"], np.tanh(v["Y"]))
+    assert v["P"].shape == (2, 1, 1)
+
+
+def test_conv_activation_needs_a_kernel_and_a_known_name():
+    with pytest.raises(DataError) as e:
+        build_problem({"kind": "conv", "x": [[1, 2], [3, 4]], "activation": "relu", "pool": {"type": "max", "size": 2}})
+    assert e.value.field == "problem.activation"
+    with pytest.raises(DataError) as e:
+        build_problem({"kind": "conv", "x": [[1, 2], [3, 4]], "W": [[1]], "activation": "softmax"})
+    assert e.value.field == "problem.activation"
+
+
+# -- counts -------------------------------------------------------------------------------------
+
+def _stats(**tables):
+    p = build_problem({"kind": "stats", **tables})
+    return p, p.evaluate()
+
+
+def test_c14_a_3x3_layer_from_3_to_6_channels_has_162_weights_or_54_with_a_shared_kernel():
+    _, v = _stats(count_conv={"kernel": 3, "channels": [3, 6], "bias": False})
+    assert float(v["conv.params"]) == 9 * 3 * 6 == 162
+    p, v = _stats(count_conv={"kernel": 3, "channels": [3, 6], "bias": True, "kernels": "shared"})
+    assert float(v["conv.params1"]) == 9 * 6 + 6 == 60
+    # the usual count is named as the other convention, not as an error
+    (m,) = [m for m in p.quantities["conv.params1"].mistakes if m.name == "kernel_per_input_channel"]
+    assert m.convention and float(m.fn(v["conv.channels"], v["conv.kernel"])) == 162 + 6
+
+
+def test_conv_kernels_field_is_checked():
+    with pytest.raises(DataError) as e:
+        _stats(count_conv={"kernel": 3, "channels": [3, 6], "bias": False, "kernels": "each"})
+    assert e.value.field == "problem.count_conv.kernels"
+
+
+@pytest.mark.parametrize("n, h, bias, v_", [(10, 20, True, 1), (3, 2, False, 0), (5, 4, True, 2)])
+def test_rnn_lstm_gru_counts_are_1_4_3_blocks(n, h, bias, v_):
+    table = {"inputs": n, "hidden": h, "bias": bias}
+    if v_ == 2:
+        table["bias_vectors"] = 2
+    _, v = _stats(count_rnn=table)
+    block = h * n + h * h + v_ * h  # closed form: W_x, W_h and v bias vectors
+    assert float(v["rnn.block"]) == block
+    assert float(v["rnn.rnn.params"]) == block
+    assert float(v["rnn.lstm.params"]) == 4 * block
+    assert float(v["rnn.gru.params"]) == 3 * block
+
+
+def test_rnn_counts_known_values():
+    # PyTorch's nn.LSTM(10, 20) has 4·(20·10 + 20·20 + 20 + 20) = 2560 parameters; nn.GRU(10, 20) 1920
+    _, v = _stats(count_rnn={"inputs": 10, "hidden": 20, "bias": True, "bias_vectors": 2})
+    assert (float(v["rnn.lstm.params"]), float(v["rnn.gru.params"]), float(v["rnn.rnn.params"])) == (2560, 1920, 640)
+
+
+@pytest.mark.parametrize("table, field", [
+    ({"inputs": 3, "hidden": 2, "bias": True, "cells": ["lstm", "lstm"]}, "cells"),
+    ({"inputs": 3, "hidden": 2, "bias": True, "cells": ["transformer"]}, "cells"),
+    ({"inputs": 3, "hidden": 2, "bias": False, "bias_vectors": 2}, "bias_vectors"),
+    ({"inputs": 3, "hidden": 2}, "bias"),
+    ({"hidden": 2, "bias": True}, "inputs"),
+])
+def test_rnn_count_data_errors_name_the_field(table, field):
+    with pytest.raises(DataError) as e:
+        _stats(count_rnn=table)
+    assert e.value.field == f"problem.count_rnn.{field}"
+
+
+# -- "same" padding -----------------------------------------------------------------------------
+
+def _side_by_loops(n, k, p, d):
+    """How many positions a dilated window finds in n cells padded with p: counted one by one."""
+    return sum(1 for start in range(-p, n + p) if start + d * (k - 1) <= n + p - 1)
+
+
+@pytest.mark.parametrize("k, d", [(1, 1), (3, 1), (5, 1), (3, 2), (3, 3), (5, 2), (2, 2)])
+def test_same_padding_keeps_the_side(k, d):
+    p, v = _stats(receptive={"size": 11, "layers": [{"type": "conv", "kernel": k, "dilation": d, "padding": "same"}]})
+    pad = float(v["receptive.p1"])
+    assert pad == d * (k - 1) / 2
+    assert float(v["receptive.n1"]) == 11 == _side_by_loops(11, k, int(pad), d)
+
+
+def test_dilated_size_by_loops():
+    _, v = _stats(receptive={"size": 12, "layers": [{"type": "conv", "kernel": 3, "dilation": 2, "padding": 1}]})
+    assert float(v["receptive.n1"]) == _side_by_loops(12, 3, 1, 2) == 10
+
+
+@pytest.mark.parametrize("layer, why", [
+    ({"type": "conv", "kernel": 4, "padding": "same"}, "odd"),
+    ({"type": "conv", "kernel": 3, "stride": 2, "padding": "same"}, "stride 1"),
+    ({"type": "maxpool", "kernel": 3, "padding": "same"}, "convolution"),
+])
+def test_same_padding_refuses_what_cannot_keep_the_side(layer, why):
+    with pytest.raises(DataError) as e:
+        _stats(receptive={"size": 8, "layers": [layer]})
+    assert e.value.field == "problem.receptive.layers[1].padding" and why in e.value.message
