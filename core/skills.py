@@ -88,6 +88,9 @@ NAMES = Messages({
     "output_size": {"en": "output size (padding, stride)", "ru": "размер выхода (паддинг, шаг)"},
     "weight_count": {"en": "counting weights", "ru": "подсчёт весов"},
     "parameter_count": {"en": "counting parameters", "ru": "подсчёт параметров"},
+    "depthwise_window": {"en": "depthwise convolution, one window", "ru": "depthwise-свёртка, одно окно"},
+    "pointwise_mix": {"en": "pointwise (1×1) convolution", "ru": "поточечная свёртка (1×1)"},
+    "separable_full_kernel": {"en": "separable as a full kernel", "ru": "разделимая свёртка как обычное ядро"},
     # recurrent nets and graphs
     "rnn_cell": {"en": "RNN cell forward", "ru": "ячейка RNN, прямой проход"},
     "rnn_state_grad": {"en": "RNN: gradient to a state", "ru": "RNN: градиент по состоянию"},

@@ -164,3 +164,56 @@ def test_same_padding_refuses_what_cannot_keep_the_side(layer, why):
     with pytest.raises(DataError) as e:
         _stats(receptive={"size": 8, "layers": [layer]})
     assert e.value.field == "problem.receptive.layers[1].padding" and why in e.value.message
+
+
+# -- separable convolution ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("k, ci, co, bias", [(3, 32, 64, False), (3, 3, 6, True), (5, 16, 16, True), (1, 2, 3, False)])
+def test_separable_counts_closed_forms(k, ci, co, bias):
+    _, v = _stats(separable={"kernel": k, "channels": [ci, co], "bias": bias})
+    b = int(bias)
+    assert float(v["separable.depthwise"]) == k * k * ci + b * ci
+    assert float(v["separable.pointwise"]) == ci * co + b * co
+    assert float(v["separable.params"]) == k * k * ci + ci * co + b * (ci + co)
+    assert float(v["separable.full"]) == k * k * ci * co + b * co
+    assert float(v["separable.ratio"]) == pytest.approx((k * k * ci * co + b * co) / (k * k * ci + ci * co + b * (ci + co)))
+
+
+def test_mobilenet_block_3x3_32_to_64():
+    # MobileNet's first separable block: 3·3·32 = 288 depthwise and 32·64 = 2048 pointwise weights,
+    # against 3·3·32·64 = 18432 for a full convolution
+    _, v = _stats(separable={"kernel": 3, "channels": [32, 64], "bias": False})
+    assert (float(v["separable.depthwise"]), float(v["separable.pointwise"]), float(v["separable.full"])) == (288, 2048,
+                                                                                                            18432)
+
+
+def test_separable_output_by_loops_and_as_a_full_convolution():
+    ci, k = 3, 3
+    x = RNG.integers(-2, 3, size=(ci, k, k)).astype(float)
+    K = RNG.integers(-2, 3, size=(ci, k, k)).astype(float)
+    p = RNG.integers(-3, 4, size=ci).astype(float)
+    _, v = _stats(separable={"kernel": k, "channels": [ci, 5], "bias": False, "x": x.tolist(),
+                             "depthwise": K.tolist(), "pointwise": p.tolist()})
+    for c in range(ci):
+        d = 0.0
+        for m in range(k):
+            for n in range(k):
+                d += x[c, m, n] * K[c, m, n]
+        assert float(v[f"separable.d{c + 1}"]) == d
+    y = sum(p[c] * float(v[f"separable.d{c + 1}"]) for c in range(ci))
+    assert float(v["separable.y"]) == y == float(v["separable.y_full"])
+    # the conv kind with the full kernel W_c = p_c·K_c gives the same output on that window
+    full = np.array([v[f"separable.W{c + 1}"] for c in range(ci)])
+    Y = build_problem({"kind": "conv", "x": x.tolist(), "W": full.tolist()}).evaluate()["Y"]
+    assert float(np.asarray(Y).reshape(-1)[0]) == pytest.approx(y)
+
+
+@pytest.mark.parametrize("extra, field", [
+    ({"x": [[1, 2], [3, 4]], "depthwise": [[1, 0], [0, 1]], "pointwise": [1]}, "x"),
+    ({"x": [[[1] * 3] * 3] * 2, "depthwise": [[[1] * 3] * 3] * 2, "pointwise": [1, 2, 3]}, "pointwise"),
+    ({"x": [[[1] * 3] * 3] * 2, "pointwise": [1, 2]}, "depthwise"),
+])
+def test_separable_data_errors(extra, field):
+    with pytest.raises(DataError) as e:
+        _stats(separable={"kernel": 3, "channels": [2, 4], "bias": False, **extra})
+    assert e.value.field == f"problem.separable.{field}"
