@@ -99,6 +99,17 @@ NAMES = Messages({
     "sum_of_products": {"en": "sum over paths (chain rule)", "ru": "сумма по путям (цепное правило)"},
     "jacobian_norm": {"en": "Jacobian norm", "ru": "норма якобиана"},
     "jacobian_norms": {"en": "Jacobian norms across time", "ru": "нормы якобианов по времени"},
+    "embedding": {"en": "embedding of a one-hot token", "ru": "представление (эмбеддинг) токена"},
+    "true_probability": {"en": "probability of the true class", "ru": "вероятность верного класса"},
+    "step_cross_entropy": {"en": "cross-entropy of one step", "ru": "перекрёстная энтропия одного шага"},
+    "step_log_loss": {"en": "log-loss of one step", "ru": "логистические потери одного шага"},
+    "steps_total": {"en": "loss over the steps", "ru": "потери по всем шагам"},
+    "sequence_probability": {"en": "probability of a sequence (chain rule)",
+                             "ru": "вероятность последовательности (цепное правило)"},
+    "sigmoid_log_loss_grad": {"en": "sigmoid and log-loss: gradient to the logit",
+                              "ru": "сигмоида и логистические потери: градиент по логиту"},
+    "step_contribution": {"en": "RNN: one step's term of a weight gradient", "ru": "RNN: вклад шага в градиент веса"},
+    "contributions_sum": {"en": "RNN: summing the steps' terms", "ru": "RNN: сумма вкладов шагов"},
 })
 
 

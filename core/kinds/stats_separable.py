@@ -18,7 +18,6 @@ import numpy as np
 from ..graph import Mistake
 from ..notation import subscript
 from ..ops import separable as op
-from ..ops.record import same
 from ..writer import Writer
 from . import DataError, read_array, read_bool, read_int, reject_unknown
 
