@@ -443,7 +443,8 @@ def _jacobian_norms(w: Writer, net: _Net) -> None:
 
 def _conventions(w: Writer, net: _Net, clip: bool) -> None:
     act, T = net.act, net.T
-    inner = f"U·xₜ + W·sₜ₋₁{' + b' if net.has_b else ''}"
+    x = "eₜ" if net.embedded else "xₜ"
+    inner = f"U·{x} + W·sₜ₋₁{' + b' if net.has_b else ''}"
     state = f"sₜ = {inner if act.name == 'identity' else f'{act.symbol}({inner})'}, t = 1 … {T}"
     w.convention("state", texts(f"{state}; column vectors", f"{state}; векторы-столбцы"))
     lin = "V·sₜ" + (" + c" if net.has_c else "")
@@ -479,9 +480,9 @@ def _conventions(w: Writer, net: _Net, clip: bool) -> None:
                                    "перекрёстная энтропия на каждом шаге, натуральный логарифм, классы нумеруются "
                                    "с 1, " + ("усреднение по шагам" if net.mean else "сумма по шагам")))
     if net.per_step:
-        w.convention("terms", texts("∂L/∂W|ₜ = ∂L/∂zₜ·sₜ₋₁ᵀ and ∂L/∂U|ₜ = ∂L/∂zₜ·xₜᵀ are the contributions of step t; "
+        w.convention("terms", texts(f"∂L/∂W|ₜ = ∂L/∂zₜ·sₜ₋₁ᵀ and ∂L/∂U|ₜ = ∂L/∂zₜ·{x}ᵀ are the contributions of step t; "
                                     "∂L/∂W and ∂L/∂U are their sums",
-                                    "∂L/∂W|ₜ = ∂L/∂zₜ·sₜ₋₁ᵀ и ∂L/∂U|ₜ = ∂L/∂zₜ·xₜᵀ — вклады шага t; ∂L/∂W и ∂L/∂U — "
+                                    f"∂L/∂W|ₜ = ∂L/∂zₜ·sₜ₋₁ᵀ и ∂L/∂U|ₜ = ∂L/∂zₜ·{x}ᵀ — вклады шага t; ∂L/∂W и ∂L/∂U — "
                                     "их суммы"))
     w.convention("bptt", texts("∂L/∂W, ∂L/∂U (and ∂L/∂b) are sums over all steps of the same shared weights",
                                "∂L/∂W, ∂L/∂U (и ∂L/∂b) — суммы по всем шагам, так как веса общие для всех шагов"))

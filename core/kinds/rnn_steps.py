@@ -67,7 +67,7 @@ def embedding(w: Writer, tokens: np.ndarray, E: np.ndarray) -> None:
     w.given("tokens", tokens, "x", texts("the tokens read, numbers of the vocabulary counted from 1",
                                          "прочитанные токены — номера в словаре, начиная с 1"))
     for t in range(1, tokens.size + 1):
-        place = reshaped(op.embedding(t, d == vocab), dropped((d,)), E=(d, vocab), tokens=(tokens.size,))
+        place = reshaped(op.embedding(t), dropped((d,)), E=(d, vocab), tokens=(tokens.size,))
         w.apply(place, f"x{t}", f"e{subscript(str(t))}",
                 texts(f"the embedding of the token read at step {t}", f"представление токена, прочитанного на шаге {t}"),
                 "forward", E="E", tokens="tokens")

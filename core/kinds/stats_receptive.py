@@ -147,6 +147,13 @@ def receptive(w: Writer, t: Mapping[str, Any], path: str) -> None:
               "value", f"r = r{subscript(str(last))}",
               _r_mistakes(layers, last, dilated))
     w.convention("receptive", _receptive_convention(dilated, size is not None))
+    if size is not None and any(ly.same for ly in layers):
+        w.convention("same_padding", {
+            "en": "\"same\" padding (stride 1, an odd span d(k − 1) + 1): p = d(k − 1)/2 zeros on each side, so "
+                  "the output side equals the input side",
+            "ru": "дополнение «same» (шаг 1, нечётный охват d(k − 1) + 1): p = d(k − 1)/2 нулей с каждой стороны, "
+                  "поэтому сторона выхода равна стороне входа",
+        })
 
 
 def _describe(ly: _Layer) -> dict[str, str]:

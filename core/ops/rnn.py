@@ -261,22 +261,12 @@ def jacobian_norms(act: Activation, T: int, n_h: int) -> Op:
 # (counted from 1), ``o`` an output, ``labels`` the target of every step, ``L1`` … ``LT`` the
 # per-step losses, ``p1`` … ``pT`` the probabilities of the true tokens.
 
-def embedding(t: int, square: bool) -> Op:
-    """e_t = E·X_t: the one-hot X_t of the t-th token picks its column of E. Slots E, tokens.
-
-    ``square``: E is |V|×|V|, so its row reads as a vector of the right size (the slip of the
-    transposed layout)."""
+def embedding(t: int) -> Op:
+    """e_t = E·X_t: the one-hot X_t of the t-th token picks its column of E. Slots E, tokens."""
     def column(E, tokens):
         return E[:, int(tokens[t - 1]) - 1] * 1.0
-    slips = ()
-    if square:
-        slips = (slip("embedding_row", ["E", "tokens"], lambda E, tokens: E[int(tokens[t - 1]) - 1, :] * 1.0,
-                      "You took a row of {E}; E·X picks a column: the one-hot X has its 1 at the token's number, "
-                      "so {f}.",
-                      "Вы взяли строку {E}, а E·X выбирает столбец: единица в унитарном векторе X стоит на месте "
-                      "номера токена, поэтому {f}."),)
     return Op("embedding", ("E", "tokens"), column, "{out} = {E}·X" + _sub(t) + " = column " + "{tokens}" + _sub(t)
-              + " of {E}", slips)
+              + " of {E}")
 
 
 def true_probability(t: int) -> Op:
