@@ -94,6 +94,7 @@ NAMES = Messages({
     # recurrent nets and graphs
     "rnn_cell": {"en": "RNN cell forward", "ru": "ячейка RNN, прямой проход"},
     "rnn_state_grad": {"en": "RNN: gradient to a state", "ru": "RNN: градиент по состоянию"},
+    "rnn_output": {"en": "RNN output scores", "ru": "выходные оценки RNN"},
     "shared_weight_grad": {"en": "RNN: gradient of a shared weight", "ru": "RNN: градиент общего веса"},
     "tanh_local_derivative": {"en": "local derivative through tanh", "ru": "локальная производная через tanh"},
     "sum_of_products": {"en": "sum over paths (chain rule)", "ru": "сумма по путям (цепное правило)"},

@@ -88,11 +88,12 @@ def step_losses(w: Writer, T: int, loss: str, mean: bool) -> None:
                           f"вероятность, которую модель дала верному классу на шаге {t}"), "value",
                     o=f"o{t}", labels="labels")
             w.apply(op.STEP_CROSS_ENTROPY, f"L{t}", f"L{st}",
-                    texts(f"the cross-entropy of step {t}", f"перекрёстная энтропия на шаге {t}"), "loss", p=f"p{t}")
+                    texts(f"the cross-entropy of step {t}", f"перекрёстная энтропия на шаге {t}"), "loss",
+                    names={"text": f"L{st} = −ln p{st}"}, p=f"p{t}")
         else:
             w.apply(op.step_log_loss(t), f"L{t}", f"L{st}",
                     texts(f"the log-loss of step {t}", f"логистическая функция потерь на шаге {t}"), "loss",
-                    o=f"o{t}", labels="labels")
+                    names={"text": f"L{st} = −[y{st}·ln o{st} + (1 − y{st})·ln(1 − o{st})]"}, o=f"o{t}", labels="labels")
     w.apply(op.steps_total(T, mean), "L", "L",
             texts("the loss of the sequence: " + ("the mean" if mean else "the sum") + " of the per-step losses",
                   "функция потерь последовательности: " + ("среднее" if mean else "сумма") + " потерь шагов"),

@@ -280,15 +280,17 @@ def true_probability(t: int) -> Op:
     ))
 
 
-#: L_t = −ln p_t: the cross-entropy of one step from the true class's probability. Slot p.
+#: L_t = −ln p_t: the cross-entropy of one step from the true class's probability. Slot p; a placement
+#: names the loss's formula ``text`` (the log slips read it).
 STEP_CROSS_ENTROPY = Op("step_cross_entropy", ("p",), lambda p: -np.log(np.float64(p)), "{out} = −ln {p}",
-                        loss_slips.log_slips("{out} = −ln {p}"))
+                        loss_slips.log_slips())
 
 
 def step_log_loss(t: int) -> Op:
-    """L_t = −[y_t·ln o_t + (1 − y_t)·ln(1 − o_t)], y_t ∈ {0, 1}: the log-loss of step t. Slots o, labels."""
+    """L_t = −[y_t·ln o_t + (1 − y_t)·ln(1 − o_t)], y_t ∈ {0, 1}: the log-loss of step t. Slots o, labels;
+    a placement names the loss's formula ``text`` (the log slips read it)."""
     def loss(o, labels):
-        y, p = float(labels[t - 1]), float(np.reshape(o, -1)[0])
+        y, p = float(labels[t - 1]), float(np.asarray(o))  # one output unit: a number
         return np.float64(-(y * np.log(p) + (1.0 - y) * np.log(1.0 - p)))
 
     def other_class(o, labels):
@@ -296,7 +298,7 @@ def step_log_loss(t: int) -> Op:
     y = "{labels}" + _sub(t)
     written = f"{{out}} = −[{y}·ln {{o}} + (1 − {y})·ln(1 − {{o}})]"
     return Op("step_log_loss", ("o", "labels"), loss, written, (
-        *loss_slips.log_slips(written),
+        *loss_slips.log_slips(),
         slip("wrong_class", ["o", "labels"], other_class,
              f"That is the loss of the other class: with {y} = 1 the loss is −ln {{o}}, with {y} = 0 it is "
              "−ln(1 − {o}).",
