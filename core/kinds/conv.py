@@ -25,7 +25,7 @@ from ..graph import Problem, texts
 from ..notation import grad_key, grad_symbol
 from ..ops import ACTIVATIONS, Activation, activation
 from ..ops import conv as op
-from ..ops.record import Op
+from ..ops.record import Op, mistake
 from ..ops.shaped import reshaped
 from ..writer import Writer
 from . import (DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_int, reject_unknown,
@@ -83,7 +83,7 @@ def build(data: Mapping[str, Any]) -> Problem:
     if act is not None:
         _activation_backward(w, act, conv.y_shape)
     if conv is not None:
-        _conv_backward(w, conv)
+        _conv_backward(w, conv, act)
     return w.build()
 
 
@@ -312,16 +312,23 @@ def _pool_backward(w: Writer, spec: _Pool) -> None:
          "backward", v=inp, g=grad_key("P"))
 
 
-def _conv_backward(w: Writer, c: _Conv) -> None:
+def _conv_backward(w: Writer, c: _Conv, act: Activation | None = None) -> None:
     x_key = "x.pad" if c.pad else "x"
     w_key = "W.flip" if c.flip else "W"
     gy = grad_key("Y")
-    _put(w, c.shaped(op.kernel_grad((c.kh, c.kw), c.stride, c.flip), c.W.shape), grad_key("W"), c.W.shape,
-         grad_symbol("W"),
+    kernel_grad = c.shaped(op.kernel_grad((c.kh, c.kw), c.stride, c.flip), c.W.shape)
+    mistakes = ()
+    if act is not None and len(c.W.shape) <= 2:  # one kernel: the slip of leaving g′ out, in this kind's words
+        mistakes = (mistake("no_activation_derivative", (x_key, grad_key("A")), kernel_grad.fn,
+                            f"You used ∂L/∂A where ∂L/∂Y belongs: the factor {act.symbol}′(Y[i, j]) is missing "
+                            "from every term of the sum.",
+                            f"Вы взяли ∂L/∂A вместо ∂L/∂Y: в каждом слагаемом суммы не хватает множителя "
+                            f"{act.symbol}′(Y[i, j])."),)
+    _put(w, kernel_grad, grad_key("W"), c.W.shape, grad_symbol("W"),
          texts("the gradient with respect to the kernel: for each weight, the sum over the output positions of "
                "∂L/∂Y times the input cell that weight touched",
                "производная по ядру: для каждого веса — сумма по позициям выхода произведений ∂L/∂Y на клетку "
-               "входа, которой этот вес касался"), "backward", x=x_key, g=gy)
+               "входа, которой этот вес касался"), "backward", mistakes=mistakes, x=x_key, g=gy)
     if c.bias is not None:
         w.apply(c.shaped(op.BIAS_GRAD, c.bias.shape), grad_key("b"), grad_symbol("b"),
                 texts("the gradient with respect to the bias: the sum of ∂L/∂Y over the positions (per filter)",
@@ -337,12 +344,12 @@ def _conv_backward(w: Writer, c: _Conv) -> None:
 # -- arrays with channel slices ----------------------------------------------------------------
 
 def _put(writer: Writer, operation: Op, key: str, shape: tuple, symbol: str, meaning: Mapping[str, str], role: str,
-         **at: str) -> None:
+         mistakes=(), **at: str) -> None:
     """``operation`` at ``key``; with more than two axes, first its 2-D slices ``key.c{i}``
     (``key.c{i}.c{j}``), each computed by the operation with its formula and slips, sliced, and then
     the whole stacked from them -- so a student's accepted slice feeds downstream."""
     if len(shape) <= 2:
-        writer.apply(operation, key, symbol, meaning, role, **at)
+        writer.apply(operation, key, symbol, meaning, role, mistakes=mistakes, **at)
         return
     parts = {}
     for index in np.ndindex(shape[:-2]):

@@ -265,8 +265,7 @@ def embedding(t: int) -> Op:
     """e_t = E·X_t: the one-hot X_t of the t-th token picks its column of E. Slots E, tokens."""
     def column(E, tokens):
         return E[:, int(tokens[t - 1]) - 1] * 1.0
-    return Op("embedding", ("E", "tokens"), column, "{out} = {E}·X" + _sub(t) + " = column " + "{tokens}" + _sub(t)
-              + " of {E}")
+    return Op("embedding", ("E", "tokens"), column, "{out} = {E}·X" + _sub(t) + " = {E}[:, {tokens}" + _sub(t) + "]")
 
 
 def true_probability(t: int) -> Op:

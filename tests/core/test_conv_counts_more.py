@@ -217,3 +217,14 @@ def test_separable_data_errors(extra, field):
     with pytest.raises(DataError) as e:
         _stats(separable={"kernel": 3, "channels": [2, 4], "bias": False, **extra})
     assert e.value.field == f"problem.separable.{field}"
+
+
+def test_leaving_g_prime_out_of_the_kernel_gradient_is_named():
+    x = [[1, 2, 0], [0, 1, -2], [2, -1, 1]]
+    p = build_problem({"kind": "conv", "x": x, "W": [[1, -1], [0, 2]], "activation": "relu",
+                       "upstream": [[2, -1], [1, 3]]})
+    v = p.evaluate()
+    (m,) = [m for m in p.quantities["grad.W"].mistakes if m.name == "no_activation_derivative"]
+    # ∂L/∂A slid over x by hand: [[2·1 − 2 + 0 + 3·1, 2·2 − 0 + 1 + 3·(−2)], [0 − 1 + 2 + 3·(−1), 2 + 2 − 1 + 3]]
+    np.testing.assert_array_equal(m.fn(*[v[d] for d in m.deps]), [[3, -1], [-2, 6]])
+    np.testing.assert_array_equal(v["grad.W"], [[5, -2], [-3, 5]])
