@@ -88,6 +88,7 @@ NAMES = Messages({
     "output_size": {"en": "output size (padding, stride)", "ru": "размер выхода (паддинг, шаг)"},
     "weight_count": {"en": "counting weights", "ru": "подсчёт весов"},
     "parameter_count": {"en": "counting parameters", "ru": "подсчёт параметров"},
+    "dilate": {"en": "dilating a kernel", "ru": "расширение (dilation) ядра"},
     "depthwise_window": {"en": "depthwise convolution, one window", "ru": "depthwise-свёртка, одно окно"},
     "pointwise_mix": {"en": "pointwise (1×1) convolution", "ru": "поточечная свёртка (1×1)"},
     "separable_full_kernel": {"en": "separable as a full kernel", "ru": "разделимая свёртка как обычное ядро"},

@@ -31,7 +31,7 @@ from ..writer import Writer
 from . import (DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_int, reject_unknown,
                shape_text)
 
-_TOP = {"kind", "x", "W", "b", "padding", "stride", "flip", "activation", "pool", "upstream"}
+_TOP = {"kind", "x", "W", "b", "padding", "stride", "dilation", "flip", "activation", "pool", "upstream"}
 #: The activations a convolution may be followed by (element-wise; "identity" is none at all).
 _ACTIVATIONS = ("identity", "relu", "leaky_relu", "sigmoid", "tanh")
 _POOL = {"type", "size", "stride"}
@@ -55,7 +55,7 @@ def build(data: Mapping[str, Any]) -> Problem:
     if W is not None:
         conv = _read_conv(data, path, W, x, c_in, height, width)
     else:
-        for key in ("b", "padding", "stride", "flip", "activation"):
+        for key in ("b", "padding", "stride", "dilation", "flip", "activation"):
             if key in data:
                 raise DataError(f"{path}.{key}", "belongs to a convolution, but there is no kernel W")
 
@@ -109,12 +109,19 @@ class _Conv:
     bias: np.ndarray | None
     y_shape: tuple
     y3: tuple
+    dil: int = 1
+
+    @property
+    def slid(self) -> tuple:
+        """The kernel bank as slid, (F, C, span_h, span_w): w4 itself, or dilated."""
+        d = self.dil
+        return self.w4[:2] + (d * (self.kh - 1) + 1, d * (self.kw - 1) + 1)
 
     def shaped(self, operation: Op, out: tuple) -> Op:
-        """``operation`` on this layer's full shapes (x the image as slid over, padded), placed on
-        the quantities as shown."""
+        """``operation`` on this layer's full shapes (x the image as slid over, padded; the kernel as
+        slid, dilated if it is), placed on the quantities as shown."""
         return reshaped(operation, out, x=(self.c_in, self.h + 2 * self.pad, self.w + 2 * self.pad),
-                        w=self.w4, W=self.w4, b=(self.f_out,), g=self.y3)
+                        w=self.slid, W=self.slid, b=(self.f_out,), g=self.y3)
 
 
 def _read_conv(data, path, W, x, c_in, h, w) -> _Conv:
@@ -137,16 +144,22 @@ def _read_conv(data, path, W, x, c_in, h, w) -> _Conv:
     pad = read_int(data, "padding", path, 0, 10, default=0)
     stride = read_int(data, "stride", path, 1, 10, default=1)
     flip = read_bool(data, "flip", path, default=False)
-    if h + 2 * pad < kh or w + 2 * pad < kw:
-        raise DataError(f"{path}.W", f"the {kh}×{kw} kernel does not fit in the {h}×{w} image with padding {pad}")
+    dil = read_int(data, "dilation", path, 1, 5, default=1)
+    if dil > 1 and flip:
+        raise DataError(f"{path}.dilation", "a dilated kernel is slid as it is here: leave out flip")
+    span_h, span_w = dil * (kh - 1) + 1, dil * (kw - 1) + 1
+    if h + 2 * pad < span_h or w + 2 * pad < span_w:
+        spread = f" (spread to {span_h}×{span_w} by the dilation {dil})" if dil > 1 else ""
+        raise DataError(f"{path}.W", f"the {kh}×{kw} kernel{spread} does not fit in the {h}×{w} image with "
+                                     f"padding {pad}")
     bias = read_array(data, "b", path, ndim=(0, 1), required=False)
     if bias is not None and bias.size != f_out:
         raise DataError(f"{path}.b", f"has {bias.size} values but there {'is' if f_out == 1 else 'are'} "
                                      f"{f_out} filter{'s' if f_out > 1 else ''}: one bias per filter")
-    h_out, w_out = op.output_size(h, kh, pad, stride), op.output_size(w, kw, pad, stride)
+    h_out, w_out = op.output_size(h, span_h, pad, stride), op.output_size(w, span_w, pad, stride)
     y_shape = (h_out, w_out) if W.ndim < 4 else (f_out, h_out, w_out)
     return _Conv(W=W, w4=w4, x=x, c_in=c_in, h=h, w=w, f_out=f_out, kh=kh, kw=kw, pad=pad, stride=stride,
-                 flip=flip, bias=bias, y_shape=y_shape, y3=(f_out, h_out, w_out))
+                 flip=flip, bias=bias, y_shape=y_shape, y3=(f_out, h_out, w_out), dil=dil)
 
 
 @dataclass(frozen=True)
@@ -196,10 +209,11 @@ def _conv_forward(w: Writer, c: _Conv) -> tuple[str, tuple]:
     has_b = c.bias is not None
     if has_b:
         w.given("b", c.bias, "b", texts("the bias", "смещение"))
-    s, p = c.stride, c.pad
+    s, p, d = c.stride, c.pad, c.dil
+    letters = _SIZE_LETTERS if d == 1 else {**_SIZE_LETTERS, "k": "d(k − 1) − 1"}
     for (axis, en, ru), n, k in zip(_AXES, (c.h, c.w), (c.kh, c.kw)):
-        w.apply(op.positions(n, k, s, p), f"Y.{axis}", f"{axis}(Y)",
-                texts(f"the number of {en} of the output Y", f"число {ru} выхода Y"), "value", names=_SIZE_LETTERS)
+        w.apply(op.positions(n, k, s, p, d), f"Y.{axis}", f"{axis}(Y)",
+                texts(f"the number of {en} of the output Y", f"число {ru} выхода Y"), "value", names=letters)
     w.apply(op.weight_count(c.kh, c.kw, c.c_in, c.f_out), "n_weights", "|W|",
             texts("the number of weights of the layer", "число весов слоя"), "value")
     w.apply(op.parameter_count(c.kh, c.kw, c.c_in, c.f_out, has_b), "n_params", "|W| + |b|",
@@ -213,6 +227,17 @@ def _conv_forward(w: Writer, c: _Conv) -> tuple[str, tuple]:
              texts(f"the input with a border of {p} zero{'s' if p > 1 else ''}", f"вход с рамкой из нулей шириной {p}"),
              "forward", x="x")
     w_key = "W"
+    if d > 1:
+        w_key = "W.dil"
+        _put(w, op.dilation(d), "W.dil", c.W.shape[:-2] + c.slid[2:], "W_d",
+             texts(f"the kernel as slid: dilation {d} puts {d - 1} zero{'s' if d > 2 else ''} between neighbouring "
+                   f"weights", f"ядро, каким оно скользит: расширение {d} ставит {d - 1} "
+                   f"{'нуля' if d - 1 < 5 else 'нулей'} между соседними весами"), "forward", W="W")
+        w.convention("dilation", texts(
+            f"dilation d = {d}: the k×k weights are spread {d} pixels apart, so the kernel spans d(k − 1) + 1 pixels "
+            f"per side; Y[i,j] = Σₘₙ W[m,n]·x[s·i + {d}m, s·j + {d}n]",
+            f"расширение (dilation) d = {d}: веса ядра k×k разнесены на {d} пикселя, так что ядро накрывает "
+            f"d(k − 1) + 1 пикселей по стороне; Y[i,j] = Σₘₙ W[m,n]·x[s·i + {d}m, s·j + {d}n]"))
     if c.flip:
         w_key = "W.flip"
         _put(w, op.TURN, "W.flip", c.W.shape, "W̃",
@@ -228,7 +253,7 @@ def _conv_forward(w: Writer, c: _Conv) -> tuple[str, tuple]:
     convolution = op.convolution(s, has_b, c.flip, single=c.w4[:2] == (1, 1))
     _put(w, c.shaped(convolution, c.y_shape), "Y", c.y_shape, "Y",
          texts("the output of the convolution (feature map)", "выход свёртки (карта признаков)"), "forward",
-         x=x_key, w=w_key, W="W", **({"b": "b"} if has_b else {}))
+         x=x_key, w=w_key, W="W.dil" if d > 1 else "W", **({"b": "b"} if has_b else {}))
     return "Y", c.y_shape
 
 
@@ -314,9 +339,9 @@ def _pool_backward(w: Writer, spec: _Pool) -> None:
 
 def _conv_backward(w: Writer, c: _Conv, act: Activation | None = None) -> None:
     x_key = "x.pad" if c.pad else "x"
-    w_key = "W.flip" if c.flip else "W"
+    w_key = "W.flip" if c.flip else "W.dil" if c.dil > 1 else "W"
     gy = grad_key("Y")
-    kernel_grad = c.shaped(op.kernel_grad((c.kh, c.kw), c.stride, c.flip), c.W.shape)
+    kernel_grad = c.shaped(op.kernel_grad((c.kh, c.kw), c.stride, c.flip, c.dil), c.W.shape)
     mistakes = ()
     if act is not None and len(c.W.shape) <= 2:  # one kernel: the slip of leaving g′ out, in this kind's words
         mistakes = (mistake("no_activation_derivative", (x_key, grad_key("A")), kernel_grad.fn,
@@ -393,6 +418,8 @@ KIND = Kind(
         FieldDoc("b", False, "the bias: a number, or one per filter; leave out for a layer without biases"),
         FieldDoc("padding", False, "zeros added on every side before the convolution (default 0)"),
         FieldDoc("stride", False, "the convolution's step (default 1)"),
+        FieldDoc("dilation", False, "the kernel's dilation d (default 1): d − 1 zeros between neighbouring weights, "
+                                    "so a k×k kernel spans d(k − 1) + 1 pixels; not with flip"),
         FieldDoc("flip", False, "false (default): cross-correlation as in PyTorch; true: true convolution "
                                 "(the kernel turned by 180°)"),
         FieldDoc("activation", False, 'an element-wise activation g after the convolution, A = g(Y): "identity" '
@@ -411,6 +438,7 @@ KIND = Kind(
         NameDoc("n_weights, n_params", "k_h·k_w·C_in·C_out weights; plus one bias per filter if b is given"),
         NameDoc("x.pad", "the zero-padded image (only with padding)"),
         NameDoc("W.flip", "the kernel turned by 180° (only with flip = true)"),
+        NameDoc("W.dil", "the dilated kernel as slid, zeros between the weights (only with dilation > 1)"),
         NameDoc("Y", "the convolution's output"),
         NameDoc("A", "the activation's output g(Y) (only with an activation)"),
         NameDoc("P.rows, P.cols, P", "the pooling's output size and output (only with pool)"),

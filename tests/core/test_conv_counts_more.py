@@ -228,3 +228,68 @@ def test_leaving_g_prime_out_of_the_kernel_gradient_is_named():
     # ∂L/∂A slid over x by hand: [[2·1 − 2 + 0 + 3·1, 2·2 − 0 + 1 + 3·(−2)], [0 − 1 + 2 + 3·(−1), 2 + 2 − 1 + 3]]
     np.testing.assert_array_equal(m.fn(*[v[d] for d in m.deps]), [[3, -1], [-2, 6]])
     np.testing.assert_array_equal(v["grad.W"], [[5, -2], [-3, 5]])
+
+
+# -- dilation -----------------------------------------------------------------------------------
+
+def _dilated_loss(x, W, d, stride, pad, up):
+    """L = Σ up[i,j]·Σ_mn W[m,n]·x_pad[s·i + d·m, s·j + d·n], with plain loops."""
+    xp = np.pad(np.asarray(x, dtype=float), pad)
+    k = len(W)
+    n_out = (xp.shape[0] - d * (k - 1) - 1) // stride + 1
+    total = 0.0
+    for i in range(n_out):
+        for j in range(n_out):
+            y = 0.0
+            for m in range(k):
+                for n in range(k):
+                    y += W[m][n] * xp[stride * i + d * m, stride * j + d * n]
+            total += up[i][j] * y
+    return total, n_out
+
+
+@pytest.mark.parametrize("d, stride, pad", [(2, 1, 0), (2, 2, 1), (3, 1, 2)])
+def test_dilated_convolution_against_loops_and_central_differences(d, stride, pad):
+    x = RNG.normal(size=(7, 7))
+    W = RNG.normal(size=(3, 3))
+    _, n_out = _dilated_loss(x, W, d, stride, pad, np.zeros((9, 9)))
+    up = RNG.normal(size=(n_out, n_out))
+    p = build_problem({"kind": "conv", "x": x.tolist(), "W": W.tolist(), "dilation": d, "stride": stride,
+                       "padding": pad, "upstream": up.tolist()})
+    v = p.evaluate()
+    assert v["Y"].shape == (n_out, n_out) and float(v["Y.rows"]) == n_out
+    # each output by the loop: up one-hot at (i, j) picks Y[i, j]
+    for i in range(n_out):
+        for j in range(n_out):
+            one = np.zeros((n_out, n_out))
+            one[i, j] = 1
+            assert float(v["Y"][i, j]) == pytest.approx(_dilated_loss(x, W, d, stride, pad, one)[0])
+    h = 1e-6
+    num_w = np.zeros_like(W)
+    for idx in np.ndindex(W.shape):
+        Wp, Wm = W.copy(), W.copy()
+        Wp[idx] += h
+        Wm[idx] -= h
+        num_w[idx] = (_dilated_loss(x, Wp, d, stride, pad, up)[0] - _dilated_loss(x, Wm, d, stride, pad, up)[0]) / (2 * h)
+    np.testing.assert_allclose(v["grad.W"], num_w, rtol=1e-6, atol=1e-8)
+    num_x = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        xp_, xm = x.copy(), x.copy()
+        xp_[idx] += h
+        xm[idx] -= h
+        num_x[idx] = (_dilated_loss(xp_, W, d, stride, pad, up)[0] - _dilated_loss(xm, W, d, stride, pad, up)[0]) / (2 * h)
+    np.testing.assert_allclose(v["grad.x"], num_x, rtol=1e-6, atol=1e-8)
+
+
+def test_the_dilated_kernel_has_zeros_between_its_weights():
+    v = build_problem({"kind": "conv", "x": np.ones((5, 5)).tolist(), "W": [[1, 2], [3, 4]], "dilation": 3}).evaluate()
+    np.testing.assert_array_equal(v["W.dil"], [[1, 0, 0, 2], [0, 0, 0, 0], [0, 0, 0, 0], [3, 0, 0, 4]])
+
+
+def test_dilation_data_errors():
+    with pytest.raises(DataError) as e:
+        build_problem({"kind": "conv", "x": [[1, 2], [3, 4]], "W": [[1]], "dilation": 2, "flip": True})
+    assert e.value.field == "problem.dilation"
+    with pytest.raises(DataError) as e:
+        build_problem({"kind": "conv", "x": np.ones((4, 4)).tolist(), "W": np.ones((3, 3)).tolist(), "dilation": 2})
+    assert e.value.field == "problem.W" and "5×5" in e.value.message
