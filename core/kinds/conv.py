@@ -22,7 +22,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..graph import Problem, texts
-from ..notation import grad_key, grad_symbol
+from ..notation import grad_key, grad_symbol, ru_plural
 from ..ops import ACTIVATIONS, Activation, activation
 from ..ops import conv as op
 from ..ops.record import Op, mistake
@@ -232,11 +232,12 @@ def _conv_forward(w: Writer, c: _Conv) -> tuple[str, tuple]:
         _put(w, op.dilation(d), "W.dil", c.W.shape[:-2] + c.slid[2:], "W_d",
              texts(f"the kernel as slid: dilation {d} puts {d - 1} zero{'s' if d > 2 else ''} between neighbouring "
                    f"weights", f"ядро, каким оно скользит: расширение {d} ставит {d - 1} "
-                   f"{'нуля' if d - 1 < 5 else 'нулей'} между соседними весами"), "forward", W="W")
+                   f"{ru_plural(d - 1, 'ноль', 'нуля', 'нулей')} между соседними весами"), "forward", W="W")
         w.convention("dilation", texts(
             f"dilation d = {d}: the k×k weights are spread {d} pixels apart, so the kernel spans d(k − 1) + 1 pixels "
             f"per side; Y[i,j] = Σₘₙ W[m,n]·x[s·i + {d}m, s·j + {d}n]",
-            f"расширение (dilation) d = {d}: веса ядра k×k разнесены на {d} пикселя, так что ядро накрывает "
+            f"расширение (dilation) d = {d}: веса ядра k×k разнесены на {d} "
+            f"{ru_plural(d, 'пиксель', 'пикселя', 'пикселей')}, так что ядро накрывает "
             f"d(k − 1) + 1 пикселей по стороне; Y[i,j] = Σₘₙ W[m,n]·x[s·i + {d}m, s·j + {d}n]"))
     if c.flip:
         w_key = "W.flip"

@@ -1,11 +1,14 @@
 """A simple recurrent net over T steps: forward, loss, backprop through time, gradient norms.
 
+Input:    x_t given, or tokens with an embedding E: x_t = e_t = E·X_t, the token's column of E.
 State:    z_t = U·x_t + W·s_{t−1} (+ b),  s_t = f(z_t),  t = 1 … T;  s_0 given (default 0).
-Output:   softmax: v_t = V·s_t (+ c), o_t = softmax(v_t);  linear: o_t = V·s_t (+ c);  or none.
+Output:   softmax: v_t = V·s_t (+ c), o_t = softmax(v_t);  sigmoid: o_t = σ(v_t) (one unit);
+          linear: o_t = V·s_t (+ c);  or none.
 Loss:     none: L = Σᵢ s_T,i, the sum of the last state's components (L = s_T for a scalar net);
           squared: L = k·Σ(o_T − y)² on the last output only (o_T = s_T without an output layer),
           k = ½ or 1;  cross_entropy: L = −Σ_t ln o_t[y_t] (or the mean over t), y_t a class
-          number counted from 1.
+          number counted from 1;  log_loss (sigmoid output): L = Σ_t L_t (or the mean), y_t ∈ {0, 1}.
+          With ``per_step`` (and always for the log-loss) each L_t is a quantity; see :mod:`.rnn_steps`.
 BPTT:     ∂L/∂s_T from the loss;  ∂L/∂s_t = Vᵀ·∂L/∂v_t (the output at t, if the loss sees it)
           + Wᵀ·∂L/∂z_{t+1};  ∂L/∂z_t = ∂L/∂s_t ∘ f′(z_t);  ∂L/∂s_0 = Wᵀ·∂L/∂z_1;
           ∂L/∂W = Σ_t ∂L/∂z_t·s_{t−1}ᵀ,  ∂L/∂U = Σ_t ∂L/∂z_t·x_tᵀ,  ∂L/∂b = Σ_t ∂L/∂z_t;
