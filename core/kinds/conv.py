@@ -1,6 +1,6 @@
 """A convolution layer and/or a pooling layer on one image: sizes, forward, backward.
 
-x → [conv: Y = x_pad ⋆ W + b] → [pool: P = maxpool or avgpool of Y] → L.
+x → [conv: Y = x_pad ⋆ W + b] → [activation: A = g(Y)] → [pool: P = maxpool or avgpool] → L.
 ⋆ is cross-correlation as in PyTorch (``flip = true``: true convolution, W turned by 180°).
 Sizes: ⌊(n + 2p − k)/s⌋ + 1 per axis; parameters k_h·k_w·C_in·C_out weights + C_out biases.
 L = Σ(final output) by default, so ∂L/∂(final) is all ones; ``upstream`` gives ∂L/∂(final)
@@ -22,15 +22,18 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..graph import Problem, texts
-from ..notation import grad_key, grad_symbol
+from ..notation import grad_key, grad_symbol, ru_plural
+from ..ops import ACTIVATIONS, Activation, activation
 from ..ops import conv as op
-from ..ops.record import Op
+from ..ops.record import Op, mistake
 from ..ops.shaped import reshaped
 from ..writer import Writer
 from . import (DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_int, reject_unknown,
                shape_text)
 
-_TOP = {"kind", "x", "W", "b", "padding", "stride", "flip", "pool", "upstream"}
+_TOP = {"kind", "x", "W", "b", "padding", "stride", "dilation", "flip", "activation", "pool", "upstream"}
+#: The activations a convolution may be followed by (element-wise; "identity" is none at all).
+_ACTIVATIONS = ("identity", "relu", "leaky_relu", "sigmoid", "tanh")
 _POOL = {"type", "size", "stride"}
 _MAX_SIDE = 64
 
@@ -52,7 +55,7 @@ def build(data: Mapping[str, Any]) -> Problem:
     if W is not None:
         conv = _read_conv(data, path, W, x, c_in, height, width)
     else:
-        for key in ("b", "padding", "stride", "flip"):
+        for key in ("b", "padding", "stride", "dilation", "flip", "activation"):
             if key in data:
                 raise DataError(f"{path}.{key}", "belongs to a convolution, but there is no kernel W")
 
@@ -62,8 +65,14 @@ def build(data: Mapping[str, Any]) -> Problem:
                                  "индексы отсчитываются от левого верхнего угла; положение окна — его левая "
                                  "верхняя клетка"))
     final, final_shape = "x", x.shape
+    act = None
     if conv is not None:
         final, final_shape = _conv_forward(w, conv)
+        act = ACTIVATIONS[read_choice(data, "activation", path, _ACTIVATIONS, default="identity")]
+        if act.name == "identity":
+            act = None
+        else:
+            final = _activation_forward(w, act, conv.y_shape)
     spec = None
     if pool is not None:
         spec = _read_pool(pool, f"{path}.pool", final, final_shape)
@@ -71,8 +80,10 @@ def build(data: Mapping[str, Any]) -> Problem:
     _loss(w, data, path, final, final_shape)
     if spec is not None:
         _pool_backward(w, spec)
+    if act is not None:
+        _activation_backward(w, act, conv.y_shape)
     if conv is not None:
-        _conv_backward(w, conv)
+        _conv_backward(w, conv, act)
     return w.build()
 
 
@@ -98,12 +109,19 @@ class _Conv:
     bias: np.ndarray | None
     y_shape: tuple
     y3: tuple
+    dil: int = 1
+
+    @property
+    def slid(self) -> tuple:
+        """The kernel bank as slid, (F, C, span_h, span_w): w4 itself, or dilated."""
+        d = self.dil
+        return self.w4[:2] + (d * (self.kh - 1) + 1, d * (self.kw - 1) + 1)
 
     def shaped(self, operation: Op, out: tuple) -> Op:
-        """``operation`` on this layer's full shapes (x the image as slid over, padded), placed on
-        the quantities as shown."""
+        """``operation`` on this layer's full shapes (x the image as slid over, padded; the kernel as
+        slid, dilated if it is), placed on the quantities as shown."""
         return reshaped(operation, out, x=(self.c_in, self.h + 2 * self.pad, self.w + 2 * self.pad),
-                        w=self.w4, W=self.w4, b=(self.f_out,), g=self.y3)
+                        w=self.slid, W=self.slid, b=(self.f_out,), g=self.y3)
 
 
 def _read_conv(data, path, W, x, c_in, h, w) -> _Conv:
@@ -126,16 +144,22 @@ def _read_conv(data, path, W, x, c_in, h, w) -> _Conv:
     pad = read_int(data, "padding", path, 0, 10, default=0)
     stride = read_int(data, "stride", path, 1, 10, default=1)
     flip = read_bool(data, "flip", path, default=False)
-    if h + 2 * pad < kh or w + 2 * pad < kw:
-        raise DataError(f"{path}.W", f"the {kh}×{kw} kernel does not fit in the {h}×{w} image with padding {pad}")
+    dil = read_int(data, "dilation", path, 1, 5, default=1)
+    if dil > 1 and flip:
+        raise DataError(f"{path}.dilation", "a dilated kernel is slid as it is here: leave out flip")
+    span_h, span_w = dil * (kh - 1) + 1, dil * (kw - 1) + 1
+    if h + 2 * pad < span_h or w + 2 * pad < span_w:
+        spread = f" (spread to {span_h}×{span_w} by the dilation {dil})" if dil > 1 else ""
+        raise DataError(f"{path}.W", f"the {kh}×{kw} kernel{spread} does not fit in the {h}×{w} image with "
+                                     f"padding {pad}")
     bias = read_array(data, "b", path, ndim=(0, 1), required=False)
     if bias is not None and bias.size != f_out:
         raise DataError(f"{path}.b", f"has {bias.size} values but there {'is' if f_out == 1 else 'are'} "
                                      f"{f_out} filter{'s' if f_out > 1 else ''}: one bias per filter")
-    h_out, w_out = op.output_size(h, kh, pad, stride), op.output_size(w, kw, pad, stride)
+    h_out, w_out = op.output_size(h, span_h, pad, stride), op.output_size(w, span_w, pad, stride)
     y_shape = (h_out, w_out) if W.ndim < 4 else (f_out, h_out, w_out)
     return _Conv(W=W, w4=w4, x=x, c_in=c_in, h=h, w=w, f_out=f_out, kh=kh, kw=kw, pad=pad, stride=stride,
-                 flip=flip, bias=bias, y_shape=y_shape, y3=(f_out, h_out, w_out))
+                 flip=flip, bias=bias, y_shape=y_shape, y3=(f_out, h_out, w_out), dil=dil)
 
 
 @dataclass(frozen=True)
@@ -185,10 +209,11 @@ def _conv_forward(w: Writer, c: _Conv) -> tuple[str, tuple]:
     has_b = c.bias is not None
     if has_b:
         w.given("b", c.bias, "b", texts("the bias", "смещение"))
-    s, p = c.stride, c.pad
+    s, p, d = c.stride, c.pad, c.dil
+    letters = _SIZE_LETTERS if d == 1 else {**_SIZE_LETTERS, "k": "d(k − 1) − 1"}
     for (axis, en, ru), n, k in zip(_AXES, (c.h, c.w), (c.kh, c.kw)):
-        w.apply(op.positions(n, k, s, p), f"Y.{axis}", f"{axis}(Y)",
-                texts(f"the number of {en} of the output Y", f"число {ru} выхода Y"), "value", names=_SIZE_LETTERS)
+        w.apply(op.positions(n, k, s, p, d), f"Y.{axis}", f"{axis}(Y)",
+                texts(f"the number of {en} of the output Y", f"число {ru} выхода Y"), "value", names=letters)
     w.apply(op.weight_count(c.kh, c.kw, c.c_in, c.f_out), "n_weights", "|W|",
             texts("the number of weights of the layer", "число весов слоя"), "value")
     w.apply(op.parameter_count(c.kh, c.kw, c.c_in, c.f_out, has_b), "n_params", "|W| + |b|",
@@ -202,6 +227,18 @@ def _conv_forward(w: Writer, c: _Conv) -> tuple[str, tuple]:
              texts(f"the input with a border of {p} zero{'s' if p > 1 else ''}", f"вход с рамкой из нулей шириной {p}"),
              "forward", x="x")
     w_key = "W"
+    if d > 1:
+        w_key = "W.dil"
+        _put(w, op.dilation(d), "W.dil", c.W.shape[:-2] + c.slid[2:], "W_d",
+             texts(f"the kernel as slid: dilation {d} puts {d - 1} zero{'s' if d > 2 else ''} between neighbouring "
+                   f"weights", f"ядро, каким оно скользит: расширение {d} ставит {d - 1} "
+                   f"{ru_plural(d - 1, 'ноль', 'нуля', 'нулей')} между соседними весами"), "forward", W="W")
+        w.convention("dilation", texts(
+            f"dilation d = {d}: the k×k weights are spread {d} pixels apart, so the kernel spans d(k − 1) + 1 pixels "
+            f"per side; Y[i,j] = Σₘₙ W[m,n]·x[s·i + {d}m, s·j + {d}n]",
+            f"расширение (dilation) d = {d}: веса ядра k×k разнесены на {d} "
+            f"{ru_plural(d, 'пиксель', 'пикселя', 'пикселей')}, так что ядро накрывает "
+            f"d(k − 1) + 1 пикселей по стороне; Y[i,j] = Σₘₙ W[m,n]·x[s·i + {d}m, s·j + {d}n]"))
     if c.flip:
         w_key = "W.flip"
         _put(w, op.TURN, "W.flip", c.W.shape, "W̃",
@@ -217,8 +254,27 @@ def _conv_forward(w: Writer, c: _Conv) -> tuple[str, tuple]:
     convolution = op.convolution(s, has_b, c.flip, single=c.w4[:2] == (1, 1))
     _put(w, c.shaped(convolution, c.y_shape), "Y", c.y_shape, "Y",
          texts("the output of the convolution (feature map)", "выход свёртки (карта признаков)"), "forward",
-         x=x_key, w=w_key, W="W", **({"b": "b"} if has_b else {}))
+         x=x_key, w=w_key, W="W.dil" if d > 1 else "W", **({"b": "b"} if has_b else {}))
     return "Y", c.y_shape
+
+
+def _activation_forward(w: Writer, act: Activation, shape: tuple) -> str:
+    """A = g(Y), entry by entry: the layer's activation after the convolution."""
+    name = act.names
+    _put(w, activation.forward(act), "A", shape, "A",
+         texts(f"the layer's output after the activation ({name['en']}), entry by entry",
+               f"выход слоя после функции активации («{name['ru']}»), поэлементно"), "forward", z="Y")
+    w.convention("activation", texts(f"the layer's output is A = {act.symbol}(Y), applied to every entry of Y",
+                                     f"выход слоя A = {act.symbol}(Y), функция применяется к каждому элементу Y"))
+    return "A"
+
+
+def _activation_backward(w: Writer, act: Activation, shape: tuple) -> None:
+    """∂L/∂Y = ∂L/∂A ∘ g′(Y): every slip of the activation's backward comes with it."""
+    _put(w, activation.backward(act), grad_key("Y"), shape, grad_symbol("Y"),
+         texts(f"the gradient with respect to Y, through the activation: ∂L/∂A times {act.symbol}′(Y), entry by entry",
+               f"производная по Y через функцию активации: ∂L/∂A, умноженная поэлементно на {act.symbol}′(Y)"),
+         "backward", g=grad_key("A"), z="Y", a="A")
 
 
 def _pool_forward(w: Writer, spec: _Pool) -> tuple[str, tuple]:
@@ -282,16 +338,23 @@ def _pool_backward(w: Writer, spec: _Pool) -> None:
          "backward", v=inp, g=grad_key("P"))
 
 
-def _conv_backward(w: Writer, c: _Conv) -> None:
+def _conv_backward(w: Writer, c: _Conv, act: Activation | None = None) -> None:
     x_key = "x.pad" if c.pad else "x"
-    w_key = "W.flip" if c.flip else "W"
+    w_key = "W.flip" if c.flip else "W.dil" if c.dil > 1 else "W"
     gy = grad_key("Y")
-    _put(w, c.shaped(op.kernel_grad((c.kh, c.kw), c.stride, c.flip), c.W.shape), grad_key("W"), c.W.shape,
-         grad_symbol("W"),
+    kernel_grad = c.shaped(op.kernel_grad((c.kh, c.kw), c.stride, c.flip, c.dil), c.W.shape)
+    mistakes = ()
+    if act is not None and len(c.W.shape) <= 2:  # one kernel: the slip of leaving g′ out, in this kind's words
+        mistakes = (mistake("no_activation_derivative", (x_key, grad_key("A")), kernel_grad.fn,
+                            f"You used ∂L/∂A where ∂L/∂Y belongs: the factor {act.symbol}′(Y[i, j]) is missing "
+                            "from every term of the sum.",
+                            f"Вы взяли ∂L/∂A вместо ∂L/∂Y: в каждом слагаемом суммы не хватает множителя "
+                            f"{act.symbol}′(Y[i, j])."),)
+    _put(w, kernel_grad, grad_key("W"), c.W.shape, grad_symbol("W"),
          texts("the gradient with respect to the kernel: for each weight, the sum over the output positions of "
                "∂L/∂Y times the input cell that weight touched",
                "производная по ядру: для каждого веса — сумма по позициям выхода произведений ∂L/∂Y на клетку "
-               "входа, которой этот вес касался"), "backward", x=x_key, g=gy)
+               "входа, которой этот вес касался"), "backward", mistakes=mistakes, x=x_key, g=gy)
     if c.bias is not None:
         w.apply(c.shaped(op.BIAS_GRAD, c.bias.shape), grad_key("b"), grad_symbol("b"),
                 texts("the gradient with respect to the bias: the sum of ∂L/∂Y over the positions (per filter)",
@@ -307,12 +370,12 @@ def _conv_backward(w: Writer, c: _Conv) -> None:
 # -- arrays with channel slices ----------------------------------------------------------------
 
 def _put(writer: Writer, operation: Op, key: str, shape: tuple, symbol: str, meaning: Mapping[str, str], role: str,
-         **at: str) -> None:
+         mistakes=(), **at: str) -> None:
     """``operation`` at ``key``; with more than two axes, first its 2-D slices ``key.c{i}``
     (``key.c{i}.c{j}``), each computed by the operation with its formula and slips, sliced, and then
     the whole stacked from them -- so a student's accepted slice feeds downstream."""
     if len(shape) <= 2:
-        writer.apply(operation, key, symbol, meaning, role, **at)
+        writer.apply(operation, key, symbol, meaning, role, mistakes=mistakes, **at)
         return
     parts = {}
     for index in np.ndindex(shape[:-2]):
@@ -356,8 +419,13 @@ KIND = Kind(
         FieldDoc("b", False, "the bias: a number, or one per filter; leave out for a layer without biases"),
         FieldDoc("padding", False, "zeros added on every side before the convolution (default 0)"),
         FieldDoc("stride", False, "the convolution's step (default 1)"),
+        FieldDoc("dilation", False, "the kernel's dilation d (default 1): d − 1 zeros between neighbouring weights, "
+                                    "so a k×k kernel spans d(k − 1) + 1 pixels; not with flip"),
         FieldDoc("flip", False, "false (default): cross-correlation as in PyTorch; true: true convolution "
                                 "(the kernel turned by 180°)"),
+        FieldDoc("activation", False, 'an element-wise activation g after the convolution, A = g(Y): "identity" '
+                                      '(default, none), "relu", "leaky_relu" (slope 0.01), "sigmoid" or "tanh"; '
+                                      "the backward pass then goes ∂L/∂A → ∂L/∂Y = ∂L/∂A ∘ g′(Y) → ∂L/∂W"),
         FieldDoc("pool", False, 'pooling after the convolution (or on x alone): { type = "max" or "avg", '
                                 "size = k, stride = s (default k) }; max sends the gradient to the first "
                                 "maximum of a window in reading order"),
@@ -371,10 +439,13 @@ KIND = Kind(
         NameDoc("n_weights, n_params", "k_h·k_w·C_in·C_out weights; plus one bias per filter if b is given"),
         NameDoc("x.pad", "the zero-padded image (only with padding)"),
         NameDoc("W.flip", "the kernel turned by 180° (only with flip = true)"),
+        NameDoc("W.dil", "the dilated kernel as slid, zeros between the weights (only with dilation > 1)"),
         NameDoc("Y", "the convolution's output"),
+        NameDoc("A", "the activation's output g(Y) (only with an activation)"),
         NameDoc("P.rows, P.cols, P", "the pooling's output size and output (only with pool)"),
         NameDoc("L", "the loss Σ(final output) (only without upstream)"),
-        NameDoc("grad.P, grad.Y", "∂L/∂P and ∂L/∂Y (the last one present is all ones, or the given upstream)"),
+        NameDoc("grad.P, grad.A, grad.Y", "∂L/∂P, ∂L/∂A and ∂L/∂Y (the last one present is all ones, or the given "
+                                          "upstream)"),
         NameDoc("grad.W, grad.b, grad.x", "∂L/∂W, ∂L/∂b, ∂L/∂x"),
         NameDoc("{key}.c{i}, {key}.c{f}.c{i}", "2-D slices of a quantity with channels: channel i of x.pad, "
                                                "grad.x; filter f of Y, P, grad.Y, grad.P; filter f, channel i "

@@ -1,11 +1,14 @@
 """A simple recurrent net over T steps: forward, loss, backprop through time, gradient norms.
 
+Input:    x_t given, or tokens with an embedding E: x_t = e_t = E·X_t, the token's column of E.
 State:    z_t = U·x_t + W·s_{t−1} (+ b),  s_t = f(z_t),  t = 1 … T;  s_0 given (default 0).
-Output:   softmax: v_t = V·s_t (+ c), o_t = softmax(v_t);  linear: o_t = V·s_t (+ c);  or none.
+Output:   softmax: v_t = V·s_t (+ c), o_t = softmax(v_t);  sigmoid: o_t = σ(v_t) (one unit);
+          linear: o_t = V·s_t (+ c);  or none.
 Loss:     none: L = Σᵢ s_T,i, the sum of the last state's components (L = s_T for a scalar net);
           squared: L = k·Σ(o_T − y)² on the last output only (o_T = s_T without an output layer),
           k = ½ or 1;  cross_entropy: L = −Σ_t ln o_t[y_t] (or the mean over t), y_t a class
-          number counted from 1.
+          number counted from 1;  log_loss (sigmoid output): L = Σ_t L_t (or the mean), y_t ∈ {0, 1}.
+          With ``per_step`` (and always for the log-loss) each L_t is a quantity; see :mod:`.rnn_steps`.
 BPTT:     ∂L/∂s_T from the loss;  ∂L/∂s_t = Vᵀ·∂L/∂v_t (the output at t, if the loss sees it)
           + Wᵀ·∂L/∂z_{t+1};  ∂L/∂z_t = ∂L/∂s_t ∘ f′(z_t);  ∂L/∂s_0 = Wᵀ·∂L/∂z_1;
           ∂L/∂W = Σ_t ∂L/∂z_t·s_{t−1}ᵀ,  ∂L/∂U = Σ_t ∂L/∂z_t·x_tᵀ,  ∂L/∂b = Σ_t ∂L/∂z_t;
@@ -45,10 +48,16 @@ from ..ops import rnn as op
 from ..ops.record import Op
 from ..ops.shaped import dropped, reshaped
 from ..writer import Writer
+from . import rnn_steps as steps
+from .rnn_read import labels as _labels
+from .rnn_read import matrix as _matrix
+from .rnn_read import only as _only
+from .rnn_read import output_matrix as _output_matrix
+from .rnn_read import vector as _vector
 from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown
 
 _TOP = {"kind", "x", "s0", "U", "W", "b", "activation", "output", "V", "c", "loss", "y", "half",
-        "labels", "reduction", "clip"}
+        "labels", "reduction", "clip", "tokens", "E", "per_step"}
 _ACTIVATIONS = ("identity", "tanh", "sigmoid", "relu")
 _MAX_T = 50
 _MAX_SIZE = 16
@@ -58,7 +67,12 @@ def build(data: Mapping[str, Any]) -> Problem:
     path = "problem"
     reject_unknown(data, path, _TOP)
 
-    x = read_array(data, "x", path, ndim=(1, 2))
+    tokens = E = None
+    if "tokens" in data:
+        tokens, E = steps.read_tokens(data, path, _MAX_T)
+        x = E[:, tokens.astype(int) - 1].T  # the embeddings eₜ, one row per step
+    else:
+        x = read_array(data, "x", path, ndim=(1, 2))
     T = x.shape[0]
     if not 1 <= T <= _MAX_T:
         raise DataError(f"{path}.x", f"needs 1 to {_MAX_T} steps (one entry per step), got {T}")
@@ -81,7 +95,7 @@ def build(data: Mapping[str, Any]) -> Problem:
     s0 = np.zeros(n_h) if s0 is None else s0
     act = ACTIVATIONS[read_choice(data, "activation", path, _ACTIVATIONS)]
 
-    output = read_choice(data, "output", path, ("none", "softmax", "linear"), default="none")
+    output = read_choice(data, "output", path, ("none", "softmax", "linear", "sigmoid"), default="none")
     V = c = None
     n_out = n_h
     if output == "none":
@@ -93,9 +107,12 @@ def build(data: Mapping[str, Any]) -> Problem:
         n_out = V.shape[0]
         if output == "softmax" and n_out < 2:
             raise DataError(f"{path}.V", "a softmax output needs at least 2 classes (rows of V)")
+        if output == "sigmoid" and n_out != 1:
+            raise DataError(f"{path}.V", "a sigmoid output here is one unit: V has one row (one weight per state "
+                                         "unit)")
         c = _vector(data, "c", path, n_out, "outputs (rows of V)")
 
-    loss = read_choice(data, "loss", path, ("none", "squared", "cross_entropy"))
+    loss = read_choice(data, "loss", path, ("none", "squared", "cross_entropy", "log_loss"))
     y = labels = None
     half = False
     mean = False
@@ -110,17 +127,31 @@ def build(data: Mapping[str, Any]) -> Problem:
         if "half" not in data:
             raise DataError(f"{path}.half", "missing: say whether the squared loss carries ½ (true or false)")
         half = read_bool(data, "half", path, default=False)
+    elif loss == "log_loss":
+        if output != "sigmoid":
+            raise DataError(f"{path}.loss", 'log_loss needs output = "sigmoid"')
+        _only(data, path, ("y", "half"), 'with loss = "squared"')
+        labels = steps.read_binary_labels(data, path, T)
+        mean = read_choice(data, "reduction", path, ("sum", "mean"), default="sum") == "mean"
     else:
         if output != "softmax":
             raise DataError(f"{path}.loss", 'cross_entropy needs output = "softmax"')
         _only(data, path, ("y", "half"), 'with loss = "squared"')
         labels = _labels(data, path, T, n_out)
         mean = read_choice(data, "reduction", path, ("sum", "mean"), default="sum") == "mean"
+    if output == "sigmoid" and loss not in ("log_loss", "none"):
+        raise DataError(f"{path}.loss", 'a sigmoid output takes loss = "log_loss" (or "none")')
+    per_step = read_bool(data, "per_step", path, default=False)
+    if per_step and loss not in ("cross_entropy", "log_loss"):
+        raise DataError(f"{path}.per_step", 'needs a loss at every step: loss = "cross_entropy" or "log_loss"')
     clip = read_number(data, "clip", path, positive=True) if "clip" in data else None
 
-    net = _Net(T, n_in, n_h, n_out, act, output, loss, half, mean, bias is not None, c is not None)
+    net = _Net(T, n_in, n_h, n_out, act, output, loss, half, mean, bias is not None, c is not None,
+               tokens is not None, per_step)
     w = Writer("rnn")
-    _givens(w, X, s0, U, W, bias, V, c, y, labels, clip)
+    if tokens is not None:
+        steps.embedding(w, tokens, E)
+    _givens(w, None if tokens is not None else X, s0, U, W, bias, V, c, y, labels, clip, loss == "log_loss")
     _forward(w, net)
     _loss(w, net)
     if loss != "none":
@@ -133,74 +164,6 @@ def build(data: Mapping[str, Any]) -> Problem:
     _jacobian_norms(w, net)
     _conventions(w, net, clip is not None)
     return w.build()
-
-
-# -- reading ---------------------------------------------------------------------------
-
-def _matrix(arr: np.ndarray, rows: int, cols: int, field: str, layout: str) -> np.ndarray:
-    """A rows×cols matrix from a number, a list (a column or a row) or a matrix."""
-    want = f"it must be {rows}×{cols} ({layout})"
-    if arr.ndim == 0:
-        if rows == cols == 1:
-            return arr.reshape(1, 1)
-        raise DataError(field, f"is a single number but {want}")
-    if arr.ndim == 1:
-        if cols == 1 and arr.size == rows:
-            return arr.reshape(rows, 1)
-        if rows == 1 and arr.size == cols:
-            return arr.reshape(1, cols)
-        raise DataError(field, f"is a list of {arr.size} numbers but {want}")
-    if arr.shape != (rows, cols):
-        raise DataError(field, f"has shape {arr.shape[0]}×{arr.shape[1]} but {want}")
-    return arr
-
-
-def _output_matrix(arr: np.ndarray, n_h: int, field: str) -> np.ndarray:
-    """V with one row per output and one column per state unit."""
-    if arr.ndim == 0:
-        if n_h != 1:
-            raise DataError(field, f"is a single number but the state has {n_h} units: give one column per unit")
-        return arr.reshape(1, 1)
-    if arr.ndim == 1:
-        if n_h == 1:
-            return arr.reshape(-1, 1)  # one weight per output
-        if arr.size == n_h:
-            return arr.reshape(1, n_h)  # one output
-        raise DataError(field, f"is a list of {arr.size} numbers but the state has {n_h} units")
-    if arr.shape[1] != n_h:
-        raise DataError(field, f"has {arr.shape[1]} columns but the state has {n_h} units "
-                               f"(one row per output, one column per state unit)")
-    if arr.shape[0] > _MAX_SIZE:
-        raise DataError(field, f"at most {_MAX_SIZE} outputs, got {arr.shape[0]}")
-    return arr
-
-
-def _vector(data, key: str, path: str, n: int, what: str) -> np.ndarray | None:
-    arr = read_array(data, key, path, ndim=(0, 1), required=False)
-    if arr is None:
-        return None
-    arr = arr.reshape(-1)
-    if arr.size != n:
-        raise DataError(f"{path}.{key}", f"has {arr.size} values but there are {n} {what}")
-    return arr
-
-
-def _labels(data, path: str, T: int, n_out: int) -> np.ndarray:
-    field = f"{path}.labels"
-    if "labels" not in data:
-        raise DataError(field, f"missing: the class of every step, {T} numbers from 1 to {n_out}")
-    arr = read_array(data, "labels", path, ndim=(0, 1)).reshape(-1)
-    if arr.size != T:
-        raise DataError(field, f"has {arr.size} labels but there are {T} steps")
-    if not np.all((arr == np.round(arr)) & (arr >= 1) & (arr <= n_out)):
-        raise DataError(field, f"each label is a class number from 1 to {n_out}")
-    return arr
-
-
-def _only(data, path: str, keys, when: str) -> None:
-    for key in keys:
-        if key in data:
-            raise DataError(f"{path}.{key}", f"only used {when}")
 
 
 # -- the graph -------------------------------------------------------------------------
@@ -220,6 +183,8 @@ class _Net:
     mean: bool
     has_b: bool
     has_c: bool
+    embedded: bool = False  # the inputs are embeddings eₜ of tokens
+    per_step: bool = False  # losses Lₜ at every step, and the weights' gradients as sums of step terms
 
     def shaped(self, operation: Op, out: tuple) -> Op:
         """``operation`` computed on column vectors and matrices, its value (of shape ``out``) shown with
@@ -252,8 +217,8 @@ def _links(k: int) -> dict[str, str]:
     return {f"link{i}": f"ds{i}.ds{i - 1}" for i in range(2, k + 1)}
 
 
-def _givens(w: Writer, X, s0, U, W, bias, V, c, y, labels, clip) -> None:
-    for t, row in enumerate(X, start=1):
+def _givens(w: Writer, X, s0, U, W, bias, V, c, y, labels, clip, binary: bool) -> None:
+    for t, row in enumerate(() if X is None else X, start=1):
         w.given(f"x{t}", _shown(row), f"x{_sub(t)}", texts(f"the input at step {t}", f"вход на шаге {t}"))
     w.given("s0", _shown(s0), "s₀", texts("the initial state", "начальное состояние"))
     w.given("U", _shown(U), "U", texts("the input-to-state weights", "веса вход → состояние"))
@@ -267,7 +232,9 @@ def _givens(w: Writer, X, s0, U, W, bias, V, c, y, labels, clip) -> None:
         w.given("c", _shown(c), "c", texts("the output bias", "смещение выхода"))
     if y is not None:
         w.given("y", _shown(y), "y", texts("the target of the last output", "целевое значение последнего выхода"))
-    if labels is not None:
+    if labels is not None and binary:
+        w.given("labels", _shown(labels), "y", texts("the target of every step, 0 or 1", "цель на каждом шаге, 0 или 1"))
+    elif labels is not None:
         w.given("labels", _shown(labels), "y", texts("the class of every step (counted from 1)",
                                                      "класс на каждом шаге (нумерация с 1)"))
     if clip is not None:
@@ -289,7 +256,14 @@ def _forward(w: Writer, net: _Net) -> None:
                 "forward", x=f"x{t}", s=f"s{t - 1}", U="U", W="W", **bias)
         w.apply(state, f"s{t}", f"s{_sub(t)}", texts(f"the state at step {t}", f"состояние на шаге {t}"), "forward",
                 z=f"z{t}")
-        if net.output == "softmax":
+        if net.output == "sigmoid":
+            w.apply(scores, f"v{t}", f"v{_sub(t)}",
+                    texts(f"the output logit at step {t}", f"выходной логит на шаге {t}"), "forward",
+                    s=f"s{t}", V="V", **out_bias)
+            w.apply(activation.forward(ACTIVATIONS["sigmoid"]), f"o{t}", f"o{_sub(t)}",
+                    texts(f"the output probability at step {t}", f"выходная вероятность на шаге {t}"), "forward",
+                    z=f"v{t}")
+        elif net.output == "softmax":
             w.apply(scores, f"v{t}", f"v{_sub(t)}",
                     texts(f"the output scores (logits) at step {t}", f"выходные оценки (логиты) на шаге {t}"),
                     "forward", s=f"s{t}", V="V", **out_bias)
@@ -312,6 +286,8 @@ def _loss(w: Writer, net: _Net) -> None:
         w.apply(loss_op.loss("squared", 1, False, half=net.half), "L", "L",
                 texts(f"the squared loss of the last output {base_symbol(last)}",
                       f"квадратичная функция потерь последнего выхода {base_symbol(last)}"), "loss", y_hat=last, y="y")
+    elif net.per_step or net.loss == "log_loss":
+        steps.step_losses(w, T, net.loss, net.mean)
     else:
         loss = net.shaped(op.cross_entropy(T, net.mean), ())
         w.apply(loss, "L", "L", texts("the cross-entropy loss over all steps", "перекрёстная энтропия по всем шагам"),
@@ -328,7 +304,10 @@ def _output_grads(w: Writer, net: _Net) -> None:
     if net.output == "none":
         return
     T = net.T
-    if net.loss == "cross_entropy":
+    if net.loss == "log_loss":
+        steps.sigmoid_scores_grads(w, T, net.mean, (net.n_out,))
+        out_steps, out_key = list(net.steps), "v"
+    elif net.loss == "cross_entropy":
         for t in net.steps:
             w.apply(net.shaped(op.scores_grad(t, T, net.mean), (net.n_out,)), grad_key(f"v{t}"),
                     grad_symbol(f"v{t}"),
@@ -362,7 +341,7 @@ def _output_grads(w: Writer, net: _Net) -> None:
 def _bptt(w: Writer, net: _Net) -> None:
     T, act = net.T, net.act
     # which output-side gradient reaches s_t through V
-    if net.loss == "cross_entropy":
+    if net.loss in ("cross_entropy", "log_loss"):
         out_at = {t: grad_key(f"v{t}") for t in net.steps}
     elif net.loss == "squared" and net.output != "none":
         out_at = {T: grad_key(f"v{T}") if net.output == "softmax" else grad_key(f"o{T}")}
@@ -393,6 +372,19 @@ def _bptt(w: Writer, net: _Net) -> None:
             "backward", gz=grad_key("z1"), W="W")
     gz = _each("g", [grad_key(f"z{t}") for t in net.steps])
     term = {"g_t": "∂L/∂zₜ"}
+    if net.per_step:
+        steps.contributions(w, T, "W", [f"s{t - 1}" for t in net.steps], net.n_h, net.n_h)
+        steps.contributions(w, T, "U", [f"x{t}" for t in net.steps], net.n_in, net.n_h)
+    else:
+        _shared_weight_grads(w, net, gz, term)
+    if net.has_b:
+        w.apply(op.shared_bias_grad(T, last_only=True), grad_key("b"), grad_symbol("b"),
+                texts("the gradient with respect to the state bias b", "производная по смещению состояния b"),
+                "backward", names=term, **gz)
+
+
+def _shared_weight_grads(w: Writer, net: _Net, gz, term) -> None:
+    T = net.T
     w.apply(net.shaped(op.shared_grad(T, last_only=True), (net.n_h, net.n_h)), grad_key("W"), grad_symbol("W"),
             texts("the gradient with respect to the recurrent weights W (summed over the steps)",
                   "производная по рекуррентным весам W (сумма по шагам)"), "backward",
@@ -400,11 +392,7 @@ def _bptt(w: Writer, net: _Net) -> None:
     w.apply(net.shaped(op.shared_grad(T, last_only=True), (net.n_h, net.n_in)), grad_key("U"), grad_symbol("U"),
             texts("the gradient with respect to the input weights U (summed over the steps)",
                   "производная по входным весам U (сумма по шагам)"), "backward",
-            names={**term, "a_t": "xₜ"}, **gz, **_each("a", [f"x{t}" for t in net.steps]))
-    if net.has_b:
-        w.apply(op.shared_bias_grad(T, last_only=True), grad_key("b"), grad_symbol("b"),
-                texts("the gradient with respect to the state bias b", "производная по смещению состояния b"),
-                "backward", names=term, **gz)
+            names={**term, "a_t": "eₜ" if net.embedded else "xₜ"}, **gz, **_each("a", [f"x{t}" for t in net.steps]))
 
 
 def _clipping(w: Writer) -> None:
@@ -458,12 +446,16 @@ def _jacobian_norms(w: Writer, net: _Net) -> None:
 
 def _conventions(w: Writer, net: _Net, clip: bool) -> None:
     act, T = net.act, net.T
-    inner = f"U·xₜ + W·sₜ₋₁{' + b' if net.has_b else ''}"
+    x = "eₜ" if net.embedded else "xₜ"
+    inner = f"U·{x} + W·sₜ₋₁{' + b' if net.has_b else ''}"
     state = f"sₜ = {inner if act.name == 'identity' else f'{act.symbol}({inner})'}, t = 1 … {T}"
     w.convention("state", texts(f"{state}; column vectors", f"{state}; векторы-столбцы"))
     lin = "V·sₜ" + (" + c" if net.has_c else "")
     if net.output == "softmax":
         w.convention("output", texts(f"oₜ = softmax({lin}) at every step", f"oₜ = softmax({lin}) на каждом шаге"))
+    elif net.output == "sigmoid":
+        w.convention("output", texts(f"oₜ = σ({lin}) at every step: the probability that yₜ = 1",
+                                     f"oₜ = σ({lin}) на каждом шаге — вероятность того, что yₜ = 1"))
     elif net.output == "linear":
         w.convention("output", texts(f"oₜ = {lin} at every step (no activation)",
                                      f"oₜ = {lin} на каждом шаге (без функции активации)"))
@@ -479,11 +471,22 @@ def _conventions(w: Writer, net: _Net, clip: bool) -> None:
                                    + (" (with ½)" if net.half else " (no ½)"),
                                    f"квадратичная функция потерь только для последнего выхода: L = {c}Σ({last} − y)²"
                                    + (" (с ½)" if net.half else " (без ½)")))
+    elif net.loss == "log_loss":
+        w.convention("loss", texts("log-loss at every step, Lₜ = −[yₜ ln oₜ + (1 − yₜ) ln(1 − oₜ)], natural log; L is "
+                                   + ("their mean over the steps" if net.mean else "their sum over the steps"),
+                                   "логистическая функция потерь на каждом шаге, Lₜ = −[yₜ ln oₜ + (1 − yₜ) ln(1 − oₜ)], "
+                                   "логарифм натуральный; L — " + ("их среднее по шагам" if net.mean
+                                                                   else "их сумма по шагам")))
     else:
         w.convention("loss", texts("cross-entropy at every step, natural log, classes counted from 1, "
                                    + ("averaged over the steps" if net.mean else "summed over the steps"),
                                    "перекрёстная энтропия на каждом шаге, натуральный логарифм, классы нумеруются "
                                    "с 1, " + ("усреднение по шагам" if net.mean else "сумма по шагам")))
+    if net.per_step:
+        w.convention("terms", texts(f"∂L/∂W|ₜ = ∂L/∂zₜ·sₜ₋₁ᵀ and ∂L/∂U|ₜ = ∂L/∂zₜ·{x}ᵀ are the contributions of step t; "
+                                    "∂L/∂W and ∂L/∂U are their sums",
+                                    f"∂L/∂W|ₜ = ∂L/∂zₜ·sₜ₋₁ᵀ и ∂L/∂U|ₜ = ∂L/∂zₜ·{x}ᵀ — вклады шага t; ∂L/∂W и ∂L/∂U — "
+                                    "их суммы"))
     w.convention("bptt", texts("∂L/∂W, ∂L/∂U (and ∂L/∂b) are sums over all steps of the same shared weights",
                                "∂L/∂W, ∂L/∂U (и ∂L/∂b) — суммы по всем шагам, так как веса общие для всех шагов"))
     if clip:
@@ -498,24 +501,34 @@ KIND = Kind(
             "linear output: forward pass, loss, backprop through time, ∂sₖ/∂W as a sum of products "
             "(scalar state), the norms ‖∂sₖ/∂s₁‖ (vanishing and exploding gradients), gradient clipping.",
     fields=(
-        FieldDoc("x", True, "the inputs, one per step: a list of numbers (scalar inputs) or a list of rows"),
+        FieldDoc("x", False, "the inputs, one per step: a list of numbers (scalar inputs) or a list of rows "
+                             "(required unless tokens are given)"),
+        FieldDoc("tokens", False, "instead of x: the tokens read, numbers from 1 to |V|; the input at step t is "
+                                  "the embedding eₜ = E·Xₜ, column tokens[t] of E"),
+        FieldDoc("E", False, "with tokens: the embedding matrix, d×|V| (one column per token of the vocabulary)"),
         FieldDoc("s0", False, "the initial state s₀ (default all zeros)"),
         FieldDoc("U", True, "input weights, n_state×n_input (a number for a scalar net; a list is a column "
                             "for scalar inputs or a row for a one-unit state)"),
         FieldDoc("W", True, "recurrent weights: a number (scalar state) or a square matrix"),
         FieldDoc("b", False, "the state bias (omit for none)"),
         FieldDoc("activation", True, "f: " + ", ".join(_ACTIVATIONS)),
-        FieldDoc("output", False, '"none" (default), "softmax" (oₜ = softmax(V·sₜ + c)) or "linear" (oₜ = V·sₜ + c)'),
+        FieldDoc("output", False, '"none" (default), "softmax" (oₜ = softmax(V·sₜ + c)), "linear" (oₜ = V·sₜ + c) '
+                                  'or "sigmoid" (oₜ = σ(V·sₜ + c), one unit)'),
         FieldDoc("V", False, "output weights, n_output×n_state (required with an output; for a scalar state a "
                              "list gives one weight per output)"),
         FieldDoc("c", False, "the output bias (omit for none)"),
         FieldDoc("loss", True, '"none" (gradients of L = Σ s_T, the sum of the last state), "squared" '
                                '(on the last output, or on s_T without an output layer) or "cross_entropy" '
-                               '(every step; needs output = "softmax")'),
+                               '(every step; needs output = "softmax") or "log_loss" (every step, labels 0 or 1; '
+                               'needs output = "sigmoid"; writes Lₜ per step)'),
         FieldDoc("y", False, "squared loss: the target of the last output"),
         FieldDoc("half", False, "squared loss (required there): true for L = ½Σ(o_T − y)², false for Σ(o_T − y)²"),
-        FieldDoc("labels", False, "cross-entropy: the class of every step, numbers counted from 1"),
-        FieldDoc("reduction", False, 'cross-entropy: "sum" (default) or "mean" over the steps'),
+        FieldDoc("labels", False, "cross-entropy: the class of every step, numbers counted from 1; log-loss: the "
+                                  "target of every step, 0 or 1"),
+        FieldDoc("reduction", False, 'cross-entropy, log-loss: "sum" (default) or "mean" over the steps'),
+        FieldDoc("per_step", False, "true (cross-entropy or log-loss): the loss Lₜ of every step (and, for the "
+                                    "cross-entropy, pₜ = oₜ[yₜ] and P = Πₜ pₜ), L from them, and ∂L/∂W, ∂L/∂U as "
+                                    "sums of the steps' contributions"),
         FieldDoc("clip", False, "a threshold τ: adds ‖∂L/∂W‖ and ∂L/∂W clipped to norm at most τ"),
     ),
     build=build,
@@ -525,6 +538,10 @@ KIND = Kind(
         NameDoc("z{t}, s{t}", "state pre-activation and state at step t = 1 … T"),
         NameDoc("v{t}, o{t}", "output scores (softmax only) and output at step t"),
         NameDoc("L", "the loss (Σ s_T when loss = \"none\")"),
+        NameDoc("E, tokens, x{t}", "with tokens: the embedding matrix, the tokens, the embedding eₜ read at step t"),
+        NameDoc("p{t}, L{t}, P", "per_step (cross-entropy): the true class's probability, the loss of step t, and "
+                                 "the sequence's probability Πₜ pₜ; L{t} also for the log-loss"),
+        NameDoc("grad.W.at{t}, grad.U.at{t}", "per_step: the contribution of step t to ∂L/∂W and ∂L/∂U"),
         NameDoc("grad.o{T}, grad.v{t}", "∂L/∂o_T (squared loss on an output layer), ∂L/∂v_t (softmax)"),
         NameDoc("grad.s{t}, grad.z{t}, grad.s0", "backprop through time: ∂L/∂s_t, ∂L/∂z_t, ∂L/∂s₀"),
         NameDoc("grad.W, grad.U, grad.b, grad.V, grad.c", "weight gradients summed over the steps "

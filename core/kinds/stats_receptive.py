@@ -43,6 +43,7 @@ class _Layer:
     s: int
     p: int
     d: int
+    same: bool = False  # the padding is "same": the one that keeps the side, a quantity to work out
 
     @property
     def span(self) -> int:
@@ -72,15 +73,30 @@ def _read_layers(t: Mapping[str, Any], path: str) -> list[_Layer]:
         k = read_int(item, "kernel", lpath, 1, _MOST)
         # a pooling window moves by its own size unless told otherwise (as in PyTorch)
         s = read_int(item, "stride", lpath, 1, _MOST, default=1 if kind == "conv" else k)
+        if "dilation" in item and kind != "conv":
+            raise DataError(f"{lpath}.dilation", "only a convolution takes a dilation here")
+        d = read_int(item, "dilation", lpath, 1, _MOST, default=1)
+        if item.get("padding") == "same":
+            _check_same(kind, k, s, d, lpath)
+            layers.append(_Layer(kind, k, s, d * (k - 1) // 2, d, True))
+            continue
         p = read_int(item, "padding", lpath, 0, _MOST, default=0)
         if kind != "conv" and p > k // 2:  # as PyTorch: else a window could see padding only
             raise DataError(f"{lpath}.padding", f"a pooling's padding can be at most half its window, "
                                                 f"⌊{k}/2⌋ = {k // 2}; got {p}")
-        if "dilation" in item and kind != "conv":
-            raise DataError(f"{lpath}.dilation", "only a convolution takes a dilation here")
-        d = read_int(item, "dilation", lpath, 1, _MOST, default=1)
         layers.append(_Layer(kind, k, s, p, d))
     return layers
+
+
+def _check_same(kind: str, k: int, s: int, d: int, lpath: str) -> None:
+    """"same" padding keeps the side: a convolution with stride 1 whose span d(k − 1) + 1 is odd."""
+    if kind != "conv":
+        raise DataError(f"{lpath}.padding", '"same" is for a convolution here; give a pooling its padding in pixels')
+    if s != 1:
+        raise DataError(f"{lpath}.padding", f'"same" keeps the side only with stride 1, got stride {s}')
+    if d * (k - 1) % 2:
+        raise DataError(f"{lpath}.padding", f'"same" needs an odd span d(k − 1) + 1 (an odd kernel), so that '
+                                            f"p = d(k − 1)/2 is whole; got k = {k}, d = {d}")
 
 
 def receptive(w: Writer, t: Mapping[str, Any], path: str) -> None:
@@ -131,6 +147,13 @@ def receptive(w: Writer, t: Mapping[str, Any], path: str) -> None:
               "value", f"r = r{subscript(str(last))}",
               _r_mistakes(layers, last, dilated))
     w.convention("receptive", _receptive_convention(dilated, size is not None))
+    if size is not None and any(ly.same for ly in layers):
+        w.convention("same_padding", {
+            "en": "\"same\" padding (stride 1, an odd span d(k − 1) + 1): p = d(k − 1)/2 zeros on each side, so "
+                  "the output side equals the input side",
+            "ru": "дополнение «same» (шаг 1, нечётный охват d(k − 1) + 1): p = d(k − 1)/2 нулей с каждой стороны, "
+                  "поэтому сторона выхода равна стороне входа",
+        })
 
 
 def _describe(ly: _Layer) -> dict[str, str]:
@@ -167,12 +190,49 @@ def _receptive_layer(w: Writer, layers: list[_Layer], l: int, dilated: bool, siz
                "ru": f"рецептивное поле (поле обзора) нейрона слоя {l} ({what['ru']}): ширина окна входа, "
                      f"которое он видит, в пикселях"},
               "value", f"r{sl} = r{sp} + {kd}·j{sp}", _r_mistakes(layers, l, dilated))
+    if sized and ly.same:
+        _same_padding(w, ly, l, what)
     if sized:
         ks = f"d{sl}(k{sl} − 1) − 1" if dilated else f"k{sl}"
         w.apply(positions(None, ly.k, ly.s, ly.p, ly.d, ly.pool), f"receptive.n{l}", f"n{sl}",
                 {"en": f"the side of the output of layer {l} ({what['en']}, padding {ly.p})",
                  "ru": f"сторона выхода слоя {l} ({what['ru']}, дополнение {ly.p})"},
                 "value", names={"p": f"p{sl}", "k": ks, "s": f"s{sl}"}, n=f"receptive.n{l - 1}")
+
+
+def _same_padding(w: Writer, ly: _Layer, l: int, what: Mapping[str, str]) -> None:
+    """pₗ = dₗ(kₗ − 1)/2: the zeros on each side that make ⌊n + 2p − d(k − 1) − 1⌋ + 1 = n."""
+    sl = subscript(str(l))
+    twice, k = float(ly.d * (ly.k - 1)), ly.k
+    mistakes = [Mistake("same_both_sides", (), lambda: twice, _SAME_BOTH_SIDES)]
+    if ly.d != 1:
+        mistakes.append(Mistake("same_no_dilation", (), lambda: (k - 1) / 2, _SAME_NO_DILATION))
+    if ly.d == 1 and k > 1:
+        mistakes.append(Mistake("same_half_kernel", (), lambda: float((k + 1) // 2), _SAME_HALF))
+    formula = f"p{sl} = d{sl}(k{sl} − 1)/2 = {ly.d}·({k} − 1)/2" if ly.d != 1 else f"p{sl} = (k{sl} − 1)/2 = ({k} − 1)/2"
+    w.derived(f"receptive.p{l}", lambda: float(ly.p), [], f"p{sl}",
+              {"en": f'the "same" padding of layer {l} ({what["en"]}): the zeros on each side that keep the side',
+               "ru": f"дополнение «same» слоя {l} ({what['ru']}): сколько нулей добавить с каждой стороны, чтобы "
+                     f"размер не изменился"},
+              "value", formula, mistakes)
+
+
+_SAME_BOTH_SIDES = {
+    "en": "That is the padding of both sides together: the window loses d(k − 1) pixels in all, half of them on "
+          "each side, so p = d(k − 1)/2 per side.",
+    "ru": "Это дополнение с обеих сторон вместе: окно «съедает» d(k − 1) пикселей, половину с каждой стороны, "
+          "поэтому p = d(k − 1)/2 с каждой стороны.",
+}
+_SAME_NO_DILATION = {
+    "en": "You ignored the dilation: the kernel spans d(k − 1) + 1 pixels, so p = d(k − 1)/2, not (k − 1)/2.",
+    "ru": "Вы не учли расширение (dilation): ядро накрывает d(k − 1) + 1 пикселей, поэтому p = d(k − 1)/2, "
+          "а не (k − 1)/2.",
+}
+_SAME_HALF = {
+    "en": "Not k/2 rounded up: the window covers its centre pixel itself, so each side needs (k − 1)/2 zeros.",
+    "ru": "Не k/2 с округлением вверх: центральный пиксель окно накрывает само, поэтому с каждой стороны нужно "
+          "(k − 1)/2 нулей.",
+}
 
 
 def _j_mistakes(layers: list[_Layer], l: int) -> list[Mistake]:

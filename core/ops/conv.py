@@ -54,6 +54,16 @@ def flip_kernel(w: Array) -> Array:
     return np.ascontiguousarray(np.asarray(w, dtype=np.float64)[..., ::-1, ::-1])
 
 
+def dilate_kernel(w: Array, d: int) -> Array:
+    """w with d − 1 zeros between neighbouring weights in its last two axes: a k×k kernel becomes
+    (d(k − 1) + 1)×(d(k − 1) + 1), w_d[.., d·m, d·n] = w[.., m, n] and 0 elsewhere."""
+    w = np.asarray(w, dtype=np.float64)
+    kh, kw = w.shape[-2:]
+    out = np.zeros(w.shape[:-2] + (d * (kh - 1) + 1, d * (kw - 1) + 1))
+    out[..., ::d, ::d] = w
+    return out
+
+
 def _offsets(xp: Array, kh: int, kw: int, stride: int) -> Iterator[tuple[int, int, tuple]]:
     """(m, n, index) per kernel offset in reading order; xp[index] is (C, H_out, W_out):
     the input cells that offset meets at every output position."""
@@ -383,15 +393,20 @@ def convolution(stride: int, bias: bool, flip: bool, single: bool) -> Op:
     return Op("convolution", ("x", "w") + (("b",) if bias else ()), forward, formula, tuple(slips))
 
 
-def kernel_grad(kernel_hw: tuple[int, int], stride: int, flip: bool) -> Op:
-    """∂L/∂W[f, c, m, n] = Σᵢⱼ g[f, i, j]·x[c, s·i + m, s·j + n] (turned back by 180° with ``flip``);
-    x (C, H, W) as slid over, g (F, H_out, W_out) → (F, C, HH, WW)."""
+def kernel_grad(kernel_hw: tuple[int, int], stride: int, flip: bool, dilation: int = 1) -> Op:
+    """∂L/∂W[f, c, m, n] = Σᵢⱼ g[f, i, j]·x[c, s·i + d·m, s·j + d·n] (turned back by 180° with ``flip``;
+    d the dilation); x (C, H, W) as slid over, g (F, H_out, W_out) → (F, C, HH, WW)."""
+    d = dilation
+
     def grad(x, g):
-        dw = correlate_weight_grad(x, g, kernel_hw, stride)
+        span = tuple(d * (k - 1) + 1 for k in kernel_hw)
+        dw = correlate_weight_grad(x, g, span, stride)[..., ::d, ::d]  # the dilated kernel's gradient, sampled
         return flip_kernel(dw) if flip else dw
 
     kh, kw = kernel_hw
     rm, rn = (f"{kh - 1} − m", f"{kw - 1} − n") if flip else ("m", "n")
+    if d > 1:
+        rm, rn = f"{d}·{rm}", f"{d}·{rn}"
     formula = f"{{out}}[m,n] = Σᵢⱼ {{g}}[i,j]·{{x}}[{_step(stride, 'i')} + {rm}, {_step(stride, 'j')} + {rn}]"
     if flip:
         en = "Your {out} is the gradient of W̃ not turned back: W[m,n] sits at W̃[k−1−m, k−1−n], so {f}."
@@ -409,6 +424,13 @@ def _per_filter(g) -> Array:
     """g (F, H_out, W_out) as F rows of positions."""
     g = np.asarray(g, dtype=np.float64)
     return g.reshape(g.shape[0], -1)
+
+
+def dilation(d: int) -> Op:
+    """W_d: the kernel W with d − 1 zeros between neighbouring weights (a k×k kernel spans
+    d(k − 1) + 1 pixels); slid like any kernel, it is the dilated convolution. Slot W."""
+    return Op("dilate", ("W",), lambda W: dilate_kernel(W, d),
+              f"{{out}}[{d}m, {d}n] = {{W}}[m, n], zeros between")
 
 
 #: ∂L/∂b[f] = Σᵢⱼ g[f, i, j]: b is added at every position; g (F, H_out, W_out) → (F,).

@@ -254,3 +254,108 @@ def jacobian_norms(act: Activation, T: int, n_h: int) -> Op:
                       "наибольший коэффициент растяжения вектора; норма Фробениуса нужна для ограничения градиента."),)
     return Op("jacobian_norms", tuple(f"norm{k}" for k in range(1, T + 1)),
               lambda *v: np.array([float(x) for x in v]), f"({{norm1}}, …, {{norm{T}}})", slips)
+
+
+# -- a language model's input, outputs and losses at every step ----------------------------------
+# Slots: ``E`` the embedding matrix (d×|V|, one column per token), ``tokens`` the token numbers
+# (counted from 1), ``o`` an output, ``labels`` the target of every step, ``L1`` … ``LT`` the
+# per-step losses, ``p1`` … ``pT`` the probabilities of the true tokens.
+
+def embedding(t: int) -> Op:
+    """e_t = E·X_t: the one-hot X_t of the t-th token picks its column of E. Slots E, tokens."""
+    def column(E, tokens):
+        return E[:, int(tokens[t - 1]) - 1] * 1.0
+    return Op("embedding", ("E", "tokens"), column, "{out} = {E}·X" + _sub(t) + " = {E}[:, {tokens}" + _sub(t) + "]")
+
+
+def true_probability(t: int) -> Op:
+    """p_t = o_t[y_t], the probability the model gave the true class at step t. Slots o, labels."""
+    def pick(o, labels):
+        return np.float64(o[int(labels[t - 1]) - 1])
+    return Op("true_probability", ("o", "labels"), pick, "{out} = {o}[{labels}" + _sub(t) + "]", (
+        slip("largest_probability", ["o"], lambda o: np.float64(np.max(o)),
+             "That is the largest probability; the loss needs the one of the true class, {f}.",
+             "Это наибольшая вероятность, а нужна вероятность верного класса: {f}."),
+    ))
+
+
+#: L_t = −ln p_t: the cross-entropy of one step from the true class's probability. Slot p; a placement
+#: names the loss's formula ``text`` (the log slips read it).
+STEP_CROSS_ENTROPY = Op("step_cross_entropy", ("p",), lambda p: -np.log(np.float64(p)), "{out} = −ln {p}",
+                        loss_slips.log_slips())
+
+
+def step_log_loss(t: int) -> Op:
+    """L_t = −[y_t·ln o_t + (1 − y_t)·ln(1 − o_t)], y_t ∈ {0, 1}: the log-loss of step t. Slots o, labels;
+    a placement names the loss's formula ``text`` (the log slips read it)."""
+    def loss(o, labels):
+        y, p = float(labels[t - 1]), float(np.asarray(o))  # one output unit: a number
+        return np.float64(-(y * np.log(p) + (1.0 - y) * np.log(1.0 - p)))
+
+    def other_class(o, labels):
+        return loss(o, 1.0 - np.asarray(labels, dtype=np.float64))
+    y = "{labels}" + _sub(t)
+    written = f"{{out}} = −[{y}·ln {{o}} + (1 − {y})·ln(1 − {{o}})]"
+    return Op("step_log_loss", ("o", "labels"), loss, written, (
+        *loss_slips.log_slips(),
+        slip("wrong_class", ["o", "labels"], other_class,
+             f"That is the loss of the other class: with {y} = 1 the loss is −ln {{o}}, with {y} = 0 it is "
+             "−ln(1 − {o}).",
+             f"Это потери для другого класса: при {y} = 1 потери равны −ln {{o}}, при {y} = 0 — −ln(1 − {{o}})."),
+    ))
+
+
+def steps_total(T: int, mean: bool) -> Op:
+    """L = Σₜ Lₜ (÷ T for the mean): the loss of the whole sequence. Slots L1 … LT."""
+    slots = tuple(f"L{t}" for t in range(1, T + 1))
+    scale = 1.0 / T if mean else 1.0
+    terms = " + ".join(f"{{L{t}}}" for t in range(1, T + 1))
+    return Op("steps_total", slots, lambda *v: np.float64(scale * sum(float(x) for x in v)),
+              f"{{out}} = ({terms})/{T}" if mean else f"{{out}} = {terms}",
+              (loss_slips.loss_reduction(T, mean),
+               slip("last_step_loss_only", [f"L{T}"], lambda v: np.float64(v) * 1.0,
+                    "That is the last step's loss alone; every step has a loss of its own: {f}.",
+                    "Это потери только последнего шага, а свои потери есть на каждом шаге: {f}.")) if T > 1 else ())
+
+
+def sequence_probability(T: int) -> Op:
+    """P(x₂ … x_{T+1} | x₁) = Πₜ pₜ: the chain rule of probability over the steps. Slots p1 … pT."""
+    slots = tuple(f"p{t}" for t in range(1, T + 1))
+    return Op("sequence_probability", slots, lambda *v: np.float64(math.prod(float(x) for x in v)),
+              "{out} = " + "·".join(f"{{p{t}}}" for t in range(1, T + 1)),
+              (slip("sum_of_probabilities", slots, lambda *v: np.float64(sum(float(x) for x in v)),
+                    "Probabilities of successive events multiply (the chain rule), they do not add: {f}.",
+                    "Вероятности последовательных событий перемножаются (цепное правило), а не складываются: {f}."),)
+              if T > 1 else ())
+
+
+def sigmoid_scores_grad(t: int, T: int, mean: bool) -> Op:
+    """∂L/∂v_t = o_t − y_t (÷ T for the mean): the sigmoid and the log-loss of step t together. Slots o, labels."""
+    scale = 1.0 / T if mean else 1.0
+
+    def grad(o, labels):
+        return scale * (o - float(labels[t - 1]))
+
+    def output_only(o, labels):
+        return grad(o, labels) / (o * (1.0 - o))
+    y = "{labels}" + _sub(t)
+    return Op("sigmoid_log_loss_grad", ("o", "labels"), grad,
+              f"{{out}} = ({{o}} − {y})/T" if mean else f"{{out}} = {{o}} − {y}", (
+                  slip("output_gradient_only", ["o", "labels"], output_only,
+                       "That is ∂L/∂{o}; through the sigmoid it is multiplied by σ′ = {o}(1 − {o}), which "
+                       "leaves {f}.",
+                       "Это ∂L/∂{o}; через сигмоиду она умножается на σ′ = {o}(1 − {o}), и остаётся {f}."),
+                  *loss_slips.gradient_reduction(T, mean, True)))
+
+
+def step_contribution() -> Op:
+    """∂L/∂W|ₜ = ∂L/∂zₜ·aₜᵀ: the term of step t in a shared weight's gradient. Slots g, a."""
+    return Op("step_contribution", ("g", "a"), lambda g, a: np.outer(g, a) + 0.0, "{out} = {g}·{a}ᵀ")
+
+
+def contributions_sum(T: int) -> Op:
+    """∂L/∂W = Σₜ ∂L/∂W|ₜ: a shared weight's gradient from the terms of every step. Slots c1 … cT."""
+    slots = tuple(f"c{t}" for t in range(1, T + 1))
+    slips = (_last_step_only(T, [f"c{T}"], lambda c: c * 1.0),) if T > 1 else ()
+    return Op("contributions_sum", slots, lambda *c: sum(np.asarray(x, dtype=np.float64) for x in c),
+              "{out} = " + " + ".join(f"{{c{t}}}" for t in range(1, T + 1)), slips)
