@@ -283,7 +283,7 @@ class ByChoice:
         if i is None:
             return Verdict(FORMAT, text("choose_again", run.lang, last=LETTERS[len(step.options) - 1]))
         why = step.options[i].why[run.lang]
-        read_as = text("read_as", run.lang, f"{LETTERS[i]})")
+        read_as = text("read_as", run.lang, LETTERS[i])
         if i != step.correct:
             run.record_attempt(step, answer, False, why)
             return Verdict(WRONG, text("wrong", run.lang), read_as, why)

@@ -24,10 +24,11 @@ def test_the_options_are_shown_and_each_pick_explains_itself(tmp_path):
             await pilot.pause()
             await answer(pilot, "0.8808")
             shown = prompt(app)
-            assert "a) 0" in shown and "b) 1" in shown and "c) it has no limit" in shown
+            assert "a) 0   b) 1   c) it has no limit" in shown  # short options share a line
             assert "its letter, a–c" in shown and "significant" not in shown
             await answer(pilot, "c")
             assert "Not quite." in feedback(app) and "bounded by 1" in feedback(app)
+            assert app.screen.query_one("#answer").value == ""  # the next pick starts afresh
             await answer(pilot, "b")
             assert "Correct." in feedback(app) and "σ(t) = 1/(1 + e^(−t)) → 1" in feedback(app)
             steps = str(app.screen.query_one("#steps").render())
@@ -47,3 +48,32 @@ def test_plain_mode_lists_the_options_and_takes_a_letter(tmp_path):
     assert "    c) предела нет" in out.stdout
     assert "Пока неверно." in out.stdout and "Это предел при −∞" in out.stdout  # Cyrillic а picks a)
     assert "Верно." in out.stdout and "[3/3]" in out.stdout
+
+
+def test_long_options_each_take_a_line_and_all_stay_in_view_at_80x24(tmp_path):
+    long = "".join(f'''
+[[steps.options]]
+text.en = "option number {n}, long enough that four never share a line"
+text.ru = "вариант номер {n}, достаточно длинный, чтобы четыре таких не поместились в одну строку"
+why.en = "why {n}"
+why.ru = "почему {n}"
+{"correct = true" if n == 4 else ""}
+''' for n in range(1, 5))
+    lesson = load_lesson(write(tmp_path, long))
+
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(tmp_path / "p.db"))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await answer(pilot, "0.8808")
+            lines = prompt(app).splitlines()
+            assert [line.strip()[:2] for line in lines if line.strip()[:2] in ("a)", "b)", "c)", "d)")] == \
+                ["a)", "b)", "c)", "d)"]
+            assert "its letter, a–d" in lines[-1]
+            box = app.screen.query_one("#prompt")  # and none of it is cut off at the bottom
+            assert box.get_content_height(box.size, app.size, box.content_size.width) <= box.content_size.height
+            await answer(pilot, "d")
+            assert "Correct." in feedback(app)
+            assert "d)" not in prompt(app)
+
+    run(go())

@@ -176,6 +176,7 @@ class LessonScreen(Screen):
         answer = self.query_one("#answer", Input)
         if step is None:
             title.append(f"  — {t('done_title', lang)}", style="green")
+            prompt.remove_class("-choice")
             prompt.show_text(Text(t("complete", lang), style="bold green"))
             answer.placeholder = t("done_placeholder", lang)
             answer.disabled = True
@@ -185,8 +186,11 @@ class LessonScreen(Screen):
             text = Text()
             text.append(run.symbol(step), style="bold")
             text.append(f"  {step.prompt[lang]}\n")
-            for option in run.options(step):
-                text.append(f"  {option}\n")
+            options = run.options(step)
+            joined = "   ".join(options)  # short options (yes / no, 0 / 1) share a line
+            for line in [joined] if options and len(joined) <= self.size.width - 4 else options:
+                text.append(f"  {line}\n")
+            prompt.set_class(bool(options), "-choice")
             what, example = run.answer_help(step)
             text.append(t("expect", lang, what, example) if example else t("expect_plain", lang, what), style="dim")
             if not run.is_formula(step) and not step.is_choice:
@@ -266,6 +270,8 @@ class LessonScreen(Screen):
                 self.show_feedback(*self._verdict_lines(verdict), *self._summary_lines())
         elif verdict.status == "wrong":
             self.refresh_step_list()  # the active step's count of tries
+            if before is not None and before.is_choice:  # a letter is not edited into another: start afresh
+                answer.value = ""
 
     def _summary_lines(self) -> list[tuple[str, str]]:
         lines = [("info", line) for line in self.run.summary_lines()]
