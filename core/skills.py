@@ -22,6 +22,7 @@ NAMES = Messages({
     "linear_weight_grad": {"en": "linear layer, weight gradient", "ru": "линейный слой, градиент по весам"},
     "linear_bias_grad": {"en": "linear layer, bias gradient", "ru": "линейный слой, градиент по сдвигу"},
     "identity": {"en": "linear output", "ru": "линейный выход"},
+    "identity_backward": {"en": "linear output, backward", "ru": "линейный выход, обратный проход"},
     "relu": {"en": "ReLU forward", "ru": "ReLU, прямой проход"},
     "relu_backward": {"en": "ReLU backward (the mask)", "ru": "ReLU, обратный проход (маска)"},
     "relu_derivative": {"en": "ReLU′", "ru": "ReLU′"},

@@ -41,6 +41,15 @@ def keep(drop: bool) -> Op:
               (slip("p_vs_q", ["out"], lambda q: 1.0 - q, *p_vs_q_words(drop)),))
 
 
+#: Dividing by q at train time where the lesson scales at test time: one wording for the forward pass and
+#: the backward pass, which compute alike (y = x∘m·s, ∂L/∂x = ∂L/∂y∘m·s).
+_AT_TEST_SCALING = (
+    "You divided by q at train time, as inverted dropout does; this lesson scales at test time instead, so at "
+    "train time there is no factor: {f}.",
+    "Вы разделили на q при обучении, как в инвертированном дропауте; в этом уроке масштабируют на этапе "
+    "применения модели, поэтому при обучении множителя нет: {f}.")
+
+
 def _factors(inverted: bool, drop: bool):
     """Wrong train-time factors s(q) of y = x∘m·s: (name, s, English, Russian, convention)."""
     if inverted:
@@ -56,11 +65,7 @@ def _factors(inverted: bool, drop: bool):
             ("p_vs_q", lambda q: 1.0 / (1.0 - q), *p_vs_q_words(drop), False),
         )
     return (
-        ("scaling", lambda q: 1.0 / q,
-         "You divided by q at train time, as inverted dropout does; this lesson scales at test time instead, so at "
-         "train time y = x∘m.",
-         "Вы разделили на q при обучении, как в обратном дропауте; в этом уроке масштабируют при применении, "
-         "поэтому при обучении y = x∘m.", True),
+        ("scaling", lambda q: 1.0 / q, *_AT_TEST_SCALING, True),
         ("scaled_at_train", lambda q: q * 1.0,
          "You multiplied by q at train time; in this lesson q is applied at test time only, so at train time y = x∘m.",
          "Вы умножили на q при обучении; в этом уроке на q умножают только при применении, поэтому при обучении "
@@ -121,11 +126,8 @@ def backward(inverted: bool, drop: bool) -> Op:
                        "градиент делится на q, {f}."),
                   slip("p_vs_q", ["g", "m", "q"], lambda g, m, q: g * m / (1.0 - q) + 0.0, *p_vs_q_words(drop))]
     else:
-        slips.append(slip("scaling", ["g", "m", "q"], lambda g, m, q: g * m / q + 0.0,
-                          "You divided by q as inverted dropout does; in this lesson the train-time pass has no "
-                          "factor, so {f}.",
-                          "Вы разделили на q, как в обратном дропауте; в этом уроке при обучении множителя нет, "
-                          "поэтому {f}.", convention=True))
+        slips.append(slip("scaling", ["g", "m", "q"], lambda g, m, q: g * m / q + 0.0, *_AT_TEST_SCALING,
+                          convention=True))
     return Op("dropout_backward", ("g", "m", "s"), lambda g, m, s: g * m * s + 0.0,
               "{out} = {g}∘{m}/{q}" if inverted else "{out} = {g}∘{m}", tuple(slips))
 

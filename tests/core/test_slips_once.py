@@ -123,10 +123,6 @@ UNPLACED = {
     ("conv.py", '"flip_rows_only"', 0),               # turning a kernel by 180°: no lesson asks for W̃
     ("conv.py", '"flip_cols_only"', 0),
     ("conv.py", '"size_no_dilation"', 0),             # no lesson with a dilated kernel asks for an output side
-    ("dropout.py", '"scaling"', 1),                   # dropout scaled by q at test time instead (not inverted)
-    ("dropout.py", '"scaled_at_train"', 0),
-    ("dropout.py", '"scaling"', 3),
-    ("dropout.py", '"scaling"', 4),
     ("optimizer.py", '"decay_off_by_one"', 0),        # η/t decay
     ("optimizer.py", '"decay_off_by_one"', 1),
     ("optimizer.py", '"momentum_form"', 1),           # PyTorch's momentum buffer

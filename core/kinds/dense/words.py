@@ -86,14 +86,21 @@ def conventions(w: Writer, sp: Spec) -> None:
     if sp.batch:
         per = f", averaged over the {m} observations" if sp.mean else f", summed over the {m} observations"
         per_ru = f", среднее по {m} наблюдениям" if sp.mean else f", сумма по {m} наблюдениям"
+    wk = "w∘" if sp.loss_w is not None else ""
     if sp.loss == "squared":
         c = "½·" if sp.half else ""
         w.convention("loss", {
-            "en": f"squared loss L = {c}Σ(ŷ − y)²" + (" (with ½)" if sp.half else " (no ½)") + per,
-            "ru": f"квадратичная функция потерь L = {c}Σ(ŷ − y)²" + (" (с ½)" if sp.half else " (без ½)") + per_ru,
+            "en": ("weighted " if wk else "") + f"squared loss L = {c}Σ {wk}(ŷ − y)²"
+                  + (" (with ½)" if sp.half else " (no ½)") + per,
+            "ru": ("взвешенная " if wk else "") + f"квадратичная функция потерь L = {c}Σ {wk}(ŷ − y)²"
+                  + (" (с ½)" if sp.half else " (без ½)") + per_ru,
         })
     else:
         en, ru = _LOSS_WORDS[sp.loss]
+        if sp.weighted:  # the log-loss, with w and/or β in its formula
+            b = "β·" if sp.pos_weight is not None else ""
+            formula = f"L = −Σ {wk}[{b}y·ln ŷ + (1 − y)·ln(1 − ŷ)], ŷ = σ(z)"
+            en, ru = f"weighted log-loss {formula}", f"взвешенная логистическая функция потерь {formula}"
         w.convention("loss", {"en": en + per, "ru": ru + per_ru})
         if sp.loss_from == "logits":
             fused = fill(loss_op.logit_gradient(sp.terms, sp.mean, sp.layers[-1].act.temperature).formula,
@@ -246,10 +253,8 @@ def _weights(w: Writer, sp: Spec) -> None:
             "ru": "слагаемое каждого выхода в функции потерь умножается на его вес wₖ"})
     if sp.pos_weight is not None:
         w.convention("pos_weight", {
-            "en": "weighted log-loss: the positive class's term y·ln ŷ is multiplied by β, "
-                  "L = −Σ[β·y·ln ŷ + (1 − y)·ln(1 − ŷ)]",
-            "ru": "взвешенная логистическая функция потерь: слагаемое положительного класса y·ln ŷ умножается на β, "
-                  "L = −Σ[β·y·ln ŷ + (1 − y)·ln(1 − ŷ)]"})
+            "en": "the positive class's term y·ln ŷ is multiplied by β, the negative class's term is not",
+            "ru": "слагаемое положительного класса y·ln ŷ умножается на β, слагаемое отрицательного — нет"})
 
 
 def _dropout(w: Writer, sp: Spec) -> None:
