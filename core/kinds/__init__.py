@@ -182,7 +182,7 @@ def _show(value) -> str:
 
 #: Every problem kind: the module ``core/kinds/<name>.py`` defines ``KIND`` (tests check the list).
 NAMES = ("batchnorm", "conv", "dense", "design", "dropout", "formula", "graph_expr", "layer", "optimize", "rnn",
-         "stats")
+         "stats", "heads")
 
 
 class _Kinds(Mapping[str, Kind]):

@@ -334,3 +334,24 @@ def weighted_gradient(name: str, terms: int, mean: bool, *, weights: bool, pos: 
         extra += gradient_reduction(terms, mean, at_origin=True)
     op = "weighted_logit_gradient" if logits else f"weighted_{name}_gradient"
     return _weighted_op(op, name, terms, mean, half, logits, True, weights, pos, axis, formula, extra)
+
+
+# -- an output head bounded to (0, s): ŷ = s·σ(z) ------------------------------------------------
+
+
+def scaled_sigmoid(s: float) -> Op:
+    """ŷ = s·σ(z): a head whose output lies between 0 and s (a rating from 0 to 10). Slots ``z``.
+
+    Slips: the scale left out (σ(z) alone), the sigmoid left out (s·z).
+    """
+    k = _num(s)
+    sig = lambda z: 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))  # noqa: E731
+    slips = (
+        slip("no_scale", ["z"], sig,
+             f"That is σ({{z}}), a number between 0 and 1; the head stretches it to the scale 0 … {k}: {{f}}.",
+             f"Это σ({{z}}), число от 0 до 1; выход растягивает его на шкалу 0 … {k}: {{f}}."),
+        slip("no_activation", ["z"], lambda z: s * np.asarray(z, dtype=np.float64),
+             f"You left out the sigmoid: {k}·{{z}} can leave the range 0 … {k}; {{f}}.",
+             f"Вы забыли сигмоиду: {k}·{{z}} может выйти за пределы 0 … {k}; {{f}}."),
+    )
+    return Op("scaled_sigmoid", ("z",), lambda z: s * sig(z), "{out} = " + k + "·σ({z})", slips)
