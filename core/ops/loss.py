@@ -214,6 +214,13 @@ def _ylog(y, p):
         return np.where(y == 0, 0.0, y * np.log(p))
 
 
+def _ratio(y, p):
+    """y/p with 0/p = 0 (also 0/0)."""
+    y, p = np.asarray(y, dtype=np.float64), np.asarray(p, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(y == 0, 0.0, y / p)
+
+
 def _softplus(t):
     """ln(1 + e^t), stable for any t."""
     t = np.asarray(t, dtype=np.float64)
@@ -238,8 +245,8 @@ def _weighted_terms(name: str, half: bool, logits: bool, grad: bool, beta_at: st
             if grad:
                 return w * (bn * (1.0 - y) * p - bp * y * (1.0 - p))
             return w * (bp * y * _softplus(-v) + bn * (1.0 - y) * _softplus(v))
-        if grad:
-            return w * (bn * (1.0 - y) / (1.0 - v) - bp * y / v)
+        if grad:  # a term whose target weight is 0 is 0, even where ŷ saturates to 0 or 1
+            return w * (bn * _ratio(1.0 - y, 1.0 - v) - bp * _ratio(y, v))
         return -w * (bp * _ylog(y, v) + bn * _ylog(1.0 - y, 1.0 - v))
     return fn
 

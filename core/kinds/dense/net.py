@@ -166,7 +166,8 @@ class Net:
                 else texts("the probability to keep a unit", "вероятность оставить нейрон"))
         w.apply(dropout_ops.keep(do.drop), "keep", "q", texts("the probability q that a unit is kept",
                                                             "вероятность q, что нейрон остаётся"), "value", p="p")
-        w.apply(dropout_ops.scale(do.inverted, do.drop), "scale", "1/q" if do.inverted else "1",
+        factor = dropout_ops.scale(do.inverted, do.drop)  # a factor as the dropout kind writes it: "1/q"
+        w.apply(replace(factor, formula="{out} = " + factor.formula), "scale", "s",
                 texts("the train-time factor of the kept units", "множитель оставшихся нейронов при обучении"),
                 "value", q="keep")
         for layer in self.spec.layers:

@@ -278,5 +278,5 @@ def _dropout(w: Writer, sp: Spec) -> None:
         w.convention("dropout_scaling", {
             "en": "dropout scaled at test time: at training time d = a∘m, and ∂L/∂a = ∂L/∂d∘m; at test time every "
                   "unit is kept and d = q·a",
-            "ru": "дропаут с масштабированием при применении: при обучении d = a∘m, ∂L/∂a = ∂L/∂d∘m; на этапе "
-                  "применения модели все нейроны включены и d = q·a"})
+            "ru": "дропаут с масштабированием на этапе применения модели: при обучении d = a∘m, "
+                  "∂L/∂a = ∂L/∂d∘m; на этапе применения модели все нейроны включены и d = q·a"})
