@@ -236,7 +236,7 @@ def read_activation(raw: Mapping[str, Any], path: str, name: str, *, slope: floa
 
 #: Every problem kind: the module ``core/kinds/<name>.py`` defines ``KIND`` (tests check the list).
 NAMES = ("batchnorm", "conv", "dense", "design", "dropout", "formula", "graph_expr", "layer", "optimize", "rnn",
-         "stats", "boosting")
+         "stats", "boosting", "heads")
 
 
 class _Kinds(Mapping[str, Kind]):

@@ -41,6 +41,15 @@ def keep(drop: bool) -> Op:
               (slip("p_vs_q", ["out"], lambda q: 1.0 - q, *p_vs_q_words(drop)),))
 
 
+#: Dividing by q at train time where the lesson scales at test time: one wording for the forward pass and
+#: the backward pass, which compute alike (y = x∘m·s, ∂L/∂x = ∂L/∂y∘m·s).
+_AT_TEST_SCALING = (
+    "You divided by q at train time, as inverted dropout does; this lesson scales at test time instead, so at "
+    "train time there is no factor: {f}.",
+    "Вы разделили на q при обучении, как в инвертированном дропауте; в этом уроке масштабируют на этапе "
+    "применения модели, поэтому при обучении множителя нет: {f}.")
+
+
 def _factors(inverted: bool, drop: bool):
     """Wrong train-time factors s(q) of y = x∘m·s: (name, s, English, Russian, convention)."""
     if inverted:
@@ -56,11 +65,7 @@ def _factors(inverted: bool, drop: bool):
             ("p_vs_q", lambda q: 1.0 / (1.0 - q), *p_vs_q_words(drop), False),
         )
     return (
-        ("scaling", lambda q: 1.0 / q,
-         "You divided by q at train time, as inverted dropout does; this lesson scales at test time instead, so at "
-         "train time y = x∘m.",
-         "Вы разделили на q при обучении, как в обратном дропауте; в этом уроке масштабируют при применении, "
-         "поэтому при обучении y = x∘m.", True),
+        ("scaling", lambda q: 1.0 / q, *_AT_TEST_SCALING, True),
         ("scaled_at_train", lambda q: q * 1.0,
          "You multiplied by q at train time; in this lesson q is applied at test time only, so at train time y = x∘m.",
          "Вы умножили на q при обучении; в этом уроке на q умножают только при применении, поэтому при обучении "
@@ -121,10 +126,51 @@ def backward(inverted: bool, drop: bool) -> Op:
                        "градиент делится на q, {f}."),
                   slip("p_vs_q", ["g", "m", "q"], lambda g, m, q: g * m / (1.0 - q) + 0.0, *p_vs_q_words(drop))]
     else:
-        slips.append(slip("scaling", ["g", "m", "q"], lambda g, m, q: g * m / q + 0.0,
-                          "You divided by q as inverted dropout does; in this lesson the train-time pass has no "
-                          "factor, so {f}.",
-                          "Вы разделили на q, как в обратном дропауте; в этом уроке при обучении множителя нет, "
-                          "поэтому {f}.", convention=True))
+        slips.append(slip("scaling", ["g", "m", "q"], lambda g, m, q: g * m / q + 0.0, *_AT_TEST_SCALING,
+                          convention=True))
     return Op("dropout_backward", ("g", "m", "s"), lambda g, m, s: g * m * s + 0.0,
               "{out} = {g}∘{m}/{q}" if inverted else "{out} = {g}∘{m}", tuple(slips))
+
+
+# -- the mean and variance of a unit's output under dropout, given its input a -----------------
+# d = a·m·s with m ~ Bernoulli(q): E[d] = a·q·s, Var[d] = a²·s²·q(1 − q); s = 1/q (inverted) or 1.
+#   inverted:  E[d] = a,    Var[d] = a²·(1 − q)/q
+#   at_test:   E[d] = q·a,  Var[d] = q·(1 − q)·a²
+
+
+def mean(inverted: bool, drop: bool) -> Op:
+    """E[d] of a unit's train-time output over the mask (slots ``a`` the input, ``q`` the keep probability)."""
+    if inverted:
+        slips = (slip("times_q", ["a", "q"], lambda a, q: q * a,
+                      "Kept with probability q and divided by q: on average the unit gives {a} itself, {f}.",
+                      "Нейрон остаётся с вероятностью q и делится на q, поэтому в среднем он выдаёт сам {a}: {f}."),)
+        return Op("dropout_mean", ("a", "q"), lambda a, q: a * 1.0, "{out} = {a}", slips)
+    slips = (slip("no_q", ["a"], lambda a: a * 1.0,
+                  "Without the factor 1/q at train time the unit gives {a} only with probability q, else 0: {f}.",
+                  "Без множителя 1/q при обучении нейрон выдаёт {a} лишь с вероятностью q, иначе 0: {f}."),
+             slip("p_vs_q", ["a", "q"], lambda a, q: (1.0 - q) * a, *p_vs_q_words(drop)))
+    return Op("dropout_mean", ("a", "q"), lambda a, q: q * a, "{out} = {q}·{a}", slips)
+
+
+def variance(inverted: bool, drop: bool) -> Op:
+    """Var[d] of a unit's train-time output over the mask (slots ``a``, ``q``)."""
+    right = (lambda a, q: a ** 2 * (1.0 - q) / q) if inverted else (lambda a, q: q * (1.0 - q) * a ** 2)
+    slips = [slip("no_square", ["a", "q"], lambda a, q: right(np.sqrt(np.abs(a)), q),
+                  "The variance scales with the square of the value: {f}.",
+                  "Дисперсия растёт как квадрат значения: {f}."),
+             slip("p_vs_q", ["a", "q"], lambda a, q: right(a, 1.0 - q), *p_vs_q_words(drop))]
+    if inverted:
+        slips.append(slip("scaling", ["a", "q"], lambda a, q: q * (1.0 - q) * a ** 2,
+                          "That is the variance without the factor 1/q; inverted dropout divides the kept value by q, "
+                          "so the variance gains 1/q²: {f}.",
+                          "Это дисперсия без множителя 1/q; инвертированный дропаут делит оставшееся значение на q, "
+                          "и дисперсия получает множитель 1/q²: {f}.", convention=True))
+        formula = "{out} = {a}²·(1 − {q})/{q}"
+    else:
+        slips.append(slip("scaling", ["a", "q"], lambda a, q: a ** 2 * (1.0 - q) / q,
+                          "That is the variance under inverted dropout (the kept value divided by q); here the train "
+                          "time has no factor: {f}.",
+                          "Это дисперсия для инвертированного дропаута (оставшееся значение делится на q); здесь при "
+                          "обучении множителя нет: {f}.", convention=True))
+        formula = "{out} = {q}·(1 − {q})·{a}²"
+    return Op("dropout_variance", ("a", "q"), right, formula, tuple(slips))

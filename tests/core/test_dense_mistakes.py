@@ -238,7 +238,39 @@ def sgd(order):
             "layers": [{"units": 2, "activation": "sigmoid"}, {"units": 1, "activation": "identity"}]}
 
 
+def dropout_net(layout="column", scaling="inverted", p_is="drop", loss_from="output", batch=False, **extra):
+    """A 2–3–1 sigmoid net with biases, a dropout mask after layer 1 and a weighted log-loss."""
+    W1 = np.array([[1.0, -1.0], [0.5, 0.2], [0.3, 0.1]])
+    W2 = np.array([[0.5, 1.0, -1.0]])
+    mask = np.array([1.0, 0.0, 1.0])
+    if layout == "row":
+        W1, W2 = W1.T, W2.T
+    data = {"kind": "dense", "layout": layout, "loss": "log", "loss_from": loss_from, "learning_rate": 0.5,
+            "pos_weight": 3, "loss_weights": [2],
+            "dropout": {"p": 0.4, "p_is": p_is, "scaling": scaling},
+            "layers": [{"W": W1.tolist(), "b": [0.1, 0.0, -0.2], "activation": "sigmoid", "mask": mask.tolist()},
+                       {"W": W2.tolist(), "b": [0.3], "activation": "sigmoid"}]}
+    if batch:
+        X = np.array([[1.0, 2.0], [-1.0, 0.5]])
+        M = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]])
+        if layout == "column":
+            X, M = X.T, M.T
+        data.update(X=X.tolist(), Y=[1, 0], reduction="mean")
+        data["layers"][0]["mask"] = M.tolist()
+    else:
+        data.update(x=[1, 2], y=1)
+    data.update(extra)
+    return data
+
+
 NETS = {
+    "dropout-inverted-weighted": dropout_net(),
+    "dropout-at-test-row-batch-logits": dropout_net("row", "at_test", "keep", "logits", batch=True),
+    "weighted-squared-square": {"kind": "dense", "x": [1.5, -0.5], "y": [0.2, -0.4], "loss": "squared",
+                                "half": False, "learning_rate": 0.1, "loss_weights": [2, 0.5],
+                                "layers": [{"W": [[0.8, -0.3], [0.4, 0.9]], "b": [0.1, -0.6], "activation": "tanh"},
+                                           {"W": [[0.5, -0.6], [-0.7, 0.6]], "b": [0.2, 0.1],
+                                            "activation": "identity"}]},
     "sigmoid": sigmoid_net(),
     "sigmoid-column-logits": sigmoid_net("column", "logits"),
     "softmax-ce-batch": softmax_batch(),
@@ -262,6 +294,10 @@ ALL_MISTAKES = {
     "function_not_derivative", "no_slope", "diagonal_jacobian", "transposed", "output_not_input",
     "preactivation_input", "no_input", "W_not_transposed", "one_unit", "step_added", "no_lr", "step_only",
     "other_order", "no_square", "flipped_mask", "upstream_sign",
+    # bias gradients, dropout in the net, weighted losses
+    "activation_for_delta", "input_for_delta", "one_observation", "undropped_input", "no_loss_weights",
+    "no_pos_weight", "pos_weight_on_negative", "pos_weight_everywhere", "mask_at_test", "no_mask", "no_q",
+    "no_scale", "p_vs_q", "scaled_at_train", "scaling", "times_q",
 }
 
 

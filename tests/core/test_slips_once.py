@@ -121,10 +121,6 @@ UNPLACED = {
     ("batchnorm.py", '"running_variance"', 1),        # a running variance fed the biased σ² by convention
     ("conv.py", '"flip_rows_only"', 0),               # turning a kernel by 180°: no lesson asks for W̃
     ("conv.py", '"flip_cols_only"', 0),
-    ("dropout.py", '"scaling"', 1),                   # dropout scaled by q at test time instead (not inverted)
-    ("dropout.py", '"scaled_at_train"', 0),
-    ("dropout.py", '"scaling"', 3),
-    ("dropout.py", '"scaling"', 4),
     ("optimizer.py", '"momentum_form"', 1),           # PyTorch's momentum buffer
     ("optimizer.py", '"nesterov_form"', 1),           # PyTorch's Nesterov
     ("optimizer.py", 'f"{state}_adam_form"', 0),      # Adam fed back its corrected moments

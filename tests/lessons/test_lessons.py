@@ -144,7 +144,9 @@ def test_a_student_typing_rounded_values_completes_every_bundled_lesson(digits):
         run = LessonRun(lesson, lang="en")
         while run.current is not None:
             step = run.current
-            if run.is_formula(step):
+            if step.is_choice:  # the right option's letter
+                typed = "abcdef"[step.correct]
+            elif run.is_formula(step):
                 typed = lesson.problem.formulas[step.quantity].expected.text
             else:
                 typed = _as_typed(run.expected(step), digits)

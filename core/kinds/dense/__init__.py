@@ -191,6 +191,21 @@ KIND = Kind(
                                  "output unit) or units (with init), optional b, and activation: "
                                  + ", ".join(ACTIVATION_NAMES) + "; leaky_relu takes slope (default 0.01), "
                                  "softmax takes temperature T (softmax(z/T), default 1)"),
+        FieldDoc("layers[].mask", False, "a hidden layer's dropout mask, 0/1 with one entry per unit (a batch: shaped "
+                                         "like the layer's output, one row or column per observation); the next layer "
+                                         "reads the layer's output after dropout, d = a∘m·s; needs [problem.dropout] "
+                                         "and one step"),
+        FieldDoc("dropout", False, "[problem.dropout], with a mask on some hidden layer: p, p_is, scaling"),
+        FieldDoc("dropout.p", True, "the dropout probability, strictly between 0 and 1"),
+        FieldDoc("dropout.p_is", True, '"drop": p drops a unit (it is kept with q = 1 − p); "keep": p keeps it (q = p)'),
+        FieldDoc("dropout.scaling", True, '"inverted": d = a∘m/q at training time and d = a at test time; "at_test": '
+                                          "d = a∘m at training time and d = q·a at test time"),
+        FieldDoc("notation", False, '"grad" (default): ∂L/∂z_l reads ∂L/∂z₁; "delta": it reads δ₁, the lecture\'s '
+                                    "local gradient (the keys stay grad.z{l})"),
+        FieldDoc("loss_weights", False, "squared or log loss: one positive weight per output unit; each output's term "
+                                        "of the loss is multiplied by its weight"),
+        FieldDoc("pos_weight", False, "log loss: the positive-class weight β > 0 (a number, or one per output): "
+                                      "L = −Σ[β·y·ln ŷ + (1 − y)·ln(1 − ŷ)]"),
         FieldDoc("optimizer", False, "a [problem.optimizer] table: each step updates every weight matrix and bias "
                                      "vector by this method, each with its own state, instead of W′ = W − γ·∂L/∂W; "
                                      "the learning rate stays problem.learning_rate. Fields as in the optimize kind"),
@@ -219,6 +234,16 @@ KIND = Kind(
         NameDoc("grad.z{l}, grad.a{l}", "∂L/∂z_l and ∂L/∂a_l (hidden layers); grad.Z{l}, grad.A{l} for a batch"),
         NameDoc("grad.W{l}, grad.b{l}", "∂L/∂W_l and ∂L/∂b_l (for a batch, ∂L/∂b_l sums over the observations)"),
         NameDoc("W{l}.next, b{l}.next", "the weights and biases after the gradient step"),
+        NameDoc("loss_w, beta", "givens with loss_weights and pos_weight: the weights w and β"),
+        NameDoc("p, keep, scale, m{l}", "givens with dropout: p, the keep probability q, the training-time factor "
+                                        "(1/q or 1) and layer l's mask"),
+        NameDoc("d{l}, D{l}", "layer l's output after dropout, which layer l + 1 reads (D for a batch)"),
+        NameDoc("grad.d{l}", "∂L/∂d_l, the gradient at the dropout's output; grad.a{l} then goes back through the "
+                             "mask"),
+        NameDoc("mean.d{l}, var.d{l}", "the mean and variance of each unit's output after dropout over the mask, "
+                                       "given a_l"),
+        NameDoc("z{l}.test, a{l}.test, d{l}.test, y_hat.test", "with dropout: the forward pass at test time (every "
+                                                               "unit kept), with the weights of the step"),
         NameDoc("{name}@{k}", "with several steps (order, or iterations > 1) every quantity of step k carries "
                               "@k, e.g. z1@2, grad.W1@2, W1.next@2, L@2, and its symbol the superscript (k): "
                               "z₁⁽²⁾; step k starts from W{l}.next@{k-1}; with one step the names stay plain"),

@@ -6,7 +6,7 @@ writes the problem from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 import numpy as np
@@ -20,8 +20,11 @@ from .. import (
 from ..hyper import HYPER_FIELDS, read_hyper
 
 _TOP = {"kind", "layout", "x", "y", "X", "Y", "order", "iterations", "reduction", "loss", "half",
-        "loss_from", "learning_rate", "init", "biases", "layers", "optimizer"}
-_LAYER = {"W", "b", "units", "activation", "slope", "temperature", *ACT_OPTIONS}
+        "loss_from", "learning_rate", "init", "biases", "layers", "optimizer", "notation", "loss_weights",
+        "pos_weight", "dropout"}
+_LAYER = {"W", "b", "units", "activation", "slope", "temperature", "mask", *ACT_OPTIONS}
+#: The losses per-output weights apply to (problem.loss_weights).
+WEIGHTED_LOSSES = ("squared", "log")
 #: The output activation each loss (other than squared) needs.
 _HEAD = {"log": "sigmoid", "cross_entropy": "softmax", "poisson": "exp"}
 MAX_STEPS = 20
@@ -36,6 +39,7 @@ class Layer:
     W: np.ndarray
     b: np.ndarray | None
     act: Activation
+    mask: np.ndarray | None = None  # dropout after this layer: 1 keeps a unit, 0 drops it
 
     @property
     def square(self) -> bool:
@@ -63,6 +67,16 @@ class Optimizer:
 
 
 @dataclass(frozen=True)
+class Dropout:
+    """``[problem.dropout]``: p, what it means (``drop``: p drops a unit, q = 1 − p; else q = p) and the
+    scaling (``inverted``: a∘m/q at train time, a at test time; else a∘m, then q·a at test time)."""
+
+    p: float
+    drop: bool
+    inverted: bool
+
+
+@dataclass(frozen=True)
 class Spec:
     """A net as the lesson states it."""
 
@@ -77,6 +91,14 @@ class Spec:
     row: bool
     opt: Optimizer | None
     init: Any               # problem.init as written (for the conventions)
+    delta: bool = False     # notation = "delta": ∂L/∂z_l reads δ_l
+    loss_w: np.ndarray | None = None      # per-output loss weights (one per output unit)
+    pos_weight: np.ndarray | None = None  # the log-loss's positive-class weight β (a number or one per output)
+    dropout: Dropout | None = None
+
+    @property
+    def weighted(self) -> bool:
+        return self.loss_w is not None or self.pos_weight is not None
 
     @property
     def batch(self) -> bool:
@@ -108,6 +130,9 @@ def read(data: Mapping[str, Any]) -> Spec:
     lr = read_number(data, "learning_rate", path, positive=True)
     n_in = obs.x.size if obs.mode == "single" else obs.x.shape[1 if row else 0]
     layers = _read_layers(data, path, row, n_in)
+    layers = [replace(layer, mask=_read_mask(data["layers"][layer.index - 1], f"{path}.layers[{layer.index}]",
+                                             layer.index == len(layers), layer.W.shape[1 if row else 0]))
+              for layer in layers]
     head = layers[-1].act.name
     if loss in _HEAD and head != _HEAD[loss]:
         what = {"log": "the log-loss needs a sigmoid output layer",
@@ -118,7 +143,68 @@ def read(data: Mapping[str, Any]) -> Spec:
     y = _read_targets(obs, loss, n_out, row, path)
     mean = obs.mode == "batch" and read_choice(data, "reduction", path, ("mean", "sum")) == "mean"
     opt = _read_optimizer(data, path, lr)
-    return Spec(obs, tuple(layers), y, loss, half, mean, loss_from, lr, row, opt, data.get("init"))
+    delta = read_choice(data, "notation", path, ("grad", "delta"), default="grad") == "delta"
+    loss_w, pos_weight = _read_weights(data, path, loss, n_out)
+    dropout = _read_dropout(data, path, layers, obs, row)
+    return Spec(obs, tuple(layers), y, loss, half, mean, loss_from, lr, row, opt, data.get("init"), delta,
+                loss_w, pos_weight, dropout)
+
+
+def _read_weights(data, path: str, loss: str, n_out: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """problem.loss_weights (one per output unit) and problem.pos_weight (the log-loss's β)."""
+    out = []
+    for name in ("loss_weights", "pos_weight"):
+        value = read_array(data, name, path, ndim=(0, 1), required=False)
+        if value is None:
+            out.append(None)
+            continue
+        if name == "loss_weights" and loss not in WEIGHTED_LOSSES:
+            raise DataError(f"{path}.{name}", f"per-output weights are for the {' and '.join(WEIGHTED_LOSSES)} "
+                                              f"losses (got loss = {loss!r})")
+        if name == "pos_weight" and loss != "log":
+            raise DataError(f"{path}.{name}", f'the positive-class weight belongs to the log-loss (loss = "log"), '
+                                              f"got loss = {loss!r}")
+        value = value.reshape(-1)
+        if value.size == 1 and name == "pos_weight":
+            value = np.full(n_out, value[0])
+        if value.size != n_out:
+            raise DataError(f"{path}.{name}", f"has {value.size} values but the net has {n_out} outputs")
+        if np.any(value <= 0):
+            raise DataError(f"{path}.{name}", "weights must be positive")
+        out.append(value)
+    return out[0], out[1]
+
+
+def _read_dropout(data, path: str, layers: list[Layer], obs: Observations, row: bool) -> Dropout | None:
+    """[problem.dropout] (p, p_is, scaling), needed exactly when some hidden layer gives a mask."""
+    masked = [layer for layer in layers if layer.mask is not None]
+    if "dropout" not in data:
+        if masked:
+            raise DataError(f"{path}.dropout", f"missing: layer {masked[0].index} has a dropout mask; say "
+                                               'p, p_is ("drop" or "keep") and scaling ("inverted" or "at_test") '
+                                               "in [problem.dropout]")
+        return None
+    raw, dpath = data["dropout"], f"{path}.dropout"
+    if not isinstance(raw, Mapping):
+        raise DataError(dpath, 'must be a table: [problem.dropout] with p, p_is and scaling')
+    reject_unknown(raw, dpath, {"p", "p_is", "scaling"})
+    if not masked:
+        raise DataError(dpath, "no layer has a mask: give a hidden layer's mask, e.g. mask = [1, 0, 1]")
+    if obs.n_steps != 1:
+        raise DataError(dpath, "dropout is for one gradient step (a mask per step is not supported): "
+                               "leave out order and iterations")
+    for layer in masked:
+        n = layer.W.shape[1 if row else 0]
+        want = (n,) if obs.mode == "single" else ((obs.m, n) if row else (n, obs.m))
+        if layer.mask.shape != want:
+            raise DataError(f"{path}.layers[{layer.index}].mask",
+                            f"must have the shape of the layer's output, {'×'.join(map(str, want))}")
+    p = read_number(raw, "p", dpath)
+    if not 0 < p < 1:
+        raise DataError(f"{dpath}.p", f"must lie strictly between 0 and 1, got {p:g}")
+    drop = read_choice(raw, "p_is", dpath, ("drop", "keep")) == "drop"
+    inverted = read_choice(raw, "scaling", dpath, ("inverted", "at_test")) == "inverted"
+    return Dropout(p, drop, inverted)
 
 
 def _read_optimizer(data, path: str, lr: float) -> Optimizer | None:
@@ -272,6 +358,20 @@ def _activation(layer, lpath: str, name: str, slope: float, temperature: float) 
                                               "ReLU′(0) = its slope, step(0) = 1) until its conventions can state "
                                               "another; choose it in a layer problem (kind = \"layer\")")
     return read_activation(layer, lpath, name, slope=slope, temperature=temperature, owner="activation = {0}")
+
+
+def _read_mask(layer, lpath: str, last: bool, fan_out: int) -> np.ndarray | None:
+    """A hidden layer's dropout mask: 0/1, one per unit (a batch: shaped like the layer's output, checked later)."""
+    mask = read_array(layer, "mask", lpath, ndim=(1, 2), required=False)
+    if mask is None:
+        return None
+    if last:
+        raise DataError(f"{lpath}.mask", "dropout goes after a hidden layer, not after the output layer")
+    if not np.all((mask == 0) | (mask == 1)):
+        raise DataError(f"{lpath}.mask", "must hold only 0 (drop the unit) and 1 (keep it)")
+    if mask.ndim == 1 and mask.size != fan_out:
+        raise DataError(f"{lpath}.mask", f"has {mask.size} values but the layer has {fan_out} units")
+    return mask
 
 
 def _read_targets(obs: Observations, loss: str, k: int, row: bool, path: str) -> np.ndarray:

@@ -86,14 +86,21 @@ def conventions(w: Writer, sp: Spec) -> None:
     if sp.batch:
         per = f", averaged over the {m} observations" if sp.mean else f", summed over the {m} observations"
         per_ru = f", среднее по {m} наблюдениям" if sp.mean else f", сумма по {m} наблюдениям"
+    wk = "w∘" if sp.loss_w is not None else ""
     if sp.loss == "squared":
         c = "½·" if sp.half else ""
         w.convention("loss", {
-            "en": f"squared loss L = {c}Σ(ŷ − y)²" + (" (with ½)" if sp.half else " (no ½)") + per,
-            "ru": f"квадратичная функция потерь L = {c}Σ(ŷ − y)²" + (" (с ½)" if sp.half else " (без ½)") + per_ru,
+            "en": ("weighted " if wk else "") + f"squared loss L = {c}Σ {wk}(ŷ − y)²"
+                  + (" (with ½)" if sp.half else " (no ½)") + per,
+            "ru": ("взвешенная " if wk else "") + f"квадратичная функция потерь L = {c}Σ {wk}(ŷ − y)²"
+                  + (" (с ½)" if sp.half else " (без ½)") + per_ru,
         })
     else:
         en, ru = _LOSS_WORDS[sp.loss]
+        if sp.weighted:  # the log-loss, with w and/or β in its formula
+            b = "β·" if sp.pos_weight is not None else ""
+            formula = f"L = −Σ {wk}[{b}y·ln ŷ + (1 − y)·ln(1 − ŷ)], ŷ = σ(z)"
+            en, ru = f"weighted log-loss {formula}", f"взвешенная логистическая функция потерь {formula}"
         w.convention("loss", {"en": en + per, "ru": ru + per_ru})
         if sp.loss_from == "logits":
             fused = fill(loss_op.logit_gradient(sp.terms, sp.mean, sp.layers[-1].act.temperature).formula,
@@ -111,6 +118,7 @@ def conventions(w: Writer, sp: Spec) -> None:
                 "ru": "потери считаются по выходу ŷ, затем градиент проходит назад через активацию выхода: "
                       "∂L/∂z = ∂L/∂ŷ · ∂ŷ/∂z",
             })
+    _weights(w, sp)
     w.convention("layout", {"en": "row vectors: z = a·W" if row else "column vectors: z = W·a",
                             "ru": "векторы-строки: z = a·W" if row else "векторы-столбцы: z = W·a"})
     if sp.batch:
@@ -164,6 +172,12 @@ def conventions(w: Writer, sp: Spec) -> None:
     kinks = [text for name, text in _KINKED.items() if any(layer.act.name == name for layer in sp.layers)]
     if kinks:
         w.convention("kinks", {"en": "; ".join(en for en, _ in kinks), "ru": "; ".join(ru for _, ru in kinks)})
+    if sp.delta:
+        w.convention("notation", {
+            "en": "δ marks the gradient at a pre-activation: δₗ = ∂L/∂zₗ (the lecture's local gradient)",
+            "ru": "δ — градиент по предактивации: δₗ = ∂L/∂zₗ (локальный градиент из лекции)"})
+    if sp.dropout is not None:
+        _dropout(w, sp)
     for layer in sp.layers:
         if layer.act.name == "softmax" and layer.act.temperature != 1.0:
             t = num(layer.act.temperature)
@@ -229,3 +243,40 @@ def _optimizer(w: Writer, sp: Spec) -> None:
                   f"(as PyTorch's clip_grad_norm_): clip(g) = g·min(1, c/‖∇L‖), c = {c}",
             "ru": f"перед шагом градиент обрезается по норме, все веса и смещения как один вектор (как "
                   f"clip_grad_norm_ в PyTorch): clip(g) = g·min(1, c/‖∇L‖), c = {c}"})
+
+
+def _weights(w: Writer, sp: Spec) -> None:
+    """Per-output loss weights and the positive-class weight, as the loss's formula carries them."""
+    if sp.loss_w is not None:
+        w.convention("loss_weights", {
+            "en": "each output's term of the loss is multiplied by its weight wₖ",
+            "ru": "слагаемое каждого выхода в функции потерь умножается на его вес wₖ"})
+    if sp.pos_weight is not None:
+        w.convention("pos_weight", {
+            "en": "the positive class's term y·ln ŷ is multiplied by β, the negative class's term is not",
+            "ru": "слагаемое положительного класса y·ln ŷ умножается на β, слагаемое отрицательного — нет"})
+
+
+def _dropout(w: Writer, sp: Spec) -> None:
+    """What p means and where the scaling happens."""
+    do = sp.dropout
+    if do.drop:
+        w.convention("dropout_p", {"en": f"dropout: p = {num(do.p)} is the probability to drop a unit; a unit is "
+                                         f"kept with q = 1 − p",
+                                   "ru": f"дропаут: p = {num(do.p)} — вероятность выключить нейрон; нейрон остаётся "
+                                         f"с вероятностью q = 1 − p"})
+    else:
+        w.convention("dropout_p", {"en": f"dropout: p = {num(do.p)} is the probability to keep a unit, q = p",
+                                   "ru": f"дропаут: p = {num(do.p)} — вероятность оставить нейрон, q = p"})
+    if do.inverted:
+        w.convention("dropout_scaling", {
+            "en": "inverted dropout: at training time d = a∘m/q, and the backward pass ∂L/∂a = ∂L/∂d∘m/q; at test "
+                  "time every unit is kept and d = a",
+            "ru": "инвертированный дропаут: при обучении d = a∘m/q, обратный проход ∂L/∂a = ∂L/∂d∘m/q; на этапе "
+                  "применения модели все нейроны включены и d = a"})
+    else:
+        w.convention("dropout_scaling", {
+            "en": "dropout scaled at test time: at training time d = a∘m, and ∂L/∂a = ∂L/∂d∘m; at test time every "
+                  "unit is kept and d = q·a",
+            "ru": "дропаут с масштабированием на этапе применения модели: при обучении d = a∘m, "
+                  "∂L/∂a = ∂L/∂d∘m; на этапе применения модели все нейроны включены и d = q·a"})
