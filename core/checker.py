@@ -40,6 +40,8 @@ def check_lesson(lesson: Lesson, variants: int = QUICK, reports: list | None = N
         return issues + [Issue(str(lesson.path), field, message, locate(source, field)) for field, message in broken]
     values = lesson.problem.evaluate()
     for n, step in enumerate(lesson.steps, start=1):
+        if step.is_choice:  # the loader checked its options; there is no value to compare
+            continue
         if step.quantity in lesson.problem.formulas:
             issues.extend(_check_formula_step(lesson, n, step, source))
             continue
@@ -99,7 +101,7 @@ def precision_promises(lesson: Lesson, source: str | None = None) -> list[Issue]
     source = _source(lesson.path) if source is None else source
     issues = []
     numeric = [(n, step) for n, step in enumerate(lesson.steps, start=1)
-               if step.quantity not in lesson.problem.formulas and not step.tolerance().exact]
+               if not step.is_choice and step.quantity not in lesson.problem.formulas and not step.tolerance().exact]
     for lang, body in lesson.text.items():
         promised = _promised_digits(body)
         loose = [(n, step, accepted_digits(step.tolerance())) for n, step in numeric]
@@ -173,8 +175,8 @@ def coinciding_mistakes(lesson: Lesson) -> list[str]:
     notes = []
     values = lesson.problem.evaluate()
     for n, step in enumerate(lesson.steps, start=1):
-        if step.quantity in lesson.problem.formulas:
-            continue  # a formula step declares no numeric mistakes
+        if step.is_choice or step.quantity in lesson.problem.formulas:
+            continue  # a choice or a formula step declares no numeric mistakes
         expected = np.asarray(values[step.quantity]).reshape(-1)
         tol = step.tolerance()
         if not tol.exact and ((expected != 0) & (np.abs(expected) <= tol.abs)).any():

@@ -9,7 +9,9 @@ answer)`` -- and a problem holds no field for one kind of judging:
 - :class:`ByFormula` reads a formula, refutes it numerically at once, and has SymPy prove
   one that agrees (off the screen's thread: ``start`` returns CHECKING with a proof to run);
 - :class:`ByDesign` takes the parts of a student-chosen design (the weights of a perceptron)
-  one by one and judges the whole by the cases it gets wrong: any working design is right.
+  one by one and judges the whole by the cases it gets wrong: any working design is right;
+- :class:`ByChoice` judges a choice step (a question with options, not a quantity): the
+  student names an option, and each option explains itself.
 
 A judge keeps no state of its own: what a student has done lives in the
 :class:`~nntutor.core.session.LessonRun` it is handed.
@@ -23,6 +25,7 @@ import numpy as np
 
 from .answers import FormatProblem, describe_shape, example_for, read_answer
 from .feedback import CHECKING, FORMAT, NOTED, WRONG, Verdict, diagnose, text
+from .lesson import option_key
 from .tolerance import Tolerance, compare
 
 if TYPE_CHECKING:
@@ -234,6 +237,53 @@ class ByDesign(ByValue):
             return Verdict(WRONG, text("wrong", run.lang), read_as, why)
         run.record_attempt(step, answer, True)
         return run.accept_design(group, step, answer, value, read_as)
+
+
+#: the options' labels, in order (a choice step has at most six)
+LETTERS = "abcdef"
+#: Cyrillic letters that look like a Latin label: what a student on a Russian layout may type
+_LOOKALIKE = str.maketrans("асе", "ace")
+
+
+class ByChoice:
+    """One of a choice step's options: the right one is accepted; any pick, right or wrong, is
+    answered with that option's own explanation."""
+
+    def help(self, run: LessonRun, step: Step) -> tuple[str, str | None]:
+        return text("choose", run.lang, last=LETTERS[len(step.options) - 1]), None
+
+    @staticmethod
+    def pick(step: Step, answer: str) -> int | None:
+        """The option ``answer`` names -- its letter (``b``, ``b)``), its number, or its own text in
+        either language -- or None."""
+        typed = option_key(answer).rstrip(")")
+        n = len(step.options)
+        letter = typed.translate(_LOOKALIKE)
+        if len(letter) == 1 and letter in LETTERS[:n]:
+            return LETTERS.index(letter)
+        if typed.isdigit() and 1 <= int(typed) <= n:
+            return int(typed) - 1
+        for i, option in enumerate(step.options):
+            if typed and any(option_key(words) == typed for words in option.text.values()):
+                return i
+        return None
+
+    def start(self, run: LessonRun, step: Step, answer: str) -> Verdict:
+        from dataclasses import replace
+
+        i = self.pick(step, answer)
+        if i is None:
+            return Verdict(FORMAT, text("choose_again", run.lang, last=LETTERS[len(step.options) - 1]))
+        why = step.options[i].why[run.lang]
+        read_as = text("read_as", run.lang, f"{LETTERS[i]})")
+        if i != step.correct:
+            run.record_attempt(step, answer, False, why)
+            return Verdict(WRONG, text("wrong", run.lang), read_as, why)
+        run.record_attempt(step, answer, True)
+        return replace(run.accept(step, LETTERS[i], np.array(float(i)), read_as), diagnosis=why)
+
+
+BY_CHOICE = ByChoice()
 
 
 def judge_of(problem: Problem, key: str):

@@ -42,8 +42,12 @@ _LONG_KEY = re.compile(rf"{_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART}){{{MAX_KEY_PAR
 # window title or write the clipboard): C0 but tab and newline, DEL, C1.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _TOP_FIELDS = {"format_version", "id", "unit", "title", "source", "text", "problem", "steps", "variants"}
-_STEP_FIELDS = {"id", "quantity", "prompt", "hints", "answer", "exact", "tolerance", "mistakes"}
+_STEP_FIELDS = {"id", "quantity", "prompt", "hints", "answer", "exact", "tolerance", "mistakes", "options"}
+#: what a choice step may hold (it has options instead of a quantity)
+_CHOICE_FIELDS = {"id", "prompt", "hints", "options"}
 MAX_MISTAKES = 20
+#: a choice step offers 2 to 6 options (a to f)
+MIN_OPTIONS, MAX_OPTIONS = 2, 6
 #: issues listed for one file (a thousand broken fields would only bury the first)
 MAX_ISSUES = 50
 
@@ -78,8 +82,18 @@ class AuthoredMistake:
 
 
 @dataclass(frozen=True)
+class Option:
+    """One answer of a choice step, with the explanation shown once it is picked."""
+
+    text: Mapping[str, str]
+    why: Mapping[str, str]
+    correct: bool = False
+
+
+@dataclass(frozen=True)
 class Step:
     id: str
+    #: the quantity the step asks for ("" for a choice step)
     quantity: str
     prompt: Mapping[str, str]
     hints: Mapping[str, tuple[str, ...]]
@@ -89,6 +103,18 @@ class Step:
     mistakes: tuple[AuthoredMistake, ...] = ()
     #: the absolute floor under which a difference is ignored (None: Tolerance's default)
     abs: float | None = None
+    #: a choice step's options (empty for a step that asks for a quantity)
+    options: tuple[Option, ...] = ()
+
+    @property
+    def is_choice(self) -> bool:
+        """The step is a question with options, not a value to compute."""
+        return bool(self.options)
+
+    @property
+    def correct(self) -> int:
+        """The index of a choice step's right option."""
+        return next(i for i, o in enumerate(self.options) if o.correct)
 
     def tolerance(self) -> "Tolerance":
         """How close a typed value must be for this step: the defaults, with the author's overrides."""
@@ -271,7 +297,7 @@ def lesson_from_data(data: Mapping[str, Any], path: Path, source: str = "", vari
     text, steps = fill_texts(problem, text, steps, variant)
     return Lesson(
         id=lesson_id, unit=unit, title=title, text=text, problem=problem, steps=tuple(steps),
-        path=path, fingerprint=fingerprint(problem_data, [(s.id, s.quantity) for s in steps]), source=source_note,
+        path=path, fingerprint=fingerprint(problem_data, [_pair(s) for s in steps]), source=source_note,
         problem_data=problem_data, variant=variant, variants=spec,
     )
 
@@ -307,6 +333,19 @@ def _variant(raw, problem: Problem, problem_data, lesson_id: str, n: int, issue)
         issue(exc.field, exc.message)
         return spec, problem, problem_data
     return spec, drawn, data
+
+
+def _pair(step: Step) -> tuple[str, str]:
+    """What of a step decides its values: its quantity, or which option of a choice is right."""
+    return (step.id, f"choice:{step.correct}" if step.is_choice else step.quantity)
+
+
+def _raw_pair(st: Mapping[str, Any]) -> tuple[str, str]:
+    """:func:`_pair` of a step as the TOML holds it (the home screen reads no more than that)."""
+    if "options" in st:
+        right = next((i for i, o in enumerate(st["options"]) if isinstance(o, Mapping) and o.get("correct") is True), -1)
+        return (str(st.get("id", "")), f"choice:{right}")
+    return (str(st.get("id", st["quantity"])), st["quantity"])
 
 
 def fingerprint(problem_data: Mapping[str, Any], steps: list[tuple[str, str]]) -> str:
@@ -353,10 +392,11 @@ def read_meta(path: str | Path) -> LessonMeta:
     if (data.get("format_version") != FORMAT_VERSION or not isinstance(data.get("id"), str)
             or not isinstance(title, Mapping) or not all(isinstance(title.get(lang), str) for lang in LANGS)
             or not isinstance(steps, list) or not steps or not isinstance(problem, Mapping)
-            or not all(isinstance(st, Mapping) and isinstance(st.get("quantity"), str) for st in steps)
+            or not all(isinstance(st, Mapping) and (isinstance(st.get("quantity"), str)
+                                                     or isinstance(st.get("options"), list)) for st in steps)
             or next(_unsafe_strings({"id": data["id"], "title": title}), None)):
         raise LessonError([Issue(str(path), "", "not a complete lesson: run `nntutor check` on it")])
-    pairs = [(str(st.get("id", st["quantity"])), st["quantity"]) for st in steps]
+    pairs = [_raw_pair(st) for st in steps]
     variants = data.get("variants")
     return LessonMeta(data["id"], str(data.get("unit", "")), {lang: title[lang] for lang in LANGS},
                       len(steps), fingerprint(problem, pairs), isinstance(variants, Mapping) and "vary" in variants)
@@ -425,12 +465,18 @@ def _steps(raw, problem: Problem | None, issue) -> list[Step]:
         if not isinstance(s, Mapping):
             issue(p, "must be a table")
             continue
+        if "options" in s:
+            step = _choice_step(s, p, issue, seen_ids)
+            if step is not None:
+                steps.append(step)
+            continue
         for key in s:
             if key not in _STEP_FIELDS:
                 issue(f"{p}.{key}", f"unknown field (known: {', '.join(sorted(_STEP_FIELDS))})")
         quantity = s.get("quantity")
         if not isinstance(quantity, str) or not quantity:
-            issue(f"{p}.quantity", "missing: name the quantity this step asks for")
+            issue(f"{p}.quantity", "missing: name the quantity this step asks for (or give [[steps.options]] "
+                                  "for a question with options)")
             continue
         if problem is not None and quantity not in problem:
             near = _near(quantity, problem.keys())
@@ -473,7 +519,62 @@ def _steps(raw, problem: Problem | None, issue) -> list[Step]:
                 abs_ = float(tol["abs"]) if "abs" in tol else None
         mistakes = _mistakes(s.get("mistakes"), p, issue)
         steps.append(Step(step_id, quantity, prompt, hints, answer, exact, rel, mistakes, abs_))
+    if steps and all(st.is_choice for st in steps):
+        issue("steps", "every step is a choice: a lesson needs at least one step that asks for a value "
+                       "(a choice step sits between computed steps)")
     return steps
+
+
+def _choice_step(s: Mapping[str, Any], p: str, issue, seen_ids: set[str]) -> Step | None:
+    """A question with options (``[[steps.options]]``): text, why, and exactly one ``correct``."""
+    for key in s:
+        if key not in _CHOICE_FIELDS:
+            issue(f"{p}.{key}", f"not a field of a choice step (a step with options has: "
+                                f"{', '.join(sorted(_CHOICE_FIELDS))})")
+    step_id = s.get("id")
+    if not isinstance(step_id, str) or not _ID.match(step_id) or len(step_id) > 64:
+        issue(f"{p}.id", "a choice step needs an id: a short string of lowercase letters, digits and '-'")
+        return None
+    if step_id in seen_ids:
+        issue(f"{p}.id", f"duplicate step id {step_id!r}")
+    seen_ids.add(step_id)
+    prompt = _bilingual(s, "prompt", lambda f, m: issue(f"{p}.{f}", m), max_len=2000)
+    hints = _hints(s.get("hints"), p, issue)
+    raw = s.get("options")
+    if not isinstance(raw, list) or not MIN_OPTIONS <= len(raw) <= MAX_OPTIONS:
+        issue(f"{p}.options", f"must be {MIN_OPTIONS} to {MAX_OPTIONS} [[steps.options]] tables")
+        return None
+    options = []
+    for n, o in enumerate(raw, start=1):
+        op = f"{p}.options[{n}]"
+        if not isinstance(o, Mapping) or set(o) - {"text", "why", "correct"}:
+            issue(op, "must be a table with text.en / text.ru, why.en / why.ru and, on the right one, correct = true")
+            continue
+        correct = o.get("correct", False)
+        if not isinstance(correct, bool):
+            issue(f"{op}.correct", "must be true or false")
+            correct = False
+        text = _bilingual(o, "text", lambda f, m: issue(f"{op}.{f}", m), max_len=300)
+        why = _bilingual(o, "why", lambda f, m: issue(f"{op}.{f}", m), max_len=1000)
+        options.append(Option(text, why, correct))
+    right = sum(o.correct for o in options)
+    if len(options) == len(raw) and right != 1:
+        issue(f"{p}.options", f"exactly one option must say correct = true ({right} do)")
+        return None
+    for lang in LANGS:
+        seen: dict[str, int] = {}
+        for n, o in enumerate(options, start=1):
+            key = option_key(o.text[lang])
+            if key and key in seen:
+                issue(f"{p}.options[{n}].text.{lang}", f"the same as option {seen[key]}: a student could not tell "
+                                                        "them apart")
+            seen.setdefault(key, n)
+    return Step(step_id, "", prompt, hints, options=tuple(options))
+
+
+def option_key(text: str) -> str:
+    """An option's text as a typed answer is matched against it (case, spaces and a final stop ignored)."""
+    return " ".join(text.casefold().split()).rstrip(".!")
 
 
 def _mistakes(raw, p: str, issue) -> tuple[AuthoredMistake, ...]:

@@ -14,7 +14,7 @@ import numpy as np
 from .answers import FormatProblem
 from .feedback import CHECKING, CORRECT, FORMAT, Verdict, show_value, text
 from .i18n import Messages
-from .judging import ByFormula, Proof, judge_of
+from .judging import BY_CHOICE, LETTERS, ByFormula, Proof, judge_of
 from .lesson import Lesson, Step
 from .progress import ProgressStore
 from .tolerance import Tolerance
@@ -39,6 +39,8 @@ _H = Messages({
                 "ru": "Числа или шаги этого урока изменились с тех пор, как вы его решали: он начинается заново "
                       "(прежние ответы остаются в истории, а пройденный урок сохраняет ✓)."},
     "seconds": {"en": "{s} s", "ru": "{s} с"},
+    "choice": {"en": "choice", "ru": "выбор"},
+    "worked_choice": {"en": "The answer: {option}. {why}", "ru": "Ответ: {option}. {why}"},
 })
 
 
@@ -63,7 +65,7 @@ class LessonRun:
         self.run_id = 0  # bumped by restart()
         self._registered = False  # the store knows this key's variant
         #: the quantities the steps ask for: a diagnosis names only what the student has met
-        self.asked = tuple(s.quantity for s in lesson.steps)
+        self.asked = tuple(s.quantity for s in lesson.steps if not s.is_choice)
         #: the general diagnoses' search for a step, kept while its values stay (core.diagnoses)
         self.diagnosis_memo: dict = {}
         #: said once when the lesson opens (its numbers changed since the student's last go), or None
@@ -106,7 +108,19 @@ class LessonRun:
         return step.id in self._accepted
 
     def accepted_text(self, step: Step) -> str | None:
-        return self._texts.get(step.id)
+        """What the student typed for an accepted step (a choice: the option, in their language)."""
+        typed = self._texts.get(step.id)
+        if typed is not None and step.is_choice:
+            return self.option_text(step, step.correct)
+        return typed
+
+    def option_text(self, step: Step, i: int) -> str:
+        """A choice step's option ``i`` as shown: "b) its text"."""
+        return f"{LETTERS[i]}) {step.options[i].text[self.lang]}"
+
+    def options(self, step: Step) -> list[str]:
+        """A choice step's options as shown, in order (empty for a step that asks for a value)."""
+        return [self.option_text(step, i) for i in range(len(step.options))]
 
     def is_pending(self, step: Step) -> bool:
         """Part of a design typed in and waiting for the rest of the design."""
@@ -125,18 +139,26 @@ class LessonRun:
 
     def overrides(self) -> dict[str, np.ndarray]:
         """The student's values so far (accepted, and a design's noted parts), by quantity."""
-        out = {self.lesson.step(sid).quantity: v for sid, v in self._accepted.items()}
-        out.update({self.lesson.step(sid).quantity: v for sid, (v, _t) in self._pending.items()})
+        steps = {s.id: s for s in self.steps if not s.is_choice}
+        out = {steps[sid].quantity: v for sid, v in self._accepted.items() if sid in steps}
+        out.update({steps[sid].quantity: v for sid, (v, _t) in self._pending.items()})
         return out
 
     def expected(self, step: Step) -> np.ndarray:
+        """The step's right value (a choice step: the index of its right option)."""
+        if step.is_choice:
+            return np.array(float(step.correct))
         return np.asarray(self.values()[step.quantity])
 
     def symbol(self, step: Step) -> str:
+        if step.is_choice:
+            return _H("choice", self.lang)
         return self.lesson.problem.quantities[step.quantity].symbol
 
     def judge(self, step: Step):
-        """How the step's quantity is judged (:mod:`nntutor.core.judging`)."""
+        """How the step is judged (:mod:`nntutor.core.judging`): its quantity's judge, or by choice."""
+        if step.is_choice:
+            return BY_CHOICE
         return judge_of(self.lesson.problem, step.quantity)
 
     def is_formula(self, step: Step) -> bool:
@@ -148,11 +170,13 @@ class LessonRun:
         the givens and what the student has found so far -- everything once the lesson is done."""
         from .pictures import View, pictures
 
-        typed = {self.lesson.step(sid).quantity: text for sid, text in self._texts.items()}
-        typed.update({self.lesson.step(sid).quantity: text for sid, (_v, text) in self._pending.items()})
+        steps = {s.id: s for s in self.steps if not s.is_choice}
+        typed = {steps[sid].quantity: text for sid, text in self._texts.items() if sid in steps}
+        typed.update({steps[sid].quantity: text for sid, (_v, text) in self._pending.items()})
         step = self.current
+        now = step.quantity if step is not None and not step.is_choice else None
         return pictures(View(self.lesson.problem, self.values(), frozenset(typed), frozenset(self.asked),
-                             self.complete, step.quantity if step is not None else None, typed))
+                             self.complete, now, typed))
 
     def answer_help(self, step: Step) -> tuple[str, str | None]:
         """What to type, and an example in that form (None for formulas: it would give it away)."""
@@ -162,8 +186,8 @@ class LessonRun:
         return self.answer_help(step)[0]
 
     def shape(self, step: Step) -> tuple[int, ...]:
-        """The shape of the step's value (() for one number)."""
-        return self._shapes[step.quantity]
+        """The shape of the step's value (() for one number, and for a choice)."""
+        return () if step.is_choice else self._shapes[step.quantity]
 
     def tolerance(self, step: Step) -> Tolerance:
         return step.tolerance()
@@ -205,8 +229,8 @@ class LessonRun:
             self.store.record_attempt(self.key, step.id, answer, ok, why, self.skill(step) or None)
 
     def skill(self, step: Step) -> str:
-        """The operation the step practises ("" when no operation computes its quantity)."""
-        return self.lesson.problem.quantities[step.quantity].op
+        """The operation the step practises ("" when no operation computes its quantity, or for a choice)."""
+        return "" if step.is_choice else self.lesson.problem.quantities[step.quantity].op
 
     def _register(self) -> None:
         if not self._registered and self.store is not None:
@@ -311,6 +335,9 @@ class LessonRun:
         authored = step.hints.get(self.lang, ())
         if level < len(authored):
             return authored[level]
+        if step.is_choice:
+            return _H("worked_choice", self.lang, option=self.option_text(step, step.correct),
+                      why=step.options[step.correct].why[self.lang])
         q = self.lesson.problem.quantities[step.quantity]
         if self.is_formula(step):  # the formula itself is the worked answer
             return _H("worked_formula", self.lang, formula=self._worked_formula(step))

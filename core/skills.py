@@ -123,6 +123,8 @@ def practised_by(lessons: Iterable) -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = {}
     for lesson in lessons:
         for step in lesson.steps:
+            if step.is_choice:
+                continue
             op = lesson.problem.quantities[step.quantity].op
             if op and lesson.id not in out.setdefault(op, []):
                 out[op].append(lesson.id)

@@ -84,6 +84,10 @@ def _texts(lesson: Lesson):
         for lang, hints in (step.get("hints") or {}).items():
             for k, hint in enumerate(hints, start=1):
                 yield f"steps[{n}].hints.{lang}[{k}]", str(hint)
+        for k, option in enumerate(step.get("options") or [], start=1):
+            for part in ("text", "why"):
+                for lang, words in (option.get(part) or {}).items():
+                    yield f"steps[{n}].options[{k}].{part}.{lang}", str(words)
         for k, mistake in enumerate(step.get("mistakes") or [], start=1):
             if not _PLACEHOLDER.search(str(mistake.get("answer", ""))):
                 continue  # a mistake typed in numbers only shows in the lesson's own numbers
@@ -156,6 +160,8 @@ def _distinguishable(lesson: Lesson) -> tuple[int, int]:
     values = problem.evaluate()
     distinct = total = 0
     for step in lesson.steps:
+        if step.is_choice:
+            continue
         right = np.asarray(values[step.quantity])
         tol = step.tolerance()
         for _mistake, wrong in problem.mistake_values(step.quantity, values):

@@ -482,5 +482,8 @@ def fill_texts(problem, text: Mapping[str, str], steps: Sequence, n: int):
                          for m in step.mistakes if n == 0 or placeholders(m.answer))
         out.append(replace(step, prompt={k: fill(v, look) for k, v in step.prompt.items()},
                            hints={k: tuple(fill(h, look) for h in hs) for k, hs in step.hints.items()},
-                           answer=step.answer if n == 0 else None, mistakes=mistakes))
+                           answer=step.answer if n == 0 else None, mistakes=mistakes,
+                           options=tuple(replace(o, text={k: fill(v, look) for k, v in o.text.items()},
+                                                 why={k: fill(v, look) for k, v in o.why.items()})
+                                         for o in step.options)))
     return text, out

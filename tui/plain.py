@@ -244,6 +244,8 @@ def _dialogue(run: LessonRun, reader: LineReader, say: _Out, lang: str, counts: 
             what, example = run.answer_help(step)
             say()
             say(f"[{n}/{len(run.steps)}] {run.symbol(step)}: {step.prompt[lang]}", hang="    ")
+            for option in run.options(step):
+                say(option, indent="    ", hang="       ")
             say(t("expect", lang, what, example) if example else t("expect_plain", lang, what), indent="    ")
             announced = step
         try:

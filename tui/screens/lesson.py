@@ -185,9 +185,11 @@ class LessonScreen(Screen):
             text = Text()
             text.append(run.symbol(step), style="bold")
             text.append(f"  {step.prompt[lang]}\n")
+            for option in run.options(step):
+                text.append(f"  {option}\n")
             what, example = run.answer_help(step)
             text.append(t("expect", lang, what, example) if example else t("expect_plain", lang, what), style="dim")
-            if not run.is_formula(step):
+            if not run.is_formula(step) and not step.is_choice:
                 accepted = precision_text(run.tolerance(step), lang, run.expected(step))
                 if accepted not in what:  # "a whole number" says it already
                     text.append(t("precision", lang, accepted), style="dim")
