@@ -25,6 +25,8 @@ LESSONS = load_catalog().ids()
 
 
 def _typed(run: LessonRun, step) -> str:
+    if step.is_choice:  # the right option's letter
+        return "abcdef"[step.correct]
     if run.is_formula(step):
         return run.lesson.problem.formulas[step.quantity].expected.text
     value = np.squeeze(np.asarray(run.expected(step), dtype=np.float64))
@@ -45,7 +47,7 @@ def _states(lesson_id: str):
 
 
 def _known(run: LessonRun) -> set[str]:
-    return {s.quantity for s in run.steps if run.is_accepted(s) or run.is_pending(s)}
+    return {s.quantity for s in run.steps if not s.is_choice and (run.is_accepted(s) or run.is_pending(s))}
 
 
 def _visible(run: LessonRun) -> set[str]:
