@@ -33,6 +33,9 @@ NAMES = Messages({
     "tanh_backward": {"en": "tanh backward", "ru": "tanh, обратный проход"},
     "softmax": {"en": "softmax forward", "ru": "softmax, прямой проход"},
     "softmax_backward": {"en": "softmax backward", "ru": "softmax, обратный проход"},
+    "sigmoid_derivative": {"en": "σ′ through σ", "ru": "σ′ через σ"},
+    "tanh_derivative": {"en": "tanh′ through tanh", "ru": "tanh′ через tanh"},
+    "softmax_jacobian": {"en": "Jacobian of a softmax", "ru": "якобиан softmax"},
     # losses
     "squared_loss": {"en": "squared loss", "ru": "квадратичные потери"},
     "squared_gradient": {"en": "gradient of the squared loss", "ru": "градиент квадратичных потерь"},
