@@ -54,7 +54,7 @@ _SHOWN = {"exp": "exp", "ln": "ln", "sqrt": "√", "sin": "sin", "cos": "cos", "
 #: its derivative jumps at 0).
 FUNCTIONS: Mapping[str, str] = {k: v for k, v in FUNCTION_NAMES.items() if v in _SHOWN}
 UNARY_OPS = ("neg",) + tuple(_SHOWN)
-BINARY_OPS = ("add", "sub", "mul", "div", "pow")
+BINARY_OPS = ("add", "sub", "mul", "div", "pow", "max")
 MINUS = "−"
 
 
@@ -224,6 +224,8 @@ def show(node: Expr) -> str:
         return MINUS + _wrap(args[0], 4)
     if op == "pow":
         return f"{_wrap(args[0], 5)}^{_wrap(args[1], 4)}"
+    if op == "max":  # built by core.kinds.graph_expr (the answer grammar has no two-argument call)
+        return f"max({show(args[0])}, {show(args[1])})"
     sign = {"add": " + ", "sub": f" {MINUS} ", "mul": "·", "div": "/"}[op]
     p = _PREC[op]
     return _wrap(args[0], p) + sign + _wrap(args[1], p + 1)
@@ -255,6 +257,8 @@ def apply(op: str, args: Sequence[float]) -> float:
             return float(a / b) if b != 0 else float("nan")
         if op == "pow":
             return float(np.power(a, b))
+        if op == "max":
+            return float(max(a, b))
         if op == "neg":
             return float(-a)
         if op == "exp":
@@ -296,6 +300,8 @@ def partial(op: str, args: Sequence[float], position: int) -> float:
             if a > 0:
                 return float(np.power(a, b) * np.log(a))
             return 0.0 if (a == 0 and b > 0) else float("nan")
+        if op == "max":  # a tie sends the derivative to the first argument
+            return float((a >= b) if position == 0 else (b > a))
         if op == "neg":
             return -1.0
         if op == "exp":
@@ -325,6 +331,7 @@ SLIPS: Mapping[str, tuple[str, ...]] = {
     "sin": ("sin_minus_cos",),
     "cos": ("cos_plus_sin",),
     "ln": ("ln_not_inverse",),
+    "max": ("max_swapped",),
 }
 
 
@@ -347,6 +354,8 @@ def slip(name: str, args: Sequence[float], position: int) -> float:
             return float(np.sin(a))
         if name == "ln_not_inverse":
             return float(a)
+        if name == "max_swapped":  # 1 for the smaller argument, 0 for the larger
+            return 1.0 - partial("max", args, position)
     raise ValueError(f"unknown slip {name!r}")
 
 
@@ -362,6 +371,9 @@ def partial_text(op: str, operands: Sequence[str], position: int) -> str:
         return b if position == 0 else a
     if op == "div":
         return f"1/{b}" if position == 0 else f"{MINUS}{a}/{b}^2"
+    if op == "max":
+        me, other = (a, b) if position == 0 else (b, a)
+        return f"1 if {me} {'≥' if position == 0 else '>'} {other}, else 0"
     if op == "pow":
         if position == 1:
             return f"e^{b}" if a == "e" else f"{a}^{b}·ln({a})"
@@ -460,6 +472,8 @@ class Node:
             return f"{_SHOWN[self.op]}({texts[0]})"
         if self.op == "neg":
             return MINUS + texts[0]
+        if self.op == "max":
+            return f"max({texts[0]}, {texts[1]})"
         sign = {"add": " + ", "sub": f" {MINUS} ", "mul": "·", "div": "/", "pow": "^"}[self.op]
         return texts[0] + sign + texts[1]
 

@@ -229,13 +229,17 @@ class ByDesign(ByValue):
         overrides = run.overrides()
         overrides[step.quantity] = value
         failed = self.failed_cases(run.lesson.problem, overrides)
+        # every part typed is part of the design judged: each has tried once more
+        parts = [(s, run.pending_text(s)) for s in group if run.is_pending(s)] + [(step, answer)]
         if failed:
             why = text("design_fails" if len(failed) == 1 else "design_fails_many", run.lang,
                        cases=", ".join(map(str, failed)), first=run.symbol(group[0]))
-            run.record_attempt(step, answer, False, why)
+            for part, typed in parts:
+                run.record_attempt(part, typed or "", False, why)
             run.drop_design(group, step, answer)
             return Verdict(WRONG, text("wrong", run.lang), read_as, why)
-        run.record_attempt(step, answer, True)
+        for part, typed in parts:
+            run.record_attempt(part, typed or "", True)
         return run.accept_design(group, step, answer, value, read_as)
 
 
@@ -247,7 +251,7 @@ _LOOKALIKE = str.maketrans("асе", "ace")
 
 class ByChoice:
     """One of a choice step's options: the right one is accepted; any pick, right or wrong, is
-    answered with that option's own explanation."""
+    answered with that option's own explanation. Its value is the option's number (1 for a)."""
 
     def help(self, run: LessonRun, step: Step) -> tuple[str, str | None]:
         return text("choose", run.lang, last=LETTERS[len(step.options) - 1]), None
@@ -261,8 +265,12 @@ class ByChoice:
         letter = typed.translate(_LOOKALIKE)
         if len(letter) == 1 and letter in LETTERS[:n]:
             return LETTERS.index(letter)
-        if typed.isdigit() and 1 <= int(typed) <= n:
-            return int(typed) - 1
+        try:
+            number = float(typed) if len(typed) < 20 else 0.0
+        except ValueError:
+            number = 0.0
+        if 1 <= number <= n and number == int(number):  # 2, or 2.0 as the key writes it
+            return int(number) - 1
         for i, option in enumerate(step.options):
             if typed and any(option_key(words) == typed for words in option.text.values()):
                 return i
@@ -280,7 +288,7 @@ class ByChoice:
             run.record_attempt(step, answer, False, why)
             return Verdict(WRONG, text("wrong", run.lang), read_as, why)
         run.record_attempt(step, answer, True)
-        return replace(run.accept(step, LETTERS[i], np.array(float(i)), read_as), diagnosis=why)
+        return replace(run.accept(step, LETTERS[i], np.array(float(i + 1)), read_as), diagnosis=why)
 
 
 BY_CHOICE = ByChoice()

@@ -30,9 +30,17 @@ Methods (η = ``lr``; element-wise operations on vectors):
   Form ``pytorch`` (Kingma & Ba, PyTorch ``Adam``) carries m_t, v_t to the next step;
   form ``fed_back`` carries m̂_t, v̂_t instead. ``bias_correction = False`` sets m̂ = m, v̂ = v.
 - ``newton``:      w_t = w_{t−1} − η·H_t⁻¹·g_t  (η defaults to 1; H_t the Hessian)
+- ``adamw``:       Adam's m, v, m̂, v̂, then w_t = w_{t−1} − η·(m̂_t/(√v̂_t + ε) + λ·w_{t−1}): the weight
+  decay λ decoupled from the gradient (PyTorch ``AdamW``, which takes m_t, v_t to the next step).
 - ``coordinate``:  exact minimisation of a quadratic along coordinate i = ((t − 1) mod n) + 1:
   w_t[i] = w_{t−1}[i] − g_t[i]/H[i, i], other coordinates unchanged. For
   f(w) = ½wᵀAw − bᵀw this is w[i] = (b[i] − Σ_{j≠i} A[i, j]·w[j]) / A[i, i].
+
+Weight decay as an L2 penalty (``weight_decay`` λ, every first-order method but adamw): the
+gradient the method uses is g̃_t = g_t + λ·w_{t−1} (the gradient of L + ½λ‖w‖², as PyTorch's
+``weight_decay``), or g_t + 2λ·w_{t−1} with ``l2_half = False`` (L + λ‖w‖²); textbook Nesterov
+takes it at the look-ahead point. It is the stage ``grad_l2``, and the method's stages read it
+where they read g.
 
 Gradient clipping by norm is a separate transform: :func:`clip_by_norm` (its factor:
 :func:`clip_factor`).
@@ -45,7 +53,7 @@ there once -- placed under the key a step gives it, with its symbol and meaning.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
@@ -58,7 +66,7 @@ from .ops.record import Op
 Array = np.ndarray
 State = Mapping[str, Array]
 
-__all__ = ["EPS_PLACEMENTS", "FORMS", "HYPER", "METHODS", "REQUIRED", "Plan", "Stage", "StageVariant", "check_value",
+__all__ = ["EPS_PLACEMENTS", "FORMS", "HYPER", "METHODS", "OPTIONAL", "REQUIRED", "Plan", "Stage", "StageVariant", "check_value",
            "clip_by_norm", "clip_factor", "init_state", "lookahead", "plan", "resolve", "step"]
 
 
@@ -67,17 +75,22 @@ __all__ = ["EPS_PLACEMENTS", "FORMS", "HYPER", "METHODS", "REQUIRED", "Plan", "S
 #: The default of a hyper-parameter that has none: the caller must give it.
 REQUIRED = object()
 _REQUIRED = REQUIRED
+#: The default of a hyper-parameter that is absent unless given (the L2 penalty's λ).
+OPTIONAL = object()
+_L2 = {"weight_decay": OPTIONAL, "l2_half": OPTIONAL}
 
 #: Per method: hyper-parameter name -> default (``REQUIRED`` when it has none).
 HYPER: Mapping[str, Mapping[str, Any]] = MappingProxyType({k: MappingProxyType(v) for k, v in {
-    "gd": {"lr": _REQUIRED},
-    "gd_decay": {"lr": _REQUIRED},
-    "momentum": {"lr": _REQUIRED, "alpha": _REQUIRED, "form": _REQUIRED},
-    "nesterov": {"lr": _REQUIRED, "alpha": _REQUIRED, "form": _REQUIRED},
-    "adagrad": {"lr": _REQUIRED, "eps": 1e-10, "eps_placement": "outside"},
-    "rmsprop": {"lr": _REQUIRED, "alpha": _REQUIRED, "eps": 1e-8, "eps_placement": "outside"},
+    "gd": {"lr": _REQUIRED, **_L2},
+    "gd_decay": {"lr": _REQUIRED, **_L2},
+    "momentum": {"lr": _REQUIRED, "alpha": _REQUIRED, "form": _REQUIRED, **_L2},
+    "nesterov": {"lr": _REQUIRED, "alpha": _REQUIRED, "form": _REQUIRED, **_L2},
+    "adagrad": {"lr": _REQUIRED, "eps": 1e-10, "eps_placement": "outside", **_L2},
+    "rmsprop": {"lr": _REQUIRED, "alpha": _REQUIRED, "eps": 1e-8, "eps_placement": "outside", **_L2},
     "adam": {"lr": _REQUIRED, "beta1": _REQUIRED, "beta2": _REQUIRED, "eps": 1e-8,
-             "form": "pytorch", "eps_placement": "outside", "bias_correction": True},
+             "form": "pytorch", "eps_placement": "outside", "bias_correction": True, **_L2},
+    "adamw": {"lr": _REQUIRED, "beta1": _REQUIRED, "beta2": _REQUIRED, "weight_decay": _REQUIRED, "eps": 1e-8,
+              "eps_placement": "outside", "bias_correction": True},
     "newton": {"lr": 1.0},
     "coordinate": {},
 }.items()})
@@ -210,8 +223,10 @@ def resolve(hyper: Mapping[str, Any]) -> Mapping[str, Any]:
             out[name] = hyper[name]
         elif default is _REQUIRED:
             raise ValueError(f"{method} needs {name}")
-        else:
+        elif default is not OPTIONAL:
             out[name] = default
+    if "l2_half" in out and "weight_decay" not in out:
+        raise ValueError("l2_half needs weight_decay")
     if "form" in out and out["form"] not in FORMS[method]:
         raise ValueError(f"{method} form must be one of {', '.join(FORMS[method])}")
     if "eps_placement" in out and out["eps_placement"] not in EPS_PLACEMENTS:
@@ -227,11 +242,13 @@ def resolve(hyper: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def check_value(name: str, value: Any) -> str | None:
     """Why a numeric hyper-parameter value is out of range (None when it is fine)."""
-    if name not in ("lr", "alpha", "beta1", "beta2", "eps"):
+    if name == "l2_half":
+        return None if isinstance(value, bool) else f"must be true or false, got {value!r}"
+    if name not in ("lr", "alpha", "beta1", "beta2", "eps", "weight_decay"):
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
         return f"must be a finite number, got {value!r}"
-    if name == "lr" and value <= 0:
+    if name in ("lr", "weight_decay") and value <= 0:
         return f"must be positive, got {value}"
     if name == "eps" and value < 0:
         return f"must be zero or positive, got {value}"
@@ -249,7 +266,8 @@ def plan(hyper: Mapping[str, Any], t: int, n: int | None = None) -> Plan:
     if t < 1:
         raise ValueError(f"steps are numbered from 1, got {t}")
     h = resolve(hyper)
-    return _PLANS[h["method"]](h, t, n)
+    pl = _PLANS[h["method"]](h, t, n)
+    return _with_l2(pl, h, t) if "weight_decay" in h and h["method"] != "adamw" else pl
 
 
 def init_state(params, hyper: Mapping[str, Any]) -> State:
@@ -375,8 +393,45 @@ def _adam(h, t, n):
     ), {"m": "m_hat", "v": "v_hat"} if fed_back else {"m": "m", "v": "v"})
 
 
+def _adamw(h, t, n):
+    """Adam's moments, then the step with the decay decoupled (PyTorch's AdamW)."""
+    lr, b1, b2, eps, lam = h["lr"], h["beta1"], h["beta2"], h["eps"], h["weight_decay"]
+    inside, corrected = h["eps_placement"] == "inside", h["bias_correction"]
+    adam = _adam({**h, "form": "pytorch"}, t, n)
+    coupled = {"m": ops.decoupled_moment(b1, "m", lam), "v": ops.decoupled_moment(b2, "v", lam)}
+    stages = []
+    for st in adam.stages:
+        if st.key in coupled:
+            st = replace(st, op=replace(st.op, slips=(coupled[st.key], *st.op.slips)))
+        elif st.key == "w":
+            st = Stage("w", ops.decoupled_step(lr, lam, eps, inside, t, b1, b2, corrected), "w", _W_MEANING)
+        stages.append(st)
+    return replace(adam, stages=tuple(stages))
+
+
+def _with_l2(pl: Plan, h, t) -> Plan:
+    """The plan fed the penalised gradient g̃ = g + λ·w (first stage ``grad_l2``) wherever it read g."""
+    lam, half = h["weight_decay"], h.get("l2_half", True)
+    penalty = ops.l2_gradient(lam, half)
+    if pl.lookahead:  # textbook Nesterov: the penalty's gradient at the look-ahead point too
+        penalty = ops.renamed(penalty, "w_prev", pl.lookahead[-1].key)
+    skipped = ("You used {g}, the loss's gradient alone; the step uses the penalised gradient {grad_l2}: {f}.",
+               "Вы взяли {g} — градиент одной функции потерь; шаг использует градиент со штрафом {grad_l2}: {f}.")
+    stages = [Stage("grad_l2", penalty, "g̃",
+                    {"en": "the gradient with the L2 penalty's gradient added",
+                     "ru": "градиент с добавленным градиентом L2-штрафа"})]
+    for st in pl.stages:
+        op = ops.renamed(st.op, "g", "grad_l2", skipped) if "g" in st.op.slots else st.op
+        if st.key == "w" and h["method"] == "adam" and half:  # AdamW's step, named where Adam takes L2
+            op = replace(op, slips=(*op.slips, ops.coupled_adam_step(
+                h["lr"], lam, h["eps"], h["eps_placement"] == "inside", t, h["beta1"], h["beta2"],
+                h["bias_correction"])))
+        stages.append(replace(st, op=op))
+    return replace(pl, stages=tuple(stages))
+
+
 def _newton(h, t, n):
-    return Plan((), (Stage("w", ops.newton_step(h["lr"]), "w", _W_MEANING),), {}, needs_hessian=True)
+    return Plan((), (Stage("w", ops.newton_step(h["lr"], n), "w", _W_MEANING),), {}, needs_hessian=True)
 
 
 def _coordinate(h, t, n):
@@ -394,7 +449,7 @@ _BUF_MEANING = {"en": "the momentum buffer b (PyTorch form): a running sum of gr
 
 _PLANS: Mapping[str, Callable[[Mapping[str, Any], int, int | None], Plan]] = MappingProxyType({
     "gd": _gd, "gd_decay": _gd_decay, "momentum": _momentum, "nesterov": _nesterov,
-    "adagrad": _adagrad, "rmsprop": _rmsprop, "adam": _adam, "newton": _newton,
+    "adagrad": _adagrad, "rmsprop": _rmsprop, "adam": _adam, "adamw": _adamw, "newton": _newton,
     "coordinate": _coordinate,
 })
 

@@ -145,9 +145,9 @@ class LessonRun:
         return out
 
     def expected(self, step: Step) -> np.ndarray:
-        """The step's right value (a choice step: the index of its right option)."""
+        """The step's right value (a choice step: the number of its right option, 1 for a)."""
         if step.is_choice:
-            return np.array(float(step.correct))
+            return np.array(float(step.correct + 1))
         return np.asarray(self.values()[step.quantity])
 
     def symbol(self, step: Step) -> str:

@@ -72,8 +72,8 @@ def walk_mistakes(lesson: Lesson, lang: str, digits: int, all_computable: bool =
     for step in lesson.steps:
         where = (lesson.id, step.quantity)
         assert run.current is step
-        if step.is_choice:  # a question with options has no value and no declared slips: pick its answer
-            assert run.submit("abcdef"[step.correct]).status == "correct", (lesson.id, step.id)
+        if step.is_choice:  # a question with options declares no mistakes: its value picks the right one
+            assert run.submit(format_value(run.expected(step), 12)).ok, (lesson.id, step.id)
             continue
         values = run.values()
         right = np.asarray(values[step.quantity])

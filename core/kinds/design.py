@@ -9,7 +9,8 @@ override (:func:`judge`), never by comparing with the reference.
 Forward, one case per row:  A_0 = X (with ``product_input``: X plus the column x₁·x₂),
   row layout    Z_l = A_{l−1}·W_l (+ b_l),  W_l is n_in×units;
   column layout Z_l = A_{l−1}·W_lᵀ (+ b_l), W_l is units×n_in (each row is one unit's weights);
-  A_l = g_l(Z_l),  Ŷ = A_L.  step(t) = 1 if t ≥ 0 else 0 (so step(0) = 1).
+  A_l = g_l(Z_l),  Ŷ = A_L.  step(t) = 1 if t ≥ 0 else 0 (so step(0) = 1), unless a layer says
+  ``step_at_zero = 0``: then step(t) = 1 only if t > 0. ELU takes ``alpha``.
 Decision:  with a threshold θ a case's class is [ŷ ≥ θ] and must equal its target (0 or 1);
   without one, every output must equal its target within the tolerance (default 1e-9), which
   is exact for step outputs (0 or 1) and "any exact solution" for a linear output.
@@ -29,11 +30,14 @@ import numpy as np
 from ..graph import Problem, ProblemBuilder
 from ..judging import ByDesign
 from ..notation import subscript
-from ..ops import ACTIVATIONS
-from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_bool, read_choice, read_number, reject_unknown
+from ..ops import ACTIVATIONS, LEAKY_SLOPE
+from . import (
+    ACT_OPTION_DOCS, DataError, FieldDoc, Kind, NameDoc, read_activation, read_array, read_bool, read_choice, read_number,
+    reject_unknown,
+)
 
 _TOP = {"kind", "layout", "inputs", "targets", "product_input", "layers", "threshold", "tolerance"}
-_LAYER = {"W", "b", "activation"}
+_LAYER = {"W", "b", "activation", "alpha", "step_at_zero"}
 _MAX_CASES = 64
 _MAX_SIZE = 16
 _DEFAULT_TOL = 1e-9
@@ -75,7 +79,8 @@ def build(data: Mapping[str, Any]) -> Problem:
             if bias.size != units:
                 raise DataError(f"{lpath}.b", f"has {bias.size} values but the layer has {units} units")
         act = read_choice(layer, "activation", lpath, tuple(ACTIVATIONS))
-        spec.append((W, bias, ACTIVATIONS[act]))
+        spec.append((W, bias, read_activation(layer, lpath, act, slope=LEAKY_SLOPE, temperature=1.0,
+                                              owner="activation = {0}")))
         n_in = units
     n_out = n_in
 
@@ -221,7 +226,16 @@ def _conventions(g, row, spec, threshold, tol, product, n) -> None:
                  else "one case per row; z = W·a for each case, W has one row per unit",
                  "по одному случаю в строке; z = a·W, у W по столбцу на нейрон" if row
                  else "по одному случаю в строке; z = W·a для каждого случая, у W по строке на нейрон")
-    if any(act.name == "step" for _, _, act in spec):
+    steps = {act.step_at_zero for _, _, act in spec if act.name == "step"}
+    if steps == {0.0}:
+        g.convention("step", "step(t) = 1 if t > 0, else 0 (so step(0) = 0; chosen in this lesson)",
+                     "step(t) = 1 при t > 0, иначе 0 (то есть step(0) = 0; так выбрано в этом уроке)")
+    elif steps == {0.0, 1.0}:
+        layers = ", ".join(str(i) for i, (_, _, act) in enumerate(spec, start=1) if act.step_at_zero == 0)
+        g.convention("step", f"step(t) = 1 if t ≥ 0, else 0 (so step(0) = 1), except in layers {layers}: "
+                             "there step(0) = 0",
+                     f"step(t) = 1 при t ≥ 0, иначе 0 (то есть step(0) = 1), кроме слоёв {layers}: там step(0) = 0")
+    elif steps:
         g.convention("step", "step(t) = 1 if t ≥ 0, else 0 (so step(0) = 1)",
                      "step(t) = 1 при t ≥ 0, иначе 0 (то есть step(0) = 1)")
     no_bias = ", ".join(str(i) for i, (_, b, _) in enumerate(spec, start=1) if b is None)
@@ -308,6 +322,8 @@ KIND = Kind(
         FieldDoc("layers", True, "[[problem.layers]] in order, each with a reference W (a list means one unit), "
                                  "optional b (omit for no bias) and activation: " + ", ".join(ACTIVATIONS) +
                                  "; the reference must reproduce every case"),
+        FieldDoc("layers.step_at_zero", False, ACT_OPTION_DOCS["step_at_zero"]),
+        FieldDoc("layers.alpha", False, ACT_OPTION_DOCS["alpha"]),
         FieldDoc("threshold", False, "θ: a case's class is [ŷ ≥ θ] (targets 0 or 1); without it outputs must "
                                      "equal the targets"),
         FieldDoc("tolerance", False, "without a threshold: how close an output must be to its target "

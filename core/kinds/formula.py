@@ -18,6 +18,9 @@ The expected formula of a target: the derivative, ∂/∂wrt of ``of`` with ``wh
 quantity's value is that formula at KEY_POINTS fixed sample points (the seed fixes them), so
 the answer key prints numbers; the point values of each base symbol are givens ``at.{name}``.
 Each target's :class:`~nntutor.core.symbolic.FormulaSpec` is attached with ``b.formula``.
+
+Numbers: ``values`` (given numbers) and targets with ``compute`` (answered with a number) are read
+in :mod:`nntutor.core.kinds.formula_values`.
 """
 
 from __future__ import annotations
@@ -35,12 +38,13 @@ from ..symbolic import (
     key_points, read_formula, substitute,
 )
 from . import DataError, FieldDoc, Kind, NameDoc, reject_unknown
+from .formula_values import add_values, computed_target, read_values
 
-_TOP = {"kind", "symbols", "targets", "seed"}
+_TOP = {"kind", "symbols", "targets", "seed", "values"}
 _TARGET = {"formula", "derivative", "where", "means", "use", "symbol", "meaning"}
 _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.]{0,39}$")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,19}$")
-_MAX_SYMBOLS = 8
+_MAX_SYMBOLS = 12
 _MAX_TARGETS = 40
 _MAX_TEXT = 500
 _MAX_RANGE = 1e6
@@ -49,7 +53,8 @@ _MAX_RANGE = 1e6
 def build(data: Mapping[str, Any]) -> Problem:
     path = "problem"
     reject_unknown(data, path, _TOP)
-    ranges = _read_symbols(data, path)
+    values = read_values(data, path, _check_name)
+    ranges = _read_symbols(data, path) if "symbols" in data or not values else {}
     seed = _read_seed(data, path)
     targets = data.get("targets")
     if not isinstance(targets, Mapping) or not targets:
@@ -64,8 +69,11 @@ def build(data: Mapping[str, Any]) -> Problem:
         b.given(f"at.{name}", points[name], f"{name} (sample points)",
                 {"en": f"the values of {name} at which the formulas' values are shown",
                  "ru": f"значения {name}, в которых показаны значения формул"})
+    add_values(b, values)
     functions: set[str] = set()
     memo: dict = {}  # texts and derivatives repeated across targets are worked out once
+    scalars: dict = {}  # computed scalar targets so far
+    formulas = False
     for key, raw in targets.items():
         tpath = f"{path}.targets.{key}"
         if not isinstance(key, str) or not _KEY.match(key) or key.startswith("at."):
@@ -73,8 +81,17 @@ def build(data: Mapping[str, Any]) -> Problem:
                                    "and ., starting with a letter, not at.…)")
         if not isinstance(raw, Mapping):
             raise DataError(tpath, "must be a table ([problem.targets.<name>])")
+        if key in values:
+            raise DataError(tpath, f"{key} is already a given number in problem.values: rename the target")
+        if "compute" in raw:
+            computed_target(b, key, raw, tpath, values, scalars)
+            continue
+        if not ranges:
+            raise DataError(f"{path}.symbols", "a formula target needs symbols with sample ranges")
+        formulas = True
         _target(b, key, raw, tpath, ranges, seed, functions, memo)
-    _conventions(b, functions)
+    if formulas:
+        _conventions(b, functions)
     return b.build()
 
 
@@ -338,12 +355,14 @@ def _conventions(b: ProblemBuilder, functions: set[str]) -> None:
 KIND = Kind(
     name="formula",
     summary="Steps answered with a formula (a derivative, a function in terms of another), checked for "
-            "equivalence: at random points and with SymPy in a separate process under a time cap.",
+            "equivalence: at random points and with SymPy in a separate process under a time cap; and steps "
+            "answered with a number, worked out by a formula from given values.",
     fields=(
         FieldDoc("symbols", True,
                  "a table giving each base symbol the range its random sample values come from, e.g. "
                  "{ t = [-4, 4] } or { x = [-2, 2], y = [-2, 2] }; ASCII names, not a function or constant "
-                 "name (e, pi, exp, ln, …); choose ranges where every formula is defined"),
+                 "name (e, pi, exp, ln, …); at most 12; choose ranges where every formula is defined "
+                 "(may be left out when every target computes a number from values)"),
         FieldDoc("targets", True,
                  "one table per quantity the student answers with a formula, [problem.targets.<key>]: "
                  'either derivative = { of = "<formula>", wrt = "<symbol>" } (the engine differentiates) or '
@@ -353,6 +372,14 @@ KIND = Kind(
                  '("in terms of s"); use = ["s"] lists the symbols the student may type (default: those the '
                  "author's formula, or of, is written in); symbol (default: the key) and meaning.en / "
                  "meaning.ru (default: generated)"),
+        FieldDoc("values", False,
+                 "given numbers for the targets answered with a number, e.g. { x1 = 1, x2 = 3 } (each a given "
+                 "quantity named by its key; may vary in [variants] as values.x1). A target with "
+                 'compute = "(x1 + x2)/2" is answered with a number: a formula in the values and the earlier '
+                 "scalar computed targets; a list of formulas is a vector, a list of rows a matrix; "
+                 'compute = { derivative = { of = "…", wrt = "x1" } } is a derivative at the values (wrt = '
+                 '["x1", "x2"] for ∂²/∂x1∂x2); symbol and meaning.en / meaning.ru as for formulas. With values, '
+                 "symbols may be left out when no target is a formula"),
         FieldDoc("seed", False,
                  f"a whole number fixing the {KEY_POINTS} sample points at which the answer key shows each "
                  "formula's value (default 0)"),
@@ -362,5 +389,7 @@ KIND = Kind(
         NameDoc("{target}", "each key of problem.targets: a formula answer; its value is the expected formula "
                             f"at {KEY_POINTS} fixed sample points (the answer key shows the formula itself)"),
         NameDoc("at.{symbol}", "givens: the fixed sample values of each base symbol"),
+        NameDoc("{value}", "givens: each number of problem.values"),
+        NameDoc("{target} (compute)", "a target with compute: a number, vector or matrix worked out at the values"),
     ),
 )

@@ -8,6 +8,9 @@ Edges: ∂vₖ/∂vⱼ for each operand vⱼ of vₖ (the local derivative).
 Reverse mode: ∂f/∂vₙ = 1, ∂f/∂vⱼ = Σ over nodes k using vⱼ of ∂f/∂vₖ·∂vₖ/∂vⱼ,
 which equals the sum over all paths from vⱼ to f of the product of edge derivatives.
 All values are scalars (0-d arrays).
+
+``max(a, b)`` and the second derivatives (``hessian = true``: ∂²f/∂x∂y) are read and worked out in
+:mod:`nntutor.core.kinds.graph_second`.
 """
 
 from __future__ import annotations
@@ -18,14 +21,15 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..answers import RESERVED_NAMES
-from ..expr import MINUS, ExprError, ExprGraph, Node, graph_of, parse, variables_of
+from ..expr import MINUS, ExprError, ExprGraph, Node, graph_of, variables_of
 from ..graph import Problem, ProblemBuilder, Mistake
 from ..notation import subscript
 from . import DataError, FieldDoc, Kind, NameDoc, read_number, reject_unknown
+from .graph_second import PLACEHOLDER, hessian_entry, parse_with_max
 
-_TOP = {"kind", "expression", "values"}
+_TOP = {"kind", "expression", "values", "hessian"}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_RESERVED = re.compile(r"^(f|v\d+)$")
+_RESERVED = re.compile(r"^(f|v\d+|max)$", re.IGNORECASE)
 _SYMBOL_TEXT = 40  # longer sub-expressions are shortened in symbols (meanings keep them whole)
 _MAX_PATHS = 8  # ∂f/∂x names a forgotten whole path only while the paths are few enough to list
 
@@ -38,7 +42,7 @@ def build(data: Mapping[str, Any]) -> Problem:
         raise DataError(f"{path}.expression", 'missing: the function as text, e.g. "x^2 + x*y"')
     values = _read_values(data, path)
     try:
-        tree = parse(text, tuple(values))
+        tree = parse_with_max(text, tuple(values))
     except ExprError as exc:
         raise DataError(f"{path}.expression", str(exc)) from None
     used = variables_of(tree)
@@ -64,6 +68,11 @@ def build(data: Mapping[str, Any]) -> Problem:
     _forward(b, graph)
     _edges(b, graph)
     _reverse(b, graph)
+    hessian = data.get("hessian", False)
+    if not isinstance(hessian, bool):
+        raise DataError(f"{path}.hessian", f"must be true or false, got {hessian!r}"[:120])
+    if hessian:
+        _second(b, graph)
     _conventions(b, graph)
     problem = b.build()
     _check_finite(problem)
@@ -84,9 +93,9 @@ def _read_values(data: Mapping[str, Any], path: str) -> dict[str, float]:
         if twin is not None:
             raise DataError(f"{field}.{name}", f"the expression reads names ignoring case, so this is "
                                                f"the same variable as {twin}: rename one of them")
-        if _RESERVED.match(name):
+        if _RESERVED.match(name) or PLACEHOLDER.match(name):
             raise DataError(f"{field}.{name}", "this name is taken by the graph (f is the function, "
-                                               "v1, v2, … are its nodes): rename the variable")
+                                               "v1, v2, … are its nodes, max a function): rename the variable")
         out[name] = read_number(raw, name, field)
     return out
 
@@ -183,6 +192,11 @@ _SLIPS = {
     "ln_not_inverse": {
         "en": "The derivative of ln v is 1/v, not v: {formula}.",
         "ru": "Производная ln v равна 1/v, а не v: {formula}."},
+    "max_swapped": {
+        "en": "max passes the derivative to the argument that wins, the larger one ({child} only if it is that "
+              "one): {formula}.",
+        "ru": "max передаёт производную тому аргументу, который больше ({child} — только если больше он): "
+              "{formula}."},
 }
 
 
@@ -254,6 +268,49 @@ def _partial_mistakes(graph: ExprGraph, name: str, i: int) -> list[Mistake]:
     return mistakes
 
 
+# -- second derivatives ------------------------------------------------------------------------
+
+def _second(b: ProblemBuilder, graph: ExprGraph) -> None:
+    """hess.{x}.{y} = ∂²f/∂x∂y for every pair of variables, x not after y in the values' order."""
+    names = graph.variables
+    for i, x in enumerate(names, start=1):
+        for j, y in enumerate(names[i - 1:], start=i):
+            sx, sy = _var_symbol(x), _var_symbol(y)
+            sym = f"∂²f/∂{sx}²" if i == j else f"∂²f/∂{sx}∂{sy}"
+            meaning = ({"en": f"the second derivative of f with respect to {x}",
+                        "ru": f"вторая производная f по {x}"} if i == j else
+                       {"en": f"the mixed second derivative of f with respect to {x} and {y} (a Hessian entry)",
+                        "ru": f"смешанная вторая производная f по {x} и {y} (элемент матрицы Гессе)"})
+            formula = f"{sym} = ∂(∂f/∂{sy})/∂{sx}"  # ∂²f/∂x∂y = ∂/∂x (∂f/∂y)
+            b.derived(f"hess.{x}.{y}", _hessian(graph, i, j, True), list(names), sym, meaning, "backward",
+                      formula, _second_mistakes(graph, x, y, i, j, formula))
+
+
+def _hessian(graph: ExprGraph, i: int, j: int, local_second: bool):
+    def fn(*inputs):
+        return np.float64(hessian_entry(graph, [float(v) for v in inputs], i, j, local_second=local_second))
+    return fn
+
+
+def _second_mistakes(graph: ExprGraph, x: str, y: str, i: int, j: int, formula: str) -> list[Mistake]:
+    names = tuple(graph.variables)
+    sx, sy = _var_symbol(x), _var_symbol(y)
+    out = [Mistake("second_local_constant", names, _hessian(graph, i, j, False), {
+        "en": f"You treated every local derivative as a constant. They depend on the inputs too: "
+              f"differentiate ∂f/∂{sy} (a sum of products of local derivatives) with respect to {sx}, "
+              f"by the product rule: {formula}.",
+        "ru": f"Вы считали все локальные производные константами, а они тоже зависят от входов: "
+              f"продифференцируйте ∂f/∂{sy} (сумму произведений локальных производных) по {sx} "
+              f"по правилу произведения: {formula}."})]
+    out.append(Mistake("second_product_of_firsts", (f"grad.{x}", f"grad.{y}"),
+                       lambda gx, gy: np.float64(float(gx) * float(gy)), {
+        "en": f"That is ∂f/∂{sx}·∂f/∂{sy}, a product of first derivatives. A second derivative "
+              f"differentiates once more: {formula}.",
+        "ru": f"Это ∂f/∂{sx}·∂f/∂{sy} — произведение первых производных. Вторая производная — "
+              f"производная ещё раз: {formula}."}))
+    return out
+
+
 def _conventions(b: ProblemBuilder, graph: ExprGraph) -> None:
     inputs = ", ".join(f"v{subscript(str(i))} = {v}" for i, v in enumerate(graph.variables, start=1))
     b.convention("nodes", {
@@ -271,6 +328,13 @@ def _conventions(b: ProblemBuilder, graph: ExprGraph) -> None:
               "произведений ∂f/∂vₖ·∂vₖ/∂vⱼ (то же, что сумма произведений по всем путям от vⱼ до f)",
     })
     ops = {n.op for n in graph.nodes}
+    if "max" in ops:
+        b.convention("max", {
+            "en": "max(a, b): its local derivative is 1 on the edge from the larger argument and 0 from the "
+                  "smaller; at a tie (a = b) the first argument a gets 1 and b gets 0",
+            "ru": "max(a, b): локальная производная равна 1 на ребре от большего аргумента и 0 от меньшего; "
+                  "при равенстве (a = b) единицу получает первый аргумент a, а b — ноль",
+        })
     if "ln" in ops or "sigmoid" in ops:
         b.convention("functions", {
             "en": f"ln is the natural logarithm; σ(t) = 1/(1 + e^({MINUS}t))",
@@ -344,13 +408,17 @@ KIND = Kind(
         FieldDoc("expression", True,
                  'f as text, e.g. "x^2 + x*y + (x + y)^2" or "sin(x1) + x1*x2", read like a student\'s '
                  "formula: + − * / ^ (or **), parentheses, numbers (0.5 or 0,5), the constants e and π, "
-                 "variables, and exp, ln (log), sqrt (√), sin, cos, tanh, sigmoid (σ) with parentheses; "
+                 "variables, and exp, ln (log), sqrt (√), sin, cos, tanh, sigmoid (σ) with parentheses, "
+                 "max(a, b) with two arguments (a tie sends the derivative to a); "
                  "write every product with * (xy is one name, 2x and x y are refused); names ignore case; "
                  "at most 500 characters"),
         FieldDoc("values", True,
                  "a table with a number for every variable of the expression, e.g. { x = 1, y = 2 }; "
                  "its order numbers the input nodes v1, v2, …; names are letters, digits and _ "
                  "(not e, pi, a function name, f or v1, v2, …; x and X are one name)"),
+        FieldDoc("hessian", False,
+                 "true adds the second derivatives hess.{x}.{y} = ∂²f/∂x∂y for every pair of variables "
+                 "(default false)"),
     ),
     build=build,
     names=(
@@ -362,5 +430,7 @@ KIND = Kind(
         NameDoc("d.v{k}.v{j}", "∂v_k/∂v_j, the local derivative on the edge from node j to node k"),
         NameDoc("adj.v{k}", "∂f/∂v_k, the adjoint of node k in reverse mode (adj of the last node is 1)"),
         NameDoc("grad.{x}", "∂f/∂x for each variable x (equal to the adjoint of its input node)"),
+        NameDoc("hess.{x}.{y}", "with hessian = true: ∂²f/∂x∂y for variables x, y, x not listed after y "
+                                "(hess.x.x is ∂²f/∂x²)"),
     ),
 )

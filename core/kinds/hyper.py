@@ -14,7 +14,7 @@ from . import DataError, FieldDoc, read_bool, read_choice, read_number
 #: data field -> optim hyper-parameter name
 HYPER_FIELDS = {"learning_rate": "lr", "alpha": "alpha", "beta1": "beta1", "beta2": "beta2",
                  "eps": "eps", "form": "form", "eps_placement": "eps_placement",
-                 "bias_correction": "bias_correction"}
+                 "bias_correction": "bias_correction", "weight_decay": "weight_decay", "l2_half": "l2_half"}
 
 METHOD_NAMES = {
     "gd": ("gradient descent", "градиентный спуск"),
@@ -24,6 +24,7 @@ METHOD_NAMES = {
     "adagrad": ("AdaGrad", "AdaGrad"),
     "rmsprop": ("RMSprop", "RMSprop"),
     "adam": ("Adam", "Adam"),
+    "adamw": ("AdamW (Adam with decoupled weight decay)", "AdamW (Adam с отделённым затуханием весов)"),
     "newton": ("Newton's method", "метод Ньютона"),
     "coordinate": ("coordinate descent", "покоординатный спуск"),
 }
@@ -32,13 +33,14 @@ FORM_NAMES = {
     "pytorch": ("PyTorch", "форма PyTorch"),
     "fed_back": ("bias-corrected moments fed back", "исправленные моменты подставляются на следующем шаге"),
 }
-HYPER_SYMBOLS = {"alpha": "α", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
+HYPER_SYMBOLS = {"alpha": "α", "beta1": "β₁", "beta2": "β₂", "eps": "ε", "weight_decay": "λ"}
 HYPER_MEANINGS = {
     "alpha": ({"en": "the momentum coefficient α", "ru": "коэффициент инерции α"},
               {"en": "the decay α of the squared-gradient average", "ru": "коэффициент затухания α среднего квадратов"}),
     "beta1": {"en": "the decay β₁ of the first moment", "ru": "коэффициент затухания β₁ первого момента"},
     "beta2": {"en": "the decay β₂ of the second moment", "ru": "коэффициент затухания β₂ второго момента"},
     "eps": {"en": "the small constant ε in the denominator", "ru": "малая константа ε в знаменателе"},
+    "weight_decay": {"en": "the weight decay λ", "ru": "коэффициент затухания весов λ"},
 }
 
 
@@ -68,7 +70,7 @@ def read_hyper(data, path, method) -> Mapping[str, Any]:
             hyper[name] = read_choice(data, field, path, optim.FORMS[method])
         elif name == "eps_placement":
             hyper[name] = read_choice(data, field, path, optim.EPS_PLACEMENTS)
-        elif name == "bias_correction":
+        elif name in ("bias_correction", "l2_half"):
             hyper[name] = read_bool(data, field, path, default=True)
         else:
             value = read_number(data, field, path)
@@ -91,4 +93,9 @@ HYPER_DOCS = (
     FieldDoc("eps", False, "adagrad/rmsprop/adam: ε ≥ 0 (defaults as in PyTorch: 1e-10 adagrad, 1e-8 otherwise)"),
     FieldDoc("eps_placement", False, 'adagrad/rmsprop/adam: "outside" g/(√v + ε) (default, PyTorch) or '
                                      '"inside" g/√(v + ε)'),
+    FieldDoc("weight_decay", False, "λ > 0: adamw (required there): the decoupled decay, w − η·(m̂/(√v̂ + ε) + λ·w); "
+                                    "any other first-order method: an L2 penalty, the method uses g̃ = g + λ·w "
+                                    "(omit for none; not with newton or coordinate)"),
+    FieldDoc("l2_half", False, "with weight_decay as an L2 penalty: true (default) for the penalty ½λ‖w‖², "
+                               "gradient λ·w (PyTorch's weight_decay); false for λ‖w‖², gradient 2λ·w"),
 )

@@ -14,7 +14,9 @@ Jacobian-vector product), and the gradients above taken from ∂L/∂z.
 Activation block y = f(x), any activation of core.ops, x of any shape:
     f′(x) entry by entry, ∂L/∂x = g∘f′(x); softmax over the units (a vector x also has its
     Jacobian ∂y/∂x = (diag(y) − y·yᵀ)/T) with ∂L/∂x = y∘(g − ⟨g, y⟩)/T.
-Kinks as in core.ops: ReLU′(0) = 0, leaky ReLU′(0) = slope, step′ = 0.
+Kinks as in core.ops: ReLU′(0) = 0, leaky ReLU′(0) = slope, step(0) = 1, step′ = 0, unless a block
+chooses ReLU′(0) = 1, leaky ReLU′(0) = 1 or step(0) = 0 (``derivative_at_zero``, ``step_at_zero``: see
+:mod:`.act_options`); ELU takes ``alpha``. The conventions list the kinks and the newer activations' formulas.
 
 The operations, with their formulas and slips, are :mod:`nntutor.core.ops.linear` (the linear map,
 its Jacobian and gradients) and :mod:`nntutor.core.ops.activation` (an activation's forward,
@@ -31,14 +33,17 @@ import numpy as np
 
 from ..graph import Problem, texts
 from ..notation import base_symbol
-from ..ops import ACTIVATION_NAMES, LEAKY_SLOPE, Activation, make_activation
+from ..ops import ACTIVATION_NAMES, LEAKY_SLOPE, Activation
 from ..ops import activation, linear
 from ..ops.activation import slope_of
 from ..writer import Writer
-from . import DataError, FieldDoc, Kind, NameDoc, read_array, read_choice, read_number, reject_unknown, shape_text
+from . import (
+    ACT_OPTION_DOCS, ACT_OPTIONS, DataError, FieldDoc, Kind, NameDoc, read_activation, read_array, read_choice, read_number,
+    reject_unknown, shape_text,
+)
 
 _TOP = {"kind", "layout", "blocks"}
-_BLOCK = {"name", "type", "x", "W", "b", "activation", "slope", "temperature", "upstream", "symbols"}
+_BLOCK = {"name", "type", "x", "W", "b", "activation", "slope", "temperature", "upstream", "symbols", *ACT_OPTIONS}
 _TYPES = ("linear", *ACTIVATION_NAMES)
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,23}$")
 _MAX_BLOCKS = 12
@@ -50,6 +55,8 @@ _SHORT = {
     "sigmoid": {"en": "sigmoid", "ru": "сигмоида"}, "tanh": {"en": "tanh", "ru": "tanh"},
     "leaky_relu": {"en": "leaky ReLU", "ru": "leaky ReLU"}, "step": {"en": "step", "ru": "ступенька"},
     "exp": {"en": "exp", "ru": "экспонента"}, "softmax": {"en": "softmax", "ru": "softmax"},
+    "elu": {"en": "ELU", "ru": "ELU"}, "selu": {"en": "SELU", "ru": "SELU"}, "swish": {"en": "swish", "ru": "swish"},
+    "gelu": {"en": "GELU", "ru": "GELU"}, "softplus": {"en": "softplus", "ru": "softplus"},
 }
 #: The values at the kinks, as core.ops fixes them.
 _KINKS = {
@@ -143,8 +150,9 @@ def _read_block(raw, path: str, i: int, row: bool, seen: Mapping[str, int]) -> _
     if "temperature" in raw and act_name != "softmax":
         raise DataError(f"{path}.temperature", 'only for softmax (type = "softmax", or activation = "softmax" '
                                                "on a linear block)")
-    act = make_activation(act_name, slope=read_number(raw, "slope", path, default=LEAKY_SLOPE),
-                          temperature=read_number(raw, "temperature", path, default=1.0, positive=True))
+    act = read_activation(raw, path, act_name, slope=read_number(raw, "slope", path, default=LEAKY_SLOPE),
+                          temperature=read_number(raw, "temperature", path, default=1.0, positive=True),
+                          owner='type = {0}, or activation = {0} on a linear block')
     x = read_array(raw, "x", path, ndim=(0, 1, 2))
     if x.size == 0:
         raise DataError(f"{path}.x", "is empty: give at least one number")
@@ -368,9 +376,28 @@ def _conventions(w: Writer, blocks: list[_Block], row: bool) -> None:
             "ru": "производная ∂y/∂x вектора по вектору — матрица Якоби: строка на каждый выход, столбец на каждый "
                   f"вход, (∂y/∂x)ⱼᵢ = ∂yⱼ/∂xᵢ, {chain[1]}",
         })
-    kinks = [text for name, text in _KINKS.items() if any(blk.act.name == name for blk in blocks)]
+    kinks = []
+    for name, text in _KINKS.items():
+        # the blocks of this activation by the convention they take; named when they differ
+        chosen: dict[str, list[_Block]] = {}
+        for blk in blocks:
+            if blk.act.name == name:
+                chosen.setdefault(str(activation.kink_words(blk.act)), []).append(blk)
+        for group in chosen.values():
+            words = activation.kink_words(group[0].act) or text
+            if len(chosen) > 1:
+                names = ", ".join(blk.name for blk in group)
+                words = {lang: f"{names}: {words[lang]}" for lang in ("en", "ru")}
+            kinks.append(words)
     if kinks:
         w.convention("kinks", {"en": "; ".join(t["en"] for t in kinks), "ru": "; ".join(t["ru"] for t in kinks)})
+    stated = {}
+    for blk in blocks:
+        words = activation.formula_words(blk.act)
+        if words is not None:
+            stated.setdefault(blk.act.name if blk.act.name != "elu" else f"elu{blk.act.alpha:g}", words)
+    for key, words in stated.items():
+        w.convention(f"formula.{key}", words)
     for blk in blocks:
         if blk.act.name == "softmax":
             axis = "each column" if blk.axis == 0 else ("each row" if len(blk.g.shape) == 2 else "the vector")
@@ -407,6 +434,7 @@ KIND = Kind(
                                              'y = f(z) (default "identity": y = x·W + b)'),
         FieldDoc("blocks.slope", False, "leaky_relu: the slope for negative inputs (default 0.01)"),
         FieldDoc("blocks.temperature", False, "softmax: T in softmax(x/T) (default 1)"),
+        *(FieldDoc(f"blocks.{key}", False, ACT_OPTION_DOCS[key]) for key in ACT_OPTIONS),
         FieldDoc("blocks.upstream", True, "∂L/∂y, the gradient arriving from above, shaped like the output (a "
                                           "number for one output, a plain list for one output per observation)"),
         FieldDoc("blocks.symbols", False, 'display symbols, e.g. { x = "z1", W = "W1", y = "a1" }: keys x, y, and '

@@ -29,8 +29,10 @@ from ..ops import sigmoid
 from ..ops.record import mistake
 from ..template import fill
 from ..writer import Writer
-from . import DataError, FieldDoc, Kind, NameDoc, check_finite, read_choice, read_int, read_number, reject_unknown
+from . import (DataError, FieldDoc, Kind, NameDoc, check_finite, read_bool, read_choice, read_int, read_number,
+               reject_unknown)
 from .hyper import FORM_NAMES, HYPER_DOCS, HYPER_FIELDS, HYPER_SYMBOLS, METHOD_NAMES, hyper_meaning, read_hyper
+from .optimize_extra import compare_run, taylor_model
 from .optimize_model import MODELS, Run, batch_message, order_message, read_batches, read_model, read_w0, scale_mistakes
 
 _DATA_FIELDS = {"x", "y", "bias", "reduction", "half", "batching", "order", "batches", "A", "b"}
@@ -39,7 +41,7 @@ _MODEL_FIELDS = {
     "logistic": {"x", "y", "bias", "reduction", "batching", "order", "batches"},
     "quadratic": {"A", "b"},
 }
-_TOP = ({"kind", "model", "w0", "method", "iterations", "clip", "lr_symbol"}
+_TOP = ({"kind", "model", "w0", "method", "iterations", "clip", "lr_symbol", "compare_lr", "taylor"}
         | _DATA_FIELDS | set(HYPER_FIELDS))
 _MAX_ITERATIONS = 100
 
@@ -63,6 +65,7 @@ def build(data: Mapping[str, Any]) -> Problem:
             raise DataError(f"{path}.clip", f"gradient clipping is not offered with method {method}")
         clip = read_number(data, "clip", path, positive=True)
 
+    compare = read_number(data, "compare_lr", path, positive=True) if "compare_lr" in data else None
     m = read_model(data, path, model)
     batches = read_batches(data, path, model, m["n_obs"])
     if method == "coordinate":
@@ -73,15 +76,19 @@ def build(data: Mapping[str, Any]) -> Problem:
             raise DataError(f"{path}.batching", "coordinate descent here uses all observations (batching = \"full\")")
     w0 = read_w0(data, path, model, m)
 
+    taylor = read_bool(data, "taylor", path, default=False)
+    if taylor and (len(batches) != 1 or optim.plan(hyper, 1).lookahead):
+        raise DataError(f"{path}.taylor", "the first-order model of L at wₜ₋₁ needs the gradient of the whole loss "
+                                          "there: a full batch, and not textbook Nesterov's look-ahead point")
     run = Run(model, MappingProxyType(m), hyper, clip, lr_sym, batches, w0.shape)
-    problem = _graph(run, w0, iterations)
+    problem = _graph(run, w0, iterations, compare, taylor)
     check_finite(problem, path, "the run diverges (try fewer iterations or a smaller learning_rate) or divides by "
                                 "zero (a singular Hessian, or eps = 0 with a zero gradient)")
     return problem
 
 
-def _graph(run: Run, w0: np.ndarray, iterations: int) -> Problem:
-    """The run as a quantity graph: the givens, the minimiser, then each step."""
+def _graph(run: Run, w0: np.ndarray, iterations: int, compare: float | None = None, taylor: bool = False) -> Problem:
+    """The run as a quantity graph: the givens, the minimiser, each step, then the comparison run."""
     w = Writer("optimize")
     _givens(w, run, w0)
     _optimum(w, run)
@@ -91,7 +98,11 @@ def _graph(run: Run, w0: np.ndarray, iterations: int) -> Problem:
     others = _other_orders(run, w0, iterations)
     for t in range(1, iterations + 1):
         _step(w, run, t, others)
-    _conventions(w, run, iterations)
+        if taylor:
+            taylor_model(w, t, run.hyper["method"] == "gd")
+    if compare is not None:
+        compare_run(w, run, iterations, compare)
+    _conventions(w, run, iterations, compare)
     return w.build()
 
 
@@ -198,8 +209,29 @@ def _gradient(w: Writer, run: Run, t: int, point: str, hessian: bool, elsewhere:
             [out] if logistic else [], H_sym,
             {"en": f"the Hessian (second derivative) of the loss at {pt}, step {t}{on['en']}",
              "ru": f"гессиан (вторая производная) функции потерь в точке {pt}, шаг {t}{on['ru']}"},
-            "backward", formula, scale_mistakes(run, f"hess{t}", batch, "hessian", formula))
+            "backward", formula, [*scale_mistakes(run, f"hess{t}", batch, "hessian", formula),
+                                  *_hessian_mistakes(run, out, batch, formula)])
     return keys
+
+
+def _hessian_mistakes(run: Run, out: str, batch, formula: str) -> list[Mistake]:
+    """Logistic regression with one weight: Σ pᵢ(1 − pᵢ) with xᵢ² left out, or with xᵢ once."""
+    if run.model != "logistic" or run.m["bias"]:
+        return []
+    x = run.m["x"][list(batch)]
+
+    def h(p, power):
+        p = np.reshape(p, -1)
+        return run.pshape(run._reduce(p * (1.0 - p) * x ** power, batch))
+
+    return [mistake("hess_no_x2", (out,), lambda p: h(p, 0),
+                    f"You left out xᵢ²: each observation's second derivative is pᵢ(1 − pᵢ)·xᵢ², since z = w·xᵢ "
+                    f"brings xᵢ once for each derivative: {formula}.",
+                    f"Вы забыли xᵢ²: вторая производная по каждому наблюдению равна pᵢ(1 − pᵢ)·xᵢ², ведь z = w·xᵢ "
+                    f"даёт множитель xᵢ при каждом дифференцировании: {formula}."),
+            mistake("hess_x_once", (out,), lambda p: h(p, 1),
+                    f"You multiplied by xᵢ once; the second derivative takes it twice, xᵢ²: {formula}.",
+                    f"Вы умножили на xᵢ один раз, а во второй производной он входит дважды, xᵢ²: {formula}.")]
 
 
 def _other_points(w: Writer, run: Run, t: int, at: Mapping[str, str]) -> list:
@@ -276,7 +308,7 @@ def _givens(w: Writer, run: Run, w0: np.ndarray) -> None:
     w.given("w0", w0, "w₀", {"en": f"the starting point ({what['en']})", "ru": f"начальная точка ({what['ru']})"})
     if "lr" in hyper:
         w.given("lr", hyper["lr"], run.lr_sym, {"en": "the learning rate", "ru": "шаг обучения (learning rate)"})
-    for name in ("alpha", "beta1", "beta2", "eps"):
+    for name in ("alpha", "beta1", "beta2", "eps", "weight_decay"):
         if name in hyper:
             w.given(name, hyper[name], HYPER_SYMBOLS[name], hyper_meaning(name, hyper["method"]))
     if run.clip is not None:
@@ -323,7 +355,7 @@ def _optimum(w: Writer, run: Run) -> None:
 # -- the conventions, in words ----------------------------------------------------------------
 
 
-def _conventions(w: Writer, run: Run, iterations: int) -> None:
+def _conventions(w: Writer, run: Run, iterations: int, compare: float | None = None) -> None:
     """The loss, the parameters, the batches, the method's formulas in general form, the clipping, the steps."""
     m, hyper = run.m, run.hyper
     if run.model == "regression":
@@ -384,6 +416,17 @@ def _conventions(w: Writer, run: Run, iterations: int) -> None:
     w.convention("method", {
         "en": f"{name_en}{form_text['en']}: " + "; ".join(lines) + (f" ({tail})" if tail else ""),
         "ru": f"{name_ru}{form_text['ru']}: " + "; ".join(lines_ru) + (f" ({tail})" if tail else "")})
+    if "weight_decay" in hyper and hyper["method"] != "adamw":
+        pen = "½·λ‖w‖²" if hyper.get("l2_half", True) else "λ‖w‖²"
+        w.convention("weight_decay", {
+            "en": f"an L2 penalty {pen} is added to the loss: the step uses its gradient g̃ₜ = gₜ + "
+                  f"{'λ' if hyper.get('l2_half', True) else '2λ'}·wₜ₋₁; Lₜ is the loss without the penalty",
+            "ru": f"к функции потерь добавлен L2-штраф {pen}: шаг использует градиент g̃ₜ = gₜ + "
+                  f"{'λ' if hyper.get('l2_half', True) else '2λ'}·wₜ₋₁; Lₜ — потери без штрафа"})
+    if compare is not None:
+        w.convention("compare", {
+            "en": f"for comparison, plain gradient descent uₜ = uₜ₋₁ − η′·∇L(uₜ₋₁) from u₀ = w₀, η′ = {compare:g}",
+            "ru": f"для сравнения — обычный градиентный спуск uₜ = uₜ₋₁ − η′·∇L(uₜ₋₁) из u₀ = w₀, η′ = {compare:g}"})
     if run.clip is not None:
         rule = f"clip(g) = g·min(1, c/‖g‖), c = {run.clip:g}"
         w.convention("clip", {"en": f"the gradient is clipped by norm first: {rule}",
@@ -392,16 +435,18 @@ def _conventions(w: Writer, run: Run, iterations: int) -> None:
     ahead = bool(pl.lookahead)  # textbook Nesterov
     at_en = "the look-ahead point w̃ₜ" if ahead else "wₜ₋₁"
     at_ru = "точке «заглядывания вперёд» w̃ₜ" if ahead else "точке wₜ₋₁"
+    data = run.model != "quadratic"  # a quadratic has no observations to speak of
     w.convention("steps", {
-        "en": f"{en_steps} from w₀: step t takes gₜ at {at_en} and gives wₜ; Lₜ = L(wₜ) on all observations",
+        "en": f"{en_steps} from w₀: step t takes gₜ at {at_en} and gives wₜ; Lₜ = L(wₜ)"
+              + (" on all observations" if data else ""),
         "ru": f"{iterations} {ru_plural(iterations, 'шаг', 'шага', 'шагов')} из w₀: шаг t берёт градиент gₜ в "
-              f"{at_ru} и даёт wₜ; Lₜ = L(wₜ) по всем наблюдениям"})
+              f"{at_ru} и даёт wₜ; Lₜ = L(wₜ)" + (" по всем наблюдениям" if data else "")})
 
 
 KIND = Kind(
     name="optimize",
-    summary="A few steps of an optimizer (GD, SGD, momentum, Nesterov, AdaGrad, RMSprop, Adam, η/t decay, "
-            "Newton, coordinate descent) on 1-D regression, logistic regression or a quadratic; every "
+    summary="A few steps of an optimizer (GD, SGD, momentum, Nesterov, AdaGrad, RMSprop, Adam, AdamW, η/t decay, "
+            "Newton, coordinate descent; an L2 penalty) on 1-D regression, logistic regression or a quadratic; every "
             "gradient, optimizer state, iterate and loss is a quantity.",
     fields=(
         FieldDoc("model", True, '"regression" (ŷ = w·x, squared loss), "logistic" (p = σ(w·x), log-loss) '
@@ -426,7 +471,12 @@ KIND = Kind(
                                 '(b = αb + g, w − ηb); adam: "pytorch" (default; m, v carried) or "fed_back" '
                                 "(m̂, v̂ carried to the next step)"),
         HYPER_DOCS[4],
-        FieldDoc("bias_correction", False, "adam: false drops the bias correction (m̂ = m, v̂ = v); default true"),
+        FieldDoc("bias_correction", False, "adam/adamw: false drops the bias correction (m̂ = m, v̂ = v); default true"),
+        *HYPER_DOCS[5:],
+        FieldDoc("taylor", False, "true adds, per step, the first-order Taylor model of L at w_{t−1} against L itself: "
+                                  "taylor_gain{t}, taylor{t}, gain{t} (a full batch; not textbook Nesterov)"),
+        FieldDoc("compare_lr", False, "η′ > 0: adds plain gradient descent from w0 with step η′, on the same batches "
+                                      "(and L2 penalty: AdamW's λ too), for comparison: gd_grad{t}, gd_grad_l2{t}, gd_w{t}, gd_L{t}"),
         FieldDoc("clip", False, "clip every gradient by norm to at most this value first (not with newton/coordinate)"),
         FieldDoc("batching", False, '"full" (default), "sgd" (one observation per step, in order) or "minibatch" '
                                     "(given batches); steps cycle through the order or batches"),
@@ -439,7 +489,7 @@ KIND = Kind(
     names=(
         NameDoc("x, y", "givens (regression/logistic): the inputs and targets"),
         NameDoc("A, b", "givens (quadratic): the matrix and vector of ½wᵀAw − bᵀw"),
-        NameDoc("lr, alpha, beta1, beta2, eps, clip", "givens: the hyper-parameters the method uses"),
+        NameDoc("lr, alpha, beta1, beta2, eps, weight_decay, clip", "givens: the hyper-parameters the method uses"),
         NameDoc("w0", "given: the starting point (a number, the pair (w, b), or a vector)"),
         NameDoc("h0, buf0, G0, v0, m0", "givens: the optimizer's states at the start (zero), those the method has"),
         NameDoc("w_star, L_star", "the minimiser w* and L(w*) (regression when unique, quadratic)"),
@@ -450,14 +500,23 @@ KIND = Kind(
         NameDoc("grad{t}", "g_t: the gradient used at step t (at w_{t−1}, over the batch of step t)"),
         NameDoc("hess{t}", "newton/coordinate: the Hessian at the point of step t"),
         NameDoc("grad_norm{t}, grad_clip{t}", "with clip: ‖g_t‖ and the clipped gradient g_t·min(1, c/‖g_t‖)"),
+        NameDoc("grad_l2{t}", "with weight_decay as an L2 penalty: the gradient the step uses, g̃_t = g_t + λ·w_{t−1}"),
         NameDoc("eta{t}", "gd_decay: the step size η/t"),
         NameDoc("h{t}", "momentum/nesterov, textbook form: h_t = α·h_{t−1} + η·g_t"),
         NameDoc("buf{t}", "momentum/nesterov, PyTorch form: the buffer b_t = α·b_{t−1} + g_t"),
         NameDoc("dir{t}", "nesterov, PyTorch form: the direction d_t = g_t + α·b_t"),
         NameDoc("G{t}", "adagrad: the sum of squared gradients"),
-        NameDoc("v{t}", "rmsprop: the average of squared gradients; adam: the second moment"),
-        NameDoc("m{t}", "adam: the first moment"),
-        NameDoc("m_hat{t}, v_hat{t}", "adam: the bias-corrected moments"),
+        NameDoc("v{t}", "rmsprop: the average of squared gradients; adam/adamw: the second moment"),
+        NameDoc("m{t}", "adam/adamw: the first moment"),
+        NameDoc("m_hat{t}, v_hat{t}", "adam/adamw: the bias-corrected moments"),
+        NameDoc("taylor_gain{t}", "with taylor: the decrease the first-order model predicts, −g_tᵀ(w_t − w_{t−1})"),
+        NameDoc("taylor{t}", "with taylor: the model's value L̃_t = L(w_{t−1}) + g_tᵀ(w_t − w_{t−1})"),
+        NameDoc("gain{t}", "with taylor: the actual decrease L(w_{t−1}) − L(w_t)"),
+        NameDoc("compare_lr", "with compare_lr: the given η′ (written η when it equals the method's η)"),
+        NameDoc("gd_grad{t}, gd_w{t}, gd_L{t}", "with compare_lr: plain gradient descent u_t = u_{t−1} − η′·∇L(u_{t−1}) "
+                                                "from u₀ = w₀: its gradient, point and loss"),
+        NameDoc("gd_grad_l2{t}", "with compare_lr and weight_decay: the comparison's gradient with the L2 penalty's "
+                                 "gradient added, g̃ = ∇L(u_{t−1}) + λ·u_{t−1} (AdamW's λ too)"),
         NameDoc("w{t}", "the parameters after step t (t = 1 … iterations)"),
     ),
 )

@@ -1,7 +1,8 @@
 """Activations and losses, each with its backward.
 
-One small function per operation, float64 in and out. Conventions at kinks are fixed
-and stated: ReLU′(0) = 0, leaky ReLU′(0) = slope, step(0) = 1 and step′ = 0 everywhere.
+One small function per operation, float64 in and out. Conventions at kinks are stated, and a
+lesson may choose them: ReLU′(0) = 0 (default) or 1, leaky ReLU′(0) = slope (default) or 1,
+step(0) = 1 (default) or 0; step′ = 0 everywhere. ELU′(0) = α (its z ≤ 0 branch; smooth when α = 1).
 Element-wise activations carry g′ and pass ∂L/∂z = ∂L/∂a ∘ g′(z); softmax is a vector
 activation whose backward is the Jacobian-vector product along the unit axis.
 
@@ -74,6 +75,12 @@ class Activation:
     names: Mapping[str, str]
     vjp: Callable[[Array, Array, int], Array] | None = None
     temperature: float = 1.0
+    #: ReLU and leaky ReLU: g′(0) as this activation takes it (0 or 1; the slope or 1)
+    derivative_at_zero: float | None = None
+    #: the step: step(0) (1 or 0)
+    step_at_zero: float | None = None
+    #: ELU: α in α(eᶻ − 1) for z ≤ 0
+    alpha: float | None = None
 
     @property
     def elementwise(self) -> bool:
@@ -97,6 +104,11 @@ def _drelu(z):
     return (_f64(z) > 0).astype(np.float64)
 
 
+def _drelu_right(z):
+    """ReLU′ with ReLU′(0) = 1, the one-sided derivative from the right."""
+    return (_f64(z) >= 0).astype(np.float64)
+
+
 def _dsigmoid(z):
     s = sigmoid(z)
     return s * (1.0 - s)
@@ -104,6 +116,11 @@ def _dsigmoid(z):
 
 def _step(z):
     return (_f64(z) >= 0).astype(np.float64)
+
+
+def _step_zero_at_zero(z):
+    """step(z) = 1 for z > 0, else 0 (step(0) = 0)."""
+    return (_f64(z) > 0).astype(np.float64)
 
 
 def _exp(z):
@@ -117,13 +134,110 @@ def _number(v: float) -> str:
 LEAKY_SLOPE = 0.01
 
 
-def leaky_relu(slope: float = LEAKY_SLOPE) -> Activation:
-    """g(z) = z for z > 0, slope·z otherwise; g′(0) = slope."""
-    return Activation(
-        "leaky_relu", "LeakyReLU",
-        lambda z: np.where(_f64(z) > 0, _f64(z), slope * _f64(z)),
-        lambda z: np.where(_f64(z) > 0, 1.0, slope),
-        {"en": f"leaky ReLU (slope {_number(slope)})", "ru": f"leaky ReLU (наклон {_number(slope)})"})
+def leaky_relu(slope: float = LEAKY_SLOPE, derivative_at_zero: float | None = None) -> Activation:
+    """g(z) = z for z > 0, slope·z otherwise; g′(0) = slope, or 1 when ``derivative_at_zero`` is 1."""
+    names = {"en": f"leaky ReLU (slope {_number(slope)})", "ru": f"leaky ReLU (наклон {_number(slope)})"}
+    f = lambda z: np.where(_f64(z) > 0, _f64(z), slope * _f64(z))  # noqa: E731
+    if derivative_at_zero is None or derivative_at_zero == slope:
+        return Activation("leaky_relu", "LeakyReLU", f, lambda z: np.where(_f64(z) > 0, 1.0, slope), names,
+                          derivative_at_zero=None if derivative_at_zero is None else float(slope))
+    if derivative_at_zero != 1:
+        raise ValueError(f"leaky ReLU′(0) is its slope {_number(slope)} or 1, not {derivative_at_zero:g}")
+    return Activation("leaky_relu", "LeakyReLU", f, lambda z: np.where(_f64(z) >= 0, 1.0, slope), names,
+                      derivative_at_zero=1.0)
+
+
+def relu(derivative_at_zero: float = 0.0) -> Activation:
+    """g(z) = max(z, 0); g′(z) = [z > 0], or [z ≥ 0] when ``derivative_at_zero`` is 1."""
+    if derivative_at_zero not in (0, 1):
+        raise ValueError(f"ReLU′(0) is 0 or 1, not {derivative_at_zero:g}")
+    return Activation("relu", "ReLU", _relu, _drelu if derivative_at_zero == 0 else _drelu_right,
+                      {"en": "ReLU", "ru": "ReLU"}, derivative_at_zero=float(derivative_at_zero))
+
+
+def step(at_zero: float = 1.0) -> Activation:
+    """step(z) = [z ≥ 0] (step(0) = 1), or [z > 0] when ``at_zero`` is 0; step′ = 0 everywhere."""
+    if at_zero not in (0, 1):
+        raise ValueError(f"step(0) is 0 or 1, not {at_zero:g}")
+    return Activation("step", "step", _step if at_zero == 1 else _step_zero_at_zero,
+                      lambda z: np.zeros_like(_f64(z)),
+                      {"en": "step (Heaviside)", "ru": "ступенька (функция Хевисайда)"}, step_at_zero=float(at_zero))
+
+
+# -- smooth relatives of ReLU and the gated activations -------------------------------------
+
+#: SELU's published constants (Klambauer et al., 2017): SELU(z) = λ·(z for z > 0, α(eᶻ − 1) for z ≤ 0).
+SELU_LAMBDA = 1.0507009873554804934193349852946
+SELU_ALPHA = 1.6732632423543772848170429916717
+#: GELU's tanh approximation: GELU(z) ≈ ½z(1 + tanh(√(2/π)(z + 0.044715z³))).
+GELU_C = 0.044715
+_SQRT_2_PI = float(np.sqrt(2.0 / np.pi))
+
+
+def elu_value(z: Array, alpha: float = 1.0) -> Array:
+    """ELU(z) = z for z > 0, α(eᶻ − 1) for z ≤ 0 (no overflow: e^min(z, 0))."""
+    z = _f64(z)
+    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0)))
+
+
+def elu_derivative(z: Array, alpha: float = 1.0) -> Array:
+    """ELU′(z) = 1 for z > 0, αeᶻ for z ≤ 0 (= ELU(z) + α there)."""
+    z = _f64(z)
+    return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0.0)))
+
+
+def selu_value(z: Array) -> Array:
+    """SELU(z) = λ·ELU_α(z) with the published λ and α."""
+    return SELU_LAMBDA * elu_value(z, SELU_ALPHA)
+
+
+def selu_derivative(z: Array) -> Array:
+    """SELU′(z) = λ for z > 0, λαeᶻ for z ≤ 0."""
+    return SELU_LAMBDA * elu_derivative(z, SELU_ALPHA)
+
+
+def softplus(z: Array) -> Array:
+    """softplus(z) = ln(1 + eᶻ), stable for large |z|; softplus′ = σ."""
+    return np.logaddexp(0.0, _f64(z))
+
+
+def swish(z: Array) -> Array:
+    """swish(z) = SiLU(z) = z·σ(z)."""
+    z = _f64(z)
+    return z * sigmoid(z)
+
+
+def swish_derivative(z: Array) -> Array:
+    """swish′(z) = σ(z) + z·σ(z)(1 − σ(z)) (the product rule)."""
+    z = _f64(z)
+    s = sigmoid(z)
+    return s + z * s * (1.0 - s)
+
+
+def gelu_inner(z: Array) -> Array:
+    """u = √(2/π)(z + 0.044715z³), the argument of tanh in GELU's approximation."""
+    z = _f64(z)
+    return _SQRT_2_PI * (z + GELU_C * z ** 3)
+
+
+def gelu(z: Array) -> Array:
+    """GELU(z) ≈ ½z(1 + tanh u), u = √(2/π)(z + 0.044715z³): the tanh approximation of z·Φ(z)."""
+    z = _f64(z)
+    return 0.5 * z * (1.0 + np.tanh(gelu_inner(z)))
+
+
+def gelu_derivative(z: Array) -> Array:
+    """GELU′(z) = ½(1 + tanh u) + ½z(1 − tanh²u)·√(2/π)(1 + 3·0.044715z²), of the approximation."""
+    z = _f64(z)
+    t = np.tanh(gelu_inner(z))
+    return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t ** 2) * _SQRT_2_PI * (1.0 + 3.0 * GELU_C * z ** 2)
+
+
+def elu(alpha: float = 1.0) -> Activation:
+    """ELU with its α (α > 0)."""
+    a = _number(alpha)
+    return Activation("elu", "ELU", lambda z: elu_value(z, alpha), lambda z: elu_derivative(z, alpha),
+                      {"en": f"ELU (α = {a})", "ru": f"ELU (α = {a})"}, alpha=float(alpha))
 
 
 def softmax_activation(temperature: float = 1.0) -> Activation:
@@ -153,6 +267,12 @@ ACTIVATIONS: Mapping[str, Activation] = {
         Activation("step", "step", _step, lambda z: np.zeros_like(_f64(z)),
                    {"en": "step (Heaviside)", "ru": "ступенька (функция Хевисайда)"}),
         Activation("exp", "exp", _exp, _exp, {"en": "exponential", "ru": "экспонента"}),
+        elu(1.0),
+        Activation("selu", "SELU", selu_value, selu_derivative, {"en": "SELU", "ru": "SELU"}),
+        Activation("swish", "swish", swish, swish_derivative, {"en": "swish (SiLU)", "ru": "swish (SiLU)"}),
+        Activation("gelu", "GELU", gelu, gelu_derivative,
+                   {"en": "GELU (tanh approximation)", "ru": "GELU (приближение через tanh)"}),
+        Activation("softplus", "softplus", softplus, sigmoid, {"en": "softplus", "ru": "softplus"}),
     )
 }
 
@@ -160,12 +280,21 @@ ACTIVATIONS: Mapping[str, Activation] = {
 ACTIVATION_NAMES: tuple[str, ...] = (*ACTIVATIONS, "softmax")
 
 
-def make_activation(name: str, *, slope: float = LEAKY_SLOPE, temperature: float = 1.0) -> Activation:
-    """The activation called ``name``; ``slope`` is for leaky ReLU, ``temperature`` for softmax."""
+def make_activation(name: str, *, slope: float = LEAKY_SLOPE, temperature: float = 1.0, alpha: float = 1.0,
+                    derivative_at_zero: float | None = None, step_at_zero: float = 1.0) -> Activation:
+    """The activation called ``name``; ``slope`` is for leaky ReLU, ``temperature`` for softmax, ``alpha``
+    for ELU; ``derivative_at_zero`` is ReLU′(0) (0 or 1) or leaky ReLU′(0) (its slope or 1), ``step_at_zero``
+    step(0) (1 or 0). The defaults are the engine's conventions: the activations of :data:`ACTIVATIONS`."""
     if name == "leaky_relu":
-        return leaky_relu(slope)
+        return leaky_relu(slope, derivative_at_zero)
     if name == "softmax":
         return softmax_activation(temperature)
+    if name == "relu" and derivative_at_zero not in (None, 0):
+        return relu(derivative_at_zero)
+    if name == "step" and step_at_zero != 1:
+        return step(step_at_zero)
+    if name == "elu" and alpha != 1:
+        return elu(alpha)
     return ACTIVATIONS[name]
 
 

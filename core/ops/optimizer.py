@@ -137,10 +137,13 @@ _OFF_BY_ONE = ("You divided {lr} by %d, not by the step number %d: ",
 
 
 def decayed_rate(lr: float, t: int) -> Op:
-    """η_t = η/t."""
+    """η_t = η/t. Slips: divided by t + 1, multiplied by t."""
     en, ru = (text % (t + 1, t) for text in _OFF_BY_ONE)
-    return Op("decayed_rate", (), lambda: np.asarray(lr / t), "{out} = {lr}/{t}",
-              (slip("decay_off_by_one", (), lambda: np.asarray(lr / (t + 1)), en + "{f}.", ru + "{f}."),))
+    return Op("decayed_rate", (), lambda: np.asarray(lr / t), "{out} = {lr}/{t}", (
+        slip("decay_off_by_one", (), lambda: np.asarray(lr / (t + 1)), en + "{f}.", ru + "{f}."),
+        slip("decay_times", (), lambda: np.asarray(lr * t),
+             "You multiplied {lr} by the step number; the step shrinks, so {lr} is divided by it: {f}.",
+             "Вы умножили {lr} на номер шага; шаг уменьшается, поэтому {lr} делят на номер шага: {f}.")))
 
 
 def decayed_descent(lr: float, t: int) -> Op:
@@ -149,7 +152,10 @@ def decayed_descent(lr: float, t: int) -> Op:
     return Op("decayed_descent", ("w_prev", "eta", "g"), lambda w, e, g: w - e * g, "{out} = {w_prev} − {eta}·{g}", (
         STEP_ADDED,
         no_lr(("w_prev", "g"), lambda w, g: w - g),
-        slip("decay_off_by_one", ("w_prev", "g"), lambda w, g: w - lr / (t + 1) * g, en, ru)))
+        slip("decay_off_by_one", ("w_prev", "g"), lambda w, g: w - lr / (t + 1) * g, en, ru),
+        slip("decay_fixed_step", ("w_prev", "g"), lambda w, g: w - lr * g,
+             "You stepped with the whole {lr}, as a fixed step does; at step {t} the step is {eta} = {lr}/{t}: {f}.",
+             "Вы сделали шаг с полным {lr}, как при постоянном шаге; на шаге {t} шаг равен {eta} = {lr}/{t}: {f}.")))
 
 
 # -- momentum and Nesterov ---------------------------------------------------------------------
@@ -304,26 +310,183 @@ def adam_uncorrected(lr: float, eps: float, inside: bool) -> Slip:
                 "Вы забыли поправку на смещение (m и v вместо m̂ и v̂): {f}.")
 
 
+# -- weight decay: an L2 penalty in the gradient, or decoupled (AdamW) ---------------------------
+# Slots besides the others: ``grad_l2`` the penalised gradient g̃_t; templates name ``λ``, the
+# decay λ's symbol, which the place gives (λ is a number fixed when the operation is made).
+
+
+def renamed(op: Op, old: str, new: str, skipped: tuple[str, str] | None = None) -> Op:
+    """``op`` reading its slot ``old`` from the slot ``new`` instead (its formula and slips too): a method's
+    stages fed the penalised gradient g̃ where they read g. ``skipped`` (en, ru): a first slip, the value
+    computed from ``old`` as before (the penalty left out)."""
+    def swap(text: str) -> str:
+        return text.replace("{" + old + "}", "{" + new + "}").replace("{(" + old + ")}", "{(" + new + ")}")
+
+    def uses(names):
+        return tuple(new if u == old else u for u in names)
+
+    first = (slip("decay_skipped", op.slots, op.fn, *skipped),) if skipped else ()
+    return Op(op.name, uses(op.slots), op.fn, swap(op.formula),
+              first + tuple(Slip(s.name, uses(s.uses), s.fn, swap(s.en), swap(s.ru), s.convention) for s in op.slips))
+
+
+def l2_gradient(lam: float, half: bool = True) -> Op:
+    """g̃_t = g_t + λ·w_{t−1}: the gradient of L + ½λ‖w‖² (``half``); g_t + 2λ·w_{t−1} for L + λ‖w‖².
+
+    Slips: λ forgotten, the penalty's gradient subtracted, the other ½ convention of the penalty,
+    only the penalty's gradient."""
+    c, other = (lam, 2.0 * lam) if half else (2.0 * lam, lam)
+    term = "λ·{w_prev}" if half else "2λ·{w_prev}"
+    if half:
+        en = ("That is the gradient of the penalty λ·‖w‖² (2·λ·{w_prev}); this lesson's penalty is "
+              "½·λ·‖w‖², whose gradient is λ·{w_prev} (the ½ cancels the 2): {f}.")
+        ru = ("Это градиент штрафа λ·‖w‖² (2·λ·{w_prev}); в этом уроке штраф ½·λ·‖w‖², его градиент "
+              "λ·{w_prev} (½ сокращает двойку): {f}.")
+    else:
+        en = ("That is the gradient of the penalty ½·λ·‖w‖² (λ·{w_prev}); this lesson's penalty is "
+              "λ·‖w‖² without ½, whose gradient is 2·λ·{w_prev}: {f}.")
+        ru = ("Это градиент штрафа ½·λ·‖w‖² (λ·{w_prev}); в этом уроке штраф λ·‖w‖² без ½, его "
+              "градиент 2·λ·{w_prev}: {f}.")
+    return Op("l2_gradient", ("g", "w_prev"), lambda g, w: g + c * w, "{out} = {g} + " + term, (
+        slip("decay_no_lambda", ("g", "w_prev"), lambda g, w: g + (1.0 if half else 2.0) * w,
+             "You left out λ: the penalty's gradient is " + term + ", not the weights themselves: {f}.",
+             "Вы забыли λ: градиент штрафа равен " + term + ", а не самим весам: {f}."),
+        slip("decay_sign", ("g", "w_prev"), lambda g, w: g - c * w,
+             "You subtracted the penalty's gradient: the penalty grows with ‖w‖, so its gradient " + term
+             + " points away from 0 and is added to {g}: {f}.",
+             "Вы вычли градиент штрафа: штраф растёт вместе с ‖w‖, поэтому его градиент " + term
+             + " направлен от нуля и прибавляется к {g}: {f}."),
+        slip("penalty_half", ("g", "w_prev"), lambda g, w: g + other * w, en, ru, convention=True),
+        slip("decay_only", ("w_prev",), lambda w: c * w,
+             "That is only the penalty's gradient " + term + "; add the loss's gradient {g}: {f}.",
+             "Это только градиент штрафа " + term + "; прибавьте градиент функции потерь {g}: {f}."),
+    ))
+
+
+def adam_direction(m_prev, v_prev, g, t: int, b1: float, b2: float, eps: float, inside: bool, corrected: bool):
+    """m̂/(√v̂ + ε) of Adam's step t from the moments carried in and the gradient ``g`` fed to it."""
+    m = b1 * np.asarray(m_prev) + (1.0 - b1) * g
+    v = b2 * np.asarray(v_prev) + (1.0 - b2) * g * g
+    if corrected:
+        m, v = m / (1.0 - b1 ** t), v / (1.0 - b2 ** t)
+    return scaled(m, v, eps, inside)
+
+
+def decoupled_moment(decay: float, state: str, lam: float) -> Slip:
+    """AdamW's moment from g + λ·w: the decay put into the gradient (Adam with an L2 penalty)."""
+    power = 2 if state == "v" else 1
+    return slip(f"{state}_decay_coupled", (f"{state}_prev", "g", "w_prev"),
+                lambda p, g, w: decay * p + (1.0 - decay) * (g + lam * w) ** power,
+                "You added λ·{w_prev} to the gradient, as Adam with an L2 penalty does; AdamW keeps the "
+                "decay out of the moments and subtracts {lr}·λ·{w_prev} in the step itself: {f}.",
+                "Вы прибавили λ·{w_prev} к градиенту, как Adam с L2-штрафом; AdamW не пускает затухание "
+                "весов в моменты и вычитает {lr}·λ·{w_prev} в самом шаге: {f}.")
+
+
+def decoupled_step(lr: float, lam: float, eps: float, inside: bool, t: int, b1: float, b2: float,
+                   corrected: bool = True) -> Op:
+    """w_t = w_{t−1} − η·(m̂_t/(√v̂_t + ε) + λ·w_{t−1}): AdamW's step, the decay decoupled from the
+    gradient (as PyTorch's AdamW: w·(1 − ηλ), then the Adam step).
+
+    Slips: the step added, λ forgotten (plain Adam), the decay's sign, λ·w not scaled by η (the
+    paper's form, a convention), the decay put into the gradient (Adam with L2), then Adam's own."""
+    def step(w, m, v, decay=lam, rate=lr):
+        return w - lr * scaled(m, v, eps, inside) - rate * decay * w
+
+    def coupled(w, mp, vp, g):
+        return w - lr * adam_direction(mp, vp, g + lam * w, t, b1, b2, eps, inside, corrected)
+
+    uses = ("w_prev", "m_hat", "v_hat")
+    root = "/(√{v_hat} + ε)" if not inside else "/√({v_hat} + ε)"
+    formula = "{out} = {w_prev} − {lr}·({m_hat}" + root + " + λ·{w_prev})"
+    slips = [
+        STEP_ADDED,
+        slip("decay_no_lambda", uses, lambda w, m, v: step(w, m, v, decay=0.0),
+             "You left out the decay λ·{w_prev}: that is plain Adam's step; AdamW also pulls the weights towards "
+             "0: {f}.",
+             "Вы забыли затухание λ·{w_prev}: это шаг обычного Adam; AdamW ещё и притягивает веса к нулю: {f}."),
+        slip("decay_sign", uses, lambda w, m, v: step(w, m, v, decay=-lam),
+             "You added {lr}·λ·{w_prev}: the decay pulls the weights towards 0, so it is subtracted: {f}.",
+             "Вы прибавили {lr}·λ·{w_prev}: затухание тянет веса к нулю, поэтому его вычитают: {f}."),
+        slip("decay_no_lr", uses, lambda w, m, v: step(w, m, v, rate=1.0),
+             "You subtracted λ·{w_prev} without {lr}, as Loshchilov & Hutter's paper writes it; this lesson, "
+             "like PyTorch's AdamW, scales the decay by {lr} too: {f}.",
+             "Вы вычли λ·{w_prev} без {lr}, как в статье Loshchilov & Hutter; в этом уроке, как в AdamW из "
+             "PyTorch, затухание тоже умножается на {lr}: {f}.", convention=True),
+        slip("decay_coupled", ("w_prev", "m_prev", "v_prev", "g"), coupled,
+             "That is Adam with an L2 penalty: λ·{w_prev} added to the gradient goes through the moments and "
+             "is divided by √v̂ with it; AdamW subtracts the decay {lr}·λ·{w_prev} outside the moments: {f}.",
+             "Это Adam с L2-штрафом: λ·{w_prev}, прибавленное к градиенту, проходит через моменты и делится "
+             "вместе с ним на √v̂; AdamW вычитает затухание {lr}·λ·{w_prev} вне моментов: {f}."),
+        slip("no_root", uses, lambda w, m, v: w - lr * m / (v + eps) - lr * lam * w,
+             "You forgot the square root of {v_hat}: {f}.", "Вы забыли извлечь квадратный корень из {v_hat}: {f}."),
+        slip("no_lr", uses, lambda w, m, v: w - scaled(m, v, eps, inside) - lam * w,
+             "You left out the learning rate {lr}: {f}.", "Вы забыли умножить на шаг обучения {lr}: {f}."),
+    ]
+    if corrected:
+        slips.append(slip("no_bias_correction", ("w_prev", "m", "v"),
+                          lambda w, m, v: w - lr * scaled(m, v, eps, inside) - lr * lam * w,
+                          "You left out the bias correction (m and v in place of m̂ and v̂): {f}.",
+                          "Вы забыли поправку на смещение (m и v вместо m̂ и v̂): {f}."))
+    return Op("decoupled_step", uses, step, formula, tuple(slips))
+
+
+def coupled_adam_step(lr: float, lam: float, eps: float, inside: bool, t: int, b1: float, b2: float,
+                      corrected: bool = True) -> Slip:
+    """On Adam with an L2 penalty, the step AdamW would take (the decay decoupled): a slip of the w stage."""
+    def decoupled(w, mp, vp, g):
+        return w - lr * adam_direction(mp, vp, g, t, b1, b2, eps, inside, corrected) - lr * lam * w
+
+    return slip("decay_decoupled", ("w_prev", "m_prev", "v_prev", "g"), decoupled,
+                "That is AdamW's step, the decay {lr}·λ·{w_prev} subtracted outside the moments; here the "
+                "penalty's gradient joins the gradient, {grad_l2} = {g} + λ·{w_prev}, and goes through m and v: {f}.",
+                "Это шаг AdamW, где затухание {lr}·λ·{w_prev} вычитается вне моментов; здесь градиент штрафа "
+                "входит в градиент, {grad_l2} = {g} + λ·{w_prev}, и проходит через m и v: {f}.")
+
+
 # -- second-order methods -------------------------------------------------------------------------
 
 
-def newton_step(lr: float) -> Op:
-    """w_t = w_{t−1} − η·H_t⁻¹·g_t (η = 1 is not written)."""
+def adjugate(H) -> Array:
+    """adj H = [[d, −b], [−c, a]] of a 2×2 H = [[a, b], [c, d]]: H⁻¹ = adj H / det H."""
+    H = np.asarray(H, dtype=np.float64)
+    return np.array([[H[1, 1], -H[0, 1]], [-H[1, 0], H[0, 0]]])
+
+
+def newton_step(lr: float, n: int | None = None) -> Op:
+    """w_t = w_{t−1} − η·H_t⁻¹·g_t (η = 1 is not written). With ``n`` = 2 parameters, the slips of inverting
+    a 2×2 matrix by hand too: the determinant left out, the diagonal alone."""
     formula = "{out} = {w_prev} − " + ("" if lr == 1.0 else "{lr}·") + "{H}⁻¹·{g}"
-    return Op("newton_step", ("w_prev", "g", "H"), lambda w, g, H: w - lr * solve(H, g), formula, (
+    uses = ("w_prev", "g", "H")
+    slips = [
         STEP_ADDED,
-        no_lr(("w_prev", "g", "H"), lambda w, g, H: w - solve(H, g)),
-        slip("hessian_not_inverted", ("w_prev", "g", "H"), lambda w, g, H: w - lr * times(H, g),
+        no_lr(uses, lambda w, g, H: w - solve(H, g)),
+        slip("hessian_not_inverted", uses, lambda w, g, H: w - lr * times(H, g),
              "You multiplied by {H} instead of its inverse {H}⁻¹: {f}.",
-             "Вы умножили на {H}, а нужно на обратную к ней {H}⁻¹: {f}.")))
+             "Вы умножили на {H}, а нужно на обратную к ней {H}⁻¹: {f}.")]
+    if n == 2:
+        slips += [
+            slip("inverse_no_det", uses, lambda w, g, H: w - lr * adjugate(H) @ g,
+                 "You forgot to divide by the determinant: {H}⁻¹ = adj {H}/det {H}, with adj [[a, b], [c, d]] = "
+                 "[[d, −b], [−c, a]]: {f}.",
+                 "Вы забыли разделить на определитель: {H}⁻¹ = adj {H}/det {H}, где adj [[a, b], [c, d]] = "
+                 "[[d, −b], [−c, a]]: {f}."),
+            slip("inverse_diagonal", uses, lambda w, g, H: w - lr * np.asarray(g) / np.diag(H),
+                 "You divided each entry of {g} by the diagonal entry of {H}: that ignores the off-diagonal ones, "
+                 "which couple the coordinates; {H}⁻¹ is the inverse of the whole matrix: {f}.",
+                 "Вы разделили каждую компоненту {g} на диагональный элемент {H}: так теряются внедиагональные "
+                 "элементы, которые связывают координаты; {H}⁻¹ — обратная ко всей матрице: {f}.")]
+    return Op("newton_step", uses, lambda w, g, H: w - lr * solve(H, g), formula, tuple(slips))
 
 
 def coordinate_step(t: int, n: int | None) -> Op:
     """Exact minimisation of a quadratic along coordinate i = ((t − 1) mod n) + 1:
     w_t[i] = w_{t−1}[i] − g_t[i]/H[i, i], the other coordinates unchanged. ``n`` (the number of
     parameters, None when unknown) only makes the formula name the coordinate."""
-    def along(w, g, H, multiply: bool):
+    def along(w, g, H, multiply: bool, curvature: bool = True):
         w, g, H = np.asarray(w), np.asarray(g), np.asarray(H)
+        if not curvature:  # a unit step along the coordinate: the division by H[i, i] left out
+            H = np.ones_like(H)
         if w.ndim == 0:
             return w - (H * g if multiply else solve(H, g))
         i = (t - 1) % w.size
@@ -332,12 +495,43 @@ def coordinate_step(t: int, n: int | None) -> Op:
             out[i] = w[i] - (g[i] * H[i, i] if multiply else g[i] / H[i, i])
         return out
 
+    def every(w, g, H):  # all coordinates at once, each from w_{t−1} (a Jacobi sweep)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(w) - np.asarray(g) / np.diag(np.asarray(H))
+
+    def other(w, g, H):  # the next coordinate instead of this one
+        w, g, H = np.asarray(w), np.asarray(g), np.asarray(H)
+        j = t % w.size
+        out = np.array(w, dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[j] = w[j] - g[j] / H[j, j]
+        return out
+
+    uses = ("w_prev", "g", "H")
     formula = _coordinate_formula(t, n)
-    return Op("coordinate_step", ("w_prev", "g", "H"), lambda w, g, H: along(w, g, H, False), formula, (
+    slips = [
         STEP_ADDED,
-        slip("hessian_not_inverted", ("w_prev", "g", "H"), lambda w, g, H: along(w, g, H, True),
+        slip("hessian_not_inverted", uses, lambda w, g, H: along(w, g, H, True),
              "You multiplied by the second derivative instead of dividing by it: {f}.",
-             "Вы умножили на вторую производную, а на неё нужно делить: {f}.")))
+             "Вы умножили на вторую производную, а на неё нужно делить: {f}.")]
+    if n is not None and n >= 2:
+        i = (t - 1) % n + 1
+        slips += [
+            slip("coordinate_no_curvature", uses, lambda w, g, H: along(w, g, H, False, curvature=False),
+                 f"You stepped by the whole gradient entry; the minimum along coordinate {i} is "
+                 f"{{g}}[{i}]/{{H}}[{i}, {i}] away: the curvature along it sets the length: {{f}}.",
+                 f"Вы сделали шаг на всю компоненту градиента; минимум вдоль координаты {i} находится на расстоянии "
+                 f"{{g}}[{i}]/{{H}}[{i}, {i}]: длину шага задаёт кривизна вдоль этой координаты: {{f}}."),
+            slip("coordinate_all", uses, every,
+                 f"You moved every coordinate at once; step {t} moves only coordinate {i} and keeps the others: {{f}}.",
+                 f"Вы сдвинули все координаты сразу; шаг {t} двигает только координату {i}, остальные не меняются: "
+                 "{f}."),
+            slip("coordinate_other", uses, other,
+                 f"You moved coordinate {t % n + 1}; step {t} moves coordinate {i} (the steps take the coordinates "
+                 f"in turn, 1, 2, …): {{f}}.",
+                 f"Вы сдвинули координату {t % n + 1}; шаг {t} двигает координату {i} (шаги берут координаты по "
+                 "очереди: 1, 2, …): {f}.")]
+    return Op("coordinate_step", uses, lambda w, g, H: along(w, g, H, False), formula, tuple(slips))
 
 
 def _coordinate_formula(t: int, n: int | None) -> str:

@@ -199,3 +199,17 @@ def test_a_lesson_of_choices_alone_is_refused(tmp_path):
     with pytest.raises(LessonError) as caught:
         load_lesson(path)
     assert any("at least one step that asks for a value" in i.message for i in caught.value.issues)
+
+
+@pytest.mark.parametrize("typed", ["nan", "inf", "-inf", "1e999", "2.5", "-1", "9" * 500])
+def test_odd_numbers_name_no_option(tmp_path, typed):
+    run = LessonRun(load_lesson(write(tmp_path)), None, "en")
+    run.submit("0.8808")
+    assert run.submit(typed).status == FORMAT
+
+
+def test_the_value_of_a_choice_is_the_right_options_number(tmp_path):
+    run = LessonRun(load_lesson(write(tmp_path)), None, "en")
+    run.submit("0.8808")
+    assert float(run.expected(run.current)) == 2.0
+    assert run.submit("2.0").status == CORRECT  # as a script writes the key's value

@@ -66,6 +66,8 @@ PROBLEMS = {
     "ge-shared-node": {"kind": "graph_expr", "expression": "exp(x*y)*(x*y + z)",
                        "values": {"x": 0.5, "y": 1, "z": 2}},
     "ge-power-of-variable": {"kind": "graph_expr", "expression": "x^y + cos(x)/y", "values": {"x": 2, "y": 3}},
+    "ge-max-hessian": {"kind": "graph_expr", "expression": "max(x*y, x + y)*x + exp(x*y)",
+                       "values": {"x": 1.5, "y": 0.5}, "hessian": True},
     # -- stats
     "stats-mean-cv-all": {"kind": "stats",
                           "ridge": {"y": [6, 6, 10], "lambdas": [0, 0.1, 0.5, 1], "cv": "mean"},
@@ -128,7 +130,8 @@ def test_the_mistakes_the_brief_names_are_declared():
             "flipped", "correlation", "mean_not_sum", "spread_copy", "spread_share", "not_divided", "mean_not_max",
             "max_not_mean"} <= names["conv"]
     assert {"same_factor", "power_no_n", "power_not_reduced", "sin_minus_cos", "cos_plus_sin", "ln_not_inverse",
-            "missing_path", "direct_only"} <= names["graph_expr"]
+            "missing_path", "direct_only", "max_swapped", "second_local_constant",
+            "second_product_of_firsts"} <= names["graph_expr"]
     assert {"ignore_lambda", "minus_lambda", "full_fit", "lecun", "he", "xavier", "width_a", "half_a_squared",
             "no_bias"} <= names["stats"]
 
@@ -201,7 +204,7 @@ def test_conv_mistakes_compute_on_random_layers(data):
 @settings(max_examples=25, deadline=None)
 @given(expression=st.sampled_from(["x^2 + x*y + (x + y)^2", "sin(x)*y + cos(x*y) + ln(y)^3", "x*y + x",
                                    "exp(x*y)*(x*y + y)", "x^y + cos(x)/y", "tanh(x*y)*sigmoid(x) - 2*x^3",
-                                   "(x*y)^(0.5) + ln(x*y)*x"]),
+                                   "(x*y)^(0.5) + ln(x*y)*x", "max(x*y, x + y)^2 + x*max(x, 2*y)"]),
        x=st.floats(0.25, 3), y=st.floats(0.25, 3))
 def test_graph_mistakes_compute_on_random_points(expression, x, y):
     _all_mistakes_compute(build_problem({"kind": "graph_expr", "expression": expression,

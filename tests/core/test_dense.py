@@ -58,7 +58,7 @@ def test_values_are_read_only():
     ({"half": 1}, "problem.half"),
     ({"learning_rate": -1}, "problem.learning_rate"),
     ({"layers": [{"W": [[1, 2, 3]], "activation": "relu"}]}, "problem.layers[1].W"),
-    ({"layers": [{"W": [[1, -1], [0.5, 0]], "activation": "softplus"}]}, "problem.layers[1].activation"),
+    ({"layers": [{"W": [[1, -1], [0.5, 0]], "activation": "mish"}]}, "problem.layers[1].activation"),
     ({"layers": [{"W": [[1, -1], [0.5, 0]], "b": [1, 2, 3], "activation": "relu"}]}, "problem.layers[1].b"),
     ({"colour": "red"}, "problem.colour"),
 ])

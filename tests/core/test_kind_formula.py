@@ -181,8 +181,8 @@ def test_a_means_mismatch_says_why():
 
 def test_documented_fields_and_names():
     kind = KINDS["formula"]
-    assert {f.name for f in kind.fields} == {"symbols", "targets", "seed"}
-    assert {n.pattern for n in kind.names} == {"{target}", "at.{symbol}"}
+    assert {f.name for f in kind.fields} == {"symbols", "targets", "seed", "values"}
+    assert {n.pattern for n in kind.names} == {"{target}", "at.{symbol}", "{value}", "{target} (compute)"}
 
 
 def test_problems_without_formulas_have_an_empty_mapping():

@@ -257,7 +257,7 @@ LIN = {"name": "a", "type": "linear", "x": [1, 2], "W": [[1, 0], [0, 1]], "upstr
     ({"blocks": [{k: v for k, v in LIN.items() if k != "W"}]}, "problem.blocks[1].W", "missing"),
     ({"blocks": [{**LIN, "W": [[1, 0, 0]]}]}, "problem.blocks[1].W", "needs 2 rows"),
     ({"blocks": [{**LIN, "b": [1, 2, 3]}]}, "problem.blocks[1].b", "2 outputs"),
-    ({"blocks": [{**LIN, "activation": "swish"}]}, "problem.blocks[1].activation", "must be one of"),
+    ({"blocks": [{**LIN, "activation": "mish"}]}, "problem.blocks[1].activation", "must be one of"),
     ({"blocks": [{k: v for k, v in LIN.items() if k != "upstream"}]}, "problem.blocks[1].upstream",
      "a list of 2"),
     ({"blocks": [{**LIN, "upstream": [1, 1, 1]}]}, "problem.blocks[1].upstream", "output is a list of 2"),

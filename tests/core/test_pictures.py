@@ -25,8 +25,6 @@ LESSONS = load_catalog().ids()
 
 
 def _typed(run: LessonRun, step) -> str:
-    if step.is_choice:  # the right option's letter
-        return "abcdef"[step.correct]
     if run.is_formula(step):
         return run.lesson.problem.formulas[step.quantity].expected.text
     value = np.squeeze(np.asarray(run.expected(step), dtype=np.float64))

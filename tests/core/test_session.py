@@ -90,7 +90,21 @@ def test_design_any_working_xor_passes_and_a_failing_one_reopens_the_design(tmp_
         verdict = run.submit(design[s.quantity])
     assert verdict.status == "correct", verdict
     assert {s.id for s in chosen} <= {sid for sid, r in store.steps(run.key).items() if r.value is not None}
+    # the summary counts every part of the design: each was wrong once (the design failed), then right
+    assert all([ok for _typed, ok, _why in run.attempts(s)] == [False, True] for s in chosen)
+    assert run.summary().wrong == len(chosen)
     store.close()
+
+
+def test_a_design_right_at_once_counts_every_part_right_at_the_first_try(tmp_path):
+    lesson = load_catalog().find("xor-relu").lesson
+    with ProgressStore(tmp_path / "p.sqlite3") as store:
+        run = LessonRun(lesson, store, "en")
+        while run.current is not None:
+            value = np.atleast_2d(run.expected(run.current))
+            assert run.submit("; ".join(" ".join(str(float(v)) for v in row) for row in value)).ok
+        got = run.summary()
+        assert (got.first_try, got.wrong) == (len(lesson.steps), 0)
 
 
 def test_hints_end_with_the_engine_value_and_persist(tmp_path):

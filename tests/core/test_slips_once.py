@@ -117,7 +117,6 @@ def test_the_check_finds_a_slip_worded_twice():
 #: written, which of that module's declarations of the name): reported; a lesson that places the
 #: operation with these settings would reach them.
 UNPLACED = {
-    ("activation.py", '"no_derivative"', 2),          # step′ = 0: no lesson takes the step's backward
     ("batchnorm.py", '"running_variance"', 1),        # a running variance fed the biased σ² by convention
     ("conv.py", '"flip_rows_only"', 0),               # turning a kernel by 180°: no lesson asks for W̃
     ("conv.py", '"flip_cols_only"', 0),
@@ -126,13 +125,9 @@ UNPLACED = {
     ("dropout.py", '"scaled_at_train"', 0),
     ("dropout.py", '"scaling"', 3),
     ("dropout.py", '"scaling"', 4),
-    ("optimizer.py", '"decay_off_by_one"', 0),        # η/t decay
-    ("optimizer.py", '"decay_off_by_one"', 1),
     ("optimizer.py", '"momentum_form"', 1),           # PyTorch's momentum buffer
     ("optimizer.py", '"nesterov_form"', 1),           # PyTorch's Nesterov
     ("optimizer.py", 'f"{state}_adam_form"', 0),      # Adam fed back its corrected moments
-    ("optimizer.py", '"hessian_not_inverted"', 0),    # Newton's step, coordinate descent
-    ("optimizer.py", '"hessian_not_inverted"', 1),
     ("optimizer.py", '"clip_each_parameter"', 0),     # a dense net clipped by the norm of all its gradients
 }
 

@@ -101,7 +101,6 @@ def test_plain_without_a_lesson_lists_them_and_asks_for_one():
     assert out.returncode == 0 and not out.stderr  # end of input: a quiet exit
     assert "1. Just a function" in out.stdout and "sigmoid-at-zero" in out.stdout
     assert "Lesson (a number or an id; 'quit' to stop):" in out.stdout
-    from nntutor.core.catalog import load_catalog
     count = len(list(load_catalog(light=True).entries()))
     assert f"No lesson 'nope': type a number from 1 to {count} or a lesson id." in out.stdout
     out = nntutor("--plain", stdin="sigmoid-at-zero\n0.5\n", lang="ru")

@@ -429,3 +429,46 @@ def test_every_bundled_lesson_shows_each_of_its_pictures_at_80x24(store_path):
                 app.pop_screen()
                 await pilot.pause()
     run(go())
+
+
+def test_typing_and_accepted_answers_do_not_rearrange_the_screen(lesson, store_path, monkeypatch):
+    """A layout pass re-arranges every widget of the screen (most of the time from Enter to the
+    frame): typing into the box and accepting a step repaint what changed instead. Counted, not
+    timed: only a prompt or a feedback that changes height may ask for one."""
+    from textual.screen import Screen
+
+    passes = []
+    original = Screen._refresh_layout
+
+    def counted(self, *args, **kwargs):
+        passes.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "_refresh_layout", counted)
+
+    async def go():
+        app = NNTutorApp(lang="en", lesson=lesson, store=ProgressStore(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            passes.clear()
+            for key in ["2", "space", "minus", "1", "backspace", "1"]:
+                await pilot.press(key)
+            await pilot.pause()
+            assert app.screen.query_one("#answer").value == "2 -1"
+            assert passes == [], "typing re-arranged the screen"
+            accepted = resized = 0
+            for n, _step in enumerate(lesson.steps):
+                if n:
+                    app.screen.query_one("#answer").value = engine_answer(app)
+                    await pilot.pause()
+                passes.clear()
+                heights = [app.screen.query_one(f"#{w}").size.height for w in ("prompt", "feedback")]
+                await pilot.press("enter")
+                await pilot.pause()
+                assert "Correct." in feedback(app)
+                accepted += len(passes)
+                resized += heights != [app.screen.query_one(f"#{w}").size.height for w in ("prompt", "feedback")]
+            # a height that changes costs Textual two passes (the second settles the sizes it set)
+            assert accepted <= 2 * resized and resized < len(lesson.steps) / 2, (accepted, resized)
+
+    run(go())

@@ -236,17 +236,17 @@ def test_a_finished_lesson_offers_to_start_over(tmp_path):
 
 
 def test_no_lesson_named_lists_them_and_asks_until_one_is_chosen():
-    catalog = load_catalog(light=True)
-    entries = list(catalog.entries())
-    n = len(entries)  # the course grows: one past the last lesson is out of range
     out = io.StringIO()
-    lesson = choose_lesson("en", io.StringIO(f"xyz\n0\n\n{n + 1}\n2\n"), out)
-    assert lesson is not None and lesson.id == entries[1].id
+    catalog = load_catalog(light=True)
+    ids = [entry.id for entry in catalog.entries()]
+    past = len(ids) + 1
+    lesson = choose_lesson("en", io.StringIO(f"xyz\n0\n\n{past}\n2\n"), out)
+    assert lesson is not None and lesson.id == list(catalog.entries())[1].id
     text = out.getvalue()
     assert "1. Just a function" in text and "8. Matrix calculus" in text
-    assert re.search(r"^\s+1\. \S+ ", text, re.M) and re.search(rf"^\s+{n}\. {entries[-1].id} ", text, re.M)
-    for bad in ("'xyz'", "'0'", f"'{n + 1}'"):
-        assert f"No lesson {bad}: type a number from 1 to {n} or a lesson id." in text
+    assert re.search(r"^\s+1\. \S+ ", text, re.M) and re.search(rf"^\s+{len(ids)}\. {ids[-1]} ", text, re.M)
+    for bad in ("'xyz'", "'0'", f"'{past}'"):
+        assert f"No lesson {bad}: type a number from 1 to {len(ids)} or a lesson id." in text
     assert choose_lesson("en", io.StringIO("sigmoid-at-zero\n"), io.StringIO()).id == "sigmoid-at-zero"
     assert choose_lesson("ru", io.StringIO(""), io.StringIO()) is None
     assert choose_lesson("en", io.StringIO("quit\n"), io.StringIO()) is None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import Input
 
 from nntutor.core.answers import MAX_CHARS
@@ -14,6 +16,12 @@ class AnswerBox(Input):
     Text pasted or typed past the cap is dropped as it arrives, so a 100 KB paste costs no more
     than a full box; the screen is told once per overflow (no bell per dropped key).
     """
+
+    #: Input sets its virtual size to its content width on every change of its value, and each
+    #: layout sets it back to its width with the padding: with Widget's ``layout=True`` every
+    #: keystroke and every cleared box re-arranged the whole screen. The box's size never
+    #: depends on its text (one line, its width from the CSS), so a repaint is enough.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     class Overflowed(Message):
         """Typed or pasted text went past the cap and was dropped."""

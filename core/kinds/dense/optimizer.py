@@ -1,5 +1,6 @@
 """A dense net's optimizer: core.optim's stages for every weight matrix and bias vector, each with
-its own state, after the gradients are clipped (when the lesson asks).
+its own state, after the gradients are clipped (when the lesson asks). Weight decay (an L2
+penalty's stage ``grad_l2.p``, or AdamW's decoupled step) applies to the biases too, as PyTorch's does.
 
 A stage s of parameter p in step k is the quantity ``s.p@k`` (``h.W1``, ``m_hat.b2``), its start
 ``s.p@0`` (zero), its last stage ``p.next``; textbook Nesterov first computes the look-ahead
@@ -41,7 +42,7 @@ def givens(net: "Net", params: Mapping[str, str]) -> None:
     """The hyper-parameters, the clip threshold, and each parameter's states at the start (zero)."""
     w, opt = net.w, net.spec.opt
     hyper = opt.hyper
-    for name in ("alpha", "beta1", "beta2", "eps"):
+    for name in ("alpha", "beta1", "beta2", "eps", "weight_decay"):
         if name in hyper:
             meaning = HYPER_MEANINGS[name]
             if name == "alpha":

@@ -12,14 +12,16 @@ from typing import Any, Mapping
 import numpy as np
 
 from ... import optim
-from ...ops import ACTIVATION_NAMES, LEAKY_SLOPE, Activation, make_activation
+from ...ops import ACTIVATION_NAMES, LEAKY_SLOPE, Activation
 from ...ops.loss import LOSSES
-from .. import DataError, read_array, read_bool, read_choice, read_int, read_number, reject_unknown
+from .. import (
+    ACT_OPTIONS, DataError, read_activation, read_array, read_bool, read_choice, read_int, read_number, reject_unknown,
+)
 from ..hyper import HYPER_FIELDS, read_hyper
 
 _TOP = {"kind", "layout", "x", "y", "X", "Y", "order", "iterations", "reduction", "loss", "half",
         "loss_from", "learning_rate", "init", "biases", "layers", "optimizer"}
-_LAYER = {"W", "b", "units", "activation", "slope", "temperature"}
+_LAYER = {"W", "b", "units", "activation", "slope", "temperature", *ACT_OPTIONS}
 #: The output activation each loss (other than squared) needs.
 _HEAD = {"log": "sigmoid", "cross_entropy": "softmax", "poisson": "exp"}
 MAX_STEPS = 20
@@ -255,9 +257,21 @@ def _read_layers(data, path: str, row: bool, n_in: int) -> list[Layer]:
             raise DataError(f"{lpath}.temperature", 'only for activation = "softmax"')
         slope = read_number(layer, "slope", lpath, default=LEAKY_SLOPE)
         temperature = read_number(layer, "temperature", lpath, default=1.0, positive=True)
-        out.append(Layer(i, W, bias, make_activation(name, slope=slope, temperature=temperature)))
+        out.append(Layer(i, W, bias, _activation(layer, lpath, name, slope, temperature)))
         n_in = fan_out
     return out
+
+
+def _activation(layer, lpath: str, name: str, slope: float, temperature: float) -> Activation:
+    """The layer's activation with its options (ELU's α; the conventions at zero, which the dense kind
+    states only as the engine's defaults for now: see core.kinds.dense.words)."""
+    for key in ("derivative_at_zero", "step_at_zero"):
+        if key in layer and layer[key] != {"derivative_at_zero": 0, "step_at_zero": 1}[key] \
+                and not (key == "derivative_at_zero" and name == "leaky_relu" and layer[key] == slope):
+            raise DataError(f"{lpath}.{key}", "a dense net keeps the engine's convention (ReLU′(0) = 0, leaky "
+                                              "ReLU′(0) = its slope, step(0) = 1) until its conventions can state "
+                                              "another; choose it in a layer problem (kind = \"layer\")")
+    return read_activation(layer, lpath, name, slope=slope, temperature=temperature, owner="activation = {0}")
 
 
 def _read_targets(obs: Observations, loss: str, k: int, row: bool, path: str) -> np.ndarray:
