@@ -57,6 +57,7 @@ NAMES = Messages({
     "softplus": {"en": "softplus forward", "ru": "softplus, прямой проход"},
     "softplus_backward": {"en": "softplus backward", "ru": "softplus, обратный проход"},
     "softplus_derivative": {"en": "softplus′", "ru": "производная softplus"},
+    "softmax_jacobian": {"en": "Jacobian of a softmax", "ru": "якобиан softmax"},
     # losses
     "squared_loss": {"en": "squared loss", "ru": "квадратичные потери"},
     "squared_gradient": {"en": "gradient of the squared loss", "ru": "градиент квадратичных потерь"},

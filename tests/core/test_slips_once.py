@@ -117,7 +117,6 @@ def test_the_check_finds_a_slip_worded_twice():
 #: written, which of that module's declarations of the name): reported; a lesson that places the
 #: operation with these settings would reach them.
 UNPLACED = {
-    ("activation.py", '"no_square"', 1),              # tanh′ on its own (a drill's derivative), not its backward
     ("batchnorm.py", '"running_variance"', 1),        # a running variance fed the biased σ² by convention
     ("conv.py", '"flip_rows_only"', 0),               # turning a kernel by 180°: no lesson asks for W̃
     ("conv.py", '"flip_cols_only"', 0),
