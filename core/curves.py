@@ -8,6 +8,7 @@ from typing import Mapping
 
 import numpy as np
 
+from .i18n import LANGS, Messages
 from .ops import ACTIVATIONS
 
 #: Where an activation curve is drawn: wide enough to show both saturations.
@@ -15,6 +16,22 @@ CURVE_RANGE = (-6.0, 6.0)
 CURVE_POINTS = 121
 #: One marker per series, so that a chart reads without colour (NO_COLOR, 16 colours).
 MARKERS = ("•", "x", "+", "o", "*", "#", "@")
+
+# short: a title wider than the plot is dropped, and the text pane is ~46 columns at 80×24
+_WORDS = Messages({
+    "sigmoid": {"en": "σ({v}) and σ′({v}) = σ(1 − σ)", "ru": "σ({v}) и σ′({v}) = σ(1 − σ)"},
+    "tanh": {"en": "tanh {v} and tanh′ {v} = 1 − tanh²", "ru": "tanh {v} и tanh′ {v} = 1 − tanh²"},
+    "family": {"en": "The activations side by side", "ru": "Активации рядом"},
+    "family_slopes": {"en": "The activations' slopes", "ru": "Производные активаций"},
+    "sharpening": {"en": "σ(k{v}) as k grows", "ru": "σ(k{v}) с ростом k"},
+})
+#: How each activation is named on a chart (the same in both languages).
+_LABELS = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU", "step": "step"}
+
+
+def same(text: str) -> dict[str, str]:
+    """A label that reads the same in every language (a symbol, a formula)."""
+    return dict.fromkeys(LANGS, text)
 
 
 @dataclass(frozen=True)
@@ -51,12 +68,8 @@ def activation_chart(name: str, var: str = "z") -> Chart:
     t = np.linspace(*CURVE_RANGE, CURVE_POINTS)
     g, dg = act.forward(t), act.df(t)
     sym = act.symbol
-    # short: a title wider than the plot is dropped, and the text pane is ~46 columns at 80×24
-    words = {"sigmoid": (f"σ({var}) and σ′({var}) = σ(1 − σ)", f"σ({var}) и σ′({var}) = σ(1 − σ)"),
-             "tanh": (f"tanh {var} and tanh′ {var} = 1 − tanh²", f"tanh {var} и tanh′ {var} = 1 − tanh²")}[name]
-    return Chart({"en": words[0], "ru": words[1]}, {"en": var, "ru": var},
-                 marked([Series({"en": f"{sym}({var})", "ru": f"{sym}({var})"}, t, g),
-                         Series({"en": f"{sym}′({var})", "ru": f"{sym}′({var})"}, t, dg)]))
+    return Chart(_WORDS.each(name, v=var), same(var),
+                 marked([Series(same(f"{sym}({var})"), t, g), Series(same(f"{sym}′({var})"), t, dg)]))
 
 
 def family_chart(names: tuple[str, ...], var: str = "z", derivative: bool = False) -> Chart:
@@ -66,21 +79,17 @@ def family_chart(names: tuple[str, ...], var: str = "z", derivative: bool = Fals
     for name in names:
         act = ACTIVATIONS[name]
         y = act.df(t) if derivative else act.forward(t)
-        label = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU", "step": "step"}[name]
-        label += "′" if derivative else ""
-        series.append(Series({"en": label, "ru": label}, t, np.asarray(y, dtype=np.float64)))
-    title = ({"en": "The activations' slopes", "ru": "Производные активаций"} if derivative
-             else {"en": "The activations side by side", "ru": "Активации рядом"})
-    return Chart(title, {"en": var, "ru": var}, marked(series))
+        label = _LABELS[name] + ("′" if derivative else "")
+        series.append(Series(same(label), t, np.asarray(y, dtype=np.float64)))
+    return Chart(_WORDS.each("family_slopes" if derivative else "family"), same(var), marked(series))
 
 
 def sharpening_chart(var: str = "t", ks: tuple[float, ...] = (1.0, 10.0, 100.0)) -> Chart:
     """σ(k·t) for growing k: the sigmoid turns into a step as the weights grow."""
     t = np.linspace(-3.0, 3.0, 241)
     sig = ACTIVATIONS["sigmoid"].forward
-    series = [Series({"en": f"σ({k:g}{var})", "ru": f"σ({k:g}{var})"}, t, sig(k * t)) for k in ks]
-    return Chart({"en": f"σ(k{var}) as k grows", "ru": f"σ(k{var}) с ростом k"}, {"en": var, "ru": var},
-                 marked(series))
+    series = [Series(same(f"σ({k:g}{var})"), t, sig(k * t)) for k in ks]
+    return Chart(_WORDS.each("sharpening", v=var), same(var), marked(series))
 
 
 def steps_chart(title: Mapping[str, str], xlabel: Mapping[str, str], ylabel: Mapping[str, str],

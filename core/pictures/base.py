@@ -93,6 +93,3 @@ class Picture:
     #: a chart (nntutor.core.curves.Chart)
     chart: object | None = None
 
-
-def either(lang: str, en: str, ru: str) -> str:
-    return ru if lang == "ru" else en

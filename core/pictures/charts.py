@@ -21,6 +21,7 @@ import numpy as np
 
 from ..curves import Chart, Series, activation_chart, family_chart, marked, sharpening_chart, steps_chart
 from .base import Picture, View
+from .words import WORDS, same
 
 _APPLIES = {"sigmoid": "σ", "tanh": "tanh"}
 
@@ -53,8 +54,7 @@ def loss_picture(view: View) -> Picture | None:
     shown = [(t, v) for t, v in shown if v is not None]
     if len(shown) < 2:
         return None
-    chart = steps_chart({"en": "The loss after each step", "ru": "Потери после каждого шага"},
-                        {"en": "step t", "ru": "шаг t"}, {"en": "L(wₜ)", "ru": "L(wₜ)"}, shown)
+    chart = steps_chart(WORDS.each("chart_loss"), WORDS.each("step_t"), same("L(wₜ)"), shown)
     return _picture("chart.loss", chart, {steps[t] for t, _ in shown})
 
 
@@ -67,8 +67,7 @@ def path_picture(view: View) -> Picture | None:
     shown = [(t, v) for t, v in shown if v is not None]
     if len(shown) < 2:
         return None
-    chart = steps_chart({"en": "The weight after each step", "ru": "Вес после каждого шага"},
-                        {"en": "step t", "ru": "шаг t"}, {"en": "wₜ", "ru": "wₜ"}, shown)
+    chart = steps_chart(WORDS.each("chart_path"), WORDS.each("step_t"), same("wₜ"), shown)
     return _picture("chart.path", chart, {steps[t] for t, _ in shown})
 
 
@@ -133,10 +132,9 @@ def softmax_picture(view: View) -> Picture | None:
     for _k, key in shown:
         v = view.value(key).reshape(-1)
         x = np.arange(1, v.size + 1, dtype=np.float64)
-        series.append(Series({"en": q[key].symbol, "ru": q[key].symbol}, x, v, points=True))
+        series.append(Series(same(q[key].symbol), x, v, points=True))
     n = view.value(shown[0][1]).size
-    chart = Chart({"en": "softmax at each temperature", "ru": "softmax при каждой температуре"},
-                  {"en": "output k", "ru": "выход k"}, marked(series), tuple(range(1, n + 1)))
+    chart = Chart(WORDS.each("chart_softmax"), WORDS.each("output_k"), marked(series), tuple(range(1, n + 1)))
     return _picture("chart.softmax", chart, {key for _k, key in shown})
 
 
@@ -157,8 +155,7 @@ def jacobian_picture(view: View) -> Picture | None:
         keys = {norms[k] for k, _ in shown}
     if len(shown) < 2:
         return None
-    chart = steps_chart({"en": "‖∂sₖ/∂s₁‖ across time", "ru": "‖∂sₖ/∂s₁‖ во времени"},
-                        {"en": "k", "ru": "k"}, {"en": "‖∂sₖ/∂s₁‖", "ru": "‖∂sₖ/∂s₁‖"}, shown)
+    chart = steps_chart(WORDS.each("chart_jacobian"), same("k"), same("‖∂sₖ/∂s₁‖"), shown)
     return _picture("chart.jacobian", chart, keys)
 
 
@@ -181,8 +178,7 @@ def ridge_picture(view: View) -> Picture | None:
         return None
     x = np.array([a for a, _ in shown])
     y = np.array([b for _, b in shown])
-    chart = Chart({"en": "Leave-one-out error against λ", "ru": "Ошибка скользящего контроля от λ"},
-                  {"en": "λ", "ru": "λ"}, (Series({"en": "CV(λ)", "ru": "CV(λ)"}, x, y, marker="•"),))
+    chart = Chart(WORDS.each("chart_ridge"), same("λ"), (Series(same("CV(λ)"), x, y, marker="•"),))
     return _picture("chart.ridge", chart, keys)
 
 
@@ -204,9 +200,7 @@ def dropout_picture(view: View) -> Picture | None:
     ks = np.arange(lo, hi + 1, dtype=np.float64)
     logp = [math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * math.log(keep)
             + (n - k) * math.log(1 - keep) for k in ks] if 0 < keep < 1 else [0.0] * len(ks)
-    chart = Chart({"en": f"Units kept: N ~ Binomial({n}, q)", "ru": f"Оставленные нейроны: N ~ Bin({n}, q)"},
-                  {"en": "N", "ru": "N"},
-                  (Series({"en": "P(N)", "ru": "P(N)"}, ks, np.exp(np.array(logp)), marker="•"),))
+    chart = Chart(WORDS.each("chart_dropout", n=n), same("N"), (Series(same("P(N)"), ks, np.exp(np.array(logp)), marker="•"),))
     return _picture("chart.dropout", chart, reveals | {k for k in ("sizes", "p") if view.shown(k)})
 
 
@@ -221,10 +215,9 @@ def initialisation_picture(view: View) -> Picture | None:
         return None
     gain, depth = float(view.value("init.gain")), int(view.value("init.layers"))
     layers = np.arange(0, depth + 1, dtype=np.float64)
-    chart = Chart({"en": "The signal's variance, layer by layer", "ru": "Дисперсия сигнала по слоям"},
-                  {"en": "layer l", "ru": "слой l"},
-                  marked([Series({"en": "(n_in·Var w)^l", "ru": "(n_in·Var w)^l"}, layers, gain ** layers),
-                          Series({"en": "LeCun: 1", "ru": "LeCun: 1"}, layers, np.ones_like(layers))]),
+    chart = Chart(WORDS.each("chart_initialisation"), WORDS.each("layer_l"),
+                  marked([Series(same("(n_in·Var w)^l"), layers, gain ** layers),
+                          Series(same("LeCun: 1"), layers, np.ones_like(layers))]),
                   tuple(range(depth + 1)))
     return _picture("chart.initialisation", chart, reveals | {"init.layers"})
 
