@@ -68,6 +68,8 @@ WORDS = Messages({
     "chart_dropout": {"en": "Units kept: N ~ Binomial({n}, q)", "ru": "Оставленные нейроны: N ~ Bin({n}, q)"},
     "chart_initialisation": {"en": "The signal's variance, layer by layer", "ru": "Дисперсия сигнала по слоям"},
     "layer_l": {"en": "layer l", "ru": "слой l"},
+    "yours": {"en": "yours", "ru": "ваши"},
+    "chart_fills": {"en": "points join as you find the values", "ru": "точки появляются по мере ответов"},
 })
 
 

@@ -250,8 +250,10 @@ def test_f3_cycles_through_the_lessons_pictures_and_back_to_the_text(store_path)
             await press(pilot, "f3")  # the givens sheet, a diagram
             assert not body.display and pane.display and app.screen.query_one("#diagram-scroll").display
             assert "What is given" in str(app.screen.query_one("#picture-title").render())
-            await press(pilot, "f3")  # the path of w, a chart
+            await press(pilot, "f3")  # the loss after each step, a chart (L(w₀) its one point)
             assert app.screen.query_one("ChartView").display and not app.screen.query_one("#diagram-scroll").display
+            await press(pilot, "f3")  # the path of w
+            assert "The weight after each step" in str(app.screen.query_one("#picture-title").render())
             await press(pilot, "f3")
             assert body.display and not pane.display
             # the answer box keeps the focus: the student types on while a picture is shown
