@@ -69,6 +69,10 @@ WORDS = Messages({
     "chart_initialisation": {"en": "The signal's variance, layer by layer", "ru": "Дисперсия сигнала по слоям"},
     "layer_l": {"en": "layer l", "ru": "слой l"},
     "yours": {"en": "yours", "ru": "ваши"},
+    "chart_compare_w": {"en": "w under each optimizer of unit 3", "ru": "w при каждом методе раздела 3"},
+    "chart_compare_loss": {"en": "The loss under each optimizer of unit 3",
+                           "ru": "Потери при каждом методе раздела 3"},
+    "compare_note": {"en": "same L and w₀; η = {lr}, α = β₁ = β₂ = 0.9", "ru": "те же L и w₀; η = {lr}, α = β₁ = β₂ = 0.9"},
     "chart_fills": {"en": "points join as you find the values", "ru": "точки появляются по мере ответов"},
 })
 

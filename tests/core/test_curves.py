@@ -140,3 +140,33 @@ def test_every_chart_is_there_from_the_first_step(lesson_id):
     first = set(_charts(run))
     _answer(run)
     assert first == set(_charts(run)) - {"chart.compare"}
+
+
+@pytest.mark.parametrize("lesson_id, own", [("gradient-descent", "GD"), ("momentum", "momentum"),
+                                             ("nesterov", "Nesterov"), ("rmsprop", "RMSprop"), ("adam", "Adam")])
+def test_a_done_optimizer_lesson_compares_the_path_of_w_under_each_optimizer_of_unit_3(lesson_id, own):
+    run = _run(lesson_id)
+    _answer(run, len(run.steps) - 1)
+    assert "chart.compare" not in _charts(run)  # only once the lesson is done
+    _answer(run)
+    chart = _charts(run)["chart.compare"].chart
+    lines = {s.label["en"]: s for s in chart.series}
+    assert list(lines) == ["GD", "momentum", "Nesterov", "RMSprop", "Adam", "yours", "w*"]
+    assert len({s.marker for s in chart.series}) == len(chart.series)  # told apart without colour
+    values = run.values()
+    yours = lines["yours"]
+    assert yours.points and yours.x.tolist() == list(range(len(yours.x)))
+    np.testing.assert_allclose(yours.y, [float(values[f"w{t}"]) for t in range(len(yours.x))])
+    # the lesson's own method, run again on the same L from the same w₀, goes through the student's values
+    np.testing.assert_allclose(lines[own].y[:len(yours.y)], yours.y, rtol=1e-6, atol=1e-9)
+    assert len(lines["GD"].x) == 11 and lines["w*"].y.tolist() == [float(values["w_star"])] * 2
+    assert abs(lines["GD"].y[-1] - float(values["w_star"])) < abs(lines["GD"].y[1] - float(values["w_star"]))
+
+
+def test_with_several_weights_the_comparison_is_of_the_loss():
+    run = _run("separable-logistic")
+    _answer(run)
+    chart = _charts(run)["chart.compare"].chart
+    assert chart.title["en"] == "The loss under each optimizer of unit 3" and "w*" not in chart.ylabel["en"]
+    gd = chart.series[0]
+    np.testing.assert_allclose(gd.y[:2], [float(run.values()["L0"]), float(run.values()["L1"])], rtol=1e-6)
