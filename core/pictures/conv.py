@@ -38,18 +38,21 @@ def _slice(view: View, key: str, part: str) -> np.ndarray:
     return v if v.ndim == 2 else v.reshape(v.shape[-2:]) if v.ndim > 2 and v.shape[0] == 1 else v
 
 
-def _grid(c: Canvas, x: int, y: int, title: Span, cells: list[list[Span]], window=None, marks=()) -> tuple[int, int]:
+def _grid(c: Canvas, x: int, y: int, title: Span, cells: list[list[Span]], window=None, marks=None) -> tuple[int, int]:
     """A matrix of cells at (x, y) under its title; ``window`` = (row, col, rows, cols) in brackets,
-    ``marks``: cells followed by *. Returns its (width, height)."""
+    ``marks``: cells followed by * (a set, even empty, keeps a column for them). Returns its (width, height)."""
     c.text(x, y, title.text, title.tag)
     cw = max([1] + [width(s.text) for row in cells for s in row])
-    slot = cw + 2
+    # a cell: "[" or space, the value right-aligned, its "*" when marked, then "]" or space -- the mark
+    # has a column of its own, so a window's "]" never covers the maximum of its last column
+    marks, mark_w = marks or set(), 0 if marks is None else 1
+    slot = cw + 2 + mark_w
     for i, row in enumerate(cells):
         for j, s in enumerate(row):
             at = x + j * slot
             c.text(at + 1 + cw - width(s.text), y + 1 + i, s.text, s.tag)
             if (i, j) in marks:
-                c.text(at + slot - 1, y + 1 + i, "*", "mark")
+                c.text(at + 1 + cw, y + 1 + i, "*", "mark")
         if window and window[0] <= i < window[0] + window[2]:
             c.text(x + window[1] * slot, y + 1 + i, "[", "window")
             c.text(x + (window[1] + window[3]) * slot - 1, y + 1 + i, "]", "window")
@@ -154,9 +157,8 @@ def _pool(view: View) -> Picture:
 
     def draw(avail: int, lang: str):
         c = Canvas()
-        marks = ()
+        marks = set() if how == "max_pool" else None
         if how == "max_pool" and view.shown("P") and view.shown("Y"):
-            marks = set()
             for i in range(P.shape[-2]):
                 for j in range(P.shape[-1]):
                     win = Y2[i * pstride:i * pstride + size, j * pstride:j * pstride + size]

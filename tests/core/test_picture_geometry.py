@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from nntutor.core.catalog import load_catalog
+from nntutor.core.kinds import build_problem
 from nntutor.core.pictures import View, pictures
 from nntutor.core.pictures.canvas import DOWN, LEFT, RIGHT, UP, Canvas, width
 from nntutor.core.pictures.layers import _slots
@@ -96,6 +97,18 @@ def test_max_pooling_marks_each_windows_maximum_once_P_is_found():
     run = _run("max-pooling", 3)
     text = _picture(run, "pool").draw(46, "en").text
     assert text.count("*") == 4 + 1  # four windows, and the legend
+
+
+def test_a_maximum_in_the_last_column_of_the_window_is_not_hidden_under_its_bracket():
+    """Y = x here: the first window's maximum, 9, is in its right-hand column, where "]" is drawn."""
+    data = {"kind": "conv", "x": [[[1, 9, 0, 2], [2, 4, 1, 1], [0, 1, 5, 2], [2, 2, 3, 0]]], "W": [[[1]]],
+            "pool": {"type": "max", "size": 2}}
+    problem = build_problem(data)
+    view = View(problem, problem.evaluate(), complete=True)
+    pool = next(p for p in pictures(view) if p.name == "pool")
+    lines = pool.draw(46, "en").text.splitlines()
+    assert lines[1].startswith("[1   9*]") and lines[2].startswith("[2   4 ]")
+    assert sum(line.count("*") for line in lines[1:5]) == 4
 
 
 def test_the_rnn_is_unrolled_along_W_with_the_local_derivatives_under_the_arrows():
