@@ -25,6 +25,7 @@ import numpy as np
 from ..curves import Chart, Series, activation_chart, family_chart, found, marked, sharpening_chart, steps_chart
 from .base import Picture, View
 from .compare import compare_picture
+from .depth import depth_picture
 from .words import WORDS, same
 
 _APPLIES = {"sigmoid": "σ", "tanh": "tanh"}
@@ -277,6 +278,7 @@ def initialisation_picture(view: View) -> Picture | None:
 
 def chart_pictures(view: View) -> list[Picture]:
     out = [loss_picture(view), path_picture(view), softmax_picture(view), jacobian_picture(view),
-           ridge_picture(view), dropout_picture(view), initialisation_picture(view), compare_picture(view)]
+           ridge_picture(view), dropout_picture(view), initialisation_picture(view), compare_picture(view),
+           depth_picture(view)]
     out += activation_pictures(view)
     return [p for p in out if p is not None]

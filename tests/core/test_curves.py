@@ -170,3 +170,36 @@ def test_with_several_weights_the_comparison_is_of_the_loss():
     assert chart.title["en"] == "The loss under each optimizer of unit 3" and "w*" not in chart.ylabel["en"]
     gd = chart.series[0]
     np.testing.assert_allclose(gd.y[:2], [float(run.values()["L0"]), float(run.values()["L1"])], rtol=1e-6)
+
+
+def test_the_product_of_the_slopes_across_depth_joins_as_the_slopes_are_found_never_ahead_of_an_answer():
+    from tests.support import every_step_lesson
+
+    lesson = every_step_lesson("sigmoid-chain", {"kind": "graph_expr", "expression": "sigmoid(sigmoid(sigmoid(x)))",
+                                                 "values": {"x": 0.5}})
+    run = LessonRun(lesson)
+    chart = _charts(run)["chart.depth"].chart  # from the first step: depths 1…3 and the bound ¼ˡ
+    product, bound = chart.series
+    assert len(product.x) == 0 and bound.y.tolist() == [0.25, 0.0625, 0.015625] and chart.xticks == (1, 2, 3)
+    slopes = ["d.v2.v1", "d.v3.v2", "d.v4.v3"]
+    while run.current.quantity != "adj.v4":  # the nodes and every slope
+        _answer(run, 1)
+    values = run.values()
+    product = _charts(run)["chart.depth"].chart.series[0]
+    expected = np.cumprod([float(values[k]) for k in slopes])
+    # the product of all three is ∂f/∂x, which the lesson asks for: its point waits for that answer
+    np.testing.assert_allclose(product.y, expected[:2])
+    _answer(run)
+    np.testing.assert_allclose(_charts(run)["chart.depth"].chart.series[0].y, expected)
+    assert np.all(np.diff(expected) < 0) and expected[-1] <= 0.25 ** 3  # it vanishes at least as fast as ¼ˡ
+
+
+def test_a_net_of_one_unit_layers_shows_the_product_of_its_activations_slopes():
+    run = _run("activations")
+    assert len(_charts(run)["chart.depth"].chart.series[0].x) == 0
+    _answer(run)
+    values = run.values()
+    z = [float(values[k].reshape(-1)[0]) for k in ("z1", "z2", "z3")]
+    sig = 1 / (1 + np.exp(-z[0]))
+    slopes = [sig * (1 - sig), 1 - np.tanh(z[1]) ** 2, 1.0 if z[2] > 0 else 0.1]  # the lesson's leaky slope 0.1
+    np.testing.assert_allclose(_charts(run)["chart.depth"].chart.series[0].y, np.cumprod(slopes))
