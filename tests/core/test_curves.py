@@ -91,7 +91,7 @@ def test_your_points_join_the_activation_chart_as_you_find_them():
     run = _run("activations")
     charts = _charts(run)
     assert {"chart.sigmoid", "chart.tanh", "chart.family", "chart.family.slopes"} <= set(charts)
-    assert all(c.chart.empty for c in charts.values())
+    assert all(charts[name].chart.empty for name in ("chart.sigmoid", "chart.tanh", "chart.family"))
     _answer(run, 2)  # z₁ and a₁ = σ(z₁)
     sigmoid = _charts(run)["chart.sigmoid"]
     values = run.values()
