@@ -299,8 +299,10 @@ def net_pictures(view: View) -> list[Picture]:
         return []
     if problem.kind == "design":
         from .design import cases
+        from .points import points_picture
 
-        return [forward(view, net, units=False), cases(view, net)]
+        plane = points_picture(view, net, "X" if view.has("X") else net.x) if net.y else None
+        return [forward(view, net, units=False), cases(view, net)] + ([plane] if plane else [])
     out = [forward(view, net)]
     back = backward(view, net)
     if back is not None:

@@ -126,3 +126,24 @@ def test_every_kind_has_a_picture_and_a_design_ticks_its_cases():
     run = _run("xor-relu", 6)
     text = _picture(run, "cases").draw(46, "en").text
     assert text.count("✓") == 4
+
+
+def test_a_design_with_two_inputs_draws_its_cases_as_points_and_your_region_once_the_outputs_are_found():
+    run = _run("two-lines", 6)  # the weights, z₁ and a₁: ŷ still to find
+    text = _picture(run, "points").draw(46, "en").text
+    plane = "\n".join(text.splitlines()[:-2])  # the legend says what is to come
+    assert "░" not in plane and "✓" not in plane and "✗" not in plane
+    assert _line(text, " 1 ┤").split()[2:] == ["○4", "●1", "○5"]  # (−1, 1) → 0, (1, 1) → 1, (3, 1) → 0
+    assert _line(text, "-1 ┤").split()[2:] == ["○6"]
+    run = _run("two-lines", 7)
+    text = _picture(run, "points").draw(46, "en").text
+    assert text.count("✓") == 6 and "░" in _line(text, " 3 ┤") and "░" not in _line(text, "-1 ┤")
+
+
+def test_the_points_tick_the_cases_your_weights_get_right_and_cross_the_others():
+    problem = load_catalog().find("two-lines").lesson.problem
+    values = problem.evaluate({"W1": np.array([[1.0, 1.0], [1.0, 1.0]])})  # both units the same line
+    view = View(problem, values, complete=True)
+    text = next(p for p in pictures(view) if p.name == "points").draw(78, "en").text
+    failed = int(values["failures"])
+    assert failed and text.count("✗") == failed and text.count("✓") == 6 - failed
