@@ -25,9 +25,10 @@ def pictures(view: View) -> tuple[Picture, ...]:
     elif kind == "graph_expr":
         out.append(graph_picture(view))
     elif kind == "rnn":
+        from .bptt import bptt_picture
         from .rnn import rnn_picture
 
-        out.append(rnn_picture(view))
+        out += [rnn_picture(view), bptt_picture(view)]
     elif kind == "conv":
         from .conv import conv_pictures
 

@@ -30,6 +30,7 @@ WORDS = Messages({
     "title_pool": {"en": "The pooling windows", "ru": "Окна пулинга"},
     "title_conv_backward": {"en": "The gradients, backward", "ru": "Градиенты, обратный проход"},
     "title_rnn": {"en": "The RNN unrolled: s₀ → … → s{T}", "ru": "RNN, развёрнутая во времени: s₀ → … → s{T}"},
+    "title_bptt": {"en": "The paths of ∂s{T}/∂W through time", "ru": "Пути ∂s{T}/∂W во времени"},
     "title_givens": {"en": "What is given, what to find", "ru": "Что дано, что найти"},
     # -- diagram words --------------------------------------------------------------------
     "in": {"en": "in", "ru": "вход"},
@@ -51,6 +52,10 @@ WORDS = Messages({
     "points_later": {"en": "✓/✗ and your net's region once the outputs are found",
                      "ru": "✓/✗ и область вашей сети — когда выходы найдены"},
     "points_region": {"en": "{shade}: where your net gives ŷ ≥ ½", "ru": "{shade}: где ваша сеть даёт ŷ ≥ ½"},
+    "bptt_sum": {"en": "∂s{T}/∂W: the sum over k of each path's product",
+                 "ru": "∂s{T}/∂W: сумма по k произведений вдоль путей"},
+    "bptt_legend": {"en": "∂sₖ/∂W*: W into sₖ with sₖ₋₁ held fixed; ✓ a path found",
+                    "ru": "∂sₖ/∂W*: W в sₖ при постоянном sₖ₋₁; ✓ путь найден"},
     "edge_note": {"en": "on each edge vⱼ → vₖ: ∂vₖ/∂vⱼ", "ru": "на ребре vⱼ → vₖ: ∂vₖ/∂vⱼ"},
     "padded": {"en": "{name}, padded p = {p}", "ru": "{name}, дополнено p = {p}"},
     "conv_window": {"en": "[ ]: the window of the first output cell; stride s = {s}",

@@ -7,7 +7,7 @@ import numpy as np
 
 from nntutor.core.catalog import load_catalog
 from nntutor.core.kinds import build_problem
-from nntutor.core.pictures import View, pictures
+from nntutor.core.pictures import View, fmt, pictures
 from nntutor.core.pictures.canvas import DOWN, LEFT, RIGHT, UP, Canvas, width
 from nntutor.core.pictures.layers import _slots
 from nntutor.core.pictures.net import read_net
@@ -147,3 +147,31 @@ def test_the_points_tick_the_cases_your_weights_get_right_and_cross_the_others()
     text = next(p for p in pictures(view) if p.name == "points").draw(78, "en").text
     failed = int(values["failures"])
     assert failed and text.count("✗") == failed and text.count("✓") == 6 - failed
+
+
+def test_bptt_draws_each_path_of_ds3_dW_and_highlights_it_once_its_factors_are_found():
+    run = _run("bptt", 3)  # s₁…s₃
+    assert [p.name for p in run.pictures()][:2] == ["rnn", "bptt"]
+    while run.current.quantity != "ds3.ds2":
+        _answer(run)
+    pic = _picture(run, "bptt")
+    drawing = pic.draw(78, "en")
+    rows = drawing.text.splitlines()
+    assert [r.split()[:3] for r in rows[:3]] == [["k", "=", "3"], ["k", "=", "2"], ["k", "=", "1"]]
+    assert rows[0].count("▶") == 1 and rows[1].count("▶") == 2 and rows[2].count("▶") == 3
+    assert all(r.rstrip().endswith("?") for r in rows[:3])  # each path still lacks ∂s₃/∂s₂
+    assert "mark" not in {s.tag for s in drawing.lines[0] + drawing.lines[1] + drawing.lines[2]}
+    _answer(run, 2)  # ∂s₃/∂s₂ and ∂s₃/∂W*: every path found
+    values = run.values()
+    rows = _picture(run, "bptt").draw(78, "en").text.splitlines()
+    f = {k: float(values[k]) for k in ("ds1.dW.direct", "ds2.dW.direct", "ds3.dW.direct", "ds2.ds1", "ds3.ds2")}
+    products = [f["ds3.dW.direct"], f["ds3.ds2"] * f["ds2.dW.direct"], f["ds3.ds2"] * f["ds2.ds1"] * f["ds1.dW.direct"]]
+    assert [r.split()[-2:] for r in rows[:3]] == [[fmt(v), "✓"] for v in products]
+    assert abs(sum(products) - float(values["ds3.dW"])) < 1e-9  # the sum is ∂s₃/∂W
+    assert "∂s₃/∂W = ?" in rows[4]  # which the student has still to type
+
+
+def _answer(run: LessonRun, n: int = 1) -> None:
+    for _ in range(n):
+        value = np.asarray(run.expected(run.current), dtype=np.float64)
+        assert run.submit(" ".join(repr(float(v)) for v in np.atleast_1d(value).reshape(-1))).ok
