@@ -31,6 +31,7 @@ WORDS = Messages({
     "title_conv_backward": {"en": "The gradients, backward", "ru": "Градиенты, обратный проход"},
     "title_rnn": {"en": "The RNN unrolled: s₀ → … → s{T}", "ru": "RNN, развёрнутая во времени: s₀ → … → s{T}"},
     "title_bptt": {"en": "The paths of ∂s{T}/∂W through time", "ru": "Пути ∂s{T}/∂W во времени"},
+    "title_blocks": {"en": "The layers as blocks", "ru": "Слои по блокам"},
     "title_givens": {"en": "What is given, what to find", "ru": "Что дано, что найти"},
     # -- diagram words --------------------------------------------------------------------
     "in": {"en": "in", "ru": "вход"},
@@ -56,6 +57,8 @@ WORDS = Messages({
                  "ru": "∂s{T}/∂W: сумма по k произведений вдоль путей"},
     "bptt_legend": {"en": "∂sₖ/∂W*: W into sₖ with sₖ₋₁ held fixed; ✓ a path found",
                     "ru": "∂sₖ/∂W*: W в sₖ при постоянном sₖ₋₁; ✓ путь найден"},
+    "blocks_note": {"en": "▼ feeds the next block; ∂L/∂y is given", "ru": "▼ вход следующего блока; ∂L/∂y дан"},
+    "block_linear": {"en": "linear", "ru": "линейный"},
     "edge_note": {"en": "on each edge vⱼ → vₖ: ∂vₖ/∂vⱼ", "ru": "на ребре vⱼ → vₖ: ∂vₖ/∂vⱼ"},
     "padded": {"en": "{name}, padded p = {p}", "ru": "{name}, дополнено p = {p}"},
     "conv_window": {"en": "[ ]: the window of the first output cell; stride s = {s}",

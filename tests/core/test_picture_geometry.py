@@ -175,3 +175,15 @@ def _answer(run: LessonRun, n: int = 1) -> None:
     for _ in range(n):
         value = np.asarray(run.expected(run.current), dtype=np.float64)
         assert run.submit(" ".join(repr(float(v)) for v in np.atleast_1d(value).reshape(-1))).ok
+
+
+def test_single_layer_draws_linear_relu_linear_as_blocks_that_fill_in():
+    run = _run("single-layer")
+    assert [p.name for p in run.pictures() if p.kind == "diagram"] == ["blocks"]
+    text = _picture(run, "blocks").draw(46, "en").text
+    heads = [line for line in text.splitlines() if line.startswith("┌")]
+    assert [h.split("─ ")[1].split(" ─")[0] for h in heads] == ["lin1 · linear", "relu · ReLU", "lin2 · linear"]
+    assert "W₁ = [1, -1; 0.5, 0]" in text and "z₁ = ?" in text and "∂L/∂z₁ = -1, 0" in text  # givens and a blank
+    assert text.count("▼") == 2 + 1  # between the blocks, and in the note
+    text = _picture(_run("single-layer", 1), "blocks").draw(46, "en").text
+    assert "z₁ = 2, -1" in text.split("└")[0]  # lin1's output, found
