@@ -290,10 +290,11 @@ def net_pictures(view: View) -> list[Picture]:
     problem = view.problem
     steps = steps_of(problem)
     suffix = ""
-    if steps:
-        focus = view.focus or ""
-        m = _STEP.search(focus)
-        suffix = f"@{m.group(1) if m else steps[-1]}"
+    if steps:  # the SGD step asked now; between them (a question with options), the latest one begun
+        m = _STEP.search(view.focus or "")
+        begun = [int(m2.group(1)) for k in view.known for m2 in [_STEP.search(k)] if m2]
+        step = int(m.group(1)) if m else steps[-1] if view.complete else max(begun, default=steps[0])
+        suffix = f"@{step}"
     net = read_net(problem, suffix)
     if net is None:
         return []

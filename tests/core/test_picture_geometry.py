@@ -187,3 +187,35 @@ def test_single_layer_draws_linear_relu_linear_as_blocks_that_fill_in():
     assert text.count("▼") == 2 + 1  # between the blocks, and in the note
     text = _picture(_run("single-layer", 1), "blocks").draw(46, "en").text
     assert "z₁ = 2, -1" in text.split("└")[0]  # lin1's output, found
+
+
+def test_pictures_tolerate_a_step_that_asks_for_no_quantity():
+    """A question with options (a choice step) has no quantity: its None among what is asked, typed
+    and in focus is no quantity to draw, in every kind of picture."""
+    for lesson_id in ("layer-by-layer", "sgd-from-zero", "two-lines", "computational-graph", "max-pooling", "bptt",
+                      "single-layer", "batchnorm", "gradient-descent", "count-params"):
+        run = _run(lesson_id, 2)
+        asked = frozenset(run.asked) | {None}
+        known = frozenset(s.quantity for s in run.steps if run.is_accepted(s)) | {None}
+        view = View(run.lesson.problem, run.values(), known, asked, False, None, {None: "b"})
+        found = pictures(view)
+        assert [p.name for p in found] == [p.name for p in run.pictures()], lesson_id
+        for pic in found:
+            assert None not in pic.shows and pic.title["ru"]
+            if pic.draw:
+                assert pic.draw(46, "en").text and pic.draw(78, "ru").width <= 78, (lesson_id, pic.name)
+
+
+def test_a_kind_no_picture_knows_gets_the_givens_sheet():
+    from nntutor.core.graph import ProblemBuilder, texts
+
+    b = ProblemBuilder("a-new-kind")
+    b.given("x", np.array([1.0, 2.0, 3.0]), "x", texts("the input", "вход"))
+    b.given("T", np.arange(8.0).reshape(2, 2, 2), "T", texts("a tensor", "тензор"))
+    b.derived("s", lambda x: np.sum(x), ["x"], "s", texts("the sum", "сумма"), "forward", "s = Σ x")
+    problem = b.build()
+    view = View(problem, problem.evaluate(), asked=frozenset({"s", None}))
+    (sheet,) = pictures(view)
+    text = sheet.draw(46, "en").text
+    assert sheet.name == "givens" and "x = 1, 2, 3" in text and "s = ?" in text and "T = [" in text
+    assert "6" not in text.replace("T = [0, 1, 2, 3; 4, 5, 6, 7]", "")  # the sum is still to be found
