@@ -14,8 +14,11 @@ from nntutor.core.pictures.net import read_net
 from nntutor.core.session import LessonRun
 
 
+CATALOG = load_catalog()  # read once: a catalog takes most of a second to load
+
+
 def _run(lesson_id: str, answered: int = 0) -> LessonRun:
-    run = LessonRun(load_catalog().find(lesson_id).lesson)
+    run = LessonRun(CATALOG.find(lesson_id).lesson)
     for _ in range(answered):
         value = np.asarray(run.expected(run.current), dtype=np.float64)
         text = ("; ".join(" ".join(repr(float(v)) for v in row) for row in value) if value.ndim == 2
@@ -42,12 +45,12 @@ def test_lines_meet_as_box_characters_and_marks_stay_with_their_letter():
 
 
 def test_a_dense_net_is_read_from_its_quantity_graph():
-    net = read_net(load_catalog().find("activations").lesson.problem)
+    net = read_net(CATALOG.find("activations").lesson.problem)
     assert [(l.units, l.act) for l in net.layers] == [(1, "σ"), (1, "tanh"), (1, "leaky ReLU")]
-    net = read_net(load_catalog().find("formula-to-network").lesson.problem)
+    net = read_net(CATALOG.find("formula-to-network").lesson.problem)
     assert [l.row for l in net.layers] == [False, False]  # z = W·x: W has a row per unit
     assert [l.b for l in net.layers] == ["b1", "b2"]
-    net = read_net(load_catalog().find("minibatch-matrix").lesson.problem)
+    net = read_net(CATALOG.find("minibatch-matrix").lesson.problem)
     assert (net.inputs, net.m, [l.units for l in net.layers]) == (3, 2, [2, 1])
 
 
@@ -119,7 +122,7 @@ def test_the_rnn_is_unrolled_along_W_with_the_local_derivatives_under_the_arrows
 
 
 def test_every_kind_has_a_picture_and_a_design_ticks_its_cases():
-    for entry in load_catalog().entries():
+    for entry in CATALOG.entries():
         problem = entry.lesson.problem
         view = View(problem, problem.evaluate(), asked=frozenset(s.quantity for s in entry.lesson.steps))
         assert any(p.kind == "diagram" for p in pictures(view)), entry.id
@@ -141,7 +144,7 @@ def test_a_design_with_two_inputs_draws_its_cases_as_points_and_your_region_once
 
 
 def test_the_points_tick_the_cases_your_weights_get_right_and_cross_the_others():
-    problem = load_catalog().find("two-lines").lesson.problem
+    problem = CATALOG.find("two-lines").lesson.problem
     values = problem.evaluate({"W1": np.array([[1.0, 1.0], [1.0, 1.0]])})  # both units the same line
     view = View(problem, values, complete=True)
     text = next(p for p in pictures(view) if p.name == "points").draw(78, "en").text
