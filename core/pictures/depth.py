@@ -106,9 +106,10 @@ def depth_picture(view: View) -> Picture | None:
     if not series:
         return None
     ls = np.arange(1, depth + 1, dtype=np.float64)
-    if sigmoid:  # a known bound, not an answer: σ′ ≤ ¼ at every input
-        series.append(Series(WORDS.each("sigmoid_bound"), ls, 0.25 ** ls))
+    if sigmoid:  # a known bound, not an answer: σ′ ≤ ¼ at every input; drawn first, under the points
+        series.insert(0, Series(WORDS.each("sigmoid_bound"), ls, 0.25 ** ls))
+    # the y axis from the points and the bound: products get small, a fixed [0, 1] would flatten them
     chart = Chart(WORDS.each("chart_depth"), WORDS.each("depth_l"), marked(series), tuple(range(1, depth + 1)),
-                  xlim=(1.0, float(depth)), ylim=(0.0, 1.0),
+                  xlim=(1.0, float(depth)),
                   note=None if view.complete else WORDS.each("chart_fills"))
     return Picture("chart.depth", "chart", chart.title, frozenset(shows), chart=chart)

@@ -18,6 +18,8 @@ from .words import WORDS
 #: cells per unit of x₁ (across) and rows per unit of x₂ (up), for a small plane; fewer for a big one
 ACROSS, UP = 4, 2
 SHADE = "░"
+#: the rows of the text pane at 80×24
+ROOM = 13
 
 
 def _forward(view: View, net: Net, X: np.ndarray) -> np.ndarray:
@@ -52,6 +54,8 @@ def points_picture(view: View, net: Net, X_key: str) -> Picture | None:
     weights = [k for layer in net.layers for k in (layer.W, layer.b) if k]
     lo, hi = np.floor(X.min(axis=0)) - 1, np.ceil(X.max(axis=0)) + 1
     across, up = (ACROSS, UP) if (hi - lo).max() <= 8 else (2, 1)
+    if (hi[1] - lo[1]) * up + 5 > ROOM:  # the plane, its axis and legend within the text pane's height
+        up = 1
     cols, rows = int((hi[0] - lo[0]) * across) + 1, int((hi[1] - lo[1]) * up) + 1
     shows = {X_key, net.y} | ({out_key, *weights} if view.shown(out_key) else set())
 

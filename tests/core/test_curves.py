@@ -174,27 +174,27 @@ def test_the_product_of_the_slopes_across_depth_joins_as_the_slopes_are_found_ne
                                                  "values": {"x": 0.5}})
     run = LessonRun(lesson)
     chart = _charts(run)["chart.depth"].chart  # from the first step: depths 1…3 and the bound ¼ˡ
-    product, bound = chart.series
+    bound, product = chart.series
     assert len(product.x) == 0 and bound.y.tolist() == [0.25, 0.0625, 0.015625] and chart.xticks == (1, 2, 3)
     slopes = ["d.v2.v1", "d.v3.v2", "d.v4.v3"]
     while run.current.quantity != "adj.v4":  # the nodes and every slope
         _answer(run, 1)
     values = run.values()
-    product = _charts(run)["chart.depth"].chart.series[0]
+    product = _charts(run)["chart.depth"].chart.series[1]
     expected = np.cumprod([float(values[k]) for k in slopes])
     # the product of all three is ∂f/∂x, which the lesson asks for: its point waits for that answer
     np.testing.assert_allclose(product.y, expected[:2])
     _answer(run)
-    np.testing.assert_allclose(_charts(run)["chart.depth"].chart.series[0].y, expected)
+    np.testing.assert_allclose(_charts(run)["chart.depth"].chart.series[1].y, expected)
     assert np.all(np.diff(expected) < 0) and expected[-1] <= 0.25 ** 3  # it vanishes at least as fast as ¼ˡ
 
 
 def test_a_net_of_one_unit_layers_shows_the_product_of_its_activations_slopes():
     run = _run("activations")
-    assert len(_charts(run)["chart.depth"].chart.series[0].x) == 0
+    assert len(_charts(run)["chart.depth"].chart.series[1].x) == 0  # after the bound ¼ˡ
     _answer(run)
     values = run.values()
     z = [float(values[k].reshape(-1)[0]) for k in ("z1", "z2", "z3")]
     sig = 1 / (1 + np.exp(-z[0]))
     slopes = [sig * (1 - sig), 1 - np.tanh(z[1]) ** 2, 1.0 if z[2] > 0 else 0.1]  # the lesson's leaky slope 0.1
-    np.testing.assert_allclose(_charts(run)["chart.depth"].chart.series[0].y, np.cumprod(slopes))
+    np.testing.assert_allclose(_charts(run)["chart.depth"].chart.series[1].y, np.cumprod(slopes))
