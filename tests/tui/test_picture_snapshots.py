@@ -1,5 +1,5 @@
 """Each kind of picture as an SVG snapshot at 80×24 (tests/tui/__snapshots__/); at 120×40 too in
-the deep profile (``--hypothesis-profile=deep``, test_picture_snapshots_wide.py), which the everyday
+the deep profile (``--hypothesis-profile=deep``, tests/tui/wide/), which the everyday
 run leaves out to stay short.
 
 A lesson is opened, its first steps answered with the engine's values (a design with its reference
