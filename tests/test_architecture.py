@@ -164,18 +164,9 @@ _CHOOSING_THE_LANGUAGE = {
     ("tui/cli.py", "_shown_lang"): "English when the terminal cannot show Russian",
     ("tui/app.py", "_restore_settings"): "a saved language is used when it is one of the two",
     ("tui/app.py", "action_toggle_lang"): "F2 switches to the other language",
-    # issue 13 is open: the pictures' words move into Messages tables with its next stage
-    ("core/pictures/base.py", "either"): "the pictures' words, chosen inline until they move into a table",
 }
 # Dicts of per-language f-strings that are not translations.
-_NOT_TRANSLATIONS = {
-    "core/curves.py": "chart series labels, the same in both languages (the module is being rewritten)",
-    # issue 13 is open: the pictures' titles move into Messages tables with its next stage
-    "core/pictures/architecture.py": "a picture's title",
-    "core/pictures/charts.py": "a picture's title",
-    "core/pictures/conv.py": "a picture's title",
-    "core/pictures/rnn.py": "a picture's title",
-}
+_NOT_TRANSLATIONS: dict[str, str] = {}
 
 
 def _language_code(node: ast.AST) -> bool:

@@ -17,7 +17,8 @@ def picture_text(picture: Picture, lang: str, width: int) -> str:
     head = f"-- {picture.title[lang]} --"
     if picture.kind == "diagram":
         return head + "\n" + picture.draw(width, lang).text
-    return head + "\n" + chart_table(picture.chart, lang)
+    note = f"\n({picture.chart.note[lang]})" if picture.chart.note else ""
+    return head + "\n" + chart_table(picture.chart, lang) + note
 
 
 def chart_table(chart: Chart, lang: str) -> str:

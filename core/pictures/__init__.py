@@ -25,9 +25,14 @@ def pictures(view: View) -> tuple[Picture, ...]:
     elif kind == "graph_expr":
         out.append(graph_picture(view))
     elif kind == "rnn":
+        from .bptt import bptt_picture
         from .rnn import rnn_picture
 
-        out.append(rnn_picture(view))
+        out += [rnn_picture(view), bptt_picture(view)]
+    elif kind == "layer":
+        from .blocks import blocks_picture
+
+        out.append(blocks_picture(view))
     elif kind == "conv":
         from .conv import conv_pictures
 
@@ -39,7 +44,7 @@ def pictures(view: View) -> tuple[Picture, ...]:
 
             out.append(architecture(view, sizes, per_layer))
     out = [p for p in out if p is not None]
-    if not out or kind not in ("dense", "design", "graph_expr", "conv", "rnn"):
+    if not out or kind not in ("dense", "design", "graph_expr", "conv", "rnn", "layer"):
         from .worksheet import worksheet
 
         out.append(worksheet(view))

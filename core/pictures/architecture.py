@@ -4,9 +4,10 @@ number of parameters of each layer as the student finds it."""
 
 from __future__ import annotations
 
-from .base import Picture, View, either
+from .base import Picture, View
 from .canvas import Span
 from .layers import Bus, Levels, Row, Text
+from .words import WORDS, count
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
@@ -18,25 +19,21 @@ def architecture(view: View, sizes_key: str, per_layer: str | None) -> Picture:
     keys = [k for k in keys if k in view.problem.quantities]
 
     def draw(avail: int, lang: str):
-        names = [either(lang, "in", "вход")] + [f"h{str(l).translate(_SUB)}" for l in range(1, L)] + \
-                [either(lang, "out", "выход")]
+        names = [WORDS("in", lang)] + [f"h{str(l).translate(_SUB)}" for l in range(1, L)] + [WORDS("out", lang)]
         lv = Levels(sizes, names)
         for l, n in enumerate(sizes):
             if l:
                 lv.rows.append(Bus(l))
-            count = either(lang, f"{n} input{'s' * (n != 1)}" if l == 0 else f"{n} unit{'s' * (n != 1)}",
-                           f"{n} вх." if l == 0 else f"{n} нейр.")
-            right = Span(count, "given")
+            right = Span(count(n, "inputs" if l == 0 else "units", lang), "given")
             lv.rows.append(Row(names[l], l, lambda j: Span("○", "label"), right))
             if l and keys:
                 k = keys[l - 1]
                 s = view.cell(k)
                 lv.rows.append(Text((Span(" " * 6 + f"{view.symbol(k)} = ", "label"), s)))
-        lv.rows.append(Text((Span(either(lang, "each unit takes every unit of the layer above",
-                                         "нейрон связан со всеми нейронами слоя выше"), "note"),)))
+        lv.rows.append(Text((Span(WORDS("dense_note", lang), "note"),)))
         return lv.draw(avail, lang, most=6)
 
     sizes_text = "-".join(str(n) for n in sizes)
-    title = {"en": f"The net {sizes_text}", "ru": f"Сеть {sizes_text}"}
+    title = WORDS.each("title_architecture", sizes=sizes_text)
     return Picture("architecture", "diagram", title, frozenset([sizes_key, *(k for k in keys if view.shown(k))]),
                    draw)

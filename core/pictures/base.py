@@ -38,6 +38,16 @@ class View:
     #: what the student typed, by quantity (a formula is shown as typed)
     typed: Mapping[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # A step may ask for no quantity (a choice between options): its None, or a name this problem
+        # does not have, is no quantity to draw -- every picture sees the quantities alone.
+        q = self.problem.quantities
+        object.__setattr__(self, "known", frozenset(k for k in self.known if k in q))
+        object.__setattr__(self, "asked", frozenset(k for k in self.asked if k in q))
+        object.__setattr__(self, "typed", {k: v for k, v in self.typed.items() if k in q})
+        if self.focus not in q:
+            object.__setattr__(self, "focus", None)
+
     def has(self, key: str) -> bool:
         return key in self.problem.quantities
 
@@ -93,6 +103,3 @@ class Picture:
     #: a chart (nntutor.core.curves.Chart)
     chart: object | None = None
 
-
-def either(lang: str, en: str, ru: str) -> str:
-    return ru if lang == "ru" else en

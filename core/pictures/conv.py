@@ -12,8 +12,9 @@ import re
 
 import numpy as np
 
-from .base import Picture, View, either
+from .base import Picture, View
 from .canvas import Canvas, Span, fmt, width
+from .words import WORDS
 
 _PAD = re.compile(r"p = (\d+), stride s = (\d+)")
 _POOL = re.compile(r"(\d+)×(\d+), stride (\d+)")
@@ -37,18 +38,21 @@ def _slice(view: View, key: str, part: str) -> np.ndarray:
     return v if v.ndim == 2 else v.reshape(v.shape[-2:]) if v.ndim > 2 and v.shape[0] == 1 else v
 
 
-def _grid(c: Canvas, x: int, y: int, title: Span, cells: list[list[Span]], window=None, marks=()) -> tuple[int, int]:
+def _grid(c: Canvas, x: int, y: int, title: Span, cells: list[list[Span]], window=None, marks=None) -> tuple[int, int]:
     """A matrix of cells at (x, y) under its title; ``window`` = (row, col, rows, cols) in brackets,
-    ``marks``: cells followed by *. Returns its (width, height)."""
+    ``marks``: cells followed by * (a set, even empty, keeps a column for them). Returns its (width, height)."""
     c.text(x, y, title.text, title.tag)
     cw = max([1] + [width(s.text) for row in cells for s in row])
-    slot = cw + 2
+    # a cell: "[" or space, the value right-aligned, its "*" when marked, then "]" or space -- the mark
+    # has a column of its own, so a window's "]" never covers the maximum of its last column
+    marks, mark_w = marks or set(), 0 if marks is None else 1
+    slot = cw + 2 + mark_w
     for i, row in enumerate(cells):
         for j, s in enumerate(row):
             at = x + j * slot
             c.text(at + 1 + cw - width(s.text), y + 1 + i, s.text, s.tag)
             if (i, j) in marks:
-                c.text(at + slot - 1, y + 1 + i, "*", "mark")
+                c.text(at + 1 + cw, y + 1 + i, "*", "mark")
         if window and window[0] <= i < window[0] + window[2]:
             c.text(x + window[1] * slot, y + 1 + i, "[", "window")
             c.text(x + (window[1] + window[3]) * slot - 1, y + 1 + i, "]", "window")
@@ -110,7 +114,7 @@ def _forward(view: View) -> Picture:
                            else "note") for j, v in enumerate(row)] for i, row in enumerate(img)]
             name = "x" if x3.shape[0] == 1 else f"x[{ch + 1}]"
             if pad:
-                name += either(lang, f", padded p = {pad}", f", дополнено p = {pad}")
+                name = WORDS("padded", lang, name=name, p=pad)
             gw, gh = _grid(c, 0, y, Span(name, "label"), cells, window=(0, 0, kh, kw))
             kname = "W" if Wf.shape[0] == 1 and len(ys) == 1 else (
                 f"W[{ch + 1}]" if len(ys) == 1 else f"W[{f + 1},{ch + 1}]")
@@ -124,13 +128,10 @@ def _forward(view: View) -> Picture:
             c.text(0, y, f"b = {fmt(view.value('b').reshape(-1)[0]) if view.value('b').size == 1 else view.value('b')}",
                    "given")
             y += 1
-        c.text(0, y, either(lang, f"[ ]: the window of the first output cell; stride s = {stride}",
-                            f"[ ]: окно первой клетки выхода; шаг s = {stride}"), "note")
+        c.text(0, y, WORDS("conv_window", lang, s=stride), "note")
         return c.drawing()
 
-    title = {"en": "The kernel on the image", "ru": "Ядро на изображении"}
-    if len(ys) > 1:
-        title = {"en": f"The kernel on the image: filter {f + 1}", "ru": f"Ядро на изображении: фильтр {f + 1}"}
+    title = WORDS.each("title_conv_filter", f=f + 1) if len(ys) > 1 else WORDS.each("title_conv")
     return Picture("conv", "diagram", title, frozenset(shows), draw)
 
 
@@ -156,9 +157,8 @@ def _pool(view: View) -> Picture:
 
     def draw(avail: int, lang: str):
         c = Canvas()
-        marks = ()
+        marks = set() if how == "max_pool" else None
         if how == "max_pool" and view.shown("P") and view.shown("Y"):
-            marks = set()
             for i in range(P.shape[-2]):
                 for j in range(P.shape[-1]):
                     win = Y2[i * pstride:i * pstride + size, j * pstride:j * pstride + size]
@@ -172,14 +172,13 @@ def _pool(view: View) -> Picture:
             c.text(px, 1, "? × ?", "todo")
         else:
             _grid(c, px, 0, Span(view.symbol("P"), "label"), _cells(view, "P", P.reshape(P.shape[-2:])))
-        what = either(lang, "max", "максимум") if how == "max_pool" else either(lang, "average", "среднее")
-        c.text(0, gh + 1, either(lang, f"[ ]: the first {size}×{size} window ({what}), stride {pstride}",
-                                 f"[ ]: первое окно {size}×{size} ({what}), шаг {pstride}"), "note")
+        what = WORDS("max" if how == "max_pool" else "average", lang)
+        c.text(0, gh + 1, WORDS("pool_window", lang, size=size, what=what, s=pstride), "note")
         if marks:
-            c.text(0, gh + 2, either(lang, "*: the maximum of each window", "*: максимум каждого окна"), "note")
+            c.text(0, gh + 2, WORDS("pool_marks", lang), "note")
         return c.drawing()
 
-    return Picture("pool", "diagram", {"en": "The pooling windows", "ru": "Окна пулинга"}, frozenset(shows), draw)
+    return Picture("pool", "diagram", WORDS.each("title_pool"), frozenset(shows), draw)
 
 
 def _backward(view: View) -> Picture:
@@ -221,6 +220,6 @@ def _backward(view: View) -> Picture:
                     row_h = max(row_h, h)
         return c.drawing()
 
-    title = {"en": "The gradients, backward", "ru": "Градиенты, обратный проход"}
+    title = WORDS.each("title_conv_backward")
     shows = frozenset(p for _k, parts in drawn for p in parts if view.shown(p))
     return Picture("conv.backward", "diagram", title, shows, draw)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Picture, View, either
+from .base import Picture, View
 from .canvas import Canvas, Span, fmt
 from .net import Net, _sub
 from .table import draw_table
+from .words import WORDS
 
 
 def cases(view: View, net: Net) -> Picture:
@@ -43,15 +44,14 @@ def cases(view: View, net: Net) -> Picture:
                     row.append(Span("✓", "mark"))
             rows.append(row)
         if verdict:
-            header.append(Span(either(lang, "ok", "ок"), "label"))
+            header.append(Span(WORDS("ok", lang), "label"))
         c = Canvas()
         y = draw_table(c, 0, 0, header, rows)
         if not verdict:
-            c.text(0, y, either(lang, "✓/✗ per case once the outputs are found",
-                                "✓/✗ для каждого случая — когда выходы найдены"), "note")
+            c.text(0, y, WORDS("cases_later", lang), "note")
         return c.drawing()
 
-    title = {"en": "Your weights, case by case", "ru": "Ваши веса, случай за случаем"}
+    title = WORDS.each("title_cases")
     shows = frozenset(k for k in [X_key, *columns] if view.shown(k))
     return Picture("cases", "diagram", title, shows, draw)
 

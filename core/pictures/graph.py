@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .base import Picture, View, either
+from .base import Picture, View
 from .canvas import Canvas, Span, width
+from .words import WORDS
 
 _NODE = re.compile(r"^v(\d+)$")
 
@@ -56,8 +57,7 @@ def graph_picture(view: View) -> Picture | None:
         nodes = _layout(view, keys, names, out, adjoints)
         return _draw(view, nodes, lang)
 
-    title = {"en": "The computational graph: values, edge derivatives" + (", adjoints" if adjoints else ""),
-             "ru": "Граф вычислений: значения, производные на рёбрах" + (", сопряжённые" if adjoints else "")}
+    title = WORDS.each("title_graph_adjoints" if adjoints else "title_graph")
     return Picture("graph", "diagram", title, frozenset(k for k in used if k in q and view.shown(k)), draw)
 
 
@@ -159,7 +159,7 @@ def _draw(view: View, columns: list[list[_Node]], lang: str):
                         s = view.cell(e.key)
                         c.text(lab0, e.row, f" {s.text} ", s.tag)
     h = c.size[1]
-    note = either(lang, "on each edge vⱼ → vₖ: ∂vₖ/∂vⱼ", "на ребре vⱼ → vₖ: ∂vₖ/∂vⱼ")
+    note = WORDS("edge_note", lang)
     c.text(0, h + 1, note, "note")
     del q
     return c.drawing()

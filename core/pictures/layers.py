@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from .base import either
 from .canvas import DOWN, UP, Canvas, Drawing, Span, width
+from .words import WORDS
 
 GAP = 2
 ELLIPSIS = "⋯"
@@ -103,8 +103,7 @@ class Levels:
             y += 1
         cut = [f"{self.names[level]} {n}" for level, (n, s) in enumerate(zip(self.sizes, slots)) if None in s]
         if cut:
-            c.text(0, y, either(lang, "⋯ units left out; all: ", "⋯ нейроны пропущены; всего: ") + ", ".join(cut),
-                   "note")
+            c.text(0, y, WORDS("elided", lang, all=", ".join(cut)), "note")
             y += 1
         return c.drawing()
 

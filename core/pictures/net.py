@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..graph import Problem
-from .base import Picture, View, either
+from .base import Picture, View
 from .canvas import Span, fmt
 from .layers import Bus, Levels, Row, Text, weights_text
+from .words import WORDS
 
 _STEP = re.compile(r"@(\d+)$")
 _APPLIED = re.compile(r"=\s*([^\s(=]+)\(")
@@ -176,11 +177,9 @@ def _sub(n: int) -> str:
     return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
-def _step_title(net: Net, lang: str) -> str:
-    if not net.suffix:
-        return ""
-    k = net.suffix[1:]
-    return either(lang, f", SGD step {k}", f", шаг SGD {k}")
+def _title(net: Net, key: str) -> dict[str, str]:
+    """A net picture's title, naming the SGD step when the lesson takes several."""
+    return WORDS.each(f"{key}_step", k=net.suffix[1:]) if net.suffix else WORDS.each(key)
 
 
 def forward(view: View, net: Net, units: bool = True) -> Picture:
@@ -219,12 +218,10 @@ def forward(view: View, net: Net, units: bool = True) -> Picture:
             lv.rows += _case_rows(net, view.symbol(net.y), len(net.layers), cells, net.y)
         if net.L and _wanted(view, net.L):
             lv.rows.append(Text((Span(f"{view.symbol(net.L)} = ", "label"), view.cell(net.L))))
-        lv.rows.append(Text((Span(either(lang, "W: the weights into each unit, inputs in order",
-                                             "W: веса, входящие в нейрон, по порядку входов"), "note"),)))
+        lv.rows.append(Text((Span(WORDS("weights_note", lang), "note"),)))
         return lv.draw(avail, lang)
 
-    title = {lang: either(lang, "The net, forward", "Сеть, прямой проход") + _step_title(net, lang)
-             for lang in ("en", "ru")}
+    title = _title(net, "title_net")
     shows = frozenset(k for k in used if view.shown(k)) | (_more(view, net) if units else frozenset())
     return Picture("net", "diagram", title, shows, draw)
 
@@ -271,12 +268,10 @@ def backward(view: View, net: Net) -> Picture | None:
             prev = layer.units
         if net.L and _wanted(view, net.L):
             lv.rows.append(Text((Span(f"{view.symbol(net.L)} = ", "label"), view.cell(net.L))))
-        lv.rows.append(Text((Span(either(lang, "backward: read from the bottom up",
-                                             "обратный проход: читайте снизу вверх"), "note"),)))
+        lv.rows.append(Text((Span(WORDS("backward_note", lang), "note"),)))
         return lv.draw(avail, lang)
 
-    title = {lang: either(lang, "The net, backward", "Сеть, обратный проход") + _step_title(net, lang)
-             for lang in ("en", "ru")}
+    title = _title(net, "title_net_backward")
     shows = frozenset(k for k in keys + [net.x] if view.shown(k)) | _more(view, net)
     return Picture("net.backward", "diagram", title, shows, draw)
 
@@ -295,17 +290,20 @@ def net_pictures(view: View) -> list[Picture]:
     problem = view.problem
     steps = steps_of(problem)
     suffix = ""
-    if steps:
-        focus = view.focus or ""
-        m = _STEP.search(focus)
-        suffix = f"@{m.group(1) if m else steps[-1]}"
+    if steps:  # the SGD step asked now; between them (a question with options), the latest one begun
+        m = _STEP.search(view.focus or "")
+        begun = [int(m2.group(1)) for k in view.known for m2 in [_STEP.search(k)] if m2]
+        step = int(m.group(1)) if m else steps[-1] if view.complete else max(begun, default=steps[0])
+        suffix = f"@{step}"
     net = read_net(problem, suffix)
     if net is None:
         return []
     if problem.kind == "design":
         from .design import cases
+        from .points import points_picture
 
-        return [forward(view, net, units=False), cases(view, net)]
+        plane = points_picture(view, net, "X" if view.has("X") else net.x) if net.y else None
+        return [forward(view, net, units=False), cases(view, net)] + ([plane] if plane else [])
     out = [forward(view, net)]
     back = backward(view, net)
     if back is not None:

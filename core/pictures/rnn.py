@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
-from .base import Picture, View, either
+from .base import Picture, View
 from .canvas import Canvas, Span, fmt, width
+from .words import WORDS
 
 _T = re.compile(r"^s(\d+)$")
 
@@ -117,11 +118,10 @@ def rnn_picture(view: View) -> Picture | None:
             c.text(at, y, s.text, s.tag)
             y += 1
         if arrows:
-            c.text(0, y, either(lang, "under each arrow sₜ₋₁ → sₜ: ∂sₜ/∂sₜ₋₁",
-                                "под стрелкой sₜ₋₁ → sₜ: ∂sₜ/∂sₜ₋₁"), "note")
+            c.text(0, y, WORDS("rnn_arrows", lang), "note")
         return c.drawing()
 
-    title = {"en": f"The RNN unrolled: s₀ → … → s{_sub(T)}", "ru": f"RNN, развёрнутая во времени: s₀ → … → s{_sub(T)}"}
+    title = WORDS.each("title_rnn", T=_sub(T))
     return Picture("rnn", "diagram", title, shows, draw)
 
 

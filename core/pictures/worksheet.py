@@ -12,6 +12,7 @@ from collections import OrderedDict
 from .base import Picture, View
 from .canvas import Canvas, Span, fmt, width
 from .table import draw_table
+from .words import WORDS
 
 _INDEXED = re.compile(r"^(.*?[A-Za-z_.])(\d+)$")
 _SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
@@ -125,5 +126,5 @@ def worksheet(view: View) -> Picture:
                 y += 1
         return c.drawing()
 
-    title = {"en": "What is given, what to find", "ru": "Что дано, что найти"}
+    title = WORDS.each("title_givens")
     return Picture("givens", "diagram", title, shows, draw)

@@ -6,15 +6,19 @@ from __future__ import annotations
 import numpy as np
 
 from nntutor.core.catalog import load_catalog
-from nntutor.core.pictures import View, pictures
+from nntutor.core.kinds import build_problem
+from nntutor.core.pictures import View, fmt, pictures
 from nntutor.core.pictures.canvas import DOWN, LEFT, RIGHT, UP, Canvas, width
 from nntutor.core.pictures.layers import _slots
 from nntutor.core.pictures.net import read_net
 from nntutor.core.session import LessonRun
 
 
+CATALOG = load_catalog()  # read once: a catalog takes most of a second to load
+
+
 def _run(lesson_id: str, answered: int = 0) -> LessonRun:
-    run = LessonRun(load_catalog().find(lesson_id).lesson)
+    run = LessonRun(CATALOG.find(lesson_id).lesson)
     for _ in range(answered):
         value = np.asarray(run.expected(run.current), dtype=np.float64)
         text = ("; ".join(" ".join(repr(float(v)) for v in row) for row in value) if value.ndim == 2
@@ -41,12 +45,12 @@ def test_lines_meet_as_box_characters_and_marks_stay_with_their_letter():
 
 
 def test_a_dense_net_is_read_from_its_quantity_graph():
-    net = read_net(load_catalog().find("activations").lesson.problem)
+    net = read_net(CATALOG.find("activations").lesson.problem)
     assert [(l.units, l.act) for l in net.layers] == [(1, "σ"), (1, "tanh"), (1, "leaky ReLU")]
-    net = read_net(load_catalog().find("formula-to-network").lesson.problem)
+    net = read_net(CATALOG.find("formula-to-network").lesson.problem)
     assert [l.row for l in net.layers] == [False, False]  # z = W·x: W has a row per unit
     assert [l.b for l in net.layers] == ["b1", "b2"]
-    net = read_net(load_catalog().find("minibatch-matrix").lesson.problem)
+    net = read_net(CATALOG.find("minibatch-matrix").lesson.problem)
     assert (net.inputs, net.m, [l.units for l in net.layers]) == (3, 2, [2, 1])
 
 
@@ -98,6 +102,18 @@ def test_max_pooling_marks_each_windows_maximum_once_P_is_found():
     assert text.count("*") == 4 + 1  # four windows, and the legend
 
 
+def test_a_maximum_in_the_last_column_of_the_window_is_not_hidden_under_its_bracket():
+    """Y = x here: the first window's maximum, 9, is in its right-hand column, where "]" is drawn."""
+    data = {"kind": "conv", "x": [[[1, 9, 0, 2], [2, 4, 1, 1], [0, 1, 5, 2], [2, 2, 3, 0]]], "W": [[[1]]],
+            "pool": {"type": "max", "size": 2}}
+    problem = build_problem(data)
+    view = View(problem, problem.evaluate(), complete=True)
+    pool = next(p for p in pictures(view) if p.name == "pool")
+    lines = pool.draw(46, "en").text.splitlines()
+    assert lines[1].startswith("[1   9*]") and lines[2].startswith("[2   4 ]")
+    assert sum(line.count("*") for line in lines[1:5]) == 4
+
+
 def test_the_rnn_is_unrolled_along_W_with_the_local_derivatives_under_the_arrows():
     text = _picture(_run("bptt", 5), "rnn").draw(78, "en").text
     s_line = _line(text, "sₜ")
@@ -106,10 +122,103 @@ def test_the_rnn_is_unrolled_along_W_with_the_local_derivatives_under_the_arrows
 
 
 def test_every_kind_has_a_picture_and_a_design_ticks_its_cases():
-    for entry in load_catalog().entries():
+    for entry in CATALOG.entries():
         problem = entry.lesson.problem
         view = View(problem, problem.evaluate(), asked=frozenset(s.quantity for s in entry.lesson.steps))
         assert any(p.kind == "diagram" for p in pictures(view)), entry.id
     run = _run("xor-relu", 6)
     text = _picture(run, "cases").draw(46, "en").text
     assert text.count("✓") == 4
+
+
+def test_a_design_with_two_inputs_draws_its_cases_as_points_and_your_region_once_the_outputs_are_found():
+    run = _run("two-lines", 6)  # the weights, z₁ and a₁: ŷ still to find
+    text = _picture(run, "points").draw(46, "en").text
+    plane = "\n".join(text.splitlines()[:-2])  # the legend says what is to come
+    assert "░" not in plane and "✓" not in plane and "✗" not in plane
+    assert _line(text, " 1 ┤").split()[2:] == ["○4", "●1", "○5"]  # (−1, 1) → 0, (1, 1) → 1, (3, 1) → 0
+    assert _line(text, "-1 ┤").split()[2:] == ["○6"]
+    run = _run("two-lines", 7)
+    text = _picture(run, "points").draw(46, "en").text
+    assert text.count("✓") == 6 and "░" in _line(text, " 3 ┤") and "░" not in _line(text, "-1 ┤")
+
+
+def test_the_points_tick_the_cases_your_weights_get_right_and_cross_the_others():
+    problem = CATALOG.find("two-lines").lesson.problem
+    values = problem.evaluate({"W1": np.array([[1.0, 1.0], [1.0, 1.0]])})  # both units the same line
+    view = View(problem, values, complete=True)
+    text = next(p for p in pictures(view) if p.name == "points").draw(78, "en").text
+    failed = int(values["failures"])
+    assert failed and text.count("✗") == failed and text.count("✓") == 6 - failed
+
+
+def test_bptt_draws_each_path_of_ds3_dW_and_highlights_it_once_its_factors_are_found():
+    run = _run("bptt", 3)  # s₁…s₃
+    assert [p.name for p in run.pictures()][:2] == ["rnn", "bptt"]
+    while run.current.quantity != "ds3.ds2":
+        _answer(run)
+    pic = _picture(run, "bptt")
+    drawing = pic.draw(78, "en")
+    rows = drawing.text.splitlines()
+    assert [r.split()[:3] for r in rows[:3]] == [["k", "=", "3"], ["k", "=", "2"], ["k", "=", "1"]]
+    assert rows[0].count("▶") == 1 and rows[1].count("▶") == 2 and rows[2].count("▶") == 3
+    assert all(r.rstrip().endswith("?") for r in rows[:3])  # each path still lacks ∂s₃/∂s₂
+    assert "mark" not in {s.tag for s in drawing.lines[0] + drawing.lines[1] + drawing.lines[2]}
+    _answer(run, 2)  # ∂s₃/∂s₂ and ∂s₃/∂W*: every path found
+    values = run.values()
+    rows = _picture(run, "bptt").draw(78, "en").text.splitlines()
+    f = {k: float(values[k]) for k in ("ds1.dW.direct", "ds2.dW.direct", "ds3.dW.direct", "ds2.ds1", "ds3.ds2")}
+    products = [f["ds3.dW.direct"], f["ds3.ds2"] * f["ds2.dW.direct"], f["ds3.ds2"] * f["ds2.ds1"] * f["ds1.dW.direct"]]
+    assert [r.split()[-2:] for r in rows[:3]] == [[fmt(v), "✓"] for v in products]
+    assert abs(sum(products) - float(values["ds3.dW"])) < 1e-9  # the sum is ∂s₃/∂W
+    assert "∂s₃/∂W = ?" in rows[4]  # which the student has still to type
+
+
+def _answer(run: LessonRun, n: int = 1) -> None:
+    for _ in range(n):
+        value = np.asarray(run.expected(run.current), dtype=np.float64)
+        assert run.submit(" ".join(repr(float(v)) for v in np.atleast_1d(value).reshape(-1))).ok
+
+
+def test_single_layer_draws_linear_relu_linear_as_blocks_that_fill_in():
+    run = _run("single-layer")
+    assert [p.name for p in run.pictures() if p.kind == "diagram"] == ["blocks"]
+    text = _picture(run, "blocks").draw(46, "en").text
+    heads = [line for line in text.splitlines() if line.startswith("┌")]
+    assert [h.split("─ ")[1].split(" ─")[0] for h in heads] == ["lin1 · linear", "relu · ReLU", "lin2 · linear"]
+    assert "W₁ = [1, -1; 0.5, 0]" in text and "z₁ = ?" in text and "∂L/∂z₁ = -1, 0" in text  # givens and a blank
+    assert text.count("▼") == 2 + 1  # between the blocks, and in the note
+    text = _picture(_run("single-layer", 1), "blocks").draw(46, "en").text
+    assert "z₁ = 2, -1" in text.split("└")[0]  # lin1's output, found
+
+
+def test_pictures_tolerate_a_step_that_asks_for_no_quantity():
+    """A question with options (a choice step) has no quantity: its None among what is asked, typed
+    and in focus is no quantity to draw, in every kind of picture."""
+    for lesson_id in ("layer-by-layer", "sgd-from-zero", "two-lines", "computational-graph", "max-pooling", "bptt",
+                      "single-layer", "batchnorm", "gradient-descent", "count-params"):
+        run = _run(lesson_id, 2)
+        asked = frozenset(run.asked) | {None}
+        known = frozenset(s.quantity for s in run.steps if run.is_accepted(s)) | {None}
+        view = View(run.lesson.problem, run.values(), known, asked, False, None, {None: "b"})
+        found = pictures(view)
+        assert [p.name for p in found] == [p.name for p in run.pictures()], lesson_id
+        for pic in found:
+            assert None not in pic.shows and pic.title["ru"]
+            if pic.draw:
+                assert pic.draw(46, "en").text and pic.draw(78, "ru").width <= 78, (lesson_id, pic.name)
+
+
+def test_a_kind_no_picture_knows_gets_the_givens_sheet():
+    from nntutor.core.graph import ProblemBuilder, texts
+
+    b = ProblemBuilder("a-new-kind")
+    b.given("x", np.array([1.0, 2.0, 3.0]), "x", texts("the input", "вход"))
+    b.given("T", np.arange(8.0).reshape(2, 2, 2), "T", texts("a tensor", "тензор"))
+    b.derived("s", lambda x: np.sum(x), ["x"], "s", texts("the sum", "сумма"), "forward", "s = Σ x")
+    problem = b.build()
+    view = View(problem, problem.evaluate(), asked=frozenset({"s", None}))
+    (sheet,) = pictures(view)
+    text = sheet.draw(46, "en").text
+    assert sheet.name == "givens" and "x = 1, 2, 3" in text and "s = ?" in text and "T = [" in text
+    assert "6" not in text.replace("T = [0, 1, 2, 3; 4, 5, 6, 7]", "")  # the sum is still to be found

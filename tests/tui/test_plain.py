@@ -281,4 +281,5 @@ def test_pictures_in_plain_mode_print_each_diagram_as_text_and_each_chart_as_a_t
     assert run.submit("1/2").ok and run.submit("1/4").ok
     chart = next(p for p in run.pictures() if p.kind == "chart")
     table = picture_text(chart, "en", 80).splitlines()
-    assert table[1].split() == ["t", "σ(t)", "σ′(t)"] and table[5].split() == ["0", "0.5", "0.25"]
+    assert table[1].split() == ["t", "σ(t)", "σ′(t)", "yours"]  # the curves, and the point found
+    assert table[5].split() == ["0", "0.5", "0.25", "0.5"] and table[4].split() == ["-2", "0.1192", "0.105"]

@@ -50,6 +50,11 @@ class ChartView(Vertical):
         plt.xlabel(chart.xlabel[lang])
         if chart.xticks:
             plt.xticks(list(chart.xticks))
+        frame = _frame(chart)
+        if frame:  # the chart's area before (and around) its points: two invisible corners
+            plt.scatter(*frame, marker=" ")
+        if chart.ylim is None and chart.empty:
+            plt.yticks([])  # nothing says yet where its values lie: no made-up scale
         for s in chart.series:
             x, y = s.x.tolist(), s.y.tolist()
             if s.points:
@@ -62,7 +67,20 @@ class ChartView(Vertical):
         plot.refresh()
         legend = Text()
         for s in chart.series:
-            if s.label[lang]:
+            if s.label[lang] and len(s.x):
                 legend.append(f"{s.marker} ", style="bold")
                 legend.append(f"{s.label[lang]}   ")
+        if chart.note:
+            legend.append(("\n" if legend.plain else "") + chart.note[lang], style="italic")
         self.query_one("#legend", Static).update(legend)
+
+
+def _frame(chart: Chart) -> tuple[list[float], list[float]] | None:
+    """Two corners spanning the chart's frame (its x and y limits; an axis without one, its points')."""
+    if chart.xlim is None and chart.ylim is None:
+        return None
+    xs = [float(v) for s in chart.series for v in s.x]
+    ys = [float(v) for s in chart.series for v in s.y]
+    x0, x1 = chart.xlim or ((min(xs), max(xs)) if xs else (0.0, 1.0))
+    y0, y1 = chart.ylim or ((min(ys), max(ys)) if ys else (0.0, 0.0))
+    return [x0, x1], [y0, y1]
