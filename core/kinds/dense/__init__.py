@@ -190,7 +190,11 @@ KIND = Kind(
         FieldDoc("layers", True, "[[problem.layers]] tables in order, each with W (matrix; a list means one "
                                  "output unit) or units (with init), optional b, and activation: "
                                  + ", ".join(ACTIVATION_NAMES) + "; leaky_relu takes slope (default 0.01), "
-                                 "softmax takes temperature T (softmax(z/T), default 1)"),
+                                 "softmax takes temperature T (softmax(z/T), default 1), elu and selu take alpha"),
+        FieldDoc("layers[].derivative_at_zero", False, "relu: ReLU′(0), 0 (default) or 1; leaky_relu: its slope "
+                                                       "(default) or 1. Stated among the lesson's conventions"),
+        FieldDoc("layers[].step_at_zero", False, "step: step(0), 1 (default) or 0. Stated among the lesson's "
+                                                 "conventions"),
         FieldDoc("layers[].mask", False, "a hidden layer's dropout mask, 0/1 with one entry per unit (a batch: shaped "
                                          "like the layer's output, one row or column per observation); the next layer "
                                          "reads the layer's output after dropout, d = a∘m·s; needs [problem.dropout] "

@@ -349,14 +349,8 @@ def _read_layers(data, path: str, row: bool, n_in: int) -> list[Layer]:
 
 
 def _activation(layer, lpath: str, name: str, slope: float, temperature: float) -> Activation:
-    """The layer's activation with its options (ELU's α; the conventions at zero, which the dense kind
-    states only as the engine's defaults for now: see core.kinds.dense.words)."""
-    for key in ("derivative_at_zero", "step_at_zero"):
-        if key in layer and layer[key] != {"derivative_at_zero": 0, "step_at_zero": 1}[key] \
-                and not (key == "derivative_at_zero" and name == "leaky_relu" and layer[key] == slope):
-            raise DataError(f"{lpath}.{key}", "a dense net keeps the engine's convention (ReLU′(0) = 0, leaky "
-                                              "ReLU′(0) = its slope, step(0) = 1) until its conventions can state "
-                                              "another; choose it in a layer problem (kind = \"layer\")")
+    """The layer's activation with its options (ELU's α; the conventions at zero, stated among the
+    lesson's conventions by core.kinds.dense.words)."""
     return read_activation(layer, lpath, name, slope=slope, temperature=temperature, owner="activation = {0}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ... import optim
 from ...ops import Activation
+from ...ops.activation import formula_words, kink_words
 from ...notation import base_symbol, ru_plural, subscript, superscript
 from ...ops import loss as loss_op
 from ...template import fill
@@ -169,9 +170,18 @@ def conventions(w: Writer, sp: Spec) -> None:
         })
     if not has_b:
         w.convention("biases", {"en": "no biases", "ru": "без смещений"})
-    kinks = [text for name, text in _KINKED.items() if any(layer.act.name == name for layer in sp.layers)]
+    kinks: list[tuple[str, str]] = []  # each layer's convention at its kink: the lesson's choice, or the default
+    for layer in sp.layers:
+        chosen = kink_words(layer.act)
+        said = (chosen["en"], chosen["ru"]) if chosen else _KINKED.get(layer.act.name)
+        if said and said not in kinks:
+            kinks.append(said)
     if kinks:
         w.convention("kinks", {"en": "; ".join(en for en, _ in kinks), "ru": "; ".join(ru for _, ru in kinks)})
+    for layer in sp.layers:  # the newer activations' formulas and constants (SELU's, GELU's approximation)
+        formula = formula_words(layer.act)
+        if formula:
+            w.convention(f"formula.{layer.act.name}", formula)
     if sp.delta:
         w.convention("notation", {
             "en": "δ marks the gradient at a pre-activation: δₗ = ∂L/∂zₗ (the lecture's local gradient)",
