@@ -373,7 +373,7 @@ def partial_text(op: str, operands: Sequence[str], position: int) -> str:
         return f"1/{b}" if position == 0 else f"{MINUS}{a}/{b}^2"
     if op == "max":
         me, other = (a, b) if position == 0 else (b, a)
-        return f"1 if {me} {'≥' if position == 0 else '>'} {other}, else 0"
+        return f"[{me} {'≥' if position == 0 else '>'} {other}]"  # an Iverson bracket: 1 where it holds, else 0
     if op == "pow":
         if position == 1:
             return f"e^{b}" if a == "e" else f"{a}^{b}·ln({a})"

@@ -284,13 +284,13 @@ def _pool_forward(w: Writer, spec: _Pool) -> tuple[str, tuple]:
                 texts(f"the number of {en} after pooling", f"число {ru} после пулинга"), "value", names=_SIZE_LETTERS)
     _put(w, spec.shaped(op.pooling(spec.how, size, stride), spec.shape), "P", spec.shape, "P",
          texts(f"the output of {spec.how} pooling",
-               "выход " + ("max-пулинга" if spec.how == "max" else "усредняющего пулинга")), "forward", v=inp)
+               "выход " + ("макс-пулинга" if spec.how == "max" else "усредняющего пулинга")), "forward", v=inp)
     if spec.how == "max":
         w.convention("pool", texts(
             f"max pooling {size}×{size}, stride {stride}: the gradient of each window goes to its maximum; on a "
             f"tie, to the first maximum in reading order (row by row, left to right), as in PyTorch; where windows "
             f"overlap the gradients add; Ω(i,j) is the window of output cell (i,j)",
-            f"max-пулинг {size}×{size}, шаг {stride}: градиент окна целиком идёт в его максимум; при равенстве — "
+            f"макс-пулинг {size}×{size}, шаг {stride}: градиент окна целиком идёт в его максимум; при равенстве — "
             f"в первый максимум при чтении по строкам слева направо, как в PyTorch; где окна перекрываются, "
             f"градиенты складываются; Ω(i,j) — окно выходной клетки (i,j)"))
     else:

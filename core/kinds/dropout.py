@@ -107,20 +107,20 @@ def _layer(w: Writer, layer, path: str, drop: bool) -> None:
             texts("the factor applied to kept values at train time", "множитель для оставшихся значений при обучении")
             if inverted else
             texts("the factor applied to kept values at train time (none: scaling happens at test time)",
-                  "множитель для оставшихся значений при обучении (его нет: масштаб — при применении)"),
+                  "множитель для оставшихся значений при обучении (его нет: масштаб — на этапе применения модели)"),
             "forward", q="keep")
     w.apply(do.forward(inverted, drop), "y", "y", texts("the output of the dropout layer at train time",
                                                         "выход слоя дропаута при обучении"),
             "forward", x="x", m="mask", s="scale", q="keep")
     w.apply(do.at_test_time(inverted, drop), "y_test", "y_test", texts(
         "the output of the layer for the same x at test time (no neuron dropped)",
-        "выход слоя для того же x при применении (все нейроны включены)"), "value", x="x", q="keep", m="mask")
+        "выход слоя для того же x на этапе применения модели (все нейроны включены)"), "value", x="x", q="keep", m="mask")
     w.convention("scaling", texts(
         "inverted dropout: kept values are divided by q at train time; at test time the layer passes x" if inverted
         else "no scaling at train time; at test time the layer multiplies x by q",
-        "обратный (inverted) дропаут: при обучении оставшиеся значения делятся на q; при применении слой "
+        "инвертированный (inverted) дропаут: при обучении оставшиеся значения делятся на q; на этапе применения модели слой "
         "пропускает x без изменений" if inverted
-        else "при обучении без масштабирования; при применении слой умножает x на q"))
+        else "при обучении без масштабирования; на этапе применения модели слой умножает x на q"))
     gy = grad_key("y")
     if "c" in back:
         w.given("c", back["c"], "c", texts("the weights c of the loss L = Σ c∘y", "веса c в функции потерь L = Σ c∘y"))

@@ -30,7 +30,7 @@ _LAYER_TYPES = ("conv", "maxpool", "avgpool")
 _MAX_LAYERS = 30
 _MAX_FIELD = 2 ** 53  # beyond this float64 no longer holds every whole number
 _MOST = 1_000_000  # the largest size, kernel, stride, padding or dilation a lesson may give
-_LAYER_NAMES = {"conv": ("convolution", "свёртка"), "maxpool": ("max pooling", "max-пулинг"),
+_LAYER_NAMES = {"conv": ("convolution", "свёртка"), "maxpool": ("max pooling", "макс-пулинг"),
                 "avgpool": ("average pooling", "усредняющий пулинг")}
 
 

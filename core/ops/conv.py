@@ -473,7 +473,7 @@ def pooling(how: str, size: int, stride: int) -> Op:
             slip("mean_not_max", ["v"], lambda v: avg_pool_forward(v, param)[0],
                  "You averaged each window; max pooling keeps the window's largest value: {out}[i,j] = max of "
                  "the window.",
-                 "Вы усреднили окно, а max-пулинг оставляет наибольшее значение окна: {out}[i,j] = max по окну."),
+                 "Вы усреднили окно, а макс-пулинг оставляет наибольшее значение окна: {out}[i,j] = max по окну."),
         ))
     return Op("avg_pool", ("v",), lambda v: avg_pool_forward(v, param)[0], formula, (
         slip("max_not_mean", ["v"], lambda v: max_pool_forward(v, param)[0],
@@ -506,12 +506,12 @@ def pooling_grad(how: str, size: int, stride: int) -> Op:
         slip("spread_copy", ["v", "g"], spread,
              "You gave every cell of the window the window's gradient; max pooling sends {g}[i,j] only to the "
              "window's maximum, the other cells get 0.",
-             "Вы отдали градиент окна каждой его клетке, а max-пулинг отправляет {g}[i,j] только в максимум окна, "
+             "Вы отдали градиент окна каждой его клетке, а макс-пулинг отправляет {g}[i,j] только в максимум окна, "
              "остальные клетки получают 0."),
         slip("spread_share", ["v", "g"], lambda v, g: spread(v, g) / cells,
              f"You shared the gradient evenly (1/{cells} to each cell), as average pooling does; max pooling sends "
              f"all of {{g}}[i,j] to the window's maximum.",
-             f"Вы поделили градиент поровну (по 1/{cells} на клетку), как в усредняющем пулинге, а max-пулинг "
+             f"Вы поделили градиент поровну (по 1/{cells} на клетку), как в усредняющем пулинге, а макс-пулинг "
              f"отправляет весь {{g}}[i,j] в максимум окна."),
         slip("tie_all", ["v", "g"], lambda v, g: max_pool_backward_ties(g, max_pool_forward(v, param)[1]),
              "You sent the gradient to every tied maximum of a window; this lesson, like PyTorch, sends it only to "

@@ -57,18 +57,18 @@ def _factors(inverted: bool, drop: bool):
             ("scaling", lambda q: np.ones_like(q),
              "You left out the 1/q: with inverted dropout, used here, kept values are divided by q at train time "
              "(scaling by q at test time instead is the other convention).",
-             "Вы забыли множитель 1/q: в обратном дропауте, принятом здесь, оставшиеся значения делятся на q при "
-             "обучении (умножать на q при применении — другое соглашение).", True),
+             "Вы забыли множитель 1/q: в инвертированном дропауте, принятом здесь, оставшиеся значения делятся на q при "
+             "обучении (умножать на q на этапе применения модели — другое соглашение).", True),
             ("times_q", lambda q: q * 1.0,
              "You multiplied by q; inverted dropout divides the kept values by q: y = x∘m/q.",
-             "Вы умножили на q, а обратный дропаут делит оставшиеся значения на q: y = x∘m/q.", False),
+             "Вы умножили на q, а инвертированный дропаут делит оставшиеся значения на q: y = x∘m/q.", False),
             ("p_vs_q", lambda q: 1.0 / (1.0 - q), *p_vs_q_words(drop), False),
         )
     return (
         ("scaling", lambda q: 1.0 / q, *_AT_TEST_SCALING, True),
         ("scaled_at_train", lambda q: q * 1.0,
          "You multiplied by q at train time; in this lesson q is applied at test time only, so at train time y = x∘m.",
-         "Вы умножили на q при обучении; в этом уроке на q умножают только при применении, поэтому при обучении "
+         "Вы умножили на q при обучении; в этом уроке на q умножают только на этапе применения модели, поэтому при обучении "
          "y = x∘m.", False),
     )
 
@@ -98,15 +98,15 @@ def at_test_time(inverted: bool, drop: bool) -> Op:
         slips = (slip("scaling", ["x", "q"], lambda x, q: q * x,
                       "You multiplied by q at test time, as dropout without inverted scaling does; this lesson uses "
                       "inverted dropout, so at test time the layer passes x unchanged.",
-                      "Вы умножили на q при применении, как в дропауте без обратного масштабирования; в этом уроке "
-                      "обратный дропаут, поэтому при применении слой пропускает x без изменений.", convention=True),
+                      "Вы умножили на q на этапе применения модели, как в дропауте без инвертированного масштабирования; в этом уроке "
+                      "инвертированный дропаут, поэтому на этапе применения модели слой пропускает x без изменений.", convention=True),
                  slip("mask_at_test", ["x", "m"], lambda x, m: x * m + 0.0, *_MASK_AT_TEST))
     else:
         slips = (slip("scaling", ["x"], lambda x: x * 1.0,
                       "You passed x unchanged, as inverted dropout does; this lesson does not scale at train time, so "
                       "at test time the layer multiplies by q: {f}.",
-                      "Вы пропустили x без изменений, как в обратном дропауте; в этом уроке при обучении масштаба нет, "
-                      "поэтому при применении слой умножает на q: {f}.", convention=True),
+                      "Вы пропустили x без изменений, как в инвертированном дропауте; в этом уроке при обучении масштаба нет, "
+                      "поэтому на этапе применения модели слой умножает на q: {f}.", convention=True),
                  slip("p_vs_q", ["x", "q"], lambda x, q: (1.0 - q) * x, *p_vs_q_words(drop)),
                  slip("mask_at_test", ["x", "m", "q"], lambda x, m, q: q * x * m + 0.0, *_MASK_AT_TEST))
     return Op("dropout_test", ("x", "q"), (lambda x, q: x * 1.0) if inverted else (lambda x, q: q * x),
