@@ -195,16 +195,15 @@ def test_bad_options_name_the_field(block, field, words):
     assert info.value.field == field and words in info.value.message
 
 
-def test_a_dense_net_reads_the_new_activations_and_keeps_its_stated_kinks():
+def test_a_dense_net_reads_the_new_activations_and_states_its_chosen_kinks():
     net = {"kind": "dense", "x": [1, -1], "y": 0.5, "loss": "squared", "half": True, "learning_rate": 1,
            "layers": [{"W": [[1, 0], [0, 1]], "activation": "elu", "alpha": 2},
                       {"W": [1, 1], "activation": "gelu"}]}
     values = build_problem(net).evaluate()
     assert values["a1"].tolist() == pytest.approx([1, 2 * (math.exp(-1) - 1)])
-    with pytest.raises(DataError) as info:
-        build_problem({**net, "layers": [{"W": [[1, 0], [0, 1]], "activation": "relu", "derivative_at_zero": 1},
-                                         {"W": [1, 1], "activation": "identity"}]})
-    assert info.value.field == "problem.layers[1].derivative_at_zero"
+    chosen = build_problem({**net, "layers": [{"W": [[1, 0], [0, 1]], "activation": "relu", "derivative_at_zero": 1},
+                                              {"W": [1, 1], "activation": "identity"}]})
+    assert "ReLU′(0) = 1" in chosen.conventions["kinks"]["en"]  # see test_dense_conventions.py
 
 
 @pytest.mark.parametrize("name", NEW)
