@@ -25,7 +25,7 @@ import numpy as np
 
 from .answers import FormatProblem, describe_shape, example_for, read_answer
 from .feedback import CHECKING, FORMAT, NOTED, WRONG, Verdict, diagnose, text
-from .lesson import option_key
+from .steps import option_key
 from .tolerance import Tolerance, compare
 
 if TYPE_CHECKING:
